@@ -1,0 +1,195 @@
+import { AuthEvent } from "./events.js";
+
+/** Options every library exception accepts. Never put secret values in any of them. */
+export interface AuthExceptionOptions {
+  cause?: unknown;
+  event?: AuthEvent;
+  /** Storage key / file path the error concerns. */
+  filePath?: string;
+  /** The client_type the error concerns. */
+  clientType?: string;
+  /** The config/data field the error concerns. */
+  field?: string;
+}
+
+/**
+ * Root of the library's exception hierarchy (runtime.md §8). Every subclass has a stable
+ * `code` (like jose's error codes) so callers can branch without `instanceof` across realms.
+ */
+export class AuthException extends Error {
+  static readonly code: string = "ERR_AUTH";
+  readonly code: string;
+  readonly clientType?: string;
+  readonly field?: string;
+  #event?: AuthEvent;
+  #baseMessage: string;
+  #filePath?: string;
+
+  constructor(message: string, options: AuthExceptionOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = new.target.name;
+    this.code = (new.target as typeof AuthException).code;
+    this.#baseMessage = message;
+    this.#event = options.event ?? (new.target as typeof AuthException).defaultEvent;
+    this.clientType = options.clientType;
+    this.field = options.field;
+    this.#filePath = options.filePath;
+    this.#renderMessage();
+  }
+
+  /** Subclasses may give every instance an event (e.g. TOKEN_INVALID). */
+  static readonly defaultEvent: AuthEvent | undefined = undefined;
+
+  /** The event this exception is categorised under, if any. */
+  event(): AuthEvent | undefined {
+    return this.#event;
+  }
+
+  get filePath(): string | undefined {
+    return this.#filePath;
+  }
+
+  /** Attach (or replace) the storage path the error concerns; the message gains " (File: <path>)". */
+  setFilePath(path: string | undefined): this {
+    this.#filePath = path;
+    this.#renderMessage();
+    return this;
+  }
+
+  #renderMessage(): void {
+    this.message = this.#filePath ? `${this.#baseMessage} (File: ${this.#filePath})` : this.#baseMessage;
+  }
+}
+
+/** A token failed validation. May carry the (unverified) header and body for logging. */
+export class InvalidTokenException extends AuthException {
+  static override readonly code: string = "ERR_INVALID_TOKEN";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID;
+  jwtHeader?: Record<string, unknown>;
+  jwtBody?: Record<string, unknown>;
+  constructor(
+    message: string,
+    options: AuthExceptionOptions & { jwtHeader?: Record<string, unknown>; jwtBody?: Record<string, unknown> } = {},
+  ) {
+    super(message, options);
+    this.jwtHeader = options.jwtHeader;
+    this.jwtBody = options.jwtBody;
+  }
+}
+export class ExpiredTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_EXPIRED";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_EXPIRED;
+}
+export class InvalidAlgorithmTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_BAD_ALGORITHM";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ALGORITHM;
+}
+export class ScopeNotGrantedTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_SCOPE_NOT_GRANTED";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_SCOPE;
+}
+export class UnknownSigningKeyTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_UNKNOWN_SIGNING_KEY";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_SIGNING_KEY;
+}
+export class IntrospectionRejectionTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_INTROSPECTION_REJECTED";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_INTROSPECTION_REJECTION;
+}
+/** The token's issuer is not one this validator trusts (an improvement over the reference, gap V4). */
+export class UnknownIssuerTokenException extends InvalidTokenException {
+  static override readonly code: string = "ERR_TOKEN_UNKNOWN_ISSUER";
+  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ISSUER;
+}
+
+export class TokenValidatorException extends AuthException {
+  static override readonly code: string = "ERR_TOKEN_VALIDATOR";
+}
+export class InvalidArgumentException extends TokenValidatorException {
+  static override readonly code: string = "ERR_INVALID_ARGUMENT";
+}
+
+/** A storage-backed object could not be read, written or validated; names the path. */
+export class FileBackedJsonObjectException extends AuthException {
+  static override readonly code: string = "ERR_FILE_BACKED_JSON_OBJECT";
+}
+/** Data failed validation (never saved). */
+export class InvalidDataException extends FileBackedJsonObjectException {
+  static override readonly code: string = "ERR_INVALID_DATA";
+}
+/** An auth client config is invalid; names the client_type and the failing fields. */
+export class AuthClientConfigException extends InvalidDataException {
+  static override readonly code: string = "ERR_AUTH_CLIENT_CONFIG";
+}
+/** The object does not exist in storage. */
+export class ObjectNotFoundException extends FileBackedJsonObjectException {
+  static override readonly code: string = "ERR_OBJECT_NOT_FOUND";
+}
+/** The stored object is not valid JSON (or not a JSON object). The file is left untouched. */
+export class CorruptObjectException extends FileBackedJsonObjectException {
+  static override readonly code: string = "ERR_CORRUPT_OBJECT";
+}
+/** Reading or writing storage failed (permissions, disk full, ...). Any previous object is left intact. */
+export class StorageException extends FileBackedJsonObjectException {
+  static override readonly code: string = "ERR_STORAGE";
+}
+
+export class AuthClientException extends AuthException {
+  static override readonly code: string = "ERR_AUTH_CLIENT";
+}
+/** A network call failed before any usable response (connection refused, timeout, DNS...). */
+export class NetworkException extends AuthClientException {
+  static override readonly code: string = "ERR_NETWORK";
+}
+export class AuthClientContextException extends AuthException {
+  static override readonly code: string = "ERR_AUTH_CLIENT_CONTEXT";
+}
+export class ProfileException extends AuthException {
+  static override readonly code: string = "ERR_PROFILE";
+}
+export class BuiltinsException extends ProfileException {
+  static override readonly code: string = "ERR_BUILTINS";
+}
+export class MissingArgumentException extends AuthException {
+  static override readonly code: string = "ERR_MISSING_ARGUMENT";
+}
+/** A plugin manifest is malformed, or it contributes something already registered. */
+export class PluginException extends AuthException {
+  static override readonly code: string = "ERR_PLUGIN";
+}
+
+type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
+type AnyErrorClass = abstract new (...args: any[]) => Error;
+
+/** Build the recast message: "<original message> (<original class name>)". */
+export function recastMessage(err: unknown): string {
+  if (err instanceof Error) return `${err.message} (${err.constructor?.name ?? err.name})`;
+  return `${String(err)} (${typeof err})`;
+}
+
+/**
+ * The seed's `recast` decorator as a higher-order function: errors of the listed types
+ * (default: any) thrown by `fn` are rethrown as `target`, message "<msg> (<OrigClass>)", cause kept.
+ * Works for sync and async functions.
+ */
+export function recast<A extends unknown[], R>(
+  target: ExceptionClass,
+  sources: AnyErrorClass[] | undefined,
+  fn: (...args: A) => R,
+  options: Omit<AuthExceptionOptions, "cause"> = {},
+): (...args: A) => R {
+  const matches = (e: unknown) => !sources || sources.length === 0 || sources.some((s) => e instanceof s);
+  const convert = (e: unknown): never => {
+    if (matches(e)) throw new target(recastMessage(e), { ...options, cause: e });
+    throw e;
+  };
+  return (...args: A): R => {
+    try {
+      const result = fn(...args);
+      if (result instanceof Promise) return result.catch(convert) as R;
+      return result;
+    } catch (e) {
+      return convert(e);
+    }
+  };
+}

@@ -1,0 +1,151 @@
+import { AuthEvent } from "./events.js";
+import { AuthException, InvalidTokenException } from "./errors.js";
+import { LIBRARY_VERSION } from "./version.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+type LogMethod = (...args: any[]) => unknown;
+
+/**
+ * What a host logger must provide. console, pino and winston all satisfy it.
+ * `isLevelEnabled` (pino, winston) lets the library skip formatting for filtered levels.
+ */
+export interface HostLogger {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  isLevelEnabled?: (level: string) => boolean;
+}
+
+export const LOG_PREFIX = "[planet-auth-ts] ";
+const JWT_PAYLOAD_LOG_CLAIMS = ["iss", "cid", "aud", "scope", "scp", "pl_principal", "organization_id"];
+
+export interface LogOptions {
+  event?: AuthEvent;
+  exception?: unknown;
+  jwtHeader?: Record<string, unknown>;
+  jwtBody?: Record<string, unknown>;
+}
+
+export type OutputMode =
+  | { mode: "string" }
+  | { mode: "structured"; nestedKey: string | null; objectFirst: boolean };
+
+/**
+ * The library's logger (runtime.md §9). Every record gets a structured payload (event, library
+ * versions, the non-PII parts of a JWT, the error text); in string mode the payload is logged as one
+ * JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
+ */
+export class AuthLogger {
+  #host: HostLogger | null;
+  #output: OutputMode = { mode: "string" };
+  static #libraries: Record<string, string> = { "planet-auth": LIBRARY_VERSION };
+
+  constructor(host: HostLogger | null = null) {
+    this.#host = host;
+  }
+
+  setHostLogger(host: HostLogger | null): void {
+    this.#host = host;
+  }
+  hostLogger(): HostLogger | null {
+    return this.#host;
+  }
+
+  setStringLogging(): void {
+    this.#output = { mode: "string" };
+  }
+
+  /** `objectFirst` = pino's `(obj, msg)` call style; otherwise winston/console style `(msg, obj)`. */
+  setStructuredLogging(options: { nestedKey?: string | null; objectFirst?: boolean } = {}): void {
+    this.#output = {
+      mode: "structured",
+      nestedKey: options.nestedKey === undefined ? "props" : options.nestedKey,
+      objectFirst: options.objectFirst ?? false,
+    };
+  }
+
+  /** Plugins may report their own package versions in `auth_libraries`. */
+  static registerLibraryVersion(name: string, version: string): void {
+    AuthLogger.#libraries[name] = version;
+  }
+
+  isEnabled(level: LogLevel): boolean {
+    const host = this.#host;
+    if (!host) return false;
+    return host.isLevelEnabled ? host.isLevelEnabled(level) : true;
+  }
+
+  debug(message: string | undefined, options?: LogOptions): void {
+    this.log("debug", message, options);
+  }
+  info(message: string | undefined, options?: LogOptions): void {
+    this.log("info", message, options);
+  }
+  warning(message: string | undefined, options?: LogOptions): void {
+    this.log("warn", message, options);
+  }
+  error(message: string | undefined, options?: LogOptions): void {
+    this.log("error", message, options);
+  }
+
+  log(level: LogLevel, message: string | undefined, options: LogOptions = {}): void {
+    if (!this.isEnabled(level)) return;
+    const host = this.#host!;
+    const { exception } = options;
+    const payload: Record<string, unknown> = {
+      event: options.event ?? (exception instanceof AuthException ? exception.event() : undefined) ?? AuthEvent.TRACE,
+      auth_libraries: { ...AuthLogger.#libraries },
+    };
+    let jwtHeader = options.jwtHeader;
+    let jwtBody = options.jwtBody;
+    if (exception instanceof InvalidTokenException) {
+      jwtHeader ??= exception.jwtHeader;
+      jwtBody ??= exception.jwtBody;
+    }
+    if (jwtHeader) payload.jwt_header = { alg: jwtHeader.alg };
+    if (jwtBody) {
+      const body: Record<string, unknown> = {};
+      for (const claim of JWT_PAYLOAD_LOG_CLAIMS) if (claim in jwtBody) body[claim] = jwtBody[claim];
+      payload.jwt_payload = body;
+    }
+    const errorText = exception === undefined ? undefined : exception instanceof Error ? exception.message : String(exception);
+    if (errorText !== undefined) payload.error = errorText;
+    const text = LOG_PREFIX + (message ?? errorText ?? "");
+    const out = this.#output;
+    if (out.mode === "string") {
+      host[level](JSON.stringify({ ...payload, msg: text }));
+    } else {
+      const fields = out.nestedKey ? { [out.nestedKey]: payload } : payload;
+      if (out.objectFirst) host[level](fields, text);
+      else host[level](text, fields);
+    }
+  }
+}
+
+/**
+ * Wrap `fn` so a thrown error is logged (event: override > the error's own > default) and rethrown.
+ * The seed's `log_exception` decorator as a higher-order function.
+ */
+export function logException<A extends unknown[], R>(
+  logger: AuthLogger,
+  fn: (...args: A) => R,
+  options: { defaultEvent?: AuthEvent; overrideEvent?: AuthEvent; level?: LogLevel; exceptionClass?: abstract new (...a: any[]) => Error } = {},
+): (...args: A) => R {
+  const { defaultEvent = AuthEvent.TRACE, overrideEvent, level = "warn", exceptionClass = Error } = options;
+  const report = (e: unknown): never => {
+    if (e instanceof exceptionClass) {
+      const own = e instanceof AuthException ? e.event() : undefined;
+      logger.log(level, undefined, { exception: e, event: overrideEvent ?? own ?? defaultEvent });
+    }
+    throw e;
+  };
+  return (...args: A): R => {
+    try {
+      const r = fn(...args);
+      return (r instanceof Promise ? r.catch(report) : r) as R;
+    } catch (e) {
+      return report(e);
+    }
+  };
+}

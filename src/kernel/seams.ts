@@ -1,0 +1,69 @@
+/**
+ * The injectable seams (DESIGN.md rule 5): everything that touches the world outside memory.
+ * Defaults live here; tests and host applications replace them through the kernel's container.
+ */
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+
+/** Wall clock, milliseconds since the epoch (like Date.now). */
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+export function nowSeconds(clock: Clock): number {
+  return Math.floor(clock.now() / 1000);
+}
+
+/** Cancellable sleep. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Opens a URL in the user's browser. */
+export type BrowserOpener = (url: string) => Promise<void>;
+export const systemBrowserOpener: BrowserOpener = async (url) => {
+  const { default: open } = await import("open");
+  await open(url);
+};
+
+/** Asks the person at the terminal a question; `hidden` suppresses echo (passwords, codes). */
+export interface TtyPrompt {
+  prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
+}
+export const terminalPrompt: TtyPrompt = {
+  prompt(question, options = {}) {
+    let muted = false;
+    const output = new Writable({
+      write(chunk, _enc, cb) {
+        if (!muted) process.stdout.write(chunk);
+        cb();
+      },
+    });
+    const rl = createInterface({ input: process.stdin, output, terminal: Boolean(process.stdin.isTTY) });
+    return new Promise((resolve) => {
+      rl.question(question, (answer) => {
+        rl.close();
+        if (options.hidden) process.stdout.write("\n");
+        resolve(answer);
+      });
+      muted = Boolean(options.hidden);
+    });
+  },
+};
+
+/** Shows text to the person at the terminal (instructions, URLs, user codes). */
+export interface TtyDisplay {
+  print(text: string): void;
+}
+export const terminalDisplay: TtyDisplay = { print: (text) => void process.stdout.write(text + "\n") };

@@ -1,0 +1,36 @@
+/**
+ * Object storage: where configs, tokens and user preferences live. Keys are path-like strings;
+ * the default provider resolves relative keys against the home directory (files-and-profiles.md §1).
+ */
+export type JsonObject = Record<string, unknown>;
+
+export interface ObjectStorageProvider {
+  /** Read one JSON object. Missing ⇒ ObjectNotFoundException; unparsable ⇒ CorruptObjectException. */
+  loadObj(key: string): Promise<JsonObject>;
+  /** Write one JSON object, atomically where the medium allows; creates parents. */
+  saveObj(key: string, data: JsonObject): Promise<void>;
+  objExists(key: string): Promise<boolean>;
+  /** Last-modified time in milliseconds (fractional where the medium has it). Missing ⇒ ObjectNotFoundException. */
+  mtime(key: string): Promise<number>;
+  objRename(src: string, dst: string): Promise<void>;
+}
+
+/**
+ * A file format contributed by a plugin (e.g. SOPS for `*.sops.json`). The filesystem provider reads
+ * and writes the bytes — atomically — and hands the text to the format to decode / encode.
+ */
+export interface StorageFormat {
+  /** Short name for messages, e.g. "sops". */
+  readonly name: string;
+  matches(key: string): boolean;
+  decode(text: string, context: StorageFormatContext): Promise<JsonObject>;
+  /** `previousText` is the object's current stored text, if any (e.g. to keep its recipients). */
+  encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string>;
+}
+
+export interface StorageFormatContext {
+  /** The key as given by the caller. */
+  key: string;
+  /** The resolved absolute file path (or the key, for non-file providers). */
+  path: string;
+}

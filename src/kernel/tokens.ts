@@ -1,0 +1,21 @@
+/**
+ * Injection tokens for the kernel's tsyringe container. Typed symbols, never strings, so a typo
+ * is a compile error and two libraries cannot collide.
+ */
+import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay } from "./seams.js";
+import type { HttpClient } from "./http.js";
+import type { AuthLogger } from "./logging.js";
+
+/** A symbol that remembers the type of what it resolves to. */
+export type Token<T> = symbol & { readonly __resolves?: T };
+export function token<T>(description: string): Token<T> {
+  return Symbol(`planet-auth:${description}`) as Token<T>;
+}
+
+export const HTTP_CLIENT = token<HttpClient>("HttpClient");
+export const CLOCK = token<Clock>("Clock");
+export const SLEEP = token<Sleep>("Sleep");
+export const BROWSER_OPENER = token<BrowserOpener>("BrowserOpener");
+export const TTY_PROMPT = token<TtyPrompt>("TtyPrompt");
+export const TTY_DISPLAY = token<TtyDisplay>("TtyDisplay");
+export const LOGGER = token<AuthLogger>("AuthLogger");

@@ -1,0 +1,2 @@
+import { expect, test } from "@jest/globals";
+test("toolchain", () => { expect(1 + 1).toBe(2); });
