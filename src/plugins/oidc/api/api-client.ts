@@ -1,0 +1,187 @@
+/**
+ * Shared plumbing for the OIDC endpoint clients: the injected dependencies, request sending with
+ * client authentication, and the response checks of protocols.md §1.1 (with gaps N4 and E1 fixed).
+ */
+import type { HttpClient, HttpResponse } from "../../../kernel/http.js";
+import { mediaType, redactUrl } from "../../../kernel/http.js";
+import type { Clock } from "../../../kernel/seams.js";
+import { systemClock } from "../../../kernel/seams.js";
+import type { AuthLogger } from "../../../kernel/logging.js";
+import { OidcApiClientException } from "../errors.js";
+import type { ClientAuthStrategy } from "./client-auth.js";
+
+/** What every endpoint client is built from. */
+export interface ApiClientDeps {
+  http: HttpClient;
+  clock?: Clock;
+  logger?: AuthLogger;
+  /** Per-call timeout; when unset the HttpClient's own default applies (GotHttpClient: 30 s). */
+  timeoutMs?: number;
+}
+
+/** Per-call options shared by every endpoint method. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's timeout for this call. */
+  timeoutMs?: number;
+}
+
+export type JsonObject = Record<string, unknown>;
+export type FormParams = Record<string, string | undefined>;
+
+const FORM_HEADERS = { Accept: "application/json" } as const;
+
+/** Base class: holds the deps and the endpoint URL; sends requests and checks responses. */
+export abstract class OidcApiClient {
+  readonly http: HttpClient;
+  readonly clock: Clock;
+  readonly logger?: AuthLogger;
+  readonly timeoutMs?: number;
+  readonly endpointUrl: string;
+
+  protected constructor(deps: ApiClientDeps, endpointUrl: string) {
+    this.http = deps.http;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger;
+    this.timeoutMs = deps.timeoutMs;
+    this.endpointUrl = endpointUrl;
+  }
+
+  /** GET the endpoint (no client authentication), §1.1-checked, JSON result required. */
+  protected async getJson(options: CallOptions & { headers?: Record<string, string> } = {}): Promise<JsonObject> {
+    const res = await this.send("GET", undefined, undefined, options);
+    return checkedJsonResponse(res, this.endpointUrl);
+  }
+
+  /**
+   * POST a form to the endpoint after the client-authentication strategy decorated it.
+   * Undefined values are dropped. Returns the raw response (already error-checked per §1.1 step 1–2).
+   */
+  protected async postForm(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: CallOptions = {}): Promise<HttpResponse> {
+    const request = { form: { ...form }, headers: {} as Record<string, string> };
+    if (clientAuth) await clientAuth.apply(request, this.endpointUrl);
+    const res = await this.send("POST", request.form, request.headers, options);
+    checkResponse(res, this.endpointUrl);
+    return res;
+  }
+
+  /** POST a form and require a JSON object result (§1.1 steps 1–3). */
+  protected async postFormJson(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: CallOptions = {}): Promise<JsonObject> {
+    const res = await this.postForm(form, clientAuth, options);
+    return checkedJsonResponse(res, this.endpointUrl);
+  }
+
+  protected async send(
+    method: "GET" | "POST",
+    form: FormParams | undefined,
+    headers: Record<string, string> | undefined,
+    options: CallOptions & { headers?: Record<string, string> },
+  ): Promise<HttpResponse> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    this.logger?.debug(`${method} ${redactUrl(this.endpointUrl)}`);
+    try {
+      return await this.http.request({
+        method,
+        url: this.endpointUrl,
+        headers: { ...FORM_HEADERS, ...options.headers, ...headers },
+        form,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        signal,
+      });
+    } catch (err) {
+      // A cancelled call surfaces the caller's abort reason, not a network error.
+      if (signal?.aborted) throw signal.reason;
+      throw err;
+    }
+  }
+}
+
+function firstHeader(res: HttpResponse, name: string): string {
+  const v = res.headers[name];
+  return (Array.isArray(v) ? v[0] : v) ?? "";
+}
+
+function isJson(res: HttpResponse): boolean {
+  return mediaType(res) === "application/json";
+}
+
+function parseJsonBody(res: HttpResponse, url: string): unknown {
+  try {
+    return JSON.parse(res.body);
+  } catch (err) {
+    throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { cause: err, rawResponse: res });
+  }
+}
+
+const truthyString = (v: unknown): v is string | number | boolean => Boolean(v) && typeof v !== "object";
+
+/**
+ * §1.1 steps 1–2: an OAuth/Okta JSON error payload (whatever the status), then HTTP status ≥ 400.
+ * Throws the base OidcApiClientException.
+ */
+export function checkResponse(res: HttpResponse, url: string): void {
+  const where = redactUrl(url);
+  if (res.body && isJson(res)) {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(res.body);
+    } catch {
+      payload = undefined; // judged by the status check / the JSON check of the caller
+    }
+    if (payload && typeof payload === "object" && !Array.isArray(payload)) {
+      const p = payload as JsonObject;
+      if (truthyString(p.error)) {
+        throw new OidcApiClientException(
+          `Error from OIDC endpoint at ${where}: ${String(p.error)}: ${describe(p.error_description)}`,
+          { errorCode: String(p.error), rawResponse: res },
+        );
+      }
+      if (truthyString(p.errorCode)) {
+        throw new OidcApiClientException(
+          `Error from OIDC endpoint at ${where}: ${String(p.errorCode)}: ${describe(p.errorSummary)}`,
+          { errorCode: String(p.errorCode), rawResponse: res },
+        );
+      }
+    }
+  }
+  if (res.status >= 400) {
+    throw new OidcApiClientException(`HTTP error from OIDC endpoint at ${where}: ${res.status}: ${res.statusText}`, { rawResponse: res });
+  }
+}
+
+function describe(v: unknown): string {
+  return v === undefined || v === null || v === "" ? "no error description" : String(v);
+}
+
+/** §1.1 steps 1–3: error checks, then a non-empty JSON object body is required. */
+export function checkedJsonResponse(res: HttpResponse, url: string): JsonObject {
+  checkResponse(res, url);
+  if (res.body && !isJson(res)) {
+    throw new OidcApiClientException(`Expected json content-type, but got "${firstHeader(res, "content-type")}"`, { rawResponse: res });
+  }
+  const payload = res.body ? parseJsonBody(res, url) : undefined;
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload) || Object.keys(payload).length === 0) {
+    throw new OidcApiClientException("expected JSON response payload, none found", { rawResponse: res });
+  }
+  return payload as JsonObject;
+}
+
+/** Space-join a list for `scope` / `audience`, or undefined when empty (the parameter is then omitted). */
+export function joinList(values: readonly string[] | undefined | null): string | undefined {
+  return values && values.length > 0 ? values.join(" ") : undefined;
+}
+
+/**
+ * Compose request params per protocols.md §3: `extra` first (null/undefined entries dropped), then the
+ * protocol params, which win over `extra` entries of the same name.
+ */
+export function composeParams(extra: Record<string, unknown> | undefined | null, params: FormParams): FormParams {
+  const out: FormParams = {};
+  for (const [k, v] of Object.entries(extra ?? {})) {
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  }
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out;
+}

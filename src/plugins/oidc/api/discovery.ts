@@ -1,0 +1,156 @@
+/**
+ * OIDC discovery (protocols.md §2) with an optional TTL (gap N5), and endpoint resolution: a configured
+ * endpoint wins, else the discovery field; missing both ⇒ AuthClientException (gap P8).
+ */
+import { AuthClientException } from "../../../kernel/errors.js";
+import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
+
+/** The fields of an OpenID Provider Metadata document this library reads; others are kept. */
+export interface OidcDiscoveryDocument extends JsonObject {
+  issuer?: string;
+  authorization_endpoint?: string;
+  device_authorization_endpoint?: string;
+  token_endpoint?: string;
+  introspection_endpoint?: string;
+  revocation_endpoint?: string;
+  userinfo_endpoint?: string;
+  jwks_uri?: string;
+  scopes_supported?: string[];
+}
+
+/** `auth_server` + `.well-known/openid-configuration`, with a `/` between them unless it ends in one. */
+export function discoveryUrl(authServer: string): string {
+  return authServer.endsWith("/") ? `${authServer}.well-known/openid-configuration` : `${authServer}/.well-known/openid-configuration`;
+}
+
+export interface DiscoveryApiClientOptions extends ApiClientDeps {
+  /** The full discovery URL. Wins over `authServer`. */
+  discoveryUri?: string;
+  /** Base URL of the auth server; the discovery URL is derived from it. */
+  authServer?: string;
+  /** Re-fetch the document when older than this. Default: cache for the life of the client (reference). */
+  ttlSeconds?: number;
+}
+
+/** Fetches and caches the discovery document. Concurrent callers share one in-flight fetch. */
+export class DiscoveryApiClient extends OidcApiClient {
+  readonly ttlSeconds?: number;
+  #cached?: { doc: OidcDiscoveryDocument; at: number };
+  #inFlight?: Promise<OidcDiscoveryDocument>;
+
+  constructor(options: DiscoveryApiClientOptions) {
+    const url = options.discoveryUri ?? (options.authServer !== undefined ? discoveryUrl(options.authServer) : undefined);
+    if (!url) throw new AuthClientException("DiscoveryApiClient needs a discoveryUri or an authServer");
+    super(options, url);
+    this.ttlSeconds = options.ttlSeconds;
+  }
+
+  /** The discovery document: cached if fresh, else fetched. */
+  async discovery(options: CallOptions = {}): Promise<OidcDiscoveryDocument> {
+    const c = this.#cached;
+    if (c && (this.ttlSeconds === undefined || this.clock.now() - c.at < this.ttlSeconds * 1000)) return c.doc;
+    return this.doDiscovery(options);
+  }
+
+  /** Fetch now (joining a fetch already in flight) and cache the result. Errors are not cached. */
+  doDiscovery(options: CallOptions = {}): Promise<OidcDiscoveryDocument> {
+    this.#inFlight ??= (async () => {
+      try {
+        const doc = await this.getJson(options);
+        this.#cached = { doc: doc as OidcDiscoveryDocument, at: this.clock.now() };
+        return doc as OidcDiscoveryDocument;
+      } finally {
+        this.#inFlight = undefined;
+      }
+    })();
+    return this.#inFlight;
+  }
+
+  /** Fetch only when nothing is cached (or the cache expired). Alias of `discovery()`. */
+  doDiscoveryJit(options: CallOptions = {}): Promise<OidcDiscoveryDocument> {
+    return this.discovery(options);
+  }
+
+  /** Forget the cached document. */
+  clearCache(): void {
+    this.#cached = undefined;
+  }
+}
+
+/** Config key → discovery field for every endpoint (protocols.md §2). */
+export const ENDPOINT_DISCOVERY_FIELDS = {
+  authorization_endpoint: "authorization_endpoint",
+  device_authorization_endpoint: "device_authorization_endpoint",
+  token_endpoint: "token_endpoint",
+  introspection_endpoint: "introspection_endpoint",
+  revocation_endpoint: "revocation_endpoint",
+  userinfo_endpoint: "userinfo_endpoint",
+  jwks_endpoint: "jwks_uri",
+  issuer: "issuer",
+} as const;
+export type EndpointConfigKey = keyof typeof ENDPOINT_DISCOVERY_FIELDS;
+
+type DiscoverySource = DiscoveryApiClient | (() => Promise<OidcDiscoveryDocument>);
+
+async function fetchDoc(source: DiscoverySource, options?: CallOptions): Promise<OidcDiscoveryDocument> {
+  return typeof source === "function" ? source() : source.discovery(options);
+}
+
+/**
+ * The configured value if truthy; else the discovery document's `discoveryField` (discovery is only
+ * fetched in that case). Neither ⇒ AuthClientException naming both.
+ */
+export async function resolveEndpoint(
+  configValue: string | undefined | null,
+  discovery: DiscoverySource | undefined,
+  discoveryField: string,
+  options: CallOptions & { configKey?: string } = {},
+): Promise<string> {
+  if (configValue) return configValue;
+  const what = options.configKey && options.configKey !== discoveryField ? `${options.configKey} (discovery field ${discoveryField})` : discoveryField;
+  if (!discovery) throw new AuthClientException(`No ${what} configured and no discovery available`, { field: options.configKey ?? discoveryField });
+  const doc = await fetchDoc(discovery, options);
+  const value = doc[discoveryField];
+  if (typeof value !== "string" || value === "") {
+    throw new AuthClientException(`No ${what} configured and the OIDC discovery document does not provide one`, {
+      field: options.configKey ?? discoveryField,
+    });
+  }
+  return value;
+}
+
+/** The endpoint-override keys of an OIDC client config (config.md §3). */
+export type OidcEndpointConfig = Partial<Record<EndpointConfigKey, string | undefined | null>>;
+
+/**
+ * Resolves every endpoint of one auth client (configured key wins, else discovery), fetching
+ * discovery lazily and at most once (or per TTL).
+ */
+export class OidcEndpoints {
+  constructor(
+    readonly config: OidcEndpointConfig,
+    readonly discoveryClient: DiscoveryApiClient,
+  ) {}
+
+  resolve(key: EndpointConfigKey, options: CallOptions = {}): Promise<string> {
+    return resolveEndpoint(this.config[key], this.discoveryClient, ENDPOINT_DISCOVERY_FIELDS[key], { ...options, configKey: key });
+  }
+  authorizationEndpoint(o?: CallOptions) { return this.resolve("authorization_endpoint", o); }
+  deviceAuthorizationEndpoint(o?: CallOptions) { return this.resolve("device_authorization_endpoint", o); }
+  tokenEndpoint(o?: CallOptions) { return this.resolve("token_endpoint", o); }
+  introspectionEndpoint(o?: CallOptions) { return this.resolve("introspection_endpoint", o); }
+  revocationEndpoint(o?: CallOptions) { return this.resolve("revocation_endpoint", o); }
+  userinfoEndpoint(o?: CallOptions) { return this.resolve("userinfo_endpoint", o); }
+  jwksEndpoint(o?: CallOptions) { return this.resolve("jwks_endpoint", o); }
+  issuer(o?: CallOptions) { return this.resolve("issuer", o); }
+
+  /** The discovery document's `scopes_supported`; AuthClientException when absent (gap P8). */
+  async scopesSupported(options: CallOptions = {}): Promise<string[]> {
+    const doc = await this.discoveryClient.discovery(options);
+    if (!Array.isArray(doc.scopes_supported)) {
+      throw new AuthClientException("The OIDC discovery document does not list scopes_supported", { field: "scopes_supported" });
+    }
+    return doc.scopes_supported;
+  }
+}
+

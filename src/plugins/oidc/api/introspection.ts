@@ -1,0 +1,42 @@
+/** Token introspection (RFC 7662; protocols.md §7). */
+import { IntrospectionRejectionTokenException } from "../../../kernel/errors.js";
+import { IntrospectionApiException } from "../errors.js";
+import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
+import type { ClientAuthStrategy } from "./client-auth.js";
+
+export type IntrospectionTokenTypeHint = "access_token" | "id_token" | "refresh_token";
+export interface IntrospectionResponse extends JsonObject {
+  active: true;
+}
+export interface IntrospectionCallOptions extends CallOptions {
+  clientAuth?: ClientAuthStrategy;
+}
+
+export class IntrospectionApiClient extends OidcApiClient {
+  constructor(options: ApiClientDeps & { introspectionUri: string }) {
+    super(options, options.introspectionUri);
+  }
+
+  /**
+   * Introspect `token`. `active: true` ⇒ the whole response; `active: false` ⇒
+   * IntrospectionRejectionTokenException; `active` missing / not boolean ⇒ IntrospectionApiException.
+   */
+  async introspect(token: string, tokenTypeHint: IntrospectionTokenTypeHint, options: IntrospectionCallOptions = {}): Promise<IntrospectionResponse> {
+    const res = await this.postFormJson({ token, token_type_hint: tokenTypeHint }, options.clientAuth, options);
+    if (typeof res.active !== "boolean") {
+      throw new IntrospectionApiException("Unexpected introspection response: no boolean 'active' field");
+    }
+    if (!res.active) throw new IntrospectionRejectionTokenException(`Token (${tokenTypeHint}) is not active (introspection)`);
+    return res as IntrospectionResponse;
+  }
+
+  validateAccessToken(accessToken: string, options?: IntrospectionCallOptions) {
+    return this.introspect(accessToken, "access_token", options);
+  }
+  validateIdToken(idToken: string, options?: IntrospectionCallOptions) {
+    return this.introspect(idToken, "id_token", options);
+  }
+  validateRefreshToken(refreshToken: string, options?: IntrospectionCallOptions) {
+    return this.introspect(refreshToken, "refresh_token", options);
+  }
+}

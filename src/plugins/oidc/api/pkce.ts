@@ -1,0 +1,29 @@
+/** PKCE (RFC 7636, S256) and the random `state` / `nonce` values (gap P3: 128-bit, URL-safe). */
+import { createHash, randomBytes } from "node:crypto";
+
+export interface PkcePair {
+  /** 128 characters: URL-safe base64 (no padding) of 96 random bytes. */
+  verifier: string;
+  /** URL-safe base64 (no padding) of SHA-256(verifier). */
+  challenge: string;
+  method: "S256";
+}
+
+export function pkceChallenge(verifier: string): string {
+  return createHash("sha256").update(verifier, "ascii").digest("base64url");
+}
+
+export function createPkcePair(): PkcePair {
+  const verifier = randomBytes(96).toString("base64url");
+  return { verifier, challenge: pkceChallenge(verifier), method: "S256" };
+}
+
+/** 128 random bits, URL-safe base64 (22 characters). */
+export function randomState(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** 128 random bits, URL-safe base64 (22 characters). */
+export function randomNonce(): string {
+  return randomBytes(16).toString("base64url");
+}

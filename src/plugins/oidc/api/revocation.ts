@@ -1,0 +1,23 @@
+/** Token revocation (RFC 7009; protocols.md §7). Any non-error response succeeds; the body is ignored. */
+import { OidcApiClient, type ApiClientDeps, type CallOptions } from "./api-client.js";
+import type { ClientAuthStrategy } from "./client-auth.js";
+
+export interface RevocationCallOptions extends CallOptions {
+  clientAuth?: ClientAuthStrategy;
+}
+
+export class RevocationApiClient extends OidcApiClient {
+  constructor(options: ApiClientDeps & { revocationUri: string }) {
+    super(options, options.revocationUri);
+  }
+
+  async revoke(token: string, tokenTypeHint: "access_token" | "refresh_token", options: RevocationCallOptions = {}): Promise<void> {
+    await this.postForm({ token, token_type_hint: tokenTypeHint }, options.clientAuth, options);
+  }
+  revokeAccessToken(accessToken: string, options?: RevocationCallOptions): Promise<void> {
+    return this.revoke(accessToken, "access_token", options);
+  }
+  revokeRefreshToken(refreshToken: string, options?: RevocationCallOptions): Promise<void> {
+    return this.revoke(refreshToken, "refresh_token", options);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The token endpoint (protocols.md §5, §6): every grant, the token-response check, and device-code
+ * polling (with gap P5 fixed: deadline from initiation, specific denied/expired exceptions).
+ */
+import type { Sleep } from "../../../kernel/seams.js";
+import { realSleep } from "../../../kernel/seams.js";
+import {
+  DeviceAccessDeniedException,
+  DeviceAuthorizationApiException,
+  DeviceCodeExpiredException,
+  OidcApiClientException,
+  TokenApiException,
+  TokenApiTimeoutException,
+} from "../errors.js";
+import { OidcApiClient, composeParams, joinList, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
+import type { ClientAuthStrategy } from "./client-auth.js";
+import { deviceAuthorizationInitiatedAt, type DeviceAuthorizationResponse } from "./device-authorization.js";
+
+/** A token endpoint response. Only `expires_in` is checked (§6); everything else is passed through. */
+export interface TokenResponse extends JsonObject {
+  access_token?: string;
+  token_type?: string;
+  expires_in?: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+}
+
+export const DEVICE_CODE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+/** Default device polling interval (seconds) when the server gives none (RFC 8628 §3.2). */
+export const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS = 5;
+/** Added to the interval, permanently, on every `slow_down` (RFC 8628 §3.5). */
+export const SLOW_DOWN_INCREMENT_SECONDS = 5;
+
+export interface TokenApiClientOptions extends ApiClientDeps {
+  tokenUri: string;
+  /**
+   * Reject token responses without a truthy `expires_in` (§6, the reference's behaviour; gap P4 kept).
+   * Default true.
+   */
+  requireExpiresIn?: boolean;
+}
+
+interface GrantCommon extends CallOptions {
+  clientAuth?: ClientAuthStrategy;
+}
+export interface AuthCodeGrantParams extends GrantCommon {
+  redirectUri: string;
+  code: string;
+  codeVerifier: string;
+}
+export interface ClientCredentialsGrantParams extends GrantCommon {
+  requestedScopes?: readonly string[];
+  requestedAudiences?: readonly string[];
+  extra?: Record<string, unknown>;
+}
+export interface PasswordGrantParams extends ClientCredentialsGrantParams {
+  username: string;
+  password: string;
+}
+export interface RefreshGrantParams extends GrantCommon {
+  refreshToken: string | undefined | null;
+  /** Sent only when non-empty: no fallback to configured scopes (§5.5). */
+  requestedScopes?: readonly string[];
+  extra?: Record<string, unknown>;
+}
+export interface DeviceCodeGrantParams extends GrantCommon {
+  deviceCode: string;
+}
+export interface DevicePollParams extends GrantCommon {
+  /** The device authorization response (`device_code`, `expires_in`, optional `interval`). */
+  initiated: Pick<DeviceAuthorizationResponse, "device_code" | "expires_in" | "interval">;
+  /**
+   * When the device authorization was initiated (Clock ms). Default: the time recorded by
+   * DeviceAuthorizationApiClient for this response object, else now.
+   */
+  initiatedAt?: number;
+  /** Injected sleep (cancellable). Default: real timers. */
+  sleep?: Sleep;
+}
+
+export class TokenApiClient extends OidcApiClient {
+  readonly requireExpiresIn: boolean;
+
+  constructor(options: TokenApiClientOptions) {
+    super(options, options.tokenUri);
+    this.requireExpiresIn = options.requireExpiresIn ?? true;
+  }
+
+  /** §5.1 code redemption. `extra` is never sent here. */
+  getTokenFromCode(p: AuthCodeGrantParams): Promise<TokenResponse> {
+    return this.#grant({ grant_type: "authorization_code", redirect_uri: p.redirectUri, code: p.code, code_verifier: p.codeVerifier }, p);
+  }
+
+  /** §5.3 client credentials. */
+  getTokenFromClientCredentials(p: ClientCredentialsGrantParams = {}): Promise<TokenResponse> {
+    return this.#grant(
+      composeParams(p.extra, { grant_type: "client_credentials", scope: joinList(p.requestedScopes), audience: joinList(p.requestedAudiences) }),
+      p,
+    );
+  }
+
+  /** §5.4 resource owner password. */
+  getTokenFromPassword(p: PasswordGrantParams): Promise<TokenResponse> {
+    return this.#grant(
+      composeParams(p.extra, {
+        grant_type: "password",
+        username: p.username,
+        password: p.password,
+        scope: joinList(p.requestedScopes),
+        audience: joinList(p.requestedAudiences),
+      }),
+      p,
+    );
+  }
+
+  /** §5.5 refresh. */
+  getTokenFromRefresh(p: RefreshGrantParams): Promise<TokenResponse> {
+    return this.#grant(
+      composeParams(p.extra, { grant_type: "refresh_token", refresh_token: p.refreshToken ?? undefined, scope: joinList(p.requestedScopes) }),
+      p,
+    );
+  }
+
+  /** One device-code poll (§5.2 step 3). Pending/slow_down surface as OidcApiClientException. */
+  getTokenFromDeviceCode(p: DeviceCodeGrantParams): Promise<TokenResponse> {
+    return this.#grant({ grant_type: DEVICE_CODE_GRANT_TYPE, device_code: p.deviceCode }, p);
+  }
+
+  /**
+   * §5.2 device_login_complete: sleep one interval, poll; `authorization_pending` continues,
+   * `slow_down` adds 5 s permanently, `access_denied` ⇒ DeviceAccessDeniedException, `expired_token` ⇒
+   * DeviceCodeExpiredException, anything else is rethrown. Before each sleep, if `expires_in` seconds
+   * have passed since initiation ⇒ TokenApiTimeoutException. Cancel with `signal` (rejects with its reason).
+   */
+  async pollForTokenFromDeviceCode(p: DevicePollParams): Promise<TokenResponse> {
+    const { initiated, signal } = p;
+    const sleep = p.sleep ?? realSleep;
+    const expiresIn = Number(initiated.expires_in);
+    if (!initiated.device_code) throw new DeviceAuthorizationApiException("Device authorization data has no device_code");
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
+      throw new DeviceAuthorizationApiException("Device authorization data has no valid expires_in");
+    }
+    const givenInterval = Number(initiated.interval);
+    let intervalSeconds = Number.isFinite(givenInterval) && givenInterval > 0 ? givenInterval : DEFAULT_DEVICE_POLL_INTERVAL_SECONDS;
+    const startedAt = p.initiatedAt ?? deviceAuthorizationInitiatedAt(initiated) ?? this.clock.now();
+    const deadline = startedAt + expiresIn * 1000;
+
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.clock.now() >= deadline) {
+        throw new TokenApiTimeoutException("Timeout exceeded waiting for the device authorization to complete");
+      }
+      await sleep(intervalSeconds * 1000, signal);
+      try {
+        return await this.getTokenFromDeviceCode({ deviceCode: initiated.device_code, clientAuth: p.clientAuth, signal, timeoutMs: p.timeoutMs });
+      } catch (err) {
+        if (!(err instanceof OidcApiClientException)) throw err;
+        switch (err.errorCode) {
+          case "authorization_pending":
+            this.logger?.debug("Device authorization pending; polling again");
+            continue;
+          case "slow_down":
+            intervalSeconds += SLOW_DOWN_INCREMENT_SECONDS;
+            this.logger?.debug(`Device polling slowed down to every ${intervalSeconds} s`);
+            continue;
+          case "access_denied":
+            throw new DeviceAccessDeniedException(err.message, { errorCode: err.errorCode, rawResponse: err.rawResponse, cause: err });
+          case "expired_token":
+            throw new DeviceCodeExpiredException(err.message, { errorCode: err.errorCode, rawResponse: err.rawResponse, cause: err });
+          default:
+            throw err;
+        }
+      }
+    }
+  }
+
+  async #grant(form: Record<string, string | undefined>, p: GrantCommon): Promise<TokenResponse> {
+    const res = await this.postFormJson(form, p.clientAuth, p);
+    if (this.requireExpiresIn && !res.expires_in) {
+      throw new TokenApiException("Invalid token received. Missing expires_in field.");
+    }
+    return res as TokenResponse;
+  }
+}
