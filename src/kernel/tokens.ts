@@ -19,3 +19,5 @@ export const BROWSER_OPENER = token<BrowserOpener>("BrowserOpener");
 export const TTY_PROMPT = token<TtyPrompt>("TtyPrompt");
 export const TTY_DISPLAY = token<TtyDisplay>("TtyDisplay");
 export const LOGGER = token<AuthLogger>("AuthLogger");
+/** The default storage provider (filesystem under the home directory, with plugin formats). */
+export const STORAGE_PROVIDER = token<import("./storage-provider.js").ObjectStorageProvider>("ObjectStorageProvider");

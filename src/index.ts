@@ -1,0 +1,28 @@
+/**
+ * planet-auth for TypeScript — the public API: the kernel, the built-in plugins, and a default
+ * kernel with the built-ins registered, which backs the seed's static factories.
+ */
+import "reflect-metadata";
+import {
+  createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory,
+  type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,
+} from "./kernel/index.js";
+import { builtinPlugins } from "./builtins.js";
+
+export * from "./kernel/index.js";
+export * from "./plugins/none/index.js";
+export * from "./plugins/static-key/index.js";
+export * from "./plugins/legacy/index.js";
+export { builtinPlugins } from "./builtins.js";
+
+/** A kernel with the built-in plugins, then `options.plugins`. */
+export function createDefaultKernel(options: CreateKernelOptions = {}): AuthKernel {
+  return createKernel({ ...options, plugins: [...builtinPlugins, ...(options.plugins ?? [])] });
+}
+
+/** Discover a `planetauth` config file and build a kernel with the built-ins plus the plugins it names. */
+export function loadKernel(options: Omit<LoadKernelOptions, "basePlugins"> = {}): Promise<AuthKernel> {
+  return loadKernelWith({ ...options, basePlugins: builtinPlugins });
+}
+
+setDefaultKernelFactory(() => createDefaultKernel());

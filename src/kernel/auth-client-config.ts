@@ -1,0 +1,101 @@
+/**
+ * Base of every client config (config.md). A config is a plain JSON object keyed by `client_type`;
+ * unknown keys are kept and written back. Validation (JSON Schema of the client type, then the
+ * rules a schema cannot express) runs on check(), save() and client construction (config.md §1.1).
+ */
+import { AuthClientConfigException } from "./errors.js";
+import { FileBackedJsonObject } from "./file-backed-json-object.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
+import type { AuthKernel, ClientTypeMeta } from "./kernel.js";
+import { defaultKernel } from "./default-kernel.js";
+
+export interface AuthClientConfigOptions {
+  /** The kernel whose schemas and services this config uses; default: the default kernel. */
+  kernel?: AuthKernel;
+  path?: string | null;
+  storageProvider?: ObjectStorageProvider | null;
+}
+
+export type AuthClientConfigClass<C extends AuthClientConfig = AuthClientConfig> = {
+  new (data?: JsonObject, options?: AuthClientConfigOptions): C;
+  readonly clientType: string;
+  normalize(data: JsonObject): JsonObject;
+};
+
+export abstract class AuthClientConfig extends FileBackedJsonObject {
+  /** The `client_type` string this class implements. Every concrete subclass sets it. */
+  static readonly clientType: string = "";
+  readonly #kernel?: AuthKernel;
+
+  constructor(data: JsonObject = {}, options: AuthClientConfigOptions = {}) {
+    const cls = new.target as unknown as AuthClientConfigClass;
+    // Always carry client_type, so a file saved from a directly built config can be reloaded (gap E4).
+    super(cls.normalize({ ...data, client_type: cls.clientType }), options.path ?? null, options.storageProvider ?? null);
+    this.#kernel = options.kernel;
+  }
+
+  /**
+   * Input normalisation applied at construction and on setData (aliases, mirrored keys, defaults).
+   * Subclasses override and call super.
+   */
+  static normalize(data: JsonObject): JsonObject {
+    return data;
+  }
+
+  kernel(): AuthKernel {
+    return this.#kernel ?? defaultKernel();
+  }
+
+  clientType(): string {
+    return (this.constructor as AuthClientConfigClass).clientType;
+  }
+
+  override setData(data: JsonObject | null, copy = true): void {
+    const cls = this.constructor as AuthClientConfigClass;
+    super.setData(data ? cls.normalize({ ...data, client_type: data.client_type ?? cls.clientType }) : data, copy);
+  }
+
+  override checkData(data: JsonObject | null): void {
+    super.checkData(data);
+    this.kernel().validateConfigData(this.clientType(), data!);
+    this.checkConfigRules(data!);
+  }
+
+  /** Rules a JSON Schema cannot express. Throw `this.configError(...)`. */
+  protected checkConfigRules(_data: JsonObject): void {}
+
+  protected configError(message: string, field?: string): AuthClientConfigException {
+    return new AuthClientConfigException(`Invalid ${this.clientType()} config: ${message}`, {
+      clientType: this.clientType(),
+      field,
+      filePath: this.path() ?? undefined,
+    });
+  }
+
+  /** Meta information for wizards: display name, description, config hints. */
+  meta(): ClientTypeMeta {
+    return this.kernel().clientType(this.clientType()).meta;
+  }
+
+  /** Typed accessor: missing and null read the same (config.md §1). */
+  protected get<T>(key: string): T | null {
+    const v = this.data()?.[key];
+    return v === undefined || v === null ? null : (v as T);
+  }
+
+  /** Build a config from a dict through the default kernel (the seed's AuthClientConfig.from_dict). */
+  static fromDict(dict: JsonObject): AuthClientConfig {
+    return defaultKernel().configFromDict(dict);
+  }
+
+  /** Read a config file through a storage provider (default: the default kernel's filesystem provider). */
+  static fromFile(filePath: string, storageProvider?: ObjectStorageProvider): Promise<AuthClientConfig> {
+    return defaultKernel().configFromFile(filePath, storageProvider);
+  }
+}
+
+/** `true` when a config value counts as "configured" (the reference's truthiness, config.md §1). */
+export function isConfigured(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value);
+}

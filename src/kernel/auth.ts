@@ -1,0 +1,151 @@
+/**
+ * The auth context (runtime.md §2): one client, one request authenticator, a token path and a
+ * profile name. Construction does no I/O beyond saving `initialTokenData` (and loading a file-backed config).
+ */
+import { AuthClientContextException } from "./errors.js";
+import type { AuthClient, LoginOptions } from "./auth-client.js";
+import type { AuthClientConfig } from "./auth-client-config.js";
+import type { Credential } from "./credential.js";
+import type { RequestAuthenticator } from "./request-authenticator.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
+import type { AuthKernel } from "./kernel.js";
+import { nowSeconds } from "./seams.js";
+import { defaultKernel } from "./default-kernel.js";
+
+export interface AuthInitOptions {
+  initialTokenData?: JsonObject | null;
+  /** Storage key of the token file; none ⇒ the credential lives in memory only. */
+  tokenFile?: string | null;
+  profileName?: string | null;
+  storageProvider?: ObjectStorageProvider | null;
+  /** Kernel for the dict/config factories; default: the default kernel. */
+  kernel?: AuthKernel;
+}
+
+export class Auth {
+  readonly #client: AuthClient;
+  readonly #authenticator: RequestAuthenticator;
+  readonly #tokenFile: string | null;
+  readonly #profileName: string | null;
+
+  private constructor(client: AuthClient, authenticator: RequestAuthenticator, tokenFile: string | null, profileName: string | null) {
+    this.#client = client;
+    this.#authenticator = authenticator;
+    this.#tokenFile = tokenFile;
+    this.#profileName = profileName;
+  }
+
+  static async initializeFromClient(client: AuthClient, options: AuthInitOptions = {}): Promise<Auth> {
+    const tokenFile = options.tokenFile ?? null;
+    const authenticator = client.defaultRequestAuthenticator(tokenFile);
+    if (options.initialTokenData && Object.keys(options.initialTokenData).length > 0) {
+      await authenticator.updateCredentialData(options.initialTokenData);
+    }
+    return new Auth(client, authenticator, tokenFile, options.profileName ?? null);
+  }
+
+  static async initializeFromConfig(config: AuthClientConfig, options: AuthInitOptions = {}): Promise<Auth> {
+    const kernel = options.kernel ?? config.kernel();
+    return Auth.initializeFromClient(await kernel.clientFromConfig(config), options);
+  }
+
+  static async initializeFromConfigDict(clientConfig: JsonObject, options: AuthInitOptions = {}): Promise<Auth> {
+    const kernel = options.kernel ?? defaultKernel();
+    const config = kernel.configFromDict(clientConfig);
+    if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+    return Auth.initializeFromConfig(config, { ...options, kernel });
+  }
+
+  /**
+   * A context from a profile found by config discovery (`planetauth` rc files): its config, and a
+   * token file at `.planet/<profile>/token.json` unless one is given.
+   */
+  static async initializeFromProfile(profileName?: string, options: Omit<AuthInitOptions, "profileName"> = {}): Promise<Auth> {
+    const kernel = options.kernel ?? defaultKernel();
+    const profile = kernel.discoveredProfile(profileName);
+    return Auth.initializeFromConfigDict(profile.config, {
+      ...options,
+      kernel,
+      profileName: profile.name,
+      tokenFile: options.tokenFile === undefined ? profile.tokenFile : options.tokenFile,
+    });
+  }
+
+  authClient(): AuthClient {
+    return this.#client;
+  }
+  requestAuthenticator(): RequestAuthenticator {
+    return this.#authenticator;
+  }
+  tokenFilePath(): string | null {
+    return this.#tokenFile;
+  }
+  profileName(): string | null {
+    return this.#profileName;
+  }
+
+  /** The client config's provider, used for credentials this context saves. */
+  #storageProvider(): ObjectStorageProvider | null {
+    return this.#client.config().explicitStorageProvider();
+  }
+
+  async #adoptCredential(credential: Credential | null | undefined): Promise<Credential> {
+    if (!credential) throw new AuthClientContextException("Unknown login failure: no credential was returned");
+    credential.setPath(this.#tokenFile);
+    credential.setStorageProvider(this.#storageProvider());
+    await credential.save();
+    this.#authenticator.updateCredential(credential);
+    return credential;
+  }
+
+  async login(options: LoginOptions = {}): Promise<Credential> {
+    const credential = await this.#client.login({ allowOpenBrowser: false, allowTtyPrompt: false, ...options });
+    return this.#adoptCredential(credential);
+  }
+
+  async deviceLoginInitiate(options: LoginOptions = {}): Promise<JsonObject> {
+    return this.#client.deviceLoginInitiate(options);
+  }
+
+  async deviceLoginComplete(initiated: JsonObject, options: { signal?: AbortSignal } = {}): Promise<Credential> {
+    return this.#adoptCredential(await this.#client.deviceLoginComplete(initiated, options));
+  }
+
+  /** A credential is at hand, or the client can obtain one without a person. Detects neither expiry nor validity. */
+  async requestAuthenticatorIsReady(): Promise<boolean> {
+    return (await this.#authenticator.isInitialized()) || this.#client.canLoginUnattended();
+  }
+
+  /**
+   * Make sure requests can be authenticated, refreshing or logging in when needed (runtime.md §2.4).
+   * A credential that cannot be read counts as absent (gap F8).
+   */
+  async ensureRequestAuthenticatorIsReady(options: { allowOpenBrowser?: boolean; allowTtyPrompt?: boolean } = {}): Promise<void> {
+    const logger = this.#client.services.logger;
+    const hasCredential = await this.#authenticator.isInitialized();
+    const expired = hasCredential ? await this.#isExpired(false) : true;
+    if (hasCredential && !expired) return;
+    if (this.#client.canLoginUnattended()) return;
+    if (hasCredential && expired) {
+      try {
+        if (!(await this.#isExpired(true))) return;
+        logger.warning("Failed to refresh expired credentials; attempting interactive login");
+      } catch (err) {
+        logger.warning("Failed to refresh expired credentials; attempting interactive login", { exception: err });
+      }
+    }
+    await this.login({ allowOpenBrowser: options.allowOpenBrowser ?? false, allowTtyPrompt: options.allowTtyPrompt ?? false });
+  }
+
+  async #isExpired(refreshIfNeeded: boolean): Promise<boolean> {
+    let credential: Credential | null;
+    try {
+      credential = await this.#authenticator.credential(refreshIfNeeded);
+      if (!credential) return true;
+      return await credential.isExpired(nowSeconds(this.#client.services.clock));
+    } catch (err) {
+      if (refreshIfNeeded) throw err;
+      return true;
+    }
+  }
+}

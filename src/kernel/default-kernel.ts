@@ -1,0 +1,27 @@
+/**
+ * The default kernel backs the seed's static factories (AuthClientConfig.fromDict, Auth.initializeFrom*).
+ * The kernel cannot import plugins (DESIGN.md rule 1), so the package entry point installs a factory
+ * that registers the built-ins; without it the default kernel has no plugins.
+ */
+import type { AuthKernel } from "./kernel.js";
+
+let factory: (() => AuthKernel) | undefined;
+let instance: AuthKernel | undefined;
+
+export function setDefaultKernelFactory(create: () => AuthKernel): void {
+  factory = create;
+  instance = undefined;
+}
+
+/** Replace the default kernel (e.g. to change its seams for a whole application). */
+export function setDefaultKernel(kernel: AuthKernel | undefined): void {
+  instance = kernel;
+}
+
+export function defaultKernel(): AuthKernel {
+  if (!instance) {
+    if (!factory) throw new Error("planet-auth: no default kernel factory installed; import the package entry point or use createKernel()");
+    instance = factory();
+  }
+  return instance;
+}

@@ -1,0 +1,155 @@
+/**
+ * A JSON object that may be bound to a storage key (runtime.md §4). Invalid data is never stored in
+ * memory by setData nor written by save. Change detection for lazyReload compares the exact mtime
+ * observed at the last load (gap C8), and is rate-limited so hot paths do not stat on every call.
+ */
+import { FileBackedJsonObjectException, InvalidDataException } from "./errors.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
+import { defaultKernel } from "./default-kernel.js";
+
+export class FileBackedJsonObject {
+  #data: JsonObject | null;
+  #path: string | null;
+  #storageProvider: ObjectStorageProvider | null;
+  #loadTime: number;
+  /** mtime (ms) of the stored object as of the last load/save; null when unknown. */
+  #observedMtime: number | null = null;
+
+  constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null) {
+    this.#data = data;
+    this.#path = filePath;
+    this.#storageProvider = storageProvider;
+    this.#loadTime = data ? Date.now() : 0;
+  }
+
+  /** In-memory data; never loads. */
+  data(): JsonObject | null {
+    return this.#data;
+  }
+
+  /** Validate, then store a shallow copy. Invalid ⇒ throws and nothing changes. */
+  setData(data: JsonObject | null, copy = true): void {
+    this.checkDataWithPath(data);
+    this.#data = copy && data ? { ...data } : data;
+    this.#loadTime = Date.now();
+    this.onDataSet();
+  }
+
+  /** Hook for subclasses that derive values from the data (e.g. `_iat`/`_exp`). */
+  protected onDataSet(): void {}
+
+  /** Replace data without validation (subclass constructors that normalise). */
+  protected replaceDataUnchecked(data: JsonObject | null): void {
+    this.#data = data;
+  }
+
+  updateData(sparse: JsonObject): void {
+    this.setData(this.#data ? { ...this.#data, ...sparse } : { ...sparse });
+  }
+
+  /** Base rule: `{}` allowed, null rejected. Subclasses add rules and call super. */
+  checkData(data: JsonObject | null): void {
+    if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
+      throw new InvalidDataException("Data must be a JSON object, not null");
+    }
+  }
+
+  private checkDataWithPath(data: JsonObject | null): void {
+    try {
+      this.checkData(data);
+    } catch (err) {
+      if (err instanceof FileBackedJsonObjectException && this.#path && !err.filePath) err.setFilePath(this.#path);
+      throw err;
+    }
+  }
+
+  /** Validate the current data; the thrown exception names the path. */
+  check(): void {
+    this.checkDataWithPath(this.#data);
+  }
+
+  isLoaded(): boolean {
+    return Boolean(this.#data && Object.keys(this.#data).length > 0);
+  }
+
+  path(): string | null {
+    return this.#path;
+  }
+  setPath(filePath: string | null): void {
+    this.#path = filePath;
+    this.#observedMtime = null;
+  }
+
+  storageProvider(): ObjectStorageProvider {
+    return this.#storageProvider ?? defaultKernel().services.storage;
+  }
+  /** null restores the default provider. */
+  setStorageProvider(provider: ObjectStorageProvider | null): void {
+    this.#storageProvider = provider;
+  }
+  /** The explicitly set provider, or null when the default is in use. */
+  explicitStorageProvider(): ObjectStorageProvider | null {
+    return this.#storageProvider;
+  }
+
+  loadTime(): number {
+    return this.#loadTime;
+  }
+
+  /** Validate, then write through the provider. No path ⇒ in-memory object, nothing written. */
+  async save(): Promise<void> {
+    this.check();
+    if (!this.#path) return;
+    const provider = this.storageProvider();
+    await provider.saveObj(this.#path, this.#data!);
+    this.#loadTime = Date.now();
+    this.#observedMtime = await provider.mtime(this.#path).catch(() => null);
+  }
+
+  /** Read from storage and setData it (invalid ⇒ throws, old data kept). No path ⇒ nothing. */
+  async load(): Promise<void> {
+    if (!this.#path) return;
+    const provider = this.storageProvider();
+    const mtime = await provider.mtime(this.#path).catch(() => null);
+    const stored = await provider.loadObj(this.#path);
+    this.setData(stored, false);
+    this.#observedMtime = mtime;
+  }
+
+  async lazyLoad(): Promise<void> {
+    if (!this.isLoaded()) await this.load();
+  }
+
+  /** Load when not loaded, or when the stored object changed since the last load/save. */
+  async lazyReload(): Promise<void> {
+    if (!this.isLoaded()) return this.load();
+    if (!this.#path) return;
+    const mtime = await this.storageProvider().mtime(this.#path);
+    if (this.#observedMtime === null || mtime !== this.#observedMtime) await this.load();
+  }
+
+  async lazyGet<T = unknown>(key: string): Promise<T | null> {
+    await this.lazyLoad();
+    const value = this.#data?.[key];
+    return value === undefined ? null : (value as T);
+  }
+
+  async isPersistedToStorage(): Promise<boolean> {
+    if (!this.#path) return false;
+    return this.storageProvider().objExists(this.#path);
+  }
+
+  /** For display: the data with nulls removed recursively, plus `_file_path`. Never saved. */
+  toPrintable(): JsonObject {
+    const strip = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(strip);
+      if (v && typeof v === "object") {
+        const o: JsonObject = {};
+        for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) o[k] = strip(x);
+        return o;
+      }
+      return v;
+    };
+    return { ...(strip(this.#data ?? {}) as JsonObject), _file_path: this.#path };
+  }
+}

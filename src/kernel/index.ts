@@ -1,0 +1,36 @@
+/** The kernel's public surface: everything a plugin — built-in or third-party — builds on. */
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./logging.js";
+export * from "./redact.js";
+export * from "./seams.js";
+export * from "./http.js";
+export * from "./tokens.js";
+export * from "./version.js";
+export type { KernelServices } from "./services.js";
+export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext } from "./storage-provider.js";
+export { FileStorageProvider, writeFileAtomic, type FileStorageOptions } from "./storage/file-storage.js";
+export { serializeJsonObject, parseJsonObject } from "./storage/json-format.js";
+export { FileBackedJsonObject } from "./file-backed-json-object.js";
+export { Credential } from "./credential.js";
+export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
+export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
+export {
+  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type MutableHeaders,
+} from "./request-authenticator.js";
+export { Auth, type AuthInitOptions } from "./auth.js";
+export {
+  definePlugin, type AuthPlugin, type ClientTypeContribution, type ClientTypeMetaInput, type ConfigHint,
+  type StorageProviderContribution,
+} from "./plugin.js";
+export {
+  AuthKernel, createKernel, type ClientTypeMeta, type CreateKernelOptions, type DiscoveredProfile,
+  type KernelServiceOverrides, type RegisteredClientType,
+} from "./kernel.js";
+export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
+export { readSchemaFile } from "./schema-files.js";
+export {
+  discoverConfig, importPlugins, loadKernel, ConfigDiscoveryException, CONFIG_MODULE_NAME,
+  type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
+} from "./discovery.js";
+export * from "./profile-names.js";

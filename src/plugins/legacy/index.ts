@@ -1,0 +1,123 @@
+/**
+ * The `planet_legacy` client type: Planet's legacy email/password login, which returns a JWT whose
+ * `api_key` claim is then sent as `Authorization: api-key <key>` (protocols.md §8).
+ */
+import { decodeJwt } from "jose";
+import {
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, mediaType, readSchemaFile, redactUrl,
+  type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
+} from "../../kernel/index.js";
+import { FileBackedPlanetLegacyApiKey } from "./credential.js";
+import { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
+
+export { FileBackedPlanetLegacyApiKey } from "./credential.js";
+export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
+
+export class PlanetLegacyAuthClientException extends AuthClientException {
+  static override readonly code: string = "ERR_PLANET_LEGACY_AUTH_CLIENT";
+  /** The HTTP response, when the error came from the login endpoint (its body is not in the message). */
+  rawResponse?: HttpResponse;
+}
+
+export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
+  static override readonly clientType = "planet_legacy";
+  legacyAuthEndpoint(): string {
+    return this.get<string>("legacy_auth_endpoint")!;
+  }
+  apiKey(): string | null {
+    return this.get<string>("api_key") || null;
+  }
+}
+
+export class PlanetLegacyAuthClient extends AuthClient {
+  declare config: () => PlanetLegacyAuthClientConfig;
+
+  #error(message: string, response?: HttpResponse, cause?: unknown): PlanetLegacyAuthClientException {
+    const err = new PlanetLegacyAuthClientException(message, { clientType: "planet_legacy", cause });
+    err.rawResponse = response;
+    return err;
+  }
+
+  async #ask(given: string | undefined, question: string, hidden: boolean, allowTtyPrompt: boolean, what: string): Promise<string> {
+    if (given) return given;
+    if (!allowTtyPrompt) throw this.#error(`A ${what} is required to log in and prompting is not allowed`);
+    return this.services.prompt.prompt(question, { hidden });
+  }
+
+  async login(options: LoginOptions = {}): Promise<Credential> {
+    const allow = Boolean(options.allowTtyPrompt);
+    const username = await this.#ask(options.username, "Email: ", false, allow, "username");
+    const password = await this.#ask(options.password, "Password: ", true, allow, "password");
+    const endpoint = this.config().legacyAuthEndpoint();
+    const where = redactUrl(endpoint);
+    this.services.logger.debug(`Logging in to the Planet legacy endpoint ${where}`);
+    const response = await this.services.http.request({
+      method: "POST",
+      url: endpoint,
+      json: { email: username, password },
+      headers: { Accept: "application/json" },
+      signal: options.signal,
+    });
+    if (response.status >= 400) {
+      throw this.#error(`HTTP error from endpoint at ${where}: ${response.status}: ${response.statusText}`, response);
+    }
+    if (mediaType(response) !== "application/json") {
+      throw this.#error(`Expected a JSON response from ${where}, got content type "${mediaType(response)}"`, response);
+    }
+    let body: JsonObject;
+    try {
+      body = JSON.parse(response.body) as JsonObject;
+    } catch (err) {
+      throw this.#error(`Unparsable JSON response from ${where}`, response, err);
+    }
+    if (!body || typeof body !== "object" || Object.keys(body).length === 0) throw this.#error(`Empty JSON response from ${where}`, response);
+    const token = body.token;
+    if (typeof token !== "string" || !token) throw this.#error(`The response from ${where} has no token field`, response);
+    let claims: JsonObject;
+    try {
+      claims = decodeJwt(token);
+    } catch (err) {
+      // Gap P10: the reference leaked a raw JWT library error here.
+      throw this.#error(`The token returned by ${where} is not a JWT`, response, err);
+    }
+    if (typeof claims.api_key !== "string" || !claims.api_key) throw this.#error(`The token returned by ${where} has no api_key claim`, response);
+    return new FileBackedPlanetLegacyApiKey({ key: claims.api_key, jwt: token });
+  }
+
+  /** A key in the config is used from memory and never written to any file (gap S8). */
+  defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
+    let cred: FileBackedPlanetLegacyApiKey;
+    const configKey = this.config().apiKey();
+    if (configKey) cred = new FileBackedPlanetLegacyApiKey({ key: configKey, jwt: null });
+    else if (credential === null || typeof credential === "string") {
+      cred = new FileBackedPlanetLegacyApiKey(null, credential, this.config().explicitStorageProvider());
+    } else if (credential instanceof FileBackedPlanetLegacyApiKey) cred = credential;
+    else throw new TypeError(`planet_legacy needs a FileBackedPlanetLegacyApiKey credential, got ${credential.constructor.name}`);
+    return new PlanetLegacyRequestAuthenticator(cred);
+  }
+
+  canLoginUnattended(): boolean {
+    return false;
+  }
+}
+
+export const legacyPlugin = definePlugin({
+  name: "planet-auth/legacy",
+  version: LIBRARY_VERSION,
+  clientTypes: [
+    {
+      clientType: "planet_legacy",
+      schema: readSchemaFile("planet_legacy.schema.json"),
+      configClass: PlanetLegacyAuthClientConfig,
+      clientClass: PlanetLegacyAuthClient,
+      meta: {
+        displayName: "Planet Legacy Auth",
+        description: "Planet legacy authentication protocols.  Not recommended for new applications.",
+        configHints: [
+          { configKey: "legacy_auth_endpoint", configKeyName: "Planet Legacy Authentication Endpoint", configKeyDescription: "Planet legacy authentication endpoint" },
+          { configKey: "api_key", configKeyName: "Planet API Key", configKeyDescription: "Planet API key" },
+        ],
+      },
+    },
+  ],
+});

@@ -1,0 +1,52 @@
+/** The `none` client type: no authentication; requests carry only X-Planet-App (config.md §7). */
+import {
+  AuthClient, AuthClientConfig, Credential, LIBRARY_VERSION, NoOpRequestAuthenticator, definePlugin, readSchemaFile,
+  type JsonObject, type LoginOptions, type RequestAuthenticator,
+} from "../../kernel/index.js";
+
+export class NoOpAuthClientConfig extends AuthClientConfig {
+  static override readonly clientType = "none";
+}
+
+/** A credential that is never loaded or saved. */
+export class NoOpCredential extends Credential {
+  override async load(): Promise<void> {}
+  override async save(): Promise<void> {}
+}
+
+export class NoOpAuthClient extends AuthClient {
+  async login(_options?: LoginOptions): Promise<Credential> {
+    return new NoOpCredential({});
+  }
+  override async refresh(): Promise<Credential> {
+    return this.login();
+  }
+  defaultRequestAuthenticator(_credential: string | Credential | null): RequestAuthenticator {
+    return new NoOpRequestAuthenticator(this.services.logger);
+  }
+  canLoginUnattended(): boolean {
+    return true;
+  }
+  override async validateAccessTokenRemote(): Promise<JsonObject> { return {}; }
+  override async validateAccessTokenLocal(): Promise<JsonObject> { return {}; }
+  override async validateIdTokenRemote(): Promise<JsonObject> { return {}; }
+  override async validateIdTokenLocal(): Promise<JsonObject> { return {}; }
+  override async validateRefreshTokenRemote(): Promise<JsonObject> { return {}; }
+  override async revokeAccessToken(): Promise<void> {}
+  override async revokeRefreshToken(): Promise<void> {}
+  override async getScopes(): Promise<string[]> { return []; }
+}
+
+export const nonePlugin = definePlugin({
+  name: "planet-auth/none",
+  version: LIBRARY_VERSION,
+  clientTypes: [
+    {
+      clientType: "none",
+      schema: readSchemaFile("none.schema.json"),
+      configClass: NoOpAuthClientConfig,
+      clientClass: NoOpAuthClient,
+      meta: { displayName: "NoOp Auth", description: "Do not perform any authentication.", configHints: [] },
+    },
+  ],
+});
