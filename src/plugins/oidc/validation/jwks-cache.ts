@@ -1,0 +1,279 @@
+/**
+ * JWKS key cache (runtime.md §6.2, with gaps V1/V2 fixed), following jose's remote-JWKS policy:
+ * one in-flight fetch shared by every concurrent lookup, a cooldown between refetches triggered by an
+ * unknown `kid` (a flood of bogus kids costs at most one fetch per cooldown), a maximum age after
+ * which the whole set is refetched before use, and a fetch timeout.
+ *
+ * Keys are imported with jose (`importJWK`, which checks the JWK against its algorithm) and kept as
+ * node:crypto `KeyObject`s for the validator's hot path. Entries that cannot be a signature
+ * verification key (no `kid`, `use: "enc"`, an encryption `alg`, private or symmetric material, RSA
+ * below 2048 bits, unsupported curves...) are skipped with a debug log; the other keys still load.
+ */
+import { KeyObject } from "node:crypto";
+import type { JWK } from "jose";
+import { importJWK } from "jose";
+import { AuthException, TokenValidatorException, recastMessage } from "../../../kernel/errors.js";
+import type { AuthLogger } from "../../../kernel/logging.js";
+import type { Clock } from "../../../kernel/seams.js";
+import { systemClock } from "../../../kernel/seams.js";
+import type { SignatureAlgorithm } from "./algorithms.js";
+import { SIGNATURE_ALGORITHMS, algorithmsForKey } from "./algorithms.js";
+
+/** Fetches the JWKS document. May honour `signal` (aborted when the fetch times out). */
+export type JwksFetcher = (signal?: AbortSignal) => Promise<{ keys: unknown[] }>;
+
+export interface JwksKeyCacheOptions {
+  fetchJwks: JwksFetcher;
+  clock?: Clock;
+  /** Cooldown between refetches caused by an unknown `kid` (default 300 s, as the reference). */
+  minJwksFetchIntervalSeconds?: number;
+  /** Age after which the key set is refetched before use (default 3600 s; `Infinity` disables). */
+  maxAgeSeconds?: number;
+  /** Fetch timeout (default 10 000 ms). */
+  timeoutMs?: number;
+  logger?: AuthLogger;
+}
+
+/** A verification key from the JWKS. */
+export interface JwksKeyEntry {
+  readonly kid: string;
+  readonly kty: "RSA" | "EC" | "OKP";
+  readonly crv?: string;
+  /** The JWK's own `alg`, when it declares one. */
+  readonly alg?: string;
+  /** The JWK's `use`, when present (always "sig" here). */
+  readonly use?: string;
+  /** The canonical JWS algorithms this key may verify (narrowed to `alg` when the JWK names one). */
+  readonly algorithms: ReadonlySet<string>;
+  /** RSA modulus length in bits. */
+  readonly modulusLength?: number;
+  readonly key: KeyObject;
+}
+
+const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 300;
+const DEFAULT_MAX_AGE_SECONDS = 3600;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(jwk: Record<string, unknown>, index: number): string {
+  const kid = typeof jwk.kid === "string" ? JSON.stringify(jwk.kid.slice(0, 64)) : "(none)";
+  return `JWKS entry #${index} (kid ${kid})`;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new TokenValidatorException(`${name} must be a non-negative number`);
+  }
+  return value;
+}
+
+export class JwksKeyCache {
+  readonly #fetchJwks: JwksFetcher;
+  readonly #clock: Clock;
+  readonly #minIntervalMs: number;
+  readonly #maxAgeMs: number;
+  readonly #timeoutMs: number;
+  readonly #logger?: AuthLogger;
+
+  /** kid → usable entries (usually one; a kid reused across key types yields several). */
+  #keys = new Map<string, JwksKeyEntry[]>();
+  #lastFetch: number | undefined;
+  #fingerprint = "";
+  #generation = 0;
+  #fetchCount = 0;
+  #inflight: Promise<void> | undefined;
+
+  constructor(options: JwksKeyCacheOptions) {
+    if (!options || typeof options.fetchJwks !== "function") {
+      throw new TokenValidatorException("JwksKeyCache needs a fetchJwks function");
+    }
+    this.#fetchJwks = options.fetchJwks;
+    this.#clock = options.clock ?? systemClock;
+    this.#minIntervalMs = nonNegative("minJwksFetchIntervalSeconds", options.minJwksFetchIntervalSeconds ?? DEFAULT_MIN_FETCH_INTERVAL_SECONDS) * 1000;
+    this.#maxAgeMs = nonNegative("maxAgeSeconds", options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
+    this.#timeoutMs = nonNegative("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.#logger = options.logger;
+  }
+
+  /** Increments whenever a fetch changes the set of usable keys (0 before the first load). */
+  get generation(): number {
+    return this.#generation;
+  }
+  /** Clock time (ms) of the last successful fetch, if any. */
+  get lastFetchTime(): number | undefined {
+    return this.#lastFetch;
+  }
+  /** Number of fetches started (successful or not). */
+  get fetchCount(): number {
+    return this.#fetchCount;
+  }
+  /** Key IDs currently cached. */
+  kids(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  #isStale(now: number): boolean {
+    return this.#lastFetch === undefined || now - this.#lastFetch >= this.#maxAgeMs;
+  }
+
+  #match(kid: string, alg: SignatureAlgorithm): JwksKeyEntry | undefined {
+    const entries = this.#keys.get(kid);
+    if (!entries) return undefined;
+    if (entries.length === 1) return entries[0].algorithms.has(alg.name) ? entries[0] : undefined;
+    const usable = entries.filter((e) => e.algorithms.has(alg.name));
+    // Two keys with one kid usable for one algorithm is ambiguous: refuse (as jose does).
+    return usable.length === 1 ? usable[0] : undefined;
+  }
+
+  /**
+   * Synchronous lookup that never fetches: the key for `kid` usable with `alg`, if the set is loaded
+   * and not older than the max age. The validator's hot path; `getKey` covers every other case.
+   */
+  peekKey(kid: string, alg: SignatureAlgorithm): JwksKeyEntry | undefined {
+    if (this.#inflight || this.#isStale(this.#clock.now())) return undefined;
+    return this.#match(kid, alg);
+  }
+
+  /**
+   * The key for `kid` usable with `alg`, fetching the JWKS when the set is missing or older than the
+   * max age, or when `kid` is unknown and the cooldown since the last fetch has passed. Undefined
+   * when no such key exists (after any permitted fetch). Fetch errors propagate: library exceptions
+   * (the JWKS client's) as they are, anything else as `TokenValidatorException`.
+   */
+  async getKey(kid: string, alg: SignatureAlgorithm): Promise<JwksKeyEntry | undefined> {
+    if (this.#inflight) {
+      await this.#inflight;
+      return this.#match(kid, alg);
+    }
+    const now = this.#clock.now();
+    if (this.#isStale(now)) {
+      await this.refresh();
+      return this.#match(kid, alg);
+    }
+    const found = this.#match(kid, alg);
+    if (found) return found;
+    if (this.#lastFetch! + this.#minIntervalMs < now) {
+      this.#logger?.debug(`JWKS has no usable key for key ID ${JSON.stringify(kid.slice(0, 64))} and ${alg.name}; refetching`);
+      await this.refresh();
+      return this.#match(kid, alg);
+    }
+    this.#logger?.debug(`JWKS has no usable key for key ID ${JSON.stringify(kid.slice(0, 64))} and ${alg.name}; refetch throttled`);
+    return undefined;
+  }
+
+  /** Fetch the JWKS now and replace the cache (joins a fetch already in flight). */
+  refresh(): Promise<void> {
+    if (!this.#inflight) {
+      this.#inflight = this.#load().finally(() => {
+        this.#inflight = undefined;
+      });
+    }
+    return this.#inflight;
+  }
+
+  async #fetchWithTimeout(): Promise<unknown> {
+    this.#fetchCount++;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new TokenValidatorException(`JWKS fetch timed out after ${this.#timeoutMs} ms`);
+        controller.abort(err);
+        reject(err);
+      }, this.#timeoutMs);
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => this.#fetchJwks(controller.signal)), timeout]);
+    } catch (e) {
+      if (e instanceof AuthException) throw e;
+      throw new TokenValidatorException(`JWKS fetch failed: ${recastMessage(e)}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #load(): Promise<void> {
+    const jwks = await this.#fetchWithTimeout();
+    if (!isPlainObject(jwks) || !Array.isArray(jwks.keys)) {
+      throw new TokenValidatorException('JWKS document is malformed: no "keys" array');
+    }
+    const imported = await Promise.all(jwks.keys.map((jwk, i) => this.#importEntry(jwk, i)));
+    const keys = new Map<string, JwksKeyEntry[]>();
+    const prints: string[] = [];
+    for (const item of imported) {
+      if (!item) continue;
+      const [entry, print] = item;
+      const list = keys.get(entry.kid);
+      if (list) list.push(entry);
+      else keys.set(entry.kid, [entry]);
+      prints.push(print);
+    }
+    const fingerprint = prints.sort().join("\n");
+    this.#keys = keys;
+    this.#lastFetch = this.#clock.now();
+    if (fingerprint !== this.#fingerprint || this.#generation === 0) {
+      this.#fingerprint = fingerprint;
+      this.#generation++;
+    }
+    this.#logger?.debug(`JWKS loaded: ${prints.length} usable key(s) of ${jwks.keys.length}`);
+  }
+
+  /** Turn one JWKS member into a verification key, or undefined (skipped, debug-logged). */
+  async #importEntry(raw: unknown, index: number): Promise<[JwksKeyEntry, string] | undefined> {
+    const skip = (why: string): undefined => {
+      this.#logger?.debug(`Skipping ${isPlainObject(raw) ? describe(raw, index) : `JWKS entry #${index}`}: ${why}`);
+      return undefined;
+    };
+    if (!isPlainObject(raw)) return skip("not a JSON object");
+    const jwk = raw;
+    const { kid, kty, crv, alg, use } = jwk;
+    const keyOps = jwk.key_ops;
+    if (typeof kid !== "string" || kid.length === 0) return skip('no "kid"');
+    if (kty !== "RSA" && kty !== "EC" && kty !== "OKP") return skip(`key type ${JSON.stringify(kty)} cannot verify signatures`);
+    if (use !== undefined && use !== "sig") return skip(`"use" is ${JSON.stringify(use)}, not "sig"`);
+    if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.every((op) => typeof op === "string") && new Set(keyOps).size === keyOps.length && keyOps.includes("verify"))) {
+      return skip('"key_ops" does not allow "verify"');
+    }
+    if (jwk.ext !== undefined && typeof jwk.ext !== "boolean") return skip('"ext" is not a boolean');
+    if (jwk.d !== undefined || jwk.p !== undefined || jwk.k !== undefined) return skip("private or symmetric key material in a JWKS");
+    let candidates = algorithmsForKey(kty, typeof crv === "string" ? crv : undefined);
+    if (alg !== undefined) {
+      const declared = typeof alg === "string" ? SIGNATURE_ALGORITHMS.get(alg) : undefined;
+      if (!declared || !candidates.includes(declared)) return skip(`"alg" ${JSON.stringify(alg)} is not a supported signature algorithm for this key`);
+      candidates = [declared];
+    }
+    if (candidates.length === 0) return skip(`unsupported ${kty} key (crv ${JSON.stringify(crv)})`);
+    let key: KeyObject;
+    try {
+      // jose checks the JWK's parameters for the algorithm; node:crypto gets the KeyObject.
+      const imported = await importJWK(jwk as JWK, candidates[0].name, { extractable: true });
+      if (imported instanceof Uint8Array) return skip("symmetric key");
+      key = KeyObject.from(imported);
+    } catch (e) {
+      return skip(`cannot import key (${recastMessage(e)})`);
+    }
+    if (key.type !== "public") return skip("not a public key");
+    let modulusLength: number | undefined;
+    if (kty === "RSA") {
+      modulusLength = key.asymmetricKeyDetails?.modulusLength;
+      if (!modulusLength || modulusLength < 2048) return skip(`RSA modulus of ${modulusLength} bits is below 2048`);
+    }
+    const algorithms = new Set(candidates.map((a) => a.name));
+    const entry: JwksKeyEntry = {
+      kid,
+      kty,
+      crv: typeof crv === "string" ? crv : undefined,
+      alg: typeof alg === "string" ? alg : undefined,
+      use: typeof use === "string" ? use : undefined,
+      algorithms,
+      modulusLength,
+      key,
+    };
+    const material = kty === "RSA" ? `${jwk.n}|${jwk.e}` : `${jwk.x}|${jwk.y ?? ""}`;
+    return [entry, `${kid}|${kty}|${entry.crv ?? ""}|${[...algorithms].join(",")}|${material}`];
+  }
+}

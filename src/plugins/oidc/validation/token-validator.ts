@@ -1,0 +1,341 @@
+/**
+ * Local JWT validation (runtime.md §6): the seed's `TokenValidator`.
+ *
+ * jose does the JWKS work (key import and JWK checks, see `JwksKeyCache`); the hot path verifies
+ * signatures with node:crypto on cached `KeyObject`s and applies JOSE header rules equivalent to
+ * `jose.jwtVerify` (a differential test holds the two to the same verdicts). Claims rules follow the
+ * reference (PyJWT): zero leeway by default, `iat` in the future rejected, `sub`/`jti` strings.
+ *
+ * Every rejection is an `InvalidTokenException` (or subclass) carrying the unverified header/body for
+ * logging; no exception message ever contains the token.
+ */
+import {
+  ExpiredTokenException,
+  InvalidAlgorithmTokenException,
+  InvalidArgumentException,
+  InvalidTokenException,
+  ScopeNotGrantedTokenException,
+  UnknownSigningKeyTokenException,
+} from "../../../kernel/errors.js";
+import type { AuthExceptionOptions } from "../../../kernel/errors.js";
+import { AuthEvent } from "../../../kernel/events.js";
+import type { AuthLogger } from "../../../kernel/logging.js";
+import type { Clock } from "../../../kernel/seams.js";
+import { systemClock } from "../../../kernel/seams.js";
+import type { SignatureAlgorithm } from "./algorithms.js";
+import { CANONICAL_ALGORITHM_NAMES, SIGNATURE_ALGORITHMS } from "./algorithms.js";
+import type { JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
+import { JwksKeyCache } from "./jwks-cache.js";
+import type { DecodedJwt, JwtHeader, JwtPayload, ParsedJwt } from "./jwt-decode.js";
+import { MalformedJwtError, decodeJwtUnverified, parseCompactJwt } from "./jwt-decode.js";
+
+export interface TokenValidatorOptions {
+  /** Trusted JWS algorithms, case-insensitive (default `["rs256"]`). RS*, PS*, ES*, EdDSA, Ed25519. */
+  trustedAlgorithms?: string[];
+  /** Clock-skew leeway for `exp`/`nbf`/`iat`, seconds (default 0, as the reference). */
+  leewaySeconds?: number;
+  /** Size of the verified-token cache (default 0 = off). Skips only the signature check on a hit. */
+  verifiedTokenCacheSize?: number;
+  /** Longest token accepted, in characters; longer tokens are rejected before any parsing (default 16 KiB). */
+  maxTokenLength?: number;
+  clock?: Clock;
+  logger?: AuthLogger;
+}
+
+export interface ValidateTokenOptions {
+  issuer: string;
+  audience: string;
+  /** Claims that must be present (presence only; a null value counts as absent, as in PyJWT). */
+  requiredClaims?: string[];
+  /** "Any of" scope check against `scope` (space separated) or `scp` (list). */
+  scopesAnyof?: string[];
+  nonce?: string;
+}
+
+export interface ValidateIdTokenOptions {
+  issuer: string;
+  clientId: string;
+  requiredClaims?: string[];
+  nonce?: string;
+}
+
+export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
+
+interface VerifiedEntry {
+  exp: number;
+}
+
+type TokenExceptionClass = new (
+  message: string,
+  options?: AuthExceptionOptions & { jwtHeader?: Record<string, unknown>; jwtBody?: Record<string, unknown> },
+) => InvalidTokenException;
+
+// JOSE header parameters whose criticality this validator understands (jose recognizes only "b64").
+const RECOGNIZED_CRIT = new Set(["b64"]);
+
+function safeName(value: unknown): string {
+  const s = typeof value === "string" ? value : String(value);
+  return JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+export class TokenValidator {
+  readonly #jwks: JwksKeyCache;
+  readonly #trusted: ReadonlyMap<string, SignatureAlgorithm>;
+  readonly #leeway: number;
+  readonly #cacheSize: number;
+  readonly #maxTokenLength: number;
+  readonly #clock: Clock;
+  readonly #logger?: AuthLogger;
+  readonly #verified = new Map<string, VerifiedEntry>();
+  #verifiedGeneration = -1;
+  #signatureChecks = 0;
+
+  constructor(jwks: JwksKeyCache | JwksKeyCacheOptions, options: TokenValidatorOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.#jwks = jwks instanceof JwksKeyCache ? jwks : new JwksKeyCache({ clock: this.#clock, logger: this.#logger, ...jwks });
+    const trusted = new Map<string, SignatureAlgorithm>();
+    for (const name of options.trustedAlgorithms ?? ["rs256"]) {
+      const canonical = typeof name === "string" ? CANONICAL_ALGORITHM_NAMES.get(name.toLowerCase()) : undefined;
+      if (!canonical) {
+        throw new InvalidArgumentException(`Algorithm ${safeName(name)} cannot be trusted: supported are ${[...SIGNATURE_ALGORITHMS.keys()].join(", ")}`);
+      }
+      trusted.set(canonical, SIGNATURE_ALGORITHMS.get(canonical)!);
+    }
+    if (trusted.size === 0) throw new InvalidArgumentException("At least one trusted algorithm is required");
+    this.#trusted = trusted;
+    this.#leeway = options.leewaySeconds ?? 0;
+    if (!Number.isFinite(this.#leeway) || this.#leeway < 0) throw new InvalidArgumentException("leewaySeconds must be a non-negative number");
+    this.#cacheSize = Math.max(0, Math.floor(options.verifiedTokenCacheSize ?? 0));
+    this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    if (!(this.#maxTokenLength > 0)) throw new InvalidArgumentException("maxTokenLength must be positive");
+  }
+
+  /** The JWKS key cache behind this validator. */
+  get jwksKeyCache(): JwksKeyCache {
+    return this.#jwks;
+  }
+  /** The canonical names of the trusted algorithms. */
+  get trustedAlgorithms(): string[] {
+    return [...this.#trusted.keys()];
+  }
+  /** How many signatures this validator has verified with node:crypto (cache hits excluded). */
+  get signatureChecks(): number {
+    return this.#signatureChecks;
+  }
+  /** Entries in the verified-token cache. */
+  get verifiedTokenCacheEntries(): number {
+    return this.#verified.size;
+  }
+
+  /**
+   * Decode a JWT without verifying anything (runtime.md §6.4). Malformed ⇒ `InvalidArgumentException`.
+   * Never trust the result.
+   */
+  static hazmatUnverifiedDecode(token: string): DecodedJwt {
+    return decodeJwtUnverified(token);
+  }
+
+  /** Validate an access (or any) token, runtime.md §6.1. Returns the verified claims. */
+  async validateToken(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+    try {
+      return await this.#validate(token, options);
+    } catch (e) {
+      if (e instanceof InvalidTokenException && this.#logger?.isEnabled("debug")) {
+        this.#logger.debug(undefined, { exception: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Validate an OIDC ID token, runtime.md §6.3 (audience = client ID, then the `azp` rules). */
+  async validateIdToken(token: string, options: ValidateIdTokenOptions): Promise<Record<string, unknown>> {
+    if (!options || typeof options.clientId !== "string" || options.clientId.length === 0) {
+      throw new InvalidArgumentException("Client ID must be a non-empty string");
+    }
+    const claims = await this.validateToken(token, {
+      issuer: options.issuer,
+      audience: options.clientId,
+      requiredClaims: options.requiredClaims,
+      nonce: options.nonce,
+    });
+    const fail = (message: string): never => {
+      const err = new InvalidTokenException(message, { jwtBody: claims });
+      this.#logger?.debug(undefined, { exception: err });
+      throw err;
+    };
+    if (Array.isArray(claims.aud) && (claims.azp === undefined || claims.azp === null)) {
+      fail('ID token has several audiences but no "azp" claim');
+    }
+    if (claims.azp !== undefined && claims.azp !== null && claims.azp !== options.clientId) {
+      fail('ID token "azp" claim does not match the client ID');
+    }
+    return claims;
+  }
+
+  async #validate(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+    // 1. Arguments.
+    if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("Token must be a non-empty string");
+    if (!options || typeof options.issuer !== "string" || options.issuer.length === 0) throw new InvalidArgumentException("Issuer must be a non-empty string");
+    if (typeof options.audience !== "string" || options.audience.length === 0) throw new InvalidArgumentException("Audience must be a non-empty string");
+    if (token.length > this.#maxTokenLength) {
+      throw new InvalidTokenException(`Token is longer than the maximum of ${this.#maxTokenLength} characters`);
+    }
+
+    // 2. Unverified header (and payload, kept for the exceptions' jwtBody).
+    let parsed: ParsedJwt;
+    try {
+      parsed = parseCompactJwt(token, true);
+    } catch (e) {
+      if (e instanceof MalformedJwtError) throw new InvalidTokenException(`Malformed token: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const { header, payload } = parsed;
+    const fail = (cls: TokenExceptionClass, message: string, event?: AuthEvent): never => {
+      throw new cls(message, { jwtHeader: header, jwtBody: payload, event });
+    };
+
+    // 3. Algorithm: trusted (case-insensitively) and spelled canonically; never "none" or HS*.
+    const headerAlg = header.alg;
+    if (typeof headerAlg !== "string" || headerAlg.length === 0) fail(InvalidAlgorithmTokenException, 'Token header has no "alg"');
+    const alg = this.#trusted.get(headerAlg as string);
+    if (!alg) {
+      const lower = (headerAlg as string).toLowerCase();
+      const trustedLower = [...this.#trusted.keys()].some((n) => n.toLowerCase() === lower);
+      fail(
+        InvalidAlgorithmTokenException,
+        trustedLower
+          ? `Token algorithm ${safeName(headerAlg)} is not spelled as the JWS algorithm name`
+          : `Token algorithm ${safeName(headerAlg)} is not trusted`,
+      );
+    }
+    // JOSE header rules (as jose): "crit" lists only understood, present extensions; no unencoded payload.
+    if (header.crit !== undefined) this.#checkCrit(header, fail);
+
+    // 4. Signing key by kid (jku/x5u/jwk/x5c headers are never consulted).
+    const kid = header.kid;
+    if (typeof kid !== "string" || kid.length === 0) fail(UnknownSigningKeyTokenException, 'Token header has no key ID ("kid")');
+    const entry: JwksKeyEntry | undefined = this.#jwks.peekKey(kid as string, alg!) ?? (await this.#jwks.getKey(kid as string, alg!));
+    if (!entry) fail(UnknownSigningKeyTokenException, `Could not find signing key for key ID ${safeName(kid)}`);
+
+    // 5. Signature (skipped on a verified-token cache hit), then claims.
+    const now = Math.floor(this.#clock.now() / 1000);
+    if (!this.#cachedVerified(token, now)) {
+      this.#signatureChecks++;
+      if (!alg!.verify(parsed.signingInput, entry!.key, parsed.signature)) fail(InvalidTokenException, "Token signature verification failed");
+      if (payload === undefined) fail(InvalidTokenException, `Malformed token: ${parsed.payloadError}`);
+      this.#rememberVerified(token, payload!.exp, now);
+    } else if (payload === undefined) {
+      fail(InvalidTokenException, `Malformed token: ${parsed.payloadError}`);
+    }
+    const claims = payload!;
+    this.#checkClaims(claims, options, now, fail);
+
+    // 6. Nonce.
+    if (options.nonce !== undefined && claims.nonce !== options.nonce) {
+      fail(InvalidTokenException, "Token nonce does not match the expected nonce", AuthEvent.TOKEN_INVALID_BAD_NONCE);
+    }
+
+    // 7. Scopes, last.
+    if (options.scopesAnyof && options.scopesAnyof.length > 0) this.#checkScopes(claims, options.scopesAnyof, fail);
+    return claims;
+  }
+
+  #checkCrit(header: JwtHeader, fail: (cls: TokenExceptionClass, message: string) => never): void {
+    const crit = header.crit;
+    if (!Array.isArray(crit) || crit.length === 0 || crit.some((p) => typeof p !== "string" || p.length === 0)) {
+      fail(InvalidTokenException, 'Token "crit" header must be a non-empty array of non-empty strings');
+    }
+    for (const param of crit as string[]) {
+      if (!RECOGNIZED_CRIT.has(param)) fail(InvalidTokenException, `Token "crit" header lists unsupported extension ${safeName(param)}`);
+      if (!Object.hasOwn(header, param) || header[param] === undefined) fail(InvalidTokenException, `Token "crit" extension ${safeName(param)} is missing`);
+    }
+    if ((crit as string[]).includes("b64")) {
+      if (typeof header.b64 !== "boolean") fail(InvalidTokenException, 'Token "b64" header must be a boolean');
+      if (header.b64 === false) fail(InvalidTokenException, "JWTs must not use an unencoded payload");
+    }
+  }
+
+  #cachedVerified(token: string, now: number): boolean {
+    if (this.#cacheSize === 0) return false;
+    const generation = this.#jwks.generation;
+    if (generation !== this.#verifiedGeneration) {
+      this.#verified.clear();
+      this.#verifiedGeneration = generation;
+      return false;
+    }
+    const hit = this.#verified.get(token);
+    if (!hit) return false;
+    this.#verified.delete(token);
+    if (hit.exp <= now) return false; // never past exp: drop it and verify again
+    this.#verified.set(token, hit); // most recently used last
+    return true;
+  }
+
+  #rememberVerified(token: string, exp: unknown, now: number): void {
+    if (this.#cacheSize === 0 || !isNumericDate(exp) || exp <= now) return;
+    if (this.#verifiedGeneration !== this.#jwks.generation) {
+      this.#verified.clear();
+      this.#verifiedGeneration = this.#jwks.generation;
+    }
+    if (this.#verified.size >= this.#cacheSize) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    this.#verified.set(token, { exp });
+  }
+
+  #checkClaims(
+    claims: JwtPayload,
+    options: ValidateTokenOptions,
+    now: number,
+    fail: (cls: TokenExceptionClass, message: string, event?: AuthEvent) => never,
+  ): void {
+    // Presence (a null value is absent, as in PyJWT).
+    const required = ["aud", "exp", "iss"];
+    if (options.requiredClaims) required.push(...options.requiredClaims);
+    if (options.nonce !== undefined) required.push("nonce");
+    for (const claim of required) {
+      if (!Object.hasOwn(claims, claim) || claims[claim] === null) fail(InvalidTokenException, `Token is missing the ${safeName(claim)} claim`);
+    }
+    const leeway = this.#leeway;
+    const { iat, nbf, exp } = claims;
+    if (iat !== undefined) {
+      if (!isNumericDate(iat)) fail(InvalidTokenException, 'Token "iat" claim must be a number');
+      if ((iat as number) > now + leeway) fail(InvalidTokenException, 'Token is not yet valid ("iat" is in the future)');
+    }
+    if (nbf !== undefined) {
+      if (!isNumericDate(nbf)) fail(InvalidTokenException, 'Token "nbf" claim must be a number');
+      if ((nbf as number) > now + leeway) fail(InvalidTokenException, 'Token is not yet valid ("nbf")');
+    }
+    if (!isNumericDate(exp)) fail(InvalidTokenException, 'Token "exp" claim must be a number');
+    if ((exp as number) <= now - leeway) fail(ExpiredTokenException, "Token has expired");
+    if (claims.iss !== options.issuer) fail(InvalidTokenException, "Token issuer does not match the expected issuer");
+    const aud = claims.aud;
+    if (typeof aud === "string") {
+      if (aud !== options.audience) fail(InvalidTokenException, "Token audience does not include the expected audience");
+    } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
+      if (!aud.includes(options.audience)) fail(InvalidTokenException, "Token audience does not include the expected audience");
+    } else {
+      fail(InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
+    }
+    if (claims.sub !== undefined && typeof claims.sub !== "string") fail(InvalidTokenException, 'Token "sub" claim must be a string');
+    if (claims.jti !== undefined && typeof claims.jti !== "string") fail(InvalidTokenException, 'Token "jti" claim must be a string');
+  }
+
+  #checkScopes(claims: JwtPayload, anyOf: string[], fail: (cls: TokenExceptionClass, message: string, event?: AuthEvent) => never): void {
+    const toList = (value: unknown): string[] =>
+      typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
+    let granted: string[];
+    if (claims.scope) granted = toList(claims.scope);
+    else if (claims.scp) granted = toList(claims.scp);
+    else return fail(InvalidTokenException, "Token has no scope claim", AuthEvent.TOKEN_INVALID_BAD_SCOPE);
+    if (!anyOf.some((s) => granted.includes(s))) {
+      fail(ScopeNotGrantedTokenException, `Token grants none of the required scopes. Required (any of): ${anyOf.join(" ")}; granted: ${granted.join(" ")}`);
+    }
+  }
+}
