@@ -1,0 +1,642 @@
+/**
+ * SOPS documents with age, natively: decrypt files written by `sops` (JSON, or YAML for reading),
+ * verifying the MAC, and encrypt in the same format so that `sops` can decrypt what we write.
+ * Everything happens in memory; callers write the returned text (atomically).
+ *
+ * Files whose keys need another backend (PGP, cloud KMS, Vault, Shamir key groups) go through the
+ * `sops` binary on stdin/stdout when one is available, else fail with a clear error.
+ */
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { Decrypter, Encrypter, armor } from "age-encryption";
+import { InvalidDataException } from "../../kernel/errors.js";
+import type { JsonObject } from "../../kernel/storage-provider.js";
+import {
+  creationRuleFor,
+  findSopsConfig,
+  loadAgeIdentities,
+  parseRecipients,
+  resolveEnvironment,
+  SOPS_AGE_RECIPIENTS,
+  type CreationRule,
+  type SopsEnvironment,
+  type SopsEnvironmentOptions,
+} from "./age-keys.js";
+import {
+  SopsBinaryException,
+  SopsConfigException,
+  SopsDecryptionException,
+  SopsException,
+  SopsFormatException,
+  SopsMacMismatchException,
+  SopsNoIdentityException,
+  SopsNoRecipientsException,
+  SopsUnsupportedKeyTypeException,
+} from "./errors.js";
+import { MacBuilder, goFormatFloat, leafBytes, macEquals } from "./mac.js";
+import {
+  OrderedMap,
+  fromJs,
+  parseOrderedJson,
+  stringifyOrderedJson,
+  toJs,
+  type KeyOrder,
+  type OrderedValue,
+} from "./ordered-json.js";
+import { findSopsBinary, runSops, summarizeStderr } from "./sops-binary.js";
+import {
+  DEFAULT_UNENCRYPTED_SUFFIX,
+  PARTIAL_ENCRYPTION_KEYS,
+  SOPS_METADATA_KEY,
+  aadFor,
+  createLeafSelector,
+  detectKind,
+  formatLastModified,
+  parseMetadata,
+  parseSopsText,
+  type DocumentKind,
+  type PartialEncryption,
+  type SopsAgeEntry,
+  type SopsMetadata,
+} from "./sops-format.js";
+import { DATA_KEY_LENGTH, ValueCipherError, decryptValue, encryptValue, type SopsValueType } from "./value-cipher.js";
+
+/** The sops version recorded in files we write (the metadata layout we write is that of 3.9). */
+export const DEFAULT_SOPS_VERSION = "3.9.4";
+
+export interface SopsCodecOptions extends SopsEnvironmentOptions {
+  /** Extra age identities (`AGE-SECRET-KEY-…`), tried before the discovered ones. */
+  identities?: readonly string[];
+  /** Recipients for NEW files; overrides `SOPS_AGE_RECIPIENTS` and `.sops.yaml`. */
+  recipients?: readonly string[];
+  /** An explicit `.sops.yaml`; `false` turns config discovery off. Default: nearest one above the file. */
+  configPath?: string | false;
+  /** Path of the `sops` binary for non-age keys; `false` never uses one. Default: `sops` on `$PATH`. */
+  sopsBinary?: string | false;
+  /** Clock for `lastmodified`. */
+  now?: () => Date;
+  /** `version` written in new files' metadata. Default {@link DEFAULT_SOPS_VERSION}. */
+  sopsVersion?: string;
+  /** Indentation of written JSON. Default "\t" (what sops writes). */
+  indent?: string;
+  /** Key order of written data. Default "sorted" (the reference's layout). */
+  keyOrder?: KeyOrder;
+  /** Partial-encryption settings for NEW files (override the creation rule's). */
+  partialEncryption?: PartialEncryption;
+}
+
+export interface SopsDecryptOptions extends SopsCodecOptions {
+  /** Input kind; default: detected from the path and the text. */
+  kind?: DocumentKind;
+}
+
+export interface SopsEncryptOptions extends SopsCodecOptions {
+  /** The file's current text, if any: its recipients, key groups and selectors are kept. */
+  previousText?: string;
+}
+
+// ───────────────────────────── data key (age) ─────────────────────────────
+
+interface UnwrapResult {
+  key?: Uint8Array;
+  malformed: number;
+}
+
+async function unwrapDataKey(entries: readonly SopsAgeEntry[], identities: readonly string[]): Promise<UnwrapResult> {
+  const decrypter = new Decrypter();
+  let usable = 0;
+  for (const identity of identities) {
+    try {
+      decrypter.addIdentity(identity);
+      usable++;
+    } catch {
+      // an unparsable identity line: skip it (never echo it)
+    }
+  }
+  let malformed = 0;
+  if (usable === 0) return { malformed };
+  for (const entry of entries) {
+    let file: Uint8Array;
+    try {
+      file = armor.decode(entry.enc);
+    } catch {
+      malformed++;
+      continue;
+    }
+    try {
+      const key = await decrypter.decrypt(file);
+      if (key.length === DATA_KEY_LENGTH) return { key, malformed };
+      malformed++;
+    } catch {
+      // not for us (or damaged): try the next recipient
+    }
+  }
+  return { malformed };
+}
+
+async function wrapDataKey(dataKey: Uint8Array, recipients: readonly string[], filePath: string): Promise<SopsAgeEntry[]> {
+  const out: SopsAgeEntry[] = [];
+  for (const recipient of recipients) {
+    const encrypter = new Encrypter();
+    try {
+      encrypter.addRecipient(recipient);
+    } catch {
+      throw new SopsConfigException(`Invalid age recipient '${shortRecipient(recipient)}'`, { filePath });
+    }
+    out.push({ recipient, enc: armor.encode(await encrypter.encrypt(dataKey)) });
+  }
+  return out;
+}
+
+/** `age1abcde…vwxyz`: enough to recognise a public key in a message. */
+function shortRecipient(r: string): string {
+  return r.length > 20 ? `${r.slice(0, 10)}…${r.slice(-6)}` : r;
+}
+
+// ───────────────────────────── decrypt ─────────────────────────────
+
+function parseBool(text: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+  return undefined;
+}
+
+/** Convert decrypted plaintext per its sops type; returns the value and the bytes sops hashes. */
+function typedValue(plaintext: Buffer, type: SopsValueType): { value: OrderedValue; macBytes: Buffer } | undefined {
+  const text = plaintext.toString("utf8");
+  switch (type) {
+    case "str":
+    case "bytes":
+    case "time":
+      return { value: text, macBytes: plaintext };
+    case "int": {
+      if (!/^[+-]?\d+$/.test(text)) return undefined;
+      const n = BigInt(text);
+      return { value: n, macBytes: Buffer.from(n.toString(), "utf8") };
+    }
+    case "float": {
+      const n = Number(text);
+      if (text.trim() === "" || Number.isNaN(n)) return undefined;
+      return { value: n, macBytes: Buffer.from(goFormatFloat(n), "utf8") };
+    }
+    case "bool": {
+      const b = parseBool(text);
+      if (b === undefined) return undefined;
+      return { value: b, macBytes: leafBytes(b) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function describePath(p: readonly string[]): string {
+  return p.length === 0 ? "(top level)" : p.join(".");
+}
+
+function decryptTree(
+  tree: OrderedMap,
+  dataKey: Uint8Array,
+  metadata: SopsMetadata,
+  filePath: string,
+): OrderedMap {
+  const shouldEncrypt = createLeafSelector(metadata.partial, filePath);
+  const mac = new MacBuilder(metadata.partial.mac_only_encrypted === true);
+  const walk = (value: OrderedValue, p: string[]): OrderedValue => {
+    if (value instanceof OrderedMap) {
+      return new OrderedMap(value.entries.map(([k, v]) => [k, walk(v, [...p, k])]));
+    }
+    if (Array.isArray(value)) return value.map((item) => walk(item, p));
+    if (value === null) return null;
+    const encrypted = shouldEncrypt(p);
+    if (!encrypted) {
+      mac.add(leafBytes(value), false);
+      return value;
+    }
+    if (value === "") return "";
+    if (typeof value !== "string") {
+      throw new SopsDecryptionException(`The value at '${describePath(p)}' should be encrypted but is not`, {
+        filePath,
+      });
+    }
+    let decrypted: { plaintext: Buffer; type: SopsValueType };
+    try {
+      decrypted = decryptValue(value, dataKey, aadFor(p));
+    } catch (err) {
+      const reason =
+        err instanceof ValueCipherError && err.reason === "malformed"
+          ? "it is not a well-formed ENC[AES256_GCM,…] value"
+          : "authentication failed (tampered value, IV or tag, or a moved key)";
+      throw new SopsDecryptionException(`Cannot decrypt the value at '${describePath(p)}': ${reason}`, { filePath });
+    }
+    const typed = typedValue(decrypted.plaintext, decrypted.type);
+    if (!typed) {
+      throw new SopsDecryptionException(
+        `The value at '${describePath(p)}' has type '${decrypted.type}' but its plaintext does not parse as one`,
+        { filePath },
+      );
+    }
+    mac.add(typed.macBytes, true);
+    return typed.value;
+  };
+  const out = walk(tree, []) as OrderedMap;
+
+  let storedMac: string;
+  try {
+    storedMac = decryptValue(metadata.mac, dataKey, metadata.lastModified).plaintext.toString("utf8");
+  } catch {
+    throw new SopsMacMismatchException(
+      "The SOPS MAC cannot be decrypted (the MAC or 'lastmodified' was tampered with)",
+      { filePath },
+    );
+  }
+  if (!macEquals(storedMac, mac.digestHex())) {
+    throw new SopsMacMismatchException(
+      "SOPS MAC mismatch: the file's values, their order or its MAC were changed outside sops",
+      { filePath },
+    );
+  }
+  return out;
+}
+
+/** Split the top-level `sops` entry off the data tree. */
+function splitDocument(root: OrderedMap): { tree: OrderedMap; metadataValue: OrderedValue | undefined } {
+  const tree = new OrderedMap(root.entries.filter(([k]) => k !== SOPS_METADATA_KEY));
+  return { tree, metadataValue: root.get(SOPS_METADATA_KEY) };
+}
+
+async function sopsBinaryFor(environment: SopsEnvironment, options: SopsCodecOptions): Promise<string | undefined> {
+  if (options.sopsBinary === false) return undefined;
+  if (typeof options.sopsBinary === "string") return options.sopsBinary;
+  return findSopsBinary(environment);
+}
+
+function binaryEnv(environment: SopsEnvironment): Record<string, string | undefined> {
+  return { ...environment.env, HOME: environment.env.HOME ?? environment.homeDir };
+}
+
+async function decryptWithBinary(
+  binary: string,
+  text: string,
+  kind: DocumentKind,
+  filePath: string,
+  environment: SopsEnvironment,
+): Promise<OrderedMap> {
+  let result;
+  try {
+    result = await runSops(
+      binary,
+      ["--decrypt", "--input-type", kind, "--output-type", "json", "/dev/stdin"],
+      text,
+      { env: binaryEnv(environment), cwd: environment.homeDir },
+    );
+  } catch (err) {
+    throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
+      filePath,
+    });
+  }
+  if (result.code !== 0) {
+    const why = summarizeStderr(result.stderr);
+    throw new SopsBinaryException(`sops could not decrypt the file (exit ${result.code})${why ? `: ${why}` : ""}`, {
+      filePath,
+    });
+  }
+  let out: OrderedValue;
+  try {
+    out = parseOrderedJson(result.stdout);
+  } catch {
+    throw new SopsBinaryException("sops returned output that is not JSON", { filePath });
+  }
+  if (!(out instanceof OrderedMap)) throw new SopsBinaryException("sops returned JSON that is not an object", { filePath });
+  return out;
+}
+
+/** Decrypt a SOPS document to an ordered tree (document order kept). */
+export async function decryptSopsToOrdered(
+  text: string,
+  filePath: string,
+  options: SopsDecryptOptions = {},
+): Promise<OrderedMap> {
+  const kind = options.kind ?? detectKind(text, filePath);
+  const root = parseSopsText(text, kind, filePath);
+  const { tree, metadataValue } = splitDocument(root);
+  const metadata = parseMetadata(metadataValue, filePath);
+  const environment = resolveEnvironment(options);
+
+  let unwrap: UnwrapResult = { malformed: 0 };
+  let sources: string[] = [];
+  if (metadata.age.length > 0 && !metadata.usesKeyGroups) {
+    const loaded = await loadAgeIdentities(environment, options.identities ?? [], filePath);
+    sources = loaded.sources;
+    unwrap = await unwrapDataKey(metadata.age, loaded.identities);
+  }
+  if (unwrap.key) return decryptTree(tree, unwrap.key, metadata, filePath);
+
+  if (metadata.otherKeyTypes.length > 0) {
+    const binary = await sopsBinaryFor(environment, options);
+    if (binary) return decryptWithBinary(binary, text, kind, filePath, environment);
+    if (metadata.age.length === 0 || metadata.usesKeyGroups) {
+      throw new SopsUnsupportedKeyTypeException(
+        `This SOPS file needs ${metadata.otherKeyTypes.join(", ")} to decrypt, which only the sops binary supports, and no sops binary was found on PATH`,
+        { filePath },
+      );
+    }
+  }
+  if (unwrap.malformed === metadata.age.length && metadata.age.length > 0) {
+    throw new SopsFormatException("No age entry of the SOPS metadata holds a valid armored age file", { filePath });
+  }
+  const recipients = metadata.age.map((e) => shortRecipient(e.recipient)).join(", ");
+  const others =
+    metadata.otherKeyTypes.length > 0
+      ? `; it also has ${metadata.otherKeyTypes.join(", ")} keys, which need the sops binary (not found on PATH)`
+      : "";
+  throw new SopsNoIdentityException(
+    `No age identity can decrypt this SOPS file (its age recipients: ${recipients}; identities looked for in: ${sources.join(", ")})${others}`,
+    { filePath },
+  );
+}
+
+/** Decrypt a SOPS document (JSON or YAML) to a plain JSON object. */
+export async function decryptSops(text: string, filePath: string, options: SopsDecryptOptions = {}): Promise<JsonObject> {
+  return toJs(await decryptSopsToOrdered(text, filePath, options)) as JsonObject;
+}
+
+// ───────────────────────────── encrypt ─────────────────────────────
+
+function encryptTree(
+  tree: OrderedMap,
+  dataKey: Uint8Array,
+  partial: PartialEncryption,
+  filePath: string,
+): { tree: OrderedMap; macHex: string } {
+  const shouldEncrypt = createLeafSelector(partial, filePath);
+  const mac = new MacBuilder(partial.mac_only_encrypted === true);
+  const walk = (value: OrderedValue, p: string[]): OrderedValue => {
+    if (value instanceof OrderedMap) return new OrderedMap(value.entries.map(([k, v]) => [k, walk(v, [...p, k])]));
+    if (Array.isArray(value)) return value.map((item) => walk(item, p));
+    if (value === null) return null;
+    const encrypted = shouldEncrypt(p);
+    const bytes = leafBytes(value);
+    mac.add(bytes, encrypted);
+    if (!encrypted || value === "") return value;
+    const type: SopsValueType =
+      typeof value === "string" ? "str" : typeof value === "boolean" ? "bool" : typeof value === "bigint" ? "int" : "float";
+    return encryptValue(bytes, dataKey, aadFor(p), type);
+  };
+  return { tree: walk(tree, []) as OrderedMap, macHex: mac.digestHex() };
+}
+
+function ageList(entries: readonly SopsAgeEntry[]): OrderedValue[] {
+  return entries.map((e) => new OrderedMap([["recipient", e.recipient], ["enc", e.enc]]));
+}
+
+/** Metadata of a new file, in sops 3.9's JSON layout. */
+function newMetadata(age: readonly SopsAgeEntry[], partial: PartialEncryption, version: string): OrderedMap {
+  const map = new OrderedMap([
+    ["kms", null],
+    ["gcp_kms", null],
+    ["azure_kv", null],
+    ["hc_vault", null],
+    ["age", ageList(age)],
+    ["lastmodified", ""],
+    ["mac", ""],
+    ["pgp", null],
+  ]);
+  for (const key of PARTIAL_ENCRYPTION_KEYS) if (partial[key] !== undefined) map.entries.push([key, partial[key]!]);
+  if (partial.mac_only_encrypted) map.entries.push(["mac_only_encrypted", true]);
+  map.entries.push(["version", version]);
+  return map;
+}
+
+function withDefaultSelector(partial: PartialEncryption): PartialEncryption {
+  const hasSelector = ["unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex"].some(
+    (k) => partial[k as keyof PartialEncryption] !== undefined,
+  );
+  return hasSelector ? partial : { unencrypted_suffix: DEFAULT_UNENCRYPTED_SUFFIX, ...partial };
+}
+
+function cloneOrdered(value: OrderedValue): OrderedValue {
+  if (value instanceof OrderedMap) return new OrderedMap(value.entries.map(([k, v]) => [k, cloneOrdered(v)]));
+  if (Array.isArray(value)) return value.map(cloneOrdered);
+  return value;
+}
+
+/** Read the previous file's metadata, if it is a SOPS document. Empty / non-SOPS JSON ⇒ undefined. */
+function previousMetadata(previousText: string | undefined, filePath: string): SopsMetadata | undefined {
+  if (previousText === undefined || previousText.trim() === "") return undefined;
+  const root = parseSopsText(previousText, detectKind(previousText, filePath), filePath);
+  if (!root.has(SOPS_METADATA_KEY)) return undefined;
+  return parseMetadata(root.get(SOPS_METADATA_KEY), filePath);
+}
+
+/** `--age a,b --pgp fp …` flags that recreate a file's keys for `sops --encrypt`. */
+function keyFlagsFromMetadata(metadata: SopsMetadata): string[] {
+  const map = metadata.map;
+  const items = (field: string): OrderedMap[] => {
+    const v = map.get(field);
+    return Array.isArray(v) ? (v.filter((x) => x instanceof OrderedMap) as OrderedMap[]) : [];
+  };
+  const str = (m: OrderedMap, k: string) => {
+    const v = m.get(k);
+    return typeof v === "string" ? v : "";
+  };
+  const flags: string[] = [];
+  const add = (flag: string, values: string[]) => {
+    const list = values.filter(Boolean);
+    if (list.length > 0) flags.push(flag, list.join(","));
+  };
+  add("--age", metadata.age.map((e) => e.recipient));
+  add("--pgp", items("pgp").map((m) => str(m, "fp")));
+  add("--kms", items("kms").map((m) => str(m, "arn")));
+  add("--gcp-kms", items("gcp_kms").map((m) => str(m, "resource_id")));
+  add(
+    "--azure-kv",
+    items("azure_kv").map((m) => `${str(m, "vault_url")}/keys/${str(m, "name")}/${str(m, "version")}`),
+  );
+  add(
+    "--hc-vault-transit",
+    items("hc_vault").map((m) => `${str(m, "vault_address")}/v1/${str(m, "engine_path")}/keys/${str(m, "key_name")}`),
+  );
+  for (const key of PARTIAL_ENCRYPTION_KEYS.slice(0, 4)) {
+    const v = metadata.partial[key];
+    if (v !== undefined) flags.push(`--${key.replace(/_/g, "-")}`, v);
+  }
+  if (metadata.partial.mac_only_encrypted) flags.push("--mac-only-encrypted");
+  return flags;
+}
+
+async function encryptWithBinary(
+  binary: string,
+  tree: OrderedMap,
+  filePath: string,
+  environment: SopsEnvironment,
+  extraArgs: string[],
+  cwd: string,
+): Promise<string> {
+  const cleartext = stringifyOrderedJson(tree, "  ");
+  let result;
+  try {
+    result = await runSops(
+      binary,
+      [
+        "--encrypt",
+        "--input-type",
+        "json",
+        "--output-type",
+        "json",
+        ...extraArgs,
+        "--filename-override",
+        filePath,
+        "/dev/stdin",
+      ],
+      cleartext,
+      { env: binaryEnv(environment), cwd },
+    );
+  } catch (err) {
+    throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
+      filePath,
+    });
+  }
+  // sops' stderr for an encryption may quote its input: report only the exit code.
+  if (result.code !== 0) throw new SopsBinaryException(`sops could not encrypt the file (exit ${result.code})`, { filePath });
+  try {
+    const out = parseOrderedJson(result.stdout);
+    if (!(out instanceof OrderedMap) || !out.has(SOPS_METADATA_KEY)) throw new Error("not a sops document");
+  } catch {
+    throw new SopsBinaryException("sops returned output that is not an encrypted JSON document", { filePath });
+  }
+  return result.stdout;
+}
+
+function unsupported(types: readonly string[], filePath: string, what: string): SopsUnsupportedKeyTypeException {
+  return new SopsUnsupportedKeyTypeException(
+    `${what} needs ${types.join(", ")}, which only the sops binary supports, and no sops binary was found on PATH`,
+    { filePath },
+  );
+}
+
+function assembleDocument(tree: OrderedMap, metadata: OrderedMap, indent: string): string {
+  return stringifyOrderedJson(new OrderedMap([...tree.entries, [SOPS_METADATA_KEY, metadata]]), indent);
+}
+
+/**
+ * Encrypt an ordered tree as a SOPS JSON document. With `previousText` (the file's current text),
+ * its keys and selectors are kept: the data key is reused when an identity unlocks it (so every key
+ * group, PGP/KMS included, stays valid), or a new one is wrapped for the same age recipients.
+ */
+export async function encryptSopsOrdered(
+  tree: OrderedMap,
+  filePath: string,
+  options: SopsEncryptOptions = {},
+): Promise<string> {
+  if (tree.has(SOPS_METADATA_KEY)) {
+    throw new InvalidDataException(`A SOPS-encrypted object cannot have a top-level '${SOPS_METADATA_KEY}' key`, {
+      filePath,
+      field: SOPS_METADATA_KEY,
+    });
+  }
+  const environment = resolveEnvironment(options);
+  const indent = options.indent ?? "\t";
+  const lastModified = formatLastModified((options.now ?? (() => new Date()))());
+  const previous = previousMetadata(options.previousText, filePath);
+
+  let dataKey: Uint8Array;
+  let metadata: OrderedMap;
+  let partial: PartialEncryption;
+
+  if (previous) {
+    partial = previous.partial;
+    let reused: Uint8Array | undefined;
+    if (previous.age.length > 0 && !previous.usesKeyGroups) {
+      let identities: string[] = [];
+      try {
+        identities = (await loadAgeIdentities(environment, options.identities ?? [], filePath)).identities;
+      } catch (err) {
+        if (!(err instanceof SopsException)) throw err;
+      }
+      reused = (await unwrapDataKey(previous.age, identities)).key;
+    }
+    if (reused) {
+      dataKey = reused;
+      metadata = cloneOrdered(previous.map) as OrderedMap;
+    } else if (previous.otherKeyTypes.length === 0) {
+      dataKey = randomBytes(DATA_KEY_LENGTH);
+      const age = await wrapDataKey(dataKey, previous.age.map((e) => e.recipient), filePath);
+      metadata = cloneOrdered(previous.map) as OrderedMap;
+      metadata.set("age", ageList(age));
+    } else {
+      const binary = await sopsBinaryFor(environment, options);
+      if (!binary || previous.usesKeyGroups) {
+        throw unsupported(
+          previous.otherKeyTypes,
+          filePath,
+          binary ? "Re-saving this SOPS file without an age identity for it" : "Re-saving this SOPS file",
+        );
+      }
+      return encryptWithBinary(binary, tree, filePath, environment, keyFlagsFromMetadata(previous), environment.homeDir);
+    }
+  } else {
+    const searchedFrom = path.dirname(path.resolve(filePath));
+    const configPath =
+      options.configPath === false ? undefined : (options.configPath ?? (await findSopsConfig(searchedFrom)));
+    let rule: CreationRule | undefined;
+    if (configPath) rule = await creationRuleFor(configPath, filePath);
+    partial = withDefaultSelector(options.partialEncryption ?? rule?.partial ?? {});
+
+    let recipients: string[] = [];
+    if (options.recipients && options.recipients.length > 0) {
+      recipients = parseRecipients([...options.recipients]);
+    } else if (parseRecipients(environment.env[SOPS_AGE_RECIPIENTS]).length > 0) {
+      recipients = parseRecipients(environment.env[SOPS_AGE_RECIPIENTS]);
+    } else if (rule) {
+      if (rule.otherKeyTypes.length > 0) {
+        const binary = await sopsBinaryFor(environment, options);
+        if (!binary) throw unsupported(rule.otherKeyTypes, filePath, `The creation rule of ${rule.configPath}`);
+        return encryptWithBinary(
+          binary,
+          tree,
+          filePath,
+          environment,
+          ["--config", rule.configPath],
+          path.dirname(rule.configPath),
+        );
+      }
+      recipients = rule.age;
+    }
+    if (recipients.length === 0) {
+      const where = configPath
+        ? rule
+          ? `the matching creation rule of ${configPath} lists no age recipients`
+          : `no creation rule of ${configPath} matches this path`
+        : `no .sops.yaml was found from ${searchedFrom} upwards`;
+      throw new SopsNoRecipientsException(
+        `No age recipients for a new SOPS file: ${where}, and ${SOPS_AGE_RECIPIENTS} is not set`,
+        { filePath },
+      );
+    }
+    dataKey = randomBytes(DATA_KEY_LENGTH);
+    const age = await wrapDataKey(dataKey, recipients, filePath);
+    metadata = newMetadata(age, partial, options.sopsVersion ?? DEFAULT_SOPS_VERSION);
+  }
+
+  const encrypted = encryptTree(tree, dataKey, partial, filePath);
+  metadata.set("lastmodified", lastModified);
+  metadata.set("mac", encryptValue(Buffer.from(encrypted.macHex, "utf8"), dataKey, lastModified, "str"));
+  return assembleDocument(encrypted.tree, metadata, indent);
+}
+
+/**
+ * Encrypt a JSON object as a SOPS JSON document (see {@link encryptSopsOrdered}). Keys are sorted
+ * recursively unless `keyOrder: "js"`; top-level nulls are dropped, like every file the reference
+ * writes (files-and-profiles §5).
+ */
+export async function encryptSops(data: JsonObject, filePath: string, options: SopsEncryptOptions = {}): Promise<string> {
+  let tree: OrderedValue;
+  try {
+    tree = fromJs(data, options.keyOrder ?? "sorted");
+  } catch (err) {
+    throw new InvalidDataException(`Data cannot be stored as JSON: ${(err as Error).message}`, { filePath });
+  }
+  if (!(tree instanceof OrderedMap)) throw new InvalidDataException("Data must be a JSON object", { filePath });
+  const withoutNulls = new OrderedMap(tree.entries.filter(([, v]) => v !== null));
+  return encryptSopsOrdered(withoutNulls, filePath, options);
+}

@@ -1,0 +1,38 @@
+/**
+ * The `StorageFormat` the kernel's filesystem provider uses for `*.sops.json` keys: it hands over
+ * the stored text to decode, and writes what `encode` returns atomically (temp file + rename), so
+ * cleartext never reaches the disk.
+ */
+import type { JsonObject, StorageFormat, StorageFormatContext } from "../../kernel/storage-provider.js";
+import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js";
+
+export const SOPS_JSON_SUFFIX = ".sops.json";
+
+/**
+ * True for every key whose file name ends in `.sops.json` (gap S4: also `my.token.sops.json`,
+ * which the reference treats as cleartext). The bare name `.sops.json` is not one.
+ */
+export function isSopsKey(key: string): boolean {
+  const base = key.split(/[\\/]/).pop() ?? "";
+  return base.length > SOPS_JSON_SUFFIX.length && base.endsWith(SOPS_JSON_SUFFIX);
+}
+
+export type SopsStorageFormatOptions = SopsCodecOptions;
+
+export interface SopsStorageFormat extends StorageFormat {
+  readonly name: "sops";
+}
+
+/** Create the SOPS storage format. Options inject the environment (env vars, home dir), identities, etc. */
+export function createSopsStorageFormat(options: SopsStorageFormatOptions = {}): SopsStorageFormat {
+  return {
+    name: "sops",
+    matches: isSopsKey,
+    decode(text: string, context: StorageFormatContext): Promise<JsonObject> {
+      return decryptSops(text, context.path, { ...options, kind: "json" });
+    },
+    encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string> {
+      return encryptSops(data, context.path, { ...options, previousText: context.previousText });
+    },
+  };
+}
