@@ -66,11 +66,12 @@ export interface SopsMetadata {
 
 export type DocumentKind = "json" | "yaml";
 
-/** Guess the kind: `.yaml`/`.yml` paths are YAML, text starting with `{` is JSON, else YAML. */
+/** Guess the kind: text starting with `{` is JSON; else `.yaml`/`.yml` paths are YAML, `.json` JSON; else YAML. */
 export function detectKind(text: string, path?: string): DocumentKind {
-  if (path && /\.ya?ml$/i.test(path)) return "yaml";
   const first = text.replace(/^\uFEFF/, "").trimStart()[0];
-  return first === "{" || path?.endsWith(".json") ? "json" : "yaml";
+  if (first === "{") return "json";
+  if (path && /\.ya?ml$/i.test(path)) return "yaml";
+  return path?.endsWith(".json") ? "json" : "yaml";
 }
 
 /** Parse a document into an ordered tree. Errors never quote the text. */
