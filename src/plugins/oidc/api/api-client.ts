@@ -102,8 +102,13 @@ function firstHeader(res: HttpResponse, name: string): string {
   return (Array.isArray(v) ? v[0] : v) ?? "";
 }
 
+/**
+ * `application/json`, or a structured `+json` type such as `application/jwk-set+json` (RFC 6839;
+ * oidc-provider serves its JWKS that way). Case-insensitive (gap N4).
+ */
 function isJson(res: HttpResponse): boolean {
-  return mediaType(res) === "application/json";
+  const mt = mediaType(res);
+  return mt === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(mt);
 }
 
 function parseJsonBody(res: HttpResponse, url: string): unknown {
