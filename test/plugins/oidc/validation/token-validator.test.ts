@@ -395,7 +395,7 @@ describe("TokenValidator: attack corpus", () => {
       `${h}.${p}.${s.slice(0, -1)}/`,
       `${h}!.${p}.${s}`,
       `${h}.${p} .${s}`, // whitespace
-      `${h}.${p}.${s}A`, // length ≡ 1 (mod 4)
+      `${h}.${p}.${s}AAA`, // length ≡ 1 (mod 4)
       `${b64u("not json")}.${p}.${s}`,
       `${b64u("[1,2]")}.${p}.${s}`,
       `${b64u("null")}.${p}.${s}`,

@@ -1,0 +1,243 @@
+/**
+ * Differential test: the same corpus (valid tokens and the attack corpus) goes to our TokenValidator
+ * and to jose.jwtVerify with equivalent options; every accept/reject verdict must agree.
+ *
+ * jose's key is `createLocalJWKSet` over the same JWKS, wrapped to require a `kid` (our validator
+ * selects keys by kid only, runtime.md §6.1 step 4; jose would otherwise pick a lone matching key
+ * for a kid-less token). `maxTokenAge` is set (to a century) so jose also rejects an `iat` in the
+ * future, which the reference (PyJWT ≥ 2.10) does; every corpus token therefore carries `iat`.
+ *
+ * The few places where we are deliberately stricter than jose are listed in the last test, each
+ * shown to be accepted by jose and rejected by us.
+ */
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { createPublicKey, sign } from "node:crypto";
+import type { JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
+import type { KeyRing, TestKey } from "./fixtures.js";
+import { AUDIENCE, ISSUER, NOW, NOW_MS, b64u, baseClaims, fixedClock, keyRing, memoryJwks, signJose, signRaw } from "./fixtures.js";
+
+let ring: KeyRing;
+beforeAll(async () => {
+  ring = await keyRing();
+});
+
+const ALL_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
+
+interface Case {
+  name: string;
+  token: string;
+}
+
+async function buildCorpus(r: KeyRing): Promise<Case[]> {
+  const cases: Case[] = [];
+  const add = (name: string, token: string) => cases.push({ name, token });
+  const keyFor: Record<string, TestKey> = {
+    RS256: r.rsa1, RS384: r.rsa2, RS512: r.rsa1, PS256: r.ps, PS384: r.rsa2, PS512: r.rsa1,
+    ES256: r.es256, ES384: r.es384, ES512: r.es512, EdDSA: r.ed, Ed25519: r.ed,
+  };
+  // Valid tokens, every algorithm, jose-signed and raw-signed.
+  for (const [alg, key] of Object.entries(keyFor)) {
+    add(`valid ${alg} (jose)`, await signJose(key, baseClaims(), alg));
+    add(`valid ${alg} (raw)`, signRaw({ alg, kid: key.kid, typ: "JWT" }, baseClaims({ sub: `raw-${alg}` }), key.privateKey, alg));
+  }
+  add("valid aud list", await signJose(r.rsa1, baseClaims({ aud: ["x", AUDIENCE] })));
+  add("valid with extra header params", signRaw({ alg: "RS256", kid: "rsa-1", typ: "at+jwt", cty: "x", b64: false }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("valid crit b64 true", signRaw({ alg: "RS256", kid: "rsa-1", crit: ["b64"], b64: true }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("valid header with BOM", signRaw(b64u("\ufeff" + JSON.stringify({ alg: "RS256", kid: "rsa-1" })), baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("valid without sub", await signJose(r.rsa1, baseClaims({ sub: undefined })));
+  add("valid fractional exp", await signJose(r.rsa1, baseClaims({ exp: NOW + 0.5 })));
+
+  // Time edges (evaluated under several leeways).
+  for (const exp of [NOW - 31, NOW - 30, NOW - 29, NOW - 1, NOW - 0.5, NOW, NOW + 1]) add(`exp ${exp - NOW}`, await signJose(r.rsa1, baseClaims({ exp, iat: NOW - 100 })));
+  for (const nbf of [NOW, NOW + 1, NOW + 30, NOW + 31]) add(`nbf +${nbf - NOW}`, await signJose(r.rsa1, baseClaims({ nbf })));
+  for (const iat of [NOW, NOW + 1, NOW + 30, NOW + 31]) add(`iat +${iat - NOW}`, await signJose(r.rsa1, baseClaims({ iat })));
+  add("exp string", await signJose(r.rsa1, baseClaims({ exp: String(NOW + 100) })));
+  add("nbf string", await signJose(r.rsa1, baseClaims({ nbf: "0" })));
+  add("iat string", await signJose(r.rsa1, baseClaims({ iat: "0" })));
+
+  // alg none, alg confusion, untrusted and miscased algorithms.
+  for (const alg of ["none", "None", "NONE"]) add(`alg ${alg}`, signRaw({ alg, kid: "rsa-1" }, baseClaims(), undefined, "none"));
+  const pem = createPublicKey({ key: r.rsa1.publicJwk as never, format: "jwk" }).export({ type: "spki", format: "pem" }) as string;
+  add("HS256 with RSA public key PEM as secret", signRaw({ alg: "HS256", kid: "rsa-1" }, baseClaims(), Buffer.from(pem), "HS256"));
+  add("HS256 with RSA JWK as secret", signRaw({ alg: "HS256", kid: "rsa-1" }, baseClaims(), Buffer.from(JSON.stringify(r.rsa1.publicJwk)), "HS256"));
+  add("HS512 without kid", signRaw({ alg: "HS512" }, baseClaims(), Buffer.from(pem), "HS512"));
+  add("alg rs256 lower case", signRaw({ alg: "rs256", kid: "rsa-1" }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("alg missing", signRaw({ kid: "rsa-1" }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("alg number", signRaw({ alg: 1, kid: "rsa-1" }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("alg RSA-OAEP", signRaw({ alg: "RSA-OAEP", kid: "rsa-1" }, baseClaims(), r.rsa1.privateKey, "RS256"));
+
+  // Key selection.
+  add("RS256 by PS256-only key", await signJose(r.ps, baseClaims(), "RS256"));
+  add("ES384 header on P-256 kid", signRaw({ alg: "ES384", kid: "ec-256" }, baseClaims(), r.es384.privateKey, "ES384"));
+  add("EdDSA header on RSA kid", signRaw({ alg: "EdDSA", kid: "rsa-1" }, baseClaims(), r.ed.privateKey, "EdDSA"));
+  add("weak RSA key", signRaw({ alg: "RS256", kid: "rsa-weak" }, baseClaims(), r.weakRsa.privateKey, "RS256"));
+
+  // Bad signatures.
+  const good = await signJose(r.rsa1);
+  const [h, p, s] = good.split(".");
+  const flipped = Buffer.from(s, "base64url");
+  flipped[0] ^= 0x80;
+  add("payload swapped", `${h}.${b64u(JSON.stringify(baseClaims({ sub: "admin" })))}.${s}`);
+  add("signature bit flipped", `${h}.${p}.${flipped.toString("base64url")}`);
+  add("signature empty", `${h}.${p}.`);
+  add("signature truncated", `${h}.${p}.${b64u(Buffer.from(s, "base64url").subarray(0, 255))}`);
+  add("signed by other JWKS key", await signJose(r.rsa2, baseClaims(), "RS256", { kid: "rsa-1" }));
+  add("PKCS1 signature under PS256", signRaw({ alg: "PS256", kid: "ps-1" }, baseClaims(), r.ps.privateKey, "RS256"));
+  add("PSS signature under RS256", signRaw({ alg: "RS256", kid: "rsa-1" }, baseClaims(), r.rsa1.privateKey, "PS256"));
+  add("P-384 signature under ES256", signRaw({ alg: "ES256", kid: "ec-256" }, baseClaims(), r.es384.privateKey, "ES384"));
+  const es = await signJose(r.es256);
+  const [eh, ep] = es.split(".");
+  add("ES256 DER signature", `${eh}.${ep}.${b64u(sign("sha256", Buffer.from(`${eh}.${ep}`), r.es256.privateKey))}`);
+  add("ES256 signature zeroes", `${eh}.${ep}.${b64u(Buffer.alloc(64))}`);
+  const ed = await signJose(r.ed);
+  const [dh, dp, ds] = ed.split(".");
+  const edFlip = Buffer.from(ds, "base64url");
+  edFlip[63] ^= 1;
+  add("EdDSA signature flipped", `${dh}.${dp}.${edFlip.toString("base64url")}`);
+
+  // Claims.
+  for (const iss of ["https://evil.example.com", `${ISSUER}/`, 42]) add(`iss ${String(iss)}`, await signJose(r.rsa1, baseClaims({ iss })));
+  for (const aud of ["other", ["a", "b"], [], 7]) add(`aud ${JSON.stringify(aud)}`, await signJose(r.rsa1, baseClaims({ aud })));
+  for (const drop of ["aud", "exp", "iss", "sub"]) {
+    const claims = baseClaims();
+    delete claims[drop];
+    add(`missing ${drop}`, await signJose(r.rsa1, claims));
+  }
+
+  // kid attacks and ignored key-carrying headers.
+  add("missing kid", signRaw({ alg: "RS256" }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("missing kid, ES256", signRaw({ alg: "ES256" }, baseClaims(), r.es256.privateKey, "ES256"));
+  add("kid number", signRaw({ alg: "RS256", kid: 1 }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("unknown kid", signRaw({ alg: "RS256", kid: "bogus" }, baseClaims(), r.attacker.privateKey, "RS256"));
+  add("embedded attacker jwk, no kid", signRaw({ alg: "RS256", jwk: r.attacker.publicJwk }, baseClaims(), r.attacker.privateKey, "RS256"));
+  add("embedded attacker jwk, real kid", signRaw({ alg: "RS256", kid: "rsa-1", jwk: r.attacker.publicJwk }, baseClaims(), r.attacker.privateKey, "RS256"));
+  add("jku", signRaw({ alg: "RS256", kid: "rsa-1", jku: "https://evil.example.com/jwks" }, baseClaims(), r.attacker.privateKey, "RS256"));
+  add("x5u", signRaw({ alg: "RS256", kid: "rsa-1", x5u: "https://evil.example.com/x.pem" }, baseClaims(), r.attacker.privateKey, "RS256"));
+
+  // crit.
+  add("crit unknown", signRaw({ alg: "RS256", kid: "rsa-1", crit: ["exp"], exp: 1 }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("crit empty", signRaw({ alg: "RS256", kid: "rsa-1", crit: [] }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("crit not array", signRaw({ alg: "RS256", kid: "rsa-1", crit: "b64", b64: true }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("crit b64 absent", signRaw({ alg: "RS256", kid: "rsa-1", crit: ["b64"] }, baseClaims(), r.rsa1.privateKey, "RS256"));
+  add("crit b64 false", signRaw({ alg: "RS256", kid: "rsa-1", crit: ["b64"], b64: false }, baseClaims(), r.rsa1.privateKey, "RS256"));
+
+  // Malformed.
+  add("one segment", "abc");
+  add("two segments", `${h}.${p}`);
+  add("four segments", `${h}.${p}.${s}.${s}`);
+  add("empty payload segment", `${h}..${s}`);
+  add("bad base64url char", `${h}!.${p}.${s}`);
+  add("base64 alphabet +", `${h}.${p}.${s.slice(0, -2)}+A`);
+  add("length 1 mod 4", `${h}.${p}.${s}AAA`);
+  add("header not JSON", `${b64u("not json")}.${p}.${s}`);
+  add("header array", `${b64u("[]")}.${p}.${s}`);
+  add("header invalid UTF-8", `${b64u(Buffer.from([0x7b, 0xff, 0x7d]))}.${p}.${s}`);
+  for (const payload of ['"string"', "[1]", "12", "null", "{bad"]) {
+    add(`payload ${payload}`, signRaw({ alg: "RS256", kid: "rsa-1" }, b64u(payload), r.rsa1.privateKey, "RS256"));
+  }
+  add("payload invalid UTF-8", signRaw({ alg: "RS256", kid: "rsa-1" }, b64u(Buffer.from([0x7b, 0xff, 0x7d])), r.rsa1.privateKey, "RS256"));
+  return cases;
+}
+
+interface OptionSet {
+  name: string;
+  algorithms: string[];
+  leeway: number;
+  requiredClaims: string[];
+}
+
+const OPTION_SETS: OptionSet[] = [
+  { name: "all algorithms, zero leeway", algorithms: ALL_ALGS, leeway: 0, requiredClaims: [] },
+  { name: "RS256 only (default)", algorithms: ["RS256"], leeway: 0, requiredClaims: [] },
+  { name: "all algorithms, 30 s leeway, sub required", algorithms: ALL_ALGS, leeway: 30, requiredClaims: ["sub"] },
+];
+
+function joseKey(jwks: { keys: unknown[] }): JWTVerifyGetKey {
+  const local = createLocalJWKSet(jwks as never);
+  return (header, token) => {
+    if (typeof header.kid !== "string" || header.kid.length === 0) throw new Error("kid required");
+    return local(header, token);
+  };
+}
+
+async function joseVerdict(token: string, set: OptionSet, key: JWTVerifyGetKey): Promise<boolean> {
+  try {
+    await jwtVerify(token, key, {
+      algorithms: set.algorithms,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockTolerance: set.leeway,
+      requiredClaims: ["exp", ...set.requiredClaims],
+      currentDate: new Date(NOW_MS),
+      maxTokenAge: 100 * 365 * 86_400,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ourVerdict(validator: TokenValidator, token: string, set: OptionSet): Promise<boolean> {
+  try {
+    await validator.validateToken(token, { issuer: ISSUER, audience: AUDIENCE, requiredClaims: set.requiredClaims });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("differential: TokenValidator vs jose.jwtVerify", () => {
+  test.each(OPTION_SETS)("every verdict agrees ($name)", async (set) => {
+    const corpus = await buildCorpus(ring);
+    const key = joseKey(ring.jwks);
+    const clock = fixedClock();
+    const plain = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway });
+    const cached = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway, verifiedTokenCacheSize: 1000 });
+    const disagreements: string[] = [];
+    let accepted = 0;
+    for (const pass of [1, 2]) {
+      for (const { name, token } of corpus) {
+        const expected = await joseVerdict(token, set, key);
+        const ours = await ourVerdict(plain, token, set);
+        const oursCached = await ourVerdict(cached, token, set);
+        if (ours !== expected || oursCached !== expected) disagreements.push(`pass ${pass} ${name}: jose ${expected}, ours ${ours}, cached ${oursCached}`);
+        if (pass === 1 && expected) accepted++;
+      }
+    }
+    expect(disagreements).toEqual([]);
+    // The corpus exercises both verdicts substantially.
+    expect(accepted).toBeGreaterThan(set.algorithms.length > 1 ? 25 : 10);
+    expect(corpus.length - accepted).toBeGreaterThan(60);
+    expect(cached.verifiedTokenCacheEntries).toBeGreaterThan(0);
+  });
+
+  test("where we are deliberately stricter than jose (documented differences)", async () => {
+    const key = joseKey(ring.jwks);
+    const set = OPTION_SETS[0];
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms });
+    const good = await signJose(ring.rsa1);
+    const [h, p, s] = good.split(".");
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const stricter: Record<string, string> = {
+      // jose on Node 20 decodes with atob, which forgives these; a token has one spelling here.
+      "padded signature": `${h}.${p}.${s}==`,
+      "whitespace in signature": `${h}.${p}.${s.slice(0, 10)} ${s.slice(10)}`,
+      "non-canonical trailing bits": `${h}.${p}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(s[s.length - 1]) + 1]}`,
+      // PyJWT rules the reference applies (runtime.md §6.1) that jose does not.
+      "sub not a string": await signJose(ring.rsa1, baseClaims({ sub: 12 })),
+      "jti not a string": await signJose(ring.rsa1, baseClaims({ jti: 12 })),
+      "aud list with a non-string": await signJose(ring.rsa1, baseClaims({ aud: [AUDIENCE, 7] })),
+      "required claim present but null": await signJose(ring.rsa1, baseClaims({ sub: null })),
+      // exp of 1e999 parses as Infinity: never expiring is not a NumericDate.
+      "exp Infinity": signRaw({ alg: "RS256", kid: "rsa-1" }, b64u(`{"iss":"${ISSUER}","aud":"${AUDIENCE}","exp":1e999,"iat":${NOW}}`), ring.rsa1.privateKey, "RS256"),
+    };
+    for (const [name, token] of Object.entries(stricter)) {
+      const required = name.includes("null") ? ["sub"] : [];
+      expect([name, await joseVerdict(token, { ...set, requiredClaims: required }, key)]).toEqual([name, true]);
+      expect([name, await ourVerdict(validator, token, { ...set, requiredClaims: required })]).toEqual([name, false]);
+    }
+  });
+});
