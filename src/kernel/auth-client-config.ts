@@ -46,6 +46,11 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
     return this.#kernel ?? defaultKernel();
   }
 
+  /** The explicit provider, else the default provider of this config's kernel. */
+  override storageProvider(): ObjectStorageProvider {
+    return this.explicitStorageProvider() ?? this.kernel().services.storage;
+  }
+
   clientType(): string {
     return (this.constructor as AuthClientConfigClass).clientType;
   }

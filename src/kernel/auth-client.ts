@@ -7,7 +7,7 @@ import type { AuthClientConfig } from "./auth-client-config.js";
 import type { Credential } from "./credential.js";
 import type { RequestAuthenticator } from "./request-authenticator.js";
 import type { KernelServices } from "./services.js";
-import type { JsonObject } from "./storage-provider.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import { defaultKernel } from "./default-kernel.js";
 
 /** Options every login accepts; flows read the keys they understand and ignore the rest. */
@@ -54,6 +54,14 @@ export abstract class AuthClient {
 
   config(): AuthClientConfig {
     return this.#config;
+  }
+
+  /**
+   * Where this client's credentials are stored: the config's explicit provider, else the kernel's
+   * default. Pass it to every credential the client creates.
+   */
+  credentialStorageProvider(): ObjectStorageProvider {
+    return this.#config.explicitStorageProvider() ?? this.services.storage;
   }
 
   protected unsupported(operation: string): AuthClientException {

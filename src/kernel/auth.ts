@@ -84,15 +84,11 @@ export class Auth {
     return this.#profileName;
   }
 
-  /** The client config's provider, used for credentials this context saves. */
-  #storageProvider(): ObjectStorageProvider | null {
-    return this.#client.config().explicitStorageProvider();
-  }
 
   async #adoptCredential(credential: Credential | null | undefined): Promise<Credential> {
     if (!credential) throw new AuthClientContextException("Unknown login failure: no credential was returned");
     credential.setPath(this.#tokenFile);
-    credential.setStorageProvider(this.#storageProvider());
+    credential.setStorageProvider(this.#client.credentialStorageProvider());
     await credential.save();
     this.#authenticator.updateCredential(credential);
     return credential;

@@ -7,7 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { AuthClientConfigException } from "./errors.js";
 
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   ajv.addKeyword({ keyword: "x-secret", schemaType: "boolean" });
   return ajv;

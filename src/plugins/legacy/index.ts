@@ -90,7 +90,7 @@ export class PlanetLegacyAuthClient extends AuthClient {
     const configKey = this.config().apiKey();
     if (configKey) cred = new FileBackedPlanetLegacyApiKey({ key: configKey, jwt: null });
     else if (credential === null || typeof credential === "string") {
-      cred = new FileBackedPlanetLegacyApiKey(null, credential, this.config().explicitStorageProvider());
+      cred = new FileBackedPlanetLegacyApiKey(null, credential, this.credentialStorageProvider());
     } else if (credential instanceof FileBackedPlanetLegacyApiKey) cred = credential;
     else throw new TypeError(`planet_legacy needs a FileBackedPlanetLegacyApiKey credential, got ${credential.constructor.name}`);
     return new PlanetLegacyRequestAuthenticator(cred);

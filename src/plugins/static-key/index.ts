@@ -55,7 +55,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
     let cred: FileBackedApiKey | null;
     if (this.config().apiKey()) cred = this.#configCredential();
-    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.config().explicitStorageProvider());
+    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.credentialStorageProvider());
     else if (credential instanceof FileBackedApiKey) cred = credential;
     else throw new TypeError(`static_apikey needs a FileBackedApiKey credential, got ${credential.constructor.name}`);
     return new FileBackedApiKeyRequestAuthenticator(cred, { clock: this.services.clock });

@@ -1,0 +1,136 @@
+import { describe, expect, test } from "@jest/globals";
+import {
+  AuthClientConfigException, AuthClientException, CLOCK, PluginException, createDefaultKernel, createKernel,
+  definePlugin, nonePlugin, readSchemaFile, staticKeyPlugin, type Clock,
+} from "../../src/index.js";
+import { InertClient, configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
+
+describe("definePlugin", () => {
+  test("accepts a well-formed plugin and freezes it", () => {
+    const p = schemaOnlyPlugin("ok", ["none"]);
+    expect(Object.isFrozen(p)).toBe(true);
+  });
+
+  test("refuses a malformed manifest, naming the plugin and every problem", () => {
+    const bad = () =>
+      definePlugin({
+        name: "broken",
+        version: "one",
+        clientTypes: [
+          {
+            clientType: "Bad-Type",
+            schema: { type: "object" },
+            configClass: configClassFor("other") as never,
+            clientClass: "not a class" as never,
+            meta: { displayName: "", description: "x" },
+          },
+        ],
+      });
+    expect(bad).toThrow(PluginException);
+    let message = "";
+    try {
+      bad();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('Invalid plugin "broken"');
+    expect(message).toContain("version");
+    expect(message).toContain("clientTypes.0.clientType");
+    expect(message).toContain("clientTypes.0.schema.$id: is required");
+    expect(message).toContain("clientTypes.0.meta.displayName");
+    expect(message).toContain("clientTypes.0.clientClass: must be a class");
+    expect(message).toContain('static clientType "other" differs from "Bad-Type"');
+  });
+});
+
+describe("AuthKernel registry", () => {
+  test("lists client types in registration order with their meta", () => {
+    const kernel = createDefaultKernel();
+    const types = kernel.clientTypes();
+    expect(types.map((t) => t.clientType)).toEqual(["planet_legacy", "static_apikey", "none"]);
+    const staticKey = types[1]!;
+    expect(staticKey.plugin).toBe("planet-auth/static-key");
+    expect(staticKey.meta.displayName).toBe("API Key");
+    expect(staticKey.meta.description).toBe("Static API key authentication.");
+    expect(staticKey.meta.configHints.map((h) => h.configKey)).toEqual(["api_key", "bearer_token_prefix"]);
+  });
+
+  test("refuses a duplicate client_type, naming both plugins", () => {
+    const kernel = createKernel({ plugins: [nonePlugin] });
+    const impostor = schemaOnlyPlugin("impostor", ["none"]);
+    expect(() => kernel.use(impostor)).toThrow(
+      'Plugin "impostor" contributes client_type "none", already registered by plugin "planet-auth/none"',
+    );
+    expect(kernel.clientTypes()).toHaveLength(1);
+  });
+
+  test("refuses registering the same plugin twice", () => {
+    const kernel = createKernel({ plugins: [nonePlugin] });
+    expect(() => kernel.use(nonePlugin)).toThrow(PluginException);
+  });
+
+  test("an unknown or absent client_type names the value and lists the registered types", () => {
+    const kernel = createDefaultKernel();
+    expect(() => kernel.configFromDict({ client_type: "oidc_magic" })).toThrow(AuthClientException);
+    expect(() => kernel.configFromDict({ client_type: "oidc_magic" })).toThrow(
+      /client_type "oidc_magic".*registered client types: planet_legacy, static_apikey, none/,
+    );
+    expect(() => kernel.configFromDict({ api_key: "k" })).toThrow(/does not understand client_type undefined/);
+    expect(() => kernel.configFromDict({})).toThrow(/must not be empty/);
+    expect(() => kernel.configFromDict(null)).toThrow(/must not be empty/);
+  });
+
+  test("configFromDict builds the registered class without type-specific validation; clientFromConfig validates", async () => {
+    const kernel = createDefaultKernel();
+    const config = kernel.configFromDict({ client_type: "planet_legacy" });
+    expect(config.clientType()).toBe("planet_legacy");
+    await expect(kernel.clientFromConfig(config)).rejects.toThrow(AuthClientConfigException);
+    await expect(kernel.clientFromConfig(config)).rejects.toThrow(/planet_legacy.*legacy_auth_endpoint: is required/);
+  });
+
+  test("two kernels in one process share nothing", () => {
+    const a = createKernel({ plugins: [nonePlugin] });
+    const b = createKernel();
+    const fixed: Clock = { now: () => 42_000 };
+    a.register(CLOCK, fixed);
+    expect(a.services.clock.now()).toBe(42_000);
+    expect(b.services.clock.now()).not.toBe(42_000);
+    expect(a.container).not.toBe(b.container);
+    expect(b.clientTypes()).toHaveLength(0);
+    b.use(staticKeyPlugin);
+    expect(a.clientTypes().map((t) => t.clientType)).toEqual(["none"]);
+    expect(a.services.storage).not.toBe(b.services.storage);
+    expect(a.services.http).not.toBe(b.services.http);
+  });
+
+  test("a plugin's register hook receives the kernel's own container", () => {
+    const seen: unknown[] = [];
+    const plugin = definePlugin({
+      name: "with-services",
+      version: "1.0.0",
+      clientTypes: [
+        {
+          clientType: "inert_type",
+          schema: { ...readSchemaFile("none.schema.json"), $id: "urn:test:inert", properties: {} },
+          configClass: configClassFor("inert_type") as never,
+          clientClass: InertClient,
+          meta: { displayName: "Inert", description: "inert" },
+        },
+      ],
+      register(container) {
+        container.register("test:service", { useValue: "hello" });
+        seen.push(container);
+      },
+    });
+    const kernel = createKernel({ plugins: [plugin] });
+    expect(seen).toEqual([kernel.container]);
+    expect(kernel.container.resolve("test:service")).toBe("hello");
+    expect(createKernel().container.isRegistered("test:service", true)).toBe(false);
+  });
+
+  test("named storage providers are looked up by name; unknown names are refused", () => {
+    const kernel = createKernel();
+    expect(() => kernel.storageProvider("vault")).toThrow(/Unknown storage provider "vault"/);
+    expect(kernel.storageProvider()).toBe(kernel.services.storage);
+  });
+});
