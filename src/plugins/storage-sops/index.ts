@@ -52,3 +52,4 @@ export {
   type KeyOrder,
 } from "./ordered-json.js";
 export type { PartialEncryption, SopsMetadata, SopsAgeEntry, DocumentKind } from "./sops-format.js";
+export { storageSopsPlugin, createStorageSopsPlugin, STORAGE_SOPS_PLUGIN_NAME } from "./plugin.js";
