@@ -86,11 +86,13 @@ export interface LoadKernelOptions extends DiscoveryOptions {
   /** Plugins registered before the discovered ones (the package entry point passes the built-ins). */
   basePlugins?: readonly AuthPlugin[];
   services?: KernelServiceOverrides;
+  /** Root of relative storage keys (default: the home directory). */
+  homeDir?: () => string;
 }
 
 /** A kernel with the base plugins, then the plugins and profiles of the discovered config file. */
 export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthKernel> {
-  const kernel = createKernel({ plugins: options.basePlugins, services: options.services });
+  const kernel = createKernel({ plugins: options.basePlugins, services: options.services, homeDir: options.homeDir });
   const found = await discoverConfig(options);
   if (!found) return kernel;
   for (const specifier of found.plugins) {
