@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { types } from "node:util";
 import { resolve as resolvePath } from "node:path";
 import { AuthClientConfigException, recastMessage } from "../../../kernel/errors.js";
 import type { Clock } from "../../../kernel/seams.js";
@@ -153,6 +154,15 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
   }
 }
 
+/**
+ * The recast message "<original message> (<OriginalClass>)". Like the kernel's recastMessage, but also
+ * for errors from another realm (node:fs errors under jest's vm modules fail `instanceof Error`).
+ */
+function recastText(err: unknown): string {
+  if (types.isNativeError(err)) return `${err.message} (${err.constructor?.name ?? err.name})`;
+  return recastMessage(err);
+}
+
 function b64uJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
@@ -173,7 +183,7 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
     try {
       pem = await readFile(resolvePath(process.cwd(), privateKeyFile), "utf8");
     } catch (err) {
-      throw new AuthClientConfigException(recastMessage(err), { cause: err, clientType, field });
+      throw new AuthClientConfigException(recastText(err), { cause: err, clientType, field });
     }
   } else {
     throw new AuthClientConfigException("No client private key configured (client_privkey or client_privkey_file)", { clientType, field: "client_privkey" });
@@ -186,7 +196,7 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
       ...(privateKeyPassword ? { passphrase: Buffer.from(privateKeyPassword, "utf8") } : {}),
     });
   } catch (err) {
-    throw new AuthClientConfigException(recastMessage(err), { cause: err, clientType, field });
+    throw new AuthClientConfigException(recastText(err), { cause: err, clientType, field });
   }
   if (key.asymmetricKeyType !== "rsa") {
     throw new AuthClientConfigException(`Client private key must be an RSA key (RS256), got ${key.asymmetricKeyType ?? key.type}`, { clientType, field });
