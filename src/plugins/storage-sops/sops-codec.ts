@@ -7,9 +7,10 @@
  * `sops` binary on stdin/stdout when one is available, else fail with a clear error.
  */
 import { randomBytes } from "node:crypto";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Decrypter, Encrypter, armor } from "age-encryption";
-import { InvalidDataException } from "../../kernel/errors.js";
+import { FileBackedJsonObjectException, InvalidDataException } from "../../kernel/errors.js";
 import type { JsonObject } from "../../kernel/storage-provider.js";
 import {
   creationRuleFor,
@@ -270,6 +271,16 @@ async function sopsBinaryFor(environment: SopsEnvironment, options: SopsCodecOpt
   return findSopsBinary(environment);
 }
 
+/** A working directory for the sops process that exists: the home dir, else the process's cwd. */
+async function existingDir(dir: string): Promise<string> {
+  try {
+    if ((await stat(dir)).isDirectory()) return dir;
+  } catch {
+    // fall through
+  }
+  return process.cwd();
+}
+
 function binaryEnv(environment: SopsEnvironment): Record<string, string | undefined> {
   return { ...environment.env, HOME: environment.env.HOME ?? environment.homeDir };
 }
@@ -287,7 +298,7 @@ async function decryptWithBinary(
       binary,
       ["--decrypt", "--input-type", kind, "--output-type", "json", "/dev/stdin"],
       text,
-      { env: binaryEnv(environment), cwd: environment.homeDir },
+      { env: binaryEnv(environment), cwd: await existingDir(environment.homeDir) },
     );
   } catch (err) {
     throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
@@ -310,12 +321,30 @@ async function decryptWithBinary(
   return out;
 }
 
+/**
+ * Run `fn`; any error that is not already one of ours becomes a SopsException naming the file and
+ * the error class only (its message could quote input), with the original kept as `cause`.
+ */
+async function guarded<T>(what: string, filePath: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FileBackedJsonObjectException) throw err;
+    const name = err instanceof Error ? err.name : typeof err;
+    throw new SopsException(`Unexpected failure while ${what} a SOPS file (${name})`, { filePath, cause: err });
+  }
+}
+
 /** Decrypt a SOPS document to an ordered tree (document order kept). */
 export async function decryptSopsToOrdered(
   text: string,
   filePath: string,
   options: SopsDecryptOptions = {},
 ): Promise<OrderedMap> {
+  return guarded("decrypting", filePath, () => decryptOrdered(text, filePath, options));
+}
+
+async function decryptOrdered(text: string, filePath: string, options: SopsDecryptOptions): Promise<OrderedMap> {
   const kind = options.kind ?? detectKind(text, filePath);
   const root = parseSopsText(text, kind, filePath);
   const { tree, metadataValue } = splitDocument(root);
@@ -489,7 +518,7 @@ async function encryptWithBinary(
         "/dev/stdin",
       ],
       cleartext,
-      { env: binaryEnv(environment), cwd },
+      { env: binaryEnv(environment), cwd: await existingDir(cwd) },
     );
   } catch (err) {
     throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
@@ -528,6 +557,10 @@ export async function encryptSopsOrdered(
   filePath: string,
   options: SopsEncryptOptions = {},
 ): Promise<string> {
+  return guarded("encrypting", filePath, () => encryptOrdered(tree, filePath, options));
+}
+
+async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsEncryptOptions): Promise<string> {
   if (tree.has(SOPS_METADATA_KEY)) {
     throw new InvalidDataException(`A SOPS-encrypted object cannot have a top-level '${SOPS_METADATA_KEY}' key`, {
       filePath,

@@ -15,7 +15,8 @@ import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js
 import { isSopsKey } from "./sops-storage-format.js";
 import { SopsFormatException } from "./errors.js";
 
-export interface SopsStorageProviderOptions extends SopsCodecOptions {
+/** Codec options, except the key order: the wrapper always writes JavaScript's order (see above). */
+export interface SopsStorageProviderOptions extends Omit<SopsCodecOptions, "keyOrder"> {
   /** Which keys are encrypted; default: names ending in `.sops.json`. */
   matches?: (key: string) => boolean;
 }
@@ -47,7 +48,7 @@ export class SopsStorageProvider implements ObjectStorageProvider {
     if (await this.#inner.objExists(key)) {
       previousText = this.#toText(await this.#inner.loadObj(key), key);
     }
-    const text = await encryptSops(data, key, { keyOrder: "js", ...this.#options, previousText });
+    const text = await encryptSops(data, key, { ...this.#options, keyOrder: "js", previousText });
     await this.#inner.saveObj(key, JSON.parse(text) as JsonObject);
   }
 
