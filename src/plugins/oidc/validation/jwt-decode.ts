@@ -75,19 +75,32 @@ function decodeJsonObject(token: string, start: number, end: number, what: strin
 }
 
 /**
- * Parse a compact JWS without verifying anything. Throws `MalformedJwtError` for structural
- * problems (not three segments, non-canonical base64url, header not a JSON object). A payload that is
- * not a JSON object throws too unless `lenientPayload` is set (then `payload` is undefined and
- * `payloadError` says why), which lets the validator check the header first, in the order of
- * runtime.md §6.1, and still attach the header to the exception it throws later.
+ * Check the compact-serialization structure (three segments, canonical unpadded base64url) and
+ * return the positions of the two dots. Throws `MalformedJwtError`.
  */
-export function parseCompactJwt(token: string, lenientPayload = false): ParsedJwt {
+export function splitCompactJwt(token: string): [dot1: number, dot2: number] {
   if (!COMPACT_JWS.test(token)) throw new MalformedJwtError("JWT is not three base64url segments");
   const dot1 = token.indexOf(".");
   const dot2 = token.indexOf(".", dot1 + 1);
   if (!isCanonicalSegment(token, 0, dot1) || !isCanonicalSegment(token, dot1 + 1, dot2) || !isCanonicalSegment(token, dot2 + 1, token.length)) {
     throw new MalformedJwtError("JWT segment is not canonical unpadded base64url");
   }
+  return [dot1, dot2];
+}
+
+/** Decode `token[start:end]` (already checked base64url) as a UTF-8 JSON object. Throws `MalformedJwtError`. */
+export function decodeJsonSegment(token: string, start: number, end: number, what: "header" | "payload"): Record<string, unknown> {
+  return decodeJsonObject(token, start, end, what);
+}
+
+/**
+ * Parse a compact JWS without verifying anything. Throws `MalformedJwtError` for structural
+ * problems (not three segments, non-canonical base64url, header not a JSON object). A payload that is
+ * not a JSON object throws too unless `lenientPayload` is set (then `payload` is undefined and
+ * `payloadError` says why).
+ */
+export function parseCompactJwt(token: string, lenientPayload = false): ParsedJwt {
+  const [dot1, dot2] = splitCompactJwt(token);
   const header = decodeJsonObject(token, 0, dot1, "header");
   let payload: JwtPayload | undefined;
   let payloadError: string | undefined;

@@ -26,8 +26,8 @@ import type { SignatureAlgorithm } from "./algorithms.js";
 import { CANONICAL_ALGORITHM_NAMES, SIGNATURE_ALGORITHMS } from "./algorithms.js";
 import type { JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
 import { JwksKeyCache } from "./jwks-cache.js";
-import type { DecodedJwt, JwtHeader, JwtPayload, ParsedJwt } from "./jwt-decode.js";
-import { MalformedJwtError, decodeJwtUnverified, parseCompactJwt } from "./jwt-decode.js";
+import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
+import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, splitCompactJwt } from "./jwt-decode.js";
 
 export interface TokenValidatorOptions {
   /** Trusted JWS algorithms, case-insensitive (default `["rs256"]`). RS*, PS*, ES*, EdDSA, Ed25519. */
@@ -60,6 +60,9 @@ export interface ValidateIdTokenOptions {
 }
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
+const MAX_SCRATCH_BYTES = 64 * 1024;
+// Distinct header segments remembered (issuers use a handful: one per key and token type).
+const HEADER_CACHE_SIZE = 64;
 
 interface VerifiedEntry {
   exp: number;
@@ -82,6 +85,55 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
 
+interface FailureContext {
+  header: JwtHeader | undefined;
+  payload: JwtPayload | undefined;
+}
+
+/** Throw `cls` with copies of the unverified header/body attached (never the token). */
+function fail(ctx: FailureContext, cls: TokenExceptionClass, message: string, event?: AuthEvent): never {
+  throw new cls(message, {
+    jwtHeader: ctx.header ? { ...ctx.header } : undefined,
+    jwtBody: ctx.payload,
+    event,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function checkCrit(ctx: FailureContext, header: JwtHeader): void {
+  const crit = header.crit;
+  if (!Array.isArray(crit) || crit.length === 0 || crit.some((p) => typeof p !== "string" || p.length === 0)) {
+    fail(ctx, InvalidTokenException, 'Token "crit" header must be a non-empty array of non-empty strings');
+  }
+  for (const param of crit as string[]) {
+    if (!RECOGNIZED_CRIT.has(param)) fail(ctx, InvalidTokenException, `Token "crit" header lists unsupported extension ${safeName(param)}`);
+    if (!Object.hasOwn(header, param) || header[param] === undefined) fail(ctx, InvalidTokenException, `Token "crit" extension ${safeName(param)} is missing`);
+  }
+  if ((crit as string[]).includes("b64")) {
+    if (typeof header.b64 !== "boolean") fail(ctx, InvalidTokenException, 'Token "b64" header must be a boolean');
+    if (header.b64 === false) fail(ctx, InvalidTokenException, "JWTs must not use an unencoded payload");
+  }
+}
+
+function checkScopes(ctx: FailureContext, claims: JwtPayload, anyOf: string[]): void {
+  const toList = (value: unknown): string[] =>
+    typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
+  let granted: string[];
+  if (claims.scope) granted = toList(claims.scope);
+  else if (claims.scp) granted = toList(claims.scp);
+  else return fail(ctx, InvalidTokenException, "Token has no scope claim", AuthEvent.TOKEN_INVALID_BAD_SCOPE);
+  if (!anyOf.some((s) => granted.includes(s))) {
+    fail(ctx, ScopeNotGrantedTokenException, `Token grants none of the required scopes. Required (any of): ${anyOf.join(" ")}; granted: ${granted.join(" ")}`);
+  }
+}
+
 export class TokenValidator {
   readonly #jwks: JwksKeyCache;
   readonly #trusted: ReadonlyMap<string, SignatureAlgorithm>;
@@ -91,6 +143,8 @@ export class TokenValidator {
   readonly #clock: Clock;
   readonly #logger?: AuthLogger;
   readonly #verified = new Map<string, VerifiedEntry>();
+  readonly #headers = new Map<string, JwtHeader>();
+  readonly #scratch: Buffer;
   #verifiedGeneration = -1;
   #signatureChecks = 0;
 
@@ -113,6 +167,8 @@ export class TokenValidator {
     this.#cacheSize = Math.max(0, Math.floor(options.verifiedTokenCacheSize ?? 0));
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
     if (!(this.#maxTokenLength > 0)) throw new InvalidArgumentException("maxTokenLength must be positive");
+    // Room for the signing input plus the decoded signature of the longest token (capped).
+    this.#scratch = Buffer.allocUnsafeSlow(Math.min(Math.ceil(this.#maxTokenLength * 1.75), MAX_SCRATCH_BYTES));
   }
 
   /** The JWKS key cache behind this validator. */
@@ -141,14 +197,13 @@ export class TokenValidator {
   }
 
   /** Validate an access (or any) token, runtime.md §6.1. Returns the verified claims. */
-  async validateToken(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+  validateToken(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+    // Synchronous whenever the key is cached: no awaits on the hot path.
     try {
-      return await this.#validate(token, options);
+      const result = this.#validate(token, options);
+      return result instanceof Promise ? result.catch((e: unknown) => this.#report(e)) : Promise.resolve(result);
     } catch (e) {
-      if (e instanceof InvalidTokenException && this.#logger?.isEnabled("debug")) {
-        this.#logger.debug(undefined, { exception: e });
-      }
-      throw e;
+      return Promise.reject(this.#report(e, false));
     }
   }
 
@@ -163,21 +218,35 @@ export class TokenValidator {
       requiredClaims: options.requiredClaims,
       nonce: options.nonce,
     });
-    const fail = (message: string): never => {
-      const err = new InvalidTokenException(message, { jwtBody: claims });
-      this.#logger?.debug(undefined, { exception: err });
-      throw err;
-    };
     if (Array.isArray(claims.aud) && (claims.azp === undefined || claims.azp === null)) {
-      fail('ID token has several audiences but no "azp" claim');
+      this.#report(new InvalidTokenException('ID token has several audiences but no "azp" claim', { jwtBody: claims }));
     }
     if (claims.azp !== undefined && claims.azp !== null && claims.azp !== options.clientId) {
-      fail('ID token "azp" claim does not match the client ID');
+      this.#report(new InvalidTokenException('ID token "azp" claim does not match the client ID', { jwtBody: claims }));
     }
     return claims;
   }
 
-  async #validate(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+  /** Debug-log a token failure; rethrow it (or return it for `Promise.reject` when `rethrow` is false). */
+  #report(e: unknown, rethrow?: true): never;
+  #report(e: unknown, rethrow: false): unknown;
+  #report(e: unknown, rethrow = true): unknown {
+    if (e instanceof InvalidTokenException && this.#logger?.isEnabled("debug")) this.#logger.debug(undefined, { exception: e });
+    if (rethrow) throw e;
+    return e;
+  }
+
+  #header(token: string, end: number): JwtHeader {
+    const segment = token.slice(0, end);
+    const cached = this.#headers.get(segment);
+    if (cached) return cached;
+    const header = deepFreeze(decodeJsonSegment(token, 0, end, "header"));
+    if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.delete(this.#headers.keys().next().value!);
+    this.#headers.set(segment, header);
+    return header;
+  }
+
+  #validate(token: string, options: ValidateTokenOptions): Record<string, unknown> | Promise<Record<string, unknown>> {
     // 1. Arguments.
     if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("Token must be a non-empty string");
     if (!options || typeof options.issuer !== "string" || options.issuer.length === 0) throw new InvalidArgumentException("Issuer must be a non-empty string");
@@ -186,78 +255,98 @@ export class TokenValidator {
       throw new InvalidTokenException(`Token is longer than the maximum of ${this.#maxTokenLength} characters`);
     }
 
-    // 2. Unverified header (and payload, kept for the exceptions' jwtBody).
-    let parsed: ParsedJwt;
+    // 2. Unverified header (and payload, kept for the exceptions' jwtBody; its errors surface after the signature check).
+    const ctx: FailureContext = { header: undefined, payload: undefined };
+    let dots: [number, number];
     try {
-      parsed = parseCompactJwt(token, true);
+      dots = splitCompactJwt(token);
+      ctx.header = this.#header(token, dots[0]);
     } catch (e) {
       if (e instanceof MalformedJwtError) throw new InvalidTokenException(`Malformed token: ${e.message}`, { cause: e });
       throw e;
     }
-    const { header, payload } = parsed;
-    const fail = (cls: TokenExceptionClass, message: string, event?: AuthEvent): never => {
-      throw new cls(message, { jwtHeader: header, jwtBody: payload, event });
-    };
+    const header = ctx.header;
+    let payloadError: string | undefined;
+    try {
+      ctx.payload = decodeJsonSegment(token, dots[0] + 1, dots[1], "payload");
+    } catch (e) {
+      if (!(e instanceof MalformedJwtError)) throw e;
+      payloadError = e.message;
+    }
 
     // 3. Algorithm: trusted (case-insensitively) and spelled canonically; never "none" or HS*.
     const headerAlg = header.alg;
-    if (typeof headerAlg !== "string" || headerAlg.length === 0) fail(InvalidAlgorithmTokenException, 'Token header has no "alg"');
+    if (typeof headerAlg !== "string" || headerAlg.length === 0) fail(ctx, InvalidAlgorithmTokenException, 'Token header has no "alg"');
     const alg = this.#trusted.get(headerAlg as string);
     if (!alg) {
       const lower = (headerAlg as string).toLowerCase();
       const trustedLower = [...this.#trusted.keys()].some((n) => n.toLowerCase() === lower);
       fail(
+        ctx,
         InvalidAlgorithmTokenException,
-        trustedLower
-          ? `Token algorithm ${safeName(headerAlg)} is not spelled as the JWS algorithm name`
-          : `Token algorithm ${safeName(headerAlg)} is not trusted`,
+        trustedLower ? `Token algorithm ${safeName(headerAlg)} is not spelled as the JWS algorithm name` : `Token algorithm ${safeName(headerAlg)} is not trusted`,
       );
     }
     // JOSE header rules (as jose): "crit" lists only understood, present extensions; no unencoded payload.
-    if (header.crit !== undefined) this.#checkCrit(header, fail);
+    if (header.crit !== undefined) checkCrit(ctx, header);
 
     // 4. Signing key by kid (jku/x5u/jwk/x5c headers are never consulted).
     const kid = header.kid;
-    if (typeof kid !== "string" || kid.length === 0) fail(UnknownSigningKeyTokenException, 'Token header has no key ID ("kid")');
-    const entry: JwksKeyEntry | undefined = this.#jwks.peekKey(kid as string, alg!) ?? (await this.#jwks.getKey(kid as string, alg!));
-    if (!entry) fail(UnknownSigningKeyTokenException, `Could not find signing key for key ID ${safeName(kid)}`);
+    if (typeof kid !== "string" || kid.length === 0) fail(ctx, UnknownSigningKeyTokenException, 'Token header has no key ID ("kid")');
+    const entry = this.#jwks.peekKey(kid as string, alg!);
+    if (entry) return this.#finish(token, dots, ctx, payloadError, alg!, entry, options);
+    return this.#jwks.getKey(kid as string, alg!).then((found) => {
+      if (!found) fail(ctx, UnknownSigningKeyTokenException, `Could not find signing key for key ID ${safeName(kid)}`);
+      return this.#finish(token, dots, ctx, payloadError, alg!, found!, options);
+    });
+  }
 
-    // 5. Signature (skipped on a verified-token cache hit), then claims.
+  /** Steps 5–8: signature (unless cached as verified), claims, nonce, scopes. */
+  #finish(
+    token: string,
+    dots: [number, number],
+    ctx: FailureContext,
+    payloadError: string | undefined,
+    alg: SignatureAlgorithm,
+    entry: JwksKeyEntry,
+    options: ValidateTokenOptions,
+  ): Record<string, unknown> {
     const now = Math.floor(this.#clock.now() / 1000);
     if (!this.#cachedVerified(token, now)) {
       this.#signatureChecks++;
-      if (!alg!.verify(parsed.signingInput, entry!.key, parsed.signature)) fail(InvalidTokenException, "Token signature verification failed");
-      if (payload === undefined) fail(InvalidTokenException, `Malformed token: ${parsed.payloadError}`);
-      this.#rememberVerified(token, payload!.exp, now);
-    } else if (payload === undefined) {
-      fail(InvalidTokenException, `Malformed token: ${parsed.payloadError}`);
+      if (!this.#verifySignature(token, dots[1], alg, entry)) fail(ctx, InvalidTokenException, "Token signature verification failed");
+      if (ctx.payload === undefined) fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
+      this.#rememberVerified(token, ctx.payload!.exp, now);
+    } else if (ctx.payload === undefined) {
+      fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
     }
-    const claims = payload!;
-    this.#checkClaims(claims, options, now, fail);
+    const claims = ctx.payload!;
+    this.#checkClaims(claims, options, now, ctx);
 
     // 6. Nonce.
     if (options.nonce !== undefined && claims.nonce !== options.nonce) {
-      fail(InvalidTokenException, "Token nonce does not match the expected nonce", AuthEvent.TOKEN_INVALID_BAD_NONCE);
+      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", AuthEvent.TOKEN_INVALID_BAD_NONCE);
     }
 
     // 7. Scopes, last.
-    if (options.scopesAnyof && options.scopesAnyof.length > 0) this.#checkScopes(claims, options.scopesAnyof, fail);
+    if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, claims, options.scopesAnyof);
     return claims;
   }
 
-  #checkCrit(header: JwtHeader, fail: (cls: TokenExceptionClass, message: string) => never): void {
-    const crit = header.crit;
-    if (!Array.isArray(crit) || crit.length === 0 || crit.some((p) => typeof p !== "string" || p.length === 0)) {
-      fail(InvalidTokenException, 'Token "crit" header must be a non-empty array of non-empty strings');
+  /**
+   * node:crypto verification on the cached KeyObject. The signing input and signature are written
+   * into this validator's scratch buffer (verification is synchronous, so nothing else can use it
+   * meanwhile); tokens too long for it get fresh buffers.
+   */
+  #verifySignature(token: string, dot2: number, alg: SignatureAlgorithm, entry: JwksKeyEntry): boolean {
+    const sigChars = token.length - dot2 - 1;
+    const scratch = this.#scratch;
+    if (dot2 + Math.ceil((sigChars * 3) / 4) > scratch.length) {
+      return alg.verify(Buffer.from(token.slice(0, dot2), "latin1"), entry.key, Buffer.from(token.slice(dot2 + 1), "base64url"));
     }
-    for (const param of crit as string[]) {
-      if (!RECOGNIZED_CRIT.has(param)) fail(InvalidTokenException, `Token "crit" header lists unsupported extension ${safeName(param)}`);
-      if (!Object.hasOwn(header, param) || header[param] === undefined) fail(InvalidTokenException, `Token "crit" extension ${safeName(param)} is missing`);
-    }
-    if ((crit as string[]).includes("b64")) {
-      if (typeof header.b64 !== "boolean") fail(InvalidTokenException, 'Token "b64" header must be a boolean');
-      if (header.b64 === false) fail(InvalidTokenException, "JWTs must not use an unencoded payload");
-    }
+    const inputLength = scratch.write(token, 0, dot2, "latin1");
+    const sigLength = scratch.write(token.slice(dot2 + 1), inputLength, "base64url");
+    return alg.verify(scratch.subarray(0, inputLength), entry.key, scratch.subarray(inputLength, inputLength + sigLength));
   }
 
   #cachedVerified(token: string, now: number): boolean {
@@ -289,53 +378,36 @@ export class TokenValidator {
     this.#verified.set(token, { exp });
   }
 
-  #checkClaims(
-    claims: JwtPayload,
-    options: ValidateTokenOptions,
-    now: number,
-    fail: (cls: TokenExceptionClass, message: string, event?: AuthEvent) => never,
-  ): void {
+  #checkClaims(claims: JwtPayload, options: ValidateTokenOptions, now: number, ctx: FailureContext): void {
     // Presence (a null value is absent, as in PyJWT).
     const required = ["aud", "exp", "iss"];
     if (options.requiredClaims) required.push(...options.requiredClaims);
     if (options.nonce !== undefined) required.push("nonce");
     for (const claim of required) {
-      if (!Object.hasOwn(claims, claim) || claims[claim] === null) fail(InvalidTokenException, `Token is missing the ${safeName(claim)} claim`);
+      if (!Object.hasOwn(claims, claim) || claims[claim] === null) fail(ctx, InvalidTokenException, `Token is missing the ${safeName(claim)} claim`);
     }
     const leeway = this.#leeway;
     const { iat, nbf, exp } = claims;
     if (iat !== undefined) {
-      if (!isNumericDate(iat)) fail(InvalidTokenException, 'Token "iat" claim must be a number');
-      if ((iat as number) > now + leeway) fail(InvalidTokenException, 'Token is not yet valid ("iat" is in the future)');
+      if (!isNumericDate(iat)) fail(ctx, InvalidTokenException, 'Token "iat" claim must be a number');
+      if ((iat as number) > now + leeway) fail(ctx, InvalidTokenException, 'Token is not yet valid ("iat" is in the future)');
     }
     if (nbf !== undefined) {
-      if (!isNumericDate(nbf)) fail(InvalidTokenException, 'Token "nbf" claim must be a number');
-      if ((nbf as number) > now + leeway) fail(InvalidTokenException, 'Token is not yet valid ("nbf")');
+      if (!isNumericDate(nbf)) fail(ctx, InvalidTokenException, 'Token "nbf" claim must be a number');
+      if ((nbf as number) > now + leeway) fail(ctx, InvalidTokenException, 'Token is not yet valid ("nbf")');
     }
-    if (!isNumericDate(exp)) fail(InvalidTokenException, 'Token "exp" claim must be a number');
-    if ((exp as number) <= now - leeway) fail(ExpiredTokenException, "Token has expired");
-    if (claims.iss !== options.issuer) fail(InvalidTokenException, "Token issuer does not match the expected issuer");
+    if (!isNumericDate(exp)) fail(ctx, InvalidTokenException, 'Token "exp" claim must be a number');
+    if ((exp as number) <= now - leeway) fail(ctx, ExpiredTokenException, "Token has expired");
+    if (claims.iss !== options.issuer) fail(ctx, InvalidTokenException, "Token issuer does not match the expected issuer");
     const aud = claims.aud;
     if (typeof aud === "string") {
-      if (aud !== options.audience) fail(InvalidTokenException, "Token audience does not include the expected audience");
+      if (aud !== options.audience) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
     } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
-      if (!aud.includes(options.audience)) fail(InvalidTokenException, "Token audience does not include the expected audience");
+      if (!aud.includes(options.audience)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
     } else {
-      fail(InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
+      fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
     }
-    if (claims.sub !== undefined && typeof claims.sub !== "string") fail(InvalidTokenException, 'Token "sub" claim must be a string');
-    if (claims.jti !== undefined && typeof claims.jti !== "string") fail(InvalidTokenException, 'Token "jti" claim must be a string');
-  }
-
-  #checkScopes(claims: JwtPayload, anyOf: string[], fail: (cls: TokenExceptionClass, message: string, event?: AuthEvent) => never): void {
-    const toList = (value: unknown): string[] =>
-      typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
-    let granted: string[];
-    if (claims.scope) granted = toList(claims.scope);
-    else if (claims.scp) granted = toList(claims.scp);
-    else return fail(InvalidTokenException, "Token has no scope claim", AuthEvent.TOKEN_INVALID_BAD_SCOPE);
-    if (!anyOf.some((s) => granted.includes(s))) {
-      fail(ScopeNotGrantedTokenException, `Token grants none of the required scopes. Required (any of): ${anyOf.join(" ")}; granted: ${granted.join(" ")}`);
-    }
+    if (claims.sub !== undefined && typeof claims.sub !== "string") fail(ctx, InvalidTokenException, 'Token "sub" claim must be a string');
+    if (claims.jti !== undefined && typeof claims.jti !== "string") fail(ctx, InvalidTokenException, 'Token "jti" claim must be a string');
   }
 }

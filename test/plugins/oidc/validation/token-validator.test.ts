@@ -551,3 +551,38 @@ describe("TokenValidator: exceptions and logging", () => {
     expect(() => TokenValidator.hazmatUnverifiedDecode("a.b")).toThrow(InvalidArgumentException);
   });
 });
+
+describe("TokenValidator: hot-path internals", () => {
+  test("the parsed-header cache cannot be poisoned through an exception's jwtHeader", async () => {
+    const { validator } = makeValidator();
+    const bad = await signJose(ring.rsa1, baseClaims({ aud: "nope" }));
+    const err = (await rejection(validator.validateToken(bad, OPTS))) as InvalidTokenException;
+    err.jwtHeader!.kid = "rsa-2";
+    err.jwtHeader!.alg = "none";
+    // Same header segment as `bad`: must still resolve rsa-1 / RS256.
+    await expect(validator.validateToken(await signJose(ring.rsa1), OPTS)).resolves.toBeDefined();
+  });
+
+  test("tokens longer than the scratch buffer are verified with their own buffers", async () => {
+    const { validator } = makeValidator({ maxTokenLength: 200_000 });
+    const token = await signJose(ring.rsa1, baseClaims({ pad: "x".repeat(90_000) }));
+    expect(token.length).toBeGreaterThan(100_000);
+    await expect(validator.validateToken(token, OPTS)).resolves.toMatchObject({ sub: "user-1" });
+    const [h, p, s] = token.split(".");
+    const sig = Buffer.from(s, "base64url");
+    sig[1] ^= 1;
+    const forged = `${h}.${p}.${b64u(sig)}`;
+    await expectRejected(validator.validateToken(forged, OPTS), InvalidTokenException, AuthEvent.TOKEN_INVALID, forged);
+  });
+
+  test("the scratch buffer is not shared across interleaved validations of different tokens", async () => {
+    const { validator } = makeValidator({ trustedAlgorithms: ALL_ALGS });
+    const tokens = await Promise.all([ring.rsa1, ring.es256, ring.ed, ring.rsa2].map((k) => signJose(k)));
+    const [h, p, s] = tokens[0].split(".");
+    const sig = Buffer.from(s, "base64url");
+    sig[3] ^= 1;
+    const forged = `${h}.${p}.${b64u(sig)}`;
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => validator.validateToken(i % 5 === 4 ? forged : tokens[i % 5], OPTS)));
+    results.forEach((r, i) => expect(r.status).toBe(i % 5 === 4 ? "rejected" : "fulfilled"));
+  });
+});
