@@ -1,0 +1,304 @@
+/**
+ * OIDC request authenticators (runtime.md §3.3, §3.6, §3.7), improved over the reference:
+ *
+ * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
+ *   token file first (another process may have refreshed);
+ * - single flight in process (gap C2): concurrent requests needing a refresh share one promise;
+ * - a cross-process lock around re-read → refresh → save (gap C1), re-reading after acquiring and
+ *   skipping the refresh when the file already holds a fresh token;
+ * - a refresh response without `refresh_token` keeps the previous one (gap C5);
+ * - capped exponential back-off after a failed refresh (gap C4): no file read or network call per request;
+ * - `invalid_grant` falls back to unattended login where the client can (gap C7, Refresh-or-Relogin);
+ * - `strict` makes a failed refresh throw instead of sending an unauthenticated request, and the last
+ *   refresh error is exposed (gap C6);
+ * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
+ */
+import {
+  AuthClientException, AuthException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator, systemClock,
+  type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
+} from "../../kernel/index.js";
+import { FileBackedOidcCredential } from "./credential.js";
+import { OidcApiClientException } from "./errors.js";
+import { ProperLockfileTokenLock, type TokenFileLock } from "./token-file-lock.js";
+
+/** What the authenticators need from an auth client. */
+export interface OidcRefreshClient {
+  refresh(refreshToken: string | null, requestedScopes?: string[], extra?: JsonObject): Promise<Credential>;
+  login(options?: LoginOptions): Promise<Credential>;
+  canLoginUnattended(): boolean;
+}
+
+export interface BackoffOptions {
+  /** Delay after the first failure. Default 1 s. */
+  initialMs?: number;
+  /** Cap of the exponential delay. Default 5 min. */
+  maxMs?: number;
+  /** Cap while no usable (unexpired) token is held, so recovery is quick. Default 5 s. */
+  maxWhileUnusableMs?: number;
+}
+
+export interface OidcAuthenticatorOptions {
+  clock?: Clock;
+  logger?: AuthLogger;
+  /** Throw the refresh error from the pre-request hook when no usable token is left (gap C6). Default false. */
+  strict?: boolean;
+  backoff?: BackoffOptions;
+  /** Cross-process lock for file-backed tokens; `null` disables it. Default: proper-lockfile beside the token file. */
+  lock?: TokenFileLock | null;
+}
+
+/** `true` for the OAuth error that means the refresh token is no longer usable. */
+export function isInvalidGrant(err: unknown): boolean {
+  return err instanceof OidcApiClientException && err.errorCode === "invalid_grant";
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof AuthException) return `${err.name} [${err.code}]`;
+  return err instanceof Error ? err.name : typeof err;
+}
+
+/**
+ * Default for auth-code and device-code clients: `Authorization: Bearer <access_token>`, refreshed with
+ * the refresh token.
+ */
+export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAuthenticator<FileBackedOidcCredential> {
+  protected readonly authClient: OidcRefreshClient | null;
+  protected readonly clock: Clock;
+  protected readonly logger?: AuthLogger;
+  readonly strict: boolean;
+  readonly #lock: TokenFileLock | null;
+  readonly #backoff: Required<BackoffOptions>;
+
+  #refreshAt: number | null = 0;
+  #exp: number | null = null;
+  /** Hot path: the token is fresh while `clock.now() < #freshUntilMs`. */
+  #freshUntilMs = 0;
+  #inFlight: Promise<void> | null = null;
+  #failures = 0;
+  #retryAtMs = 0;
+  #lastRefreshError: unknown = null;
+  #refreshCount = 0;
+
+  constructor(credential: FileBackedOidcCredential | null, authClient: OidcRefreshClient | null = null, options: OidcAuthenticatorOptions = {}) {
+    super(credential ?? new FileBackedOidcCredential(null, null, null, options.clock ?? systemClock));
+    this.authClient = authClient;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    this.strict = options.strict ?? false;
+    this.#lock = options.lock === undefined ? new ProperLockfileTokenLock({ logger: options.logger }) : options.lock;
+    this.#backoff = {
+      initialMs: options.backoff?.initialMs ?? 1000,
+      maxMs: options.backoff?.maxMs ?? 300_000,
+      maxWhileUnusableMs: options.backoff?.maxWhileUnusableMs ?? 5000,
+    };
+  }
+
+  /** Epoch seconds after which the token is refreshed; null = never; 0 = not primed yet. */
+  refreshAt(): number | null {
+    return this.#refreshAt;
+  }
+  /** The error of the last failed refresh, or null after a success (gap C6). */
+  lastRefreshError(): unknown {
+    return this.#lastRefreshError;
+  }
+  /** Consecutive failed refreshes. */
+  consecutiveFailures(): number {
+    return this.#failures;
+  }
+  /** Refreshes (or re-logins) this authenticator performed itself. */
+  refreshCount(): number {
+    return this.#refreshCount;
+  }
+
+  protected override checkCredentialType(credential: Credential): void {
+    if (!(credential instanceof FileBackedOidcCredential)) {
+      throw new TypeError(`Expected a FileBackedOidcCredential, got ${credential?.constructor?.name ?? typeof credential}`);
+    }
+  }
+
+  override updateCredential(credential: FileBackedOidcCredential): void {
+    super.updateCredential(credential);
+    this.#refreshAt = 0;
+    this.#exp = null;
+    this.#freshUntilMs = 0;
+    this.#resetFailures();
+  }
+
+  override async updateCredentialData(data: JsonObject): Promise<void> {
+    await super.updateCredentialData(data);
+    this.#resetFailures();
+    await this.prime();
+  }
+
+  /** Synchronous when the token in memory is fresh (the hot path). */
+  preRequestHook(): void | Promise<void> {
+    if (this.tokenBody && this.clock.now() < this.#freshUntilMs) return;
+    return this.#slowPath();
+  }
+
+  #slowPath(): void | Promise<void> {
+    if (this.#inFlight) return this.#inFlight;
+    const now = this.clock.now();
+    if (this.#failures > 0 && now < this.#retryAtMs) {
+      // Backing off: use what we have, touch neither disk nor network.
+      if (this.strict && !this.#usable(now)) return Promise.reject(this.#lastRefreshError);
+      return;
+    }
+    const flight = this.#refreshIfNeeded(now).finally(() => {
+      this.#inFlight = null;
+    });
+    this.#inFlight = flight;
+    return flight;
+  }
+
+  /** Load the token file (if any) and derive the header and the refresh point. Errors propagate. */
+  async prime(): Promise<void> {
+    const cred = this._credential;
+    if (cred?.path()) await cred.load();
+    this.#primeFromMemory();
+  }
+
+  #primeFromMemory(): void {
+    const data = this._credential?.data();
+    const token = data?.access_token;
+    this.tokenBody = typeof token === "string" && token ? token : null;
+    const iat = typeof data?._iat === "number" ? data._iat : 0;
+    const exp = typeof data?._exp === "number" ? data._exp : null;
+    this.#exp = exp;
+    this.#refreshAt = exp === null ? null : Math.floor(iat + (3 / 4) * (exp - iat));
+    this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
+  }
+
+  /** runtime.md §3.6 refresh_needed: no token, or `now > refresh_at` (integer seconds). */
+  #needsRefresh(nowMs: number): boolean {
+    if (!this.tokenBody) return true;
+    if (this.#refreshAt === null) return false;
+    return Math.floor(nowMs / 1000) > this.#refreshAt;
+  }
+
+  /** A token is held and not expired at `nowMs`. */
+  #usable(nowMs: number): boolean {
+    return Boolean(this.tokenBody) && (this.#exp === null || Math.floor(nowMs / 1000) < this.#exp);
+  }
+
+  async #primeQuietly(): Promise<void> {
+    try {
+      await this.prime();
+    } catch (err) {
+      if (err instanceof ObjectNotFoundException) this.logger?.debug("No token file yet");
+      // The class only: a parse error's text may quote the file.
+      else this.logger?.warning(`Could not read the token file: ${describeError(err)}`);
+    }
+  }
+
+  async #refreshIfNeeded(now: number): Promise<void> {
+    await this.#primeQuietly();
+    if (!this.#needsRefresh(now)) return this.#resetFailures();
+    if (!this.authClient) return;
+    try {
+      await this.#withLock(async (locked) => {
+        if (locked) {
+          await this.#primeQuietly(); // another process may have refreshed while we waited
+          if (!this.#needsRefresh(now)) return;
+        }
+        const old = this._credential!;
+        const fresh = await this.obtainNewCredential(old, this.authClient!);
+        await this.#adopt(fresh, old);
+      });
+      this.#resetFailures();
+    } catch (err) {
+      this.#recordFailure(err, now);
+      if (this.strict && !this.#usable(this.clock.now())) throw err;
+    }
+  }
+
+  /** Refresh with the refresh token. Overridden by Refresh-or-Relogin. */
+  protected async obtainNewCredential(old: FileBackedOidcCredential, client: OidcRefreshClient): Promise<Credential> {
+    const refreshToken = old.data()?.refresh_token;
+    if (typeof refreshToken !== "string" || !refreshToken) {
+      throw new AuthClientException("Cannot refresh the access token: no refresh token is available; log in again");
+    }
+    return client.refresh(refreshToken);
+  }
+
+  /** Save the new credential where the old one lived and switch to it. */
+  async #adopt(fresh: Credential, old: FileBackedOidcCredential): Promise<void> {
+    if (!(fresh instanceof FileBackedOidcCredential)) {
+      throw new TypeError(`The auth client returned a ${fresh?.constructor?.name ?? typeof fresh}, not a FileBackedOidcCredential`);
+    }
+    const previousRefreshToken = old.data()?.refresh_token;
+    if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
+      fresh.updateData({ refresh_token: previousRefreshToken }); // gap C5
+    }
+    fresh.setPath(old.path());
+    fresh.setStorageProvider(old.explicitStorageProvider());
+    await fresh.save();
+    this._credential = fresh;
+    this.#refreshCount++;
+    this.#primeFromMemory();
+    this.logger?.debug("OIDC access token refreshed");
+  }
+
+  async #withLock(fn: (locked: boolean) => Promise<void>): Promise<void> {
+    const cred = this._credential;
+    const key = cred?.path();
+    const release = key && this.#lock ? await this.#lock.acquire(key, cred!.storageProvider()) : null;
+    if (!release) return fn(false);
+    try {
+      await fn(true);
+    } finally {
+      await release().catch((err: unknown) => this.logger?.warning(`Could not release the token file lock: ${describeError(err)}`));
+    }
+  }
+
+  #recordFailure(err: unknown, now: number): void {
+    this.#failures++;
+    this.#lastRefreshError = err;
+    const b = this.#backoff;
+    const delay = Math.min(b.initialMs * 2 ** (this.#failures - 1), b.maxMs);
+    const wait = this.#usable(now) ? delay : Math.min(delay, b.maxWhileUnusableMs);
+    this.#retryAtMs = now + wait;
+    this.logger?.warning(`Failed to refresh the OIDC token (attempt ${this.#failures}); next attempt in ${wait} ms`, { exception: err });
+  }
+
+  #resetFailures(): void {
+    this.#failures = 0;
+    this.#retryAtMs = 0;
+    this.#lastRefreshError = null;
+  }
+}
+
+/**
+ * Default for client-credentials and resource-owner clients: like the refreshing authenticator, but
+ * without a refresh token it logs in again (unattended), and when the refresh token is rejected
+ * (`invalid_grant`) it falls back to unattended login where the client can (gap C7).
+ */
+export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOidcTokenRequestAuthenticator {
+  protected override async obtainNewCredential(old: FileBackedOidcCredential, client: OidcRefreshClient): Promise<Credential> {
+    const refreshToken = old.data()?.refresh_token;
+    const relogin = () => client.login({ allowOpenBrowser: false, allowTtyPrompt: false });
+    if (typeof refreshToken !== "string" || !refreshToken) return relogin();
+    try {
+      return await client.refresh(refreshToken);
+    } catch (err) {
+      if (isInvalidGrant(err) && client.canLoginUnattended()) {
+        this.logger?.info("The refresh token was rejected (invalid_grant); logging in again", { exception: err });
+        return relogin();
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * The `oidc_client_validator` authenticator: the validator cannot authenticate outgoing requests, so
+ * any use is a configuration error (runtime.md §3.3).
+ */
+export class OidcClientValidatorRequestAuthenticator extends RequestAuthenticator {
+  preRequestHook(): never {
+    throw new AuthException(
+      "The oidc_client_validator client type only validates tokens; it cannot authenticate outgoing requests. Use a client type that can log in.",
+      { clientType: "oidc_client_validator" },
+    );
+  }
+}

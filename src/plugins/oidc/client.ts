@@ -1,0 +1,338 @@
+/**
+ * `OidcAuthClient`: the base every OIDC client type composes — a flow (auth code, device code, client
+ * credentials, resource owner, validator) and a client-authentication strategy (DESIGN.md rule 6).
+ * It owns the lazily built protocol-layer clients (discovery cached per client, endpoints), one
+ * TokenValidator per client (runtime.md §5), and the operations every OIDC flow shares.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
+import {
+  AuthClient, AuthClientException, token,
+  type Credential, type JsonObject, type KernelServices, type LoginOptions, type RequestAuthenticator,
+} from "../../kernel/index.js";
+import type { ApiClientDeps } from "./api/api-client.js";
+import type { ClientAuthStrategy } from "./api/client-auth.js";
+import { DiscoveryApiClient, OidcEndpoints, type OidcDiscoveryDocument } from "./api/discovery.js";
+import { IntrospectionApiClient } from "./api/introspection.js";
+import { JwksApiClient } from "./api/jwks.js";
+import { RevocationApiClient } from "./api/revocation.js";
+import { TokenApiClient, type TokenResponse } from "./api/token.js";
+import { UserinfoApiClient } from "./api/userinfo.js";
+import {
+  OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator,
+  type OidcAuthenticatorOptions,
+} from "./authenticators.js";
+import type { OidcAuthClientConfig } from "./configs.js";
+import { FileBackedOidcCredential } from "./credential.js";
+import type { ClientAuthFactory } from "./strategies.js";
+import { TokenValidator } from "./validation/token-validator.js";
+import { JwksKeyCache } from "./validation/jwks-cache.js";
+
+/**
+ * Options for the request authenticators OIDC clients build (strict mode, back-off, lock). Register a
+ * value on a kernel to apply it to every OIDC client of that kernel:
+ * `kernel.register(OIDC_AUTHENTICATOR_OPTIONS, { strict: true })`.
+ */
+export const OIDC_AUTHENTICATOR_OPTIONS = token<Omit<OidcAuthenticatorOptions, "clock" | "logger">>("OidcAuthenticatorOptions");
+
+/** Login parameters after protocols.md §3 composition. */
+export interface OidcLoginParams {
+  requestedScopes: string[];
+  requestedAudiences: string[];
+  extra: Record<string, unknown>;
+  allowOpenBrowser: boolean;
+  allowTtyPrompt: boolean;
+  username?: string;
+  password?: string;
+  displayQrCode?: boolean;
+  /** Deadline for the browser callback (auth code). Default 60 s. */
+  callbackTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a flow's login yields: the token response, and the nonce to check the ID token against. */
+export interface OidcLoginResult {
+  tokens: TokenResponse;
+  nonce?: string;
+}
+
+/** Which request authenticator a flow defaults to (config.md §2). */
+export type OidcAuthenticatorKind = "refreshing" | "refresh-or-relogin" | "forbidden";
+
+/** One OAuth flow: how to obtain tokens, whether that needs a person, and the default authenticator. */
+export interface OidcFlow {
+  readonly name: string;
+  readonly authenticator: OidcAuthenticatorKind;
+  /** Whether the flow accepts passwords (others warn when one is given). */
+  readonly usesPassword?: boolean;
+  login(client: OidcAuthClient, params: OidcLoginParams): Promise<OidcLoginResult>;
+  canLoginUnattended(client: OidcAuthClient): boolean;
+  deviceLoginInitiate?(client: OidcAuthClient, params: OidcLoginParams): Promise<JsonObject>;
+  deviceLoginComplete?(client: OidcAuthClient, initiated: JsonObject, options: { signal?: AbortSignal }): Promise<TokenResponse>;
+  /** Whether `refresh` is possible (false for the validator). Default true. */
+  readonly canRefresh?: boolean;
+}
+
+/** A client type = a flow × a client-authentication strategy (+ the login override of P7). */
+export interface OidcClientComposition {
+  flow: OidcFlow;
+  /** Client authentication for token, device, introspection and revocation calls. */
+  clientAuth: ClientAuthFactory;
+  /** Client authentication for the login grant only, when it differs (protocols.md §4, gap P7). */
+  loginClientAuth?: ClientAuthFactory;
+}
+
+export class OidcAuthClient extends AuthClient {
+  declare config: () => OidcAuthClientConfig;
+  readonly flow: OidcFlow;
+  readonly #composition: OidcClientComposition;
+  #clientAuth?: ClientAuthStrategy;
+  #loginClientAuth?: ClientAuthStrategy;
+  #discovery?: DiscoveryApiClient;
+  #endpoints?: OidcEndpoints;
+  #tokenValidator?: TokenValidator;
+  #ackBody?: Promise<string | undefined>;
+
+  constructor(config: OidcAuthClientConfig, services: KernelServices | undefined, composition: OidcClientComposition) {
+    super(config, services);
+    this.flow = composition.flow;
+    this.#composition = composition;
+  }
+
+  /** Dependencies handed to every protocol-layer client. */
+  apiDeps(): ApiClientDeps {
+    return { http: this.services.http, clock: this.services.clock, logger: this.services.logger };
+  }
+
+  /** The client-authentication strategy for every endpoint call except the login grant's override. */
+  clientAuth(): ClientAuthStrategy {
+    return (this.#clientAuth ??= this.#composition.clientAuth(this.config(), this.services));
+  }
+  /** The strategy used for the login grant. */
+  loginClientAuth(): ClientAuthStrategy {
+    if (!this.#composition.loginClientAuth) return this.clientAuth();
+    return (this.#loginClientAuth ??= this.#composition.loginClientAuth(this.config(), this.services));
+  }
+
+  discoveryClient(): DiscoveryApiClient {
+    return (this.#discovery ??= new DiscoveryApiClient({ ...this.apiDeps(), authServer: this.config().authServer() }));
+  }
+
+  /** Endpoint resolution: configured key wins, else lazy discovery (cached for the life of the client). */
+  endpoints(): OidcEndpoints {
+    if (!this.#endpoints) {
+      const c = this.config();
+      this.#endpoints = new OidcEndpoints(
+        {
+          authorization_endpoint: c.authorizationEndpoint(),
+          device_authorization_endpoint: c.deviceAuthorizationEndpoint(),
+          token_endpoint: c.tokenEndpoint(),
+          introspection_endpoint: c.introspectionEndpoint(),
+          revocation_endpoint: c.revocationEndpoint(),
+          userinfo_endpoint: c.userinfoEndpoint(),
+          jwks_endpoint: c.jwksEndpoint(),
+          issuer: c.issuer(),
+        },
+        this.discoveryClient(),
+      );
+    }
+    return this.#endpoints;
+  }
+
+  async tokenApi(): Promise<TokenApiClient> {
+    return new TokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint() });
+  }
+
+  /** The issuer tokens are validated against: config `issuer`, else discovery's. */
+  issuer(): Promise<string> {
+    return this.endpoints().issuer();
+  }
+
+  /** The client's TokenValidator, created on first use; JWKS fetched through the protocol layer. */
+  tokenValidator(): TokenValidator {
+    if (!this.#tokenValidator) {
+      const { clock, logger } = this.services;
+      const jwks = new JwksKeyCache({
+        clock,
+        logger,
+        fetchJwks: async (signal) => {
+          const api = new JwksApiClient({ ...this.apiDeps(), jwksUri: await this.endpoints().jwksEndpoint() });
+          return api.jwks({ signal });
+        },
+      });
+      this.#tokenValidator = new TokenValidator(jwks, { clock, logger });
+    }
+    return this.#tokenValidator;
+  }
+
+  /** AuthClientException "… not supported …" for this client type (used by flows). */
+  notSupported(operation: string): AuthClientException {
+    return this.unsupported(operation);
+  }
+
+  /** The HTML the loopback listener answers with: config literal > config file (CWD-relative, read once) > built-in. */
+  callbackAcknowledgement(): Promise<string | undefined> {
+    this.#ackBody ??= (async () => {
+      const c = this.config();
+      const literal = c.authorizationCallbackAcknowledgement();
+      if (literal) return literal;
+      const file = c.authorizationCallbackAcknowledgementFile();
+      if (!file) return undefined;
+      return readFile(resolvePath(process.cwd(), file), "utf8");
+    })();
+    return this.#ackBody;
+  }
+
+  /** protocols.md §3: default scopes/audiences from the config; organization/project_id into extra. */
+  composeLoginParams(options: LoginOptions = {}): OidcLoginParams {
+    const c = this.config();
+    const extra: Record<string, unknown> = { ...(options.extra ?? {}) };
+    if (!extra.organization && c.organization()) extra.organization = c.organization();
+    if (!extra.project_id && c.projectId()) extra.project_id = c.projectId();
+    return {
+      requestedScopes: options.requestedScopes?.length ? [...options.requestedScopes] : c.scopes(),
+      requestedAudiences: options.requestedAudiences?.length ? [...options.requestedAudiences] : c.audiences(),
+      extra,
+      allowOpenBrowser: Boolean(options.allowOpenBrowser),
+      allowTtyPrompt: Boolean(options.allowTtyPrompt),
+      username: options.username,
+      password: options.password,
+      displayQrCode: options.displayQrCode,
+      callbackTimeoutMs: typeof options.callbackTimeoutMs === "number" ? options.callbackTimeoutMs : undefined,
+      signal: options.signal,
+    };
+  }
+
+  /** Wrap a token response in a credential bound to this client's storage provider (not saved). */
+  newCredential(tokens: JsonObject): FileBackedOidcCredential {
+    return new FileBackedOidcCredential(tokens, null, this.credentialStorageProvider(), this.services.clock);
+  }
+
+  async login(options: LoginOptions = {}): Promise<Credential> {
+    const params = this.composeLoginParams(options);
+    if (params.password && !this.flow.usesPassword) {
+      this.services.logger.warning(`A password was given to the ${this.flow.name} flow, which does not use passwords; it is ignored`);
+    }
+    const { tokens, nonce } = await this.flow.login(this, params);
+    await this.#checkIdToken(tokens, params.requestedScopes, nonce);
+    return this.newCredential(tokens);
+  }
+
+  /** Gap P1: validate an ID token returned at login when `openid` was requested (signature, iss, aud, nonce). */
+  async #checkIdToken(tokens: TokenResponse, scopes: string[], nonce: string | undefined): Promise<void> {
+    if (!tokens.id_token || !scopes.includes("openid")) return;
+    await this.validateIdTokenLocal(tokens.id_token, nonce);
+    this.services.logger.debug("ID token returned at login is valid");
+  }
+
+  override async refresh(refreshToken: string | null, requestedScopes?: string[], extra?: JsonObject): Promise<Credential> {
+    if (this.flow.canRefresh === false) throw this.unsupported("refresh");
+    const api = await this.tokenApi();
+    const tokens = await api.getTokenFromRefresh({ refreshToken, requestedScopes, extra, clientAuth: this.clientAuth() });
+    // Gap C5: a response without refresh_token keeps the one that was used.
+    const data: JsonObject = !tokens.refresh_token && refreshToken ? { ...tokens, refresh_token: refreshToken } : tokens;
+    return this.newCredential(data);
+  }
+
+  override async deviceLoginInitiate(options: LoginOptions = {}): Promise<JsonObject> {
+    if (!this.flow.deviceLoginInitiate) throw this.unsupported("deviceLoginInitiate");
+    return this.flow.deviceLoginInitiate(this, this.composeLoginParams(options));
+  }
+
+  override async deviceLoginComplete(initiated: JsonObject, options: { signal?: AbortSignal } = {}): Promise<Credential> {
+    if (!this.flow.deviceLoginComplete) throw this.unsupported("deviceLoginComplete");
+    return this.newCredential(await this.flow.deviceLoginComplete(this, initiated, options));
+  }
+
+  canLoginUnattended(): boolean {
+    return this.flow.canLoginUnattended(this);
+  }
+
+  override async oidcDiscovery(): Promise<OidcDiscoveryDocument> {
+    return this.discoveryClient().discovery();
+  }
+
+  override async getScopes(): Promise<string[]> {
+    return this.endpoints().scopesSupported();
+  }
+
+  async #introspection(): Promise<IntrospectionApiClient> {
+    return new IntrospectionApiClient({ ...this.apiDeps(), introspectionUri: await this.endpoints().introspectionEndpoint() });
+  }
+  override async validateAccessTokenRemote(accessToken: string): Promise<JsonObject> {
+    return (await this.#introspection()).validateAccessToken(accessToken, { clientAuth: this.clientAuth() });
+  }
+  override async validateIdTokenRemote(idToken: string): Promise<JsonObject> {
+    return (await this.#introspection()).validateIdToken(idToken, { clientAuth: this.clientAuth() });
+  }
+  override async validateRefreshTokenRemote(refreshToken: string): Promise<JsonObject> {
+    return (await this.#introspection()).validateRefreshToken(refreshToken, { clientAuth: this.clientAuth() });
+  }
+
+  /**
+   * runtime.md §5: audience = the argument, else the config's single audience (none or several ⇒
+   * AuthClientException); issuer = config or discovery.
+   */
+  override async validateAccessTokenLocal(accessToken: string, requiredAudience?: string, scopesAnyof?: string[]): Promise<JsonObject> {
+    let audience = requiredAudience;
+    if (!audience) {
+      const audiences = this.config().audiences();
+      if (audiences.length !== 1) {
+        throw new AuthClientException(
+          "Local access token validation needs an audience: pass one, or configure exactly one in audiences",
+          { clientType: this.config().clientType(), field: "audiences" },
+        );
+      }
+      audience = audiences[0]!;
+    }
+    return this.tokenValidator().validateToken(accessToken, { issuer: await this.issuer(), audience, scopesAnyof });
+  }
+
+  /** runtime.md §5, §6.3: audience = client_id; `nonce` is checked when given. */
+  override async validateIdTokenLocal(idToken: string, nonce?: string): Promise<JsonObject> {
+    return this.tokenValidator().validateIdToken(idToken, { issuer: await this.issuer(), clientId: this.config().clientId(), nonce });
+  }
+
+  async #revocation(): Promise<RevocationApiClient> {
+    return new RevocationApiClient({ ...this.apiDeps(), revocationUri: await this.endpoints().revocationEndpoint() });
+  }
+  override async revokeAccessToken(accessToken: string): Promise<void> {
+    await (await this.#revocation()).revokeAccessToken(accessToken, { clientAuth: this.clientAuth() });
+  }
+  override async revokeRefreshToken(refreshToken: string): Promise<void> {
+    await (await this.#revocation()).revokeRefreshToken(refreshToken, { clientAuth: this.clientAuth() });
+  }
+
+  override async userinfoFromAccessToken(accessToken: string): Promise<JsonObject> {
+    const api = new UserinfoApiClient({ ...this.apiDeps(), userinfoUri: await this.endpoints().userinfoEndpoint() });
+    return api.userinfoFromAccessToken(accessToken);
+  }
+
+  /** Options for the authenticators: the kernel-registered OIDC_AUTHENTICATOR_OPTIONS, then `overrides`. */
+  authenticatorOptions(overrides: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {}): OidcAuthenticatorOptions {
+    const c = this.services.container;
+    const registered = c.isRegistered(OIDC_AUTHENTICATOR_OPTIONS, true)
+      ? c.resolve<Omit<OidcAuthenticatorOptions, "clock" | "logger">>(OIDC_AUTHENTICATOR_OPTIONS)
+      : {};
+    return { ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
+  }
+
+  /**
+   * runtime.md §2.1: `credential` = a storage key, a FileBackedOidcCredential, or null (in memory).
+   * Anything else ⇒ TypeError.
+   */
+  defaultRequestAuthenticator(
+    credential: string | Credential | null,
+    options: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {},
+  ): RequestAuthenticator {
+    if (this.flow.authenticator === "forbidden") return new OidcClientValidatorRequestAuthenticator();
+    let cred: FileBackedOidcCredential;
+    if (credential === null || credential === undefined || typeof credential === "string") {
+      cred = new FileBackedOidcCredential(null, credential ?? null, this.credentialStorageProvider(), this.services.clock);
+    } else if (credential instanceof FileBackedOidcCredential) cred = credential;
+    else throw new TypeError(`${this.config().clientType()} needs a FileBackedOidcCredential, got ${credential?.constructor?.name}`);
+    const Authenticator =
+      this.flow.authenticator === "refresh-or-relogin" ? RefreshOrReloginOidcTokenRequestAuthenticator : RefreshingOidcTokenRequestAuthenticator;
+    return new Authenticator(cred, this, this.authenticatorOptions(options));
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The 12 OIDC client configs (config.md §3–§4). Each is a thin class: a flow's keys and
+ * normalisation, plus the client-authentication family it uses (`clientAuthKind`), which the client
+ * turns into a strategy. The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
+ * `checkConfigRules` adds what a schema cannot say.
+ */
+import { AuthClientConfig, isConfigured, type JsonObject } from "../../kernel/index.js";
+
+/** Which client-authentication family a config type uses (protocols.md §4). */
+export type ClientAuthKind = "public" | "secret" | "pubkey" | "none";
+
+/** The literal client_id the validator type defaults to (config.md §3). */
+export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
+
+/** Keys the reference only stores when truthy (config.md §1). */
+const TRUTHY_ONLY_KEYS = ["client_secret", "client_privkey", "client_privkey_file", "client_privkey_password", "redirect_uri", "local_redirect_uri", "user_name", "user_password"];
+
+function dropFalsy(data: JsonObject, keys: readonly string[]): JsonObject {
+  for (const k of keys) if (k in data && !isConfigured(data[k])) delete data[k];
+  return data;
+}
+
+/** Base of every OIDC config: auth server, client id, scopes/audiences, endpoint overrides. */
+export class OidcAuthClientConfig extends AuthClientConfig {
+  /** The client-authentication family of this config type. */
+  static readonly clientAuthKind: ClientAuthKind = "public";
+
+  static override normalize(data: JsonObject): JsonObject {
+    return dropFalsy({ ...super.normalize(data) }, TRUTHY_ONLY_KEYS);
+  }
+
+  protected override checkConfigRules(data: JsonObject): void {
+    super.checkConfigRules(data);
+    // Truthiness (config.md §1): a schema's minLength cannot reject e.g. whitespace-only values.
+    const keys = this.clientAuthKind() === "none" ? ["auth_server"] : ["auth_server", "client_id"];
+    for (const key of keys) {
+      const v = data[key];
+      if (typeof v !== "string" || v.trim() === "") throw this.configError(`"${key}" must be a non-empty string`, key);
+    }
+    const audiences = data.audiences;
+    if (isConfigured(audiences) && (!Array.isArray(audiences) || audiences.length !== 1)) {
+      throw this.configError('"audiences" must be a list with exactly one audience', "audiences");
+    }
+  }
+
+  clientAuthKind(): ClientAuthKind {
+    return (this.constructor as typeof OidcAuthClientConfig).clientAuthKind;
+  }
+
+  authServer(): string {
+    return this.get<string>("auth_server")!;
+  }
+  clientId(): string {
+    return this.get<string>("client_id")!;
+  }
+  scopes(): string[] {
+    const v = this.get<string[]>("scopes");
+    return Array.isArray(v) ? [...v] : [];
+  }
+  audiences(): string[] {
+    const v = this.get<string[]>("audiences");
+    return Array.isArray(v) ? [...v] : [];
+  }
+  organization(): string | null {
+    return this.get<string>("organization") || null;
+  }
+  projectId(): string | null {
+    return this.get<string>("project_id") || null;
+  }
+  issuer(): string | null {
+    return this.get<string>("issuer") || null;
+  }
+  authorizationEndpoint(): string | null {
+    return this.get<string>("authorization_endpoint") || null;
+  }
+  deviceAuthorizationEndpoint(): string | null {
+    return this.get<string>("device_authorization_endpoint") || null;
+  }
+  introspectionEndpoint(): string | null {
+    return this.get<string>("introspection_endpoint") || null;
+  }
+  jwksEndpoint(): string | null {
+    return this.get<string>("jwks_endpoint") || null;
+  }
+  revocationEndpoint(): string | null {
+    return this.get<string>("revocation_endpoint") || null;
+  }
+  userinfoEndpoint(): string | null {
+    return this.get<string>("userinfo_endpoint") || null;
+  }
+  tokenEndpoint(): string | null {
+    return this.get<string>("token_endpoint") || null;
+  }
+  authorizationCallbackAcknowledgement(): string | null {
+    return this.get<string>("authorization_callback_acknowledgement") || null;
+  }
+  authorizationCallbackAcknowledgementFile(): string | null {
+    return this.get<string>("authorization_callback_acknowledgement_file") || null;
+  }
+  /** Client secret (`*_secret` types). */
+  clientSecret(): string | null {
+    return this.get<string>("client_secret") || null;
+  }
+  /** PEM literal (`*_pubkey` types); wins over the file. */
+  clientPrivkey(): string | null {
+    return this.get<string>("client_privkey") || null;
+  }
+  clientPrivkeyFile(): string | null {
+    return this.get<string>("client_privkey_file") || null;
+  }
+  clientPrivkeyPassword(): string | null {
+    return this.get<string>("client_privkey_password") || null;
+  }
+}
+
+// ---- auth code -------------------------------------------------------------------------------
+
+/** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it (config.md §4.1). */
+function mirrorRedirectUris(data: JsonObject): JsonObject {
+  const out = { ...data };
+  if (isConfigured(out.redirect_uri) && !isConfigured(out.local_redirect_uri)) out.local_redirect_uri = out.redirect_uri;
+  else if (isConfigured(out.local_redirect_uri) && !isConfigured(out.redirect_uri)) out.redirect_uri = out.local_redirect_uri;
+  return out;
+}
+
+export class AuthCodeClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_auth_code";
+  static override normalize(data: JsonObject): JsonObject {
+    return mirrorRedirectUris(super.normalize(data));
+  }
+  /** Redirect URI of TTY (no-browser) mode. */
+  redirectUri(): string | null {
+    return this.get<string>("redirect_uri") || null;
+  }
+  /** Loopback redirect URI of browser mode. */
+  localRedirectUri(): string | null {
+    return this.get<string>("local_redirect_uri") || null;
+  }
+}
+export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfig {
+  static override readonly clientType: string = "oidc_auth_code_secret";
+  static override readonly clientAuthKind: ClientAuthKind = "secret";
+}
+export class AuthCodeWithPubKeyClientConfig extends AuthCodeClientConfig {
+  static override readonly clientType: string = "oidc_auth_code_pubkey";
+  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
+}
+
+// ---- device code ------------------------------------------------------------------------------
+
+export class DeviceCodeClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_device_code";
+}
+export class DeviceCodeWithClientSecretClientConfig extends DeviceCodeClientConfig {
+  static override readonly clientType: string = "oidc_device_code_secret";
+  static override readonly clientAuthKind: ClientAuthKind = "secret";
+}
+export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfig {
+  static override readonly clientType: string = "oidc_device_code_pubkey";
+  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
+}
+
+// ---- resource owner ---------------------------------------------------------------------------
+
+/** `username` → `user_name`, `password` → `user_password`; the alias wins when both are given (config.md §4.3). */
+function aliasCredentials(data: JsonObject): JsonObject {
+  const out = { ...data };
+  for (const [alias, stored] of [["username", "user_name"], ["password", "user_password"]] as const) {
+    if (alias in out) {
+      const v = out[alias];
+      delete out[alias];
+      if (v !== undefined && v !== null) out[stored] = v;
+    }
+  }
+  return out;
+}
+
+export class ResourceOwnerClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_resource_owner";
+  static override normalize(data: JsonObject): JsonObject {
+    return super.normalize(aliasCredentials(data));
+  }
+  userName(): string | null {
+    return this.get<string>("user_name") || null;
+  }
+  userPassword(): string | null {
+    return this.get<string>("user_password") || null;
+  }
+}
+export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfig {
+  static override readonly clientType: string = "oidc_resource_owner_secret";
+  static override readonly clientAuthKind: ClientAuthKind = "secret";
+}
+export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConfig {
+  static override readonly clientType: string = "oidc_resource_owner_pubkey";
+  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
+}
+
+// ---- client credentials -----------------------------------------------------------------------
+
+export class ClientCredentialsClientSecretClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_client_credentials_secret";
+  static override readonly clientAuthKind: ClientAuthKind = "secret";
+}
+export class ClientCredentialsPubKeyClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_client_credentials_pubkey";
+  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
+}
+
+// ---- validator --------------------------------------------------------------------------------
+
+export class OidcClientValidatorAuthClientConfig extends OidcAuthClientConfig {
+  static override readonly clientType: string = "oidc_client_validator";
+  static override readonly clientAuthKind: ClientAuthKind = "none";
+  /** `client_id` defaults to a literal when the key is absent, so it is written on save (config.md §3). */
+  static override normalize(data: JsonObject): JsonObject {
+    const out = super.normalize(data);
+    if (!("client_id" in out)) out.client_id = VALIDATOR_DEFAULT_CLIENT_ID;
+    return out;
+  }
+}
+
+/** Every OIDC config class, keyed by client_type. */
+export const OIDC_CONFIG_CLASSES = {
+  oidc_auth_code: AuthCodeClientConfig,
+  oidc_auth_code_secret: AuthCodeWithClientSecretClientConfig,
+  oidc_auth_code_pubkey: AuthCodeWithPubKeyClientConfig,
+  oidc_device_code: DeviceCodeClientConfig,
+  oidc_device_code_secret: DeviceCodeWithClientSecretClientConfig,
+  oidc_device_code_pubkey: DeviceCodeWithPubKeyClientConfig,
+  oidc_resource_owner: ResourceOwnerClientConfig,
+  oidc_resource_owner_secret: ResourceOwnerWithClientSecretClientConfig,
+  oidc_resource_owner_pubkey: ResourceOwnerWithPubKeyClientConfig,
+  oidc_client_credentials_secret: ClientCredentialsClientSecretClientConfig,
+  oidc_client_credentials_pubkey: ClientCredentialsPubKeyClientConfig,
+  oidc_client_validator: OidcClientValidatorAuthClientConfig,
+} as const;

@@ -1,0 +1,26 @@
+/**
+ * The OIDC plugin: OAuth2/OIDC client types (auth code, device code, client credentials, resource
+ * owner, validator), the OIDC credential, refreshing request authenticators, token validation and the
+ * multi-issuer validator. Register `oidcPlugin` with a kernel; nothing is registered on import.
+ */
+export * from "./errors.js";
+export * from "./api/index.js";
+export * from "./validation/index.js";
+export { FileBackedOidcCredential, withIssuedAndExpiry } from "./credential.js";
+export * from "./configs.js";
+export * from "./strategies.js";
+export {
+  OidcAuthClient, OIDC_AUTHENTICATOR_OPTIONS,
+  type OidcAuthenticatorKind, type OidcClientComposition, type OidcFlow, type OidcLoginParams, type OidcLoginResult,
+} from "./client.js";
+export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
+export * from "./clients.js";
+export {
+  OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,
+  type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
+} from "./authenticators.js";
+export { ProperLockfileTokenLock, type ProperLockfileTokenLockOptions, type ReleaseLock, type TokenFileLock } from "./token-file-lock.js";
+export {
+  OidcMultiIssuerValidator, type MultiIssuerFactoryOptions, type MultiIssuerValidatorOptions, type ValidateAccessTokenOptions,
+} from "./multi-validator.js";
+export { oidcPlugin, oidcClientTypes } from "./plugin.js";
