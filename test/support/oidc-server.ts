@@ -232,8 +232,18 @@ function hiddenForm(html: string): { action: string; fields: Record<string, stri
   return { action, fields };
 }
 
+/** Start a provider; always `stop()` it (afterAll). */
 export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
   const unmute = muteProviderNotices();
+  try {
+    return await start(options, unmute);
+  } catch (err) {
+    unmute();
+    throw err;
+  }
+}
+
+async function start(options: OidcServerOptions, unmute: () => void): Promise<OidcServer> {
   const { default: ProviderClass } = await (providerModule ??= import("oidc-provider"));
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const apiAudience = options.apiAudience ?? DEFAULT_API_AUDIENCE;
@@ -241,260 +251,270 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
 
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    return await configure(server);
+  } catch (err) {
+    server.closeAllConnections();
+    server.close();
+    throw err;
+  }
 
-  const signingKey = generateTestRsaKey("op-signing-key");
-  const clientKey = generateTestRsaKey("client-key");
-  const clients: OidcServerClients = {
-    publicApp: { clientId: "public-app", redirectUri: LOOPBACK_REDIRECT_URI },
-    secretBasic: { clientId: "secret-basic", clientSecret: "secret-basic-secret:with:colons", redirectUri: WEB_REDIRECT_URI },
-    secretPost: { clientId: "secret-post", clientSecret: "secret-post-secret" },
-    privateKeyJwt: { clientId: "pubkey-jwt", key: clientKey, redirectUri: WEB_REDIRECT_URI },
-    device: { clientId: "device-app" },
-  };
-  const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
-  const clientMetadata: ClientMetadata[] = [
-    {
-      client_id: clients.publicApp.clientId,
-      application_type: "native",
-      token_endpoint_auth_method: "none",
-      redirect_uris: [LOOPBACK_REDIRECT_URI, LOCALHOST_REDIRECT_URI, "http://127.0.0.1/", "com.example.test:/cb"],
-      grant_types: ["authorization_code", "refresh_token", DEVICE],
-      response_types: ["code"],
-    },
-    {
-      client_id: clients.secretBasic.clientId,
-      client_secret: clients.secretBasic.clientSecret,
-      token_endpoint_auth_method: "client_secret_basic",
-      redirect_uris: [WEB_REDIRECT_URI],
-      grant_types: ["client_credentials", "authorization_code", "refresh_token", DEVICE],
-      response_types: ["code"],
-    },
-    {
-      client_id: clients.secretPost.clientId,
-      client_secret: clients.secretPost.clientSecret,
-      token_endpoint_auth_method: "client_secret_post",
-      redirect_uris: [],
-      grant_types: ["client_credentials", "refresh_token"],
-      response_types: [],
-    },
-    {
-      client_id: clients.privateKeyJwt.clientId,
-      token_endpoint_auth_method: "private_key_jwt",
-      token_endpoint_auth_signing_alg: "RS256",
-      jwks: { keys: [clientKey.publicJwk as any] },
-      redirect_uris: [WEB_REDIRECT_URI],
-      grant_types: ["client_credentials", "authorization_code", "refresh_token", DEVICE],
-      response_types: ["code"],
-    },
-    {
-      client_id: clients.device.clientId,
-      token_endpoint_auth_method: "none",
-      redirect_uris: [],
-      grant_types: [DEVICE, "refresh_token"],
-      response_types: [],
-    },
-    ...(options.clients ?? []),
-  ];
+  async function configure(server: http.Server): Promise<OidcServer> {
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider: Provider = await withRealmLocalClone(
-    () =>
-      new ProviderClass(issuer, {
-        clients: clientMetadata,
-        jwks: { keys: [{ ...crypto.createPrivateKey(signingKey.privateKeyPem).export({ format: "jwk" }), kid: "op-signing-key", alg: "RS256", use: "sig" } as any] },
-        cookies: { keys: ["oidc-server-fixture-cookie-key"] },
-        findAccount: async (_ctx: unknown, sub: string) => ({
-          accountId: sub,
-          claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: `Test user ${sub}` }),
-        }),
-        claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-        scopes: ["openid", "offline_access", "email", "profile"],
-        pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none" },
-        ttl: {
-          AccessToken: options.accessTokenTtl ?? 3600,
-          ClientCredentials: options.accessTokenTtl ?? 3600,
-          DeviceCode: options.deviceCodeTtl ?? 600,
-        },
-        issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(g: string): boolean }) => client.grantTypeAllowed("refresh_token"),
-        features: {
-          devInteractions: { enabled: false },
-          deviceFlow: { enabled: true },
-          clientCredentials: { enabled: true },
-          introspection: { enabled: true },
-          revocation: { enabled: true },
-          userinfo: { enabled: true },
-          resourceIndicators: {
-            enabled: true,
-            defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) =>
-              oneOf ?? (options.defaultResource === false ? undefined : apiAudience),
-            useGrantedResource: async () => false,
-            getResourceServerInfo: async (_ctx: unknown, resource: string) => {
-              if (resource !== apiAudience) throw new (ProviderClass as any).errors.InvalidTarget();
-              return {
-                scope: apiScopes.join(" "),
-                audience: apiAudience,
-                accessTokenTTL: options.accessTokenTtl ?? 3600,
-                accessTokenFormat: options.accessTokenFormat ?? "jwt",
-                jwt: { sign: { alg: "RS256" } },
-              };
+    const signingKey = generateTestRsaKey("op-signing-key");
+    const clientKey = generateTestRsaKey("client-key");
+    const clients: OidcServerClients = {
+      publicApp: { clientId: "public-app", redirectUri: LOOPBACK_REDIRECT_URI },
+      secretBasic: { clientId: "secret-basic", clientSecret: "secret-basic-secret:with:colons", redirectUri: WEB_REDIRECT_URI },
+      secretPost: { clientId: "secret-post", clientSecret: "secret-post-secret" },
+      privateKeyJwt: { clientId: "pubkey-jwt", key: clientKey, redirectUri: WEB_REDIRECT_URI },
+      device: { clientId: "device-app" },
+    };
+    const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
+    const clientMetadata: ClientMetadata[] = [
+      {
+        client_id: clients.publicApp.clientId,
+        application_type: "native",
+        token_endpoint_auth_method: "none",
+        redirect_uris: [LOOPBACK_REDIRECT_URI, LOCALHOST_REDIRECT_URI, "http://127.0.0.1/", "com.example.test:/cb"],
+        grant_types: ["authorization_code", "refresh_token", DEVICE],
+        response_types: ["code"],
+      },
+      {
+        client_id: clients.secretBasic.clientId,
+        client_secret: clients.secretBasic.clientSecret,
+        token_endpoint_auth_method: "client_secret_basic",
+        redirect_uris: [WEB_REDIRECT_URI],
+        grant_types: ["client_credentials", "authorization_code", "refresh_token", DEVICE],
+        response_types: ["code"],
+      },
+      {
+        client_id: clients.secretPost.clientId,
+        client_secret: clients.secretPost.clientSecret,
+        token_endpoint_auth_method: "client_secret_post",
+        redirect_uris: [],
+        grant_types: ["client_credentials", "refresh_token"],
+        response_types: [],
+      },
+      {
+        client_id: clients.privateKeyJwt.clientId,
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "RS256",
+        jwks: { keys: [clientKey.publicJwk as any] },
+        redirect_uris: [WEB_REDIRECT_URI],
+        grant_types: ["client_credentials", "authorization_code", "refresh_token", DEVICE],
+        response_types: ["code"],
+      },
+      {
+        client_id: clients.device.clientId,
+        token_endpoint_auth_method: "none",
+        redirect_uris: [],
+        grant_types: [DEVICE, "refresh_token"],
+        response_types: [],
+      },
+      ...(options.clients ?? []),
+    ];
+
+    const provider: Provider = await withRealmLocalClone(
+      () =>
+        new ProviderClass(issuer, {
+          clients: clientMetadata,
+          jwks: { keys: [{ ...crypto.createPrivateKey(signingKey.privateKeyPem).export({ format: "jwk" }), kid: "op-signing-key", alg: "RS256", use: "sig" } as any] },
+          cookies: { keys: ["oidc-server-fixture-cookie-key"] },
+          findAccount: async (_ctx: unknown, sub: string) => ({
+            accountId: sub,
+            claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: `Test user ${sub}` }),
+          }),
+          claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+          scopes: ["openid", "offline_access", "email", "profile"],
+          pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none" },
+          ttl: {
+            AccessToken: options.accessTokenTtl ?? 3600,
+            ClientCredentials: options.accessTokenTtl ?? 3600,
+            DeviceCode: options.deviceCodeTtl ?? 600,
+          },
+          issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(g: string): boolean }) => client.grantTypeAllowed("refresh_token"),
+          features: {
+            devInteractions: { enabled: false },
+            deviceFlow: { enabled: true },
+            clientCredentials: { enabled: true },
+            introspection: { enabled: true },
+            revocation: { enabled: true },
+            userinfo: { enabled: true },
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) =>
+                oneOf ?? (options.defaultResource === false ? undefined : apiAudience),
+              useGrantedResource: async () => false,
+              getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+                if (resource !== apiAudience) throw new (ProviderClass as any).errors.InvalidTarget();
+                return {
+                  scope: apiScopes.join(" "),
+                  audience: apiAudience,
+                  accessTokenTTL: options.accessTokenTtl ?? 3600,
+                  accessTokenFormat: options.accessTokenFormat ?? "jwt",
+                  jwt: { sign: { alg: "RS256" } },
+                };
+              },
             },
           },
-        },
-        ...(options.configuration ?? {}),
-      } as any),
-  );
-  // Silence koa/oidc-provider error reporting (tests provoke errors on purpose).
-  const emitter = provider as unknown as { on(ev: string, fn: () => void): void };
-  for (const ev of ["error", "server_error", "grant.error", "authorization.error", "introspection.error", "revocation.error", "userinfo.error"]) {
-    emitter.on(ev, () => {});
-  }
-
-  const callback = provider.callback();
-  server.on("request", async (req, res) => {
-    if (req.url?.startsWith("/interaction/")) {
-      try {
-        const details = await provider.interactionDetails(req, res);
-        const params = details.params as Record<string, string | string[] | undefined>;
-        const grant = details.grantId
-          ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId: String(params.client_id) }))
-          : new provider.Grant({ accountId, clientId: String(params.client_id) });
-        const scope = typeof params.scope === "string" ? params.scope : "openid";
-        grant.addOIDCScope(scope);
-        const resources = params.resource === undefined ? [] : Array.isArray(params.resource) ? params.resource : [params.resource];
-        const missing = (details.prompt.details as { missingResourceScopes?: Record<string, string[]> }).missingResourceScopes ?? {};
-        for (const r of new Set([...resources, ...Object.keys(missing)])) grant.addResourceScope(r, apiScopes.join(" "));
-        const grantId = await grant.save();
-        await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
-      } catch (err) {
-        res.statusCode = 500;
-        res.end(`interaction failed: ${(err as Error).message}`);
-      }
-      return;
+          ...(options.configuration ?? {}),
+        } as any),
+    );
+    // Silence koa/oidc-provider error reporting (tests provoke errors on purpose).
+    const emitter = provider as unknown as { on(ev: string, fn: () => void): void };
+    for (const ev of ["error", "server_error", "grant.error", "authorization.error", "introspection.error", "revocation.error", "userinfo.error"]) {
+      emitter.on(ev, () => {});
     }
-    callback(req, res);
-  });
 
-  const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
-  const got = await loadGot();
-  const discovery = await got(discoveryUrl).json<Record<string, string>>();
-  const endpoints = {
-    authorization: discovery.authorization_endpoint!,
-    token: discovery.token_endpoint!,
-    deviceAuthorization: discovery.device_authorization_endpoint!,
-    introspection: discovery.introspection_endpoint!,
-    revocation: discovery.revocation_endpoint!,
-    userinfo: discovery.userinfo_endpoint!,
-    jwks: discovery.jwks_uri!,
-  };
-
-  async function authorize(url: string, opts: AuthorizeOptions = {}): Promise<AuthorizeResult> {
-    const c = await jarClient();
-    const isCallback = (u: string) => (opts.redirectPrefix ? u.startsWith(opts.redirectPrefix) : !u.startsWith(issuer));
-    let current = url;
-    for (let i = 0; i < 15; i++) {
-      const r = await c.get(current);
-      const loc = r.headers.location;
-      if (!loc) throw new Error(`oidc-server fixture: authorization stopped at ${current} with ${r.statusCode}: ${r.body.slice(0, 300)}`);
-      current = new URL(loc, current).href;
-      if (isCallback(current)) {
-        const q = new URL(current).searchParams;
-        const result: AuthorizeResult = {
-          callbackUrl: current,
-          code: q.get("code") ?? undefined,
-          state: q.get("state") ?? undefined,
-          error: q.get("error") ?? undefined,
-        };
-        if (opts.deliver) {
-          const d = await got(current, { throwHttpErrors: false, retry: { limit: 0 }, followRedirect: false });
-          result.delivered = { status: d.statusCode, body: d.body };
+    const callback = provider.callback();
+    server.on("request", async (req, res) => {
+      if (req.url?.startsWith("/interaction/")) {
+        try {
+          const details = await provider.interactionDetails(req, res);
+          const params = details.params as Record<string, string | string[] | undefined>;
+          const grant = details.grantId
+            ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId: String(params.client_id) }))
+            : new provider.Grant({ accountId, clientId: String(params.client_id) });
+          const scope = typeof params.scope === "string" ? params.scope : "openid";
+          grant.addOIDCScope(scope);
+          const resources = params.resource === undefined ? [] : Array.isArray(params.resource) ? params.resource : [params.resource];
+          const missing = (details.prompt.details as { missingResourceScopes?: Record<string, string[]> }).missingResourceScopes ?? {};
+          for (const r of new Set([...resources, ...Object.keys(missing)])) grant.addResourceScope(r, apiScopes.join(" "));
+          const grantId = await grant.save();
+          await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+        } catch (err) {
+          res.statusCode = 500;
+          res.end(`interaction failed: ${(err as Error).message}`);
         }
-        return result;
+        return;
       }
-    }
-    throw new Error("oidc-server fixture: too many redirects");
-  }
+      callback(req, res);
+    });
 
-  async function approveDevice(userCode: string, opts: { deny?: boolean } = {}): Promise<void> {
-    const c = await jarClient();
-    let page = await c.get(`${issuer}/device?${new URLSearchParams({ user_code: userCode })}`);
-    let f = hiddenForm(page.body);
-    page = await c.post(new URL(f.action, issuer).href, { form: f.fields }); // confirm page
-    f = hiddenForm(page.body);
-    const form = opts.deny ? { ...f.fields, abort: "yes" } : f.fields;
-    page = await c.post(new URL(f.action, issuer).href, { form });
-    if (opts.deny) return;
-    let loc = page.headers.location;
-    let url = issuer;
-    for (let i = 0; loc && i < 10; i++) {
-      url = new URL(loc, url).href;
-      page = await c.get(url);
-      loc = page.headers.location;
-    }
-    if (page.statusCode !== 200) throw new Error(`oidc-server fixture: device approval ended with ${page.statusCode}`);
-  }
+    const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
+    const got = await loadGot();
+    const discovery = await got(discoveryUrl).json<Record<string, string>>();
+    const endpoints = {
+      authorization: discovery.authorization_endpoint!,
+      token: discovery.token_endpoint!,
+      deviceAuthorization: discovery.device_authorization_endpoint!,
+      introspection: discovery.introspection_endpoint!,
+      revocation: discovery.revocation_endpoint!,
+      userinfo: discovery.userinfo_endpoint!,
+      jwks: discovery.jwks_uri!,
+    };
 
-  async function authCodeTokens(o: { clientId?: string; scope?: string; redirectUri?: string; resource?: string } = {}) {
-    const clientId = o.clientId ?? clients.publicApp.clientId;
-    const redirectUri = o.redirectUri ?? "http://127.0.0.1:9/callback";
-    const verifier = crypto.randomBytes(32).toString("base64url");
-    const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
-    const state = crypto.randomBytes(8).toString("hex");
-    const url =
-      `${endpoints.authorization}?` +
-      new URLSearchParams({
-        client_id: clientId,
-        response_type: "code",
-        redirect_uri: redirectUri,
-        scope: o.scope ?? "openid offline_access email profile",
-        state,
-        code_challenge: challenge,
-        code_challenge_method: "S256",
+    async function authorize(url: string, opts: AuthorizeOptions = {}): Promise<AuthorizeResult> {
+      const c = await jarClient();
+      const isCallback = (u: string) => (opts.redirectPrefix ? u.startsWith(opts.redirectPrefix) : !u.startsWith(issuer));
+      let current = url;
+      for (let i = 0; i < 15; i++) {
+        const r = await c.get(current);
+        const loc = r.headers.location;
+        if (!loc) throw new Error(`oidc-server fixture: authorization stopped at ${current} with ${r.statusCode}: ${r.body.slice(0, 300)}`);
+        current = new URL(loc, current).href;
+        if (isCallback(current)) {
+          const q = new URL(current).searchParams;
+          const result: AuthorizeResult = {
+            callbackUrl: current,
+            code: q.get("code") ?? undefined,
+            state: q.get("state") ?? undefined,
+            error: q.get("error") ?? undefined,
+          };
+          if (opts.deliver) {
+            const d = await got(current, { throwHttpErrors: false, retry: { limit: 0 }, followRedirect: false });
+            result.delivered = { status: d.statusCode, body: d.body };
+          }
+          return result;
+        }
+      }
+      throw new Error("oidc-server fixture: too many redirects");
+    }
+
+    async function approveDevice(userCode: string, opts: { deny?: boolean } = {}): Promise<void> {
+      const c = await jarClient();
+      let page = await c.get(`${issuer}/device?${new URLSearchParams({ user_code: userCode })}`);
+      let f = hiddenForm(page.body);
+      page = await c.post(new URL(f.action, issuer).href, { form: f.fields }); // confirm page
+      f = hiddenForm(page.body);
+      const form = opts.deny ? { ...f.fields, abort: "yes" } : f.fields;
+      page = await c.post(new URL(f.action, issuer).href, { form });
+      if (opts.deny) return;
+      let loc = page.headers.location;
+      let url = issuer;
+      for (let i = 0; loc && i < 10; i++) {
+        url = new URL(loc, url).href;
+        page = await c.get(url);
+        loc = page.headers.location;
+      }
+      if (page.statusCode !== 200) throw new Error(`oidc-server fixture: device approval ended with ${page.statusCode}`);
+    }
+
+    async function authCodeTokens(o: { clientId?: string; scope?: string; redirectUri?: string; resource?: string } = {}) {
+      const clientId = o.clientId ?? clients.publicApp.clientId;
+      const redirectUri = o.redirectUri ?? "http://127.0.0.1:9/callback";
+      const verifier = crypto.randomBytes(32).toString("base64url");
+      const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
+      const state = crypto.randomBytes(8).toString("hex");
+      const url =
+        `${endpoints.authorization}?` +
+        new URLSearchParams({
+          client_id: clientId,
+          response_type: "code",
+          redirect_uri: redirectUri,
+          scope: o.scope ?? "openid offline_access email profile",
+          state,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+        });
+      const { code, error } = await authorize(url, { redirectPrefix: redirectUri });
+      if (!code) throw new Error(`oidc-server fixture: authorization failed: ${error}`);
+      const res = await got.post(endpoints.token, {
+        throwHttpErrors: false,
+        form: {
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: redirectUri,
+          client_id: clientId,
+          code_verifier: verifier,
+          ...(o.resource ? { resource: o.resource } : {}),
+        },
       });
-    const { code, error } = await authorize(url, { redirectPrefix: redirectUri });
-    if (!code) throw new Error(`oidc-server fixture: authorization failed: ${error}`);
-    const res = await got.post(endpoints.token, {
-      throwHttpErrors: false,
-      form: {
-        grant_type: "authorization_code",
-        code,
-        redirect_uri: redirectUri,
-        client_id: clientId,
-        code_verifier: verifier,
-        ...(o.resource ? { resource: o.resource } : {}),
+      const body = JSON.parse(res.body) as Record<string, unknown>;
+      if (res.statusCode !== 200) throw new Error(`oidc-server fixture: code redemption failed: ${res.body}`);
+      return body;
+    }
+
+    async function clientCredentialsTokens(o: { scope?: string } = {}) {
+      const res = await got.post(endpoints.token, {
+        throwHttpErrors: false,
+        username: clients.secretBasic.clientId,
+        password: clients.secretBasic.clientSecret,
+        form: { grant_type: "client_credentials", scope: o.scope ?? apiScopes.join(" ") },
+      });
+      if (res.statusCode !== 200) throw new Error(`oidc-server fixture: client credentials failed: ${res.body}`);
+      return JSON.parse(res.body) as Record<string, unknown>;
+    }
+
+    return {
+      issuer,
+      discoveryUrl,
+      apiAudience,
+      accountId,
+      endpoints,
+      clients,
+      provider,
+      authorize,
+      approveDevice,
+      authCodeTokens,
+      clientCredentialsTokens,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        unmute();
       },
-    });
-    const body = JSON.parse(res.body) as Record<string, unknown>;
-    if (res.statusCode !== 200) throw new Error(`oidc-server fixture: code redemption failed: ${res.body}`);
-    return body;
+    };
   }
-
-  async function clientCredentialsTokens(o: { scope?: string } = {}) {
-    const res = await got.post(endpoints.token, {
-      throwHttpErrors: false,
-      username: clients.secretBasic.clientId,
-      password: clients.secretBasic.clientSecret,
-      form: { grant_type: "client_credentials", scope: o.scope ?? apiScopes.join(" ") },
-    });
-    if (res.statusCode !== 200) throw new Error(`oidc-server fixture: client credentials failed: ${res.body}`);
-    return JSON.parse(res.body) as Record<string, unknown>;
-  }
-
-  return {
-    issuer,
-    discoveryUrl,
-    apiAudience,
-    accountId,
-    endpoints,
-    clients,
-    provider,
-    authorize,
-    approveDevice,
-    authCodeTokens,
-    clientCredentialsTokens,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      unmute();
-    },
-  };
 }

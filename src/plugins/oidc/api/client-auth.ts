@@ -203,3 +203,50 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
   }
   return key;
 }
+
+/** The client-authentication keys of an OIDC client config (config.md §3–§3.2), in their JSON spelling. */
+export interface ClientAuthConfig {
+  client_id?: string;
+  client_secret?: string;
+  client_privkey?: string;
+  client_privkey_file?: string;
+  client_privkey_password?: string;
+}
+
+/**
+ * Build a strategy from a config dict. The flows decide which method applies where (e.g. the
+ * `oidc_client_credentials_secret` type uses client_secret_post for login and client_secret_basic for
+ * everything else, gap P7). Missing values ⇒ AuthClientConfigException naming the field.
+ */
+export function clientAuthFromConfig(
+  method: ClientAuthMethod,
+  config: ClientAuthConfig,
+  options: { clock?: Clock; clientType?: string; basicEncoding?: "raw" | "rfc6749" } = {},
+): ClientAuthStrategy {
+  const { clientType } = options;
+  const need = (field: keyof ClientAuthConfig): string => {
+    const v = config[field];
+    if (!v) throw new AuthClientConfigException(`Missing ${field} for client authentication method ${method}`, { clientType, field });
+    return v;
+  };
+  switch (method) {
+    case "no_client_auth":
+      return new NoClientAuth();
+    case "none":
+      return new PublicClientAuth(need("client_id"));
+    case "client_secret_basic":
+      return new ClientSecretBasicAuth(need("client_id"), need("client_secret"), { encoding: options.basicEncoding });
+    case "client_secret_post":
+      return new ClientSecretPostAuth(need("client_id"), need("client_secret"));
+    case "private_key_jwt":
+      if (!config.client_privkey && !config.client_privkey_file) need("client_privkey");
+      return new PrivateKeyJwtAuth({
+        clientId: need("client_id"),
+        privateKey: config.client_privkey || undefined,
+        privateKeyFile: config.client_privkey_file || undefined,
+        privateKeyPassword: config.client_privkey_password || undefined,
+        clock: options.clock,
+        clientType,
+      });
+  }
+}
