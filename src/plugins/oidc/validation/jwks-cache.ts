@@ -1,8 +1,10 @@
 /**
  * JWKS key cache (runtime.md §6.2, with gaps V1/V2 fixed), following jose's remote-JWKS policy:
  * one in-flight fetch shared by every concurrent lookup, a cooldown between refetches triggered by an
- * unknown `kid` (a flood of bogus kids costs at most one fetch per cooldown), a maximum age after
- * which the whole set is refetched before use, and a fetch timeout.
+ * unknown `kid` (a flood of bogus kids costs at most one fetch per cooldown, counted from the last
+ * attempt so a failing endpoint is not hammered either), a maximum age after which the whole set is
+ * refetched before use, and a fetch timeout. Failed fetches keep the previous keys; a missing or
+ * stale set is refetched on the next lookup (single-flight), as jose's remote JWKS does.
  *
  * Keys are imported with jose (`importJWK`, which checks the JWK against its algorithm) and kept as
  * node:crypto `KeyObject`s for the validator's hot path. Entries that cannot be a signature
@@ -81,6 +83,8 @@ export class JwksKeyCache {
   /** kid → usable entries (usually one; a kid reused across key types yields several). */
   #keys = new Map<string, JwksKeyEntry[]>();
   #lastFetch: number | undefined;
+  /** Start of the last fetch attempt, successful or not: the unknown-kid cooldown runs from here. */
+  #lastAttempt: number | undefined;
   #fingerprint = "";
   #generation = 0;
   #fetchCount = 0;
@@ -155,7 +159,7 @@ export class JwksKeyCache {
     }
     const found = this.#match(kid, alg);
     if (found) return found;
-    if (this.#lastFetch! + this.#minIntervalMs < now) {
+    if (this.#lastAttempt! + this.#minIntervalMs < now) {
       this.#logger?.debug(`JWKS has no usable key for key ID ${JSON.stringify(kid.slice(0, 64))} and ${alg.name}; refetching`);
       await this.refresh();
       return this.#match(kid, alg);
@@ -176,6 +180,7 @@ export class JwksKeyCache {
 
   async #fetchWithTimeout(): Promise<unknown> {
     this.#fetchCount++;
+    this.#lastAttempt = this.#clock.now();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

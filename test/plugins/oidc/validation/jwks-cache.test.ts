@@ -137,6 +137,29 @@ describe("JwksKeyCache", () => {
     expect(endpoint.count).toBe(2);
   });
 
+  test("a failing endpoint is not hammered: the unknown-kid cooldown counts failed attempts", async () => {
+    const clock = fixedClock();
+    let calls = 0;
+    let failing = false;
+    const cache = new JwksKeyCache({
+      clock,
+      fetchJwks: async () => {
+        calls++;
+        if (failing) throw new Error("503");
+        return { keys: [ring.rsa1.publicJwk] };
+      },
+    });
+    await cache.refresh();
+    failing = true;
+    clock.advance(301);
+    const first = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => cache.getKey(`bogus-${i}`, RS256)));
+    expect(first.every((r) => r.status === "rejected" && r.reason instanceof TokenValidatorException)).toBe(true);
+    expect(calls).toBe(2);
+    for (let i = 0; i < 20; i++) expect(await cache.getKey(`bogus-${i}`, RS256)).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(await cache.getKey("rsa-1", RS256)).toBeDefined(); // known keys keep working
+  });
+
   test("a key rotated in is found by the unknown-kid refetch once the cooldown has passed", async () => {
     const { cache, endpoint, clock } = setup([ring.rsa1.publicJwk]);
     await cache.refresh();
