@@ -1,7 +1,8 @@
-/** The built-in plugins, in the reference's registry order (config.md §2). */
+/** The built-in plugins: client types in the reference's registry order (config.md §2), then storage formats. */
 import type { AuthPlugin } from "./kernel/index.js";
 import { nonePlugin } from "./plugins/none/index.js";
 import { staticKeyPlugin } from "./plugins/static-key/index.js";
 import { legacyPlugin } from "./plugins/legacy/index.js";
+import { storageSopsPlugin } from "./plugins/storage-sops/index.js";
 
-export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([legacyPlugin, staticKeyPlugin, nonePlugin]);
+export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin]);

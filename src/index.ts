@@ -13,6 +13,7 @@ export * from "./kernel/index.js";
 export * from "./plugins/none/index.js";
 export * from "./plugins/static-key/index.js";
 export * from "./plugins/legacy/index.js";
+export * from "./plugins/storage-sops/index.js";
 export { builtinPlugins } from "./builtins.js";
 
 /** A kernel with the built-in plugins, then `options.plugins`. */

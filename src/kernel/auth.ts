@@ -11,6 +11,7 @@ import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel } from "./kernel.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
+import { resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
 
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
@@ -57,18 +58,27 @@ export class Auth {
   }
 
   /**
-   * A context from a profile found by config discovery (`planetauth` rc files): its config, and a
-   * token file at `.planet/<profile>/token.json` unless one is given.
+   * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
+   * profile `~/.planet/<name>/auth_client(.sops).json`. The token file is the profile's
+   * `token.sops.json` when it exists, else `token.json`, unless one is given.
    */
   static async initializeFromProfile(profileName?: string, options: Omit<AuthInitOptions, "profileName"> = {}): Promise<Auth> {
     const kernel = options.kernel ?? defaultKernel();
-    const profile = kernel.discoveredProfile(profileName);
-    return Auth.initializeFromConfigDict(profile.config, {
-      ...options,
-      kernel,
-      profileName: profile.name,
-      tokenFile: options.tokenFile === undefined ? profile.tokenFile : options.tokenFile,
-    });
+    const storage = options.storageProvider ?? kernel.services.storage;
+    let name: string;
+    let config: AuthClientConfig;
+    if (kernel.hasDiscoveredProfile(profileName) || !profileName) {
+      const profile = kernel.discoveredProfile(profileName);
+      name = profile.name;
+      config = kernel.configFromDict(profile.config);
+      if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+    } else {
+      name = profileName.toLowerCase();
+      const configFile = await resolveProfileConfigFile(name, storage);
+      config = await kernel.configFromFile(configFile, options.storageProvider ?? undefined);
+    }
+    const tokenFile = options.tokenFile !== undefined ? options.tokenFile : await resolveProfileTokenFile(name, storage);
+    return Auth.initializeFromConfig(config, { ...options, kernel, profileName: name, tokenFile });
   }
 
   authClient(): AuthClient {

@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import { AuthEvent } from "./events.js";
 
 /** Options every library exception accepts. Never put secret values in any of them. */
@@ -163,7 +164,8 @@ type AnyErrorClass = abstract new (...args: any[]) => Error;
 
 /** Build the recast message: "<original message> (<original class name>)". */
 export function recastMessage(err: unknown): string {
-  if (err instanceof Error) return `${err.message} (${err.constructor?.name ?? err.name})`;
+  // isNativeError also recognises errors from another realm (vm contexts, test sandboxes).
+  if (err instanceof Error || types.isNativeError(err)) return `${err.message} (${err.constructor?.name ?? err.name})`;
   return `${String(err)} (${typeof err})`;
 }
 

@@ -84,7 +84,8 @@ export class GotHttpClient implements HttpClient {
             const status = error.response?.statusCode;
             if (method === "POST" && status === undefined && !CONNECT_ERROR_CODES.has(error.code)) return 0;
             if (status === 503 && method === "GET") return 0; // 503 only protects POSTs from double work
-            if (retryAfter !== undefined) return Math.min(retryAfter, maxRetryDelayMs);
+            // got treats 0 as "do not retry", so `Retry-After: 0` becomes 1 ms.
+            if (retryAfter !== undefined) return Math.max(1, Math.min(retryAfter, maxRetryDelayMs));
             return Math.min((attemptCount - 1) * 2 * retryBackoffMs, maxRetryDelayMs) || 1;
           },
         },

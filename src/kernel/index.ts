@@ -33,4 +33,4 @@ export {
   discoverConfig, importPlugins, loadKernel, ConfigDiscoveryException, CONFIG_MODULE_NAME,
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
-export * from "./profile-names.js";
+export * from "./profiles.js";

@@ -20,7 +20,7 @@ import { realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalP
 import {
   BROWSER_OPENER, CLOCK, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
-import { profileTokenFile, validateProfileName } from "./profile-names.js";
+import { validateProfileName } from "./profiles.js";
 
 export interface ClientTypeMeta {
   clientType: string;
@@ -41,7 +41,6 @@ export interface RegisteredClientType {
 export interface DiscoveredProfile {
   name: string;
   config: JsonObject;
-  tokenFile: string;
 }
 
 /** Values for the kernel's seams; anything not given gets the default. */
@@ -244,6 +243,11 @@ export class AuthKernel {
     return [...this.#profiles.keys()].sort();
   }
 
+  hasDiscoveredProfile(name?: string): boolean {
+    const wanted = (name ?? this.#defaultProfile)?.toLowerCase();
+    return wanted !== undefined && this.#profiles.has(wanted);
+  }
+
   discoveredProfile(name?: string): DiscoveredProfile {
     const wanted = (name ?? this.#defaultProfile)?.toLowerCase();
     if (!wanted) throw new ProfileException("No profile name given and no default profile is configured");
@@ -253,7 +257,7 @@ export class AuthKernel {
       const known = this.discoveredProfileNames().join(", ") || "(none)";
       throw new ProfileException(`Unknown profile "${wanted}"; configured profiles: ${known}`);
     }
-    return { name: wanted, config, tokenFile: profileTokenFile(wanted) };
+    return { name: wanted, config };
   }
 }
 

@@ -55,3 +55,13 @@ describe("recast", () => {
     await expect(asyncWrapped()).rejects.toBeInstanceOf(TokenValidatorException);
   });
 });
+
+describe("recastMessage", () => {
+  test("names the class of errors from another realm too", async () => {
+    const { runInNewContext } = await import("node:vm");
+    const foreign = runInNewContext("new TypeError('from elsewhere')") as Error;
+    expect(foreign instanceof Error).toBe(false);
+    const { recastMessage } = await import("../../src/index.js");
+    expect(recastMessage(foreign)).toBe("from elsewhere (TypeError)");
+  });
+});

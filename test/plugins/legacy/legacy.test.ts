@@ -24,7 +24,10 @@ const tokenFile = ".planet/legacy/token.json";
 beforeAll(async () => {
   api = await startPlanetApiServer({ [EMAIL]: { password: PASSWORD, apiKey: API_KEY } });
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  nock.restore();
+  await api.close();
+});
 beforeEach(async () => {
   ({ dir: home, cleanup } = await makeTempDir());
   kernel = createDefaultKernel({ homeDir: () => home });

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect } from "@jest/globals";
 
-export const FIXTURES = "/work/shared/fixtures/sops";
+/** The SOPS test vectors (copied from shared/fixtures/sops: files made by the real sops, the published test age identities). */
+export const FIXTURES = fileURLToPath(new URL("../../fixtures/sops", import.meta.url));
 export const KEYS_FILE = path.join(FIXTURES, "keys.txt");
 export const PQ_KEYS_FILE = path.join(FIXTURES, "keys-pq.txt");
 

@@ -1,0 +1,63 @@
+/**
+ * On-disk profiles (files-and-profiles.md §2): `~/.planet/<name>/auth_client(.sops).json` and
+ * `token(.sops).json`. A `.sops.json` file takes priority when it exists, and a cleartext file is
+ * never written beside an existing `.sops.json` (gap S6). Names are validated (gap S9).
+ */
+import { ProfileException } from "./errors.js";
+import type { ObjectStorageProvider } from "./storage-provider.js";
+
+export const PROFILE_DIR = ".planet";
+export const TOKEN_FILE = "token.json";
+export const TOKEN_FILE_SOPS = "token.sops.json";
+export const CONFIG_FILE = "auth_client.json";
+export const CONFIG_FILE_SOPS = "auth_client.sops.json";
+
+/** Reject names that would escape the profile directory: separators, `..`, leading `.`/`~`, control characters. */
+export function validateProfileName(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!name || /[/\\]|[\u0000-\u001f\u007f]/.test(name) || name.startsWith(".") || name.startsWith("~") || name.includes("..")) {
+    throw new ProfileException(`Invalid profile name ${JSON.stringify(name)}: it must not contain path separators, "..", control characters, or start with "." or "~"`);
+  }
+}
+
+function profileKey(profileName: string, file: string): string {
+  validateProfileName(profileName);
+  return `${PROFILE_DIR}/${profileName.toLowerCase()}/${file}`;
+}
+
+/** The first candidate that exists, else the last (the cleartext name). */
+async function firstExisting(storage: ObjectStorageProvider, candidates: string[]): Promise<string> {
+  for (const key of candidates) if (await storage.objExists(key)) return key;
+  return candidates[candidates.length - 1]!;
+}
+
+/** Home-relative key of a profile's token file: `token.sops.json` when it exists, else `token.json`. */
+export function resolveProfileTokenFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
+  return firstExisting(storage, [profileKey(profileName, TOKEN_FILE_SOPS), profileKey(profileName, TOKEN_FILE)]);
+}
+
+/** Home-relative key of a profile's config file: `auth_client.sops.json` when it exists, else `auth_client.json`. */
+export function resolveProfileConfigFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
+  return firstExisting(storage, [profileKey(profileName, CONFIG_FILE_SOPS), profileKey(profileName, CONFIG_FILE)]);
+}
+
+/** Home-relative key of a profile's cleartext token file (no existence check). */
+export function profileTokenFile(profileName: string): string {
+  return profileKey(profileName, TOKEN_FILE);
+}
+
+/**
+ * Save a config as a profile's config file. When `auth_client.sops.json` exists the config is written
+ * there (encrypted), never as a cleartext `auth_client.json` beside it (gap S6).
+ */
+export async function saveProfileConfig(
+  profileName: string,
+  config: import("./auth-client-config.js").AuthClientConfig,
+  storage: ObjectStorageProvider = config.storageProvider(),
+): Promise<string> {
+  const key = await resolveProfileConfigFile(profileName, storage);
+  config.setPath(key);
+  config.setStorageProvider(storage);
+  await config.save();
+  return key;
+}
