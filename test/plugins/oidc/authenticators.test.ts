@@ -1,0 +1,264 @@
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AuthClientException, FileStorageProvider, type Credential, type LoginOptions, type ObjectStorageProvider } from "../../../src/kernel/index.js";
+import {
+  FileBackedOidcCredential, OidcApiClientException, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator,
+  type OidcRefreshClient,
+} from "../../../src/plugins/oidc/index.js";
+import { makeTempDir } from "../../support/temp-dir.js";
+import { manualClock } from "./helpers.js";
+
+const T0 = 1_700_000_000;
+
+/** A scripted auth client: counts calls; issues opaque tokens valid for `ttl` seconds from the clock. */
+function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boolean; unattended?: boolean } = {}) {
+  const calls = { refresh: [] as Array<string | null>, login: 0 };
+  let n = 0;
+  let failWith: unknown = null;
+  const issue = (withRefresh: boolean) =>
+    new FileBackedOidcCredential(
+      { access_token: `at-${++n}`, expires_in: opts.ttl ?? 100, ...(withRefresh ? { refresh_token: `rt-${n}` } : {}) },
+      null,
+      null,
+      clock,
+    );
+  const client: OidcRefreshClient & { calls: typeof calls; fail(err: unknown): void; gate?: Promise<void> } = {
+    calls,
+    fail: (err) => void (failWith = err),
+    async refresh(rt: string | null): Promise<Credential> {
+      calls.refresh.push(rt);
+      if (client.gate) await client.gate;
+      if (failWith) throw failWith;
+      return issue(opts.rotate ?? false);
+    },
+    async login(_o?: LoginOptions): Promise<Credential> {
+      calls.login++;
+      return issue(false);
+    },
+    canLoginUnattended: () => opts.unattended ?? false,
+  };
+  return client;
+}
+
+function credential(clock: { now(): number }, data: Record<string, unknown>, file: string | null = null, provider: ObjectStorageProvider | null = null) {
+  return new FileBackedOidcCredential(data, file, provider, clock);
+}
+
+describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
+  test("hot path: a fresh token decorates synchronously, without a promise or a refresh", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", _iat: T0, _exp: T0 + 100 }), client, { clock, lock: null });
+    await auth.decorate({}); // first request primes
+    const headers: Record<string, string> = {};
+    expect(auth.preRequestHook()).toBeUndefined();
+    expect(auth.decorate(headers)).toBeUndefined();
+    expect(headers.Authorization).toBe("Bearer a");
+    expect(headers["X-Planet-App"]).toMatch(/^planet-auth-library-/);
+    expect(auth.refreshAt()).toBe(T0 + 75);
+    expect(client.calls.refresh).toHaveLength(0);
+  });
+
+  test("refreshes after ¾ of the lifetime (strictly after refresh_at), keeping the refresh token when the response has none (C5)", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    const cred = credential(clock, { access_token: "a", refresh_token: "r0", _iat: T0, _exp: T0 + 100 });
+    const auth = new RefreshingOidcTokenRequestAuthenticator(cred, client, { clock, lock: null });
+    clock.set((T0 + 75) * 1000 + 999);
+    await auth.decorate({});
+    expect(client.calls.refresh).toHaveLength(0);
+    clock.set((T0 + 76) * 1000);
+    const h: Record<string, string> = {};
+    await auth.decorate(h);
+    expect(client.calls.refresh).toEqual(["r0"]);
+    expect(h.Authorization).toBe("Bearer at-1");
+    const now = (await auth.credential())!;
+    expect(now.data()).toMatchObject({ access_token: "at-1", refresh_token: "r0" });
+    expect(auth.refreshCount()).toBe(1);
+  });
+
+  test("single flight: 1,000 concurrent requests share one refresh", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    let open!: () => void;
+    client.gate = new Promise<void>((r) => (open = r));
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "old", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }), client, { clock, lock: null });
+    const all = Promise.all(Array.from({ length: 1000 }, () => auth.authorizationHeaders()));
+    open();
+    const headers = await all;
+    expect(client.calls.refresh).toHaveLength(1);
+    expect(new Set(headers.map((h) => h.Authorization))).toEqual(new Set(["Bearer at-1"]));
+  });
+
+  test("back-off after a failure (C4): no refresh per request while backing off; the old valid token keeps being sent", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    client.fail(new OidcApiClientException("Error from OIDC endpoint: temporarily_unavailable", { errorCode: "temporarily_unavailable" }));
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0, _exp: T0 + 100 }), client, {
+      clock,
+      lock: null,
+      backoff: { initialMs: 1000, maxMs: 8000 },
+    });
+    clock.set((T0 + 80) * 1000);
+    const h: Record<string, string> = {};
+    await auth.decorate(h);
+    expect(h.Authorization).toBe("Bearer a");
+    expect(client.calls.refresh).toHaveLength(1);
+    expect(auth.lastRefreshError()).toBeInstanceOf(OidcApiClientException);
+    for (let i = 0; i < 50; i++) expect(auth.decorate({})).toBeUndefined(); // synchronous, no I/O
+    expect(client.calls.refresh).toHaveLength(1);
+    clock.advance(1000);
+    await auth.decorate({});
+    expect(client.calls.refresh).toHaveLength(2); // retry after 1 s, then 2 s
+    clock.advance(1500);
+    await auth.decorate({});
+    expect(client.calls.refresh).toHaveLength(2);
+    expect(auth.consecutiveFailures()).toBe(2);
+    client.fail(null);
+    clock.advance(600);
+    await auth.decorate(h);
+    expect(client.calls.refresh).toHaveLength(3);
+    expect(h.Authorization).toBe("Bearer at-1");
+    expect(auth.lastRefreshError()).toBeNull();
+  });
+
+  test("lenient by default: an expired token with a failed refresh still sends the stale header; strict mode throws (C6)", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    const err = new OidcApiClientException("Error from OIDC endpoint: invalid_grant", { errorCode: "invalid_grant" });
+    client.fail(err);
+    const expired = { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 };
+    const lenient = new RefreshingOidcTokenRequestAuthenticator(credential(clock, expired), client, { clock, lock: null });
+    const h: Record<string, string> = {};
+    await lenient.decorate(h);
+    expect(h.Authorization).toBe("Bearer a");
+    const strict = new RefreshingOidcTokenRequestAuthenticator(credential(clock, expired), client, { clock, lock: null, strict: true });
+    await expect(strict.authorizationHeaders()).rejects.toBe(err);
+    await expect(strict.authorizationHeaders()).rejects.toBe(err); // while backing off, too
+    expect(strict.lastRefreshError()).toBe(err);
+    // No refresh token at all: strict mode says so, without a network call.
+    const calls = client.calls.refresh.length;
+    const none = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { id_token: "i" }), client, { clock, lock: null, strict: true });
+    await expect(none.authorizationHeaders()).rejects.toThrow(AuthClientException);
+    expect(client.calls.refresh.length).toBe(calls);
+  });
+
+  test("rejects credentials of the wrong class", () => {
+    const auth = new RefreshingOidcTokenRequestAuthenticator(null, null, { lock: null });
+    expect(() => auth.updateCredential({} as FileBackedOidcCredential)).toThrow(TypeError);
+  });
+});
+
+describe("RefreshOrReloginOidcTokenRequestAuthenticator", () => {
+  test("no token at all: logs in unattended on the first request", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock, { unattended: true });
+    const auth = new RefreshOrReloginOidcTokenRequestAuthenticator(null, client, { clock, lock: null });
+    expect((await auth.authorizationHeaders()).Authorization).toBe("Bearer at-1");
+    expect(client.calls.login).toBe(1);
+  });
+
+  test("invalid_grant falls back to unattended login (C7); other errors do not", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock, { unattended: true });
+    client.fail(new OidcApiClientException("Error from OIDC endpoint: invalid_grant", { errorCode: "invalid_grant" }));
+    const auth = new RefreshOrReloginOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), client, { clock, lock: null });
+    expect((await auth.authorizationHeaders()).Authorization).toBe("Bearer at-1");
+    expect(client.calls).toEqual({ refresh: ["r"], login: 1 });
+
+    const c2 = fakeClient(clock, { unattended: true });
+    c2.fail(new OidcApiClientException("HTTP error from OIDC endpoint: 503", {}));
+    const a2 = new RefreshOrReloginOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), c2, { clock, lock: null });
+    await a2.authorizationHeaders();
+    expect(c2.calls.login).toBe(0);
+
+    const c3 = fakeClient(clock, { unattended: false });
+    c3.fail(new OidcApiClientException("invalid_grant", { errorCode: "invalid_grant" }));
+    const a3 = new RefreshOrReloginOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), c3, { clock, lock: null });
+    await a3.authorizationHeaders();
+    expect(c3.calls.login).toBe(0);
+  });
+});
+
+describe("file-backed tokens", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let provider: FileStorageProvider;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+    provider = new FileStorageProvider({ homeDir: () => dir });
+  });
+  afterEach(() => cleanup());
+
+  function countingProvider(inner: FileStorageProvider) {
+    const counts = { loadObj: 0, saveObj: 0, mtime: 0, objExists: 0 };
+    const p = Object.create(inner) as FileStorageProvider;
+    for (const k of Object.keys(counts) as Array<keyof typeof counts>) {
+      (p as any)[k] = (...args: unknown[]) => {
+        counts[k]++;
+        return (inner as any)[k](...args);
+      };
+    }
+    return { provider: p, counts };
+  }
+
+  test("the first request primes from the token file; fresh requests then do no I/O", async () => {
+    const clock = manualClock(T0 * 1000);
+    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "from-file", _iat: T0, _exp: T0 + 100 }));
+    const { provider: p, counts } = countingProvider(provider);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", p), fakeClient(clock), { clock });
+    expect(await auth.isInitialized()).toBe(true);
+    expect(counts.loadObj).toBe(0);
+    const h: Record<string, string> = {};
+    await auth.decorate(h);
+    expect(h.Authorization).toBe("Bearer from-file");
+    expect(counts.loadObj).toBe(1);
+    for (let i = 0; i < 100; i++) auth.decorate({});
+    expect(counts).toMatchObject({ loadObj: 1, saveObj: 0, mtime: 1 });
+  });
+
+  test("re-reads the file before refreshing: a token refreshed by another process is used, not refreshed again", async () => {
+    const clock = manualClock(T0 * 1000);
+    const file = path.join(dir, "token.json");
+    await writeFile(file, JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0, _exp: T0 + 100 }));
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", provider), client, { clock });
+    await auth.decorate({});
+    await writeFile(file, JSON.stringify({ access_token: "b", refresh_token: "r2", _iat: T0 + 90, _exp: T0 + 190 }));
+    clock.set((T0 + 80) * 1000);
+    const h: Record<string, string> = {};
+    await auth.decorate(h);
+    expect(h.Authorization).toBe("Bearer b");
+    expect(client.calls.refresh).toHaveLength(0);
+  });
+
+  test("two authenticators sharing one token file (as two processes would): one refresh, both end with the new token, file intact", async () => {
+    const clock = manualClock(T0 * 1000);
+    const file = path.join(dir, "token.json");
+    await writeFile(file, JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
+    const client = fakeClient(clock, { rotate: true });
+    let open!: () => void;
+    client.gate = new Promise<void>((r) => (open = r));
+    const a = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", provider), client, { clock });
+    const b = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", provider), client, { clock });
+    const ha = a.authorizationHeaders();
+    const hb = b.authorizationHeaders();
+    setTimeout(open, 50);
+    const [ra, rb] = await Promise.all([ha, hb]);
+    expect(client.calls.refresh).toEqual(["r"]);
+    expect(ra.Authorization).toBe("Bearer at-1");
+    expect(rb.Authorization).toBe("Bearer at-1");
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ access_token: "at-1", refresh_token: "rt-1" });
+  });
+
+  test("updateCredentialData validates, overwrites the file and primes", async () => {
+    const clock = manualClock(T0 * 1000);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "t.json", provider), null, { clock });
+    await expect(auth.updateCredentialData({ token_type: "Bearer" })).rejects.toThrow(/none of access_token/);
+    await auth.updateCredentialData({ access_token: "x", expires_in: 10 });
+    expect(auth.tokenBody).toBe("x");
+    expect(auth.decorate({})).toBeUndefined();
+    expect(JSON.parse(await readFile(path.join(dir, "t.json"), "utf8"))).toMatchObject({ access_token: "x", _exp: T0 + 10 });
+  });
+});
