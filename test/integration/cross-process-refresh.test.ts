@@ -1,0 +1,88 @@
+/**
+ * Several processes share one token file whose access token needs a refresh: the file lock lets exactly
+ * one of them spend the (rotating) refresh token; the others re-read the file and use the new token.
+ */
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { grantCounter } from "./support/echo-api.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+const childScript = path.join(here, "support/refresh-child.ts");
+const PROCESSES = 4;
+
+let op: OidcServer;
+let home: { dir: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  [op, home] = await Promise.all([startOidcServer(), makeTempDir()]);
+});
+afterAll(async () => {
+  await op.stop();
+  await home.cleanup();
+});
+
+function lines(child: ChildProcessWithoutNullStreams): AsyncGenerator<string> {
+  let buffer = "";
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout.on("data", (d: Buffer) => {
+    buffer += d.toString();
+    let i: number;
+    while ((i = buffer.indexOf("\n")) >= 0) {
+      queue.push(buffer.slice(0, i));
+      buffer = buffer.slice(i + 1);
+    }
+    wake?.();
+  });
+  child.on("exit", () => wake?.());
+  return (async function* () {
+    for (;;) {
+      if (queue.length) yield queue.shift()!;
+      else if (child.exitCode !== null) return;
+      else await new Promise<void>((r) => (wake = r));
+    }
+  })();
+}
+
+test(`${PROCESSES} processes refresh one shared token file concurrently: one refresh at the server, all end with the new token`, async () => {
+  const grants = grantCounter(op.provider);
+  const tokens = await op.authCodeTokens({ scope: "openid offline_access" });
+  const file = path.join(home.dir, ".planet", "shared", "token.json");
+  await import("node:fs/promises").then((fs) => fs.mkdir(path.dirname(file), { recursive: true }));
+  const now = Math.floor(Date.now() / 1000);
+  await writeFile(file, JSON.stringify({ access_token: "stale-access-token", refresh_token: tokens.refresh_token, token_type: "Bearer", _iat: now - 7200, _exp: now - 3600 }));
+
+  const children = Array.from({ length: PROCESSES }, () =>
+    spawn(process.execPath, ["--import", "tsx", childScript, home.dir, ".planet/shared/token.json", op.issuer, op.clients.publicApp.clientId], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    }),
+  );
+  const stderr: string[] = [];
+  for (const c of children) c.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
+  const readers = children.map(lines);
+  for (const r of readers) expect((await r.next()).value).toBe("ready");
+  for (const c of children) c.stdin.write("go\n");
+  const results = [];
+  for (const r of readers) {
+    const line = (await r.next()).value as string | undefined;
+    if (!line) throw new Error(`child produced no result: ${stderr.join("")}`);
+    results.push(JSON.parse(line) as { authorization: string; refreshed: number; error: string | null });
+  }
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null)));
+
+  const saved = JSON.parse(await readFile(file, "utf8"));
+  expect(grants.refresh_token).toBe(1);
+  expect(saved.access_token).not.toBe("stale-access-token");
+  expect(saved.refresh_token).not.toBe(tokens.refresh_token); // rotated once
+  for (const r of results) {
+    expect(r.error).toBeNull();
+    expect(r.authorization).toBe(`Bearer ${saved.access_token}`);
+  }
+  expect(results.reduce((n, r) => n + r.refreshed, 0)).toBe(1);
+});
