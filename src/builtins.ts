@@ -1,8 +1,9 @@
 /** The built-in plugins: client types in the reference's registry order (config.md §2), then storage formats. */
 import type { AuthPlugin } from "./kernel/index.js";
+import { oidcPlugin } from "./plugins/oidc/index.js";
 import { nonePlugin } from "./plugins/none/index.js";
 import { staticKeyPlugin } from "./plugins/static-key/index.js";
 import { legacyPlugin } from "./plugins/legacy/index.js";
 import { storageSopsPlugin } from "./plugins/storage-sops/index.js";
 
-export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin]);
+export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([oidcPlugin, legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin]);

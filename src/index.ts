@@ -10,6 +10,7 @@ import {
 import { builtinPlugins } from "./builtins.js";
 
 export * from "./kernel/index.js";
+export * from "./plugins/oidc/index.js";
 export * from "./plugins/none/index.js";
 export * from "./plugins/static-key/index.js";
 export * from "./plugins/legacy/index.js";

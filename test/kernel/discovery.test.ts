@@ -36,7 +36,7 @@ describe("config discovery", () => {
     await fs.mkdir(nested, { recursive: true });
     const now = 1_750_000_000_000;
     const kernel = await loadKernel({ searchFrom: nested, stopDir: dir, homeDir: () => dir, services: { clock: { now: () => now } } });
-    expect(kernel.clientTypes().map((t) => t.clientType)).toEqual(["planet_legacy", "static_apikey", "none", "acme_hmac"]);
+    expect(kernel.clientTypes().map((t) => t.clientType).slice(-4)).toEqual(["planet_legacy", "static_apikey", "none", "acme_hmac"]);
     expect(kernel.clientType("acme_hmac").plugin).toBe("acme-hmac");
     expect(kernel.discoveredProfileNames()).toEqual(["acme", "quiet"]);
 
@@ -73,7 +73,7 @@ describe("config discovery", () => {
 
   test("no config file: the kernel has just the built-ins", async () => {
     const kernel = await loadKernel({ searchFrom: dir, stopDir: dir });
-    expect(kernel.clientTypes()).toHaveLength(3);
+    expect(kernel.clientTypes()).toHaveLength(15);
     expect(() => kernel.discoveredProfile()).toThrow(ProfileException);
   });
 

@@ -47,8 +47,14 @@ describe("AuthKernel registry", () => {
   test("lists client types in registration order with their meta", () => {
     const kernel = createDefaultKernel();
     const types = kernel.clientTypes();
-    expect(types.map((t) => t.clientType)).toEqual(["planet_legacy", "static_apikey", "none"]);
-    const staticKey = types[1]!;
+    // The reference's registry order (config.md §2).
+    expect(types.map((t) => t.clientType)).toEqual([
+      "oidc_auth_code", "oidc_auth_code_pubkey", "oidc_auth_code_secret", "oidc_client_credentials_pubkey",
+      "oidc_client_credentials_secret", "oidc_device_code", "oidc_device_code_secret", "oidc_device_code_pubkey",
+      "oidc_resource_owner", "oidc_resource_owner_pubkey", "oidc_resource_owner_secret", "oidc_client_validator",
+      "planet_legacy", "static_apikey", "none",
+    ]);
+    const staticKey = types.find((t) => t.clientType === "static_apikey")!;
     expect(staticKey.plugin).toBe("planet-auth/static-key");
     expect(staticKey.meta.displayName).toBe("API Key");
     expect(staticKey.meta.description).toBe("Static API key authentication.");
@@ -73,7 +79,7 @@ describe("AuthKernel registry", () => {
     const kernel = createDefaultKernel();
     expect(() => kernel.configFromDict({ client_type: "oidc_magic" })).toThrow(AuthClientException);
     expect(() => kernel.configFromDict({ client_type: "oidc_magic" })).toThrow(
-      /client_type "oidc_magic".*registered client types: planet_legacy, static_apikey, none/,
+      /client_type "oidc_magic".*registered client types: oidc_auth_code, .*, planet_legacy, static_apikey, none/,
     );
     expect(() => kernel.configFromDict({ api_key: "k" })).toThrow(/does not understand client_type undefined/);
     expect(() => kernel.configFromDict({})).toThrow(/must not be empty/);

@@ -26,7 +26,8 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-export type JsonObject = Record<string, unknown>;
+import type { JsonObject } from "../../../kernel/storage-provider.js";
+export type { JsonObject };
 export type FormParams = Record<string, string | undefined>;
 
 const FORM_HEADERS = { Accept: "application/json" } as const;
