@@ -216,7 +216,8 @@ async function jarClient(): Promise<Got> {
         const i = nv.indexOf("=");
         const name = nv.slice(0, i).trim();
         const value = nv.slice(i + 1).trim();
-        const expired = attrs.some((a) => /max-age=0|expires=thu, 01 jan 1970/i.test(a.trim()));
+        const expiredCookie = /max-age=0|expires=thu, 01 jan 1970/i;
+        const expired = attrs.some((a) => expiredCookie.exec(a.trim()) !== null);
         if (expired || value === "") jar.delete(name);
         else jar.set(name, value);
       },
