@@ -73,6 +73,14 @@ describe("FileStorageProvider", () => {
     expect(await fs.readFile(file, "utf8")).toBe(content);
   });
 
+  test("a corrupt file's error never quotes its content", async () => {
+    await fs.writeFile(path.join(home, "token.json"), '{"access_token": secret-value-123}');
+    const err = await provider().loadObj("token.json").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptObjectException);
+    expect((err as Error).message).toContain("not valid JSON");
+    expect((err as Error).message).not.toMatch(/secret|access_token/);
+  });
+
   test("a write that fails before the rename leaves the previous file intact and no temporary file behind", async () => {
     const p0 = provider();
     await p0.saveObj("token.json", { access_token: "old" });

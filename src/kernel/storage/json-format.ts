@@ -23,9 +23,17 @@ export function serializeJsonObject(data: JsonObject): string {
   );
 }
 
-/** Parse stored text; throws a plain Error with the reason when it is not a JSON object. */
+/**
+ * Parse stored text; throws a plain Error with the reason when it is not a JSON object. The reason
+ * never quotes the text (V8's parse errors do, and stored objects hold secrets).
+ */
 export function parseJsonObject(text: string): JsonObject {
-  const parsed: unknown = JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(text.trim() === "" ? "the file is empty" : "the content is not valid JSON");
+  }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new Error(`expected a JSON object, found ${Array.isArray(parsed) ? "an array" : typeof parsed}`);
   }
