@@ -140,3 +140,34 @@ describe("AuthKernel registry", () => {
     expect(kernel.storageProvider()).toBe(kernel.services.storage);
   });
 });
+
+describe("the seed's static factories use the default kernel with the built-ins", () => {
+  test("AuthClientConfig.fromDict, AuthClient.fromConfig and Auth.initializeFromConfigDict need no kernel", async () => {
+    const { Auth, AuthClient, AuthClientConfig, StaticApiKeyAuthClient, StaticApiKeyAuthClientConfig, defaultKernel } = await import("../../src/index.js");
+    const config = AuthClientConfig.fromDict({ client_type: "static_apikey", api_key: "k" });
+    expect(config).toBeInstanceOf(StaticApiKeyAuthClientConfig);
+    expect(config.kernel()).toBe(defaultKernel());
+    expect(config.meta()).toMatchObject({ clientType: "static_apikey", displayName: "API Key", authClientClass: StaticApiKeyAuthClient });
+    expect(await AuthClient.fromConfig(config)).toBeInstanceOf(StaticApiKeyAuthClient);
+    const auth = await Auth.initializeFromConfigDict({ client_type: "static_apikey", api_key: "k2" });
+    expect((await auth.requestAuthenticator().authorizationHeaders()).Authorization).toBe("Bearer k2");
+    expect(defaultKernel().clientTypes()).toHaveLength(15);
+  });
+
+  test("AuthClientConfig.fromFile reads through the default provider and remembers the path for save()", async () => {
+    const { AuthClientConfig } = await import("../../src/index.js");
+    const { makeTempDir } = await import("../support/temp-dir.js");
+    const { writeFile, readFile } = await import("node:fs/promises");
+    const tmp = await makeTempDir();
+    const file = `${tmp.dir}/auth_client.json`;
+    await writeFile(file, JSON.stringify({ client_type: "planet_legacy", legacy_auth_endpoint: "https://x.test/login", _comment: "kept" }));
+    const config = await AuthClientConfig.fromFile(file);
+    expect(config.path()).toBe(file);
+    config.updateData({ api_key: "new" });
+    await config.save();
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({
+      _comment: "kept", api_key: "new", client_type: "planet_legacy", legacy_auth_endpoint: "https://x.test/login",
+    });
+    await tmp.cleanup();
+  });
+});
