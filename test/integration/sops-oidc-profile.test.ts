@@ -80,6 +80,7 @@ describe("SOPS-encrypted OIDC profile through Auth", () => {
   });
 
   test("refresh with a refresh token: the refreshed token is saved encrypted, the old refresh token never appears", async () => {
+    now = Date.now();
     const tokens = await op.authCodeTokens({ scope: "openid offline_access" });
     expect(typeof tokens.refresh_token).toBe("string");
     await kernel.services.storage.saveObj(".planet/user/auth_client.sops.json", {
@@ -96,8 +97,10 @@ describe("SOPS-encrypted OIDC profile through Auth", () => {
     const seeded = await raw(".planet/user/token.sops.json");
     expect(secretsIn(seeded, [tokens.access_token, tokens.refresh_token, tokens.id_token])).toEqual([]);
 
-    now += (Number(tokens.expires_in) + 10) * 1000;
+    now += Number(tokens.expires_in) * 0.8 * 1000; // past the refresh point (3/4 of the lifetime)
     const header = (await auth.requestAuthenticator().authorizationHeaders()).Authorization!;
+    const lastError = (auth.requestAuthenticator() as unknown as { lastRefreshError(): unknown }).lastRefreshError();
+    expect(lastError).toBeNull();
     expect(header).not.toBe(`Bearer ${tokens.access_token}`);
     const refreshed = await raw(".planet/user/token.sops.json");
     expect(refreshed).not.toBe(seeded);

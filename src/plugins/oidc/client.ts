@@ -33,6 +33,9 @@ import { JwksKeyCache } from "./validation/jwks-cache.js";
  * value on a kernel to apply it to every OIDC client of that kernel:
  * `kernel.register(OIDC_AUTHENTICATOR_OPTIONS, { strict: true })`.
  */
+
+/** Clock skew tolerated when checking ID tokens received from the token endpoint. */
+export const RECEIVED_ID_TOKEN_LEEWAY_SECONDS = 120;
 export const OIDC_AUTHENTICATOR_OPTIONS = token<Omit<OidcAuthenticatorOptions, "clock" | "logger">>("OidcAuthenticatorOptions");
 
 /** Login parameters after protocols.md §3 composition. */
@@ -91,6 +94,8 @@ export class OidcAuthClient extends AuthClient {
   #discovery?: DiscoveryApiClient;
   #endpoints?: OidcEndpoints;
   #tokenValidator?: TokenValidator;
+  #idTokenValidator?: TokenValidator;
+  #jwksKeyCache?: JwksKeyCache;
   #ackBody?: Promise<string | undefined>;
 
   constructor(config: OidcAuthClientConfig, services: KernelServices | undefined, composition: OidcClientComposition) {
@@ -152,17 +157,35 @@ export class OidcAuthClient extends AuthClient {
   tokenValidator(): TokenValidator {
     if (!this.#tokenValidator) {
       const { clock, logger } = this.services;
-      const jwks = new JwksKeyCache({
+      const jwks = (this.#jwksKeyCache ??= new JwksKeyCache({
         clock,
         logger,
         fetchJwks: async (signal) => {
           const api = new JwksApiClient({ ...this.apiDeps(), jwksUri: await this.endpoints().jwksEndpoint() });
           return api.jwks({ signal });
         },
-      });
+      }));
       this.#tokenValidator = new TokenValidator(jwks, { clock, logger });
     }
     return this.#tokenValidator;
+  }
+
+  /**
+   * Validates ID tokens this client receives from the token endpoint (login, refresh). It shares the
+   * JWKS cache but tolerates clock skew between this machine and the server, so a few seconds of
+   * drift cannot break logins or refreshes. `validateIdTokenLocal` stays strict (leeway 0).
+   */
+  #receivedIdTokenValidator(): TokenValidator {
+    if (!this.#idTokenValidator) {
+      this.tokenValidator();
+      const { clock, logger } = this.services;
+      this.#idTokenValidator = new TokenValidator(this.#jwksKeyCache!, { clock, logger, leewaySeconds: RECEIVED_ID_TOKEN_LEEWAY_SECONDS });
+    }
+    return this.#idTokenValidator;
+  }
+
+  async #validateReceivedIdToken(idToken: string, nonce?: string): Promise<void> {
+    await this.#receivedIdTokenValidator().validateIdToken(idToken, { issuer: await this.issuer(), clientId: this.config().clientId(), nonce });
   }
 
   /** AuthClientException "… not supported …" for this client type (used by flows). */
@@ -221,7 +244,7 @@ export class OidcAuthClient extends AuthClient {
   /** Gap P1: validate an ID token returned at login when `openid` was requested (signature, iss, aud, nonce). */
   async #checkIdToken(tokens: TokenResponse, scopes: string[], nonce: string | undefined): Promise<void> {
     if (!tokens.id_token || !scopes.includes("openid")) return;
-    await this.validateIdTokenLocal(tokens.id_token, nonce);
+    await this.#validateReceivedIdToken(tokens.id_token, nonce);
     this.services.logger.debug("ID token returned at login is valid");
   }
 
@@ -229,6 +252,8 @@ export class OidcAuthClient extends AuthClient {
     if (this.flow.canRefresh === false) throw this.unsupported("refresh");
     const api = await this.tokenApi();
     const tokens = await api.getTokenFromRefresh({ refreshToken, requestedScopes, extra, clientAuth: this.clientAuth() });
+    // An ID token returned by a refresh is checked like the one from login (signature, iss, aud); it carries no nonce.
+    if (typeof tokens.id_token === "string" && tokens.id_token) await this.#validateReceivedIdToken(tokens.id_token);
     // Gap C5: a response without refresh_token keeps the one that was used.
     const data: JsonObject = !tokens.refresh_token && refreshToken ? { ...tokens, refresh_token: refreshToken } : tokens;
     return this.newCredential(data);
