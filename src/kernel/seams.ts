@@ -67,3 +67,20 @@ export interface TtyDisplay {
   print(text: string): void;
 }
 export const terminalDisplay: TtyDisplay = { print: (text) => void process.stdout.write(text + "\n") };
+
+/**
+ * A value for a login: the one given, else the person's answer when prompting is allowed. When
+ * there is neither (or the answer is empty) the caller's error is thrown.
+ */
+export async function givenOrPrompted(
+  prompt: TtyPrompt,
+  given: string | null | undefined,
+  question: string,
+  options: { hidden?: boolean; allowPrompt: boolean; missing: (reason: "prompt-not-allowed" | "empty-answer") => Error },
+): Promise<string> {
+  if (given) return given;
+  if (!options.allowPrompt) throw options.missing("prompt-not-allowed");
+  const answer = await prompt.prompt(question, { hidden: options.hidden });
+  if (!answer) throw options.missing("empty-answer");
+  return answer;
+}

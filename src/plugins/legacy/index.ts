@@ -4,7 +4,7 @@
  */
 import { decodeJwt } from "jose";
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, mediaType, readSchemaFile, redactUrl,
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, mediaType, readSchemaFile, redactUrl,
   type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
@@ -38,10 +38,13 @@ export class PlanetLegacyAuthClient extends AuthClient {
     return err;
   }
 
-  async #ask(given: string | undefined, question: string, hidden: boolean, allowTtyPrompt: boolean, what: string): Promise<string> {
-    if (given) return given;
-    if (!allowTtyPrompt) throw this.#error(`A ${what} is required to log in and prompting is not allowed`);
-    return this.services.prompt.prompt(question, { hidden });
+  #ask(given: string | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
+    return givenOrPrompted(this.services.prompt, given, question, {
+      hidden,
+      allowPrompt,
+      missing: (reason) =>
+        this.#error(reason === "empty-answer" ? `No ${what} was entered` : `A ${what} is required to log in and prompting is not allowed`),
+    });
   }
 
   async login(options: LoginOptions = {}): Promise<Credential> {

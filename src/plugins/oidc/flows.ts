@@ -3,7 +3,7 @@
  * how to obtain tokens and which request authenticator suits it; the client supplies endpoints,
  * client authentication and the seams (browser opener, TTY prompt and display, sleep).
  */
-import { type JsonObject } from "../../kernel/index.js";
+import { givenOrPrompted, type JsonObject } from "../../kernel/index.js";
 import { AuthorizationApiClient, type AuthorizationResult } from "./api/authorization.js";
 import { DeviceAuthorizationApiClient, type DeviceAuthorizationResponse } from "./api/device-authorization.js";
 import { createPkcePair } from "./api/pkce.js";
@@ -132,23 +132,17 @@ export const clientCredentialsFlow: OidcFlow = {
   },
 };
 
-async function ask(
-  client: OidcAuthClient,
-  given: string | null | undefined,
-  question: string,
-  hidden: boolean,
-  allowTtyPrompt: boolean,
-  what: string,
-): Promise<string> {
-  if (given) return given;
-  if (!allowTtyPrompt) {
-    throw new ResourceOwnerAuthClientException(`A ${what} is required to log in, none is configured, and prompting is not allowed`, {
-      clientType: client.config().clientType(),
-    });
-  }
-  const answer = await client.services.prompt.prompt(question, { hidden });
-  if (!answer) throw new ResourceOwnerAuthClientException(`No ${what} was entered`, { clientType: client.config().clientType() });
-  return answer;
+function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
+  const clientType = client.config().clientType();
+  return givenOrPrompted(client.services.prompt, given, question, {
+    hidden,
+    allowPrompt,
+    missing: (reason) =>
+      new ResourceOwnerAuthClientException(
+        reason === "empty-answer" ? `No ${what} was entered` : `A ${what} is required to log in, none is configured, and prompting is not allowed`,
+        { clientType },
+      ),
+  });
 }
 
 /** Resource owner password credentials (not recommended): argument > config > prompt. */
