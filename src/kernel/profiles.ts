@@ -5,6 +5,7 @@
  */
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
+import type { AuthClientConfig } from "./auth-client-config.js";
 
 export const PROFILE_DIR = ".planet";
 export const TOKEN_FILE = "token.json";
@@ -52,7 +53,7 @@ export function profileTokenFile(profileName: string): string {
  */
 export async function saveProfileConfig(
   profileName: string,
-  config: import("./auth-client-config.js").AuthClientConfig,
+  config: AuthClientConfig,
   storage: ObjectStorageProvider = config.storageProvider(),
 ): Promise<string> {
   const key = await resolveProfileConfigFile(profileName, storage);

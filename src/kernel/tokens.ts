@@ -5,6 +5,7 @@
 import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay } from "./seams.js";
 import type { HttpClient } from "./http.js";
 import type { AuthLogger } from "./logging.js";
+import type { ObjectStorageProvider } from "./storage-provider.js";
 
 /** A symbol that remembers the type of what it resolves to. */
 export type Token<T> = symbol & { readonly __resolves?: T };
@@ -20,4 +21,4 @@ export const TTY_PROMPT = token<TtyPrompt>("TtyPrompt");
 export const TTY_DISPLAY = token<TtyDisplay>("TtyDisplay");
 export const LOGGER = token<AuthLogger>("AuthLogger");
 /** The default storage provider (filesystem under the home directory, with plugin formats). */
-export const STORAGE_PROVIDER = token<import("./storage-provider.js").ObjectStorageProvider>("ObjectStorageProvider");
+export const STORAGE_PROVIDER = token<ObjectStorageProvider>("ObjectStorageProvider");
