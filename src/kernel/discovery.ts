@@ -113,6 +113,11 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
     }
   }
   kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile);
-  if (found.defaultProfile) kernel.discoveredProfile(found.defaultProfile);
+  if (found.defaultProfile && !kernel.hasDiscoveredProfile(found.defaultProfile)) {
+    const known = kernel.discoveredProfileNames().join(", ") || "(none)";
+    throw new ConfigDiscoveryException(`defaultProfile "${found.defaultProfile}" is not one of the configured profiles: ${known}`, {
+      filePath: found.filepath,
+    });
+  }
   return kernel;
 }

@@ -42,11 +42,6 @@ export function resolveProfileConfigFile(profileName: string, storage: ObjectSto
   return firstExisting(storage, [profileKey(profileName, CONFIG_FILE_SOPS), profileKey(profileName, CONFIG_FILE)]);
 }
 
-/** Home-relative key of a profile's cleartext token file (no existence check). */
-export function profileTokenFile(profileName: string): string {
-  return profileKey(profileName, TOKEN_FILE);
-}
-
 /**
  * Save a config as a profile's config file. When `auth_client.sops.json` exists the config is written
  * there (encrypted), never as a cleartext `auth_client.json` beside it (gap S6).

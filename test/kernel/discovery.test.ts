@@ -91,6 +91,7 @@ describe("config discovery", () => {
     ["a malformed shape", ".planetauthrc.json", JSON.stringify({ plugins: "x", profiles: { p: { no_type: 1 } } }), /plugins: must be array.*client_type: is required/],
     ["an invalid profile", ".planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "planet_legacy" } } }), /Invalid profile "p".*legacy_auth_endpoint: is required/],
     ["an unknown client type", ".planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "mystery" } } }), /mystery/],
+    ["an unknown default profile", ".planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "none" } }, defaultProfile: "q" }), /defaultProfile "q" is not one of the configured profiles: p/],
   ])("a bad config file (%s) fails with its path and the reason", async (_what, file, content, reason) => {
     await fs.writeFile(path.join(dir, file), content);
     const err = await loadKernel({ searchFrom: dir, stopDir: dir }).catch((e: unknown) => e);
