@@ -2,13 +2,12 @@
  * Several processes share one token file whose access token needs a refresh: the file lock lets exactly
  * one of them spend the (rotating) refresh token; the others re-read the file and use the new token.
  */
-import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { expect, test } from "@jest/globals";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
-import { makeTempDir } from "../support/temp-dir.js";
+import { useOidcServerAndHome } from "./support/oidc-server-and-home.js";
 import { grantCounter } from "./support/echo-api.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,15 +15,7 @@ const repoRoot = path.resolve(here, "../..");
 const childScript = path.join(here, "support/refresh-child.ts");
 const PROCESSES = 4;
 
-let op: OidcServer;
-let home: { dir: string; cleanup: () => Promise<void> };
-beforeAll(async () => {
-  [op, home] = await Promise.all([startOidcServer(), makeTempDir()]);
-});
-afterAll(async () => {
-  await op.stop();
-  await home.cleanup();
-});
+const env = useOidcServerAndHome();
 
 function lines(child: ChildProcessWithoutNullStreams): AsyncGenerator<string> {
   let buffer = "";
@@ -50,6 +41,7 @@ function lines(child: ChildProcessWithoutNullStreams): AsyncGenerator<string> {
 }
 
 test(`${PROCESSES} processes refresh one shared token file concurrently: one refresh at the server, all end with the new token`, async () => {
+  const { op, home } = env;
   const grants = grantCounter(op.provider);
   const tokens = await op.authCodeTokens({ scope: "openid offline_access" });
   const file = path.join(home.dir, ".planet", "shared", "token.json");

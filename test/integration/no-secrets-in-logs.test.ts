@@ -2,26 +2,18 @@
  * Logins and refreshes with debug logging into a capturing logger: no secret (client secret, private
  * key, access/refresh/ID token, authorization code) appears in any log line or error message.
  */
-import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { expect, test } from "@jest/globals";
 import {
   Auth, AuthLogger, FileStorageProvider, GotHttpClient, createKernel, type BrowserOpener, type KernelServiceOverrides,
 } from "../../src/kernel/index.js";
 import { oidcPlugin, type OidcAuthClient, type RefreshingOidcTokenRequestAuthenticator } from "../../src/plugins/oidc/index.js";
 import { captureLogger } from "../support/capture-logger.js";
-import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
-import { makeTempDir } from "../support/temp-dir.js";
+import { useOidcServerAndHome } from "./support/oidc-server-and-home.js";
 
-let op: OidcServer;
-let home: { dir: string; cleanup: () => Promise<void> };
-beforeAll(async () => {
-  [op, home] = await Promise.all([startOidcServer(), makeTempDir()]);
-});
-afterAll(async () => {
-  await op.stop();
-  await home.cleanup();
-});
+const env = useOidcServerAndHome();
 
 test("login, refresh, a failed refresh and a failed login with debug logging leak no secret", async () => {
+  const { op, home } = env;
   const host = captureLogger();
   const logger = new AuthLogger(host);
   const secrets: string[] = [op.clients.secretPost.clientSecret, op.clients.privateKeyJwt.key.privateKeyPem.split("\n")[1]!];
