@@ -1,0 +1,81 @@
+/**
+ * Express (and Connect) resource-server middleware: `planet-auth/express`.
+ *
+ * ```ts
+ * app.use("/api", bearerAuth({ validator, realm: "api" }));
+ * app.get("/api/things", requireScopes("things:read"), (req, res) => res.json(req.auth?.claims.sub));
+ * app.use(bearerErrorHandler()); // or the host's own error handler
+ * ```
+ *
+ * Refusals go to `next(err)` as a `BearerAuthError` (`status`, `statusCode`, `headers`), so any error
+ * handler can answer them; Express's final handler already sends the status and the challenge.
+ */
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import {
+  BearerAuthError, BearerAuthenticator, allScopesGuard, anyScopeGuard, claimsGuard,
+  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsPredicate,
+} from "./bearer.js";
+
+export {
+  BearerAuthError, BearerChallenge, grantedScopes,
+  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerTokenValidator, type ClaimsPredicate,
+} from "./bearer.js";
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express declares its Request in this global namespace.
+  namespace Express {
+    interface Request {
+      /** Set by `bearerAuth()` on requests with a valid bearer token. */
+      auth?: BearerAuth;
+    }
+  }
+}
+
+/**
+ * Authenticates every request it sees: a valid bearer token puts `req.auth`; anything else calls
+ * `next(BearerAuthError)`. Uses only `req.headers` and `next`, so it also works under Connect.
+ */
+export function bearerAuth(options: BearerAuthOptions): RequestHandler {
+  const authenticator = new BearerAuthenticator(options);
+  return (req: Request, _res: Response, next: NextFunction) => {
+    authenticator.authenticate(req.headers.authorization).then((auth) => {
+      req.auth = auth;
+      next();
+    }, next);
+  };
+}
+
+function routeGuard(guard: AuthGuard): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    Promise.resolve()
+      .then(() => guard(req.auth))
+      .then(() => next(), next);
+  };
+}
+
+/** The token must grant every one of `scopes` (403 `insufficient_scope` listing them otherwise). */
+export function requireScopes(...scopes: string[]): RequestHandler {
+  return routeGuard(allScopesGuard(scopes));
+}
+
+/** The token must grant at least one of `scopes`. */
+export function requireAnyScope(...scopes: string[]): RequestHandler {
+  return routeGuard(anyScopeGuard(scopes));
+}
+
+/** `predicate(claims, auth)` must return (or resolve to) true; otherwise 403 `insufficient_scope`. */
+export function requireClaims(predicate: ClaimsPredicate): RequestHandler {
+  return routeGuard(claimsGuard(predicate));
+}
+
+/**
+ * A default answer for refusals: the status, the `WWW-Authenticate` challenge, `Cache-Control:
+ * no-store` and a JSON body `{ error, error_description }` with no detail about the token. Other
+ * errors pass through to the next error handler. Install it after the routes, or use your own.
+ */
+export function bearerErrorHandler(): ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof BearerAuthError) || res.headersSent) return next(err);
+    res.status(err.status).set(err.headers).set("Cache-Control", "no-store").json({ error: err.error ?? "unauthorized", error_description: err.message });
+  };
+}
