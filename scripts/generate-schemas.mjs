@@ -6,6 +6,10 @@ import { writeFileSync } from "node:fs";
 const str = { type: ["string", "null"] };
 const nonEmpty = { type: "string", minLength: 1 };
 const secret = (s) => ({ ...s, "x-secret": true });
+const allowInsecureHttp = {
+  type: ["boolean", "null"],
+  description: "Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)",
+};
 
 const oidcBase = {
   auth_server: { ...nonEmpty, description: "Base URL of the OAuth2/OIDC authorization server" },
@@ -20,6 +24,7 @@ const oidcBase = {
   authorization_endpoint: str, device_authorization_endpoint: str, introspection_endpoint: str,
   jwks_endpoint: str, revocation_endpoint: str, userinfo_endpoint: str, token_endpoint: str,
   authorization_callback_acknowledgement: str, authorization_callback_acknowledgement_file: str,
+  allow_insecure_http: allowInsecureHttp,
 };
 const secretKeys = { client_secret: secret({ ...nonEmpty, description: "Client secret" }) };
 const pubkeyKeys = {
@@ -82,6 +87,7 @@ for (const [flow, flowTitle, flowKeys, flowRule] of [
 types.push(schema("oidc_client_validator", "JWT Validator", { ...oidcBase, client_id: { ...str, description: "Defaults to __OidcClientValidatorAuthClientConfig__" } }, ["auth_server"]));
 types.push(schema("planet_legacy", "Planet Legacy Auth", {
   legacy_auth_endpoint: { ...nonEmpty, description: "Planet legacy authentication endpoint" },
+  allow_insecure_http: allowInsecureHttp,
   api_key: secret({ ...str, description: "Planet API key; when set, requests use it and the token file is ignored" }),
 }, ["legacy_auth_endpoint"]));
 types.push(schema("static_apikey", "API Key", {

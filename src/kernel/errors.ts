@@ -138,9 +138,45 @@ export class StorageException extends FileBackedJsonObjectException {
 export class AuthClientException extends AuthException {
   static override readonly code: string = "ERR_AUTH_CLIENT";
 }
-/** A network call failed before any usable response (connection refused, timeout, DNS...). */
+export interface NetworkExceptionOptions extends AuthExceptionOptions {
+  /** The request method. */
+  method?: string;
+  /** The request URL without query string or user info. */
+  url?: string;
+  /** The HTTP status, when a response arrived. */
+  status?: number;
+}
+
+/**
+ * A network call failed before any usable response (connection refused, timeout, DNS, a refused
+ * redirect, an oversized body). It carries the method, the URL without its query and the status;
+ * its `cause` is a plain error with the transport's code and message, never the request (headers
+ * and body hold secrets).
+ */
 export class NetworkException extends AuthClientException {
   static override readonly code: string = "ERR_NETWORK";
+  readonly method?: string;
+  readonly url?: string;
+  readonly status?: number;
+  constructor(message: string, options: NetworkExceptionOptions = {}) {
+    const { method, url, status, ...rest } = options;
+    super(message, rest);
+    this.method = method;
+    this.url = url;
+    this.status = status;
+  }
+}
+/** The call's time budget (all attempts and waits between them) ran out. */
+export class NetworkTimeoutException extends NetworkException {
+  static override readonly code: string = "ERR_NETWORK_TIMEOUT";
+}
+/** The server answered with a redirect this call may not follow (credentials stay with their origin). */
+export class RedirectRefusedException extends NetworkException {
+  static override readonly code: string = "ERR_REDIRECT_REFUSED";
+}
+/** The response body was larger than the configured cap. */
+export class ResponseTooLargeException extends NetworkException {
+  static override readonly code: string = "ERR_RESPONSE_TOO_LARGE";
 }
 export class AuthClientContextException extends AuthException {
   static override readonly code: string = "ERR_AUTH_CLIENT_CONTEXT";

@@ -1,10 +1,18 @@
 /**
- * The library's own HTTP seam. Every call has a timeout (gap N1) and a retry policy that never replays
- * a POST the server may already have processed (gap N3). Network failures become NetworkException
- * (gap N2). The default implementation is built on got, imported lazily to keep start-up cheap.
+ * The library's own HTTP seam, built on got (imported lazily to keep start-up cheap). Every call:
+ * - has one time budget covering all its attempts and the waits between them;
+ * - retries a POST only when the request provably never reached the server (connection refused,
+ *   DNS failure), so a one-time grant is sent at most once; GETs also retry resets and 429/503;
+ * - follows no redirect unless asked to, and then only to the same origin (auth-server calls carry
+ *   secrets; a 3xx elsewhere is a RedirectRefusedException naming the URL and the Location host);
+ * - reads at most `maxResponseBytes` of body;
+ * - fails with a NetworkException whose cause holds no request headers or body.
  */
-import type { Got } from "got";
-import { NetworkException } from "./errors.js";
+import type { Got, Response as GotResponse } from "got";
+import {
+  NetworkException, NetworkTimeoutException, RedirectRefusedException, ResponseTooLargeException, type NetworkExceptionOptions,
+} from "./errors.js";
+import { realSleep, systemClock, type Clock, type Sleep } from "./seams.js";
 import { X_PLANET_APP, X_PLANET_APP_HEADER } from "./version.js";
 
 export interface HttpRequest {
@@ -15,9 +23,16 @@ export interface HttpRequest {
   form?: Record<string, string | undefined | null>;
   /** Sent as application/json. */
   json?: unknown;
-  /** Overrides the client's default timeout for this call. */
+  /** Overrides the client's default timeout (the whole budget of this call, retries included). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * What a 3xx answer does: `"error"` (the default) fails the call; `"same-origin"` follows it when
+   * the target has the request's origin (GET only; for public documents such as discovery and JWKS).
+   */
+  redirect?: "error" | "same-origin";
+  /** Overrides the client's response size cap for this call. */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -33,7 +48,7 @@ export interface HttpClient {
 }
 
 export interface HttpClientOptions {
-  /** Whole-request timeout. Default 30 s. */
+  /** Budget of a whole call, retries and their waits included. Default 30 s. */
   timeoutMs?: number;
   /** Retries after the first attempt. Default 3. */
   retryLimit?: number;
@@ -41,12 +56,24 @@ export interface HttpClientOptions {
   retryBackoffMs?: number;
   /** Cap on any retry delay. Default 120 s. */
   maxRetryDelayMs?: number;
+  /** Largest response body read, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Same-origin redirects followed at most by a call that allows them. Default 5. */
+  maxRedirects?: number;
+  /** Waits between retries (injectable for tests). */
+  sleep?: Sleep;
+  /** Measures the call's budget (injectable for tests). */
+  clock?: Clock;
 }
 
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /** Errors raised before a request reached the server: safe to retry even for POST. */
-const CONNECT_ERROR_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-/** Errors after which GET may be retried. */
-const RETRYABLE_ERROR_CODES = [...CONNECT_ERROR_CODES, "ECONNRESET", "ETIMEDOUT", "EPIPE", "ERR_GOT_REQUEST_ERROR"];
+const CONNECT_ERROR_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+/** Errors after which a GET may be retried. */
+const GET_RETRY_ERROR_CODES: ReadonlySet<string> = new Set([...CONNECT_ERROR_CODES, "ECONNRESET", "EPIPE"]);
+const GET_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export function encodeForm(form: Record<string, string | undefined | null>): string {
   const params = new URLSearchParams();
@@ -54,8 +81,17 @@ export function encodeForm(form: Record<string, string | undefined | null>): str
   return params.toString();
 }
 
+/** One failed attempt, reduced to what is safe to keep. */
+interface Failure {
+  code?: string;
+  message: string;
+  kind: "transport" | "timeout" | "too-large";
+}
+
 export class GotHttpClient implements HttpClient {
-  readonly options: Required<HttpClientOptions>;
+  readonly options: Required<Omit<HttpClientOptions, "sleep" | "clock">>;
+  readonly #sleep: Sleep;
+  readonly #clock: Clock;
   #got?: Promise<Got>;
 
   constructor(options: HttpClientOptions = {}) {
@@ -64,33 +100,16 @@ export class GotHttpClient implements HttpClient {
       retryLimit: options.retryLimit ?? 3,
       retryBackoffMs: options.retryBackoffMs ?? 1_000,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 120_000,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxRedirects: options.maxRedirects ?? 5,
     };
+    this.#sleep = options.sleep ?? realSleep;
+    this.#clock = options.clock ?? systemClock;
   }
 
   #client(): Promise<Got> {
-    this.#got ??= import("got").then(({ default: got }) => {
-      const { retryLimit, retryBackoffMs, maxRetryDelayMs } = this.options;
-      return got.extend({
-        throwHttpErrors: false,
-        followRedirect: true,
-        retry: {
-          limit: retryLimit,
-          methods: ["GET", "POST"],
-          statusCodes: [429, 503],
-          errorCodes: RETRYABLE_ERROR_CODES,
-          calculateDelay: ({ attemptCount, error, retryAfter, computedValue }) => {
-            if (computedValue === 0) return 0; // got decided not to retry
-            const method = error.options.method;
-            const status = error.response?.statusCode;
-            if (method === "POST" && status === undefined && !CONNECT_ERROR_CODES.has(error.code)) return 0;
-            if (status === 503 && method === "GET") return 0; // 503 only protects POSTs from double work
-            // got treats 0 as "do not retry", so `Retry-After: 0` becomes 1 ms.
-            if (retryAfter !== undefined) return Math.max(1, Math.min(retryAfter, maxRetryDelayMs));
-            return Math.min((attemptCount - 1) * 2 * retryBackoffMs, maxRetryDelayMs) || 1;
-          },
-        },
-      });
-    });
+    // Retries and redirects are this class's own decisions, so got does neither.
+    this.#got ??= import("got").then(({ default: got }) => got.extend({ throwHttpErrors: false, followRedirect: false, retry: { limit: 0 } }));
     return this.#got;
   }
 
@@ -105,26 +124,140 @@ export class GotHttpClient implements HttpClient {
       headers["Content-Type"] ??= "application/json";
       body = JSON.stringify(req.json);
     }
-    try {
-      const res = await client(req.url, {
-        method: req.method,
-        headers,
-        body,
-        timeout: { request: req.timeoutMs ?? this.options.timeoutMs },
-        signal: req.signal,
-      });
-      return {
-        status: res.statusCode,
-        statusText: res.statusMessage ?? "",
-        headers: res.headers,
-        body: res.body,
-        url: res.url,
-      };
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw new NetworkException(`Network error calling ${redactUrl(req.url)}: ${code ?? (err as Error).message}`, { cause: err });
+    const budgetMs = req.timeoutMs ?? this.options.timeoutMs;
+    const deadline = this.#clock.now() + budgetMs;
+    const maxBytes = req.maxResponseBytes ?? this.options.maxResponseBytes;
+    let url = req.url;
+    let redirects = 0;
+    for (let retry = 0; ; ) {
+      const remaining = deadline - this.#clock.now();
+      const where = { method: req.method, url: redactUrl(url) };
+      if (remaining <= 0) throw timeoutError(where, budgetMs);
+      let res: HttpResponse;
+      try {
+        res = await this.#attempt(client, url, req.method, headers, body, remaining, maxBytes, req.signal);
+      } catch (err) {
+        req.signal?.throwIfAborted();
+        const failure = describeFailure(err);
+        const delay = failure.kind === "transport" && retry < this.options.retryLimit ? this.#errorRetryDelay(req.method, failure, retry + 1) : undefined;
+        if (delay === undefined || this.#clock.now() + delay >= deadline) throw networkError(failure, where, budgetMs, maxBytes);
+        retry++;
+        await this.#sleep(delay, req.signal);
+        continue;
+      }
+      if (REDIRECT_STATUSES.has(res.status)) {
+        const next = this.#redirectTarget(req, url, res, redirects);
+        url = next;
+        redirects++;
+        continue;
+      }
+      if (req.method === "GET" && GET_RETRY_STATUSES.has(res.status) && retry < this.options.retryLimit) {
+        const delay = retryAfterMs(res, this.#clock) ?? this.#backoff(retry + 1);
+        if (this.#clock.now() + Math.min(delay, this.options.maxRetryDelayMs) < deadline) {
+          retry++;
+          await this.#sleep(Math.min(delay, this.options.maxRetryDelayMs), req.signal);
+          continue;
+        }
+      }
+      return res;
     }
   }
+
+  async #attempt(
+    client: Got, url: string, method: "GET" | "POST", headers: Record<string, string>, body: string | undefined,
+    timeoutMs: number, maxBytes: number, signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    let tooLarge = false;
+    const pending = client(url, { method, headers, body, timeout: { request: timeoutMs }, signal });
+    pending.on("downloadProgress", ({ transferred, total }) => {
+      if (transferred > maxBytes || (total !== undefined && total > maxBytes)) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    });
+    let res: GotResponse<string>;
+    try {
+      res = await pending;
+    } catch (err) {
+      if (tooLarge) throw Object.assign(new Error("response body too large"), { tooLarge: true });
+      throw err;
+    }
+    if (Buffer.byteLength(res.body) > maxBytes) throw Object.assign(new Error("response body too large"), { tooLarge: true });
+    return { status: res.statusCode, statusText: res.statusMessage ?? "", headers: res.headers, body: res.body, url: res.url };
+  }
+
+  /** The delay before retry number `n` after a transport error, or undefined when it must not be retried. */
+  #errorRetryDelay(method: "GET" | "POST", failure: Failure, n: number): number | undefined {
+    const code = failure.code ?? "";
+    const retryable = method === "POST" ? CONNECT_ERROR_CODES.has(code) : GET_RETRY_ERROR_CODES.has(code);
+    return retryable ? this.#backoff(n) : undefined;
+  }
+
+  #backoff(n: number): number {
+    return Math.min((n - 1) * 2 * this.options.retryBackoffMs, this.options.maxRetryDelayMs);
+  }
+
+  /** The URL a 3xx may be followed to; RedirectRefusedException when this call may not follow it. */
+  #redirectTarget(req: HttpRequest, url: string, res: HttpResponse, redirects: number): string {
+    const location = firstHeaderValue(res.headers.location);
+    let target: URL | undefined;
+    try {
+      target = location ? new URL(location, url) : undefined;
+    } catch {
+      target = undefined;
+    }
+    const where = `${req.method} ${redactUrl(url)}`;
+    const to = target ? `to host ${target.host}` : "without a usable Location";
+    const options: NetworkExceptionOptions = { method: req.method, url: redactUrl(url), status: res.status };
+    if (req.redirect !== "same-origin" || req.method !== "GET") {
+      throw new RedirectRefusedException(`${where} answered ${res.status} redirecting ${to}; redirects are not followed for this call`, options);
+    }
+    if (!target || target.origin !== new URL(url).origin) {
+      throw new RedirectRefusedException(`${where} answered ${res.status} redirecting ${to}; only same-origin redirects are followed`, options);
+    }
+    if (redirects >= this.options.maxRedirects) {
+      throw new RedirectRefusedException(`${where}: more than ${this.options.maxRedirects} redirects`, options);
+    }
+    return target.toString();
+  }
+}
+
+function firstHeaderValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Retry-After in ms (seconds or an HTTP date), if the response has a usable one. */
+function retryAfterMs(res: HttpResponse, clock: Clock): number | undefined {
+  const v = firstHeaderValue(res.headers["retry-after"]);
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - clock.now());
+}
+
+/** Keep only the code and the transport's own message: got's errors hold the request options. */
+function describeFailure(err: unknown): Failure {
+  if ((err as { tooLarge?: boolean }).tooLarge) return { kind: "too-large", message: "response body too large" };
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const kind = code === "ETIMEDOUT" || (err as Error).name === "TimeoutError" ? "timeout" : "transport";
+  return { kind, code: typeof code === "string" ? code : undefined, message };
+}
+
+function timeoutError(where: { method: string; url: string }, budgetMs: number): NetworkTimeoutException {
+  return new NetworkTimeoutException(`Network error calling ${where.url}: ETIMEDOUT (no answer within ${budgetMs} ms)`, {
+    ...where,
+    cause: Object.assign(new Error(`Timeout after ${budgetMs} ms`), { code: "ETIMEDOUT" }),
+  });
+}
+
+function networkError(failure: Failure, where: { method: string; url: string }, budgetMs: number, maxBytes: number): NetworkException {
+  if (failure.kind === "timeout") return timeoutError(where, budgetMs);
+  if (failure.kind === "too-large") {
+    return new ResponseTooLargeException(`The response from ${where.method} ${where.url} is larger than ${maxBytes} bytes`, where);
+  }
+  const cause = Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {});
+  return new NetworkException(`Network error calling ${where.url}: ${failure.code ?? failure.message}`, { ...where, cause });
 }
 
 /** Drop the query string and credentials from a URL before it goes into a message. */

@@ -5,6 +5,7 @@ export * from "./logging.js";
 export * from "./redact.js";
 export * from "./seams.js";
 export * from "./http.js";
+export * from "./transport-security.js";
 export * from "./tokens.js";
 export * from "./version.js";
 export type { KernelServices } from "./services.js";

@@ -178,8 +178,14 @@ describe("authorization code + PKCE", () => {
   test("an ID token that fails validation (wrong issuer configured) fails the login (gap P1)", async () => {
     const browserOpener: BrowserOpener = async (url) => void (await op.authorize(url, { deliver: true }));
     const k = kernel({ browserOpener, display: { print: () => {} } });
+    // Every endpoint configured, so discovery (which would refuse the mismatched issuer first) is not consulted.
+    const doc = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     const auth = await Auth.initializeFromConfigDict(
-      { client_type: "oidc_auth_code", auth_server: op.issuer, issuer: "https://not-the-issuer.example/", client_id: op.clients.publicApp.clientId, local_redirect_uri: "http://127.0.0.1:0/callback", scopes: ["openid"] },
+      {
+        client_type: "oidc_auth_code", auth_server: op.issuer, issuer: "https://not-the-issuer.example/", client_id: op.clients.publicApp.clientId,
+        local_redirect_uri: "http://127.0.0.1:0/callback", scopes: ["openid"],
+        authorization_endpoint: doc.authorization_endpoint, token_endpoint: doc.token_endpoint, jwks_endpoint: doc.jwks_uri,
+      },
       { kernel: k },
     );
     await expect(auth.login({ allowOpenBrowser: true })).rejects.toThrow(InvalidTokenException);

@@ -34,14 +34,14 @@ describe("GotHttpClient", () => {
     expect(seen[0]!.headers["x-planet-app"]).toBe(X_PLANET_APP);
   });
 
-  test("retries a 429 with Retry-After: 0 instead of giving up", async () => {
+  test("retries a GET answered 429 with Retry-After: 0 instead of giving up", async () => {
     let hits = 0;
     const url = await serve((_req, res) => {
       hits++;
       if (hits === 1) res.writeHead(429, { "retry-after": "0" }).end();
       else res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     });
-    const res = await new GotHttpClient({ retryBackoffMs: 1 }).request({ method: "POST", url, form: {} });
+    const res = await new GotHttpClient({ retryBackoffMs: 1 }).request({ method: "GET", url });
     expect(res.status).toBe(200);
     expect(hits).toBe(2);
   });

@@ -4,7 +4,8 @@
  */
 import { decodeJwt } from "jose";
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, mediaType, readSchemaFile, redactUrl,
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, insecureTransportReason, mediaType,
+  readSchemaFile, redactUrl,
   type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
@@ -15,14 +16,32 @@ export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
 
 export class PlanetLegacyAuthClientException extends AuthClientException {
   static override readonly code: string = "ERR_PLANET_LEGACY_AUTH_CLIENT";
-  /** The HTTP response, when the error came from the login endpoint (its body is not in the message). */
-  rawResponse?: HttpResponse;
+  /**
+   * The HTTP response, when the error came from the login endpoint. Non-enumerable: its body may hold
+   * the token, so it stays out of `util.inspect` and JSON logs.
+   */
+  declare readonly rawResponse?: HttpResponse;
+
+  withResponse(response: HttpResponse | undefined): this {
+    Object.defineProperty(this, "rawResponse", { value: response, enumerable: false, writable: false, configurable: true });
+    return this;
+  }
 }
 
 export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   static override readonly clientType = "planet_legacy";
   legacyAuthEndpoint(): string {
     return this.get<string>("legacy_auth_endpoint")!;
+  }
+  /** The config's opt-in to a plain http:// endpoint on a non-loopback host. */
+  allowInsecureHttp(): boolean {
+    return this.get<boolean>("allow_insecure_http") === true;
+  }
+  protected override checkConfigRules(data: JsonObject): void {
+    super.checkConfigRules(data);
+    const url = data.legacy_auth_endpoint;
+    const reason = typeof url === "string" ? insecureTransportReason(url, data.allow_insecure_http === true) : undefined;
+    if (reason) throw this.configError(`"legacy_auth_endpoint" ${reason}`, "legacy_auth_endpoint");
   }
   apiKey(): string | null {
     return this.get<string>("api_key") || null;
@@ -33,9 +52,7 @@ export class PlanetLegacyAuthClient extends AuthClient {
   declare config: () => PlanetLegacyAuthClientConfig;
 
   #error(message: string, response?: HttpResponse, cause?: unknown): PlanetLegacyAuthClientException {
-    const err = new PlanetLegacyAuthClientException(message, { clientType: "planet_legacy", cause });
-    err.rawResponse = response;
-    return err;
+    return new PlanetLegacyAuthClientException(message, { clientType: "planet_legacy", cause }).withResponse(response);
   }
 
   #ask(given: string | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
@@ -70,8 +87,9 @@ export class PlanetLegacyAuthClient extends AuthClient {
     let body: JsonObject;
     try {
       body = JSON.parse(response.body) as JsonObject;
-    } catch (err) {
-      throw this.#error(`Unparsable JSON response from ${where}`, response, err);
+    } catch {
+      // No cause: the parser's message quotes the body, which may hold the token.
+      throw this.#error(`Unparsable JSON response from ${where}`, response);
     }
     if (!body || typeof body !== "object" || Object.keys(body).length === 0) throw this.#error(`Empty JSON response from ${where}`, response);
     const token = body.token;

@@ -120,7 +120,10 @@ export class OidcAuthClient extends AuthClient {
   }
 
   discoveryClient(): DiscoveryApiClient {
-    return (this.#discovery ??= new DiscoveryApiClient({ ...this.apiDeps(), authServer: this.config().authServer() }));
+    const c = this.config();
+    // The issuer the document must name: the configured one, else the auth server it is fetched from.
+    const expectedIssuer = c.issuer() ?? c.authServer();
+    return (this.#discovery ??= new DiscoveryApiClient({ ...this.apiDeps(), authServer: c.authServer(), expectedIssuer }));
   }
 
   /** Endpoint resolution: configured key wins, else lazy discovery (cached for the life of the client). */
@@ -139,6 +142,7 @@ export class OidcAuthClient extends AuthClient {
           issuer: c.issuer(),
         },
         this.discoveryClient(),
+        { clientType: c.clientType(), allowInsecureHttp: c.allowInsecureHttp() },
       );
     }
     return this.#endpoints;

@@ -4,13 +4,19 @@
  * turns into a strategy. The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
  * `checkConfigRules` adds what a schema cannot say.
  */
-import { AuthClientConfig, isConfigured, type JsonObject } from "../../kernel/index.js";
+import { AuthClientConfig, insecureTransportReason, isConfigured, type JsonObject } from "../../kernel/index.js";
 
 /** Which client-authentication family a config type uses (protocols.md §4). */
 export type ClientAuthKind = "public" | "secret" | "pubkey" | "none";
 
 /** The literal client_id the validator type defaults to (config.md §3). */
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
+
+/** Config keys holding URLs the client sends requests (and secrets) to. */
+export const OIDC_SERVER_URL_KEYS = [
+  "auth_server", "authorization_endpoint", "device_authorization_endpoint", "token_endpoint", "introspection_endpoint",
+  "revocation_endpoint", "userinfo_endpoint", "jwks_endpoint",
+] as const;
 
 /** Keys the reference only stores when truthy (config.md §1). */
 const TRUTHY_ONLY_KEYS = ["client_secret", "client_privkey", "client_privkey_file", "client_privkey_password", "redirect_uri", "local_redirect_uri", "user_name", "user_password"];
@@ -41,6 +47,16 @@ export class OidcAuthClientConfig extends AuthClientConfig {
     if (isConfigured(audiences) && (!Array.isArray(audiences) || audiences.length !== 1)) {
       throw this.configError('"audiences" must be a list with exactly one audience', "audiences");
     }
+    for (const key of OIDC_SERVER_URL_KEYS) {
+      const url = data[key];
+      const reason = typeof url === "string" && url ? insecureTransportReason(url, data.allow_insecure_http === true) : undefined;
+      if (reason) throw this.configError(`"${key}" ${reason}`, key);
+    }
+  }
+
+  /** The config's opt-in to plain http:// URLs on non-loopback hosts. */
+  allowInsecureHttp(): boolean {
+    return this.get<boolean>("allow_insecure_http") === true;
   }
 
   clientAuthKind(): ClientAuthKind {

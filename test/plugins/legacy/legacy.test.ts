@@ -120,8 +120,8 @@ describe("planet_legacy end to end", () => {
       /has no api_key claim/,
     ],
   ])("an exotic server response (%s) is a PlanetLegacyAuthClientException", async (_what, headers, body, message) => {
-    nock("http://legacy.test").post("/login").reply(200, body, headers);
-    const auth = await Auth.initializeFromConfigDict(legacyConfig("http://legacy.test/login"), { kernel, tokenFile });
+    nock("https://legacy.test").post("/login").reply(200, body, headers);
+    const auth = await Auth.initializeFromConfigDict(legacyConfig("https://legacy.test/login"), { kernel, tokenFile });
     const err = await auth.login({ username: EMAIL, password: PASSWORD }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlanetLegacyAuthClientException);
     expect((err as Error).message).toMatch(message);

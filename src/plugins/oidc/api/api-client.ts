@@ -1,8 +1,9 @@
 /**
  * Shared plumbing for the OIDC endpoint clients: the injected dependencies, request sending with
- * client authentication, and the response checks of protocols.md §1.1 (with gaps N4 and E1 fixed).
+ * client authentication, and the response checks (an OAuth error payload, then the HTTP status, then
+ * a JSON object body; media types compared case-insensitively, `+json` types accepted).
  */
-import type { HttpClient, HttpResponse } from "../../../kernel/http.js";
+import type { HttpClient, HttpRequest, HttpResponse } from "../../../kernel/http.js";
 import { mediaType, redactUrl } from "../../../kernel/http.js";
 import type { Clock } from "../../../kernel/seams.js";
 import { systemClock } from "../../../kernel/seams.js";
@@ -17,6 +18,8 @@ export interface ApiClientDeps {
   logger?: AuthLogger;
   /** Per-call timeout; when unset the HttpClient's own default applies (GotHttpClient: 30 s). */
   timeoutMs?: number;
+  /** Response size cap; when unset the HttpClient's own default applies (GotHttpClient: 1 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** Per-call options shared by every endpoint method. */
@@ -32,12 +35,22 @@ export type FormParams = Record<string, string | undefined>;
 
 const FORM_HEADERS = { Accept: "application/json" } as const;
 
+/** Options of one request: the caller's, plus extra headers and the redirect policy. */
+export interface SendOptions extends CallOptions {
+  headers?: Record<string, string>;
+  redirect?: HttpRequest["redirect"];
+}
+
+/** Longest excerpt of a server's error text kept in a message. */
+const MAX_ERROR_EXCERPT = 200;
+
 /** Base class: holds the deps and the endpoint URL; sends requests and checks responses. */
 export abstract class OidcApiClient {
   readonly http: HttpClient;
   readonly clock: Clock;
   readonly logger?: AuthLogger;
   readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
   readonly endpointUrl: string;
 
   protected constructor(deps: ApiClientDeps, endpointUrl: string) {
@@ -45,11 +58,15 @@ export abstract class OidcApiClient {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger;
     this.timeoutMs = deps.timeoutMs;
+    this.maxResponseBytes = deps.maxResponseBytes;
     this.endpointUrl = endpointUrl;
   }
 
-  /** GET the endpoint (no client authentication), §1.1-checked, JSON result required. */
-  protected async getJson(options: CallOptions & { headers?: Record<string, string> } = {}): Promise<JsonObject> {
+  /**
+   * GET the endpoint (no client authentication), checked, JSON result required. No redirect is
+   * followed unless `redirect: "same-origin"` (public documents: discovery, JWKS).
+   */
+  protected async getJson(options: SendOptions = {}): Promise<JsonObject> {
     const res = await this.send("GET", undefined, undefined, options);
     return checkedJsonResponse(res, this.endpointUrl);
   }
@@ -76,7 +93,7 @@ export abstract class OidcApiClient {
     method: "GET" | "POST",
     form: FormParams | undefined,
     headers: Record<string, string> | undefined,
-    options: CallOptions & { headers?: Record<string, string> },
+    options: SendOptions,
   ): Promise<HttpResponse> {
     const { signal } = options;
     signal?.throwIfAborted();
@@ -88,6 +105,8 @@ export abstract class OidcApiClient {
         headers: { ...FORM_HEADERS, ...options.headers, ...headers },
         form,
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        redirect: options.redirect ?? "error",
         signal,
       });
     } catch (err) {
@@ -115,8 +134,9 @@ function isJson(res: HttpResponse): boolean {
 function parseJsonBody(res: HttpResponse, url: string): unknown {
   try {
     return JSON.parse(res.body);
-  } catch (err) {
-    throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { cause: err, rawResponse: res });
+  } catch {
+    // No cause: the parser's message quotes the body, which may hold tokens.
+    throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { rawResponse: res });
   }
 }
 
@@ -139,32 +159,38 @@ export function checkResponse(res: HttpResponse, url: string): void {
       const p = payload as JsonObject;
       if (truthyString(p.error)) {
         throw new OidcApiClientException(
-          `Error from OIDC endpoint at ${where}: ${String(p.error)}: ${describe(p.error_description)}`,
-          { errorCode: String(p.error), rawResponse: res },
+          `Error from OIDC endpoint at ${where}: ${excerpt(p.error)}: ${describe(p.error_description)}`,
+          { errorCode: excerpt(p.error), rawResponse: res },
         );
       }
       if (truthyString(p.errorCode)) {
         throw new OidcApiClientException(
-          `Error from OIDC endpoint at ${where}: ${String(p.errorCode)}: ${describe(p.errorSummary)}`,
-          { errorCode: String(p.errorCode), rawResponse: res },
+          `Error from OIDC endpoint at ${where}: ${excerpt(p.errorCode)}: ${describe(p.errorSummary)}`,
+          { errorCode: excerpt(p.errorCode), rawResponse: res },
         );
       }
     }
   }
   if (res.status >= 400) {
-    throw new OidcApiClientException(`HTTP error from OIDC endpoint at ${where}: ${res.status}: ${res.statusText}`, { rawResponse: res });
+    throw new OidcApiClientException(`HTTP error from OIDC endpoint at ${where}: ${res.status}: ${excerpt(res.statusText)}`, { rawResponse: res });
   }
 }
 
 function describe(v: unknown): string {
-  return v === undefined || v === null || v === "" ? "no error description" : String(v);
+  return v === undefined || v === null || v === "" ? "no error description" : excerpt(v);
+}
+
+/** A server-supplied value, bounded: a hostile or broken server cannot fill logs through a message. */
+function excerpt(v: unknown): string {
+  const text = String(v);
+  return text.length > MAX_ERROR_EXCERPT ? `${text.slice(0, MAX_ERROR_EXCERPT)}…` : text;
 }
 
 /** §1.1 steps 1–3: error checks, then a non-empty JSON object body is required. */
 export function checkedJsonResponse(res: HttpResponse, url: string): JsonObject {
   checkResponse(res, url);
   if (res.body && !isJson(res)) {
-    throw new OidcApiClientException(`Expected json content-type, but got "${firstHeader(res, "content-type")}"`, { rawResponse: res });
+    throw new OidcApiClientException(`Expected json content-type, but got "${excerpt(firstHeader(res, "content-type"))}"`, { rawResponse: res });
   }
   const payload = res.body ? parseJsonBody(res, url) : undefined;
   if (payload === null || typeof payload !== "object" || Array.isArray(payload) || Object.keys(payload).length === 0) {

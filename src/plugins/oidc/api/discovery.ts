@@ -1,8 +1,12 @@
 /**
- * OIDC discovery (protocols.md §2) with an optional TTL (gap N5), and endpoint resolution: a configured
- * endpoint wins, else the discovery field; missing both ⇒ AuthClientException (gap P8).
+ * OIDC discovery with an optional TTL, and endpoint resolution: a configured endpoint wins, else the
+ * discovery field; missing both ⇒ AuthClientException. The document must name the expected issuer
+ * (RFC 8414 §3.3), and endpoints taken from it obey the same plain-HTTP rule as configured ones.
  */
 import { AuthClientException } from "../../../kernel/errors.js";
+import { redactUrl } from "../../../kernel/http.js";
+import { checkTransportSecurity } from "../../../kernel/transport-security.js";
+import { DiscoveryApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 
 /** The fields of an OpenID Provider Metadata document this library reads; others are kept. */
@@ -30,11 +34,17 @@ export interface DiscoveryApiClientOptions extends ApiClientDeps {
   authServer?: string;
   /** Re-fetch the document when older than this. Default: cache for the life of the client (reference). */
   ttlSeconds?: number;
+  /**
+   * The issuer the document must name (RFC 8414 §3.3): a document naming another issuer is refused,
+   * so a server cannot pass off another's endpoints (mix-up). Unset: not checked.
+   */
+  expectedIssuer?: string;
 }
 
 /** Fetches and caches the discovery document. Concurrent callers share one in-flight fetch. */
 export class DiscoveryApiClient extends OidcApiClient {
   readonly ttlSeconds?: number;
+  readonly expectedIssuer?: string;
   #cached?: { doc: OidcDiscoveryDocument; at: number };
   #inFlight?: Promise<OidcDiscoveryDocument>;
 
@@ -43,6 +53,7 @@ export class DiscoveryApiClient extends OidcApiClient {
     if (!url) throw new AuthClientException("DiscoveryApiClient needs a discoveryUri or an authServer");
     super(options, url);
     this.ttlSeconds = options.ttlSeconds;
+    this.expectedIssuer = options.expectedIssuer;
   }
 
   /** The discovery document: cached if fresh, else fetched. */
@@ -56,7 +67,8 @@ export class DiscoveryApiClient extends OidcApiClient {
   doDiscovery(options: CallOptions = {}): Promise<OidcDiscoveryDocument> {
     this.#inFlight ??= (async () => {
       try {
-        const doc = await this.getJson(options);
+        const doc = await this.getJson({ ...options, redirect: "same-origin" });
+        this.#checkIssuer(doc);
         this.#cached = { doc: doc as OidcDiscoveryDocument, at: this.clock.now() };
         return doc as OidcDiscoveryDocument;
       } finally {
@@ -64,6 +76,16 @@ export class DiscoveryApiClient extends OidcApiClient {
       }
     })();
     return this.#inFlight;
+  }
+
+  #checkIssuer(doc: JsonObject): void {
+    const expected = this.expectedIssuer;
+    if (expected === undefined || doc.issuer === expected) return;
+    const named = typeof doc.issuer === "string" ? `"${doc.issuer}"` : "no issuer";
+    throw new DiscoveryApiException(
+      `The discovery document at ${redactUrl(this.endpointUrl)} names ${named}, but the configured issuer is "${expected}" (RFC 8414 §3.3)`,
+      { field: "issuer" },
+    );
   }
 
   /** Fetch only when nothing is cached (or the cache expired). Alias of `discovery()`. */
@@ -77,7 +99,7 @@ export class DiscoveryApiClient extends OidcApiClient {
   }
 }
 
-/** Config key → discovery field for every endpoint (protocols.md §2). */
+/** Config key → discovery field for every endpoint. */
 export const ENDPOINT_DISCOVERY_FIELDS = {
   authorization_endpoint: "authorization_endpoint",
   device_authorization_endpoint: "device_authorization_endpoint",
@@ -104,7 +126,7 @@ export async function resolveEndpoint(
   configValue: string | undefined | null,
   discovery: DiscoverySource | undefined,
   discoveryField: string,
-  options: CallOptions & { configKey?: string } = {},
+  options: CallOptions & { configKey?: string; transport?: DiscoveredUrlPolicy } = {},
 ): Promise<string> {
   if (configValue) return configValue;
   const what = options.configKey && options.configKey !== discoveryField ? `${options.configKey} (discovery field ${discoveryField})` : discoveryField;
@@ -116,10 +138,19 @@ export async function resolveEndpoint(
       field: options.configKey ?? discoveryField,
     });
   }
+  if (options.transport) {
+    checkTransportSecurity(value, { ...options.transport, field: `${discoveryField} (from OIDC discovery)` });
+  }
   return value;
 }
 
-/** The endpoint-override keys of an OIDC client config (config.md §3). */
+/** How URLs taken from discovery are held to the plain-HTTP rule of the config they serve. */
+export interface DiscoveredUrlPolicy {
+  clientType?: string;
+  allowInsecureHttp?: boolean;
+}
+
+/** The endpoint-override keys of an OIDC client config. */
 export type OidcEndpointConfig = Partial<Record<EndpointConfigKey, string | undefined | null>>;
 
 /**
@@ -130,10 +161,13 @@ export class OidcEndpoints {
   constructor(
     readonly config: OidcEndpointConfig,
     readonly discoveryClient: DiscoveryApiClient,
+    /** Endpoints from discovery are checked against this (the issuer is an identifier, never called). */
+    readonly transport: DiscoveredUrlPolicy = {},
   ) {}
 
   resolve(key: EndpointConfigKey, options: CallOptions = {}): Promise<string> {
-    return resolveEndpoint(this.config[key], this.discoveryClient, ENDPOINT_DISCOVERY_FIELDS[key], { ...options, configKey: key });
+    const transport = key === "issuer" ? undefined : this.transport;
+    return resolveEndpoint(this.config[key], this.discoveryClient, ENDPOINT_DISCOVERY_FIELDS[key], { ...options, configKey: key, transport });
   }
   authorizationEndpoint(o?: CallOptions) { return this.resolve("authorization_endpoint", o); }
   deviceAuthorizationEndpoint(o?: CallOptions) { return this.resolve("device_authorization_endpoint", o); }

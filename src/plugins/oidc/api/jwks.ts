@@ -14,7 +14,7 @@ export class JwksApiClient extends OidcApiClient {
 
   /** The whole JWKS document; its `keys` must be a non-empty list (else JwksApiException). */
   async jwks(options: CallOptions = {}): Promise<JsonWebKeySet> {
-    const doc = await this.getJson(options);
+    const doc = await this.getJson({ ...options, redirect: "same-origin" });
     if (!Array.isArray(doc.keys) || doc.keys.length === 0) {
       throw new JwksApiException(`JWKS from ${redactUrl(this.endpointUrl)} has no keys`);
     }

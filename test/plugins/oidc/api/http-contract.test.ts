@@ -274,14 +274,24 @@ describe("response checks (protocols.md §1.1, §6, §7)", () => {
 });
 
 describe("retries, timeouts, network errors (N1–N3)", () => {
-  test("429 with Retry-After, then success", async () => {
+  test("a GET answered 429 with Retry-After is retried, then succeeds", async () => {
+    const scope = nock(AS)
+      .get("/.well-known/openid-configuration")
+      .reply(429, "slow down", { "Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT" })
+      .get("/.well-known/openid-configuration")
+      .reply(200, { issuer: AS });
+    await expect(new DiscoveryApiClient({ http, authServer: AS }).discovery()).resolves.toEqual({ issuer: AS });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  test("a POST answered 429 is not resent: the answer is the error (the request reached the server)", async () => {
     const scope = nock(AS)
       .post("/oauth/token")
-      .reply(429, "slow down", { "Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT" })
+      .reply(429, "slow down", { "Retry-After": "0" })
       .post("/oauth/token")
       .reply(200, okToken);
-    await expect(tokenClient().getTokenFromClientCredentials()).resolves.toEqual(okToken);
-    expect(scope.isDone()).toBe(true);
+    await expect(tokenClient().getTokenFromClientCredentials()).rejects.toThrow(`HTTP error from OIDC endpoint at ${TOKEN}: 429`);
+    expect(scope.pendingMocks()).toHaveLength(1);
   });
 
   test("a POST is not retried after a read error (it may have been processed)", async () => {

@@ -1,0 +1,62 @@
+/**
+ * Where credentials may travel: origin comparison for redirects, and the plain-HTTP rule for
+ * configured and discovered endpoint URLs (http:// only to loopback unless the config opts in).
+ */
+import { AuthClientException } from "./errors.js";
+import { redactUrl } from "./http.js";
+
+/** The origin (scheme, host, port) of an absolute URL, or null when it does not parse. */
+export function originOf(url: string | URL): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether two absolute URLs share an origin (scheme, host and port all equal). */
+export function isSameOrigin(a: string | URL, b: string | URL): boolean {
+  const oa = originOf(a);
+  return oa !== null && oa !== "null" && oa === originOf(b);
+}
+
+/** `localhost` (and its subdomains), 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
+  return /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why `url` may not carry secrets, or undefined when it may: https anywhere; http only to loopback
+ * unless `allowInsecureHttp` (anyone on the path could read or alter plain HTTP); nothing else.
+ */
+export function insecureTransportReason(url: string, allowInsecureHttp = false): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not an absolute URL";
+  }
+  if (parsed.protocol === "https:") return undefined;
+  if (parsed.protocol !== "http:") return `must be an https URL, not ${parsed.protocol}`;
+  if (allowInsecureHttp || isLoopbackHost(parsed.hostname)) return undefined;
+  return `uses plain http to a non-loopback host (${redactUrl(url)}); use https, or set "allow_insecure_http": true to accept the risk`;
+}
+
+export interface TransportSecurityContext {
+  /** The config or discovery field the URL came from. */
+  field: string;
+  clientType?: string;
+  /** The config's `allow_insecure_http`. */
+  allowInsecureHttp?: boolean;
+}
+
+/** Throw AuthClientException naming the field and client type when `url` may not carry secrets. */
+export function checkTransportSecurity(url: string, ctx: TransportSecurityContext): void {
+  const reason = insecureTransportReason(url, ctx.allowInsecureHttp);
+  if (!reason) return;
+  const forType = ctx.clientType ? ` (client_type ${ctx.clientType})` : "";
+  throw new AuthClientException(`"${ctx.field}"${forType} ${reason}`, { field: ctx.field, clientType: ctx.clientType });
+}
