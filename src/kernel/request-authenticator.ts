@@ -1,10 +1,12 @@
 /**
- * Request authenticators decorate outgoing HTTP requests with a credential (runtime.md §3).
+ * Request authenticators decorate outgoing HTTP requests with a credential.
  * `decorate(headers)` is the primitive: it runs the pre-request hook — synchronous and in memory when
  * nothing needs refreshing — then sets the auth header and `X-Planet-App`. The got, fetch and axios
- * adapters are thin wrappers over it.
+ * adapters are thin wrappers over it, and each keeps the credential with the origin of the original
+ * request: a redirect to another origin (a storage bucket, a CDN) is followed without it.
  */
 import { X_PLANET_APP, X_PLANET_APP_HEADER } from "./version.js";
+import { isSameOrigin, originOf } from "./transport-security.js";
 import type { Credential } from "./credential.js";
 import type { JsonObject } from "./storage-provider.js";
 import type { AuthLogger } from "./logging.js";
@@ -14,6 +16,24 @@ const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 export type MutableHeaders = Record<string, string | string[] | undefined>;
 
 type FetchLike = (input: any, init?: any) => Promise<any>;
+
+/** What the got hooks read and change of got's per-request Options. */
+export interface GotHookOptions {
+  headers: MutableHeaders;
+  url?: URL | string;
+  context?: Record<PropertyKey, unknown>;
+}
+
+/** Where the got hook remembers the original request's origin; got copies `context` across redirects. */
+const ORIGINAL_ORIGIN = Symbol("planet-auth original origin");
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_FETCH_REDIRECTS = 20;
+
+/** Delete `name` from a header record whatever its case. */
+function deleteHeader(headers: MutableHeaders, name: string): void {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+}
 
 export abstract class RequestAuthenticator {
   tokenPrefix: string | null = "Bearer";
@@ -65,27 +85,81 @@ export abstract class RequestAuthenticator {
     return headers;
   }
 
-  /** Hooks for `got.extend(authenticator.gotHooks())`. */
-  gotHooks(): { hooks: { beforeRequest: Array<(options: { headers: MutableHeaders }) => Promise<void> | void> } } {
-    return { hooks: { beforeRequest: [(options) => this.decorate(options.headers)] } };
+  /**
+   * Hooks for `got.extend(authenticator.gotHooks())`. got runs `beforeRequest` again for every
+   * redirect hop: the credential is added only while the hop has the original request's origin, and
+   * removed otherwise.
+   */
+  gotHooks(): { hooks: { beforeRequest: Array<(options: GotHookOptions) => Promise<void> | void> } } {
+    return {
+      hooks: {
+        beforeRequest: [
+          (options) => {
+            const url = options.url === undefined ? undefined : String(options.url);
+            const context = options.context;
+            if (context && url !== undefined) {
+              context[ORIGINAL_ORIGIN] ??= originOf(url);
+              if (!isSameOrigin(url, context[ORIGINAL_ORIGIN] as string)) return deleteHeader(options.headers, this.authHeader);
+            }
+            return this.decorate(options.headers);
+          },
+        ],
+      },
+    };
   }
 
-  /** A fetch with this authenticator applied: `(input, init) => Promise<Response>`. */
+  /**
+   * A fetch with this authenticator applied: `(input, init) => Promise<Response>`. Redirects (mode
+   * "follow", the default) are followed here, hop by hop, so a hop to another origin goes out without
+   * the credential. Modes "manual" and "error" are passed through.
+   */
   fetch<F extends FetchLike>(fetchImpl: F = globalThis.fetch as unknown as F): F {
     const wrapped = async (input: any, init?: any) => {
-      const source = init?.headers ?? (typeof input === "object" && input && "headers" in input ? input.headers : undefined);
-      const headers = new Headers(source);
+      const request = typeof input === "object" && input && "headers" in input ? input : undefined;
+      const headers = new Headers(init?.headers ?? request?.headers);
       const record: MutableHeaders = {};
       if (headers.has(X_PLANET_APP_HEADER)) record[X_PLANET_APP_HEADER] = headers.get(X_PLANET_APP_HEADER)!;
       await this.decorate(record);
       for (const [k, v] of Object.entries(record)) if (typeof v === "string") headers.set(k, v);
-      return fetchImpl(input, { ...init, headers });
+      const mode = init?.redirect ?? request?.redirect ?? "follow";
+      if (mode !== "follow") return fetchImpl(input, { ...init, headers });
+      const url = String(request?.url ?? input);
+      const first = await fetchImpl(input, { ...init, headers, redirect: "manual" });
+      return this.#followFetchRedirects(fetchImpl, first, url, (init?.method ?? request?.method ?? "GET").toUpperCase(), init, headers);
     };
     return wrapped as F;
   }
 
-  /** An axios request interceptor: `axios.interceptors.request.use(authenticator.axiosInterceptor())`. */
-  axiosInterceptor(): <T extends { headers?: any }>(config: T) => Promise<T> {
+  async #followFetchRedirects(fetchImpl: FetchLike, first: any, url: string, method: string, init: any, headers: Headers): Promise<any> {
+    const origin = originOf(url);
+    let res = first;
+    let current = url;
+    let body = init?.body;
+    for (let hops = 0; REDIRECT_STATUSES.has(res.status); hops++) {
+      const location: string | null = res.headers.get("location");
+      if (!location) return res;
+      if (hops >= MAX_FETCH_REDIRECTS) throw new TypeError(`fetch: more than ${MAX_FETCH_REDIRECTS} redirects`);
+      const next = new URL(location, current).toString();
+      // The method rewriting browsers and undici apply (Fetch standard, HTTP-redirect fetch).
+      if ((res.status === 303 && method !== "GET" && method !== "HEAD") || ((res.status === 301 || res.status === 302) && method === "POST")) {
+        method = "GET";
+        body = undefined;
+        for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
+      }
+      if (!isSameOrigin(next, origin ?? "")) headers.delete(this.authHeader);
+      await res.body?.cancel?.();
+      res = await fetchImpl(next, { ...init, method, body, headers, redirect: "manual" });
+      current = next;
+    }
+    return res;
+  }
+
+  /**
+   * An axios request interceptor: `axios.interceptors.request.use(authenticator.axiosInterceptor())`.
+   * It also installs a `beforeRedirect` (chained to one already configured) that removes the
+   * credential when a redirect leaves the original request's origin.
+   */
+  axiosInterceptor(): <T extends { headers?: any; beforeRedirect?: any }>(config: T) => Promise<T> {
     return async (config) => {
       const record: MutableHeaders = {};
       const h = config.headers ?? {};
@@ -94,7 +168,18 @@ export abstract class RequestAuthenticator {
       await this.decorate(record);
       if (typeof h.set === "function") for (const [k, v] of Object.entries(record)) h.set(k, v);
       else config.headers = { ...h, ...record };
+      config.beforeRedirect = this.#axiosBeforeRedirect(config.beforeRedirect);
       return config;
+    };
+  }
+
+  #axiosBeforeRedirect(chained: unknown) {
+    let originalOrigin: string | null | undefined;
+    return (options: { href?: string; headers?: MutableHeaders }, response: unknown, request?: { url?: string }) => {
+      // The first redirect's request is the original one.
+      originalOrigin ??= request?.url ? originOf(request.url) : null;
+      if (options.headers && (!options.href || !isSameOrigin(options.href, originalOrigin ?? ""))) deleteHeader(options.headers, this.authHeader);
+      if (typeof chained === "function") chained(options, response, request);
     };
   }
 }
