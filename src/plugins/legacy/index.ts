@@ -22,10 +22,10 @@ export class PlanetLegacyAuthClientException extends AuthClientException {
 export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   static override readonly clientType = "planet_legacy";
   legacyAuthEndpoint(): string {
-    return this.get<string>("legacy_auth_endpoint")!;
+    return this.requiredString("legacy_auth_endpoint");
   }
   apiKey(): string | null {
-    return this.get<string>("api_key") || null;
+    return this.getString("api_key");
   }
 }
 

@@ -29,87 +29,71 @@ export class OidcAuthClientConfig extends AuthClientConfig {
     return dropFalsy({ ...super.normalize(data) }, TRUTHY_ONLY_KEYS);
   }
 
-  protected override checkConfigRules(data: JsonObject): void {
-    super.checkConfigRules(data);
-    // Truthiness (config.md §1): a schema's minLength cannot reject e.g. whitespace-only values.
-    const keys = this.clientAuthKind() === "none" ? ["auth_server"] : ["auth_server", "client_id"];
-    for (const key of keys) {
-      const v = data[key];
-      if (typeof v !== "string" || v.trim() === "") throw this.configError(`"${key}" must be a non-empty string`, key);
-    }
-    const audiences = data.audiences;
-    if (isConfigured(audiences) && (!Array.isArray(audiences) || audiences.length !== 1)) {
-      throw this.configError('"audiences" must be a list with exactly one audience', "audiences");
-    }
-  }
-
   clientAuthKind(): ClientAuthKind {
     return (this.constructor as typeof OidcAuthClientConfig).clientAuthKind;
   }
 
   authServer(): string {
-    return this.get<string>("auth_server")!;
+    return this.requiredString("auth_server");
   }
   clientId(): string {
-    return this.get<string>("client_id")!;
+    return this.requiredString("client_id");
   }
   scopes(): string[] {
-    const v = this.get<string[]>("scopes");
-    return Array.isArray(v) ? [...v] : [];
+    return this.getStringList("scopes");
   }
   audiences(): string[] {
-    const v = this.get<string[]>("audiences");
-    return Array.isArray(v) ? [...v] : [];
+    return this.getStringList("audiences");
   }
   organization(): string | null {
-    return this.get<string>("organization") || null;
+    return this.getString("organization");
   }
   projectId(): string | null {
-    return this.get<string>("project_id") || null;
+    return this.getString("project_id");
   }
   issuer(): string | null {
-    return this.get<string>("issuer") || null;
+    return this.getString("issuer");
   }
   authorizationEndpoint(): string | null {
-    return this.get<string>("authorization_endpoint") || null;
+    return this.getString("authorization_endpoint");
   }
   deviceAuthorizationEndpoint(): string | null {
-    return this.get<string>("device_authorization_endpoint") || null;
+    return this.getString("device_authorization_endpoint");
   }
   introspectionEndpoint(): string | null {
-    return this.get<string>("introspection_endpoint") || null;
+    return this.getString("introspection_endpoint");
   }
   jwksEndpoint(): string | null {
-    return this.get<string>("jwks_endpoint") || null;
+    return this.getString("jwks_endpoint");
   }
   revocationEndpoint(): string | null {
-    return this.get<string>("revocation_endpoint") || null;
+    return this.getString("revocation_endpoint");
   }
   userinfoEndpoint(): string | null {
-    return this.get<string>("userinfo_endpoint") || null;
+    return this.getString("userinfo_endpoint");
   }
   tokenEndpoint(): string | null {
-    return this.get<string>("token_endpoint") || null;
+    return this.getString("token_endpoint");
   }
   authorizationCallbackAcknowledgement(): string | null {
-    return this.get<string>("authorization_callback_acknowledgement") || null;
+    return this.getString("authorization_callback_acknowledgement");
   }
   authorizationCallbackAcknowledgementFile(): string | null {
-    return this.get<string>("authorization_callback_acknowledgement_file") || null;
+    return this.getString("authorization_callback_acknowledgement_file");
   }
   /** Client secret (`*_secret` types). */
   clientSecret(): string | null {
-    return this.get<string>("client_secret") || null;
+    return this.getString("client_secret");
   }
   /** PEM literal (`*_pubkey` types); wins over the file. */
   clientPrivkey(): string | null {
-    return this.get<string>("client_privkey") || null;
+    return this.getString("client_privkey");
   }
   clientPrivkeyFile(): string | null {
-    return this.get<string>("client_privkey_file") || null;
+    return this.getString("client_privkey_file");
   }
   clientPrivkeyPassword(): string | null {
-    return this.get<string>("client_privkey_password") || null;
+    return this.getString("client_privkey_password");
   }
 }
 
@@ -130,11 +114,11 @@ export class AuthCodeClientConfig extends OidcAuthClientConfig {
   }
   /** Redirect URI of TTY (no-browser) mode. */
   redirectUri(): string | null {
-    return this.get<string>("redirect_uri") || null;
+    return this.getString("redirect_uri");
   }
   /** Loopback redirect URI of browser mode. */
   localRedirectUri(): string | null {
-    return this.get<string>("local_redirect_uri") || null;
+    return this.getString("local_redirect_uri");
   }
 }
 export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfig {
@@ -181,10 +165,10 @@ export class ResourceOwnerClientConfig extends OidcAuthClientConfig {
     return super.normalize(aliasCredentials(data));
   }
   userName(): string | null {
-    return this.get<string>("user_name") || null;
+    return this.getString("user_name");
   }
   userPassword(): string | null {
-    return this.get<string>("user_password") || null;
+    return this.getString("user_password");
   }
 }
 export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfig {

@@ -25,10 +25,10 @@ export class StaticApiKeyAuthClientConfig extends AuthClientConfig {
   }
 
   apiKey(): string | null {
-    return this.get<string>("api_key") || null;
+    return this.getString("api_key");
   }
   bearerTokenPrefix(): string | null {
-    return this.get<string>("bearer_token_prefix") || null;
+    return this.getString("bearer_token_prefix");
   }
 }
 
