@@ -1,10 +1,10 @@
 /**
  * The `planet_legacy` client type: Planet's legacy email/password login, which returns a JWT whose
- * `api_key` claim is then sent as `Authorization: api-key <key>` (protocols.md §8).
+ * `api_key` claim is then sent as `Authorization: api-key <key>`.
  */
 import { decodeJwt } from "jose";
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, mediaType, readSchemaFile, redactUrl,
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, isConfigured, mediaType, readSchemaFile, redactUrl,
   type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
@@ -21,6 +21,12 @@ export class PlanetLegacyAuthClientException extends AuthClientException {
 
 export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   static override readonly clientType = "planet_legacy";
+  /** As the reference's constructor stores them: `legacy_auth_endpoint` and `api_key` only when set. */
+  static override normalize(data: JsonObject): JsonObject {
+    const out = { ...data };
+    for (const key of ["legacy_auth_endpoint", "api_key"]) if (key in out && !isConfigured(out[key])) delete out[key];
+    return out;
+  }
   legacyAuthEndpoint(): string {
     return this.requiredString("legacy_auth_endpoint");
   }

@@ -1,18 +1,18 @@
 /**
- * The 12 OIDC client configs (config.md §3–§4). Each is a thin class: a flow's keys and
+ * The 12 OIDC client configs. Each is a thin class: a flow's keys and
  * normalisation, plus the client-authentication family it uses (`clientAuthKind`), which the client
  * turns into a strategy. The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
  * `checkConfigRules` adds what a schema cannot say.
  */
 import { AuthClientConfig, isConfigured, type JsonObject } from "../../kernel/index.js";
 
-/** Which client-authentication family a config type uses (protocols.md §4). */
+/** Which client-authentication family a config type uses. */
 export type ClientAuthKind = "public" | "secret" | "pubkey" | "none";
 
-/** The literal client_id the validator type defaults to (config.md §3). */
+/** The literal client_id the validator type defaults to. */
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
 
-/** Keys the reference only stores when truthy (config.md §1). */
+/** Keys the reference only stores when truthy. */
 const TRUTHY_ONLY_KEYS = ["client_secret", "client_privkey", "client_privkey_file", "client_privkey_password", "redirect_uri", "local_redirect_uri", "user_name", "user_password"];
 
 function dropFalsy(data: JsonObject, keys: readonly string[]): JsonObject {
@@ -99,7 +99,7 @@ export class OidcAuthClientConfig extends AuthClientConfig {
 
 // ---- auth code -------------------------------------------------------------------------------
 
-/** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it (config.md §4.1). */
+/** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it. */
 function mirrorRedirectUris(data: JsonObject): JsonObject {
   const out = { ...data };
   if (isConfigured(out.redirect_uri) && !isConfigured(out.local_redirect_uri)) out.local_redirect_uri = out.redirect_uri;
@@ -146,14 +146,17 @@ export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfig {
 
 // ---- resource owner ---------------------------------------------------------------------------
 
-/** `username` → `user_name`, `password` → `user_password`; the alias wins when both are given (config.md §4.3). */
+/**
+ * `username` → `user_name`, `password` → `user_password`. A set alias wins over the stored name; an
+ * unset one ("" or null) leaves the stored value alone. The alias keys are never kept.
+ */
 function aliasCredentials(data: JsonObject): JsonObject {
   const out = { ...data };
   for (const [alias, stored] of [["username", "user_name"], ["password", "user_password"]] as const) {
     if (alias in out) {
       const v = out[alias];
       delete out[alias];
-      if (v !== undefined && v !== null) out[stored] = v;
+      if (isConfigured(v)) out[stored] = v;
     }
   }
   return out;
@@ -196,7 +199,7 @@ export class ClientCredentialsPubKeyClientConfig extends OidcAuthClientConfig {
 export class OidcClientValidatorAuthClientConfig extends OidcAuthClientConfig {
   static override readonly clientType: string = "oidc_client_validator";
   static override readonly clientAuthKind: ClientAuthKind = "none";
-  /** `client_id` defaults to a literal when the key is absent, so it is written on save (config.md §3). */
+  /** `client_id` defaults to a literal when the key is absent, so it is written on save. */
   static override normalize(data: JsonObject): JsonObject {
     const out = super.normalize(data);
     if (!("client_id" in out)) out.client_id = VALIDATOR_DEFAULT_CLIENT_ID;
