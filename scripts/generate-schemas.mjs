@@ -1,53 +1,68 @@
-// Generates schemas/<client_type>.schema.json for the 15 built-in client types (config.md).
+// Generates schemas/<client_type>.schema.json for the 15 built-in client types.
 // The OIDC types share a base; writing them out self-contained keeps each schema usable on its own.
 // Run: node scripts/generate-schemas.mjs
 import { writeFileSync } from "node:fs";
 
-const str = { type: ["string", "null"] };
-const nonEmpty = { type: "string", minLength: 1 };
+// The schemas state exactly what the Python reference checks when a config is validated, and
+// nothing stricter: presence checks are truthiness checks ("", 0, false, null, [] and {} all mean
+// "not configured"), and no other key is type-checked (a wrong type fails later, where the value is
+// used, with an error naming the key). The "type" words in descriptions document what is expected.
+const falsy = { enum: [null, false, 0, "", [], {}] };
+const configured = { not: falsy, "x-error": "must be set (a non-empty value)" };
+const doc = (description) => ({ description });
 const secret = (s) => ({ ...s, "x-secret": true });
+const requiredKey = (description) => ({ ...configured, description });
+// Not a key of the Python library: this library's opt-in to plain http:// on non-loopback hosts.
 const allowInsecureHttp = {
   type: ["boolean", "null"],
   description: "Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)",
 };
 
 const oidcBase = {
-  auth_server: { ...nonEmpty, description: "Base URL of the OAuth2/OIDC authorization server" },
-  client_id: { ...nonEmpty, description: "The client's assigned identifier" },
-  scopes: { type: ["array", "null"], items: { type: "string" }, description: "Default scopes for login" },
+  auth_server: requiredKey("Base URL of the OAuth2/OIDC authorization server (string)"),
+  client_id: requiredKey("The client's assigned identifier (string)"),
+  scopes: doc("Default scopes for login (list of strings)"),
   audiences: {
-    description: "Requested audience; when set, a list of exactly one item",
+    description: "Requested audience (list of strings); when set, a list of exactly one item",
     "x-error": "must be a list of exactly one audience",
-    anyOf: [{ type: "null" }, { type: "array", maxItems: 0 }, { type: "array", minItems: 1, maxItems: 1, items: nonEmpty }],
+    anyOf: [falsy, { type: "array", minItems: 1, maxItems: 1 }],
   },
-  organization: str, project_id: str, issuer: str,
-  authorization_endpoint: str, device_authorization_endpoint: str, introspection_endpoint: str,
-  jwks_endpoint: str, revocation_endpoint: str, userinfo_endpoint: str, token_endpoint: str,
-  authorization_callback_acknowledgement: str, authorization_callback_acknowledgement_file: str,
+  organization: doc("Organization sent with login requests (string)"),
+  project_id: doc("Project sent with login requests (string)"),
+  issuer: doc("Issuer of the tokens, overriding discovery (string)"),
+  authorization_endpoint: doc("URL overriding discovery"),
+  device_authorization_endpoint: doc("URL overriding discovery"),
+  introspection_endpoint: doc("URL overriding discovery"),
+  jwks_endpoint: doc("URL overriding discovery's jwks_uri"),
+  revocation_endpoint: doc("URL overriding discovery"),
+  userinfo_endpoint: doc("URL overriding discovery"),
+  token_endpoint: doc("URL overriding discovery"),
+  authorization_callback_acknowledgement: doc("HTML served by the loopback redirect listener (string)"),
+  authorization_callback_acknowledgement_file: doc("File holding that HTML (string path, relative to the process CWD)"),
   allow_insecure_http: allowInsecureHttp,
 };
-const secretKeys = { client_secret: secret({ ...nonEmpty, description: "Client secret" }) };
+const secretKeys = { client_secret: secret(requiredKey("Client secret (string)")) };
 const pubkeyKeys = {
-  client_privkey: secret({ ...str, description: "PEM private key literal (wins over client_privkey_file)" }),
-  client_privkey_file: { ...str, description: "PEM private key file (relative paths resolve against the process CWD)" },
-  client_privkey_password: secret({ ...str, description: "Password of an encrypted PEM key" }),
+  client_privkey: secret(doc("PEM private key literal (string; wins over client_privkey_file)")),
+  client_privkey_file: doc("PEM private key file (string path; relative paths resolve against the process CWD)"),
+  client_privkey_password: secret(doc("Password of an encrypted PEM key (string)")),
 };
 const oneOfKeys = (a, b) => ({
   "x-error": `one of ${a} or ${b} is required`,
   anyOf: [
-    { required: [a], properties: { [a]: nonEmpty } },
-    { required: [b], properties: { [b]: nonEmpty } },
+    { required: [a], properties: { [a]: { not: falsy } } },
+    { required: [b], properties: { [b]: { not: falsy } } },
   ],
 });
 const authCodeKeys = {
-  redirect_uri: { ...str, description: "Login redirect URL (no-browser mode)" },
-  local_redirect_uri: { ...str, description: "Login redirect URL on the loopback interface (browser mode)" },
+  redirect_uri: doc("Login redirect URL (no-browser mode)"),
+  local_redirect_uri: doc("Login redirect URL on the loopback interface (browser mode)"),
 };
 const ownerKeys = {
-  user_name: { ...str, description: "User name (input alias: username)" },
-  user_password: secret({ ...str, description: "User password (input alias: password)" }),
-  username: { ...str, deprecated: true, description: "Alias of user_name, renamed on load" },
-  password: secret({ ...str, deprecated: true, description: "Alias of user_password, renamed on load" }),
+  user_name: doc("User name (string; input alias: username)"),
+  user_password: secret(doc("User password (string; input alias: password)")),
+  username: { deprecated: true, description: "Alias of user_name, renamed on load" },
+  password: secret({ deprecated: true, description: "Alias of user_password, renamed on load" }),
 };
 
 function schema(clientType, title, properties, required, extra = {}) {
@@ -84,15 +99,15 @@ for (const [flow, flowTitle, flowKeys, flowRule] of [
       [...oidcRequired, ...(suffix === "_secret" ? ["client_secret"] : [])], extra));
   }
 }
-types.push(schema("oidc_client_validator", "JWT Validator", { ...oidcBase, client_id: { ...str, description: "Defaults to __OidcClientValidatorAuthClientConfig__" } }, ["auth_server"]));
+types.push(schema("oidc_client_validator", "JWT Validator", { ...oidcBase, client_id: requiredKey("The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent") }, oidcRequired));
 types.push(schema("planet_legacy", "Planet Legacy Auth", {
-  legacy_auth_endpoint: { ...nonEmpty, description: "Planet legacy authentication endpoint" },
+  legacy_auth_endpoint: requiredKey("Planet legacy authentication endpoint (URL)"),
   allow_insecure_http: allowInsecureHttp,
-  api_key: secret({ ...str, description: "Planet API key; when set, requests use it and the token file is ignored" }),
+  api_key: secret(doc("Planet API key (string); when set, requests use it and the token file is ignored")),
 }, ["legacy_auth_endpoint"]));
 types.push(schema("static_apikey", "API Key", {
-  api_key: secret({ ...str, description: "API key; when absent it must come from the token file" }),
-  bearer_token_prefix: { ...str, description: "Authorization header prefix (default \"Bearer\")" },
+  api_key: secret(doc("API key (string); when absent it must come from the token file")),
+  bearer_token_prefix: doc("Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)"),
 }, []));
 types.push(schema("none", "NoOp Auth", {}, []));
 

@@ -1,7 +1,7 @@
 /**
- * Base of every client config (config.md). A config is a plain JSON object keyed by `client_type`;
+ * Base of every client config. A config is a plain JSON object keyed by `client_type`;
  * unknown keys are kept and written back. Validation (JSON Schema of the client type, then the
- * rules a schema cannot express) runs on check(), save() and client construction (config.md §1.1).
+ * rules a schema cannot express) runs on check(), save() and client construction, as in the reference.
  */
 import { AuthClientConfigException } from "./errors.js";
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
@@ -82,10 +82,39 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
     return this.kernel().clientType(this.clientType()).meta;
   }
 
-  /** Typed accessor: missing and null read the same (config.md §1). */
+  /** Raw accessor: missing and null read the same. */
   protected get<T>(key: string): T | null {
     const v = this.data()?.[key];
     return v === undefined || v === null ? null : (v as T);
+  }
+
+  /**
+   * A string-valued key at its point of use. Validation checks presence only (like the reference),
+   * so a configured value of another type is reported here, naming the key and client_type.
+   * Unset ("not configured": missing, null, "", 0, false, [] or {}) reads as null.
+   */
+  protected getString(key: string): string | null {
+    const v = this.data()?.[key];
+    if (!isConfigured(v)) return null;
+    if (typeof v !== "string") throw this.configError(`"${key}" must be a string, found ${jsonTypeName(v)}`, key);
+    return v;
+  }
+
+  /** A required string key at its point of use; blank text is rejected (it would make a broken URL or identifier). */
+  protected requiredString(key: string): string {
+    const v = this.getString(key);
+    if (v === null || v.trim() === "") throw this.configError(`"${key}" must be a non-empty string`, key);
+    return v;
+  }
+
+  /** A list-of-strings key at its point of use; unset reads as []. */
+  protected getStringList(key: string): string[] {
+    const v = this.data()?.[key];
+    if (!isConfigured(v)) return [];
+    if (!Array.isArray(v) || !v.every((item) => typeof item === "string")) {
+      throw this.configError(`"${key}" must be a list of strings, found ${jsonTypeName(v)}`, key);
+    }
+    return [...v];
   }
 
   /** Build a config from a dict through the default kernel (the seed's AuthClientConfig.from_dict). */
@@ -99,8 +128,19 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
   }
 }
 
-/** `true` when a config value counts as "configured" (the reference's truthiness, config.md §1). */
+/**
+ * `true` when a config value counts as "configured": the reference's truthiness, where "", 0, false,
+ * null, [] and {} all mean "not set".
+ */
 export function isConfigured(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === "object") return Object.keys(value).length > 0;
   return Boolean(value);
+}
+
+/** The JSON type of a value, for error messages that must not echo the value itself. */
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return value.every((item) => typeof item === "string") ? "a list" : "a list with a non-string item";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The auth context (runtime.md §2): one client, one request authenticator, a token path and a
+ * The auth context: one client, one request authenticator, a token path and a
  * profile name. Construction does no I/O beyond saving `initialTokenData` (and loading a file-backed config).
  */
 import { AuthClientContextException } from "./errors.js";
@@ -11,7 +11,7 @@ import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel } from "./kernel.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
-import { resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
+import { BUILTIN_DEFAULT_PROFILE, defaultProfileName, resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
 
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
@@ -61,17 +61,25 @@ export class Auth {
    * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
    * profile `~/.planet/<name>/auth_client(.sops).json`. The token file is the profile's
    * `token.sops.json` when it exists, else `token.json`, unless one is given.
+   *
+   * With no name, the profile is chosen as the Python library chooses it: the `PL_AUTH_PROFILE`
+   * environment variable, then `PL_AUTH_PROFILE` in `~/.planet.json`, then the discovered default
+   * profile, then the built-in `none` profile (no authentication).
    */
   static async initializeFromProfile(profileName?: string, options: Omit<AuthInitOptions, "profileName"> = {}): Promise<Auth> {
     const kernel = options.kernel ?? defaultKernel();
     const storage = options.storageProvider ?? kernel.services.storage;
+    profileName ||= await defaultProfileName(kernel.services.env, storage, kernel.discoveredDefaultProfileName() ?? BUILTIN_DEFAULT_PROFILE);
     let name: string;
     let config: AuthClientConfig;
-    if (kernel.hasDiscoveredProfile(profileName) || !profileName) {
+    if (kernel.hasDiscoveredProfile(profileName)) {
       const profile = kernel.discoveredProfile(profileName);
       name = profile.name;
       config = kernel.configFromDict(profile.config);
       if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+    } else if (profileName.toLowerCase() === BUILTIN_DEFAULT_PROFILE) {
+      name = BUILTIN_DEFAULT_PROFILE;
+      config = kernel.configFromDict({ client_type: "none" });
     } else {
       name = profileName.toLowerCase();
       const configFile = await resolveProfileConfigFile(name, storage);

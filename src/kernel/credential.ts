@@ -1,8 +1,8 @@
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
 
 /**
- * A unit of authorization material (runtime.md §4.1). `_iat`/`_exp` are integer epoch seconds;
- * a missing `_exp` means the credential never expires.
+ * A unit of authorization material. `_iat`/`_exp` are epoch seconds (integers as a rule; a float is
+ * kept as stored); a missing `_exp` means the credential never expires.
  */
 export class Credential extends FileBackedJsonObject {
   async expiryTime(): Promise<number | null> {

@@ -1,5 +1,5 @@
 /**
- * A JSON object that may be bound to a storage key (runtime.md §4). Invalid data is never stored in
+ * A JSON object that may be bound to a storage key. Invalid data is never stored in
  * memory by setData nor written by save. Change detection for lazyReload compares the exact mtime
  * observed at the last load (gap C8), and is rate-limited so hot paths do not stat on every call.
  */

@@ -11,7 +11,11 @@ export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext } from "./storage-provider.js";
 export { FileStorageProvider, writeFileAtomic, type FileOps, type FileStorageOptions } from "./storage/file-storage.js";
-export { serializeJsonObject, parseJsonObject } from "./storage/json-format.js";
+export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
+export {
+  OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, stringifyOrderedJson, fromJs, toJs,
+  type OrderedValue, type KeyOrder, type JsonPath, type ParseOrderedJsonOptions, type StringifyOrderedJsonOptions,
+} from "./storage/ordered-json.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
 export { Credential } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";

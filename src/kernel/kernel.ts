@@ -16,9 +16,9 @@ import type { JsonObject, ObjectStorageProvider, StorageFormat } from "./storage
 import { FileStorageProvider } from "./storage/file-storage.js";
 import { GotHttpClient } from "./http.js";
 import { AuthLogger } from "./logging.js";
-import { realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalPrompt } from "./seams.js";
+import { processEnvironment, realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalPrompt } from "./seams.js";
 import {
-  BROWSER_OPENER, CLOCK, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
+  BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
 import { validateProfileName } from "./profiles.js";
 
@@ -78,11 +78,12 @@ export class AuthKernel {
     c.register(TTY_PROMPT, { useValue: terminalPrompt });
     c.register(TTY_DISPLAY, { useValue: terminalDisplay });
     c.register(LOGGER, { useValue: new AuthLogger(null) });
+    c.register(ENVIRONMENT, { useValue: processEnvironment });
     c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir }) });
     const s = options.services ?? {};
     const overrides: Array<[Token<unknown>, unknown]> = [
       [HTTP_CLIENT, s.http], [CLOCK, s.clock], [SLEEP, s.sleep], [BROWSER_OPENER, s.browserOpener],
-      [TTY_PROMPT, s.prompt], [TTY_DISPLAY, s.display], [LOGGER, s.logger], [STORAGE_PROVIDER, s.storage],
+      [TTY_PROMPT, s.prompt], [TTY_DISPLAY, s.display], [LOGGER, s.logger], [STORAGE_PROVIDER, s.storage], [ENVIRONMENT, s.env],
     ];
     for (const [tok, value] of overrides) if (value !== undefined) c.register(tok, { useValue: value });
     for (const plugin of options.plugins ?? []) this.use(plugin);
@@ -109,6 +110,7 @@ export class AuthKernel {
         prompt: get(TTY_PROMPT),
         display: get(TTY_DISPLAY),
         logger: get(LOGGER),
+        env: get(ENVIRONMENT),
         storage: get(STORAGE_PROVIDER),
       });
     }
@@ -237,6 +239,11 @@ export class AuthKernel {
   setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string): void {
     this.#profiles = new Map(Object.entries(profiles).map(([name, config]) => [name.toLowerCase(), config]));
     this.#defaultProfile = defaultProfile?.toLowerCase();
+  }
+
+  /** The default profile named by config discovery, if any. */
+  discoveredDefaultProfileName(): string | undefined {
+    return this.#defaultProfile;
   }
 
   discoveredProfileNames(): string[] {

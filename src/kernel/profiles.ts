@@ -1,10 +1,11 @@
 /**
- * On-disk profiles (files-and-profiles.md §2): `~/.planet/<name>/auth_client(.sops).json` and
- * `token(.sops).json`. A `.sops.json` file takes priority when it exists, and a cleartext file is
- * never written beside an existing `.sops.json` (gap S6). Names are validated (gap S9).
+ * On-disk profiles: `~/.planet/<name>/auth_client(.sops).json` and `token(.sops).json`. A `.sops.json`
+ * file takes priority when it exists, and a cleartext file is never written beside an existing
+ * `.sops.json`. Names are validated so that a profile cannot reach outside `~/.planet`.
  */
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
+import type { Environment } from "./seams.js";
 import type { AuthClientConfig } from "./auth-client-config.js";
 
 export const PROFILE_DIR = ".planet";
@@ -12,13 +13,37 @@ export const TOKEN_FILE = "token.json";
 export const TOKEN_FILE_SOPS = "token.sops.json";
 export const CONFIG_FILE = "auth_client.json";
 export const CONFIG_FILE_SOPS = "auth_client.sops.json";
+/** The user's preferences file (home-relative); its keys are environment variable names. */
+export const USER_CONFIG_FILE = ".planet.json";
+/** Environment variable (and `~/.planet.json` key) naming the default profile. */
+export const PROFILE_ENV_VAR = "PL_AUTH_PROFILE";
+/** The last-resort profile: no authentication. */
+export const BUILTIN_DEFAULT_PROFILE = "none";
 
-/** Reject names that would escape the profile directory: separators, `..`, leading `.`/`~`, control characters. */
+/**
+ * Reject names that could reach outside the profile directory: path separators, control characters,
+ * a leading `.` (which covers `.` and `..`) or `~`. Any other single path component is accepted, as
+ * the Python library accepts it (e.g. `a..b`).
+ */
 export function validateProfileName(name: string): void {
   // eslint-disable-next-line no-control-regex
-  if (!name || /[/\\]|[\u0000-\u001f\u007f]/.test(name) || name.startsWith(".") || name.startsWith("~") || name.includes("..")) {
-    throw new ProfileException(`Invalid profile name ${JSON.stringify(name)}: it must not contain path separators, "..", control characters, or start with "." or "~"`);
+  if (!name || /[/\\]|[\u0000-\u001f\u007f]/.test(name) || name.startsWith(".") || name.startsWith("~")) {
+    throw new ProfileException(`Invalid profile name ${JSON.stringify(name)}: it must not contain path separators or control characters, or start with "." or "~"`);
   }
+}
+
+/**
+ * The profile to use when none is named: `PL_AUTH_PROFILE` from the environment (when non-empty),
+ * else from `~/.planet.json` (when set; a missing file is skipped), else `fallback`.
+ */
+export async function defaultProfileName(env: Environment, storage: ObjectStorageProvider, fallback: string): Promise<string> {
+  const fromEnv = env[PROFILE_ENV_VAR];
+  if (fromEnv) return fromEnv;
+  if (await storage.objExists(USER_CONFIG_FILE)) {
+    const fromFile = (await storage.loadObj(USER_CONFIG_FILE))[PROFILE_ENV_VAR];
+    if (typeof fromFile === "string" && fromFile) return fromFile;
+  }
+  return fallback;
 }
 
 function profileKey(profileName: string, file: string): string {

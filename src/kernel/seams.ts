@@ -14,6 +14,10 @@ export function nowSeconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
 }
 
+/** Environment variables (read, never written). Default: the live `process.env`. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+export const processEnvironment: Environment = process.env;
+
 /** Cancellable sleep. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export const realSleep: Sleep = (ms, signal) =>

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
-import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay } from "./seams.js";
+import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay, Environment } from "./seams.js";
 import type { HttpClient } from "./http.js";
 import type { AuthLogger } from "./logging.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
@@ -17,6 +17,8 @@ export interface KernelServices {
   readonly prompt: TtyPrompt;
   readonly display: TtyDisplay;
   readonly logger: AuthLogger;
+  /** Environment variables (e.g. PL_AUTH_PROFILE). */
+  readonly env: Environment;
   /** The default storage provider (filesystem under the home directory, with plugin formats). */
   readonly storage: ObjectStorageProvider;
 }

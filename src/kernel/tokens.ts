@@ -2,7 +2,7 @@
  * Injection tokens for the kernel's tsyringe container. Typed symbols, never strings, so a typo
  * is a compile error and two libraries cannot collide.
  */
-import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay } from "./seams.js";
+import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay, Environment } from "./seams.js";
 import type { HttpClient } from "./http.js";
 import type { AuthLogger } from "./logging.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
@@ -20,5 +20,6 @@ export const BROWSER_OPENER = token<BrowserOpener>("BrowserOpener");
 export const TTY_PROMPT = token<TtyPrompt>("TtyPrompt");
 export const TTY_DISPLAY = token<TtyDisplay>("TtyDisplay");
 export const LOGGER = token<AuthLogger>("AuthLogger");
+export const ENVIRONMENT = token<Environment>("Environment");
 /** The default storage provider (filesystem under the home directory, with plugin formats). */
 export const STORAGE_PROVIDER = token<ObjectStorageProvider>("ObjectStorageProvider");

@@ -45,6 +45,21 @@ export function insecureTransportReason(url: string, allowInsecureHttp = false):
   return `uses plain http to a non-loopback host (${redactUrl(url)}); use https, or set "allow_insecure_http": true to accept the risk`;
 }
 
+/**
+ * The plain-HTTP rule alone, for checking a config: a parsable http:// URL to a non-loopback host
+ * without the opt-in. Other malformed values pass here (the Python library's check() accepts any
+ * non-empty value) and fail where the URL is used.
+ */
+export function plainHttpReason(url: string, allowInsecureHttp = false): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    return undefined;
+  }
+  return protocol === "http:" ? insecureTransportReason(url, allowInsecureHttp) : undefined;
+}
+
 export interface TransportSecurityContext {
   /** The config or discovery field the URL came from. */
   field: string;

@@ -34,7 +34,8 @@ describe("client config JSON Schemas", () => {
     ["oidc_auth_code_secret", { ...base, client_secret: "s", local_redirect_uri: "http://localhost/cb" }],
     ["oidc_client_credentials_pubkey", { ...base, client_privkey_file: "/keys/k.pem" }],
     ["oidc_resource_owner", { ...base, user_name: "u", user_password: "p" }],
-    ["oidc_client_validator", { auth_server: "https://login.example.com/" }],
+    // (the class of the real plugin defaults client_id when absent; this schema-only registration does not)
+    ["oidc_client_validator", { auth_server: "https://login.example.com/", client_id: "v" }],
     ["planet_legacy", { legacy_auth_endpoint: "https://api.example.com/v0/auth/login" }],
     ["static_apikey", {}],
     ["none", {}],
@@ -53,7 +54,7 @@ describe("client config JSON Schemas", () => {
 
   test("an empty string counts as not configured", () => {
     const err = errorOf(kernel(), { client_type: "oidc_client_credentials_secret", ...base, client_secret: "" });
-    expect(err.message).toContain("client_secret: must be a non-empty string");
+    expect(err.message).toContain("client_secret: must be set (a non-empty value)");
   });
 
   test("a pubkey client needs client_privkey or client_privkey_file; either (or both) is fine", () => {
@@ -97,18 +98,15 @@ describe("client config JSON Schemas", () => {
     expect(config.data()).toEqual({ client_type: "none", _comment: "hello", _hidden: true, foo: { bar: 1 } });
   });
 
-  test("wrong types are reported by key path, and values (possible secrets) never appear", () => {
-    const err = errorOf(kernel(), {
+  test("keys the reference does not type-check pass check() with any type", () => {
+    const dict = {
       client_type: "oidc_resource_owner_secret",
       ...base,
       client_secret: 12345678,
       user_password: { nested: "hunter2-secret" },
       scopes: ["ok", 7],
-    });
-    expect(err.message).toContain("client_secret: must be string");
-    expect(err.message).toContain("user_password: must be string,null");
-    expect(err.message).toContain("scopes.1: must be string");
-    expect(err.message).not.toContain("12345678");
-    expect(err.message).not.toContain("hunter2");
+      organization: 5,
+    };
+    expect(() => kernel().configFromDict(dict).check()).not.toThrow();
   });
 });

@@ -35,7 +35,7 @@ describe("config discovery", () => {
     const nested = path.join(dir, "a", "b");
     await fs.mkdir(nested, { recursive: true });
     const now = 1_750_000_000_000;
-    const kernel = await loadKernel({ searchFrom: nested, stopDir: dir, homeDir: () => dir, services: { clock: { now: () => now } } });
+    const kernel = await loadKernel({ searchFrom: nested, stopDir: dir, homeDir: () => dir, services: { clock: { now: () => now }, env: {} } });
     expect(kernel.clientTypes().map((t) => t.clientType).slice(-4)).toEqual(["planet_legacy", "static_apikey", "none", "acme_hmac"]);
     expect(kernel.clientType("acme_hmac").plugin).toBe("acme-hmac");
     expect(kernel.discoveredProfileNames()).toEqual(["acme", "quiet"]);

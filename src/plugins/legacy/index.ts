@@ -1,11 +1,11 @@
 /**
  * The `planet_legacy` client type: Planet's legacy email/password login, which returns a JWT whose
- * `api_key` claim is then sent as `Authorization: api-key <key>` (protocols.md §8).
+ * `api_key` claim is then sent as `Authorization: api-key <key>`.
  */
 import { decodeJwt } from "jose";
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, insecureTransportReason, mediaType,
-  readSchemaFile, redactUrl,
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason, isConfigured,
+  mediaType, readSchemaFile, redactUrl,
   type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
@@ -30,8 +30,14 @@ export class PlanetLegacyAuthClientException extends AuthClientException {
 
 export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   static override readonly clientType = "planet_legacy";
+  /** As the reference's constructor stores them: `legacy_auth_endpoint` and `api_key` only when set. */
+  static override normalize(data: JsonObject): JsonObject {
+    const out = { ...data };
+    for (const key of ["legacy_auth_endpoint", "api_key"]) if (key in out && !isConfigured(out[key])) delete out[key];
+    return out;
+  }
   legacyAuthEndpoint(): string {
-    return this.get<string>("legacy_auth_endpoint")!;
+    return this.requiredString("legacy_auth_endpoint");
   }
   /** The config's opt-in to a plain http:// endpoint on a non-loopback host. */
   allowInsecureHttp(): boolean {
@@ -40,11 +46,11 @@ export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   protected override checkConfigRules(data: JsonObject): void {
     super.checkConfigRules(data);
     const url = data.legacy_auth_endpoint;
-    const reason = typeof url === "string" ? insecureTransportReason(url, data.allow_insecure_http === true) : undefined;
+    const reason = typeof url === "string" ? plainHttpReason(url, data.allow_insecure_http === true) : undefined;
     if (reason) throw this.configError(`"legacy_auth_endpoint" ${reason}`, "legacy_auth_endpoint");
   }
   apiKey(): string | null {
-    return this.get<string>("api_key") || null;
+    return this.getString("api_key");
   }
 }
 

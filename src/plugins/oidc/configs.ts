@@ -1,15 +1,15 @@
 /**
- * The 12 OIDC client configs (config.md §3–§4). Each is a thin class: a flow's keys and
+ * The 12 OIDC client configs. Each is a thin class: a flow's keys and
  * normalisation, plus the client-authentication family it uses (`clientAuthKind`), which the client
  * turns into a strategy. The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
  * `checkConfigRules` adds what a schema cannot say.
  */
-import { AuthClientConfig, insecureTransportReason, isConfigured, type JsonObject } from "../../kernel/index.js";
+import { AuthClientConfig, plainHttpReason, isConfigured, type JsonObject } from "../../kernel/index.js";
 
-/** Which client-authentication family a config type uses (protocols.md §4). */
+/** Which client-authentication family a config type uses. */
 export type ClientAuthKind = "public" | "secret" | "pubkey" | "none";
 
-/** The literal client_id the validator type defaults to (config.md §3). */
+/** The literal client_id the validator type defaults to. */
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
 
 /** Config keys holding URLs the client sends requests (and secrets) to. */
@@ -18,7 +18,7 @@ export const OIDC_SERVER_URL_KEYS = [
   "revocation_endpoint", "userinfo_endpoint", "jwks_endpoint",
 ] as const;
 
-/** Keys the reference only stores when truthy (config.md §1). */
+/** Keys the reference only stores when truthy. */
 const TRUTHY_ONLY_KEYS = ["client_secret", "client_privkey", "client_privkey_file", "client_privkey_password", "redirect_uri", "local_redirect_uri", "user_name", "user_password"];
 
 function dropFalsy(data: JsonObject, keys: readonly string[]): JsonObject {
@@ -35,21 +35,12 @@ export class OidcAuthClientConfig extends AuthClientConfig {
     return dropFalsy({ ...super.normalize(data) }, TRUTHY_ONLY_KEYS);
   }
 
+  /** Plain http:// is refused for every server URL except on loopback, unless the config opts in. */
   protected override checkConfigRules(data: JsonObject): void {
     super.checkConfigRules(data);
-    // Truthiness (config.md §1): a schema's minLength cannot reject e.g. whitespace-only values.
-    const keys = this.clientAuthKind() === "none" ? ["auth_server"] : ["auth_server", "client_id"];
-    for (const key of keys) {
-      const v = data[key];
-      if (typeof v !== "string" || v.trim() === "") throw this.configError(`"${key}" must be a non-empty string`, key);
-    }
-    const audiences = data.audiences;
-    if (isConfigured(audiences) && (!Array.isArray(audiences) || audiences.length !== 1)) {
-      throw this.configError('"audiences" must be a list with exactly one audience', "audiences");
-    }
     for (const key of OIDC_SERVER_URL_KEYS) {
       const url = data[key];
-      const reason = typeof url === "string" && url ? insecureTransportReason(url, data.allow_insecure_http === true) : undefined;
+      const reason = typeof url === "string" && url ? plainHttpReason(url, data.allow_insecure_http === true) : undefined;
       if (reason) throw this.configError(`"${key}" ${reason}`, key);
     }
   }
@@ -64,74 +55,72 @@ export class OidcAuthClientConfig extends AuthClientConfig {
   }
 
   authServer(): string {
-    return this.get<string>("auth_server")!;
+    return this.requiredString("auth_server");
   }
   clientId(): string {
-    return this.get<string>("client_id")!;
+    return this.requiredString("client_id");
   }
   scopes(): string[] {
-    const v = this.get<string[]>("scopes");
-    return Array.isArray(v) ? [...v] : [];
+    return this.getStringList("scopes");
   }
   audiences(): string[] {
-    const v = this.get<string[]>("audiences");
-    return Array.isArray(v) ? [...v] : [];
+    return this.getStringList("audiences");
   }
   organization(): string | null {
-    return this.get<string>("organization") || null;
+    return this.getString("organization");
   }
   projectId(): string | null {
-    return this.get<string>("project_id") || null;
+    return this.getString("project_id");
   }
   issuer(): string | null {
-    return this.get<string>("issuer") || null;
+    return this.getString("issuer");
   }
   authorizationEndpoint(): string | null {
-    return this.get<string>("authorization_endpoint") || null;
+    return this.getString("authorization_endpoint");
   }
   deviceAuthorizationEndpoint(): string | null {
-    return this.get<string>("device_authorization_endpoint") || null;
+    return this.getString("device_authorization_endpoint");
   }
   introspectionEndpoint(): string | null {
-    return this.get<string>("introspection_endpoint") || null;
+    return this.getString("introspection_endpoint");
   }
   jwksEndpoint(): string | null {
-    return this.get<string>("jwks_endpoint") || null;
+    return this.getString("jwks_endpoint");
   }
   revocationEndpoint(): string | null {
-    return this.get<string>("revocation_endpoint") || null;
+    return this.getString("revocation_endpoint");
   }
   userinfoEndpoint(): string | null {
-    return this.get<string>("userinfo_endpoint") || null;
+    return this.getString("userinfo_endpoint");
   }
   tokenEndpoint(): string | null {
-    return this.get<string>("token_endpoint") || null;
+    return this.getString("token_endpoint");
   }
   authorizationCallbackAcknowledgement(): string | null {
-    return this.get<string>("authorization_callback_acknowledgement") || null;
+    return this.getString("authorization_callback_acknowledgement");
   }
   authorizationCallbackAcknowledgementFile(): string | null {
-    return this.get<string>("authorization_callback_acknowledgement_file") || null;
+    return this.getString("authorization_callback_acknowledgement_file");
   }
   /** Client secret (`*_secret` types). */
   clientSecret(): string | null {
-    return this.get<string>("client_secret") || null;
+    return this.getString("client_secret");
   }
   /** PEM literal (`*_pubkey` types); wins over the file. */
   clientPrivkey(): string | null {
-    return this.get<string>("client_privkey") || null;
+    return this.getString("client_privkey");
   }
   clientPrivkeyFile(): string | null {
-    return this.get<string>("client_privkey_file") || null;
+    return this.getString("client_privkey_file");
   }
   clientPrivkeyPassword(): string | null {
-    return this.get<string>("client_privkey_password") || null;
+    return this.getString("client_privkey_password");
   }
 }
 
 // ---- auth code -------------------------------------------------------------------------------
 
-/** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it (config.md §4.1). */
+/** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it. */
 function mirrorRedirectUris(data: JsonObject): JsonObject {
   const out = { ...data };
   if (isConfigured(out.redirect_uri) && !isConfigured(out.local_redirect_uri)) out.local_redirect_uri = out.redirect_uri;
@@ -146,11 +135,11 @@ export class AuthCodeClientConfig extends OidcAuthClientConfig {
   }
   /** Redirect URI of TTY (no-browser) mode. */
   redirectUri(): string | null {
-    return this.get<string>("redirect_uri") || null;
+    return this.getString("redirect_uri");
   }
   /** Loopback redirect URI of browser mode. */
   localRedirectUri(): string | null {
-    return this.get<string>("local_redirect_uri") || null;
+    return this.getString("local_redirect_uri");
   }
 }
 export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfig {
@@ -178,14 +167,17 @@ export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfig {
 
 // ---- resource owner ---------------------------------------------------------------------------
 
-/** `username` → `user_name`, `password` → `user_password`; the alias wins when both are given (config.md §4.3). */
+/**
+ * `username` → `user_name`, `password` → `user_password`. A set alias wins over the stored name; an
+ * unset one ("" or null) leaves the stored value alone. The alias keys are never kept.
+ */
 function aliasCredentials(data: JsonObject): JsonObject {
   const out = { ...data };
   for (const [alias, stored] of [["username", "user_name"], ["password", "user_password"]] as const) {
     if (alias in out) {
       const v = out[alias];
       delete out[alias];
-      if (v !== undefined && v !== null) out[stored] = v;
+      if (isConfigured(v)) out[stored] = v;
     }
   }
   return out;
@@ -197,10 +189,10 @@ export class ResourceOwnerClientConfig extends OidcAuthClientConfig {
     return super.normalize(aliasCredentials(data));
   }
   userName(): string | null {
-    return this.get<string>("user_name") || null;
+    return this.getString("user_name");
   }
   userPassword(): string | null {
-    return this.get<string>("user_password") || null;
+    return this.getString("user_password");
   }
 }
 export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfig {
@@ -228,7 +220,7 @@ export class ClientCredentialsPubKeyClientConfig extends OidcAuthClientConfig {
 export class OidcClientValidatorAuthClientConfig extends OidcAuthClientConfig {
   static override readonly clientType: string = "oidc_client_validator";
   static override readonly clientAuthKind: ClientAuthKind = "none";
-  /** `client_id` defaults to a literal when the key is absent, so it is written on save (config.md §3). */
+  /** `client_id` defaults to a literal when the key is absent, so it is written on save. */
   static override normalize(data: JsonObject): JsonObject {
     const out = super.normalize(data);
     if (!("client_id" in out)) out.client_id = VALIDATOR_DEFAULT_CLIENT_ID;

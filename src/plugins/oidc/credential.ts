@@ -1,39 +1,52 @@
 /**
- * The OIDC token file (files-and-profiles.md §3, §4.1): an RFC 6749 token response stored verbatim,
- * plus the reserved `_iat` / `_exp` keys, recomputed on construction with data and on every
- * setData (hence every load).
+ * The OIDC token file: an RFC 6749 token response stored verbatim, plus the reserved `_iat` / `_exp`
+ * keys, recomputed on construction with data and on every setData (hence every load).
  */
-import { Credential, InvalidDataException, systemClock, type Clock, type JsonObject, type ObjectStorageProvider } from "../../kernel/index.js";
+import {
+  Credential, InvalidDataException, isFloatInSource, markFloat, systemClock, type Clock, type JsonObject, type ObjectStorageProvider,
+} from "../../kernel/index.js";
 import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
 
 const TOKEN_KEYS = ["access_token", "id_token", "refresh_token"] as const;
 
-function intOrNull(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? Math.floor(value) : null;
+/** A usable time value: a finite number, kept exactly as given (1700003600.5 stays as it is). */
+function timeOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 /**
- * `_iat` / `_exp` for token data (files-and-profiles.md §3.1): JWT claims of the access token win over
- * stored values; stored values win over `now` / `expires_in`. Returns a new object; `data` is not mutated.
+ * `_iat` / `_exp` for token data, as the reference computes them: the access token's JWT claims
+ * (decoded, not verified) win over stored values; stored values win over `now` / `_iat + expires_in`.
+ * Values keep their exact number (floats stay floats). Two departures keep a token from living
+ * forever: a claim that is present but not a number is skipped like a missing one, and if the `exp`
+ * claim was unusable and nothing else gives an expiry, the token counts as expired when issued
+ * (`_exp = _iat`), so it is refreshed rather than trusted. Returns a new object; `data` is not
+ * mutated. Empty data stays empty.
  */
 export function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonObject {
-  let claimIat: number | null = null;
-  let claimExp: number | null = null;
+  if (Object.keys(data).length === 0) return data;
+  let claims: Record<string, unknown> = {};
   const at = data.access_token;
   if (typeof at === "string" && at) {
     try {
-      const claims = decodeJwtPayloadUnverified(at);
-      claimIat = intOrNull(claims.iat);
-      claimExp = intOrNull(claims.exp);
+      claims = decodeJwtPayloadUnverified(at);
     } catch {
       // opaque access token
     }
   }
-  const iat = claimIat ?? intOrNull(data._iat) ?? nowSeconds;
-  let exp = claimExp ?? intOrNull(data._exp);
-  const expiresIn = data.expires_in;
-  if (exp === null && typeof expiresIn === "number" && expiresIn > 0) exp = iat + Math.floor(expiresIn);
-  return { ...data, _iat: iat, _exp: exp };
+  const claimIat = timeOrNull(claims.iat);
+  const claimExp = timeOrNull(claims.exp);
+  const storedIat = timeOrNull(data._iat);
+  const iat = claimIat ?? storedIat ?? nowSeconds;
+  const out: JsonObject = { ...data, _iat: iat, _exp: claimExp ?? timeOrNull(data._exp) };
+  const expiresIn = timeOrNull(data.expires_in);
+  if (out._exp === null && expiresIn !== null && expiresIn > 0) {
+    out._exp = iat + expiresIn;
+    // Python's int + float is a float: 1700000000 + 3600.0 is written 1700003600.0.
+    if (isFloatInSource(data, "expires_in") || (claimIat === null && storedIat !== null && isFloatInSource(data, "_iat"))) markFloat(out, "_exp");
+  }
+  if (out._exp === null && claims.exp !== undefined && claims.exp !== null) out._exp = iat;
+  return out;
 }
 
 /** An OIDC credential: access, ID and refresh tokens. Valid iff at least one of the three is present. */

@@ -1,6 +1,6 @@
-/** The `static_apikey` client type: a fixed API key (config.md §6, protocols.md §9). */
+/** The `static_apikey` client type: a fixed API key. */
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, readSchemaFile,
+  AuthClient, AuthClientConfig, AuthClientConfigException, AuthClientException, isConfigured, LIBRARY_VERSION, definePlugin, readSchemaFile,
   type Credential, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import { FileBackedApiKey } from "./credential.js";
@@ -16,19 +16,26 @@ export class StaticApiKeyAuthClientException extends AuthClientException {
 export class StaticApiKeyAuthClientConfig extends AuthClientConfig {
   static override readonly clientType = "static_apikey";
 
-  /** `bearer_token_prefix` is kept (default "Bearer") only alongside an `api_key`. */
+  /**
+   * As the reference's constructor stores them: `api_key` only when set; `bearer_token_prefix` only
+   * alongside an `api_key`, defaulting to "Bearer" when the key is absent (an explicit "" or null
+   * stays unset rather than becoming "Bearer").
+   */
   static override normalize(data: JsonObject): JsonObject {
     const out = { ...data };
-    if (out.api_key) out.bearer_token_prefix = out.bearer_token_prefix || "Bearer";
-    else delete out.bearer_token_prefix;
+    if (!isConfigured(out.api_key)) {
+      delete out.api_key;
+      delete out.bearer_token_prefix;
+    } else if (!("bearer_token_prefix" in out)) out.bearer_token_prefix = "Bearer";
+    else if (!isConfigured(out.bearer_token_prefix)) delete out.bearer_token_prefix;
     return out;
   }
 
   apiKey(): string | null {
-    return this.get<string>("api_key") || null;
+    return this.getString("api_key");
   }
   bearerTokenPrefix(): string | null {
-    return this.get<string>("bearer_token_prefix") || null;
+    return this.getString("bearer_token_prefix");
   }
 }
 
@@ -37,7 +44,15 @@ export class StaticApiKeyAuthClient extends AuthClient {
 
   #configCredential(): FileBackedApiKey {
     const config = this.config();
-    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: config.bearerTokenPrefix() });
+    const prefix = config.bearerTokenPrefix();
+    if (!prefix) {
+      throw new AuthClientConfigException('Invalid static_apikey config: "bearer_token_prefix" is empty; remove the key to use the default "Bearer"', {
+        clientType: "static_apikey",
+        field: "bearer_token_prefix",
+        filePath: config.path() ?? undefined,
+      });
+    }
+    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: prefix });
   }
 
   async login(_options?: LoginOptions): Promise<Credential> {

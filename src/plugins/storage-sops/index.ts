@@ -42,14 +42,5 @@ export {
   type CreationRule,
   type LoadedIdentities,
 } from "./age-keys.js";
-export {
-  OrderedMap,
-  parseOrderedJson,
-  stringifyOrderedJson,
-  fromJs,
-  toJs,
-  type OrderedValue,
-  type KeyOrder,
-} from "./ordered-json.js";
 export type { PartialEncryption, SopsMetadata, SopsAgeEntry, DocumentKind } from "./sops-format.js";
 export { storageSopsPlugin, createStorageSopsPlugin, STORAGE_SOPS_PLUGIN_NAME } from "./plugin.js";

@@ -43,7 +43,7 @@ import {
   toJs,
   type KeyOrder,
   type OrderedValue,
-} from "./ordered-json.js";
+} from "../../kernel/index.js";
 import { findSopsBinary, runSops, summarizeStderr } from "./sops-binary.js";
 import {
   DEFAULT_UNENCRYPTED_SUFFIX,

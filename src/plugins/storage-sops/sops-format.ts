@@ -3,7 +3,7 @@
  * the `sops` metadata block, and the partial-encryption selectors (which leaves are encrypted).
  */
 import { parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from "yaml";
-import { OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, type OrderedValue } from "./ordered-json.js";
+import { OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, type OrderedValue } from "../../kernel/index.js";
 import { SopsFormatException } from "./errors.js";
 
 /** The top-level key holding the metadata. */

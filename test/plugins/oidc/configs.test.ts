@@ -98,8 +98,10 @@ describe("normalisation (config.md §4)", () => {
     expect(() => kernel.configFromDict({ ...base, client_privkey: "PEM", client_privkey_file: "/k.pem" }).check()).not.toThrow();
   });
 
-  test("whitespace-only auth_server is rejected by the config rules", () => {
-    expect(() => kernel.configFromDict({ client_type: "oidc_device_code", auth_server: "  ", client_id: "x" }).check()).toThrow(/auth_server/);
+  test("a whitespace-only auth_server passes check() (it is truthy) and is rejected where it is used", () => {
+    const config = kernel.configFromDict({ client_type: "oidc_device_code", auth_server: "  ", client_id: "x" }) as ResourceOwnerClientConfig;
+    expect(() => config.check()).not.toThrow();
+    expect(() => config.authServer()).toThrow(/Invalid oidc_device_code config: "auth_server" must be a non-empty string/);
   });
 });
 

@@ -9,7 +9,7 @@ import { fakeJwt, manualClock } from "./helpers.js";
 const clock = manualClock(1_700_000_000_500);
 const NOW = 1_700_000_000;
 
-describe("FileBackedOidcCredential _iat/_exp (files-and-profiles.md §3.1)", () => {
+describe("FileBackedOidcCredential _iat/_exp", () => {
   test("JWT claims win over stored values", () => {
     const at = fakeJwt({ iat: NOW - 100, exp: NOW + 500 });
     const c = new FileBackedOidcCredential({ access_token: at, _iat: 1, _exp: 2, expires_in: 9999 }, null, null, clock);

@@ -7,7 +7,7 @@ import {
   SopsMacMismatchException,
   SopsNoIdentityException,
 } from "../../../src/plugins/storage-sops/index.js";
-import { parseOrderedJson, stringifyOrderedJson } from "../../../src/plugins/storage-sops/ordered-json.js";
+import { parseOrderedJson, stringifyOrderedJson } from "../../../src/kernel/index.js";
 import { FIXTURES, allFixtureIdentities, catchError, expectCleanError, fixtureEnv, fixtureText, makeTempDir, manifest } from "./helpers.js";
 
 let home: { dir: string; cleanup: () => void };

@@ -8,11 +8,9 @@ import {
   decryptSops,
   decryptSopsToOrdered,
   encryptSops,
-  parseOrderedJson,
-  stringifyOrderedJson,
-  OrderedMap,
   SopsMacMismatchException,
 } from "../../../src/plugins/storage-sops/index.js";
+import { OrderedMap, parseOrderedJson, stringifyOrderedJson } from "../../../src/kernel/index.js";
 import { FIXTURES, catchError, fixtureEnv, fixtureText, makeTempDir } from "./helpers.js";
 
 let tmp: { dir: string; cleanup: () => void };

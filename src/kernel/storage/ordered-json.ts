@@ -1,8 +1,9 @@
 /**
- * An order-preserving JSON tree. SOPS authenticates values in document order (the MAC is a hash
- * over the leaves, depth first, in file key order), but JavaScript objects move integer-like keys
- * ("0", "12") ahead of all other keys. So the SOPS code never walks plain JS objects: it parses into
- * {@link OrderedMap}s, which keep the document's order, and serializes from them.
+ * An order-preserving JSON tree. JavaScript objects move integer-like keys ("0", "12") ahead of all
+ * other keys, so code that needs a document's own key order (a SOPS MAC is a hash over the leaves in
+ * file key order) or an exact key order on output (keys sorted as strings) parses into and serializes
+ * from {@link OrderedMap}s. The parser can also report each number's source text, for writers that
+ * keep the form a number was written in (`3600.0`, `1e-07`, integers beyond 2^53).
  */
 
 /** A leaf or branch of the ordered tree. `bigint` holds YAML integers exactly (JSON has none). */
@@ -57,6 +58,16 @@ export class OrderedJsonSyntaxError extends Error {
   }
 }
 
+/** Where a value sits in a document: object keys and array indexes from the root. */
+export type JsonPath = ReadonlyArray<string | number>;
+
+export interface ParseOrderedJsonOptions {
+  /** Called for every number with its path, parsed value and exact source text. */
+  onNumber?: (path: JsonPath, value: number, source: string) => void;
+  /** "reject" (default): a repeated key in one object is an error. "last": the last value wins, as in JSON.parse. */
+  duplicateKeys?: "reject" | "last";
+}
+
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const MAX_DEPTH = 512;
@@ -65,7 +76,9 @@ const MAX_DEPTH = 512;
  * Parse JSON text (RFC 8259) into an ordered tree. Duplicate keys in one object are rejected (their
  * order in a MAC would be ambiguous). Error messages give a position, never a piece of the text.
  */
-export function parseOrderedJson(text: string): OrderedValue {
+export function parseOrderedJson(text: string, options: ParseOrderedJsonOptions = {}): OrderedValue {
+  const { onNumber, duplicateKeys = "reject" } = options;
+  const path: Array<string | number> = [];
   let pos = 0;
   if (text.charCodeAt(0) === 0xfeff) pos = 1;
 
@@ -116,7 +129,8 @@ export function parseOrderedJson(text: string): OrderedValue {
         if (text[pos] !== '"') fail("Expected a string key");
         const keyPos = pos;
         const key = parseString();
-        if (seen.has(key)) {
+        const repeated = seen.has(key);
+        if (repeated && duplicateKeys === "reject") {
           pos = keyPos;
           fail("Duplicate key in object");
         }
@@ -124,7 +138,11 @@ export function parseOrderedJson(text: string): OrderedValue {
         skipWs();
         if (text[pos] !== ":") fail("Expected ':'");
         pos++;
-        map.entries.push([key, parseValue(depth + 1)]);
+        path.push(key);
+        const item = parseValue(depth + 1);
+        path.pop();
+        if (repeated) map.set(key, item);
+        else map.entries.push([key, item]);
         skipWs();
         if (text[pos] === ",") {
           pos++;
@@ -146,7 +164,9 @@ export function parseOrderedJson(text: string): OrderedValue {
         return list;
       }
       for (;;) {
+        path.push(list.length);
         list.push(parseValue(depth + 1));
+        path.pop();
         skipWs();
         if (text[pos] === ",") {
           pos++;
@@ -176,7 +196,9 @@ export function parseOrderedJson(text: string): OrderedValue {
     const m = NUMBER_RE.exec(text);
     if (m) {
       pos += m[0].length;
-      return Number(m[0]);
+      const value = Number(m[0]);
+      onNumber?.(path, value, m[0]);
+      return value;
     }
     return fail(pos >= text.length ? "Unexpected end of input" : "Unexpected character");
   };
@@ -187,28 +209,43 @@ export function parseOrderedJson(text: string): OrderedValue {
   return value;
 }
 
+export interface StringifyOrderedJsonOptions {
+  /** How to write a finite number found at `path` (default: JavaScript's shortest form). */
+  number?: (value: number, path: JsonPath) => string;
+}
+
 /**
  * Serialize an ordered tree as JSON. `indent` is a string (sops itself writes "\t"); "" gives one
  * line. No trailing newline.
  */
-export function stringifyOrderedJson(value: OrderedValue, indent = "\t"): string {
+export function stringifyOrderedJson(value: OrderedValue, indent = "\t", options: StringifyOrderedJsonOptions = {}): string {
   const nl = indent ? "\n" : "";
   const sep = indent ? ": " : ":";
+  const path: Array<string | number> = [];
+  const at = (key: string | number, item: OrderedValue, level: number): string => {
+    path.push(key);
+    const out = write(item, level);
+    path.pop();
+    return out;
+  };
   const write = (v: OrderedValue, level: number): string => {
     if (v instanceof OrderedMap) {
       if (v.size === 0) return "{}";
       const pad = indent.repeat(level + 1);
-      const items = v.entries.map(([k, item]) => `${pad}${JSON.stringify(k)}${sep}${write(item, level + 1)}`);
+      const items = v.entries.map(([k, item]) => `${pad}${JSON.stringify(k)}${sep}${at(k, item, level + 1)}`);
       return `{${nl}${items.join(`,${nl}`)}${nl}${indent.repeat(level)}}`;
     }
     if (Array.isArray(v)) {
       if (v.length === 0) return "[]";
       const pad = indent.repeat(level + 1);
-      const items = v.map((item) => `${pad}${write(item, level + 1)}`);
+      const items = v.map((item, i) => `${pad}${at(i, item, level + 1)}`);
       return `[${nl}${items.join(`,${nl}`)}${nl}${indent.repeat(level)}]`;
     }
     if (typeof v === "bigint") return v.toString();
-    if (typeof v === "number") return Number.isFinite(v) ? JSON.stringify(v) : "null";
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return "null";
+      return options.number ? options.number(v, path) : JSON.stringify(v);
+    }
     return JSON.stringify(v);
   };
   return write(value, 0);
@@ -216,7 +253,7 @@ export function stringifyOrderedJson(value: OrderedValue, indent = "\t"): string
 
 /** How {@link fromJs} orders the keys of each object. */
 export type KeyOrder =
-  /** Keys sorted by code unit, recursively (the on-disk layout of the reference, files-and-profiles §5). */
+  /** Keys sorted as strings, recursively (the on-disk layout of the Python implementation). */
   | "sorted"
   /** JavaScript's own property order (survives a round trip through a JS object unchanged). */
   | "js";

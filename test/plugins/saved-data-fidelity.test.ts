@@ -1,0 +1,114 @@
+/**
+ * What the Python reference stores and writes for edge-case data: keys its constructors keep only
+ * when set, `_iat`/`_exp` exactly as computed (floats stay floats), and files read and re-saved
+ * unchanged.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AuthClientConfigException, FileStorageProvider, createDefaultKernel, type AuthKernel, type JsonObject } from "../../src/index.js";
+import { FileBackedOidcCredential } from "../../src/plugins/oidc/index.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { fakeJwt, manualClock } from "./oidc/helpers.js";
+
+const NOW = 1_700_000_000;
+const clock = manualClock(NOW * 1000 + 500);
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let kernel: AuthKernel;
+let storage: FileStorageProvider;
+beforeEach(async () => {
+  ({ dir, cleanup } = await makeTempDir());
+  storage = new FileStorageProvider({ homeDir: () => dir });
+  kernel = createDefaultKernel({ services: { storage } });
+});
+afterEach(() => cleanup());
+
+async function savedConfig(dict: JsonObject): Promise<JsonObject> {
+  const config = kernel.configFromDict(dict);
+  config.setPath("auth_client.json");
+  await config.save();
+  return JSON.parse(await readFile(path.join(dir, "auth_client.json"), "utf8")) as JsonObject;
+}
+
+describe("keys the reference stores only when set", () => {
+  test.each([
+    ["planet_legacy", { legacy_auth_endpoint: "https://api.example.com/v0/auth/login", api_key: "" }, { client_type: "planet_legacy", legacy_auth_endpoint: "https://api.example.com/v0/auth/login" }],
+    ["static_apikey", { api_key: "" }, { client_type: "static_apikey" }],
+    ["static_apikey", { api_key: null, bearer_token_prefix: "api-key" }, { client_type: "static_apikey" }],
+    ["static_apikey", { api_key: "k" }, { client_type: "static_apikey", api_key: "k", bearer_token_prefix: "Bearer" }],
+    ["static_apikey", { api_key: "k", bearer_token_prefix: "" }, { client_type: "static_apikey", api_key: "k" }],
+    ["static_apikey", { api_key: "k", bearer_token_prefix: null }, { client_type: "static_apikey", api_key: "k" }],
+    ["static_apikey", { api_key: "k", bearer_token_prefix: "api-key" }, { client_type: "static_apikey", api_key: "k", bearer_token_prefix: "api-key" }],
+  ])("%s %j is saved as %j", async (clientType, dict, expected) => {
+    expect(await savedConfig({ client_type: clientType, ...dict })).toEqual(expected);
+  });
+
+  test("an explicit empty bearer_token_prefix is not replaced by Bearer; using the key then fails naming the field", async () => {
+    const config = kernel.configFromDict({ client_type: "static_apikey", api_key: "k", bearer_token_prefix: "" });
+    const client = await kernel.clientFromConfig(config);
+    const error = await Promise.resolve()
+      .then(() => client.defaultRequestAuthenticator(null))
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(AuthClientConfigException);
+    expect(error).toMatchObject({ clientType: "static_apikey", field: "bearer_token_prefix" });
+  });
+
+  test.each([
+    [{ user_name: "stored", user_password: "pw", username: "", password: null }, { user_name: "stored", user_password: "pw" }],
+    [{ user_name: "stored", username: "alias" }, { user_name: "alias" }],
+    [{ username: "", password: "" }, {}],
+  ])("resource owner aliases %j → %j", async (dict, expected) => {
+    const base = { client_type: "oidc_resource_owner", auth_server: "https://a/", client_id: "x" };
+    expect(await savedConfig({ ...base, ...dict })).toEqual({ ...base, ...expected });
+  });
+});
+
+describe("_iat / _exp as the reference stores them", () => {
+  test("a float exp claim is kept exactly and expiry compares against it", async () => {
+    const at = fakeJwt({ iat: NOW, exp: NOW + 3600.5 });
+    const c = new FileBackedOidcCredential({ access_token: at }, null, null, clock);
+    expect(c.data()).toMatchObject({ _iat: NOW, _exp: 1700003600.5 });
+    expect(await c.isExpired(NOW + 3600)).toBe(false);
+    expect(await c.isExpired(NOW + 3601)).toBe(true);
+  });
+
+  test("a float expires_in gives a float _exp, written as Python writes it", async () => {
+    const file = path.join(dir, "token.json");
+    await writeFile(file, '{"access_token": "opaque", "expires_in": 3600.0, "_iat": 1700000000}');
+    const c = new FileBackedOidcCredential(null, file, storage, clock);
+    await c.load();
+    expect(c.data()?._exp).toBe(1700003600);
+    await c.save();
+    expect(await readFile(file, "utf8")).toBe(
+      '{\n  "_exp": 1700003600.0,\n  "_iat": 1700000000,\n  "access_token": "opaque",\n  "expires_in": 3600.0\n}',
+    );
+    const half = new FileBackedOidcCredential({ access_token: "opaque", expires_in: 0.5, _iat: NOW }, null, null, clock);
+    expect(half.data()?._exp).toBe(NOW + 0.5);
+    expect(await half.isExpired(NOW)).toBe(false);
+    expect(await half.isExpired(NOW + 1)).toBe(true);
+  });
+
+  test.each([
+    ["no other source", { }, NOW],
+    ["a stored _exp", { _exp: NOW + 60 }, NOW + 60],
+    ["expires_in", { expires_in: 300 }, NOW + 300],
+  ])("a non-numeric exp claim never makes a token non-expiring (%s)", async (_name, extra, expectedExp) => {
+    const at = fakeJwt({ iat: NOW, exp: "1700003000" });
+    const c = new FileBackedOidcCredential({ access_token: at, ...extra }, null, null, clock);
+    expect(c.data()?._exp).toBe(expectedExp);
+    expect(await c.isExpiring()).toBe(true);
+  });
+
+  test("a non-numeric iat claim falls back to the stored _iat, then now", () => {
+    const at = fakeJwt({ iat: "soon", exp: NOW + 10 });
+    expect(new FileBackedOidcCredential({ access_token: at, _iat: NOW - 5 }, null, null, clock).data()?._iat).toBe(NOW - 5);
+    expect(new FileBackedOidcCredential({ access_token: at }, null, null, clock).data()?._iat).toBe(NOW);
+  });
+
+  test("an empty credential stays empty (no _iat added)", () => {
+    const c = new FileBackedOidcCredential({}, null, null, clock);
+    expect(c.data()).toEqual({});
+  });
+});
