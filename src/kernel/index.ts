@@ -30,7 +30,10 @@ export {
 export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
 export { readSchemaFile } from "./schema-files.js";
 export {
-  discoverConfig, importPlugins, loadKernel, ConfigDiscoveryException, CONFIG_MODULE_NAME,
+  discoverConfig, importPlugins, loadKernel, userConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";
+export {
+  UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
+} from "./file-trust.js";
