@@ -11,7 +11,7 @@ import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel } from "./kernel.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
-import { resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
+import { resolveDiscoveredProfileTokenFile, resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
 
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
@@ -39,6 +39,8 @@ export class Auth {
   static async initializeFromClient(client: AuthClient, options: AuthInitOptions = {}): Promise<Auth> {
     const tokenFile = options.tokenFile ?? null;
     const authenticator = client.defaultRequestAuthenticator(tokenFile);
+    const credential = await authenticator.credential(false);
+    if (credential && !credential.origin()) credential.bindOrigin(client.credentialOrigin());
     if (options.initialTokenData && Object.keys(options.initialTokenData).length > 0) {
       await authenticator.updateCredentialData(options.initialTokenData);
     }
@@ -60,24 +62,27 @@ export class Auth {
   /**
    * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
    * profile `~/.planet/<name>/auth_client(.sops).json`. The token file is the profile's
-   * `token.sops.json` when it exists, else `token.json`, unless one is given.
+   * `token.sops.json` when it exists, else `token.json`, unless one is given; a discovered profile's
+   * lives under `~/.planet/.discovered/<config file id>/<name>/`, apart from the on-disk profile's.
    */
   static async initializeFromProfile(profileName?: string, options: Omit<AuthInitOptions, "profileName"> = {}): Promise<Auth> {
     const kernel = options.kernel ?? defaultKernel();
     const storage = options.storageProvider ?? kernel.services.storage;
     let name: string;
     let config: AuthClientConfig;
+    let tokenFile: string | null | undefined = options.tokenFile;
     if (kernel.hasDiscoveredProfile(profileName) || !profileName) {
       const profile = kernel.discoveredProfile(profileName);
       name = profile.name;
       config = kernel.configFromDict(profile.config);
       if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+      if (tokenFile === undefined) tokenFile = await resolveDiscoveredProfileTokenFile(name, profile.source, storage);
     } else {
       name = profileName.toLowerCase();
       const configFile = await resolveProfileConfigFile(name, storage);
       config = await kernel.configFromFile(configFile, options.storageProvider ?? undefined);
     }
-    const tokenFile = options.tokenFile !== undefined ? options.tokenFile : await resolveProfileTokenFile(name, storage);
+    if (tokenFile === undefined) tokenFile = await resolveProfileTokenFile(name, storage);
     return Auth.initializeFromConfig(config, { ...options, kernel, profileName: name, tokenFile });
   }
 
@@ -99,6 +104,7 @@ export class Auth {
     if (!credential) throw new AuthClientContextException("Unknown login failure: no credential was returned");
     credential.setPath(this.#tokenFile);
     credential.setStorageProvider(this.#client.credentialStorageProvider());
+    credential.bindOrigin(this.#client.credentialOrigin());
     await credential.save();
     this.#authenticator.updateCredential(credential);
     return credential;

@@ -60,7 +60,7 @@ export class ConfigDiscoveryException extends ProfileException {
 }
 
 /** The user's planet-auth config directory: `$XDG_CONFIG_HOME/planetauth`, default `<home>/.config/planetauth`. */
-export function userConfigDir(options: Pick<DiscoveryOptions, "homeDir" | "env"> = {}): string {
+export function planetAuthConfigDir(options: Pick<DiscoveryOptions, "homeDir" | "env"> = {}): string {
   const env = options.env ?? process.env;
   const home = options.homeDir?.() ?? (process.env.HOME || homedir());
   const xdg = env.XDG_CONFIG_HOME;
@@ -117,7 +117,7 @@ async function findConfig(options: DiscoveryOptions): Promise<{ filepath: string
   const candidates = projectDirs(start, options.stopDir).flatMap((dir) =>
     cosmi.getDefaultSearchPlaces(CONFIG_MODULE_NAME).map((place) => path.join(dir, place)),
   );
-  const userDir = userConfigDir(options);
+  const userDir = planetAuthConfigDir(options);
   candidates.push(...cosmi.globalConfigSearchPlaces.map((place) => path.join(userDir, place)));
   for (const filepath of candidates) {
     const config = await loadCandidate(filepath, cosmi, maxBytes);
@@ -212,7 +212,7 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
       throw new ConfigDiscoveryException(`Invalid profile "${name}": ${(err as Error).message}`, { cause: err, filePath: found.filepath });
     }
   }
-  kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile);
+  kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile, found.filepath);
   if (found.defaultProfile && !kernel.hasDiscoveredProfile(found.defaultProfile)) {
     const known = kernel.discoveredProfileNames().join(", ") || "(none)";
     throw new ConfigDiscoveryException(`defaultProfile "${found.defaultProfile}" is not one of the configured profiles: ${known}`, {

@@ -12,7 +12,7 @@ export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatCon
 export { FileStorageProvider, writeFileAtomic, type FileOps, type FileStorageOptions } from "./storage/file-storage.js";
 export { serializeJsonObject, parseJsonObject } from "./storage/json-format.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
-export { Credential } from "./credential.js";
+export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
@@ -30,7 +30,7 @@ export {
 export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
 export { readSchemaFile } from "./schema-files.js";
 export {
-  discoverConfig, importPlugins, loadKernel, userConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
+  discoverConfig, importPlugins, loadKernel, planetAuthConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";

@@ -41,6 +41,8 @@ export interface RegisteredClientType {
 export interface DiscoveredProfile {
   name: string;
   config: JsonObject;
+  /** The config file the profile was found in, when known. */
+  source?: string;
 }
 
 /** Values for the kernel's seams; anything not given gets the default. */
@@ -67,6 +69,7 @@ export class AuthKernel {
   #services?: KernelServices;
   #profiles = new Map<string, JsonObject>();
   #defaultProfile?: string;
+  #profilesSource?: string;
 
   constructor(options: CreateKernelOptions = {}) {
     this.container = rootContainer.createChildContainer();
@@ -233,10 +236,11 @@ export class AuthKernel {
     return provider;
   }
 
-  /** Profiles found by config discovery (name → client config dict). */
-  setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string): void {
+  /** Profiles found by config discovery (name → client config dict), and the file they come from. */
+  setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string, source?: string): void {
     this.#profiles = new Map(Object.entries(profiles).map(([name, config]) => [name.toLowerCase(), config]));
     this.#defaultProfile = defaultProfile?.toLowerCase();
+    this.#profilesSource = source;
   }
 
   discoveredProfileNames(): string[] {
@@ -257,7 +261,7 @@ export class AuthKernel {
       const known = this.discoveredProfileNames().join(", ") || "(none)";
       throw new ProfileException(`Unknown profile "${wanted}"; configured profiles: ${known}`);
     }
-    return { name: wanted, config };
+    return { name: wanted, config, source: this.#profilesSource };
   }
 }
 

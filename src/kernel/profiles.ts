@@ -1,8 +1,10 @@
 /**
- * On-disk profiles (files-and-profiles.md §2): `~/.planet/<name>/auth_client(.sops).json` and
- * `token(.sops).json`. A `.sops.json` file takes priority when it exists, and a cleartext file is
- * never written beside an existing `.sops.json` (gap S6). Names are validated (gap S9).
+ * On-disk profiles: `~/.planet/<name>/auth_client(.sops).json` and `token(.sops).json`. A `.sops.json`
+ * file takes priority when it exists, and a cleartext file is never written beside an existing
+ * `.sops.json`. Names are validated. Profiles found by config discovery keep their tokens apart, under
+ * `~/.planet/.discovered/<config file id>/<name>/`, so a config file never reaches another's tokens.
  */
+import { createHash } from "node:crypto";
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthClientConfig } from "./auth-client-config.js";
@@ -12,6 +14,8 @@ export const TOKEN_FILE = "token.json";
 export const TOKEN_FILE_SOPS = "token.sops.json";
 export const CONFIG_FILE = "auth_client.json";
 export const CONFIG_FILE_SOPS = "auth_client.sops.json";
+/** Under the profile directory; not a valid profile name, so no on-disk profile can share it. */
+export const DISCOVERED_PROFILES_DIR = ".discovered";
 
 /** Reject names that would escape the profile directory: separators, `..`, leading `.`/`~`, control characters. */
 export function validateProfileName(name: string): void {
@@ -35,6 +39,18 @@ async function firstExisting(storage: ObjectStorageProvider, candidates: string[
 /** Home-relative key of a profile's token file: `token.sops.json` when it exists, else `token.json`. */
 export function resolveProfileTokenFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
   return firstExisting(storage, [profileKey(profileName, TOKEN_FILE_SOPS), profileKey(profileName, TOKEN_FILE)]);
+}
+
+/**
+ * Home-relative key of the token file of a profile found in the config file `source`:
+ * `.planet/.discovered/<first 16 hex of sha256(source)>/<name>/token(.sops).json`. A profile of the same
+ * name in another config file, or on disk, has its own token.
+ */
+export function resolveDiscoveredProfileTokenFile(profileName: string, source: string | undefined, storage: ObjectStorageProvider): Promise<string> {
+  validateProfileName(profileName);
+  const id = createHash("sha256").update(source ?? "").digest("hex").slice(0, 16);
+  const dir = `${PROFILE_DIR}/${DISCOVERED_PROFILES_DIR}/${id}/${profileName.toLowerCase()}`;
+  return firstExisting(storage, [`${dir}/${TOKEN_FILE_SOPS}`, `${dir}/${TOKEN_FILE}`]);
 }
 
 /** Home-relative key of a profile's config file: `auth_client.sops.json` when it exists, else `auth_client.json`. */

@@ -42,7 +42,7 @@ describe("config discovery", () => {
 
     const auth = await Auth.initializeFromProfile(undefined, { kernel });
     expect(auth.profileName()).toBe("acme");
-    expect(auth.tokenFilePath()).toBe(".planet/acme/token.json");
+    expect(auth.tokenFilePath()).toMatch(/^\.planet\/\.discovered\/[0-9a-f]{16}\/acme\/token\.json$/);
     const body = await got.extend(auth.requestAuthenticator().gotHooks()).get(api.echoUrl).json<{ headers: Record<string, string> }>();
     const [scheme, value] = body.headers.authorization!.split(" ");
     const [keyId, ts, signature] = value!.split(":");
