@@ -1,6 +1,7 @@
 /**
  * The auth context (runtime.md §2): one client, one request authenticator, a token path and a
- * profile name. Construction does no I/O beyond saving `initialTokenData` (and loading a file-backed config).
+ * profile name. Construction does no I/O beyond saving `initialTokenData`, loading a file-backed config,
+ * and checking that the token and config files are not readable by others (see `warnings()`).
  */
 import { AuthClientContextException } from "./errors.js";
 import type { AuthClient, LoginOptions } from "./auth-client.js";
@@ -28,12 +29,35 @@ export class Auth {
   readonly #authenticator: RequestAuthenticator;
   readonly #tokenFile: string | null;
   readonly #profileName: string | null;
+  readonly #warnings: readonly string[];
 
-  private constructor(client: AuthClient, authenticator: RequestAuthenticator, tokenFile: string | null, profileName: string | null) {
+  private constructor(
+    client: AuthClient,
+    authenticator: RequestAuthenticator,
+    tokenFile: string | null,
+    profileName: string | null,
+    warnings: readonly string[],
+  ) {
     this.#client = client;
     this.#authenticator = authenticator;
     this.#tokenFile = tokenFile;
     this.#profileName = profileName;
+    this.#warnings = warnings;
+  }
+
+  /** Files of this context readable by group or others (as ssh warns of a private key), found at construction. */
+  static async #fileWarnings(client: AuthClient, tokenFile: string | null): Promise<string[]> {
+    const files: Array<[string | null, ObjectStorageProvider]> = [
+      [client.config().path(), client.config().storageProvider()],
+      [tokenFile, client.credentialStorageProvider()],
+    ];
+    const warnings: string[] = [];
+    for (const [key, storage] of files) {
+      const warning = key && storage.accessWarning ? await storage.accessWarning(key) : null;
+      if (warning) warnings.push(warning);
+    }
+    for (const warning of warnings) client.services.logger.warning(warning);
+    return warnings;
   }
 
   static async initializeFromClient(client: AuthClient, options: AuthInitOptions = {}): Promise<Auth> {
@@ -44,7 +68,8 @@ export class Auth {
     if (options.initialTokenData && Object.keys(options.initialTokenData).length > 0) {
       await authenticator.updateCredentialData(options.initialTokenData);
     }
-    return new Auth(client, authenticator, tokenFile, options.profileName ?? null);
+    const warnings = await Auth.#fileWarnings(client, tokenFile);
+    return new Auth(client, authenticator, tokenFile, options.profileName ?? null, warnings);
   }
 
   static async initializeFromConfig(config: AuthClientConfig, options: AuthInitOptions = {}): Promise<Auth> {
@@ -97,6 +122,10 @@ export class Auth {
   }
   profileName(): string | null {
     return this.#profileName;
+  }
+  /** Warnings about this context's files found at construction (also logged), e.g. a token file readable by others. */
+  warnings(): readonly string[] {
+    return this.#warnings;
   }
 
 

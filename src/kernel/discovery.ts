@@ -50,7 +50,7 @@ export interface DiscoveryOptions {
   homeDir?: () => string;
   /** Environment for `XDG_CONFIG_HOME` (default: process.env). */
   env?: Record<string, string | undefined>;
-  /** Largest config file read, in bytes (default 1 MiB). */
+  /** Largest config file read, in bytes (default 1 MiB); loadKernel's storage uses it for token and config files too. */
   maxFileBytes?: number;
 }
 
@@ -192,7 +192,9 @@ export interface LoadKernelOptions extends DiscoveryOptions {
 
 /** A kernel with the base plugins, then the plugins and profiles of the discovered config file. */
 export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthKernel> {
-  const kernel = createKernel({ plugins: options.basePlugins, services: options.services, homeDir: options.homeDir });
+  const kernel = createKernel({
+    plugins: options.basePlugins, services: options.services, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes,
+  });
   const found = await discoverConfig(options);
   if (!found) return kernel;
   for (const specifier of found.plugins) {

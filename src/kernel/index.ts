@@ -9,7 +9,9 @@ export * from "./tokens.js";
 export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext } from "./storage-provider.js";
-export { FileStorageProvider, writeFileAtomic, type FileOps, type FileStorageOptions } from "./storage/file-storage.js";
+export {
+  FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileOps, type FileStorageOptions,
+} from "./storage/file-storage.js";
 export { serializeJsonObject, parseJsonObject } from "./storage/json-format.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
 export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";

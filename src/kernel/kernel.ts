@@ -53,6 +53,8 @@ export interface CreateKernelOptions {
   services?: KernelServiceOverrides;
   /** Root of relative storage keys for the default filesystem provider (default: the home directory). */
   homeDir?: () => string;
+  /** Largest file the default filesystem provider reads, in bytes (default 1 MiB). */
+  maxFileBytes?: number;
 }
 
 interface ClientTypeEntry extends RegisteredClientType {
@@ -81,7 +83,7 @@ export class AuthKernel {
     c.register(TTY_PROMPT, { useValue: terminalPrompt });
     c.register(TTY_DISPLAY, { useValue: terminalDisplay });
     c.register(LOGGER, { useValue: new AuthLogger(null) });
-    c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir }) });
+    c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes }) });
     const s = options.services ?? {};
     const overrides: Array<[Token<unknown>, unknown]> = [
       [HTTP_CLIENT, s.http], [CLOCK, s.clock], [SLEEP, s.sleep], [BROWSER_OPENER, s.browserOpener],
