@@ -71,6 +71,16 @@ export abstract class AuthClient {
     );
   }
 
+  /**
+   * Where this client's credentials may be used: the identity of the auth server (and client) they are
+   * obtained from, e.g. `{ auth_server, client_id }`. A stored credential recorded for another origin is
+   * refused (see Credential.bindOrigin). null (the default) ⇒ credentials that no auth server issues
+   * (static keys), not bound.
+   */
+  credentialOrigin(): JsonObject | null {
+    return null;
+  }
+
   /** Obtain a credential. Returns it unsaved; the Auth context persists it. */
   abstract login(options?: LoginOptions): Promise<Credential>;
 

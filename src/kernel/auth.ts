@@ -1,6 +1,7 @@
 /**
  * The auth context: one client, one request authenticator, a token path and a
- * profile name. Construction does no I/O beyond saving `initialTokenData` (and loading a file-backed config).
+ * profile name. Construction does no I/O beyond saving `initialTokenData`, loading a file-backed config,
+ * and checking that the token and config files are not readable by others (see `warnings()`).
  */
 import { AuthClientContextException } from "./errors.js";
 import type { AuthClient, LoginOptions } from "./auth-client.js";
@@ -11,7 +12,9 @@ import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel } from "./kernel.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
-import { BUILTIN_DEFAULT_PROFILE, defaultProfileName, resolveProfileConfigFile, resolveProfileTokenFile } from "./profiles.js";
+import {
+  BUILTIN_DEFAULT_PROFILE, defaultProfileName, resolveDiscoveredProfileTokenFile, resolveProfileConfigFile, resolveProfileTokenFile,
+} from "./profiles.js";
 
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
@@ -28,21 +31,47 @@ export class Auth {
   readonly #authenticator: RequestAuthenticator;
   readonly #tokenFile: string | null;
   readonly #profileName: string | null;
+  readonly #warnings: readonly string[];
 
-  private constructor(client: AuthClient, authenticator: RequestAuthenticator, tokenFile: string | null, profileName: string | null) {
+  private constructor(
+    client: AuthClient,
+    authenticator: RequestAuthenticator,
+    tokenFile: string | null,
+    profileName: string | null,
+    warnings: readonly string[],
+  ) {
     this.#client = client;
     this.#authenticator = authenticator;
     this.#tokenFile = tokenFile;
     this.#profileName = profileName;
+    this.#warnings = warnings;
+  }
+
+  /** Files of this context readable by group or others (as ssh warns of a private key), found at construction. */
+  static async #fileWarnings(client: AuthClient, tokenFile: string | null): Promise<string[]> {
+    const files: Array<[string | null, ObjectStorageProvider]> = [
+      [client.config().path(), client.config().storageProvider()],
+      [tokenFile, client.credentialStorageProvider()],
+    ];
+    const warnings: string[] = [];
+    for (const [key, storage] of files) {
+      const warning = key && storage.accessWarning ? await storage.accessWarning(key) : null;
+      if (warning) warnings.push(warning);
+    }
+    for (const warning of warnings) client.services.logger.warning(warning);
+    return warnings;
   }
 
   static async initializeFromClient(client: AuthClient, options: AuthInitOptions = {}): Promise<Auth> {
     const tokenFile = options.tokenFile ?? null;
     const authenticator = client.defaultRequestAuthenticator(tokenFile);
+    const credential = await authenticator.credential(false);
+    if (credential && !credential.origin()) credential.bindOrigin(client.credentialOrigin());
     if (options.initialTokenData && Object.keys(options.initialTokenData).length > 0) {
       await authenticator.updateCredentialData(options.initialTokenData);
     }
-    return new Auth(client, authenticator, tokenFile, options.profileName ?? null);
+    const warnings = await Auth.#fileWarnings(client, tokenFile);
+    return new Auth(client, authenticator, tokenFile, options.profileName ?? null, warnings);
   }
 
   static async initializeFromConfig(config: AuthClientConfig, options: AuthInitOptions = {}): Promise<Auth> {
@@ -60,7 +89,8 @@ export class Auth {
   /**
    * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
    * profile `~/.planet/<name>/auth_client(.sops).json`. The token file is the profile's
-   * `token.sops.json` when it exists, else `token.json`, unless one is given.
+   * `token.sops.json` when it exists, else `token.json`, unless one is given; a discovered profile's
+   * lives under `~/.planet/.discovered/<config file id>/<name>/`, apart from the on-disk profile's.
    *
    * With no name, the profile is chosen as the Python library chooses it: the `PL_AUTH_PROFILE`
    * environment variable, then `PL_AUTH_PROFILE` in `~/.planet.json`, then the discovered default
@@ -72,11 +102,13 @@ export class Auth {
     profileName ||= await defaultProfileName(kernel.services.env, storage, kernel.discoveredDefaultProfileName() ?? BUILTIN_DEFAULT_PROFILE);
     let name: string;
     let config: AuthClientConfig;
+    let tokenFile: string | null | undefined = options.tokenFile;
     if (kernel.hasDiscoveredProfile(profileName)) {
       const profile = kernel.discoveredProfile(profileName);
       name = profile.name;
       config = kernel.configFromDict(profile.config);
       if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+      if (tokenFile === undefined) tokenFile = await resolveDiscoveredProfileTokenFile(name, profile.source, storage);
     } else if (profileName.toLowerCase() === BUILTIN_DEFAULT_PROFILE) {
       name = BUILTIN_DEFAULT_PROFILE;
       config = kernel.configFromDict({ client_type: "none" });
@@ -85,7 +117,7 @@ export class Auth {
       const configFile = await resolveProfileConfigFile(name, storage);
       config = await kernel.configFromFile(configFile, options.storageProvider ?? undefined);
     }
-    const tokenFile = options.tokenFile !== undefined ? options.tokenFile : await resolveProfileTokenFile(name, storage);
+    if (tokenFile === undefined) tokenFile = await resolveProfileTokenFile(name, storage);
     return Auth.initializeFromConfig(config, { ...options, kernel, profileName: name, tokenFile });
   }
 
@@ -101,12 +133,17 @@ export class Auth {
   profileName(): string | null {
     return this.#profileName;
   }
+  /** Warnings about this context's files found at construction (also logged), e.g. a token file readable by others. */
+  warnings(): readonly string[] {
+    return this.#warnings;
+  }
 
 
   async #adoptCredential(credential: Credential | null | undefined): Promise<Credential> {
     if (!credential) throw new AuthClientContextException("Unknown login failure: no credential was returned");
     credential.setPath(this.#tokenFile);
     credential.setStorageProvider(this.#client.credentialStorageProvider());
+    credential.bindOrigin(this.#client.credentialOrigin());
     await credential.save();
     this.#authenticator.updateCredential(credential);
     return credential;

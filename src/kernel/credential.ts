@@ -1,10 +1,85 @@
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
+import { AuthException, ObjectNotFoundException } from "./errors.js";
+import type { JsonObject } from "./storage-provider.js";
+
+/**
+ * A stored credential was obtained from another auth server (or client) than the one configured for
+ * it: it is neither loaded nor sent anywhere. Log in again with this config, or use another token file.
+ */
+export class CredentialOriginException extends AuthException {
+  static override readonly code: string = "ERR_CREDENTIAL_ORIGIN";
+}
+
+/**
+ * Storage key of the record of where a credential came from, beside the credential:
+ * `token.json` → `token.origin.json`, `token.sops.json` → `token.sops.origin.json`. A separate file
+ * keeps the token file in the exact format other implementations read and write.
+ */
+export function credentialOriginKey(credentialKey: string): string {
+  return credentialKey.endsWith(".json") ? `${credentialKey.slice(0, -5)}.origin.json` : `${credentialKey}.origin.json`;
+}
+
+function sameOrigin(a: JsonObject, b: JsonObject): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
 
 /**
  * A unit of authorization material. `_iat`/`_exp` are epoch seconds (integers as a rule; a float is
  * kept as stored); a missing `_exp` means the credential never expires.
  */
 export class Credential extends FileBackedJsonObject {
+  #origin: JsonObject | null = null;
+
+  /**
+   * Bind the credential to where it may be used — the auth server and client of the config it is
+   * obtained with (AuthClient.credentialOrigin). A bound credential records its origin beside itself
+   * on save, and refuses to load a stored credential recorded for another origin, so its refresh
+   * token, for instance, is never sent to another server. A stored credential without a record (one
+   * written by another implementation) loads, and gets the record at its next save.
+   */
+  bindOrigin(origin: JsonObject | null): void {
+    this.#origin = origin ? { ...origin } : null;
+  }
+  origin(): JsonObject | null {
+    return this.#origin;
+  }
+
+  override async load(): Promise<void> {
+    await this.#checkStoredOrigin();
+    await super.load();
+  }
+
+  override async save(): Promise<void> {
+    await super.save();
+    const key = this.path();
+    if (!key || !this.#origin) return;
+    const stored = await this.#storedOrigin(key);
+    if (!stored || !sameOrigin(stored, this.#origin)) await this.storageProvider().saveObj(credentialOriginKey(key), this.#origin);
+  }
+
+  async #storedOrigin(key: string): Promise<JsonObject | null> {
+    try {
+      return await this.storageProvider().loadObj(credentialOriginKey(key));
+    } catch (err) {
+      if (err instanceof ObjectNotFoundException) return null;
+      throw err;
+    }
+  }
+
+  async #checkStoredOrigin(): Promise<void> {
+    const key = this.path();
+    if (!key || !this.#origin) return;
+    const stored = await this.#storedOrigin(key);
+    if (!stored || sameOrigin(stored, this.#origin)) return;
+    const describe = (o: JsonObject) => Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+    throw new CredentialOriginException(
+      `This credential was obtained from ${describe(stored)}, but the config in use is for ${describe(this.#origin)}; ` +
+        `it is not used, so that it is never sent to another server. Log in with this config to replace it, or use another token file`,
+      { filePath: key },
+    );
+  }
+
   async expiryTime(): Promise<number | null> {
     return this.lazyGet<number>("_exp");
   }

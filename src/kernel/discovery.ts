@@ -1,18 +1,38 @@
 /**
- * Config discovery with cosmiconfig (module name `planetauth`): `.planetauthrc`, `.planetauthrc.json`,
- * `.planetauthrc.yaml`/`.yml`, `planetauth.config.{js,mjs,cjs}`, `package.json#planetauth`.
- * A discovered file may name plugins to import and register, profiles, and a default profile.
+ * Config discovery (module name `planetauth`), with cosmiconfig's file names and loaders:
+ * `package.json#planetauth`, `.planetauthrc` (JSON or YAML), `.planetauthrc.{json,yaml,yml,js,ts,cjs,mjs}`,
+ * the same under `.config/`, and `planetauth.config.{js,ts,cjs,mjs}`.
+ *
+ * Where: the directories from the start directory up to the project root — the nearest one holding a
+ * `package.json` (or `package.yaml`), or `stopDir` — and, when none of them holds a config, the user's
+ * config directory `$XDG_CONFIG_HOME/planetauth/` (default `~/.config/planetauth/`: `config`,
+ * `config.{json,yaml,yml,js,ts,cjs,mjs}`). Without a project root above, only the start directory is
+ * searched: nothing above a project is ever read.
+ *
+ * Config files can run code: a JS/TS config runs when loaded, and `plugins` are imported. Such a file,
+ * and every plugin module file it names, must be owned by the current user (or root) and writable by
+ * nobody else, or discovery fails with UntrustedFileException (the rule of ssh's StrictModes).
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ProfileException, PluginException } from "./errors.js";
+import { AuthException, ProfileException, PluginException } from "./errors.js";
 import { createAjv, describeErrors } from "./config-validation.js";
 import { readSchemaFile } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
+import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
 import type { AuthPlugin } from "./plugin.js";
 import type { JsonObject } from "./storage-provider.js";
 
 export const CONFIG_MODULE_NAME = "planetauth";
+
+/** The keys a discovered config may have (`$schema` is allowed for editors). */
+const KNOWN_KEYS = ["plugins", "profiles", "defaultProfile"];
+
+/** Extensions whose loading runs the file as code. */
+const CODE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
 
 export interface DiscoveredConfig {
   filepath: string;
@@ -24,8 +44,14 @@ export interface DiscoveredConfig {
 export interface DiscoveryOptions {
   /** Directory to start searching from (default: the process CWD). */
   searchFrom?: string;
-  /** Search upwards until this directory; default: up to the nearest package.json. */
+  /** Search upwards until this directory at most; default: up to the nearest package.json. */
   stopDir?: string;
+  /** The home directory: root of the user config directory (and, for loadKernel, of relative storage keys). Default: `$HOME`, else os.homedir(). */
+  homeDir?: () => string;
+  /** Environment for `XDG_CONFIG_HOME` (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Largest config file read, in bytes (default 1 MiB); loadKernel's storage uses it for token and config files too. */
+  maxFileBytes?: number;
 }
 
 /** A discovered config file could not be loaded or is malformed. Names the file. */
@@ -33,22 +59,86 @@ export class ConfigDiscoveryException extends ProfileException {
   static override readonly code: string = "ERR_CONFIG_DISCOVERY";
 }
 
+/** The user's planet-auth config directory: `$XDG_CONFIG_HOME/planetauth`, default `<home>/.config/planetauth`. */
+export function planetAuthConfigDir(options: Pick<DiscoveryOptions, "homeDir" | "env"> = {}): string {
+  const env = options.env ?? process.env;
+  const home = options.homeDir?.() ?? (process.env.HOME || homedir());
+  const xdg = env.XDG_CONFIG_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, ".config"), CONFIG_MODULE_NAME);
+}
+
+/** The project's directories, innermost first: up to the nearest package.json/yaml or `stopDir`, else the start alone. */
+function projectDirs(start: string, stopDir?: string): string[] {
+  const stop = stopDir ? path.resolve(stopDir) : undefined;
+  const dirs: string[] = [];
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (dir === stop || existsSync(path.join(dir, "package.json")) || existsSync(path.join(dir, "package.yaml"))) return dirs;
+    if (path.dirname(dir) === dir) return [start];
+  }
+}
+
+type CosmiconfigModule = typeof import("cosmiconfig");
+
+/** Load one candidate file: null when absent (or a package.json without a `planetauth` key) or empty. */
+async function loadCandidate(file: string, cosmi: CosmiconfigModule, maxBytes: number): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFileCapped(file, maxBytes);
+  } catch (err) {
+    if (err instanceof AuthException) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return null;
+    throw new ConfigDiscoveryException(`Could not read planet-auth configuration: ${code}`, { cause: err, filePath: file });
+  }
+  if (text.trim() === "") return null;
+  const ext = path.extname(file);
+  if (CODE_EXTENSIONS.has(ext)) await assertTrustedCodeFile(file, "runs as code when loaded (a JS/TS config)");
+  const loaders = cosmi.defaultLoaders as Record<string, (file: string, text: string) => unknown>;
+  const loader = loaders[ext || "noExt"];
+  if (!loader) return null;
+  let loaded: unknown;
+  try {
+    loaded = await loader(file, text);
+  } catch (err) {
+    throw new ConfigDiscoveryException(`Could not load planet-auth configuration: ${(err as Error).message}`, { cause: err, filePath: file });
+  }
+  if (path.basename(file) === "package.json" || path.basename(file) === "package.yaml") {
+    return (loaded as Record<string, unknown> | null)?.[CONFIG_MODULE_NAME] ?? null;
+  }
+  return loaded ?? null;
+}
+
+/** The first config file with content: in the project, else in the user's config directory. */
+async function findConfig(options: DiscoveryOptions): Promise<{ filepath: string; config: unknown } | null> {
+  const cosmi = await import("cosmiconfig");
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const start = path.resolve(options.searchFrom ?? process.cwd());
+  const candidates = projectDirs(start, options.stopDir).flatMap((dir) =>
+    cosmi.getDefaultSearchPlaces(CONFIG_MODULE_NAME).map((place) => path.join(dir, place)),
+  );
+  const userDir = planetAuthConfigDir(options);
+  candidates.push(...cosmi.globalConfigSearchPlaces.map((place) => path.join(userDir, place)));
+  for (const filepath of candidates) {
+    const config = await loadCandidate(filepath, cosmi, maxBytes);
+    if (config !== null && config !== undefined) return { filepath, config };
+  }
+  return null;
+}
+
 /** Find and validate the nearest planetauth config; null when there is none. */
 export async function discoverConfig(options: DiscoveryOptions = {}): Promise<DiscoveredConfig | null> {
-  const { cosmiconfig } = await import("cosmiconfig");
-  const explorer = cosmiconfig(CONFIG_MODULE_NAME, {
-    searchStrategy: options.stopDir ? "global" : "project",
-    stopDir: options.stopDir,
-    cache: false,
-  });
-  let result: Awaited<ReturnType<typeof explorer.search>>;
-  try {
-    result = await explorer.search(options.searchFrom);
-  } catch (err) {
-    const filepath = (err as { filepath?: string }).filepath;
-    throw new ConfigDiscoveryException(`Could not load planet-auth configuration: ${(err as Error).message}`, { cause: err, filePath: filepath });
+  const result = await findConfig(options);
+  if (!result) return null;
+  const unknown = result.config && typeof result.config === "object" && !Array.isArray(result.config)
+    ? Object.keys(result.config).filter((k) => !KNOWN_KEYS.includes(k) && k !== "$schema")
+    : [];
+  if (unknown.length > 0) {
+    throw new ConfigDiscoveryException(
+      `Unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} in planet-auth configuration; known keys: ${KNOWN_KEYS.join(", ")}`,
+      { filePath: result.filepath },
+    );
   }
-  if (!result || result.isEmpty) return null;
   const validate = createAjv().compile(readSchemaFile("planetauth-config.schema.json"));
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
@@ -56,22 +146,34 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
     });
   }
   const config = result.config as Partial<DiscoveredConfig>;
+  const plugins = config.plugins ?? [];
+  if (plugins.length > 0) await assertTrustedCodeFile(result.filepath, "names plugins to import");
   return {
     filepath: result.filepath,
-    plugins: config.plugins ?? [],
+    plugins,
     profiles: config.profiles ?? {},
     defaultProfile: config.defaultProfile,
   };
 }
 
+/**
+ * The file a plugin specifier names: a path relative to the config file, or a package resolved from
+ * the config file's directory (so the file checked is the file imported).
+ */
+function resolvePluginFile(specifier: string, configFile: string): string {
+  if (specifier.startsWith(".") || path.isAbsolute(specifier)) return path.resolve(path.dirname(configFile), specifier);
+  return createRequire(configFile).resolve(specifier);
+}
+
 /** Import a plugin module named in a config file: its `default` or `plugin` export (a plugin, or an array of them). */
 export async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {
-  const isPath = specifier.startsWith(".") || path.isAbsolute(specifier);
-  const target = isPath ? pathToFileURL(path.resolve(path.dirname(configFile), specifier)).href : specifier;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(target)) as Record<string, unknown>;
+    const file = resolvePluginFile(specifier, configFile);
+    await assertTrustedCodeFile(file, `is the plugin module "${specifier}" named by ${configFile}`);
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof UntrustedFileException) throw err;
     throw new PluginException(`Could not import plugin "${specifier}": ${(err as Error).message}`, { cause: err, filePath: configFile });
   }
   const exported = mod.default ?? mod.plugin;
@@ -86,13 +188,13 @@ export interface LoadKernelOptions extends DiscoveryOptions {
   /** Plugins registered before the discovered ones (the package entry point passes the built-ins). */
   basePlugins?: readonly AuthPlugin[];
   services?: KernelServiceOverrides;
-  /** Root of relative storage keys (default: the home directory). */
-  homeDir?: () => string;
 }
 
 /** A kernel with the base plugins, then the plugins and profiles of the discovered config file. */
 export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthKernel> {
-  const kernel = createKernel({ plugins: options.basePlugins, services: options.services, homeDir: options.homeDir });
+  const kernel = createKernel({
+    plugins: options.basePlugins, services: options.services, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes,
+  });
   const found = await discoverConfig(options);
   if (!found) return kernel;
   for (const specifier of found.plugins) {
@@ -112,7 +214,7 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
       throw new ConfigDiscoveryException(`Invalid profile "${name}": ${(err as Error).message}`, { cause: err, filePath: found.filepath });
     }
   }
-  kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile);
+  kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile, found.filepath);
   if (found.defaultProfile && !kernel.hasDiscoveredProfile(found.defaultProfile)) {
     const known = kernel.discoveredProfileNames().join(", ") || "(none)";
     throw new ConfigDiscoveryException(`defaultProfile "${found.defaultProfile}" is not one of the configured profiles: ${known}`, {

@@ -10,14 +10,16 @@ export * from "./tokens.js";
 export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext } from "./storage-provider.js";
-export { FileStorageProvider, writeFileAtomic, type FileOps, type FileStorageOptions } from "./storage/file-storage.js";
+export {
+  FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileOps, type FileStorageOptions,
+} from "./storage/file-storage.js";
 export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
 export {
   OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, stringifyOrderedJson, fromJs, toJs,
   type OrderedValue, type KeyOrder, type JsonPath, type ParseOrderedJsonOptions, type StringifyOrderedJsonOptions,
 } from "./storage/ordered-json.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
-export { Credential } from "./credential.js";
+export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
@@ -35,7 +37,10 @@ export {
 export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
 export { readSchemaFile } from "./schema-files.js";
 export {
-  discoverConfig, importPlugins, loadKernel, ConfigDiscoveryException, CONFIG_MODULE_NAME,
+  discoverConfig, importPlugins, loadKernel, planetAuthConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";
+export {
+  UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
+} from "./file-trust.js";

@@ -41,6 +41,8 @@ export interface RegisteredClientType {
 export interface DiscoveredProfile {
   name: string;
   config: JsonObject;
+  /** The config file the profile was found in, when known. */
+  source?: string;
 }
 
 /** Values for the kernel's seams; anything not given gets the default. */
@@ -51,6 +53,8 @@ export interface CreateKernelOptions {
   services?: KernelServiceOverrides;
   /** Root of relative storage keys for the default filesystem provider (default: the home directory). */
   homeDir?: () => string;
+  /** Largest file the default filesystem provider reads, in bytes (default 1 MiB). */
+  maxFileBytes?: number;
 }
 
 interface ClientTypeEntry extends RegisteredClientType {
@@ -67,6 +71,7 @@ export class AuthKernel {
   #services?: KernelServices;
   #profiles = new Map<string, JsonObject>();
   #defaultProfile?: string;
+  #profilesSource?: string;
 
   constructor(options: CreateKernelOptions = {}) {
     this.container = rootContainer.createChildContainer();
@@ -79,7 +84,7 @@ export class AuthKernel {
     c.register(TTY_DISPLAY, { useValue: terminalDisplay });
     c.register(LOGGER, { useValue: new AuthLogger(null) });
     c.register(ENVIRONMENT, { useValue: processEnvironment });
-    c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir }) });
+    c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes }) });
     const s = options.services ?? {};
     const overrides: Array<[Token<unknown>, unknown]> = [
       [HTTP_CLIENT, s.http], [CLOCK, s.clock], [SLEEP, s.sleep], [BROWSER_OPENER, s.browserOpener],
@@ -235,10 +240,11 @@ export class AuthKernel {
     return provider;
   }
 
-  /** Profiles found by config discovery (name → client config dict). */
-  setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string): void {
+  /** Profiles found by config discovery (name → client config dict), and the file they come from. */
+  setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string, source?: string): void {
     this.#profiles = new Map(Object.entries(profiles).map(([name, config]) => [name.toLowerCase(), config]));
     this.#defaultProfile = defaultProfile?.toLowerCase();
+    this.#profilesSource = source;
   }
 
   /** The default profile named by config discovery, if any. */
@@ -264,7 +270,7 @@ export class AuthKernel {
       const known = this.discoveredProfileNames().join(", ") || "(none)";
       throw new ProfileException(`Unknown profile "${wanted}"; configured profiles: ${known}`);
     }
-    return { name: wanted, config };
+    return { name: wanted, config, source: this.#profilesSource };
   }
 }
 

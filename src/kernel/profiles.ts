@@ -1,8 +1,11 @@
 /**
  * On-disk profiles: `~/.planet/<name>/auth_client(.sops).json` and `token(.sops).json`. A `.sops.json`
  * file takes priority when it exists, and a cleartext file is never written beside an existing
- * `.sops.json`. Names are validated so that a profile cannot reach outside `~/.planet`.
+ * `.sops.json`. Names are validated so that a profile cannot reach outside `~/.planet`. Profiles found
+ * by config discovery keep their tokens apart, under `~/.planet/.discovered/<config file id>/<name>/`,
+ * so a config file never reaches another's tokens.
  */
+import { createHash } from "node:crypto";
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
 import type { Environment } from "./seams.js";
@@ -19,6 +22,8 @@ export const USER_CONFIG_FILE = ".planet.json";
 export const PROFILE_ENV_VAR = "PL_AUTH_PROFILE";
 /** The last-resort profile: no authentication. */
 export const BUILTIN_DEFAULT_PROFILE = "none";
+/** Under the profile directory; not a valid profile name, so no on-disk profile can share it. */
+export const DISCOVERED_PROFILES_DIR = ".discovered";
 
 /**
  * Reject names that could reach outside the profile directory: path separators, control characters,
@@ -60,6 +65,18 @@ async function firstExisting(storage: ObjectStorageProvider, candidates: string[
 /** Home-relative key of a profile's token file: `token.sops.json` when it exists, else `token.json`. */
 export function resolveProfileTokenFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
   return firstExisting(storage, [profileKey(profileName, TOKEN_FILE_SOPS), profileKey(profileName, TOKEN_FILE)]);
+}
+
+/**
+ * Home-relative key of the token file of a profile found in the config file `source`:
+ * `.planet/.discovered/<first 16 hex of sha256(source)>/<name>/token(.sops).json`. A profile of the same
+ * name in another config file, or on disk, has its own token.
+ */
+export function resolveDiscoveredProfileTokenFile(profileName: string, source: string | undefined, storage: ObjectStorageProvider): Promise<string> {
+  validateProfileName(profileName);
+  const id = createHash("sha256").update(source ?? "").digest("hex").slice(0, 16);
+  const dir = `${PROFILE_DIR}/${DISCOVERED_PROFILES_DIR}/${id}/${profileName.toLowerCase()}`;
+  return firstExisting(storage, [`${dir}/${TOKEN_FILE_SOPS}`, `${dir}/${TOKEN_FILE}`]);
 }
 
 /** Home-relative key of a profile's config file: `auth_client.sops.json` when it exists, else `auth_client.json`. */

@@ -13,6 +13,8 @@ export interface ObjectStorageProvider {
   /** Last-modified time in milliseconds (fractional where the medium has it). Missing ⇒ ObjectNotFoundException. */
   mtime(key: string): Promise<number>;
   objRename(src: string, dst: string): Promise<void>;
+  /** Optional: a warning when the stored object can be read by others than its owner; null when not. */
+  accessWarning?(key: string): Promise<string | null>;
 }
 
 /**

@@ -42,7 +42,7 @@ describe("config discovery", () => {
 
     const auth = await Auth.initializeFromProfile(undefined, { kernel });
     expect(auth.profileName()).toBe("acme");
-    expect(auth.tokenFilePath()).toBe(".planet/acme/token.json");
+    expect(auth.tokenFilePath()).toMatch(/^\.planet\/\.discovered\/[0-9a-f]{16}\/acme\/token\.json$/);
     const body = await got.extend(auth.requestAuthenticator().gotHooks()).get(api.echoUrl).json<{ headers: Record<string, string> }>();
     const [scheme, value] = body.headers.authorization!.split(" ");
     const [keyId, ts, signature] = value!.split(":");
@@ -65,14 +65,14 @@ describe("config discovery", () => {
     ["package.json", JSON.stringify({ name: "host-app", planetauth: rc })],
   ])("discovers %s", async (file, content) => {
     await fs.writeFile(path.join(dir, file), content);
-    const found = await discoverConfig({ searchFrom: dir, stopDir: dir });
+    const found = await discoverConfig({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     expect(found?.filepath).toBe(path.join(dir, file));
     expect(found?.plugins).toEqual([PLUGIN_PATH]);
     expect(found?.profiles.acme ?? found?.profiles.Acme).toMatchObject({ client_type: "acme_hmac" });
   });
 
   test("no config file: the kernel has just the built-ins", async () => {
-    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir });
+    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     expect(kernel.clientTypes()).toHaveLength(15);
     expect(() => kernel.discoveredProfile()).toThrow(ProfileException);
   });
@@ -82,7 +82,7 @@ describe("config discovery", () => {
     await fs.mkdir(local);
     await fs.writeFile(path.join(local, "reexport.ts"), `export { plugin } from ${JSON.stringify(PLUGIN_PATH)};\n`);
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify({ plugins: ["./plugins/reexport.ts"] }));
-    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir });
+    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     expect(kernel.clientType("acme_hmac").plugin).toBe("acme-hmac");
   });
 
@@ -94,7 +94,7 @@ describe("config discovery", () => {
     ["an unknown default profile", ".planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "none" } }, defaultProfile: "q" }), /defaultProfile "q" is not one of the configured profiles: p/],
   ])("a bad config file (%s) fails with its path and the reason", async (_what, file, content, reason) => {
     await fs.writeFile(path.join(dir, file), content);
-    const err = await loadKernel({ searchFrom: dir, stopDir: dir }).catch((e: unknown) => e);
+    const err = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigDiscoveryException);
     expect((err as Error).message).toMatch(reason);
     expect((err as Error).message).toContain(path.join(dir, file));
@@ -102,18 +102,18 @@ describe("config discovery", () => {
 
   test("a plugin that cannot be imported, or is not a plugin, fails naming the config file", async () => {
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify({ plugins: ["./missing-plugin.js"] }));
-    const missing = await loadKernel({ searchFrom: dir, stopDir: dir }).catch((e: unknown) => e);
+    const missing = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(PluginException);
     expect((missing as Error).message).toMatch(/Could not import plugin "\.\/missing-plugin\.js".*\.planetauthrc\.json/);
 
     await fs.writeFile(path.join(dir, "not-a-plugin.mjs"), "export const something = 1;\n");
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify({ plugins: ["./not-a-plugin.mjs"] }));
-    await expect(loadKernel({ searchFrom: dir, stopDir: dir })).rejects.toThrow(/has no plugin as its default or "plugin" export/);
+    await expect(loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} })).rejects.toThrow(/has no plugin as its default or "plugin" export/);
   });
 
   test("profile names that would escape the profile directory are refused (gap S9)", async () => {
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify({ profiles: { ok: { client_type: "none" } } }));
-    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir });
+    const kernel = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     for (const name of ["../etc", "a/b", ".hidden", "~root", "/abs"]) {
       expect(() => kernel.discoveredProfile(name)).toThrow(/Invalid profile name/);
     }

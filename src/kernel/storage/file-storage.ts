@@ -17,6 +17,8 @@ import {
 } from "../errors.js";
 import type { JsonObject, ObjectStorageProvider, StorageFormat } from "../storage-provider.js";
 import { parseJsonObject, serializeJsonObject } from "./json-format.js";
+import { DEFAULT_MAX_FILE_BYTES, FileTooLargeException, permissionWarning, readFileCapped } from "../file-trust.js";
+import { PROFILE_DIR } from "../profiles.js";
 
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
@@ -27,6 +29,8 @@ export interface FileStorageOptions {
   homeDir?: () => string;
   /** Formats contributed by plugins, consulted in order. Read live, so later registrations apply. */
   formats?: readonly StorageFormat[];
+  /** Largest file read, in bytes (default 1 MiB); a larger one fails with FileTooLargeException and is left as it is. */
+  maxFileBytes?: number;
 }
 
 const SOPS_SUFFIX = ".sops.json";
@@ -39,9 +43,11 @@ export class FileStorageProvider implements ObjectStorageProvider {
   readonly #homeDir: () => string;
   readonly #formats: readonly StorageFormat[];
   readonly #fs: FileOps;
+  readonly #maxFileBytes: number;
 
   constructor(options: FileStorageOptions = {}) {
     this.#fs = options.fileOps ?? fs;
+    this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#homeDir = options.homeDir ?? (() => process.env.HOME || homedir());
     this.#formats = options.formats ?? [];
   }
@@ -67,8 +73,9 @@ export class FileStorageProvider implements ObjectStorageProvider {
     const format = this.#formatFor(key);
     let text: string;
     try {
-      text = await this.#fs.readFile(filePath, "utf8");
+      text = await this.#read(filePath);
     } catch (err) {
+      if (err instanceof FileTooLargeException) throw err;
       if (errnoCode(err) === "ENOENT") throw new ObjectNotFoundException("File not found", { filePath, cause: err });
       throw new StorageException(`Could not read file: ${errnoCode(err) ?? (err as Error).message}`, { filePath, cause: err });
     }
@@ -88,12 +95,42 @@ export class FileStorageProvider implements ObjectStorageProvider {
     const format = this.#formatFor(key);
     let text: string;
     if (format) {
-      const previousText = await this.#fs.readFile(filePath, "utf8").catch(() => undefined);
+      const previousText = await this.#read(filePath).catch((err: unknown) => {
+        if (err instanceof FileTooLargeException) throw err;
+        return undefined;
+      });
       text = await format.encode(data, { key, path: filePath, previousText });
     } else {
       text = serializeJsonObject(data);
     }
+    await removeStaleTempFiles(filePath);
     await writeFileAtomic(filePath, text, this.#fs);
+    if (!path.isAbsolute(key) && key.startsWith(`${PROFILE_DIR}/`)) await this.#tightenProfileDirs(key);
+  }
+
+  /**
+   * `~/.planet` and the directories under it are the profile directories this library (and the
+   * reference implementation, which creates them with the default umask) manages: make them 0700
+   * when they are looser and owned by the current user. Other directories are never changed.
+   */
+  async #tightenProfileDirs(key: string): Promise<void> {
+    const parts = key.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = path.join(this.#homeDir(), ...parts.slice(0, i));
+      const st = await fs.stat(dir).catch(() => null);
+      if (st?.isDirectory() && (st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await fs.chmod(dir, 0o700).catch(() => undefined);
+    }
+  }
+
+  /** A warning when the stored object is readable by group or others (it may hold secrets); else null. */
+  async accessWarning(key: string): Promise<string | null> {
+    const filePath = this.resolvePath(key);
+    const st = await fs.stat(filePath).catch(() => null);
+    return st ? permissionWarning(st.mode, filePath) : null;
+  }
+
+  #read(filePath: string): Promise<string> {
+    return readFileCapped(filePath, this.#maxFileBytes, (p, flags) => this.#fs.open(p, flags));
   }
 
   async objExists(key: string): Promise<boolean> {
@@ -134,7 +171,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
  */
 export async function writeFileAtomic(filePath: string, text: string, ops: FileOps = fs): Promise<void> {
   const dir = path.dirname(filePath);
-  const tmp = path.join(dir, `.${path.basename(filePath)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     await ops.mkdir(dir, { recursive: true, mode: 0o700 });
     const handle = await ops.open(tmp, "wx", 0o600);
@@ -151,5 +188,40 @@ export async function writeFileAtomic(filePath: string, text: string, ops: FileO
       filePath,
       cause: err,
     });
+  }
+}
+
+/** A temp file of an interrupted save is removed once it is this old, whoever wrote it. */
+export const STALE_TEMP_FILE_MS = 10 * 60 * 1000;
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errnoCode(err) === "ESRCH";
+  }
+}
+
+/**
+ * Remove temp files that an interrupted save of `filePath` left behind (`.<name>.<pid>.<hex>.tmp`,
+ * or `.<name>.<hex>.tmp` from older versions): those whose writer process is gone, and any older
+ * than STALE_TEMP_FILE_MS. A live writer's temp file (its process runs, and it is recent) is kept.
+ * Best effort: failures are ignored.
+ */
+export async function removeStaleTempFiles(filePath: string, now = Date.now()): Promise<void> {
+  const dir = path.dirname(filePath);
+  const base = path.basename(filePath).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${base}\\.(?:(\\d+)\\.)?[0-9a-f]{12}\\.tmp$`);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (!match) continue;
+    const tmp = path.join(dir, name);
+    const st = await fs.lstat(tmp).catch(() => null);
+    if (!st?.isFile()) continue;
+    const pid = match[1] ? Number(match[1]) : null;
+    const stale = now - st.mtimeMs >= STALE_TEMP_FILE_MS || (pid !== null && pid !== process.pid && processIsGone(pid));
+    if (stale) await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
 }

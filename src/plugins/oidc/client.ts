@@ -230,9 +230,22 @@ export class OidcAuthClient extends AuthClient {
     };
   }
 
-  /** Wrap a token response in a credential bound to this client's storage provider (not saved). */
+  /** Wrap a token response in a credential bound to this client's storage provider and origin (not saved). */
   newCredential(tokens: JsonObject): FileBackedOidcCredential {
-    return new FileBackedOidcCredential(tokens, null, this.credentialStorageProvider(), this.services.clock);
+    const credential = new FileBackedOidcCredential(tokens, null, this.credentialStorageProvider(), this.services.clock);
+    credential.bindOrigin(this.credentialOrigin());
+    return credential;
+  }
+
+  /** Tokens are bound to the issuer and client they come from (and the token endpoint, when configured). */
+  override credentialOrigin(): JsonObject {
+    const config = this.config();
+    const tokenEndpoint = config.data()?.token_endpoint;
+    return {
+      auth_server: config.authServer(),
+      client_id: config.clientId(),
+      ...(typeof tokenEndpoint === "string" && tokenEndpoint ? { token_endpoint: tokenEndpoint } : {}),
+    };
   }
 
   async login(options: LoginOptions = {}): Promise<Credential> {
@@ -358,6 +371,7 @@ export class OidcAuthClient extends AuthClient {
     let cred: FileBackedOidcCredential;
     if (credential === null || credential === undefined || typeof credential === "string") {
       cred = new FileBackedOidcCredential(null, credential ?? null, this.credentialStorageProvider(), this.services.clock);
+      cred.bindOrigin(this.credentialOrigin());
     } else if (credential instanceof FileBackedOidcCredential) cred = credential;
     else throw new TypeError(`${this.config().clientType()} needs a FileBackedOidcCredential, got ${credential?.constructor?.name}`);
     const Authenticator =

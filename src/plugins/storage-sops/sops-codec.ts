@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { Decrypter, Encrypter, armor } from "age-encryption";
+import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption";
 import { FileBackedJsonObjectException, InvalidDataException } from "../../kernel/errors.js";
 import type { JsonObject } from "../../kernel/storage-provider.js";
 import {
@@ -92,7 +92,7 @@ export interface SopsDecryptOptions extends SopsCodecOptions {
 }
 
 export interface SopsEncryptOptions extends SopsCodecOptions {
-  /** The file's current text, if any: its recipients, key groups and selectors are kept. */
+  /** The file's current text, if any: its recipients, key groups and selectors are kept when they weaken nothing configured. */
   previousText?: string;
 }
 
@@ -547,10 +547,70 @@ function assembleDocument(tree: OrderedMap, metadata: OrderedMap, indent: string
   return stringifyOrderedJson(new OrderedMap([...tree.entries, [SOPS_METADATA_KEY, metadata]]), indent);
 }
 
+/** Paths of the non-null leaves of a tree (array items share their array's path, as in sops). */
+function leafPaths(value: OrderedValue, p: string[] = [], out: string[][] = []): string[][] {
+  if (value instanceof OrderedMap) for (const [k, v] of value.entries) leafPaths(v, [...p, k], out);
+  else if (Array.isArray(value)) for (const item of value) leafPaths(item, p, out);
+  else if (value !== null) out.push(p);
+  return out;
+}
+
+/**
+ * A re-save takes its selectors and recipients from the file's metadata, which anyone able to write
+ * the file controls. Refuse metadata that would weaken what this library does for a new file:
+ * a value that the configured (or default) selectors encrypt must not be left in clear, and every
+ * age recipient must be one configured (options, SOPS_AGE_RECIPIENTS, the matching .sops.yaml rule)
+ * — or, with none configured, one of the user's own identities.
+ */
+async function assertMetadataKeepsPolicy(
+  previous: SopsMetadata,
+  tree: OrderedMap,
+  filePath: string,
+  options: SopsEncryptOptions,
+  environment: SopsEnvironment,
+): Promise<void> {
+  const configPath =
+    options.configPath === false ? undefined : (options.configPath ?? (await findSopsConfig(path.dirname(path.resolve(filePath)))));
+  const rule = configPath ? await creationRuleFor(configPath, filePath) : undefined;
+  const expected = createLeafSelector(withDefaultSelector(options.partialEncryption ?? rule?.partial ?? {}), filePath);
+  const actual = createLeafSelector(previous.partial, filePath);
+  const inClear = leafPaths(tree).filter((p) => expected(p) && !actual(p)).map((p) => p.join("."));
+  if (inClear.length > 0) {
+    const selectors = PARTIAL_ENCRYPTION_KEYS.filter((k) => previous.partial[k] !== undefined).join(", ");
+    throw new SopsException(
+      `Refusing to re-save: the file's sops metadata (${selectors}) would write ${inClear.join(", ")} in clear, ` +
+        `which the configured selectors encrypt. Restore the file's metadata or remove the file`,
+      { filePath },
+    );
+  }
+  let allowed: string[];
+  if (options.recipients && options.recipients.length > 0) allowed = parseRecipients([...options.recipients]);
+  else if (parseRecipients(environment.env[SOPS_AGE_RECIPIENTS]).length > 0) allowed = parseRecipients(environment.env[SOPS_AGE_RECIPIENTS]);
+  else if (rule) allowed = rule.age;
+  else {
+    let identities: string[] = [];
+    try {
+      identities = (await loadAgeIdentities(environment, options.identities ?? [], filePath)).identities;
+    } catch (err) {
+      if (!(err instanceof SopsException)) throw err;
+    }
+    allowed = await Promise.all(identities.map((identity) => identityToRecipient(identity).catch(() => "")));
+  }
+  const foreign = previous.age.map((e) => e.recipient).filter((r) => !allowed.includes(r));
+  if (foreign.length > 0) {
+    throw new SopsException(
+      `Refusing to re-save: the file lists age recipients that are not configured (${foreign.map(shortRecipient).join(", ")}); ` +
+        `recipients come from .sops.yaml, ${SOPS_AGE_RECIPIENTS} or your own identities. Restore the file's metadata or remove the file`,
+      { filePath },
+    );
+  }
+}
+
 /**
  * Encrypt an ordered tree as a SOPS JSON document. With `previousText` (the file's current text),
- * its keys and selectors are kept: the data key is reused when an identity unlocks it (so every key
- * group, PGP/KMS included, stays valid), or a new one is wrapped for the same age recipients.
+ * its keys and selectors are kept once checked against the configured ones (see
+ * assertMetadataKeepsPolicy): an age-only file gets a new data key wrapped for its recipients; a file
+ * with other key types reuses the data key when an identity unlocks it (so PGP/KMS entries stay valid).
  */
 export async function encryptSopsOrdered(
   tree: OrderedMap,
@@ -578,8 +638,11 @@ async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsE
 
   if (previous) {
     partial = previous.partial;
+    await assertMetadataKeepsPolicy(previous, tree, filePath, options, environment);
     let reused: Uint8Array | undefined;
-    if (previous.age.length > 0 && !previous.usesKeyGroups) {
+    // Only key groups and non-age keys need the data key reused (they cannot be re-wrapped here). An
+    // age-only file gets a fresh data key: one planted in a crafted file is never used for new values.
+    if (previous.age.length > 0 && previous.otherKeyTypes.length > 0 && !previous.usesKeyGroups) {
       let identities: string[] = [];
       try {
         identities = (await loadAgeIdentities(environment, options.identities ?? [], filePath)).identities;

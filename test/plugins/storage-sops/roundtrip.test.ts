@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-const env = () => ({ env: { HOME: tmp.dir }, homeDir: tmp.dir, sopsBinary: false as const });
+const env = (vars: Record<string, string> = {}) => ({ env: { HOME: tmp.dir, ...vars }, homeDir: tmp.dir, sopsBinary: false as const });
 
 const SAMPLE = {
   access_token: "eyJhbGciOi.secret.token",
@@ -228,14 +228,16 @@ describe("partial encryption from .sops.yaml creation rules", () => {
 });
 
 describe("re-saving an existing file keeps its keys", () => {
-  test("a sops-written file re-saved with its identity keeps data key, recipients and metadata", async () => {
+  test("a sops-written file re-saved with its identity keeps recipients and metadata, with a fresh data key", async () => {
     const file = "json/getsops-example.multi-recipient.enc.json";
     const previousText = fixtureText(file);
     const filePath = path.join(FIXTURES, file);
     const text = await encryptSops({ updated: "new-value" }, filePath, { ...fixtureEnv(tmp.dir), previousText });
     const before = JSON.parse(previousText).sops;
     const after = JSON.parse(text).sops;
-    expect(after.age).toEqual(before.age); // same wrapped data key, verbatim
+    const recipients = (age: Array<{ recipient: string; enc: string }>) => age.map((e) => e.recipient);
+    expect(recipients(after.age)).toEqual(recipients(before.age));
+    expect(after.age[0].enc).not.toBe(before.age[0].enc); // an age-only file never reuses the data key it holds
     expect(after.version).toBe(before.version);
     expect(after.unencrypted_suffix).toBe("_unencrypted");
     expect(after.lastmodified).not.toBe(before.lastmodified);
@@ -246,20 +248,23 @@ describe("re-saving an existing file keeps its keys", () => {
     const file = "yaml/sops-nix.secrets.enc.yaml";
     const previousText = fixtureText(file);
     const filePath = path.join(tmp.dir, "nix.enc.yaml");
-    const text = await encryptSops({ x: "y" }, filePath, { ...fixtureEnv(tmp.dir), previousText });
     const { parse } = await import("yaml");
     const before = parse(previousText).sops;
+    // A team file: its age recipients are the configured ones.
+    const recipients = before.age.map((e: { recipient: string }) => e.recipient);
+    const text = await encryptSops({ x: "y" }, filePath, { ...fixtureEnv(tmp.dir), previousText, recipients });
     const after = JSON.parse(text).sops;
     expect(after.pgp).toEqual(before.pgp);
     expect(after.age).toEqual(before.age);
     expect(await decryptSops(text, filePath, fixtureEnv(tmp.dir))).toEqual({ x: "y" });
   });
 
-  test("without an identity, an age-only file is re-saved for the same recipients with a new data key", async () => {
+  test("without an identity, an age-only file is re-saved for its configured recipients with a new data key", async () => {
     const filePath = path.join(tmp.dir, "noid.sops.json");
     const first = await encryptSops({ v: "1" }, filePath, { ...env(), recipients: [recipient] });
-    // No identities and no recipients configured: the previous file's recipients are used.
-    const second = await encryptSops({ v: "2" }, filePath, { ...env(), previousText: first });
+    // With no identity and nothing configured, the file's recipients cannot be checked: refused.
+    await expect(encryptSops({ v: "2" }, filePath, { ...env(), previousText: first })).rejects.toThrow(/age recipients that are not configured/);
+    const second = await encryptSops({ v: "2" }, filePath, { ...env({ SOPS_AGE_RECIPIENTS: recipient }), previousText: first });
     const a = JSON.parse(first).sops.age;
     const b = JSON.parse(second).sops.age;
     expect(b.map((e: { recipient: string }) => e.recipient)).toEqual([recipient]);
@@ -267,7 +272,7 @@ describe("re-saving an existing file keeps its keys", () => {
     expect(await decryptSops(second, filePath, { ...env(), identities: [identity] })).toEqual({ v: "2" });
   });
 
-  test("previous selectors are kept on re-save", async () => {
+  test("previous selectors are kept on re-save when they match the configured ones", async () => {
     const filePath = path.join(tmp.dir, "keepsel.sops.json");
     const first = await encryptSops({ data: "s", other: "c" }, filePath, {
       ...env(),
@@ -277,6 +282,7 @@ describe("re-saving an existing file keeps its keys", () => {
     const second = await encryptSops({ data: "s2", other: "c2" }, filePath, {
       ...env(),
       identities: [identity],
+      partialEncryption: { encrypted_regex: "^data$" },
       previousText: first,
     });
     const doc = JSON.parse(second);

@@ -8,6 +8,7 @@ import {
   SopsDecryptionException,
   SopsFormatException,
   SopsMacMismatchException,
+  SopsException,
   SopsNoIdentityException,
 } from "../../../src/plugins/storage-sops/index.js";
 import { catchError, expectCleanError, makeTempDir } from "./helpers.js";
@@ -137,5 +138,43 @@ describe("malformed documents", () => {
   test("a malformed ENC value", async () => {
     const err = await rejects(mutate((d) => (d.access_token = "ENC[AES256_GCM,data:%%%,iv:x,tag:y,type:str]")), SopsDecryptionException);
     expect(err.message).toMatch(/not a well-formed/);
+  });
+});
+
+describe("a re-save never trusts metadata that weakens the encryption", () => {
+  const fresh = { access_token: "newaccessvalue", refresh_token: "newrefreshvalue" };
+  const NEW_SECRETS = Object.values(fresh);
+
+  test.each([
+    ["unencrypted_regex: .*", (sops: any) => { delete sops.unencrypted_suffix; sops.unencrypted_regex = ".*"; }],
+    ["unencrypted_suffix: token", (sops: any) => { sops.unencrypted_suffix = "token"; }],
+    ["encrypted_regex that matches nothing", (sops: any) => { delete sops.unencrypted_suffix; sops.encrypted_regex = "^nothing$"; }],
+    ["encrypted_suffix that matches nothing", (sops: any) => { delete sops.unencrypted_suffix; sops.encrypted_suffix = "_never"; }],
+  ])("a file tampered with %s is refused with a SopsException naming the file; nothing is written in clear", async (_what, tamper) => {
+    const tampered = mutate((doc) => tamper(doc.sops));
+    const err = await catchError(() => encryptSops(fresh, filePath, { ...opts(), previousText: tampered }));
+    expect(err).toBeInstanceOf(SopsException);
+    expect((err as Error).message).toMatch(/Refusing to re-save: .* would write access_token, refresh_token in clear/);
+    expect((err as Error).message).toContain(filePath);
+    for (const secret of [...SECRETS, ...NEW_SECRETS]) expect((err as Error).message).not.toContain(secret);
+  });
+
+  test("a file listing an extra age recipient is refused; the configured recipients are accepted", async () => {
+    const attacker = await identityToRecipient(await generateX25519Identity());
+    const tampered = mutate((doc) => doc.sops.age.push({ recipient: attacker, enc: doc.sops.age[0].enc }));
+    const err = await catchError(() => encryptSops(fresh, filePath, { ...opts(), previousText: tampered }));
+    expect(err).toBeInstanceOf(SopsException);
+    expect((err as Error).message).toMatch(/age recipients that are not configured \(age1/);
+    expect((err as Error).message).toContain(attacker.slice(0, 10));
+
+    const resaved = await encryptSops(fresh, filePath, { ...opts(), previousText: text });
+    expect(JSON.parse(resaved).sops.age.map((e: { recipient: string }) => e.recipient)).toEqual([await identityToRecipient(identity)]);
+    for (const secret of NEW_SECRETS) expect(resaved).not.toContain(secret);
+    expect(await decryptSops(resaved, filePath, opts())).toEqual(fresh);
+  });
+
+  test("a crafted file's data key is never reused for an age-only file", async () => {
+    const resaved = await encryptSops(fresh, filePath, { ...opts(), previousText: text });
+    expect(JSON.parse(resaved).sops.age[0].enc).not.toBe(JSON.parse(text).sops.age[0].enc);
   });
 });
