@@ -1,10 +1,25 @@
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
+import { nowSeconds, systemClock, type Clock } from "./seams.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 
 /**
- * A unit of authorization material (runtime.md §4.1). `_iat`/`_exp` are integer epoch seconds;
- * a missing `_exp` means the credential never expires.
+ * A unit of authorization material (the seed's Credential). `_iat`/`_exp` are integer epoch seconds;
+ * a missing `_exp` means the credential never expires. "Now" comes from the clock it was built
+ * with: clients pass their kernel's clock, so each kernel's credentials expire on its own time.
  */
 export class Credential extends FileBackedJsonObject {
+  readonly #clock: Clock;
+
+  constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null, clock: Clock = systemClock) {
+    super(data, filePath, storageProvider);
+    this.#clock = clock;
+  }
+
+  /** The clock expiry checks (and derived timestamps) use. */
+  clock(): Clock {
+    return this.#clock;
+  }
+
   async expiryTime(): Promise<number | null> {
     return this.lazyGet<number>("_exp");
   }
@@ -17,8 +32,8 @@ export class Credential extends FileBackedJsonObject {
   async isNonExpiring(): Promise<boolean> {
     return !(await this.isExpiring());
   }
-  /** Expired ⇔ expiring and `at >= _exp` (at: epoch seconds, default now). */
-  async isExpired(at: number = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  /** Expired ⇔ expiring and `at >= _exp` (at: epoch seconds, default now by the credential's clock). */
+  async isExpired(at: number = nowSeconds(this.#clock)): Promise<boolean> {
     const exp = await this.expiryTime();
     return exp !== null && at >= exp;
   }

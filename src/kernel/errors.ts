@@ -194,9 +194,17 @@ export class MissingArgumentException extends AuthException {
 export class PluginException extends AuthException {
   static override readonly code: string = "ERR_PLUGIN";
 }
+/** A plugin needs another plugin that is not registered on the kernel (yet). */
+export class PluginDependencyException extends PluginException {
+  static override readonly code: string = "ERR_PLUGIN_DEPENDENCY";
+}
+/** A plugin declares a planet-auth version range this library version does not satisfy. */
+export class PluginVersionException extends PluginException {
+  static override readonly code: string = "ERR_PLUGIN_VERSION";
+}
 
 type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
-type AnyErrorClass = abstract new (...args: any[]) => Error;
+type AnyErrorClass = abstract new (...args: never[]) => Error;
 
 /** Build the recast message: "<original message> (<original class name>)". */
 export function recastMessage(err: unknown): string {

@@ -37,7 +37,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
 
   #configCredential(): FileBackedApiKey {
     const config = this.config();
-    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: config.bearerTokenPrefix() });
+    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: config.bearerTokenPrefix() }, null, null, this.services.clock);
   }
 
   async login(_options?: LoginOptions): Promise<Credential> {
@@ -55,7 +55,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
     let cred: FileBackedApiKey | null;
     if (this.config().apiKey()) cred = this.#configCredential();
-    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.credentialStorageProvider());
+    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.credentialStorageProvider(), this.services.clock);
     else if (credential instanceof FileBackedApiKey) cred = credential;
     else throw new TypeError(`static_apikey needs a FileBackedApiKey credential, got ${credential.constructor.name}`);
     return new FileBackedApiKeyRequestAuthenticator(cred, { clock: this.services.clock });
