@@ -1,9 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import {
   AuthClientConfigException, AuthClientException, CLOCK, PluginException, createDefaultKernel, createKernel,
-  definePlugin, nonePlugin, readSchemaFile, staticKeyPlugin, type Clock,
+  definePlugin, nonePlugin, staticKeyPlugin, type Clock,
 } from "../../src/index.js";
-import { InertClient, configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
+import { configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
 
 describe("definePlugin", () => {
   test("accepts a well-formed plugin and freezes it", () => {
