@@ -1,5 +1,5 @@
 /**
- * Base of every auth client: talks to auth services, never persists anything itself (runtime.md §1).
+ * Base of every auth client: talks to auth services, never persists anything itself (the Auth context does).
  * Operations a mechanism does not support throw AuthClientException.
  */
 import { AuthClientConfigException, AuthClientException } from "./errors.js";

@@ -14,7 +14,7 @@ export interface AuthExceptionOptions {
 }
 
 /**
- * Root of the library's exception hierarchy (runtime.md §8). Every subclass has a stable
+ * Root of the library's exception hierarchy (the seed's AuthException). Every subclass has a stable
  * `code` (like jose's error codes) so callers can branch without `instanceof` across realms.
  */
 export class AuthException extends Error {
@@ -97,7 +97,7 @@ export class IntrospectionRejectionTokenException extends InvalidTokenException 
   static override readonly code: string = "ERR_TOKEN_INTROSPECTION_REJECTED";
   static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_INTROSPECTION_REJECTION;
 }
-/** The token's issuer is not one this validator trusts (an improvement over the reference, gap V4). */
+/** The token's issuer is not one this validator trusts: an InvalidTokenException, so servers answer 401 (the reference raised a plain AuthException). */
 export class UnknownIssuerTokenException extends InvalidTokenException {
   static override readonly code: string = "ERR_TOKEN_UNKNOWN_ISSUER";
   static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ISSUER;

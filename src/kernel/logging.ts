@@ -31,7 +31,7 @@ export type OutputMode =
   | { mode: "structured"; nestedKey: string | null; objectFirst: boolean };
 
 /**
- * The library's logger (runtime.md §9). Every record gets a structured payload (event, library
+ * The library's logger (the seed's AuthLogger). Every record gets a structured payload (event, library
  * versions, the non-PII parts of a JWT, the error text); in string mode the payload is logged as one
  * JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
  */
