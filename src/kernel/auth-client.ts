@@ -1,5 +1,5 @@
 /**
- * Base of every auth client: talks to auth services, never persists anything itself (runtime.md §1).
+ * Base of every auth client: talks to auth services, never persists anything itself (the Auth context does).
  * Operations a mechanism does not support throw AuthClientException.
  */
 import { AuthClientConfigException, AuthClientException } from "./errors.js";
@@ -10,7 +10,11 @@ import type { KernelServices } from "./services.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import { defaultKernel } from "./default-kernel.js";
 
-/** Options every login accepts; flows read the keys they understand and ignore the rest. */
+/**
+ * Options every login accepts; flows read the keys they understand and ignore the rest. There is no
+ * index signature, so a misspelt option fails to compile; a plugin whose logins take more options
+ * declares an interface that extends this one.
+ */
 export interface LoginOptions {
   allowOpenBrowser?: boolean;
   allowTtyPrompt?: boolean;
@@ -22,10 +26,13 @@ export interface LoginOptions {
   password?: string;
   /** Cancels a login that waits on a person or a server. */
   signal?: AbortSignal;
-  [key: string]: unknown;
 }
 
-export type AuthClientClass<C extends AuthClient = AuthClient> = new (config: any, services?: KernelServices) => C;
+/**
+ * A client class. Each takes its own config class (the kernel pairs them by `client_type`), hence
+ * `never`: any config parameter type is accepted here.
+ */
+export type AuthClientClass<C extends AuthClient = AuthClient> = new (config: never, services?: KernelServices) => C;
 
 export abstract class AuthClient {
   readonly #config: AuthClientConfig;

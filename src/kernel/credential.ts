@@ -1,6 +1,7 @@
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
 import { AuthException, ObjectNotFoundException } from "./errors.js";
-import type { JsonObject } from "./storage-provider.js";
+import { nowSeconds, systemClock, type Clock } from "./seams.js";
+import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 
 /**
  * A stored credential was obtained from another auth server (or client) than the one configured for
@@ -25,11 +26,24 @@ function sameOrigin(a: JsonObject, b: JsonObject): boolean {
 }
 
 /**
- * A unit of authorization material. `_iat`/`_exp` are epoch seconds (integers as a rule; a float is
- * kept as stored); a missing `_exp` means the credential never expires.
+ * A unit of authorization material (the seed's Credential). `_iat`/`_exp` are epoch seconds (integers
+ * as a rule; a float is kept as stored); a missing `_exp` means the credential never expires. "Now"
+ * comes from the clock it was built with: clients pass their kernel's clock, so each kernel's
+ * credentials expire on its own time.
  */
 export class Credential extends FileBackedJsonObject {
+  readonly #clock: Clock;
   #origin: JsonObject | null = null;
+
+  constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null, clock: Clock = systemClock) {
+    super(data, filePath, storageProvider);
+    this.#clock = clock;
+  }
+
+  /** The clock expiry checks (and derived timestamps) use. */
+  clock(): Clock {
+    return this.#clock;
+  }
 
   /**
    * Bind the credential to where it may be used — the auth server and client of the config it is
@@ -92,8 +106,8 @@ export class Credential extends FileBackedJsonObject {
   async isNonExpiring(): Promise<boolean> {
     return !(await this.isExpiring());
   }
-  /** Expired ⇔ expiring and `at >= _exp` (at: epoch seconds, default now). */
-  async isExpired(at: number = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  /** Expired ⇔ expiring and `at >= _exp` (at: epoch seconds, default now by the credential's clock). */
+  async isExpired(at: number = nowSeconds(this.#clock)): Promise<boolean> {
     const exp = await this.expiryTime();
     return exp !== null && at >= exp;
   }

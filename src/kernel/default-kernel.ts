@@ -1,7 +1,9 @@
 /**
- * The default kernel backs the seed's static factories (AuthClientConfig.fromDict, Auth.initializeFrom*).
- * The kernel cannot import plugins (DESIGN.md rule 1), so the package entry point installs a factory
- * that registers the built-ins; without it the default kernel has no plugins.
+ * The default kernel backs the seed's static factories (AuthClientConfig.fromDict, AuthClient.fromConfig,
+ * Auth.initializeFrom*) and config classes constructed without a kernel; it is the library's only
+ * process-wide state, and nothing else falls back to it. The kernel cannot import plugins, so the
+ * package entry point installs a factory that registers the built-ins; without it the default
+ * kernel has no plugins.
  */
 import type { AuthKernel } from "./kernel.js";
 

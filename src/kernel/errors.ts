@@ -14,7 +14,7 @@ export interface AuthExceptionOptions {
 }
 
 /**
- * Root of the library's exception hierarchy (runtime.md §8). Every subclass has a stable
+ * Root of the library's exception hierarchy (the seed's AuthException). Every subclass has a stable
  * `code` (like jose's error codes) so callers can branch without `instanceof` across realms.
  */
 export class AuthException extends Error {
@@ -97,7 +97,7 @@ export class IntrospectionRejectionTokenException extends InvalidTokenException 
   static override readonly code: string = "ERR_TOKEN_INTROSPECTION_REJECTED";
   static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_INTROSPECTION_REJECTION;
 }
-/** The token's issuer is not one this validator trusts (an improvement over the reference, gap V4). */
+/** The token's issuer is not one this validator trusts: an InvalidTokenException, so servers answer 401 (the reference raised a plain AuthException). */
 export class UnknownIssuerTokenException extends InvalidTokenException {
   static override readonly code: string = "ERR_TOKEN_UNKNOWN_ISSUER";
   static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ISSUER;
@@ -194,9 +194,17 @@ export class MissingArgumentException extends AuthException {
 export class PluginException extends AuthException {
   static override readonly code: string = "ERR_PLUGIN";
 }
+/** A plugin needs another plugin that is not registered on the kernel (yet). */
+export class PluginDependencyException extends PluginException {
+  static override readonly code: string = "ERR_PLUGIN_DEPENDENCY";
+}
+/** A plugin declares a planet-auth version range this library version does not satisfy. */
+export class PluginVersionException extends PluginException {
+  static override readonly code: string = "ERR_PLUGIN_VERSION";
+}
 
 type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
-type AnyErrorClass = abstract new (...args: any[]) => Error;
+type AnyErrorClass = abstract new (...args: never[]) => Error;
 
 /** Build the recast message: "<original message> (<original class name>)". */
 export function recastMessage(err: unknown): string {

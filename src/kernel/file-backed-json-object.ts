@@ -1,11 +1,12 @@
 /**
- * A JSON object that may be bound to a storage key. Invalid data is never stored in
- * memory by setData nor written by save. Change detection for lazyReload compares the exact mtime
- * observed at the last load (gap C8), and is rate-limited so hot paths do not stat on every call.
+ * A JSON object that may be bound to a storage key (the seed's FileBackedJsonObject). Invalid data is
+ * never stored in memory by setData nor written by save. Change detection for lazyReload compares the
+ * exact mtime observed at the last load (a same-size rewrite within the same second is still seen).
+ * Storage goes through the provider given at construction or by setStorageProvider — objects a
+ * kernel builds get that kernel's — never through a process-wide default.
  */
 import { FileBackedJsonObjectException, InvalidDataException } from "./errors.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
-import { defaultKernel } from "./default-kernel.js";
 
 export class FileBackedJsonObject {
   #data: JsonObject | null;
@@ -80,14 +81,19 @@ export class FileBackedJsonObject {
     this.#observedMtime = null;
   }
 
+  /** The provider this object loads and saves through; throws when it has none (see the class comment). */
   storageProvider(): ObjectStorageProvider {
-    return this.#storageProvider ?? defaultKernel().services.storage;
+    if (this.#storageProvider) return this.#storageProvider;
+    throw new FileBackedJsonObjectException(
+      `${this.constructor.name} has no storage provider: pass one to the constructor or setStorageProvider(), or build it through a kernel's client`,
+      { filePath: this.#path ?? undefined },
+    );
   }
-  /** null restores the default provider. */
+  /** null removes the explicit provider (subclasses bound to a kernel then use the kernel's default). */
   setStorageProvider(provider: ObjectStorageProvider | null): void {
     this.#storageProvider = provider;
   }
-  /** The explicitly set provider, or null when the default is in use. */
+  /** The explicitly set provider, or null when none was set. */
   explicitStorageProvider(): ObjectStorageProvider | null {
     return this.#storageProvider;
   }

@@ -1,12 +1,14 @@
 /**
- * The kernel: a plugin registry with its own tsyringe child container. It knows no protocol;
- * everything it can build comes from registered plugins. Two kernels share nothing.
+ * The kernel: a plugin registry with its own tsyringe container (no parent: nothing registered on
+ * tsyringe's global container reaches it). It knows no protocol; everything it can build comes from
+ * registered plugins, and every service is a provider in its container. Two kernels share nothing.
  */
-import "reflect-metadata";
-import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import type { DependencyContainer } from "tsyringe";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import type { Ajv2020 } from "ajv/dist/2020.js";
-import { AuthClientException, PluginException, ProfileException } from "./errors.js";
+import {
+  AuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException,
+} from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
 import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint } from "./plugin.js";
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
@@ -17,10 +19,13 @@ import { FileStorageProvider } from "./storage/file-storage.js";
 import { GotHttpClient } from "./http.js";
 import { AuthLogger } from "./logging.js";
 import { processEnvironment, realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalPrompt } from "./seams.js";
+import { createIsolatedContainer, isServiceProvider, registerProvider, type ServiceProvider, type ServiceResolver } from "./container.js";
 import {
   BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
 import { validateProfileName } from "./profiles.js";
+import { LIBRARY_VERSION } from "./version.js";
+import { satisfiesVersionRange } from "./version-range.js";
 
 export interface ClientTypeMeta {
   clientType: string;
@@ -61,12 +66,23 @@ interface ClientTypeEntry extends RegisteredClientType {
   validate?: ValidateFunction;
 }
 
-export class AuthKernel {
+type Staged = readonly [Token<unknown>, ServiceProvider<unknown>];
+
+/** A service token's name for messages. */
+function tokenName(tok: Token<unknown>): string {
+  return tok.description ?? String(tok);
+}
+
+export class AuthKernel implements ServiceResolver {
   readonly container: DependencyContainer;
   readonly #clientTypes = new Map<string, ClientTypeEntry>();
   readonly #plugins: AuthPlugin[] = [];
   readonly #formats: StorageFormat[] = [];
   readonly #providers = new Map<string, ObjectStorageProvider>();
+  /** Tokens the host application provided: plugin defaults never replace them. */
+  readonly #hostTokens = new Set<Token<unknown>>();
+  /** Which plugin provided each plugin service (two plugins may not provide the same token). */
+  readonly #serviceOwners = new Map<Token<unknown>, string>();
   readonly #ajv: Ajv2020 = createAjv();
   #services?: KernelServices;
   #profiles = new Map<string, JsonObject>();
@@ -74,40 +90,67 @@ export class AuthKernel {
   #profilesSource?: string;
 
   constructor(options: CreateKernelOptions = {}) {
-    this.container = rootContainer.createChildContainer();
-    const c = this.container;
-    c.register(HTTP_CLIENT, { useValue: new GotHttpClient() });
-    c.register(CLOCK, { useValue: systemClock });
-    c.register(SLEEP, { useValue: realSleep });
-    c.register(BROWSER_OPENER, { useValue: systemBrowserOpener });
-    c.register(TTY_PROMPT, { useValue: terminalPrompt });
-    c.register(TTY_DISPLAY, { useValue: terminalDisplay });
-    c.register(LOGGER, { useValue: new AuthLogger(null) });
-    c.register(ENVIRONMENT, { useValue: processEnvironment });
-    c.register(STORAGE_PROVIDER, { useValue: new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes }) });
+    this.container = createIsolatedContainer();
+    this.#bind(HTTP_CLIENT, { useFactory: () => new GotHttpClient() });
+    this.#bind(CLOCK, { useValue: systemClock });
+    this.#bind(SLEEP, { useValue: realSleep });
+    this.#bind(BROWSER_OPENER, { useValue: systemBrowserOpener });
+    this.#bind(TTY_PROMPT, { useValue: terminalPrompt });
+    this.#bind(TTY_DISPLAY, { useValue: terminalDisplay });
+    this.#bind(LOGGER, { useFactory: () => new AuthLogger(null) });
+    this.#bind(ENVIRONMENT, { useValue: processEnvironment });
+    // Reads the formats as plugins register them (the array is shared, not copied).
+    this.#bind(STORAGE_PROVIDER, {
+      useFactory: () => new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes }),
+    });
     const s = options.services ?? {};
     const overrides: Array<[Token<unknown>, unknown]> = [
       [HTTP_CLIENT, s.http], [CLOCK, s.clock], [SLEEP, s.sleep], [BROWSER_OPENER, s.browserOpener],
       [TTY_PROMPT, s.prompt], [TTY_DISPLAY, s.display], [LOGGER, s.logger], [STORAGE_PROVIDER, s.storage], [ENVIRONMENT, s.env],
     ];
-    for (const [tok, value] of overrides) if (value !== undefined) c.register(tok, { useValue: value });
+    for (const [tok, value] of overrides) if (value !== undefined) this.provide(tok, { useValue: value });
     for (const plugin of options.plugins ?? []) this.use(plugin);
   }
 
-  /** Replace a seam. Objects built afterwards see the new value. */
-  register<T>(tok: Token<T>, value: T): this {
-    this.container.register(tok, { useValue: value });
-    this.#services = undefined;
+  /**
+   * Override (or add) a service for this kernel only, before or after plugins are registered; it
+   * wins over any plugin's default for the same token. Objects built afterwards see it.
+   */
+  provide<T>(tok: Token<T>, provider: ServiceProvider<T>): this {
+    if (!isServiceProvider(provider)) {
+      throw new PluginException(`Invalid provider for ${tokenName(tok)}: give exactly one of useValue, useFactory or useClass`);
+    }
+    this.#hostTokens.add(tok);
+    this.#bind(tok, provider);
     return this;
+  }
+
+  /** Override a service with a value (`provide(token, { useValue: value })`). */
+  register<T>(tok: Token<T>, value: T): this {
+    return this.provide(tok, { useValue: value });
+  }
+
+  /** The service registered for `tok` in this kernel. */
+  resolve<T>(tok: Token<T>): T {
+    if (!this.container.isRegistered(tok)) throw new PluginException(`No service is registered for ${tokenName(tok)}`);
+    return this.container.resolve<T>(tok);
+  }
+
+  isProvided(tok: Token<unknown>): boolean {
+    return this.container.isRegistered(tok);
+  }
+
+  #bind<T>(tok: Token<T>, provider: ServiceProvider<T>): void {
+    registerProvider(this.container, tok, provider, this);
+    this.#services = undefined;
   }
 
   /** The seams, resolved once (the hot path never touches the container). */
   get services(): KernelServices {
     if (!this.#services) {
-      const c = this.container;
-      const get = <T>(tok: Token<T>): T => c.resolve<T>(tok);
+      const get = <T>(tok: Token<T>): T => this.resolve(tok);
       this.#services = Object.freeze({
-        container: c,
+        container: this.container,
         http: get(HTTP_CLIENT),
         clock: get(CLOCK),
         sleep: get(SLEEP),
@@ -117,15 +160,60 @@ export class AuthKernel {
         logger: get(LOGGER),
         env: get(ENVIRONMENT),
         storage: get(STORAGE_PROVIDER),
+        resolve: <T>(tok: Token<T>): T => this.resolve(tok),
+        isProvided: (tok: Token<unknown>): boolean => this.isProvided(tok),
       });
     }
-    return this.#services!;
+    return this.#services;
   }
 
-  /** Register a plugin. Refuses a client_type or storage provider name already registered, naming both plugins. */
+  /**
+   * Register a plugin. Refuses a plugin whose dependencies are not registered yet
+   * (PluginDependencyException), whose planet-auth range this version does not satisfy
+   * (PluginVersionException), or that contributes a client_type, storage provider or service
+   * already registered by another plugin. Atomic: when anything fails — including the plugin's
+   * `register` hook or a storage provider's `create` — nothing of the plugin is registered.
+   */
   use(plugin: AuthPlugin): this {
     const p = Object.isFrozen(plugin) ? plugin : definePlugin(plugin);
+    this.#checkAcceptable(p);
+    const staged: Staged[] = [];
+    p.register?.({
+      provide: (tok, provider) => {
+        if (!isServiceProvider(provider)) {
+          throw new PluginException(`Plugin "${p.name}" gives an invalid provider for ${tokenName(tok)}: give exactly one of useValue, useFactory or useClass`);
+        }
+        const owner = this.#serviceOwners.get(tok);
+        if (owner) throw new PluginException(`Plugin "${p.name}" provides ${tokenName(tok)}, already provided by plugin "${owner}"`);
+        staged.push([tok, provider]);
+      },
+    });
+    const providers = (p.storageProviders ?? []).map((sp) => [sp.name, sp.create(this.services)] as const);
+    // Nothing above changed the kernel; from here on nothing can fail.
+    for (const ct of p.clientTypes ?? []) this.#clientTypes.set(ct.clientType, this.#entry(p, ct));
+    this.#formats.push(...(p.storageFormats ?? []));
+    for (const [name, provider] of providers) this.#providers.set(name, provider);
+    for (const [tok, provider] of staged) {
+      this.#serviceOwners.set(tok, p.name);
+      if (!this.#hostTokens.has(tok)) this.#bind(tok, provider);
+    }
+    this.#plugins.push(p);
+    this.#services = undefined;
+    return this;
+  }
+
+  #checkAcceptable(p: AuthPlugin): void {
     if (this.#plugins.some((q) => q.name === p.name)) throw new PluginException(`Plugin "${p.name}" is already registered`);
+    const missing = (p.dependencies ?? []).filter((name) => !this.#plugins.some((q) => q.name === name));
+    if (missing.length) {
+      const registered = this.#plugins.map((q) => q.name).join(", ") || "(none)";
+      throw new PluginDependencyException(
+        `Plugin "${p.name}" depends on ${missing.map((m) => `"${m}"`).join(", ")}, not registered on this kernel (register it first); registered: ${registered}`,
+      );
+    }
+    if (p.planetAuth !== undefined && !satisfiesVersionRange(LIBRARY_VERSION, p.planetAuth)) {
+      throw new PluginVersionException(`Plugin "${p.name}" needs planet-auth ${p.planetAuth}; this is planet-auth ${LIBRARY_VERSION}`);
+    }
     for (const ct of p.clientTypes ?? []) {
       const existing = this.#clientTypes.get(ct.clientType);
       if (existing) {
@@ -138,13 +226,6 @@ export class AuthKernel {
     for (const sp of p.storageProviders ?? []) {
       if (this.#providers.has(sp.name)) throw new PluginException(`Plugin "${p.name}" contributes storage provider "${sp.name}", already registered`);
     }
-    for (const ct of p.clientTypes ?? []) this.#clientTypes.set(ct.clientType, this.#entry(p, ct));
-    this.#formats.push(...(p.storageFormats ?? []));
-    for (const sp of p.storageProviders ?? []) this.#providers.set(sp.name, sp.create(this.services));
-    this.#plugins.push(p);
-    p.register?.(this.container);
-    this.#services = undefined;
-    return this;
   }
 
   #entry(plugin: AuthPlugin, ct: ClientTypeContribution): ClientTypeEntry {
@@ -226,7 +307,9 @@ export class AuthKernel {
       throw new AuthClientException(`No auth client is registered for config class ${config.constructor.name}`);
     }
     const services = config.kernel() === this ? this.services : config.kernel().services;
-    return new entry.meta.authClientClass(config, services);
+    // The instanceof check above pairs the config with the class registered for its client_type.
+    const Client = entry.meta.authClientClass as unknown as new (config: AuthClientConfig, services: KernelServices) => AuthClient;
+    return new Client(config, services);
   }
 
   /** The default provider, or a named one contributed by a plugin. */

@@ -3,17 +3,16 @@ import { AuthException, InvalidTokenException } from "./errors.js";
 import { LIBRARY_VERSION } from "./version.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-type LogMethod = (...args: any[]) => unknown;
-
 /**
- * What a host logger must provide. console, pino and winston all satisfy it.
+ * What a host logger must provide. console, pino and winston all satisfy it (method syntax, so their
+ * narrower overloads, e.g. pino's `(obj, msg?: string)`, are accepted).
  * `isLevelEnabled` (pino, winston) lets the library skip formatting for filtered levels.
  */
 export interface HostLogger {
-  debug: LogMethod;
-  info: LogMethod;
-  warn: LogMethod;
-  error: LogMethod;
+  debug(...args: unknown[]): unknown;
+  info(...args: unknown[]): unknown;
+  warn(...args: unknown[]): unknown;
+  error(...args: unknown[]): unknown;
   isLevelEnabled?: (level: string) => boolean;
 }
 
@@ -32,14 +31,15 @@ export type OutputMode =
   | { mode: "structured"; nestedKey: string | null; objectFirst: boolean };
 
 /**
- * The library's logger (runtime.md §9). Every record gets a structured payload (event, library
+ * The library's logger (the seed's AuthLogger). Every record gets a structured payload (event, library
  * versions, the non-PII parts of a JWT, the error text); in string mode the payload is logged as one
  * JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
  */
 export class AuthLogger {
   #host: HostLogger | null;
   #output: OutputMode = { mode: "string" };
-  static #libraries: Record<string, string> = { "planet-auth": LIBRARY_VERSION };
+  /** Library versions reported in `auth_libraries`; per logger, hence per kernel. */
+  readonly #libraries: Record<string, string> = { "planet-auth": LIBRARY_VERSION };
 
   constructor(host: HostLogger | null = null) {
     this.#host = host;
@@ -65,9 +65,9 @@ export class AuthLogger {
     };
   }
 
-  /** Plugins may report their own package versions in `auth_libraries`. */
-  static registerLibraryVersion(name: string, version: string): void {
-    AuthLogger.#libraries[name] = version;
+  /** Plugins may report their own package versions in `auth_libraries` (of this logger only). */
+  registerLibraryVersion(name: string, version: string): void {
+    this.#libraries[name] = version;
   }
 
   isEnabled(level: LogLevel): boolean {
@@ -95,7 +95,7 @@ export class AuthLogger {
     const { exception } = options;
     const payload: Record<string, unknown> = {
       event: options.event ?? (exception instanceof AuthException ? exception.event() : undefined) ?? AuthEvent.TRACE,
-      auth_libraries: { ...AuthLogger.#libraries },
+      auth_libraries: { ...this.#libraries },
     };
     let jwtHeader = options.jwtHeader;
     let jwtBody = options.jwtBody;
@@ -130,7 +130,7 @@ export class AuthLogger {
 export function logException<A extends unknown[], R>(
   logger: AuthLogger,
   fn: (...args: A) => R,
-  options: { defaultEvent?: AuthEvent; overrideEvent?: AuthEvent; level?: LogLevel; exceptionClass?: abstract new (...a: any[]) => Error } = {},
+  options: { defaultEvent?: AuthEvent; overrideEvent?: AuthEvent; level?: LogLevel; exceptionClass?: abstract new (...a: never[]) => Error } = {},
 ): (...args: A) => R {
   const { defaultEvent = AuthEvent.TRACE, overrideEvent, level = "warn", exceptionClass = Error } = options;
   const report = (e: unknown): never => {

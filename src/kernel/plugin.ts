@@ -1,10 +1,12 @@
 /**
- * Plugins are typed values (DESIGN.md rule 3): a name, a version, and what they contribute.
- * `definePlugin` checks the manifest against `schemas/plugin-manifest.schema.json` plus the
- * function/class members a schema cannot see, and freezes it. Registration happens only when a
- * kernel `use`s the plugin — importing a plugin module has no side effects.
+ * Plugins are typed values: a name, a version, what they need (other plugins, a planet-auth version
+ * range) and what they contribute. `definePlugin` checks the manifest against
+ * `schemas/plugin-manifest.schema.json` plus the function/class members a schema cannot see, and
+ * freezes it. Registration happens only when a kernel `use`s the plugin — importing a plugin module
+ * has no side effects.
  */
-import type { DependencyContainer } from "tsyringe";
+import type { ServiceRegistry } from "./container.js";
+import { parseVersionRange } from "./version-range.js";
 import type { AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
@@ -39,19 +41,32 @@ export interface ClientTypeContribution {
 
 export interface StorageProviderContribution {
   name: string;
+  /**
+   * Called once when the plugin is registered, with the kernel's services. A provider that needs the
+   * plugin's own services resolves them through `services.resolve` when first used (they are
+   * registered once the whole plugin has been accepted).
+   */
   create(services: KernelServices): ObjectStorageProvider;
 }
 
 export interface AuthPlugin {
   readonly name: string;
   readonly version: string;
+  /** Names of plugins that must be registered on the kernel before this one. */
+  readonly dependencies?: readonly string[];
+  /** The planet-auth versions this plugin works with, as a semver range (e.g. `"^0.1.0"`). */
+  readonly planetAuth?: string;
   readonly clientTypes?: readonly ClientTypeContribution[];
   /** File formats for the default filesystem provider (e.g. SOPS for `*.sops.json`). */
   readonly storageFormats?: readonly StorageFormat[];
   /** Named storage providers, available as `kernel.storageProvider(name)`. */
   readonly storageProviders?: readonly StorageProviderContribution[];
-  /** Register the plugin's own services in the kernel's container. */
-  register?(container: DependencyContainer): void;
+  /**
+   * Provide the plugin's own services (API clients, caches, options) in the kernel's container.
+   * Its code resolves them from the kernel a config or client belongs to (`client.services.resolve`,
+   * `config.kernel().resolve`), so a host can override any of them for one kernel.
+   */
+  register?(services: ServiceRegistry): void;
 }
 
 let manifestValidator: ValidateFunction | undefined;
@@ -81,6 +96,9 @@ export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
   plugin?.storageProviders?.forEach((p, i) => {
     if (typeof p?.create !== "function") problems.push(`storageProviders.${i}.create: must be a function`);
   });
+  if (typeof plugin?.planetAuth === "string" && !parseVersionRange(plugin.planetAuth)) {
+    problems.push(`planetAuth: "${plugin.planetAuth}" is not a supported version range (e.g. "^0.1.0", ">=0.1.0 <2.0.0")`);
+  }
   if (plugin?.register !== undefined && typeof plugin.register !== "function") problems.push("register: must be a function");
   if (problems.length) throw new PluginException(`Invalid plugin "${name}": ${problems.join("; ")}`);
   return Object.freeze(plugin);

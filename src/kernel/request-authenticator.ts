@@ -15,7 +15,32 @@ const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 
 export type MutableHeaders = Record<string, string | string[] | undefined>;
 
-type FetchLike = (input: any, init?: any) => Promise<any>;
+/** Any fetch-shaped function (global fetch, undici, node-fetch); its exact type is kept by `fetch()`. */
+type FetchLike = (input: never, init?: never) => Promise<unknown>;
+type HeadersSource = ConstructorParameters<typeof Headers>[0];
+/** What the fetch adapter reads of a Request passed as fetch's first argument. */
+interface FetchRequestLike {
+  headers?: HeadersSource;
+  url?: string;
+  method?: string;
+  redirect?: string;
+}
+/** What the fetch adapter reads and sets of fetch's `init` (other members are passed on as given). */
+interface FetchInitLike {
+  headers?: HeadersSource;
+  method?: string;
+  redirect?: string;
+  body?: unknown;
+}
+/** What the redirect loop reads of a fetch Response. */
+interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  body?: { cancel?(): Promise<void> } | null;
+}
+type FetchCall = (input: unknown, init: FetchInitLike) => Promise<FetchResponseLike>;
+/** Axios headers: an AxiosHeaders object (get/set) or a plain record. */
+type AxiosHeaderBag = { get?: (name: string) => unknown; set?: (name: string, value: string) => unknown } & Record<string, unknown>;
 
 /** What the got hooks read and change of got's per-request Options. */
 export interface GotHookOptions {
@@ -113,30 +138,33 @@ export abstract class RequestAuthenticator {
    * "follow", the default) are followed here, hop by hop, so a hop to another origin goes out without
    * the credential. Modes "manual" and "error" are passed through.
    */
-  fetch<F extends FetchLike>(fetchImpl: F = globalThis.fetch as unknown as F): F {
-    const wrapped = async (input: any, init?: any) => {
-      const request = typeof input === "object" && input && "headers" in input ? input : undefined;
+  fetch<F extends FetchLike = typeof globalThis.fetch>(fetchImpl: F = globalThis.fetch as unknown as F): F {
+    const call = fetchImpl as unknown as FetchCall;
+    const wrapped = async (input: unknown, init?: FetchInitLike) => {
+      const request = typeof input === "object" && input !== null && "headers" in input ? (input as FetchRequestLike) : undefined;
       const headers = new Headers(init?.headers ?? request?.headers);
       const record: MutableHeaders = {};
       if (headers.has(X_PLANET_APP_HEADER)) record[X_PLANET_APP_HEADER] = headers.get(X_PLANET_APP_HEADER)!;
       await this.decorate(record);
       for (const [k, v] of Object.entries(record)) if (typeof v === "string") headers.set(k, v);
       const mode = init?.redirect ?? request?.redirect ?? "follow";
-      if (mode !== "follow") return fetchImpl(input, { ...init, headers });
+      if (mode !== "follow") return call(input, { ...init, headers });
       const url = String(request?.url ?? input);
-      const first = await fetchImpl(input, { ...init, headers, redirect: "manual" });
-      return this.#followFetchRedirects(fetchImpl, first, url, (init?.method ?? request?.method ?? "GET").toUpperCase(), init, headers);
+      const first = await call(input, { ...init, headers, redirect: "manual" });
+      return this.#followFetchRedirects(call, first, url, (init?.method ?? request?.method ?? "GET").toUpperCase(), init, headers);
     };
-    return wrapped as F;
+    return wrapped as unknown as F;
   }
 
-  async #followFetchRedirects(fetchImpl: FetchLike, first: any, url: string, method: string, init: any, headers: Headers): Promise<any> {
+  async #followFetchRedirects(
+    fetchImpl: FetchCall, first: FetchResponseLike, url: string, method: string, init: FetchInitLike | undefined, headers: Headers,
+  ): Promise<FetchResponseLike> {
     const origin = originOf(url);
     let res = first;
     let current = url;
     let body = init?.body;
     for (let hops = 0; REDIRECT_STATUSES.has(res.status); hops++) {
-      const location: string | null = res.headers.get("location");
+      const location = res.headers.get("location");
       if (!location) return res;
       if (hops >= MAX_FETCH_REDIRECTS) throw new TypeError(`fetch: more than ${MAX_FETCH_REDIRECTS} redirects`);
       const next = new URL(location, current).toString();
@@ -159,15 +187,18 @@ export abstract class RequestAuthenticator {
    * It also installs a `beforeRedirect` (chained to one already configured) that removes the
    * credential when a redirect leaves the original request's origin.
    */
-  axiosInterceptor(): <T extends { headers?: any; beforeRedirect?: any }>(config: T) => Promise<T> {
+  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown }>(config: T) => Promise<T> {
     return async (config) => {
       const record: MutableHeaders = {};
-      const h = config.headers ?? {};
+      const h = (config.headers ?? {}) as AxiosHeaderBag;
       const existing = typeof h.get === "function" ? h.get(X_PLANET_APP_HEADER) : h[X_PLANET_APP_HEADER];
-      if (existing) record[X_PLANET_APP_HEADER] = existing;
+      if (typeof existing === "string" && existing) record[X_PLANET_APP_HEADER] = existing;
       await this.decorate(record);
-      if (typeof h.set === "function") for (const [k, v] of Object.entries(record)) h.set(k, v);
-      else config.headers = { ...h, ...record };
+      if (typeof h.set === "function") {
+        for (const [k, v] of Object.entries(record)) if (typeof v === "string") h.set(k, v);
+      } else {
+        config.headers = { ...h, ...record };
+      }
       config.beforeRedirect = this.#axiosBeforeRedirect(config.beforeRedirect);
       return config;
     };

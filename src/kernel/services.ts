@@ -1,4 +1,5 @@
 import type { DependencyContainer } from "tsyringe";
+import type { ServiceResolver } from "./container.js";
 import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay, Environment } from "./seams.js";
 import type { HttpClient } from "./http.js";
 import type { AuthLogger } from "./logging.js";
@@ -6,9 +7,12 @@ import type { ObjectStorageProvider } from "./storage-provider.js";
 
 /**
  * The seams resolved from one kernel's container, handed to configs, clients, credentials and
- * authenticators. Resolved once per kernel so the request hot path never touches the container.
+ * authenticators. Resolved once per kernel (and again after an override), so the request hot path
+ * never touches the container. `resolve` reaches any other service of the same kernel, e.g. one a
+ * plugin provided; resolve it once (in a constructor), not per request.
  */
-export interface KernelServices {
+export interface KernelServices extends ServiceResolver {
+  /** The kernel's own tsyringe container (no parent). */
   readonly container: DependencyContainer;
   readonly http: HttpClient;
   readonly clock: Clock;

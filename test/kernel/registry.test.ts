@@ -1,9 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import {
   AuthClientConfigException, AuthClientException, CLOCK, PluginException, createDefaultKernel, createKernel,
-  definePlugin, nonePlugin, readSchemaFile, staticKeyPlugin, type Clock,
+  definePlugin, nonePlugin, staticKeyPlugin, type Clock,
 } from "../../src/index.js";
-import { InertClient, configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
+import { configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
 
 describe("definePlugin", () => {
   test("accepts a well-formed plugin and freezes it", () => {
@@ -107,31 +107,6 @@ describe("AuthKernel registry", () => {
     expect(a.clientTypes().map((t) => t.clientType)).toEqual(["none"]);
     expect(a.services.storage).not.toBe(b.services.storage);
     expect(a.services.http).not.toBe(b.services.http);
-  });
-
-  test("a plugin's register hook receives the kernel's own container", () => {
-    const seen: unknown[] = [];
-    const plugin = definePlugin({
-      name: "with-services",
-      version: "1.0.0",
-      clientTypes: [
-        {
-          clientType: "inert_type",
-          schema: { ...readSchemaFile("none.schema.json"), $id: "urn:test:inert", properties: {} },
-          configClass: configClassFor("inert_type") as never,
-          clientClass: InertClient,
-          meta: { displayName: "Inert", description: "inert" },
-        },
-      ],
-      register(container) {
-        container.register("test:service", { useValue: "hello" });
-        seen.push(container);
-      },
-    });
-    const kernel = createKernel({ plugins: [plugin] });
-    expect(seen).toEqual([kernel.container]);
-    expect(kernel.container.resolve("test:service")).toBe("hello");
-    expect(createKernel().container.isRegistered("test:service", true)).toBe(false);
   });
 
   test("named storage providers are looked up by name; unknown names are refused", () => {

@@ -108,16 +108,16 @@ export class PlanetLegacyAuthClient extends AuthClient {
       throw this.#error(`The token returned by ${where} is not a JWT`, response, err);
     }
     if (typeof claims.api_key !== "string" || !claims.api_key) throw this.#error(`The token returned by ${where} has no api_key claim`, response);
-    return new FileBackedPlanetLegacyApiKey({ key: claims.api_key, jwt: token });
+    return new FileBackedPlanetLegacyApiKey({ key: claims.api_key, jwt: token }, null, null, this.services.clock);
   }
 
   /** A key in the config is used from memory and never written to any file (gap S8). */
   defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
     let cred: FileBackedPlanetLegacyApiKey;
     const configKey = this.config().apiKey();
-    if (configKey) cred = new FileBackedPlanetLegacyApiKey({ key: configKey, jwt: null });
+    if (configKey) cred = new FileBackedPlanetLegacyApiKey({ key: configKey, jwt: null }, null, null, this.services.clock);
     else if (credential === null || typeof credential === "string") {
-      cred = new FileBackedPlanetLegacyApiKey(null, credential, this.credentialStorageProvider());
+      cred = new FileBackedPlanetLegacyApiKey(null, credential, this.credentialStorageProvider(), this.services.clock);
     } else if (credential instanceof FileBackedPlanetLegacyApiKey) cred = credential;
     else throw new TypeError(`planet_legacy needs a FileBackedPlanetLegacyApiKey credential, got ${credential.constructor.name}`);
     return new PlanetLegacyRequestAuthenticator(cred);

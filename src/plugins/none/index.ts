@@ -16,7 +16,7 @@ export class NoOpCredential extends Credential {
 
 export class NoOpAuthClient extends AuthClient {
   async login(_options?: LoginOptions): Promise<Credential> {
-    return new NoOpCredential({});
+    return new NoOpCredential({}, null, null, this.services.clock);
   }
   override async refresh(): Promise<Credential> {
     return this.login();

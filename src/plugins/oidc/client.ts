@@ -38,6 +38,12 @@ import { JwksKeyCache } from "./validation/jwks-cache.js";
 export const RECEIVED_ID_TOKEN_LEEWAY_SECONDS = 120;
 export const OIDC_AUTHENTICATOR_OPTIONS = token<Omit<OidcAuthenticatorOptions, "clock" | "logger">>("OidcAuthenticatorOptions");
 
+/** Login options of OIDC clients: the common ones, plus the deadline for the browser callback. */
+export interface OidcLoginOptions extends LoginOptions {
+  /** Deadline for the browser callback (auth code). Default 60 s. */
+  callbackTimeoutMs?: number;
+}
+
 /** Login parameters after protocols.md §3 composition. */
 export interface OidcLoginParams {
   requestedScopes: string[];
@@ -211,7 +217,7 @@ export class OidcAuthClient extends AuthClient {
   }
 
   /** protocols.md §3: default scopes/audiences from the config; organization/project_id into extra. */
-  composeLoginParams(options: LoginOptions = {}): OidcLoginParams {
+  composeLoginParams(options: OidcLoginOptions = {}): OidcLoginParams {
     const c = this.config();
     const extra: Record<string, unknown> = { ...(options.extra ?? {}) };
     if (!extra.organization && c.organization()) extra.organization = c.organization();
@@ -248,7 +254,7 @@ export class OidcAuthClient extends AuthClient {
     };
   }
 
-  async login(options: LoginOptions = {}): Promise<Credential> {
+  async login(options: OidcLoginOptions = {}): Promise<Credential> {
     const params = this.composeLoginParams(options);
     if (params.password && !this.flow.usesPassword) {
       this.services.logger.warning(`A password was given to the ${this.flow.name} flow, which does not use passwords; it is ignored`);
@@ -276,7 +282,7 @@ export class OidcAuthClient extends AuthClient {
     return this.newCredential(data);
   }
 
-  override async deviceLoginInitiate(options: LoginOptions = {}): Promise<JsonObject> {
+  override async deviceLoginInitiate(options: OidcLoginOptions = {}): Promise<JsonObject> {
     if (!this.flow.deviceLoginInitiate) throw this.unsupported("deviceLoginInitiate");
     return this.flow.deviceLoginInitiate(this, this.composeLoginParams(options));
   }
@@ -352,10 +358,7 @@ export class OidcAuthClient extends AuthClient {
 
   /** Options for the authenticators: the kernel-registered OIDC_AUTHENTICATOR_OPTIONS, then `overrides`. */
   authenticatorOptions(overrides: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {}): OidcAuthenticatorOptions {
-    const c = this.services.container;
-    const registered = c.isRegistered(OIDC_AUTHENTICATOR_OPTIONS, true)
-      ? c.resolve<Omit<OidcAuthenticatorOptions, "clock" | "logger">>(OIDC_AUTHENTICATOR_OPTIONS)
-      : {};
+    const registered = this.services.isProvided(OIDC_AUTHENTICATOR_OPTIONS) ? this.services.resolve(OIDC_AUTHENTICATOR_OPTIONS) : {};
     return { ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
   }
 

@@ -51,17 +51,14 @@ export function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonO
 
 /** An OIDC credential: access, ID and refresh tokens. Valid iff at least one of the three is present. */
 export class FileBackedOidcCredential extends Credential {
-  readonly #clock: Clock;
-
   constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null, clock: Clock = systemClock) {
-    super(data, filePath, storageProvider);
-    this.#clock = clock;
+    super(data, filePath, storageProvider, clock);
     if (data) this.replaceDataUnchecked(withIssuedAndExpiry(data, Math.floor(clock.now() / 1000)));
   }
 
   protected override onDataSet(): void {
     const data = this.data();
-    if (data) this.replaceDataUnchecked(withIssuedAndExpiry(data, Math.floor(this.#clock.now() / 1000)));
+    if (data) this.replaceDataUnchecked(withIssuedAndExpiry(data, Math.floor(this.clock().now() / 1000)));
   }
 
   override checkData(data: JsonObject | null): void {
@@ -69,11 +66,6 @@ export class FileBackedOidcCredential extends Credential {
     if (!TOKEN_KEYS.some((k) => Boolean(data![k]))) {
       throw new InvalidDataException("OIDC credential data is invalid: none of access_token, id_token or refresh_token was found");
     }
-  }
-
-  /** The clock `_iat` falls back to. */
-  clock(): Clock {
-    return this.#clock;
   }
 
   async accessToken(): Promise<string | null> {

@@ -11,7 +11,7 @@ export * from "./configs.js";
 export * from "./strategies.js";
 export {
   OidcAuthClient, OIDC_AUTHENTICATOR_OPTIONS,
-  type OidcAuthenticatorKind, type OidcClientComposition, type OidcFlow, type OidcLoginParams, type OidcLoginResult,
+  type OidcAuthenticatorKind, type OidcClientComposition, type OidcFlow, type OidcLoginOptions, type OidcLoginParams, type OidcLoginResult,
 } from "./client.js";
 export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
 export * from "./clients.js";

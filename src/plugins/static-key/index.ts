@@ -52,7 +52,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
         filePath: config.path() ?? undefined,
       });
     }
-    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: prefix });
+    return new FileBackedApiKey({ api_key: config.apiKey(), bearer_token_prefix: prefix }, null, null, this.services.clock);
   }
 
   async login(_options?: LoginOptions): Promise<Credential> {
@@ -70,7 +70,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
     let cred: FileBackedApiKey | null;
     if (this.config().apiKey()) cred = this.#configCredential();
-    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.credentialStorageProvider());
+    else if (credential === null || typeof credential === "string") cred = new FileBackedApiKey(null, credential, this.credentialStorageProvider(), this.services.clock);
     else if (credential instanceof FileBackedApiKey) cred = credential;
     else throw new TypeError(`static_apikey needs a FileBackedApiKey credential, got ${credential.constructor.name}`);
     return new FileBackedApiKeyRequestAuthenticator(cred, { clock: this.services.clock });

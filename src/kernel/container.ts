@@ -1,0 +1,76 @@
+/**
+ * The kernel's dependency-injection vocabulary: providers (how a token's value is made, and how
+ * long it lives), the resolver handed to factories, and the registry plugins provide services
+ * through. Each kernel owns one tsyringe container that has no parent, so nothing registered on
+ * tsyringe's global `container` (by an application or a `@singleton()` decorator) is seen by a kernel.
+ */
+import "reflect-metadata";
+import { container as globalContainer, instanceCachingFactory, type DependencyContainer, type FactoryProvider, type ValueProvider } from "tsyringe";
+import type { Token } from "./tokens.js";
+
+/** Resolves services from one kernel. */
+export interface ServiceResolver {
+  /** The value registered for `token`; throws when nothing is registered. */
+  resolve<T>(token: Token<T>): T;
+  /** Whether anything is registered for `token`. */
+  isProvided(token: Token<unknown>): boolean;
+}
+
+/**
+ * How long a built service lives: `"kernel"` = built on first use, then one per kernel (the default);
+ * `"transient"` = built again on every resolve.
+ */
+export type ServiceLifecycle = "kernel" | "transient";
+
+/** How a token's value is made. Factories and classes receive the resolver of the kernel they belong to. */
+export type ServiceProvider<T> =
+  | { useValue: T }
+  | { useFactory: (services: ServiceResolver) => T; lifecycle?: ServiceLifecycle }
+  | { useClass: new (services: ServiceResolver) => T; lifecycle?: ServiceLifecycle };
+
+/** What a plugin's `register` hook receives: a way to provide its own services in the kernel's container. */
+export interface ServiceRegistry {
+  /**
+   * Provide the default for a token. A host application's override of the same token
+   * (`kernel.provide` / `kernel.register`) wins, whether it was made before or after the plugin was registered.
+   */
+  provide<T>(token: Token<T>, provider: ServiceProvider<T>): void;
+}
+
+type ContainerClass = new () => DependencyContainer;
+
+/**
+ * A tsyringe container with no parent. tsyringe exports only its global instance and
+ * `createChildContainer()`, whose result resolves through the global root; the global instance's own
+ * class, constructed without a parent, is exactly what tsyringe builds its root from.
+ */
+export function createIsolatedContainer(): DependencyContainer {
+  const Container = globalContainer.constructor as unknown as ContainerClass;
+  return new Container();
+}
+
+/**
+ * Register one of our providers in a container, bound to the resolver of the kernel that owns it.
+ * Factories and classes become tsyringe factories; "kernel" lifecycle caches the instance in that
+ * registration (one per kernel, since each kernel has its own container and registrations).
+ */
+export function registerProvider<T>(container: DependencyContainer, token: Token<T>, provider: ServiceProvider<T>, resolver: ServiceResolver): void {
+  if ("useValue" in provider) {
+    const value: ValueProvider<T> = { useValue: provider.useValue };
+    container.register<T>(token, value);
+    return;
+  }
+  const build = "useFactory" in provider ? () => provider.useFactory(resolver) : () => new provider.useClass(resolver);
+  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : instanceCachingFactory(build) };
+  container.register<T>(token, factory);
+}
+
+/** Check a provider value given at run time (plugins may be plain JavaScript). */
+export function isServiceProvider(value: unknown): value is ServiceProvider<unknown> {
+  if (!value || typeof value !== "object") return false;
+  const p = value as Record<string, unknown>;
+  const kinds = ["useValue", "useFactory", "useClass"].filter((k) => k in p);
+  if (kinds.length !== 1) return false;
+  if (kinds[0] !== "useValue" && typeof p[kinds[0]!] !== "function") return false;
+  return p.lifecycle === undefined || p.lifecycle === "kernel" || p.lifecycle === "transient";
+}
