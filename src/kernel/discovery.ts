@@ -6,8 +6,8 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ProfileException, PluginException } from "./errors.js";
-import { createAjv, describeErrors } from "./config-validation.js";
-import { readSchemaFile } from "./schema-files.js";
+import { describeErrors } from "./config-validation.js";
+import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
 import type { AuthPlugin } from "./plugin.js";
 import type { JsonObject } from "./storage-provider.js";
@@ -49,7 +49,7 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
     throw new ConfigDiscoveryException(`Could not load planet-auth configuration: ${(err as Error).message}`, { cause: err, filePath: filepath });
   }
   if (!result || result.isEmpty) return null;
-  const validate = createAjv().compile(readSchemaFile("planetauth-config.schema.json"));
+  const validate = shippedValidator("planetauth-config.schema.json");
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
       filePath: result.filepath,

@@ -1,5 +1,5 @@
 /**
- * Plugins are typed values (DESIGN.md rule 3): a name, a version, and what they contribute.
+ * Plugins are typed values: a name, a version, and what they contribute.
  * `definePlugin` checks the manifest against `schemas/plugin-manifest.schema.json` plus the
  * function/class members a schema cannot see, and freezes it. Registration happens only when a
  * kernel `use`s the plugin — importing a plugin module has no side effects.
@@ -10,9 +10,8 @@ import type { AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
 import type { ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
 import { PluginException } from "./errors.js";
-import { createAjv, describeErrors } from "./config-validation.js";
-import { readSchemaFile } from "./schema-files.js";
-import type { ValidateFunction } from "ajv/dist/2020.js";
+import { describeErrors } from "./config-validation.js";
+import { shippedValidator } from "./schema-files.js";
 
 export interface ConfigHint {
   configKey: string;
@@ -54,15 +53,13 @@ export interface AuthPlugin {
   register?(container: DependencyContainer): void;
 }
 
-let manifestValidator: ValidateFunction | undefined;
-
 function isClass(value: unknown): boolean {
   return typeof value === "function";
 }
 
 /** Validate a plugin value and freeze it. Throws PluginException naming the plugin and every problem. */
 export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
-  manifestValidator ??= createAjv().compile(readSchemaFile("plugin-manifest.schema.json"));
+  const manifestValidator = shippedValidator("plugin-manifest.schema.json");
   const name = typeof plugin?.name === "string" ? plugin.name : "<unnamed>";
   const problems: string[] = [];
   if (!manifestValidator(plugin)) problems.push(...describeErrors(manifestValidator.errors ?? []));
