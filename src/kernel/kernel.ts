@@ -2,8 +2,8 @@
  * The kernel: a plugin registry with its own tsyringe child container. It knows no protocol;
  * everything it can build comes from registered plugins. Two kernels share nothing.
  */
-import "reflect-metadata";
-import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import type { DependencyContainer } from "tsyringe";
+import { tsyringeRoot } from "./tsyringe-root.js";
 import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import { AuthClientException, PluginException, ProfileException } from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
@@ -70,7 +70,7 @@ export class AuthKernel {
   #defaultProfile?: string;
 
   constructor(options: CreateKernelOptions = {}) {
-    this.container = rootContainer.createChildContainer();
+    this.container = tsyringeRoot().createChildContainer();
     const c = this.container;
     c.register(HTTP_CLIENT, { useValue: new GotHttpClient() });
     c.register(CLOCK, { useValue: systemClock });
