@@ -4,7 +4,8 @@
  * decorating the first request (synchronously). Runs interleave (bare, import, first request, ...)
  * so that drift of a shared machine hits all three alike; medians are reported.
  * Goals: import ≤ 150 ms over bare node; first decorated request ≤ 200 ms over bare node.
- * Run: npm run build && npx tsx bench/startup.ts [runs]
+ * Builds dist/ first (npm run build), so the figures are those of the current source.
+ * Run: npx tsx bench/startup.ts [runs]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -56,7 +57,8 @@ const median = (xs: number[]): number => {
 const ms = (x: number): string => `${x.toFixed(0).padStart(5)} ms`;
 
 export function benchStartup(): void {
-  if (!existsSync(new URL(dist))) throw new Error("dist/index.js is missing: run `npm run build` first");
+  const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, encoding: "utf8" });
+  if (build.status !== 0 || !existsSync(new URL(dist))) throw new Error(`npm run build failed: ${build.stderr}`);
   for (const s of scenarios) runOnce(s); // warm-up (file cache), not counted
   for (const s of scenarios) s.wall.length = s.cpu.length = 0;
   for (let i = 0; i < RUNS; i++) for (const s of scenarios) runOnce(s);
