@@ -60,7 +60,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_auth_code = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -591,10 +591,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.redirect_uri !== undefined){
-let data21 = data.redirect_uri;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err38 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema32.properties.redirect_uri.type},message:"must be string,null",schema:schema32.properties.redirect_uri.type,parentSchema:schema32.properties.redirect_uri,data:data21};
+if(data.allow_insecure_http !== undefined){
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err38 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -604,10 +604,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.local_redirect_uri !== undefined){
-let data22 = data.local_redirect_uri;
+if(data.redirect_uri !== undefined){
+let data22 = data.redirect_uri;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err39 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema32.properties.local_redirect_uri.type},message:"must be string,null",schema:schema32.properties.local_redirect_uri.type,parentSchema:schema32.properties.local_redirect_uri,data:data22};
+const err39 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema32.properties.redirect_uri.type},message:"must be string,null",schema:schema32.properties.redirect_uri.type,parentSchema:schema32.properties.redirect_uri,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -617,14 +617,27 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+if(data.local_redirect_uri !== undefined){
+let data23 = data.local_redirect_uri;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err40 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema32.properties.local_redirect_uri.type},message:"must be string,null",schema:schema32.properties.local_redirect_uri.type,parentSchema:schema32.properties.local_redirect_uri,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
 else {
 vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
 }
 errors++;
 }
@@ -634,7 +647,7 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_auth_code_pubkey = validate22;
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]}]};
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]}]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_auth_code_pubkey.schema.json" */;
@@ -1286,10 +1299,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.client_privkey !== undefined){
-let data23 = data.client_privkey;
-if((typeof data23 !== "string") && (data23 !== null)){
-const err45 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema33.properties.client_privkey.type},message:"must be string,null",schema:schema33.properties.client_privkey.type,parentSchema:schema33.properties.client_privkey,data:data23};
+if(data.allow_insecure_http !== undefined){
+let data23 = data.allow_insecure_http;
+if((typeof data23 !== "boolean") && (data23 !== null)){
+const err45 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data23};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1299,10 +1312,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.client_privkey_file !== undefined){
-let data24 = data.client_privkey_file;
+if(data.client_privkey !== undefined){
+let data24 = data.client_privkey;
 if((typeof data24 !== "string") && (data24 !== null)){
-const err46 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema33.properties.client_privkey_file.type},message:"must be string,null",schema:schema33.properties.client_privkey_file.type,parentSchema:schema33.properties.client_privkey_file,data:data24};
+const err46 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema33.properties.client_privkey.type},message:"must be string,null",schema:schema33.properties.client_privkey.type,parentSchema:schema33.properties.client_privkey,data:data24};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1312,10 +1325,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.client_privkey_password !== undefined){
-let data25 = data.client_privkey_password;
+if(data.client_privkey_file !== undefined){
+let data25 = data.client_privkey_file;
 if((typeof data25 !== "string") && (data25 !== null)){
-const err47 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema33.properties.client_privkey_password.type},message:"must be string,null",schema:schema33.properties.client_privkey_password.type,parentSchema:schema33.properties.client_privkey_password,data:data25};
+const err47 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema33.properties.client_privkey_file.type},message:"must be string,null",schema:schema33.properties.client_privkey_file.type,parentSchema:schema33.properties.client_privkey_file,data:data25};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1325,10 +1338,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.redirect_uri !== undefined){
-let data26 = data.redirect_uri;
+if(data.client_privkey_password !== undefined){
+let data26 = data.client_privkey_password;
 if((typeof data26 !== "string") && (data26 !== null)){
-const err48 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema33.properties.redirect_uri.type},message:"must be string,null",schema:schema33.properties.redirect_uri.type,parentSchema:schema33.properties.redirect_uri,data:data26};
+const err48 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema33.properties.client_privkey_password.type},message:"must be string,null",schema:schema33.properties.client_privkey_password.type,parentSchema:schema33.properties.client_privkey_password,data:data26};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1338,10 +1351,10 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.local_redirect_uri !== undefined){
-let data27 = data.local_redirect_uri;
+if(data.redirect_uri !== undefined){
+let data27 = data.redirect_uri;
 if((typeof data27 !== "string") && (data27 !== null)){
-const err49 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema33.properties.local_redirect_uri.type},message:"must be string,null",schema:schema33.properties.local_redirect_uri.type,parentSchema:schema33.properties.local_redirect_uri,data:data27};
+const err49 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema33.properties.redirect_uri.type},message:"must be string,null",schema:schema33.properties.redirect_uri.type,parentSchema:schema33.properties.redirect_uri,data:data27};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1351,14 +1364,27 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(data.local_redirect_uri !== undefined){
+let data28 = data.local_redirect_uri;
+if((typeof data28 !== "string") && (data28 !== null)){
+const err50 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema33.properties.local_redirect_uri.type},message:"must be string,null",schema:schema33.properties.local_redirect_uri.type,parentSchema:schema33.properties.local_redirect_uri,data:data28};
 if(vErrors === null){
 vErrors = [err50];
 }
 else {
 vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
 }
 errors++;
 }
@@ -1368,7 +1394,7 @@ return errors === 0;
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_auth_code_secret = validate23;
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true},"redirect_uri":{"type":["string","null"],"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"type":["string","null"],"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"type":"string","minLength":1}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"type":"string","minLength":1}}}]};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_auth_code_secret.schema.json" */;
@@ -1908,11 +1934,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data21 = data.client_secret;
-if(typeof data21 === "string"){
-if(func1(data21) < 1){
-const err39 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.client_secret,data:data21};
+if(data.allow_insecure_http !== undefined){
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err39 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1922,8 +1947,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-else {
-const err40 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.client_secret.type,parentSchema:schema34.properties.client_secret,data:data21};
+if(data.client_secret !== undefined){
+let data22 = data.client_secret;
+if(typeof data22 === "string"){
+if(func1(data22) < 1){
+const err40 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.client_secret,data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1933,10 +1961,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.redirect_uri !== undefined){
-let data22 = data.redirect_uri;
-if((typeof data22 !== "string") && (data22 !== null)){
-const err41 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema34.properties.redirect_uri.type},message:"must be string,null",schema:schema34.properties.redirect_uri.type,parentSchema:schema34.properties.redirect_uri,data:data22};
+else {
+const err41 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.client_secret.type,parentSchema:schema34.properties.client_secret,data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1946,10 +1972,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data.local_redirect_uri !== undefined){
-let data23 = data.local_redirect_uri;
+if(data.redirect_uri !== undefined){
+let data23 = data.redirect_uri;
 if((typeof data23 !== "string") && (data23 !== null)){
-const err42 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema34.properties.local_redirect_uri.type},message:"must be string,null",schema:schema34.properties.local_redirect_uri.type,parentSchema:schema34.properties.local_redirect_uri,data:data23};
+const err42 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/properties/redirect_uri/type",keyword:"type",params:{type: schema34.properties.redirect_uri.type},message:"must be string,null",schema:schema34.properties.redirect_uri.type,parentSchema:schema34.properties.redirect_uri,data:data23};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1959,14 +1985,27 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+if(data.local_redirect_uri !== undefined){
+let data24 = data.local_redirect_uri;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err43 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/properties/local_redirect_uri/type",keyword:"type",params:{type: schema34.properties.local_redirect_uri.type},message:"must be string,null",schema:schema34.properties.local_redirect_uri.type,parentSchema:schema34.properties.local_redirect_uri,data:data24};
 if(vErrors === null){
 vErrors = [err43];
 }
 else {
 vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
 }
 errors++;
 }
@@ -1976,7 +2015,7 @@ return errors === 0;
 validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_client_credentials_pubkey = validate24;
-const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_client_credentials_pubkey.schema.json" */;
@@ -2506,10 +2545,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.client_privkey !== undefined){
-let data21 = data.client_privkey;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err38 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema35.properties.client_privkey.type},message:"must be string,null",schema:schema35.properties.client_privkey.type,parentSchema:schema35.properties.client_privkey,data:data21};
+if(data.allow_insecure_http !== undefined){
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err38 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2519,10 +2558,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.client_privkey_file !== undefined){
-let data22 = data.client_privkey_file;
+if(data.client_privkey !== undefined){
+let data22 = data.client_privkey;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err39 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema35.properties.client_privkey_file.type},message:"must be string,null",schema:schema35.properties.client_privkey_file.type,parentSchema:schema35.properties.client_privkey_file,data:data22};
+const err39 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema35.properties.client_privkey.type},message:"must be string,null",schema:schema35.properties.client_privkey.type,parentSchema:schema35.properties.client_privkey,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2532,10 +2571,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.client_privkey_password !== undefined){
-let data23 = data.client_privkey_password;
+if(data.client_privkey_file !== undefined){
+let data23 = data.client_privkey_file;
 if((typeof data23 !== "string") && (data23 !== null)){
-const err40 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema35.properties.client_privkey_password.type},message:"must be string,null",schema:schema35.properties.client_privkey_password.type,parentSchema:schema35.properties.client_privkey_password,data:data23};
+const err40 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema35.properties.client_privkey_file.type},message:"must be string,null",schema:schema35.properties.client_privkey_file.type,parentSchema:schema35.properties.client_privkey_file,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2545,14 +2584,27 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+if(data.client_privkey_password !== undefined){
+let data24 = data.client_privkey_password;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err41 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema35.properties.client_privkey_password.type},message:"must be string,null",schema:schema35.properties.client_privkey_password.type,parentSchema:schema35.properties.client_privkey_password,data:data24};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
 }
 errors++;
 }
@@ -2562,7 +2614,7 @@ return errors === 0;
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_client_credentials_secret = validate25;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true}},"additionalProperties":true};
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true}},"additionalProperties":true};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_client_credentials_secret.schema.json" */;
@@ -2989,11 +3041,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data19 = data.client_secret;
-if(typeof data19 === "string"){
-if(func1(data19) < 1){
-const err32 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.client_secret,data:data19};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err32 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3003,8 +3054,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.client_secret.type,parentSchema:schema36.properties.client_secret,data:data19};
+if(data.client_secret !== undefined){
+let data20 = data.client_secret;
+if(typeof data20 === "string"){
+if(func1(data20) < 1){
+const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3014,14 +3068,25 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err34 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.client_secret.type,parentSchema:schema36.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -3031,7 +3096,7 @@ return errors === 0;
 validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_client_validator = validate26;
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server"],"properties":{"client_type":{"const":"oidc_client_validator"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":["string","null"],"description":"Defaults to __OidcClientValidatorAuthClientConfig__"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]}},"additionalProperties":true};
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server"],"properties":{"client_type":{"const":"oidc_client_validator"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":["string","null"],"description":"Defaults to __OidcClientValidatorAuthClientConfig__"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_client_validator.schema.json" */;
@@ -3426,14 +3491,27 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err29 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
 }
 errors++;
 }
@@ -3443,7 +3521,7 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_device_code = validate27;
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]}},"additionalProperties":true};
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code.schema.json" */;
@@ -3860,14 +3938,27 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err31 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
 else {
 vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
@@ -3877,7 +3968,7 @@ return errors === 0;
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_device_code_pubkey = validate28;
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code_pubkey.schema.json" */;
@@ -4407,10 +4498,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.client_privkey !== undefined){
-let data21 = data.client_privkey;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err38 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema39.properties.client_privkey.type},message:"must be string,null",schema:schema39.properties.client_privkey.type,parentSchema:schema39.properties.client_privkey,data:data21};
+if(data.allow_insecure_http !== undefined){
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err38 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4420,10 +4511,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.client_privkey_file !== undefined){
-let data22 = data.client_privkey_file;
+if(data.client_privkey !== undefined){
+let data22 = data.client_privkey;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err39 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema39.properties.client_privkey_file.type},message:"must be string,null",schema:schema39.properties.client_privkey_file.type,parentSchema:schema39.properties.client_privkey_file,data:data22};
+const err39 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema39.properties.client_privkey.type},message:"must be string,null",schema:schema39.properties.client_privkey.type,parentSchema:schema39.properties.client_privkey,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4433,10 +4524,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.client_privkey_password !== undefined){
-let data23 = data.client_privkey_password;
+if(data.client_privkey_file !== undefined){
+let data23 = data.client_privkey_file;
 if((typeof data23 !== "string") && (data23 !== null)){
-const err40 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema39.properties.client_privkey_password.type},message:"must be string,null",schema:schema39.properties.client_privkey_password.type,parentSchema:schema39.properties.client_privkey_password,data:data23};
+const err40 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema39.properties.client_privkey_file.type},message:"must be string,null",schema:schema39.properties.client_privkey_file.type,parentSchema:schema39.properties.client_privkey_file,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4446,14 +4537,27 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(data.client_privkey_password !== undefined){
+let data24 = data.client_privkey_password;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err41 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema39.properties.client_privkey_password.type},message:"must be string,null",schema:schema39.properties.client_privkey_password.type,parentSchema:schema39.properties.client_privkey_password,data:data24};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
 }
 errors++;
 }
@@ -4463,7 +4567,7 @@ return errors === 0;
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_device_code_secret = validate29;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true}},"additionalProperties":true};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true}},"additionalProperties":true};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code_secret.schema.json" */;
@@ -4890,11 +4994,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data19 = data.client_secret;
-if(typeof data19 === "string"){
-if(func1(data19) < 1){
-const err32 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.client_secret,data:data19};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err32 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4904,8 +5007,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.client_secret.type,parentSchema:schema40.properties.client_secret,data:data19};
+if(data.client_secret !== undefined){
+let data20 = data.client_secret;
+if(typeof data20 === "string"){
+if(func1(data20) < 1){
+const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4915,14 +5021,25 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err34 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.client_secret.type,parentSchema:schema40.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -4932,7 +5049,7 @@ return errors === 0;
 validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_resource_owner = validate30;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner.schema.json" */;
@@ -5349,10 +5466,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.user_name !== undefined){
-let data19 = data.user_name;
-if((typeof data19 !== "string") && (data19 !== null)){
-const err31 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema41.properties.user_name.type},message:"must be string,null",schema:schema41.properties.user_name.type,parentSchema:schema41.properties.user_name,data:data19};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err31 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5362,10 +5479,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.user_password !== undefined){
-let data20 = data.user_password;
+if(data.user_name !== undefined){
+let data20 = data.user_name;
 if((typeof data20 !== "string") && (data20 !== null)){
-const err32 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema41.properties.user_password.type},message:"must be string,null",schema:schema41.properties.user_password.type,parentSchema:schema41.properties.user_password,data:data20};
+const err32 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema41.properties.user_name.type},message:"must be string,null",schema:schema41.properties.user_name.type,parentSchema:schema41.properties.user_name,data:data20};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5375,10 +5492,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.username !== undefined){
-let data21 = data.username;
+if(data.user_password !== undefined){
+let data21 = data.user_password;
 if((typeof data21 !== "string") && (data21 !== null)){
-const err33 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema41.properties.username.type},message:"must be string,null",schema:schema41.properties.username.type,parentSchema:schema41.properties.username,data:data21};
+const err33 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema41.properties.user_password.type},message:"must be string,null",schema:schema41.properties.user_password.type,parentSchema:schema41.properties.user_password,data:data21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -5388,10 +5505,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.password !== undefined){
-let data22 = data.password;
+if(data.username !== undefined){
+let data22 = data.username;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err34 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema41.properties.password.type},message:"must be string,null",schema:schema41.properties.password.type,parentSchema:schema41.properties.password,data:data22};
+const err34 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema41.properties.username.type},message:"must be string,null",schema:schema41.properties.username.type,parentSchema:schema41.properties.username,data:data22};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -5401,14 +5518,27 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(data.password !== undefined){
+let data23 = data.password;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err35 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema41.properties.password.type},message:"must be string,null",schema:schema41.properties.password.type,parentSchema:schema41.properties.password,data:data23};
 if(vErrors === null){
 vErrors = [err35];
 }
 else {
 vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -5418,7 +5548,7 @@ return errors === 0;
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_resource_owner_pubkey = validate31;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"type":["string","null"],"description":"PEM private key literal (wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"type":["string","null"],"description":"PEM private key file (relative paths resolve against the process CWD)"},"client_privkey_password":{"type":["string","null"],"description":"Password of an encrypted PEM key","x-secret":true},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"type":"string","minLength":1}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"type":"string","minLength":1}}}]};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner_pubkey.schema.json" */;
@@ -5948,10 +6078,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.client_privkey !== undefined){
-let data21 = data.client_privkey;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err38 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema42.properties.client_privkey.type},message:"must be string,null",schema:schema42.properties.client_privkey.type,parentSchema:schema42.properties.client_privkey,data:data21};
+if(data.allow_insecure_http !== undefined){
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err38 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5961,10 +6091,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.client_privkey_file !== undefined){
-let data22 = data.client_privkey_file;
+if(data.client_privkey !== undefined){
+let data22 = data.client_privkey;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err39 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema42.properties.client_privkey_file.type},message:"must be string,null",schema:schema42.properties.client_privkey_file.type,parentSchema:schema42.properties.client_privkey_file,data:data22};
+const err39 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/properties/client_privkey/type",keyword:"type",params:{type: schema42.properties.client_privkey.type},message:"must be string,null",schema:schema42.properties.client_privkey.type,parentSchema:schema42.properties.client_privkey,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5974,10 +6104,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.client_privkey_password !== undefined){
-let data23 = data.client_privkey_password;
+if(data.client_privkey_file !== undefined){
+let data23 = data.client_privkey_file;
 if((typeof data23 !== "string") && (data23 !== null)){
-const err40 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema42.properties.client_privkey_password.type},message:"must be string,null",schema:schema42.properties.client_privkey_password.type,parentSchema:schema42.properties.client_privkey_password,data:data23};
+const err40 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/properties/client_privkey_file/type",keyword:"type",params:{type: schema42.properties.client_privkey_file.type},message:"must be string,null",schema:schema42.properties.client_privkey_file.type,parentSchema:schema42.properties.client_privkey_file,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5987,10 +6117,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.user_name !== undefined){
-let data24 = data.user_name;
+if(data.client_privkey_password !== undefined){
+let data24 = data.client_privkey_password;
 if((typeof data24 !== "string") && (data24 !== null)){
-const err41 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema42.properties.user_name.type},message:"must be string,null",schema:schema42.properties.user_name.type,parentSchema:schema42.properties.user_name,data:data24};
+const err41 = {instancePath:instancePath+"/client_privkey_password",schemaPath:"#/properties/client_privkey_password/type",keyword:"type",params:{type: schema42.properties.client_privkey_password.type},message:"must be string,null",schema:schema42.properties.client_privkey_password.type,parentSchema:schema42.properties.client_privkey_password,data:data24};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -6000,10 +6130,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data.user_password !== undefined){
-let data25 = data.user_password;
+if(data.user_name !== undefined){
+let data25 = data.user_name;
 if((typeof data25 !== "string") && (data25 !== null)){
-const err42 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema42.properties.user_password.type},message:"must be string,null",schema:schema42.properties.user_password.type,parentSchema:schema42.properties.user_password,data:data25};
+const err42 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema42.properties.user_name.type},message:"must be string,null",schema:schema42.properties.user_name.type,parentSchema:schema42.properties.user_name,data:data25};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -6013,10 +6143,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.username !== undefined){
-let data26 = data.username;
+if(data.user_password !== undefined){
+let data26 = data.user_password;
 if((typeof data26 !== "string") && (data26 !== null)){
-const err43 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema42.properties.username.type},message:"must be string,null",schema:schema42.properties.username.type,parentSchema:schema42.properties.username,data:data26};
+const err43 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema42.properties.user_password.type},message:"must be string,null",schema:schema42.properties.user_password.type,parentSchema:schema42.properties.user_password,data:data26};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -6026,10 +6156,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.password !== undefined){
-let data27 = data.password;
+if(data.username !== undefined){
+let data27 = data.username;
 if((typeof data27 !== "string") && (data27 !== null)){
-const err44 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema42.properties.password.type},message:"must be string,null",schema:schema42.properties.password.type,parentSchema:schema42.properties.password,data:data27};
+const err44 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema42.properties.username.type},message:"must be string,null",schema:schema42.properties.username.type,parentSchema:schema42.properties.username,data:data27};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -6039,14 +6169,27 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
-else {
-const err45 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(data.password !== undefined){
+let data28 = data.password;
+if((typeof data28 !== "string") && (data28 !== null)){
+const err45 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema42.properties.password.type},message:"must be string,null",schema:schema42.properties.password.type,parentSchema:schema42.properties.password,data:data28};
 if(vErrors === null){
 vErrors = [err45];
 }
 else {
 vErrors.push(err45);
+}
+errors++;
+}
+}
+}
+else {
+const err46 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
 }
 errors++;
 }
@@ -6056,7 +6199,7 @@ return errors === 0;
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const oidc_resource_owner_secret = validate32;
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret"},"auth_server":{"type":"string","minLength":1,"description":"Base URL of the OAuth2/OIDC authorization server"},"client_id":{"type":"string","minLength":1,"description":"The client's assigned identifier"},"scopes":{"type":["array","null"],"items":{"type":"string"},"description":"Default scopes for login"},"audiences":{"description":"Requested audience; when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"type":"null"},{"type":"array","maxItems":0},{"type":"array","minItems":1,"maxItems":1,"items":{"type":"string","minLength":1}}]},"organization":{"type":["string","null"]},"project_id":{"type":["string","null"]},"issuer":{"type":["string","null"]},"authorization_endpoint":{"type":["string","null"]},"device_authorization_endpoint":{"type":["string","null"]},"introspection_endpoint":{"type":["string","null"]},"jwks_endpoint":{"type":["string","null"]},"revocation_endpoint":{"type":["string","null"]},"userinfo_endpoint":{"type":["string","null"]},"token_endpoint":{"type":["string","null"]},"authorization_callback_acknowledgement":{"type":["string","null"]},"authorization_callback_acknowledgement_file":{"type":["string","null"]},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"type":"string","minLength":1,"description":"Client secret","x-secret":true},"user_name":{"type":["string","null"],"description":"User name (input alias: username)"},"user_password":{"type":["string","null"],"description":"User password (input alias: password)","x-secret":true},"username":{"type":["string","null"],"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"type":["string","null"],"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner_secret.schema.json" */;
@@ -6483,11 +6626,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data19 = data.client_secret;
-if(typeof data19 === "string"){
-if(func1(data19) < 1){
-const err32 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.client_secret,data:data19};
+if(data.allow_insecure_http !== undefined){
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err32 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6497,8 +6639,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.client_secret.type,parentSchema:schema43.properties.client_secret,data:data19};
+if(data.client_secret !== undefined){
+let data20 = data.client_secret;
+if(typeof data20 === "string"){
+if(func1(data20) < 1){
+const err33 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6508,10 +6653,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.user_name !== undefined){
-let data20 = data.user_name;
-if((typeof data20 !== "string") && (data20 !== null)){
-const err34 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema43.properties.user_name.type},message:"must be string,null",schema:schema43.properties.user_name.type,parentSchema:schema43.properties.user_name,data:data20};
+else {
+const err34 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.client_secret.type,parentSchema:schema43.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6521,10 +6664,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.user_password !== undefined){
-let data21 = data.user_password;
+if(data.user_name !== undefined){
+let data21 = data.user_name;
 if((typeof data21 !== "string") && (data21 !== null)){
-const err35 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema43.properties.user_password.type},message:"must be string,null",schema:schema43.properties.user_password.type,parentSchema:schema43.properties.user_password,data:data21};
+const err35 = {instancePath:instancePath+"/user_name",schemaPath:"#/properties/user_name/type",keyword:"type",params:{type: schema43.properties.user_name.type},message:"must be string,null",schema:schema43.properties.user_name.type,parentSchema:schema43.properties.user_name,data:data21};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6534,10 +6677,10 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data.username !== undefined){
-let data22 = data.username;
+if(data.user_password !== undefined){
+let data22 = data.user_password;
 if((typeof data22 !== "string") && (data22 !== null)){
-const err36 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema43.properties.username.type},message:"must be string,null",schema:schema43.properties.username.type,parentSchema:schema43.properties.username,data:data22};
+const err36 = {instancePath:instancePath+"/user_password",schemaPath:"#/properties/user_password/type",keyword:"type",params:{type: schema43.properties.user_password.type},message:"must be string,null",schema:schema43.properties.user_password.type,parentSchema:schema43.properties.user_password,data:data22};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6547,10 +6690,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.password !== undefined){
-let data23 = data.password;
+if(data.username !== undefined){
+let data23 = data.username;
 if((typeof data23 !== "string") && (data23 !== null)){
-const err37 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema43.properties.password.type},message:"must be string,null",schema:schema43.properties.password.type,parentSchema:schema43.properties.password,data:data23};
+const err37 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: schema43.properties.username.type},message:"must be string,null",schema:schema43.properties.username.type,parentSchema:schema43.properties.username,data:data23};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6560,14 +6703,27 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(data.password !== undefined){
+let data24 = data.password;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err38 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: schema43.properties.password.type},message:"must be string,null",schema:schema43.properties.password.type,parentSchema:schema43.properties.password,data:data24};
 if(vErrors === null){
 vErrors = [err38];
 }
 else {
 vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
@@ -6577,7 +6733,7 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const planet_legacy = validate33;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy"},"legacy_auth_endpoint":{"type":"string","minLength":1,"description":"Planet legacy authentication endpoint"},"api_key":{"type":["string","null"],"description":"Planet API key; when set, requests use it and the token file is ignored","x-secret":true}},"additionalProperties":true};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy"},"legacy_auth_endpoint":{"type":"string","minLength":1,"description":"Planet legacy authentication endpoint"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"type":["string","null"],"description":"Planet API key; when set, requests use it and the token file is ignored","x-secret":true}},"additionalProperties":true};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://planet-auth.dev/schemas/planet_legacy.schema.json" */;
@@ -6649,10 +6805,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.api_key !== undefined){
-let data2 = data.api_key;
-if((typeof data2 !== "string") && (data2 !== null)){
-const err5 = {instancePath:instancePath+"/api_key",schemaPath:"#/properties/api_key/type",keyword:"type",params:{type: schema44.properties.api_key.type},message:"must be string,null",schema:schema44.properties.api_key.type,parentSchema:schema44.properties.api_key,data:data2};
+if(data.allow_insecure_http !== undefined){
+let data2 = data.allow_insecure_http;
+if((typeof data2 !== "boolean") && (data2 !== null)){
+const err5 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema44.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema44.properties.allow_insecure_http.type,parentSchema:schema44.properties.allow_insecure_http,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6662,14 +6818,27 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(data.api_key !== undefined){
+let data3 = data.api_key;
+if((typeof data3 !== "string") && (data3 !== null)){
+const err6 = {instancePath:instancePath+"/api_key",schemaPath:"#/properties/api_key/type",keyword:"type",params:{type: schema44.properties.api_key.type},message:"must be string,null",schema:schema44.properties.api_key.type,parentSchema:schema44.properties.api_key,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
 }
 errors++;
 }
@@ -7480,19 +7649,19 @@ validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 /** Build-time compiled validators, by schema file name, with the digest of the schema compiled. */
 export const validators: Readonly<Record<string, CompiledSchema>> = Object.freeze({
   "none.schema.json": { digest: "Q1vkj95vbX034z-T93rgty5dSBVLVlKrcoYG_dG8YEY", validate: none },
-  "oidc_auth_code.schema.json": { digest: "iCY5UGlE_4oYHLv1UMor7JrqEDWrM0s_fsWxAdSG4-0", validate: oidc_auth_code },
-  "oidc_auth_code_pubkey.schema.json": { digest: "4961HpA1QBn6gnIJUNGSr-c7fLoVHvE7u79Ev3VJmcM", validate: oidc_auth_code_pubkey },
-  "oidc_auth_code_secret.schema.json": { digest: "WuKc_Fj2Pd4ESVhBL7ERaTCFta8j6KDsO4yIAmWZAnc", validate: oidc_auth_code_secret },
-  "oidc_client_credentials_pubkey.schema.json": { digest: "VjQR8jNhqRmymqHcfsC5S0wqHvNu3EHwEsZVOHXK8Uk", validate: oidc_client_credentials_pubkey },
-  "oidc_client_credentials_secret.schema.json": { digest: "8RiaWq84VrfptolaZkc5UmFK0KfzNoFk9V969jMc1S4", validate: oidc_client_credentials_secret },
-  "oidc_client_validator.schema.json": { digest: "AiI-X85gs_LNotKsRSQAAZ5fiAwTc9I_4t12dC4iups", validate: oidc_client_validator },
-  "oidc_device_code.schema.json": { digest: "E3Q2ZG7vZ8Fbu3m7ntJ279KJPYWXnVcWRUUT5-9tH7s", validate: oidc_device_code },
-  "oidc_device_code_pubkey.schema.json": { digest: "63qrYZ3S0mtIRD7qTD5PXYR3aNbUfxOSMJLCIGM1o0Y", validate: oidc_device_code_pubkey },
-  "oidc_device_code_secret.schema.json": { digest: "rrn2IiN1IrK0psmLkbnAzuTsxFpCOFQQGOhzEThg10I", validate: oidc_device_code_secret },
-  "oidc_resource_owner.schema.json": { digest: "By-4wWP9p07_gMj1Jq4zCbFIlouBbzGg_-yB9eHsVYU", validate: oidc_resource_owner },
-  "oidc_resource_owner_pubkey.schema.json": { digest: "dvTdRAllG3-_wax4nQUnnJ-DoUiWP-lCgKKg53fqiv4", validate: oidc_resource_owner_pubkey },
-  "oidc_resource_owner_secret.schema.json": { digest: "DxyH7O4lvnNw64gKelMs7FF67YKgxAnDo6PRI6cUbuo", validate: oidc_resource_owner_secret },
-  "planet_legacy.schema.json": { digest: "tfTnpJsEPwf2VIF5fHR2feYYsGzYl1ttjTAt1tOlLes", validate: planet_legacy },
+  "oidc_auth_code.schema.json": { digest: "Lbb5Xx8dU7ruW66ewRGUmLBiBHv0QoZRc-pKyt3tJoc", validate: oidc_auth_code },
+  "oidc_auth_code_pubkey.schema.json": { digest: "h7dniQwQojNMcFeenpfENYphd1yKiJAJ4HFosi4Ta90", validate: oidc_auth_code_pubkey },
+  "oidc_auth_code_secret.schema.json": { digest: "pRzuvdOKQ7z_9XeMkVIycTB5MU9TfXlOY7mZrrkgavc", validate: oidc_auth_code_secret },
+  "oidc_client_credentials_pubkey.schema.json": { digest: "0qRcB7SosGxxSTYPe0MbyDTJHEL1dLhEyPq2kSu6mLY", validate: oidc_client_credentials_pubkey },
+  "oidc_client_credentials_secret.schema.json": { digest: "HA9vRb0-RhkkQTvTDeZ2075jPZefBlPv2rp_BN-2AKg", validate: oidc_client_credentials_secret },
+  "oidc_client_validator.schema.json": { digest: "cNIoZw_mXcDyhkzK-w-Sgrciv05Rip7CaSYRugpJB3U", validate: oidc_client_validator },
+  "oidc_device_code.schema.json": { digest: "oEg1h8OPWY4syWzL7tpYMGQQwypWC6N4AHpaOCNVYis", validate: oidc_device_code },
+  "oidc_device_code_pubkey.schema.json": { digest: "C6__2pqnIWp8-gstadhLQuAB2r3MNZWK1eHFe4a1PAc", validate: oidc_device_code_pubkey },
+  "oidc_device_code_secret.schema.json": { digest: "g3ZKNrhSv1A9fPEf-f97Y-HQcnGlagex0AZgEE59NQo", validate: oidc_device_code_secret },
+  "oidc_resource_owner.schema.json": { digest: "jOSxgFyC70TeKQ0sGSlTZ92YW-L0LC4DwcloC2405hM", validate: oidc_resource_owner },
+  "oidc_resource_owner_pubkey.schema.json": { digest: "n7eXUEyFZwZOxnMbm-B-MTW6SADuH-wZBFQlQYCajN8", validate: oidc_resource_owner_pubkey },
+  "oidc_resource_owner_secret.schema.json": { digest: "bb-leaZAcYyaHvhdm-AZ35qVbD9eFxcx3LVEAg0fyz4", validate: oidc_resource_owner_secret },
+  "planet_legacy.schema.json": { digest: "aguqgNjHwrUASb_IDYleWK9oSQH82HMQA_g8-WkNwhg", validate: planet_legacy },
   "planetauth-config.schema.json": { digest: "oti_zWf0k2--B5OgOj7HZM2gPgrJyuk9jpPyT9M9qXE", validate: planetauth_config },
   "plugin-manifest.schema.json": { digest: "eOBPN5y6oCgyvZu1jCkJBQ99SicY7b4glUejxsBvHF0", validate: plugin_manifest },
   "static_apikey.schema.json": { digest: "x4OD5pDzodaATMKrNeubjv7q0DOaZyXsXv8rRNRTeQg", validate: static_apikey },
