@@ -2,7 +2,6 @@
  * planet-auth for TypeScript — the public API: the kernel, the built-in plugins, and a default
  * kernel with the built-ins registered, which backs the seed's static factories.
  */
-import "reflect-metadata";
 import {
   createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory,
   type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,

@@ -2,12 +2,25 @@
  * JSON Schema validation of client configs with ajv (draft 2020-12). All errors are reported, each
  * with its key path; `x-error` on a schema node replaces the noise of a failed anyOf/oneOf with one
  * sentence. Values are never echoed (they may be secrets).
+ *
+ * The package's own schemas are compiled at build time (src/generated/validators.ts); ajv itself is
+ * loaded only when a schema from elsewhere (a third-party plugin's) must be compiled at run time.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv2020, ErrorObject, Options, ValidateFunction } from "ajv/dist/2020.js";
 import { AuthClientConfigException } from "./errors.js";
 
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
+/** The options of every validator, whether compiled at build time or at run time. */
+export const AJV_OPTIONS = {
+  allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true,
+} as const satisfies Options;
+
+// ajv is CommonJS: a synchronous require keeps validation synchronous while loading ajv lazily.
+const requireCjs = createRequire(import.meta.url);
+
+export function createAjv(extra: Omit<Options, keyof typeof AJV_OPTIONS> = {}): Ajv2020 {
+  const { Ajv2020 } = requireCjs("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra });
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   ajv.addKeyword({ keyword: "x-secret", schemaType: "boolean" });
   return ajv;

@@ -4,8 +4,8 @@
  * through. Each kernel owns one tsyringe container that has no parent, so nothing registered on
  * tsyringe's global `container` (by an application or a `@singleton()` decorator) is seen by a kernel.
  */
-import "reflect-metadata";
-import { container as globalContainer, instanceCachingFactory, type DependencyContainer, type FactoryProvider, type ValueProvider } from "tsyringe";
+import type { DependencyContainer, FactoryProvider, ValueProvider } from "tsyringe";
+import { tsyringe } from "./tsyringe-root.js";
 import type { Token } from "./tokens.js";
 
 /** Resolves services from one kernel. */
@@ -45,7 +45,7 @@ type ContainerClass = new () => DependencyContainer;
  * class, constructed without a parent, is exactly what tsyringe builds its root from.
  */
 export function createIsolatedContainer(): DependencyContainer {
-  const Container = globalContainer.constructor as unknown as ContainerClass;
+  const Container = tsyringe().container.constructor as unknown as ContainerClass;
   return new Container();
 }
 
@@ -61,7 +61,7 @@ export function registerProvider<T>(container: DependencyContainer, token: Token
     return;
   }
   const build = "useFactory" in provider ? () => provider.useFactory(resolver) : () => new provider.useClass(resolver);
-  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : instanceCachingFactory(build) };
+  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : tsyringe().instanceCachingFactory(build) };
   container.register<T>(token, factory);
 }
 

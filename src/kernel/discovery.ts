@@ -19,8 +19,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { AuthException, ProfileException, PluginException } from "./errors.js";
-import { createAjv, describeErrors } from "./config-validation.js";
-import { readSchemaFile } from "./schema-files.js";
+import { describeErrors } from "./config-validation.js";
+import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
 import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
 import type { AuthPlugin } from "./plugin.js";
@@ -139,7 +139,7 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
       { filePath: result.filepath },
     );
   }
-  const validate = createAjv().compile(readSchemaFile("planetauth-config.schema.json"));
+  const validate = shippedValidator("planetauth-config.schema.json");
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
       filePath: result.filepath,

@@ -38,6 +38,7 @@ export {
 } from "./kernel.js";
 export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
 export { readSchemaFile } from "./schema-files.js";
+export { lazyLoader } from "./lazy.js";
 export {
   discoverConfig, importPlugins, loadKernel, planetAuthConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,

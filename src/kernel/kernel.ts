@@ -4,12 +4,12 @@
  * registered plugins, and every service is a provider in its container. Two kernels share nothing.
  */
 import type { DependencyContainer } from "tsyringe";
-import type { ValidateFunction } from "ajv/dist/2020.js";
-import type { Ajv2020 } from "ajv/dist/2020.js";
+import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import {
   AuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException,
 } from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
+import { precompiledValidator } from "./schema-files.js";
 import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint } from "./plugin.js";
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClient, AuthClientClass } from "./auth-client.js";
@@ -83,7 +83,8 @@ export class AuthKernel implements ServiceResolver {
   readonly #hostTokens = new Set<Token<unknown>>();
   /** Which plugin provided each plugin service (two plugins may not provide the same token). */
   readonly #serviceOwners = new Map<Token<unknown>, string>();
-  readonly #ajv: Ajv2020 = createAjv();
+  /** For schemas not compiled at build time (third-party plugins'); created on first need. */
+  #ajv?: Ajv2020;
   #services?: KernelServices;
   #profiles = new Map<string, JsonObject>();
   #defaultProfile?: string;
@@ -270,8 +271,13 @@ export class AuthKernel implements ServiceResolver {
   validateConfigData(clientType: string, data: JsonObject): void {
     const entry = this.#clientTypes.get(clientType);
     if (!entry) throw this.#unknownClientType(clientType);
-    entry.validate ??= this.#ajv.getSchema(String(entry.schema.$id)) ?? this.#ajv.compile(entry.schema);
+    entry.validate ??= precompiledValidator(entry.schema) ?? this.#compile(entry.schema);
     assertValid(entry.validate, clientType, data);
+  }
+
+  #compile(schema: Record<string, unknown>): ValidateFunction {
+    this.#ajv ??= createAjv();
+    return this.#ajv.getSchema(String(schema.$id)) ?? this.#ajv.compile(schema);
   }
 
   /** The seed's AuthClientConfig.from_dict: only checks non-empty and a known client_type. */

@@ -12,9 +12,8 @@ import type { AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
 import type { ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
 import { PluginException } from "./errors.js";
-import { createAjv, describeErrors } from "./config-validation.js";
-import { readSchemaFile } from "./schema-files.js";
-import type { ValidateFunction } from "ajv/dist/2020.js";
+import { describeErrors } from "./config-validation.js";
+import { shippedValidator } from "./schema-files.js";
 
 export interface ConfigHint {
   configKey: string;
@@ -69,15 +68,13 @@ export interface AuthPlugin {
   register?(services: ServiceRegistry): void;
 }
 
-let manifestValidator: ValidateFunction | undefined;
-
 function isClass(value: unknown): boolean {
   return typeof value === "function";
 }
 
 /** Validate a plugin value and freeze it. Throws PluginException naming the plugin and every problem. */
 export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
-  manifestValidator ??= createAjv().compile(readSchemaFile("plugin-manifest.schema.json"));
+  const manifestValidator = shippedValidator("plugin-manifest.schema.json");
   const name = typeof plugin?.name === "string" ? plugin.name : "<unnamed>";
   const problems: string[] = [];
   if (!manifestValidator(plugin)) problems.push(...describeErrors(manifestValidator.errors ?? []));

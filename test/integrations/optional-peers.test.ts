@@ -49,7 +49,6 @@ const frameworks = (urls: string[]) => [...new Set(urls.map((u) => /\/node_modul
 test("importing the main entry loads neither express nor fastify (optional peer dependencies)", async () => {
   const { main: loaded, after } = await resolutions();
   expect(loaded).toContain(main);
-  expect(loaded.some((u) => u.includes("/node_modules/jose/"))).toBe(true);
   expect(frameworks(loaded)).toEqual([]);
   expect(frameworks(after).sort()).toEqual(["express", "fastify"]);
 });

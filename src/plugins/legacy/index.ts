@@ -2,9 +2,8 @@
  * The `planet_legacy` client type: Planet's legacy email/password login, which returns a JWT whose
  * `api_key` claim is then sent as `Authorization: api-key <key>`.
  */
-import { decodeJwt } from "jose";
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason, isConfigured,
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason, isConfigured, lazyLoader,
   mediaType, readSchemaFile, redactUrl,
   type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
@@ -13,6 +12,8 @@ import { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
 
 export { FileBackedPlanetLegacyApiKey } from "./credential.js";
 export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
+
+const loadJose = lazyLoader(() => import("jose"));
 
 export class PlanetLegacyAuthClientException extends AuthClientException {
   static override readonly code: string = "ERR_PLANET_LEGACY_AUTH_CLIENT";
@@ -100,18 +101,19 @@ export class PlanetLegacyAuthClient extends AuthClient {
     if (!body || typeof body !== "object" || Object.keys(body).length === 0) throw this.#error(`Empty JSON response from ${where}`, response);
     const token = body.token;
     if (typeof token !== "string" || !token) throw this.#error(`The response from ${where} has no token field`, response);
+    const { decodeJwt } = await loadJose();
     let claims: JsonObject;
     try {
       claims = decodeJwt(token);
     } catch (err) {
-      // Gap P10: the reference leaked a raw JWT library error here.
+      // Our own message: a JWT library's error text says nothing useful to the user.
       throw this.#error(`The token returned by ${where} is not a JWT`, response, err);
     }
     if (typeof claims.api_key !== "string" || !claims.api_key) throw this.#error(`The token returned by ${where} has no api_key claim`, response);
     return new FileBackedPlanetLegacyApiKey({ key: claims.api_key, jwt: token }, null, null, this.services.clock);
   }
 
-  /** A key in the config is used from memory and never written to any file (gap S8). */
+  /** A key in the config is used from memory and never written to any file. */
   defaultRequestAuthenticator(credential: string | Credential | null): RequestAuthenticator {
     let cred: FileBackedPlanetLegacyApiKey;
     const configKey = this.config().apiKey();

@@ -14,8 +14,8 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { SopsConfigException } from "./errors.js";
+import { loadYaml } from "./lazy-deps.js";
 import { compileGoRegex, OTHER_KEY_BACKENDS, PARTIAL_ENCRYPTION_KEYS, type PartialEncryption } from "./sops-format.js";
 
 /** The process facts the lookups depend on. */
@@ -171,6 +171,7 @@ function nonEmpty(v: unknown): boolean {
  * matches. A rule without `path_regex` matches every file.
  */
 export async function creationRuleFor(configPath: string, filePath: string): Promise<CreationRule | undefined> {
+  const { parse: parseYaml } = await loadYaml();
   let doc: unknown;
   try {
     doc = parseYaml(await fs.readFile(configPath, "utf8"));

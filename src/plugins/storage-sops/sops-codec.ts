@@ -9,7 +9,6 @@
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption";
 import { FileBackedJsonObjectException, InvalidDataException } from "../../kernel/errors.js";
 import type { JsonObject } from "../../kernel/storage-provider.js";
 import {
@@ -34,6 +33,7 @@ import {
   SopsNoRecipientsException,
   SopsUnsupportedKeyTypeException,
 } from "./errors.js";
+import { loadAge } from "./lazy-deps.js";
 import { MacBuilder, goFormatFloat, leafBytes, macEquals } from "./mac.js";
 import {
   OrderedMap,
@@ -104,6 +104,7 @@ interface UnwrapResult {
 }
 
 async function unwrapDataKey(entries: readonly SopsAgeEntry[], identities: readonly string[]): Promise<UnwrapResult> {
+  const { Decrypter, armor } = await loadAge();
   const decrypter = new Decrypter();
   let usable = 0;
   for (const identity of identities) {
@@ -136,6 +137,7 @@ async function unwrapDataKey(entries: readonly SopsAgeEntry[], identities: reado
 }
 
 async function wrapDataKey(dataKey: Uint8Array, recipients: readonly string[], filePath: string): Promise<SopsAgeEntry[]> {
+  const { Encrypter, armor } = await loadAge();
   const out: SopsAgeEntry[] = [];
   for (const recipient of recipients) {
     const encrypter = new Encrypter();
@@ -346,7 +348,7 @@ export async function decryptSopsToOrdered(
 
 async function decryptOrdered(text: string, filePath: string, options: SopsDecryptOptions): Promise<OrderedMap> {
   const kind = options.kind ?? detectKind(text, filePath);
-  const root = parseSopsText(text, kind, filePath);
+  const root = await parseSopsText(text, kind, filePath);
   const { tree, metadataValue } = splitDocument(root);
   const metadata = parseMetadata(metadataValue, filePath);
   const environment = resolveEnvironment(options);
@@ -450,9 +452,9 @@ function cloneOrdered(value: OrderedValue): OrderedValue {
 }
 
 /** Read the previous file's metadata, if it is a SOPS document. Empty / non-SOPS JSON ⇒ undefined. */
-function previousMetadata(previousText: string | undefined, filePath: string): SopsMetadata | undefined {
+async function previousMetadata(previousText: string | undefined, filePath: string): Promise<SopsMetadata | undefined> {
   if (previousText === undefined || previousText.trim() === "") return undefined;
-  const root = parseSopsText(previousText, detectKind(previousText, filePath), filePath);
+  const root = await parseSopsText(previousText, detectKind(previousText, filePath), filePath);
   if (!root.has(SOPS_METADATA_KEY)) return undefined;
   return parseMetadata(root.get(SOPS_METADATA_KEY), filePath);
 }
@@ -594,6 +596,7 @@ async function assertMetadataKeepsPolicy(
     } catch (err) {
       if (!(err instanceof SopsException)) throw err;
     }
+    const { identityToRecipient } = await loadAge();
     allowed = await Promise.all(identities.map((identity) => identityToRecipient(identity).catch(() => "")));
   }
   const foreign = previous.age.map((e) => e.recipient).filter((r) => !allowed.includes(r));
@@ -630,7 +633,7 @@ async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsE
   const environment = resolveEnvironment(options);
   const indent = options.indent ?? "\t";
   const lastModified = formatLastModified((options.now ?? (() => new Date()))());
-  const previous = previousMetadata(options.previousText, filePath);
+  const previous = await previousMetadata(options.previousText, filePath);
 
   let dataKey: Uint8Array;
   let metadata: OrderedMap;

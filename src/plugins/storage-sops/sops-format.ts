@@ -2,9 +2,10 @@
  * The SOPS document format: parsing a document (JSON, or YAML for reading) into an ordered tree,
  * the `sops` metadata block, and the partial-encryption selectors (which leaves are encrypted).
  */
-import { parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from "yaml";
+import type { Document, Node as YamlNode } from "yaml";
 import { OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, type OrderedValue } from "../../kernel/index.js";
 import { SopsFormatException } from "./errors.js";
+import { loadYaml } from "./lazy-deps.js";
 
 /** The top-level key holding the metadata. */
 export const SOPS_METADATA_KEY = "sops";
@@ -75,7 +76,7 @@ export function detectKind(text: string, path?: string): DocumentKind {
 }
 
 /** Parse a document into an ordered tree. Errors never quote the text. */
-export function parseSopsText(text: string, kind: DocumentKind, filePath: string): OrderedMap {
+export async function parseSopsText(text: string, kind: DocumentKind, filePath: string): Promise<OrderedMap> {
   let root: OrderedValue;
   if (kind === "json") {
     try {
@@ -85,7 +86,7 @@ export function parseSopsText(text: string, kind: DocumentKind, filePath: string
       throw new SopsFormatException(`SOPS file is not valid JSON${where}`, { filePath });
     }
   } else {
-    root = parseYamlOrdered(text, filePath);
+    root = await parseYamlOrdered(text, filePath);
   }
   if (!(root instanceof OrderedMap)) {
     throw new SopsFormatException("SOPS file does not hold an object at the top level", { filePath });
@@ -93,7 +94,8 @@ export function parseSopsText(text: string, kind: DocumentKind, filePath: string
   return root;
 }
 
-function parseYamlOrdered(text: string, filePath: string): OrderedValue {
+async function parseYamlOrdered(text: string, filePath: string): Promise<OrderedValue> {
+  const { parseDocument, isAlias, isMap, isScalar, isSeq } = await loadYaml();
   const doc = parseDocument(text, { intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const line = doc.errors[0]?.linePos?.[0]?.line;

@@ -1,5 +1,5 @@
 /**
- * JWKS key cache (runtime.md §6.2, with gaps V1/V2 fixed), following jose's remote-JWKS policy:
+ * JWKS key cache, following jose's remote-JWKS policy:
  * one in-flight fetch shared by every concurrent lookup, a cooldown between refetches triggered by an
  * unknown `kid` (a flood of bogus kids costs at most one fetch per cooldown, counted from the last
  * attempt so a failing endpoint is not hammered either), a maximum age after which the whole set is
@@ -13,8 +13,8 @@
  */
 import { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import { importJWK } from "jose";
 import { AuthException, TokenValidatorException, recastMessage } from "../../../kernel/errors.js";
+import { lazyLoader } from "../../../kernel/index.js";
 import type { AuthLogger } from "../../../kernel/logging.js";
 import type { Clock } from "../../../kernel/seams.js";
 import { systemClock } from "../../../kernel/seams.js";
@@ -51,6 +51,8 @@ export interface JwksKeyEntry {
   readonly modulusLength?: number;
   readonly key: KeyObject;
 }
+
+const loadJose = lazyLoader(() => import("jose"));
 
 const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 300;
 const DEFAULT_MAX_AGE_SECONDS = 3600;
@@ -255,6 +257,7 @@ export class JwksKeyCache {
     let key: KeyObject;
     try {
       // jose checks the JWK's parameters for the algorithm; node:crypto gets the KeyObject.
+      const { importJWK } = await loadJose();
       const imported = await importJWK(jwk as JWK, candidates[0].name, { extractable: true });
       if (imported instanceof Uint8Array) return skip("symmetric key");
       key = KeyObject.from(imported);

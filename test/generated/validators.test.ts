@@ -1,0 +1,80 @@
+import { describe, expect, test } from "@jest/globals";
+import { readdirSync, readFileSync } from "node:fs";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { SCHEMA_DIR, VALIDATORS_FILE, validatorsSource } from "../../scripts/generate-validators.js";
+import { validators } from "../../src/generated/validators.js";
+import { createAjv, describeErrors } from "../../src/kernel/config-validation.js";
+import { precompiledValidator, readSchemaFile } from "../../src/kernel/schema-files.js";
+import { AuthClientConfigException, createKernel, definePlugin } from "../../src/index.js";
+import { InertClient, configClassFor } from "../support/generic-plugin.js";
+
+const SCHEMA_FILES = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
+
+/** Wrong values of every JSON type for each property, one at a time and all at once. */
+function badInputs(schema: Record<string, unknown>): unknown[] {
+  const properties = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+  const clientType = ((schema.properties as Record<string, { const?: unknown }> | undefined)?.client_type)?.const;
+  const base = clientType === undefined ? {} : { client_type: clientType };
+  const wrong = [12345, "", [1], null, {}, true, "x", ["a", "b"], [""]];
+  const inputs: unknown[] = [null, [], "x", 0, {}, base, { ...base, client_type: "other" }];
+  for (const p of properties) for (const w of wrong) inputs.push({ ...base, [p]: w });
+  for (const w of wrong) inputs.push({ ...base, ...Object.fromEntries(properties.filter((p) => p !== "client_type").map((p) => [p, w])) });
+  return inputs;
+}
+
+function run(validate: ValidateFunction, data: unknown): { valid: boolean; errors: ErrorObject[] } {
+  const valid = validate(structuredClone(data)) as boolean;
+  return { valid, errors: validate.errors ?? [] };
+}
+
+describe("build-time compiled schema validators", () => {
+  test("src/generated/validators.ts is what scripts/generate-validators.ts makes of schemas/ (run npm run generate:validators)", () => {
+    expect(readFileSync(VALIDATORS_FILE, "utf8")).toBe(validatorsSource());
+  });
+
+  test("every schema in schemas/ has a compiled validator", () => {
+    expect(Object.keys(validators).sort()).toEqual(SCHEMA_FILES);
+  });
+
+  test.each(SCHEMA_FILES)("%s: compiled and run-time ajv report the same errors, with the same messages", (file) => {
+    const schema = readSchemaFile(file);
+    const compiled = validators[file]!.validate;
+    const runtime = createAjv().compile(readSchemaFile(file));
+    let invalid = 0;
+    for (const input of badInputs(schema)) {
+      const a = run(compiled, input);
+      const b = run(runtime, input);
+      expect(a.valid).toBe(b.valid);
+      // parentSchema / schema (verbose) included: describeErrors reads x-error from parentSchema.
+      expect(JSON.stringify(a.errors)).toBe(JSON.stringify(b.errors));
+      expect(describeErrors(a.errors)).toEqual(describeErrors(b.errors));
+      if (!a.valid) invalid++;
+    }
+    expect(invalid).toBeGreaterThan(5);
+  });
+
+  test("a schema read from schemas/ gets its compiled validator; a changed copy gets none", () => {
+    const schema = readSchemaFile("static_apikey.schema.json");
+    expect(precompiledValidator(schema)).toBe(validators["static_apikey.schema.json"]!.validate);
+    expect(precompiledValidator({ ...schema, required: ["client_type", "api_key", "extra"] })).toBeUndefined();
+    expect(precompiledValidator({ $id: schema.$id, type: "object" })).toBeUndefined();
+  });
+
+  test("a third-party plugin's schema (even one reusing a built-in $id) is compiled at run time and enforced", () => {
+    const schema = {
+      ...readSchemaFile("none.schema.json"),
+      $id: "urn:test:strict-none",
+      properties: { client_type: { const: "none" }, level: { type: "integer", minimum: 3 } },
+      required: ["client_type", "level"],
+    };
+    const kernel = createKernel({
+      plugins: [definePlugin({
+        name: "strict-none", version: "1.0.0",
+        clientTypes: [{ clientType: "none", schema, configClass: configClassFor("none") as never, clientClass: InertClient, meta: { displayName: "Strict", description: "" } }],
+      })],
+    });
+    expect(() => kernel.validateConfigData("none", { client_type: "none", level: 4 })).not.toThrow();
+    expect(() => kernel.validateConfigData("none", { client_type: "none", level: 1 })).toThrow(AuthClientConfigException);
+    expect(() => kernel.validateConfigData("none", { client_type: "none" })).toThrow("level: is required");
+  });
+});

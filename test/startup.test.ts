@@ -1,0 +1,92 @@
+/**
+ * Start-up: importing the package loads none of its heavy dependencies, and neither does the first
+ * request decorated with a static key. A child process imports the main entry with module-resolution
+ * hooks that record every ES module it resolves, and lists the CommonJS modules it required.
+ */
+import { expect, test } from "@jest/globals";
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { makeTempDir } from "./support/temp-dir.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const recorder = path.join(root, "test/integrations/support/record-imports.mjs");
+const main = pathToFileURL(path.join(root, "src/index.ts")).href;
+
+/** Dependencies that must wait until a feature needs them (tsyringe: until the first kernel). */
+const HEAVY = ["ajv", "jose", "got", "age-encryption", "yaml", "cosmiconfig", "open", "proper-lockfile"];
+const DI = ["tsyringe", "reflect-metadata"];
+
+/** Runs the steps in a fresh process; returns the packages loaded by the end of each step. */
+async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): Promise<Record<string, string[]>> {
+  const tmp = await makeTempDir();
+  try {
+    const log = path.join(tmp.dir, "loaded.txt");
+    const lines = [
+      `import { appendFileSync } from "node:fs";`,
+      `import { createRequire } from "node:module";`,
+      `const required = createRequire(import.meta.url).cache;`,
+      `const mark = (step) => appendFileSync(${JSON.stringify(log)}, Object.keys(required).map((f) => "cjs:" + f + "\\n").join("") + "=== " + step + "\\n");`,
+      `const tmp = ${JSON.stringify(tmp.dir)};`,
+      setup,
+      ...Object.entries(steps).flatMap(([name, code]) => [code, `mark(${JSON.stringify(name)});`]),
+    ];
+    const script = path.join(tmp.dir, "steps.mjs");
+    await writeFile(script, lines.join("\n"));
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "--import", pathToFileURL(recorder).href, script], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: "", RECORD_IMPORTS_TO: log },
+      timeout: 60_000,
+    });
+    const result: Record<string, string[]> = {};
+    let seen = new Set<string>();
+    for (const line of (await readFile(log, "utf8")).split("\n")) {
+      const step = /^=== (.*)$/.exec(line)?.[1];
+      if (step) {
+        result[step] = [...seen].sort();
+        continue;
+      }
+      // ajv's tiny runtime helpers (e.g. ucs2length) are what compiled validators call; ajv proper is not.
+      if (line.includes("/node_modules/ajv/dist/runtime/")) continue;
+      const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+      if (pkg) seen = new Set([...seen, pkg]);
+    }
+    return result;
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+const only = (loaded: string[], names: string[]) => loaded.filter((p) => names.includes(p));
+
+test("importing the package loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them", async () => {
+  const loaded = await packagesLoadedAfter({
+    import: `const { Auth } = await import(${JSON.stringify(main)});`,
+    firstRequest: [
+      `const auth = await Auth.initializeFromConfigDict({ client_type: "static_apikey", api_key: "PLAK-k", bearer_token_prefix: "api-key" });`,
+      `const headers = {};`,
+      `if (auth.requestAuthenticator().decorate(headers) !== undefined) throw new Error("not synchronous");`,
+      `if (headers.Authorization !== "api-key PLAK-k") throw new Error("no header");`,
+    ].join("\n"),
+    // Controls: features that need a heavy dependency do load it, and the recorder sees it.
+    thirdPartySchema: [
+      `const { createKernel, definePlugin, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
+      `class Config extends AuthClientConfig { static clientType = "custom"; }`,
+      `const kernel = createKernel({ plugins: [definePlugin({ name: "custom", version: "1.0.0", clientTypes: [{ clientType: "custom", configClass: Config, clientClass: AuthClient,`,
+      `  schema: { $id: "urn:test:custom", type: "object", properties: { n: { type: "integer" } } }, meta: { displayName: "Custom", description: "" } }] })] });`,
+      `kernel.validateConfigData("custom", { client_type: "custom", n: 1 });`,
+    ].join("\n"),
+    sopsConfig: [
+      `const { creationRuleFor } = await import(${JSON.stringify(main)});`,
+      `appendFileSync(tmp + "/.sops.yaml", "creation_rules: []\\n");`,
+      `await creationRuleFor(tmp + "/.sops.yaml", tmp + "/a.sops.json");`,
+    ].join("\n"),
+  });
+  expect(only(loaded.import!, [...HEAVY, ...DI])).toEqual([]);
+  expect(only(loaded.firstRequest!, HEAVY)).toEqual([]);
+  expect(only(loaded.firstRequest!, DI)).toEqual(["reflect-metadata", "tsyringe"]);
+  expect(only(loaded.thirdPartySchema!, HEAVY)).toEqual(["ajv"]);
+  expect(only(loaded.sopsConfig!, HEAVY)).toEqual(["ajv", "yaml"]);
+});
