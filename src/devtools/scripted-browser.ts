@@ -34,6 +34,8 @@ export interface ScriptedUser {
   services: { browserOpener: BrowserOpener; display: TtyDisplay; sleep: Sleep };
   /** Every text shown through the display, in order. */
   shown: string[];
+  /** The URLs the browser opener was given, in order. */
+  opened: string[];
   /** Authorization results of the URLs the browser opener drove, in order. */
   authorizations: AuthorizeResult[];
   /** User codes approved (or denied), in order. */
@@ -140,6 +142,7 @@ export class ScriptedBrowser {
     const pending: Promise<void>[] = [];
     const user: ScriptedUser = {
       shown: [],
+      opened: [],
       authorizations: [],
       deviceCodes: [],
       settled: async () => {
@@ -147,6 +150,7 @@ export class ScriptedBrowser {
       },
       services: {
         browserOpener: async (url) => {
+          user.opened.push(url);
           const userCode = this.deviceUserCode(url);
           if (userCode !== undefined) {
             user.deviceCodes.push(userCode);
