@@ -8,9 +8,9 @@
  */
 import { Auth, createKernel, type BrowserOpener } from "../src/kernel/index.js";
 import { oidcPlugin, type FileBackedOidcCredential, type OidcAuthClient } from "../src/plugins/oidc/index.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 
-const op = await startOidcServer();
+const op = await startDevIssuer();
 const browserOpener: BrowserOpener = async (url) => {
   console.log("(browser) opening", url.slice(0, 80) + "…");
   await op.authorize(url, { deliver: true });

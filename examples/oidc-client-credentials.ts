@@ -6,10 +6,10 @@
 import got from "got";
 import { Auth, createKernel } from "../src/kernel/index.js";
 import { oidcPlugin, type OidcAuthClient } from "../src/plugins/oidc/index.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 import { startEchoApi } from "../test/integration/support/echo-api.js";
 
-const op = await startOidcServer();
+const op = await startDevIssuer();
 const kernel = createKernel({ plugins: [oidcPlugin] });
 const auth = await Auth.initializeFromConfigDict(
   {

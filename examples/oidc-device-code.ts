@@ -1,27 +1,20 @@
 /**
- * Device authorization grant (RFC 8628): the user code is shown through the display seam; here a
- * stand-in user approves it at the provider. Starts its own OpenID Provider on 127.0.0.1.
+ * Device authorization grant (RFC 8628): the verification URL, the user code and a QR code of the URL
+ * are shown through the display seam; here the scripted user of `planet-auth/devtools` approves the code
+ * at the provider (a real person would scan it). Starts its own OpenID Provider on 127.0.0.1.
  * Run: npx tsx examples/oidc-device-code.ts
  */
-import { Auth, createKernel, type Sleep, type TtyDisplay } from "../src/kernel/index.js";
+import { Auth, createKernel } from "../src/kernel/index.js";
 import { oidcPlugin } from "../src/plugins/oidc/index.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 
-const op = await startOidcServer();
-let approved: Promise<void> = Promise.resolve();
-const display: TtyDisplay = {
-  print(text) {
-    console.log(text);
-    const code = /enter the code: (\S+)/.exec(text)?.[1];
-    if (code) approved = op.approveDevice(code); // the person at the browser
-  },
-};
-const sleep: Sleep = async () => approved; // poll as soon as the user approved
-const kernel = createKernel({ plugins: [oidcPlugin], services: { display, sleep } });
+const op = await startDevIssuer();
+const user = op.scriptedUser({ display: { print: (text) => console.log(text) } }); // the display seam, and the person reading it
+const kernel = createKernel({ plugins: [oidcPlugin], services: user.services });
 const auth = await Auth.initializeFromConfigDict(
   { client_type: "oidc_device_code", auth_server: op.issuer, client_id: op.clients.device.clientId, scopes: ["openid", "offline_access"] },
   { kernel },
 );
-const cred = await auth.login({ allowTtyPrompt: true });
+const cred = await auth.login({ allowTtyPrompt: true, displayQrCode: true });
 console.log("logged in; token keys:", Object.keys(cred.data()!).sort().join(", "));
 await op.stop();

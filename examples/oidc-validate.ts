@@ -5,9 +5,9 @@
  */
 import { createKernel, InvalidTokenException } from "../src/kernel/index.js";
 import { OidcMultiIssuerValidator, oidcPlugin } from "../src/plugins/oidc/index.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 
-const [a, b] = await Promise.all([startOidcServer(), startOidcServer()]);
+const [a, b] = await Promise.all([startDevIssuer(), startDevIssuer()]);
 const kernel = createKernel({ plugins: [oidcPlugin] });
 const validator = await OidcMultiIssuerValidator.fromAuthServerUrls([a.issuer, b.issuer], { kernel, audience: a.apiAudience, logResult: false });
 for (const op of [a, b]) {

@@ -7,9 +7,9 @@ import express from "express";
 import type { AddressInfo } from "node:net";
 import { OidcMultiIssuerValidator } from "../src/index.js";
 import { bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/express.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 
-const op = await startOidcServer();
+const op = await startDevIssuer();
 
 // --- the resource server ---------------------------------------------------------------------
 const validator = await OidcMultiIssuerValidator.fromAuthServerUrls([op.issuer], { audience: op.apiAudience });

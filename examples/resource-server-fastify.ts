@@ -7,9 +7,9 @@
 import Fastify from "fastify";
 import { OidcMultiIssuerValidator } from "../src/index.js";
 import { bearerAuth, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/fastify.js";
-import { startOidcServer } from "../test/support/oidc-server.js";
+import { startDevIssuer } from "../src/devtools/index.js";
 
-const op = await startOidcServer();
+const op = await startDevIssuer();
 
 // --- the resource server ---------------------------------------------------------------------
 const validator = await OidcMultiIssuerValidator.fromAuthServerUrls([op.issuer], { audience: op.apiAudience });

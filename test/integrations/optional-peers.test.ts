@@ -1,6 +1,7 @@
 /**
- * Express and Fastify are optional peer dependencies: the main entry must never load them. A child
- * process imports the entry with module-resolution hooks that record every module it resolves.
+ * Express, Fastify and oidc-provider are optional peer dependencies, and the QR-code encoder is needed
+ * only when a device login shows a code: the main entry must load none of them. A child process
+ * imports the entry with module-resolution hooks that record every module it resolves.
  */
 import { expect, test } from "@jest/globals";
 import { execFile } from "node:child_process";
@@ -14,10 +15,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const recorder = path.join(root, "test/integrations/support/record-imports.mjs");
 
 const MARK = "--- main entry loaded ---";
+const LAZY = ["express", "fastify", "oidc-provider", "uqr"];
 
 /**
  * The module URLs a fresh Node process resolves while it imports the main entry, then (after MARK)
- * express and fastify themselves: the second half proves the recorder would see them.
+ * the lazily loaded packages themselves: the second half proves the recorder would see them.
  */
 async function resolutions(): Promise<{ main: string[]; after: string[] }> {
   const tmp = await makeTempDir();
@@ -27,8 +29,7 @@ async function resolutions(): Promise<{ main: string[]; after: string[] }> {
       `import { appendFileSync } from "node:fs";`,
       `await import(${JSON.stringify(main)});`,
       `appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(`${MARK}\n`)});`,
-      `await import("express");`,
-      `await import("fastify");`,
+      ...LAZY.map((name) => `await import(${JSON.stringify(name)});`),
     ].join("\n");
     await promisify(execFile)(process.execPath, ["--import", "tsx", "--import", pathToFileURL(recorder).href, "--input-type=module", "-e", script], {
       cwd: root,
@@ -44,11 +45,11 @@ async function resolutions(): Promise<{ main: string[]; after: string[] }> {
 }
 
 const main = pathToFileURL(path.join(root, "src/index.ts")).href;
-const frameworks = (urls: string[]) => [...new Set(urls.map((u) => /\/node_modules\/(express|fastify)\//.exec(u)?.[1]).filter(Boolean))];
+const lazyPackages = (urls: string[]) => [...new Set(urls.map((u) => /\/node_modules\/(express|fastify|oidc-provider|uqr)\//.exec(u)?.[1]).filter(Boolean))];
 
-test("importing the main entry loads neither express nor fastify (optional peer dependencies)", async () => {
+test("importing the main entry loads neither express, fastify, oidc-provider (optional peers) nor the QR-code encoder", async () => {
   const { main: loaded, after } = await resolutions();
   expect(loaded).toContain(main);
-  expect(frameworks(loaded)).toEqual([]);
-  expect(frameworks(after).sort()).toEqual(["express", "fastify"]);
+  expect(lazyPackages(loaded)).toEqual([]);
+  expect(lazyPackages(after).sort()).toEqual(LAZY);
 });

@@ -7,6 +7,7 @@ import { givenOrPrompted, type JsonObject } from "../../kernel/index.js";
 import { AuthorizationApiClient, type AuthorizationResult } from "./api/authorization.js";
 import { DeviceAuthorizationApiClient, type DeviceAuthorizationResponse } from "./api/device-authorization.js";
 import { createPkcePair } from "./api/pkce.js";
+import { terminalQrCode } from "./qr-code.js";
 import type { OidcAuthClient, OidcFlow, OidcLoginParams, OidcLoginResult } from "./client.js";
 import type { AuthCodeClientConfig, ResourceOwnerClientConfig } from "./configs.js";
 import { AuthCodeAuthClientException, DeviceCodeAuthClientException, ResourceOwnerAuthClientException } from "./errors.js";
@@ -100,14 +101,14 @@ export const deviceCodeFlow: OidcFlow = {
       });
     }
     const initiated = (await deviceCodeFlow.deviceLoginInitiate!(client, p)) as DeviceAuthorizationResponse;
-    const { display, browserOpener, logger } = client.services;
+    const { display, browserOpener } = client.services;
     const uri = initiated.verification_uri_complete || initiated.verification_uri;
     if (p.allowOpenBrowser) {
       display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
       await browserOpener(uri);
     } else {
       display.print(`To activate your client, visit the following URL in a browser:\n\n\t${uri}\n\nand enter the code: ${initiated.user_code}\n`);
-      if (p.displayQrCode) logger.debug("QR code display is not supported; showing the URL only");
+      if (p.displayQrCode) display.print(`Or scan this QR code:\n\n${await terminalQrCode(uri)}\n`);
     }
     const tokens = await deviceCodeFlow.deviceLoginComplete!(client, initiated, { signal: p.signal });
     return { tokens };
