@@ -6,8 +6,7 @@
  * With a real provider, leave `browserOpener` out (the system browser is used) or log in with
  * `allowTtyPrompt: true` to paste the code instead.
  */
-import { Auth, createKernel, type BrowserOpener } from "../src/kernel/index.js";
-import { oidcPlugin, type FileBackedOidcCredential, type OidcAuthClient } from "../src/plugins/oidc/index.js";
+import { Auth, createKernel, oidcPlugin, type BrowserOpener, type FileBackedOidcCredential, type OidcAuthClient } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";
 
 const op = await startOidcServer();

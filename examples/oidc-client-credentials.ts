@@ -4,8 +4,7 @@
  * small API on 127.0.0.1. Run: npx tsx examples/oidc-client-credentials.ts
  */
 import got from "got";
-import { Auth, createKernel } from "../src/kernel/index.js";
-import { oidcPlugin, type OidcAuthClient } from "../src/plugins/oidc/index.js";
+import { Auth, createKernel, oidcPlugin, type OidcAuthClient } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";
 import { startEchoApi } from "../test/integration/support/echo-api.js";
 

@@ -3,8 +3,7 @@
  * stand-in user approves it at the provider. Starts its own OpenID Provider on 127.0.0.1.
  * Run: npx tsx examples/oidc-device-code.ts
  */
-import { Auth, createKernel, type Sleep, type TtyDisplay } from "../src/kernel/index.js";
-import { oidcPlugin } from "../src/plugins/oidc/index.js";
+import { Auth, createKernel, oidcPlugin, type Sleep, type TtyDisplay } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";
 
 const op = await startOidcServer();

@@ -3,8 +3,7 @@
  * (signature via JWKS, issuer, audience, scopes). Starts two OpenID Providers on 127.0.0.1.
  * Run: npx tsx examples/oidc-validate.ts
  */
-import { createKernel, InvalidTokenException } from "../src/kernel/index.js";
-import { OidcMultiIssuerValidator, oidcPlugin } from "../src/plugins/oidc/index.js";
+import { createKernel, InvalidTokenException, OidcMultiIssuerValidator, oidcPlugin } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";
 
 const [a, b] = await Promise.all([startOidcServer(), startOidcServer()]);

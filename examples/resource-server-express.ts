@@ -5,8 +5,8 @@
  */
 import express from "express";
 import type { AddressInfo } from "node:net";
-import { OidcMultiIssuerValidator } from "../src/index.js";
-import { bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/express.js";
+import { OidcMultiIssuerValidator } from "planet-auth";
+import { bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes } from "planet-auth/express";
 import { startOidcServer } from "../test/support/oidc-server.js";
 
 const op = await startOidcServer();

@@ -5,8 +5,8 @@
  * Run: npx tsx examples/resource-server-fastify.ts
  */
 import Fastify from "fastify";
-import { OidcMultiIssuerValidator } from "../src/index.js";
-import { bearerAuth, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/fastify.js";
+import { OidcMultiIssuerValidator } from "planet-auth";
+import { bearerAuth, requireAnyScope, requireClaims, requireScopes } from "planet-auth/fastify";
 import { startOidcServer } from "../test/support/oidc-server.js";
 
 const op = await startOidcServer();
