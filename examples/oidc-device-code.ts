@@ -1,7 +1,7 @@
 /**
  * Device authorization grant (RFC 8628): the user code is shown through the display seam; here a
  * stand-in user approves it at the provider. Starts its own OpenID Provider on 127.0.0.1.
- * Run: npx tsx examples/oidc-device-code.ts
+ * Run: npm run example examples/oidc-device-code.ts
  */
 import { Auth, createKernel, oidcPlugin, type Sleep, type TtyDisplay } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";

@@ -1,7 +1,7 @@
 /**
  * A resource server trusting two issuers: OidcMultiIssuerValidator validates access tokens locally
  * (signature via JWKS, issuer, audience, scopes). Starts two OpenID Providers on 127.0.0.1.
- * Run: npx tsx examples/oidc-validate.ts
+ * Run: npm run example examples/oidc-validate.ts
  */
 import { createKernel, InvalidTokenException, OidcMultiIssuerValidator, oidcPlugin } from "planet-auth";
 import { startOidcServer } from "../test/support/oidc-server.js";

@@ -1,7 +1,7 @@
 /**
  * An API protected by the Express middleware (`planet-auth/express`): every /v1 route needs a valid
  * bearer token from a trusted issuer, some need scopes or a claim. Starts its own OpenID Provider and
- * the API on 127.0.0.1, then calls the API as a client would. Run: npx tsx examples/resource-server-express.ts
+ * the API on 127.0.0.1, then calls the API as a client would. Run: npm run example examples/resource-server-express.ts
  */
 import express from "express";
 import type { AddressInfo } from "node:net";
