@@ -21,6 +21,7 @@ import { pathToFileURL } from "node:url";
 import { AuthException, ProfileException, PluginException } from "./errors.js";
 import { createAjv, describeErrors } from "./config-validation.js";
 import { readSchemaFile } from "./schema-files.js";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
 import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
 import type { AuthPlugin } from "./plugin.js";
@@ -139,7 +140,7 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
       { filePath: result.filepath },
     );
   }
-  const validate = createAjv().compile(readSchemaFile("planetauth-config.schema.json"));
+  const validate = configFileValidator();
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
       filePath: result.filepath,
@@ -163,6 +164,21 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
 function resolvePluginFile(specifier: string, configFile: string): string {
   if (specifier.startsWith(".") || path.isAbsolute(specifier)) return path.resolve(path.dirname(configFile), specifier);
   return createRequire(configFile).resolve(specifier);
+}
+
+/**
+ * The config file's schema, with each profile checked only for its shape: what a profile's keys must
+ * hold depends on its client_type's plugin, so the kernel checks profiles once the plugins are in.
+ */
+function configFileValidator(): ValidateFunction {
+  const ajv = createAjv();
+  ajv.addSchema({
+    $id: "auth_client.schema.json",
+    type: "object",
+    required: ["client_type"],
+    properties: { client_type: { type: "string", minLength: 1 } },
+  });
+  return ajv.compile(readSchemaFile("planetauth-config.schema.json"));
 }
 
 /** Import a plugin module named in a config file: its `default` or `plugin` export (a plugin, or an array of them). */

@@ -34,6 +34,12 @@ test("the express and fastify subpaths load with require() too", async () => {
   expect(stdout.trim()).toBe("function function function");
 });
 
+test("the JSON Schemas are exported as planet-auth/schemas/*", async () => {
+  const { stdout } = await pkg.node(["-e",
+    `const s = require("planet-auth/schemas/auth_client.schema.json"); console.log(s.$id, s.allOf.length)`]);
+  expect(stdout.trim()).toBe("auth_client.schema.json 15");
+});
+
 test("import from an ES module resolves to the same build", async () => {
   const { stdout } = await pkg.node(["--input-type=module", "-e",
     `import { createRequire } from "node:module";` +
