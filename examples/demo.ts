@@ -4,7 +4,6 @@
  * a stand-in for Planet's legacy login and API. Every step prints what happened and checks it; the exit
  * code is 0 only when every check passed. Profiles live in a temporary home directory, removed at the end.
  */
-import "reflect-metadata";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,8 +11,8 @@ import got from "got";
 import {
   Auth, OidcMultiIssuerValidator, createDefaultKernel, type AuthKernel, type FileBackedOidcCredential, type KernelServiceOverrides,
   type OidcAuthClient, type RefreshingOidcTokenRequestAuthenticator,
-} from "../src/index.js";
-import { startDevIssuer, type DevIssuer, type ScriptedUser } from "../src/devtools/index.js";
+} from "planet-auth";
+import { startDevIssuer, type DevIssuer, type ScriptedUser } from "planet-auth/devtools";
 import { DemoReport, type StepContext } from "./support/demo-report.js";
 import { startDemoResourceServer, type DemoResourceServer } from "./support/demo-resource-server.js";
 import { startPlanetApiServer, type PlanetApiServer } from "./support/planet-api-server.js";

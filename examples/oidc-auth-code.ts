@@ -2,13 +2,12 @@
  * Authorization code + PKCE in browser mode: the library binds a loopback listener, opens the browser
  * (injected here: a stand-in "user" that signs in at the provider and follows the redirect back to the
  * listener), redeems the code and validates the ID token (issuer, audience, nonce). Then userinfo and a
- * refresh. Starts its own OpenID Provider on 127.0.0.1. Run: npx tsx examples/oidc-auth-code.ts
+ * refresh. Starts its own OpenID Provider on 127.0.0.1. Run: npm run example examples/oidc-auth-code.ts
  * With a real provider, leave `browserOpener` out (the system browser is used) or log in with
  * `allowTtyPrompt: true` to paste the code instead.
  */
-import { Auth, createKernel, type BrowserOpener } from "../src/kernel/index.js";
-import { oidcPlugin, type FileBackedOidcCredential, type OidcAuthClient } from "../src/plugins/oidc/index.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { Auth, createKernel, type BrowserOpener, oidcPlugin, type FileBackedOidcCredential, type OidcAuthClient } from "planet-auth";
+import { startDevIssuer } from "planet-auth/devtools";
 
 const op = await startDevIssuer();
 const browserOpener: BrowserOpener = async (url) => {

@@ -1,12 +1,11 @@
 /**
  * Client credentials (machine to machine): the first request logs in unattended, later requests reuse
  * the token and refresh it at ¾ of its lifetime. Starts its own OpenID Provider (oidc-provider) and a
- * small API on 127.0.0.1. Run: npx tsx examples/oidc-client-credentials.ts
+ * small API on 127.0.0.1. Run: npm run example examples/oidc-client-credentials.ts
  */
 import got from "got";
-import { Auth, createKernel } from "../src/kernel/index.js";
-import { oidcPlugin, type OidcAuthClient } from "../src/plugins/oidc/index.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { Auth, createKernel, oidcPlugin, type OidcAuthClient } from "planet-auth";
+import { startDevIssuer } from "planet-auth/devtools";
 import { startEchoApi } from "../test/integration/support/echo-api.js";
 
 const op = await startDevIssuer();

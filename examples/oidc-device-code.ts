@@ -2,11 +2,10 @@
  * Device authorization grant (RFC 8628): the verification URL, the user code and a QR code of the URL
  * are shown through the display seam; here the scripted user of `planet-auth/devtools` approves the code
  * at the provider (a real person would scan it). Starts its own OpenID Provider on 127.0.0.1.
- * Run: npx tsx examples/oidc-device-code.ts
+ * Run: npm run example examples/oidc-device-code.ts
  */
-import { Auth, createKernel } from "../src/kernel/index.js";
-import { oidcPlugin } from "../src/plugins/oidc/index.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { Auth, createKernel, oidcPlugin } from "planet-auth";
+import { startDevIssuer } from "planet-auth/devtools";
 
 const op = await startDevIssuer();
 const user = op.scriptedUser({ display: { print: (text) => console.log(text) } }); // the display seam, and the person reading it

@@ -1,11 +1,10 @@
 /**
  * A resource server trusting two issuers: OidcMultiIssuerValidator validates access tokens locally
  * (signature via JWKS, issuer, audience, scopes). Starts two OpenID Providers on 127.0.0.1.
- * Run: npx tsx examples/oidc-validate.ts
+ * Run: npm run example examples/oidc-validate.ts
  */
-import { createKernel, InvalidTokenException } from "../src/kernel/index.js";
-import { OidcMultiIssuerValidator, oidcPlugin } from "../src/plugins/oidc/index.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { createKernel, InvalidTokenException, OidcMultiIssuerValidator, oidcPlugin } from "planet-auth";
+import { startDevIssuer } from "planet-auth/devtools";
 
 const [a, b] = await Promise.all([startDevIssuer(), startDevIssuer()]);
 const kernel = createKernel({ plugins: [oidcPlugin] });

@@ -1,13 +1,13 @@
 /**
  * An API protected by the Express middleware (`planet-auth/express`): every /v1 route needs a valid
  * bearer token from a trusted issuer, some need scopes or a claim. Starts its own OpenID Provider and
- * the API on 127.0.0.1, then calls the API as a client would. Run: npx tsx examples/resource-server-express.ts
+ * the API on 127.0.0.1, then calls the API as a client would. Run: npm run example examples/resource-server-express.ts
  */
 import express from "express";
 import type { AddressInfo } from "node:net";
-import { OidcMultiIssuerValidator } from "../src/index.js";
-import { bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/express.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { OidcMultiIssuerValidator } from "planet-auth";
+import { bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes } from "planet-auth/express";
+import { startDevIssuer } from "planet-auth/devtools";
 
 const op = await startDevIssuer();
 

@@ -2,12 +2,12 @@
  * An API protected by the Fastify plugin (`planet-auth/fastify`): the plugin guards the context that
  * registers it, route `preHandler`s add scope and claim checks, and `setErrorHandler` could reshape the
  * refusals. Starts its own OpenID Provider and the API on 127.0.0.1, then calls the API.
- * Run: npx tsx examples/resource-server-fastify.ts
+ * Run: npm run example examples/resource-server-fastify.ts
  */
 import Fastify from "fastify";
-import { OidcMultiIssuerValidator } from "../src/index.js";
-import { bearerAuth, requireAnyScope, requireClaims, requireScopes } from "../src/integrations/fastify.js";
-import { startDevIssuer } from "../src/devtools/index.js";
+import { OidcMultiIssuerValidator } from "planet-auth";
+import { bearerAuth, requireAnyScope, requireClaims, requireScopes } from "planet-auth/fastify";
+import { startDevIssuer } from "planet-auth/devtools";
 
 const op = await startDevIssuer();
 

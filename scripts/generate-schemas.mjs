@@ -1,4 +1,5 @@
-// Generates schemas/<client_type>.schema.json for the 15 built-in client types.
+// Generates schemas/<client_type>.schema.json for the 15 built-in client types, auth_client.schema.json
+// (dispatches on client_type) and planetauth-config.schema.json (the discovered config file).
 // The OIDC types share a base; writing them out self-contained keeps each schema usable on its own.
 // Run: node scripts/generate-schemas.mjs
 import { writeFileSync } from "node:fs";
@@ -65,14 +66,18 @@ const ownerKeys = {
   password: secret({ deprecated: true, description: "Alias of user_password, renamed on load" }),
 };
 
+// $ids are file names: relative to wherever the file is read from, so every $ref between the
+// schemas resolves to a sibling file inside the installed package (no network, no invented host).
+const schemaFile = (name) => `${name}.schema.json`;
+
 function schema(clientType, title, properties, required, extra = {}) {
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
-    $id: `https://planet-auth.dev/schemas/${clientType}.schema.json`,
+    $id: schemaFile(clientType),
     title,
     type: "object",
     required: ["client_type", ...required],
-    properties: { client_type: { const: clientType }, ...properties },
+    properties: { client_type: { const: clientType, description: `Selects this client type (${title})` }, ...properties },
     additionalProperties: true,
     ...extra,
   };
@@ -111,8 +116,54 @@ types.push(schema("static_apikey", "API Key", {
 }, []));
 types.push(schema("none", "NoOp Auth", {}, []));
 
-for (const s of types) {
-  const name = s.properties.client_type.const;
-  writeFileSync(new URL(`../schemas/${name}.schema.json`, import.meta.url), JSON.stringify(s, null, 2) + "\n");
+// auth_client.json of a profile: the per-type schema chosen by client_type. if/then (rather than
+// oneOf) lets editors complete the chosen type's keys and report only that type's errors; a
+// client_type no built-in knows (a third-party plugin's) is left to that plugin's schema.
+const clientTypes = types.map((s) => s.properties.client_type.const);
+const authClient = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: schemaFile("auth_client"),
+  title: "planet-auth profile config (auth_client.json)",
+  description: "An auth client config: a JSON object keyed by client_type; the built-in types are checked against their own schema.",
+  type: "object",
+  required: ["client_type"],
+  properties: {
+    client_type: {
+      description: "The kind of auth client; selects the schema for the other keys",
+      anyOf: [{ enum: clientTypes }, { type: "string", minLength: 1 }],
+    },
+  },
+  allOf: clientTypes.map((ct) => ({
+    if: { required: ["client_type"], properties: { client_type: { const: ct } } },
+    then: { $ref: schemaFile(ct) },
+  })),
+};
+
+// A planetauth config file (.planetauthrc*, planetauth.config.*, package.json#planetauth).
+const planetauthConfig = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: schemaFile("planetauth-config"),
+  title: "planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)",
+  type: "object",
+  properties: {
+    plugins: {
+      description: "Plugin modules to import and register, in order: package specifiers or paths relative to this file.",
+      type: "array",
+      items: { type: "string", minLength: 1 },
+    },
+    profiles: {
+      description: "Profile name → auth client config (the content of a profile's auth_client.json).",
+      type: "object",
+      additionalProperties: { $ref: schemaFile("auth_client") },
+    },
+    defaultProfile: { description: "The profile used when none is named; one of the keys of profiles.", type: "string", minLength: 1 },
+  },
+};
+
+const outputs = [...types, authClient, planetauthConfig];
+for (const s of outputs) {
+  const undescribed = Object.entries(s.properties).filter(([, p]) => !p.description).map(([key]) => key);
+  if (undescribed.length) throw new Error(`${s.$id}: properties without a description: ${undescribed.join(", ")}`);
+  writeFileSync(new URL(`../schemas/${s.$id}`, import.meta.url), JSON.stringify(s, null, 2) + "\n");
 }
-console.log(`wrote ${types.length} schemas`);
+console.log(`wrote ${outputs.length} schemas`);

@@ -7,8 +7,8 @@
  */
 import express from "express";
 import type { AddressInfo } from "node:net";
-import type { OidcAuthClient, OidcMultiIssuerValidator } from "../../src/index.js";
-import { bearerAuth, bearerErrorHandler, requireScopes, type BearerTokenValidator } from "../../src/integrations/express.js";
+import type { OidcAuthClient, OidcMultiIssuerValidator } from "planet-auth";
+import { bearerAuth, bearerErrorHandler, requireScopes, type BearerTokenValidator } from "planet-auth/express";
 
 export interface DemoResourceServer {
   url: string;

@@ -5,11 +5,28 @@ import { createRequire } from "node:module";
 import type { CompiledSchema } from "../kernel/schema-digest.js";
 // ajv's standalone code requires its small runtime helpers (e.g. ucs2length) by name.
 const require = createRequire(import.meta.url);
-export const none = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/none.schema.json","title":"NoOp Auth","type":"object","required":["client_type"],"properties":{"client_type":{"const":"none"}},"additionalProperties":true};
+export const auth_client = validate20;
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"auth_client.schema.json","title":"planet-auth profile config (auth_client.json)","description":"An auth client config: a JSON object keyed by client_type; the built-in types are checked against their own schema.","type":"object","required":["client_type"],"properties":{"client_type":{"description":"The kind of auth client; selects the schema for the other keys","anyOf":[{"enum":["oidc_auth_code","oidc_auth_code_secret","oidc_auth_code_pubkey","oidc_device_code","oidc_device_code_secret","oidc_device_code_pubkey","oidc_resource_owner","oidc_resource_owner_secret","oidc_resource_owner_pubkey","oidc_client_credentials_secret","oidc_client_credentials_pubkey","oidc_client_validator","planet_legacy","static_apikey","none"]},{"type":"string","minLength":1}]}},"allOf":[{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code"}}},"then":{"$ref":"oidc_auth_code.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code_secret"}}},"then":{"$ref":"oidc_auth_code_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey"}}},"then":{"$ref":"oidc_auth_code_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code"}}},"then":{"$ref":"oidc_device_code.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code_secret"}}},"then":{"$ref":"oidc_device_code_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code_pubkey"}}},"then":{"$ref":"oidc_device_code_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner"}}},"then":{"$ref":"oidc_resource_owner.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner_secret"}}},"then":{"$ref":"oidc_resource_owner_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey"}}},"then":{"$ref":"oidc_resource_owner_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_credentials_secret"}}},"then":{"$ref":"oidc_client_credentials_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey"}}},"then":{"$ref":"oidc_client_credentials_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_validator"}}},"then":{"$ref":"oidc_client_validator.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"planet_legacy"}}},"then":{"$ref":"planet_legacy.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"static_apikey"}}},"then":{"$ref":"static_apikey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"none"}}},"then":{"$ref":"none.schema.json"}}]};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code","description":"Selects this client type (Auth Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey","description":"Selects this client type (Auth Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret","description":"Selects this client type (Device Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey","description":"Selects this client type (Device Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner","description":"Selects this client type (Resource Owner)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret","description":"Selects this client type (Resource Owner (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey","description":"Selects this client type (Resource Owner (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret","description":"Selects this client type (Client Credentials (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey","description":"Selects this client type (Client Credentials (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_validator","description":"Selects this client type (JWT Validator)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy","description":"Selects this client type (Planet Legacy Auth)"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-secret":true}},"additionalProperties":true};
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"static_apikey.schema.json","title":"API Key","type":"object","required":["client_type"],"properties":{"client_type":{"const":"static_apikey","description":"Selects this client type (API Key)"},"api_key":{"description":"API key (string); when absent it must come from the token file","x-secret":true},"bearer_token_prefix":{"description":"Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)"}},"additionalProperties":true};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"none.schema.json","title":"NoOp Auth","type":"object","required":["client_type"],"properties":{"client_type":{"const":"none","description":"Selects this client type (NoOp Auth)"}},"additionalProperties":true};
+const func0 = require("ajv/dist/runtime/equal").default;
+const func56 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/none.schema.json" */;
+/*# sourceURL="auth_client.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate20.evaluated;
@@ -19,9 +36,5082 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+const _errs2 = errors;
+let valid1 = true;
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.client_type === undefined) && (missing0 = "client_type")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_auth_code" !== data.client_type){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+const _errs8 = errors;
+let valid4 = false;
+const _errs9 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.redirect_uri === undefined){
+const err2 = {instancePath,schemaPath:"oidc_auth_code.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema32.anyOf[0].required,parentSchema:schema32.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.redirect_uri !== undefined){
+let data1 = data.redirect_uri;
+const _errs11 = errors;
+const _errs12 = errors;
+const vSchema0 = schema32.anyOf[0].properties.redirect_uri.not.enum;
+if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
+const err3 = {};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var valid6 = _errs12 === errors;
+if(valid6){
+const err4 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code.schema.json/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.anyOf[0].properties.redirect_uri.not,parentSchema:schema32.anyOf[0].properties.redirect_uri,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid1 = _errs9 === errors;
+valid4 = valid4 || _valid1;
+if(_valid1){
+var props0 = {};
+props0.redirect_uri = true;
+}
+const _errs13 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.local_redirect_uri === undefined){
+const err5 = {instancePath,schemaPath:"oidc_auth_code.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema32.anyOf[1].required,parentSchema:schema32.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.local_redirect_uri !== undefined){
+let data2 = data.local_redirect_uri;
+const _errs15 = errors;
+const _errs16 = errors;
+const vSchema1 = schema32.anyOf[1].properties.local_redirect_uri.not.enum;
+if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var valid8 = _errs16 === errors;
+if(valid8){
+const err7 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code.schema.json/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema32.anyOf[1].properties.local_redirect_uri,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs15;
+if(vErrors !== null){
+if(_errs15){
+vErrors.length = _errs15;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid1 = _errs13 === errors;
+valid4 = valid4 || _valid1;
+if(_valid1){
+if(props0 !== true){
+props0 = props0 || {};
+props0.local_redirect_uri = true;
+}
+}
+if(!valid4){
+const err8 = {instancePath,schemaPath:"oidc_auth_code.schema.json/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.anyOf,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err9 = {instancePath,schemaPath:"oidc_auth_code.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema32.required,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err10 = {instancePath,schemaPath:"oidc_auth_code.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema32.required,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err11 = {instancePath,schemaPath:"oidc_auth_code.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema32.required,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data3 = data.client_type;
+if("oidc_auth_code" !== data3){
+const err12 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code"},message:"must be equal to constant",schema:"oidc_auth_code",parentSchema:schema32.properties.client_type,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data4 = data.auth_server;
+const _errs21 = errors;
+const _errs22 = errors;
+const vSchema2 = schema32.properties.auth_server.not.enum;
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var valid10 = _errs22 === errors;
+if(valid10){
+const err14 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.properties.auth_server.not,parentSchema:schema32.properties.auth_server,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+else {
+errors = _errs21;
+if(vErrors !== null){
+if(_errs21){
+vErrors.length = _errs21;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data5 = data.client_id;
+const _errs25 = errors;
+const _errs26 = errors;
+const vSchema3 = schema32.properties.client_id.not.enum;
+if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
+const err15 = {};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var valid11 = _errs26 === errors;
+if(valid11){
+const err16 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.properties.client_id.not,parentSchema:schema32.properties.client_id,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data6 = data.audiences;
+const _errs29 = errors;
+let valid12 = false;
+const _errs30 = errors;
+const vSchema4 = schema32.properties.audiences.anyOf[0].enum;
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema32.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema32.properties.audiences.anyOf[0].enum,parentSchema:schema32.properties.audiences.anyOf[0],data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+var _valid2 = _errs30 === errors;
+valid12 = valid12 || _valid2;
+const _errs31 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data6.length < 1){
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.audiences.anyOf[1].type,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+var _valid2 = _errs31 === errors;
+valid12 = valid12 || _valid2;
+if(!valid12){
+const err21 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.properties.audiences.anyOf,parentSchema:schema32.properties.audiences,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+else {
+errors = _errs29;
+if(vErrors !== null){
+if(_errs29){
+vErrors.length = _errs29;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data7 = data.allow_insecure_http;
+if((typeof data7 !== "boolean") && (data7 !== null)){
+const err22 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data7};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"oidc_auth_code.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = _valid0;
+if(valid1){
+var props1 = true;
+}
+}
+if(!valid1){
+const err24 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[0].if,parentSchema:schema31.allOf[0],data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+const _errs37 = errors;
+let valid13 = true;
+const _errs38 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.client_type === undefined) && (missing1 = "client_type")){
+const err25 = {};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_auth_code_secret" !== data.client_type){
+const err26 = {};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+}
+var _valid3 = _errs38 === errors;
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid3){
+const _errs40 = errors;
+const _errs43 = errors;
+let valid16 = false;
+const _errs44 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.redirect_uri === undefined){
+const err27 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema33.anyOf[0].required,parentSchema:schema33.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data.redirect_uri !== undefined){
+let data9 = data.redirect_uri;
+const _errs46 = errors;
+const _errs47 = errors;
+const vSchema5 = schema33.anyOf[0].properties.redirect_uri.not.enum;
+if(!((((((data9 === null) || (data9 === false)) || (data9 === 0)) || (data9 === "")) || (func0(data9, vSchema5[4]))) || (func0(data9, vSchema5[5])))){
+const err28 = {};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+var valid18 = _errs47 === errors;
+if(valid18){
+const err29 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[0].properties.redirect_uri.not,parentSchema:schema33.anyOf[0].properties.redirect_uri,data:data9};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+else {
+errors = _errs46;
+if(vErrors !== null){
+if(_errs46){
+vErrors.length = _errs46;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid4 = _errs44 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+var props2 = {};
+props2.redirect_uri = true;
+}
+const _errs48 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.local_redirect_uri === undefined){
+const err30 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema33.anyOf[1].required,parentSchema:schema33.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(data.local_redirect_uri !== undefined){
+let data10 = data.local_redirect_uri;
+const _errs50 = errors;
+const _errs51 = errors;
+const vSchema6 = schema33.anyOf[1].properties.local_redirect_uri.not.enum;
+if(!((((((data10 === null) || (data10 === false)) || (data10 === 0)) || (data10 === "")) || (func0(data10, vSchema6[4]))) || (func0(data10, vSchema6[5])))){
+const err31 = {};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+var valid20 = _errs51 === errors;
+if(valid20){
+const err32 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.anyOf[1].properties.local_redirect_uri,data:data10};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+else {
+errors = _errs50;
+if(vErrors !== null){
+if(_errs50){
+vErrors.length = _errs50;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid4 = _errs48 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(props2 !== true){
+props2 = props2 || {};
+props2.local_redirect_uri = true;
+}
+}
+if(!valid16){
+const err33 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.anyOf,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+else {
+errors = _errs43;
+if(vErrors !== null){
+if(_errs43){
+vErrors.length = _errs43;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err34 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err35 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err36 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(data.client_secret === undefined){
+const err37 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data11 = data.client_type;
+if("oidc_auth_code_secret" !== data11){
+const err38 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema33.properties.client_type,data:data11};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data12 = data.auth_server;
+const _errs56 = errors;
+const _errs57 = errors;
+const vSchema7 = schema33.properties.auth_server.not.enum;
+if(!((((((data12 === null) || (data12 === false)) || (data12 === 0)) || (data12 === "")) || (func0(data12, vSchema7[4]))) || (func0(data12, vSchema7[5])))){
+const err39 = {};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+var valid22 = _errs57 === errors;
+if(valid22){
+const err40 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data12};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+else {
+errors = _errs56;
+if(vErrors !== null){
+if(_errs56){
+vErrors.length = _errs56;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data13 = data.client_id;
+const _errs60 = errors;
+const _errs61 = errors;
+const vSchema8 = schema33.properties.client_id.not.enum;
+if(!((((((data13 === null) || (data13 === false)) || (data13 === 0)) || (data13 === "")) || (func0(data13, vSchema8[4]))) || (func0(data13, vSchema8[5])))){
+const err41 = {};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+var valid23 = _errs61 === errors;
+if(valid23){
+const err42 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data13};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+else {
+errors = _errs60;
+if(vErrors !== null){
+if(_errs60){
+vErrors.length = _errs60;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data14 = data.audiences;
+const _errs64 = errors;
+let valid24 = false;
+const _errs65 = errors;
+const vSchema9 = schema33.properties.audiences.anyOf[0].enum;
+if(!((((((data14 === null) || (data14 === false)) || (data14 === 0)) || (data14 === "")) || (func0(data14, vSchema9[4]))) || (func0(data14, vSchema9[5])))){
+const err43 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data14};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+var _valid5 = _errs65 === errors;
+valid24 = valid24 || _valid5;
+const _errs66 = errors;
+if(Array.isArray(data14)){
+if(data14.length > 1){
+const err44 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(data14.length < 1){
+const err45 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+var _valid5 = _errs66 === errors;
+valid24 = valid24 || _valid5;
+if(!valid24){
+const err47 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data14};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+else {
+errors = _errs64;
+if(vErrors !== null){
+if(_errs64){
+vErrors.length = _errs64;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data15 = data.allow_insecure_http;
+if((typeof data15 !== "boolean") && (data15 !== null)){
+const err48 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data15};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data.client_secret !== undefined){
+let data16 = data.client_secret;
+const _errs72 = errors;
+const _errs73 = errors;
+const vSchema10 = schema33.properties.client_secret.not.enum;
+if(!((((((data16 === null) || (data16 === false)) || (data16 === 0)) || (data16 === "")) || (func0(data16, vSchema10[4]))) || (func0(data16, vSchema10[5])))){
+const err49 = {};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+var valid25 = _errs73 === errors;
+if(valid25){
+const err50 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data16};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+else {
+errors = _errs72;
+if(vErrors !== null){
+if(_errs72){
+vErrors.length = _errs72;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err51 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+var _valid3 = _errs40 === errors;
+valid13 = _valid3;
+if(valid13){
+var props3 = true;
+}
+}
+if(!valid13){
+const err52 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if(props1 !== true && props3 !== undefined){
+if(props3 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props3);
+}
+}
+const _errs77 = errors;
+let valid26 = true;
+const _errs78 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.client_type === undefined) && (missing2 = "client_type")){
+const err53 = {};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_auth_code_pubkey" !== data.client_type){
+const err54 = {};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+}
+var _valid6 = _errs78 === errors;
+errors = _errs77;
+if(vErrors !== null){
+if(_errs77){
+vErrors.length = _errs77;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs80 = errors;
+const _errs84 = errors;
+let valid30 = false;
+const _errs85 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.redirect_uri === undefined){
+const err55 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.allOf[0].anyOf[0].required,parentSchema:schema34.allOf[0].anyOf[0],data};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data.redirect_uri !== undefined){
+let data18 = data.redirect_uri;
+const _errs87 = errors;
+const _errs88 = errors;
+const vSchema11 = schema34.allOf[0].anyOf[0].properties.redirect_uri.not.enum;
+if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema11[4]))) || (func0(data18, vSchema11[5])))){
+const err56 = {};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+var valid32 = _errs88 === errors;
+if(valid32){
+const err57 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[0].properties.redirect_uri,data:data18};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+else {
+errors = _errs87;
+if(vErrors !== null){
+if(_errs87){
+vErrors.length = _errs87;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid7 = _errs85 === errors;
+valid30 = valid30 || _valid7;
+if(_valid7){
+var props4 = {};
+props4.redirect_uri = true;
+}
+const _errs89 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.local_redirect_uri === undefined){
+const err58 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.allOf[0].anyOf[1].required,parentSchema:schema34.allOf[0].anyOf[1],data};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if(data.local_redirect_uri !== undefined){
+let data19 = data.local_redirect_uri;
+const _errs91 = errors;
+const _errs92 = errors;
+const vSchema12 = schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not.enum;
+if(!((((((data19 === null) || (data19 === false)) || (data19 === 0)) || (data19 === "")) || (func0(data19, vSchema12[4]))) || (func0(data19, vSchema12[5])))){
+const err59 = {};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+var valid34 = _errs92 === errors;
+if(valid34){
+const err60 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri,data:data19};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+else {
+errors = _errs91;
+if(vErrors !== null){
+if(_errs91){
+vErrors.length = _errs91;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid7 = _errs89 === errors;
+valid30 = valid30 || _valid7;
+if(_valid7){
+if(props4 !== true){
+props4 = props4 || {};
+props4.local_redirect_uri = true;
+}
+}
+if(!valid30){
+const err61 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.allOf[0].anyOf,parentSchema:schema34.allOf[0],data};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+else {
+errors = _errs84;
+if(vErrors !== null){
+if(_errs84){
+vErrors.length = _errs84;
+}
+else {
+vErrors = null;
+}
+}
+}
+const _errs95 = errors;
+let valid35 = false;
+const _errs96 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey === undefined){
+const err62 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema34.allOf[1].anyOf[0].required,parentSchema:schema34.allOf[1].anyOf[0],data};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(data.client_privkey !== undefined){
+let data20 = data.client_privkey;
+const _errs98 = errors;
+const _errs99 = errors;
+const vSchema13 = schema34.allOf[1].anyOf[0].properties.client_privkey.not.enum;
+if(!((((((data20 === null) || (data20 === false)) || (data20 === 0)) || (data20 === "")) || (func0(data20, vSchema13[4]))) || (func0(data20, vSchema13[5])))){
+const err63 = {};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+var valid37 = _errs99 === errors;
+if(valid37){
+const err64 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[1].anyOf[0].properties.client_privkey,data:data20};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+else {
+errors = _errs98;
+if(vErrors !== null){
+if(_errs98){
+vErrors.length = _errs98;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid8 = _errs96 === errors;
+valid35 = valid35 || _valid8;
+if(_valid8){
+var props5 = {};
+props5.client_privkey = true;
+}
+const _errs100 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey_file === undefined){
+const err65 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema34.allOf[1].anyOf[1].required,parentSchema:schema34.allOf[1].anyOf[1],data};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data.client_privkey_file !== undefined){
+let data21 = data.client_privkey_file;
+const _errs102 = errors;
+const _errs103 = errors;
+const vSchema14 = schema34.allOf[1].anyOf[1].properties.client_privkey_file.not.enum;
+if(!((((((data21 === null) || (data21 === false)) || (data21 === 0)) || (data21 === "")) || (func0(data21, vSchema14[4]))) || (func0(data21, vSchema14[5])))){
+const err66 = {};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+var valid39 = _errs103 === errors;
+if(valid39){
+const err67 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[1].anyOf[1].properties.client_privkey_file,data:data21};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+else {
+errors = _errs102;
+if(vErrors !== null){
+if(_errs102){
+vErrors.length = _errs102;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid8 = _errs100 === errors;
+valid35 = valid35 || _valid8;
+if(_valid8){
+if(props5 !== true){
+props5 = props5 || {};
+props5.client_privkey_file = true;
+}
+}
+if(!valid35){
+const err68 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.allOf[1].anyOf,parentSchema:schema34.allOf[1],data};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+else {
+errors = _errs95;
+if(vErrors !== null){
+if(_errs95){
+vErrors.length = _errs95;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(props4 !== true && props5 !== undefined){
+if(props5 === true){
+props4 = true;
+}
+else {
+props4 = props4 || {};
+Object.assign(props4, props5);
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err69 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema34.required,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err70 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema34.required,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err71 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema34.required,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data22 = data.client_type;
+if("oidc_auth_code_pubkey" !== data22){
+const err72 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_pubkey"},message:"must be equal to constant",schema:"oidc_auth_code_pubkey",parentSchema:schema34.properties.client_type,data:data22};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data23 = data.auth_server;
+const _errs108 = errors;
+const _errs109 = errors;
+const vSchema15 = schema34.properties.auth_server.not.enum;
+if(!((((((data23 === null) || (data23 === false)) || (data23 === 0)) || (data23 === "")) || (func0(data23, vSchema15[4]))) || (func0(data23, vSchema15[5])))){
+const err73 = {};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+var valid41 = _errs109 === errors;
+if(valid41){
+const err74 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.auth_server.not,parentSchema:schema34.properties.auth_server,data:data23};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+else {
+errors = _errs108;
+if(vErrors !== null){
+if(_errs108){
+vErrors.length = _errs108;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data24 = data.client_id;
+const _errs112 = errors;
+const _errs113 = errors;
+const vSchema16 = schema34.properties.client_id.not.enum;
+if(!((((((data24 === null) || (data24 === false)) || (data24 === 0)) || (data24 === "")) || (func0(data24, vSchema16[4]))) || (func0(data24, vSchema16[5])))){
+const err75 = {};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+var valid42 = _errs113 === errors;
+if(valid42){
+const err76 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data24};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+else {
+errors = _errs112;
+if(vErrors !== null){
+if(_errs112){
+vErrors.length = _errs112;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data25 = data.audiences;
+const _errs116 = errors;
+let valid43 = false;
+const _errs117 = errors;
+const vSchema17 = schema34.properties.audiences.anyOf[0].enum;
+if(!((((((data25 === null) || (data25 === false)) || (data25 === 0)) || (data25 === "")) || (func0(data25, vSchema17[4]))) || (func0(data25, vSchema17[5])))){
+const err77 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data25};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+var _valid9 = _errs117 === errors;
+valid43 = valid43 || _valid9;
+const _errs118 = errors;
+if(Array.isArray(data25)){
+if(data25.length > 1){
+const err78 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(data25.length < 1){
+const err79 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+var _valid9 = _errs118 === errors;
+valid43 = valid43 || _valid9;
+if(!valid43){
+const err81 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data25};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+else {
+errors = _errs116;
+if(vErrors !== null){
+if(_errs116){
+vErrors.length = _errs116;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data26 = data.allow_insecure_http;
+if((typeof data26 !== "boolean") && (data26 !== null)){
+const err82 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data26};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+var _valid6 = _errs80 === errors;
+valid26 = _valid6;
+if(valid26){
+var props6 = true;
+}
+}
+if(!valid26){
+const err84 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if(props1 !== true && props6 !== undefined){
+if(props6 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props6);
+}
+}
+const _errs128 = errors;
+let valid44 = true;
+const _errs129 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing3;
+if((data.client_type === undefined) && (missing3 = "client_type")){
+const err85 = {};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_device_code" !== data.client_type){
+const err86 = {};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+}
+var _valid10 = _errs129 === errors;
+errors = _errs128;
+if(vErrors !== null){
+if(_errs128){
+vErrors.length = _errs128;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid10){
+const _errs131 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err87 = {instancePath,schemaPath:"oidc_device_code.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err88 = {instancePath,schemaPath:"oidc_device_code.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err89 = {instancePath,schemaPath:"oidc_device_code.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data30 = data.client_type;
+if("oidc_device_code" !== data30){
+const err90 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema35.properties.client_type,data:data30};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data31 = data.auth_server;
+const _errs137 = errors;
+const _errs138 = errors;
+const vSchema18 = schema35.properties.auth_server.not.enum;
+if(!((((((data31 === null) || (data31 === false)) || (data31 === 0)) || (data31 === "")) || (func0(data31, vSchema18[4]))) || (func0(data31, vSchema18[5])))){
+const err91 = {};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+var valid48 = _errs138 === errors;
+if(valid48){
+const err92 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data31};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+else {
+errors = _errs137;
+if(vErrors !== null){
+if(_errs137){
+vErrors.length = _errs137;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data32 = data.client_id;
+const _errs141 = errors;
+const _errs142 = errors;
+const vSchema19 = schema35.properties.client_id.not.enum;
+if(!((((((data32 === null) || (data32 === false)) || (data32 === 0)) || (data32 === "")) || (func0(data32, vSchema19[4]))) || (func0(data32, vSchema19[5])))){
+const err93 = {};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+var valid49 = _errs142 === errors;
+if(valid49){
+const err94 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data32};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+else {
+errors = _errs141;
+if(vErrors !== null){
+if(_errs141){
+vErrors.length = _errs141;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data33 = data.audiences;
+const _errs145 = errors;
+let valid50 = false;
+const _errs146 = errors;
+const vSchema20 = schema35.properties.audiences.anyOf[0].enum;
+if(!((((((data33 === null) || (data33 === false)) || (data33 === 0)) || (data33 === "")) || (func0(data33, vSchema20[4]))) || (func0(data33, vSchema20[5])))){
+const err95 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data33};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+var _valid11 = _errs146 === errors;
+valid50 = valid50 || _valid11;
+const _errs147 = errors;
+if(Array.isArray(data33)){
+if(data33.length > 1){
+const err96 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+if(data33.length < 1){
+const err97 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+var _valid11 = _errs147 === errors;
+valid50 = valid50 || _valid11;
+if(!valid50){
+const err99 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data33};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+else {
+errors = _errs145;
+if(vErrors !== null){
+if(_errs145){
+vErrors.length = _errs145;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data34 = data.allow_insecure_http;
+if((typeof data34 !== "boolean") && (data34 !== null)){
+const err100 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data34};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+}
+else {
+const err101 = {instancePath,schemaPath:"oidc_device_code.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+var _valid10 = _errs131 === errors;
+valid44 = _valid10;
+if(valid44){
+var props7 = true;
+}
+}
+if(!valid44){
+const err102 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+if(props1 !== true && props7 !== undefined){
+if(props7 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props7);
+}
+}
+const _errs153 = errors;
+let valid51 = true;
+const _errs154 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing4;
+if((data.client_type === undefined) && (missing4 = "client_type")){
+const err103 = {};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_device_code_secret" !== data.client_type){
+const err104 = {};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+}
+var _valid12 = _errs154 === errors;
+errors = _errs153;
+if(vErrors !== null){
+if(_errs153){
+vErrors.length = _errs153;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid12){
+const _errs156 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err105 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err106 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err107 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+if(data.client_secret === undefined){
+const err108 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data36 = data.client_type;
+if("oidc_device_code_secret" !== data36){
+const err109 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema36.properties.client_type,data:data36};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data37 = data.auth_server;
+const _errs162 = errors;
+const _errs163 = errors;
+const vSchema21 = schema36.properties.auth_server.not.enum;
+if(!((((((data37 === null) || (data37 === false)) || (data37 === 0)) || (data37 === "")) || (func0(data37, vSchema21[4]))) || (func0(data37, vSchema21[5])))){
+const err110 = {};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+var valid55 = _errs163 === errors;
+if(valid55){
+const err111 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.auth_server.not,parentSchema:schema36.properties.auth_server,data:data37};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+else {
+errors = _errs162;
+if(vErrors !== null){
+if(_errs162){
+vErrors.length = _errs162;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data38 = data.client_id;
+const _errs166 = errors;
+const _errs167 = errors;
+const vSchema22 = schema36.properties.client_id.not.enum;
+if(!((((((data38 === null) || (data38 === false)) || (data38 === 0)) || (data38 === "")) || (func0(data38, vSchema22[4]))) || (func0(data38, vSchema22[5])))){
+const err112 = {};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+var valid56 = _errs167 === errors;
+if(valid56){
+const err113 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_id.not,parentSchema:schema36.properties.client_id,data:data38};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+else {
+errors = _errs166;
+if(vErrors !== null){
+if(_errs166){
+vErrors.length = _errs166;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data39 = data.audiences;
+const _errs170 = errors;
+let valid57 = false;
+const _errs171 = errors;
+const vSchema23 = schema36.properties.audiences.anyOf[0].enum;
+if(!((((((data39 === null) || (data39 === false)) || (data39 === 0)) || (data39 === "")) || (func0(data39, vSchema23[4]))) || (func0(data39, vSchema23[5])))){
+const err114 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data39};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+var _valid13 = _errs171 === errors;
+valid57 = valid57 || _valid13;
+const _errs172 = errors;
+if(Array.isArray(data39)){
+if(data39.length > 1){
+const err115 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+if(data39.length < 1){
+const err116 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+var _valid13 = _errs172 === errors;
+valid57 = valid57 || _valid13;
+if(!valid57){
+const err118 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data39};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+else {
+errors = _errs170;
+if(vErrors !== null){
+if(_errs170){
+vErrors.length = _errs170;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data40 = data.allow_insecure_http;
+if((typeof data40 !== "boolean") && (data40 !== null)){
+const err119 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data40};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+if(data.client_secret !== undefined){
+let data41 = data.client_secret;
+const _errs178 = errors;
+const _errs179 = errors;
+const vSchema24 = schema36.properties.client_secret.not.enum;
+if(!((((((data41 === null) || (data41 === false)) || (data41 === 0)) || (data41 === "")) || (func0(data41, vSchema24[4]))) || (func0(data41, vSchema24[5])))){
+const err120 = {};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+var valid58 = _errs179 === errors;
+if(valid58){
+const err121 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_device_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data41};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+else {
+errors = _errs178;
+if(vErrors !== null){
+if(_errs178){
+vErrors.length = _errs178;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err122 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+var _valid12 = _errs156 === errors;
+valid51 = _valid12;
+if(valid51){
+var props8 = true;
+}
+}
+if(!valid51){
+const err123 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[4].if,parentSchema:schema31.allOf[4],data};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+if(props1 !== true && props8 !== undefined){
+if(props8 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props8);
+}
+}
+const _errs183 = errors;
+let valid59 = true;
+const _errs184 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing5;
+if((data.client_type === undefined) && (missing5 = "client_type")){
+const err124 = {};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_device_code_pubkey" !== data.client_type){
+const err125 = {};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+}
+}
+var _valid14 = _errs184 === errors;
+errors = _errs183;
+if(vErrors !== null){
+if(_errs183){
+vErrors.length = _errs183;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid14){
+const _errs186 = errors;
+const _errs189 = errors;
+let valid62 = false;
+const _errs190 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey === undefined){
+const err126 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema37.anyOf[0].required,parentSchema:schema37.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data.client_privkey !== undefined){
+let data43 = data.client_privkey;
+const _errs192 = errors;
+const _errs193 = errors;
+const vSchema25 = schema37.anyOf[0].properties.client_privkey.not.enum;
+if(!((((((data43 === null) || (data43 === false)) || (data43 === 0)) || (data43 === "")) || (func0(data43, vSchema25[4]))) || (func0(data43, vSchema25[5])))){
+const err127 = {};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+var valid64 = _errs193 === errors;
+if(valid64){
+const err128 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[0].properties.client_privkey.not,parentSchema:schema37.anyOf[0].properties.client_privkey,data:data43};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+else {
+errors = _errs192;
+if(vErrors !== null){
+if(_errs192){
+vErrors.length = _errs192;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid15 = _errs190 === errors;
+valid62 = valid62 || _valid15;
+if(_valid15){
+var props9 = {};
+props9.client_privkey = true;
+}
+const _errs194 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey_file === undefined){
+const err129 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema37.anyOf[1].required,parentSchema:schema37.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if(data.client_privkey_file !== undefined){
+let data44 = data.client_privkey_file;
+const _errs196 = errors;
+const _errs197 = errors;
+const vSchema26 = schema37.anyOf[1].properties.client_privkey_file.not.enum;
+if(!((((((data44 === null) || (data44 === false)) || (data44 === 0)) || (data44 === "")) || (func0(data44, vSchema26[4]))) || (func0(data44, vSchema26[5])))){
+const err130 = {};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+var valid66 = _errs197 === errors;
+if(valid66){
+const err131 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[1].properties.client_privkey_file.not,parentSchema:schema37.anyOf[1].properties.client_privkey_file,data:data44};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+else {
+errors = _errs196;
+if(vErrors !== null){
+if(_errs196){
+vErrors.length = _errs196;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid15 = _errs194 === errors;
+valid62 = valid62 || _valid15;
+if(_valid15){
+if(props9 !== true){
+props9 = props9 || {};
+props9.client_privkey_file = true;
+}
+}
+if(!valid62){
+const err132 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.anyOf,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+else {
+errors = _errs189;
+if(vErrors !== null){
+if(_errs189){
+vErrors.length = _errs189;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err133 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err134 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err135 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data45 = data.client_type;
+if("oidc_device_code_pubkey" !== data45){
+const err136 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_pubkey"},message:"must be equal to constant",schema:"oidc_device_code_pubkey",parentSchema:schema37.properties.client_type,data:data45};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data46 = data.auth_server;
+const _errs202 = errors;
+const _errs203 = errors;
+const vSchema27 = schema37.properties.auth_server.not.enum;
+if(!((((((data46 === null) || (data46 === false)) || (data46 === 0)) || (data46 === "")) || (func0(data46, vSchema27[4]))) || (func0(data46, vSchema27[5])))){
+const err137 = {};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+var valid68 = _errs203 === errors;
+if(valid68){
+const err138 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.auth_server.not,parentSchema:schema37.properties.auth_server,data:data46};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+else {
+errors = _errs202;
+if(vErrors !== null){
+if(_errs202){
+vErrors.length = _errs202;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data47 = data.client_id;
+const _errs206 = errors;
+const _errs207 = errors;
+const vSchema28 = schema37.properties.client_id.not.enum;
+if(!((((((data47 === null) || (data47 === false)) || (data47 === 0)) || (data47 === "")) || (func0(data47, vSchema28[4]))) || (func0(data47, vSchema28[5])))){
+const err139 = {};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+var valid69 = _errs207 === errors;
+if(valid69){
+const err140 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data47};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+else {
+errors = _errs206;
+if(vErrors !== null){
+if(_errs206){
+vErrors.length = _errs206;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data48 = data.audiences;
+const _errs210 = errors;
+let valid70 = false;
+const _errs211 = errors;
+const vSchema29 = schema37.properties.audiences.anyOf[0].enum;
+if(!((((((data48 === null) || (data48 === false)) || (data48 === 0)) || (data48 === "")) || (func0(data48, vSchema29[4]))) || (func0(data48, vSchema29[5])))){
+const err141 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data48};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+var _valid16 = _errs211 === errors;
+valid70 = valid70 || _valid16;
+const _errs212 = errors;
+if(Array.isArray(data48)){
+if(data48.length > 1){
+const err142 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if(data48.length < 1){
+const err143 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+var _valid16 = _errs212 === errors;
+valid70 = valid70 || _valid16;
+if(!valid70){
+const err145 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data48};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+else {
+errors = _errs210;
+if(vErrors !== null){
+if(_errs210){
+vErrors.length = _errs210;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data49 = data.allow_insecure_http;
+if((typeof data49 !== "boolean") && (data49 !== null)){
+const err146 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data49};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+else {
+const err147 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+var _valid14 = _errs186 === errors;
+valid59 = _valid14;
+if(valid59){
+var props10 = true;
+}
+}
+if(!valid59){
+const err148 = {instancePath,schemaPath:"#/allOf/5/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[5].if,parentSchema:schema31.allOf[5],data};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+if(props1 !== true && props10 !== undefined){
+if(props10 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props10);
+}
+}
+const _errs222 = errors;
+let valid71 = true;
+const _errs223 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing6;
+if((data.client_type === undefined) && (missing6 = "client_type")){
+const err149 = {};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_resource_owner" !== data.client_type){
+const err150 = {};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+}
+var _valid17 = _errs223 === errors;
+errors = _errs222;
+if(vErrors !== null){
+if(_errs222){
+vErrors.length = _errs222;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid17){
+const _errs225 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err151 = {instancePath,schemaPath:"oidc_resource_owner.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err152 = {instancePath,schemaPath:"oidc_resource_owner.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err153 = {instancePath,schemaPath:"oidc_resource_owner.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data53 = data.client_type;
+if("oidc_resource_owner" !== data53){
+const err154 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner"},message:"must be equal to constant",schema:"oidc_resource_owner",parentSchema:schema38.properties.client_type,data:data53};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data54 = data.auth_server;
+const _errs231 = errors;
+const _errs232 = errors;
+const vSchema30 = schema38.properties.auth_server.not.enum;
+if(!((((((data54 === null) || (data54 === false)) || (data54 === 0)) || (data54 === "")) || (func0(data54, vSchema30[4]))) || (func0(data54, vSchema30[5])))){
+const err155 = {};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+var valid75 = _errs232 === errors;
+if(valid75){
+const err156 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.auth_server.not,parentSchema:schema38.properties.auth_server,data:data54};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+else {
+errors = _errs231;
+if(vErrors !== null){
+if(_errs231){
+vErrors.length = _errs231;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data55 = data.client_id;
+const _errs235 = errors;
+const _errs236 = errors;
+const vSchema31 = schema38.properties.client_id.not.enum;
+if(!((((((data55 === null) || (data55 === false)) || (data55 === 0)) || (data55 === "")) || (func0(data55, vSchema31[4]))) || (func0(data55, vSchema31[5])))){
+const err157 = {};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+var valid76 = _errs236 === errors;
+if(valid76){
+const err158 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.client_id.not,parentSchema:schema38.properties.client_id,data:data55};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+else {
+errors = _errs235;
+if(vErrors !== null){
+if(_errs235){
+vErrors.length = _errs235;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data56 = data.audiences;
+const _errs239 = errors;
+let valid77 = false;
+const _errs240 = errors;
+const vSchema32 = schema38.properties.audiences.anyOf[0].enum;
+if(!((((((data56 === null) || (data56 === false)) || (data56 === 0)) || (data56 === "")) || (func0(data56, vSchema32[4]))) || (func0(data56, vSchema32[5])))){
+const err159 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema38.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema38.properties.audiences.anyOf[0].enum,parentSchema:schema38.properties.audiences.anyOf[0],data:data56};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+var _valid18 = _errs240 === errors;
+valid77 = valid77 || _valid18;
+const _errs241 = errors;
+if(Array.isArray(data56)){
+if(data56.length > 1){
+const err160 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+if(data56.length < 1){
+const err161 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.audiences.anyOf[1].type,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+var _valid18 = _errs241 === errors;
+valid77 = valid77 || _valid18;
+if(!valid77){
+const err163 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.audiences.anyOf,parentSchema:schema38.properties.audiences,data:data56};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+else {
+errors = _errs239;
+if(vErrors !== null){
+if(_errs239){
+vErrors.length = _errs239;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data57 = data.allow_insecure_http;
+if((typeof data57 !== "boolean") && (data57 !== null)){
+const err164 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data57};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath,schemaPath:"oidc_resource_owner.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+var _valid17 = _errs225 === errors;
+valid71 = _valid17;
+if(valid71){
+var props11 = true;
+}
+}
+if(!valid71){
+const err166 = {instancePath,schemaPath:"#/allOf/6/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[6].if,parentSchema:schema31.allOf[6],data};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+if(props1 !== true && props11 !== undefined){
+if(props11 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props11);
+}
+}
+const _errs251 = errors;
+let valid78 = true;
+const _errs252 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing7;
+if((data.client_type === undefined) && (missing7 = "client_type")){
+const err167 = {};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_resource_owner_secret" !== data.client_type){
+const err168 = {};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+}
+}
+var _valid19 = _errs252 === errors;
+errors = _errs251;
+if(vErrors !== null){
+if(_errs251){
+vErrors.length = _errs251;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid19){
+const _errs254 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err169 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err170 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err171 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+if(data.client_secret === undefined){
+const err172 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data61 = data.client_type;
+if("oidc_resource_owner_secret" !== data61){
+const err173 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_secret"},message:"must be equal to constant",schema:"oidc_resource_owner_secret",parentSchema:schema39.properties.client_type,data:data61};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data62 = data.auth_server;
+const _errs260 = errors;
+const _errs261 = errors;
+const vSchema33 = schema39.properties.auth_server.not.enum;
+if(!((((((data62 === null) || (data62 === false)) || (data62 === 0)) || (data62 === "")) || (func0(data62, vSchema33[4]))) || (func0(data62, vSchema33[5])))){
+const err174 = {};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+var valid82 = _errs261 === errors;
+if(valid82){
+const err175 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data62};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+else {
+errors = _errs260;
+if(vErrors !== null){
+if(_errs260){
+vErrors.length = _errs260;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data63 = data.client_id;
+const _errs264 = errors;
+const _errs265 = errors;
+const vSchema34 = schema39.properties.client_id.not.enum;
+if(!((((((data63 === null) || (data63 === false)) || (data63 === 0)) || (data63 === "")) || (func0(data63, vSchema34[4]))) || (func0(data63, vSchema34[5])))){
+const err176 = {};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+var valid83 = _errs265 === errors;
+if(valid83){
+const err177 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data63};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+else {
+errors = _errs264;
+if(vErrors !== null){
+if(_errs264){
+vErrors.length = _errs264;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data64 = data.audiences;
+const _errs268 = errors;
+let valid84 = false;
+const _errs269 = errors;
+const vSchema35 = schema39.properties.audiences.anyOf[0].enum;
+if(!((((((data64 === null) || (data64 === false)) || (data64 === 0)) || (data64 === "")) || (func0(data64, vSchema35[4]))) || (func0(data64, vSchema35[5])))){
+const err178 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data64};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+var _valid20 = _errs269 === errors;
+valid84 = valid84 || _valid20;
+const _errs270 = errors;
+if(Array.isArray(data64)){
+if(data64.length > 1){
+const err179 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+if(data64.length < 1){
+const err180 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+var _valid20 = _errs270 === errors;
+valid84 = valid84 || _valid20;
+if(!valid84){
+const err182 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data64};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+else {
+errors = _errs268;
+if(vErrors !== null){
+if(_errs268){
+vErrors.length = _errs268;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data65 = data.allow_insecure_http;
+if((typeof data65 !== "boolean") && (data65 !== null)){
+const err183 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data65};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+if(data.client_secret !== undefined){
+let data66 = data.client_secret;
+const _errs276 = errors;
+const _errs277 = errors;
+const vSchema36 = schema39.properties.client_secret.not.enum;
+if(!((((((data66 === null) || (data66 === false)) || (data66 === 0)) || (data66 === "")) || (func0(data66, vSchema36[4]))) || (func0(data66, vSchema36[5])))){
+const err184 = {};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+var valid85 = _errs277 === errors;
+if(valid85){
+const err185 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data66};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+else {
+errors = _errs276;
+if(vErrors !== null){
+if(_errs276){
+vErrors.length = _errs276;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err186 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+var _valid19 = _errs254 === errors;
+valid78 = _valid19;
+if(valid78){
+var props12 = true;
+}
+}
+if(!valid78){
+const err187 = {instancePath,schemaPath:"#/allOf/7/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[7].if,parentSchema:schema31.allOf[7],data};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+if(props1 !== true && props12 !== undefined){
+if(props12 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props12);
+}
+}
+const _errs285 = errors;
+let valid86 = true;
+const _errs286 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing8;
+if((data.client_type === undefined) && (missing8 = "client_type")){
+const err188 = {};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_resource_owner_pubkey" !== data.client_type){
+const err189 = {};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+}
+}
+var _valid21 = _errs286 === errors;
+errors = _errs285;
+if(vErrors !== null){
+if(_errs285){
+vErrors.length = _errs285;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid21){
+const _errs288 = errors;
+const _errs291 = errors;
+let valid89 = false;
+const _errs292 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey === undefined){
+const err190 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema40.anyOf[0].required,parentSchema:schema40.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+if(data.client_privkey !== undefined){
+let data70 = data.client_privkey;
+const _errs294 = errors;
+const _errs295 = errors;
+const vSchema37 = schema40.anyOf[0].properties.client_privkey.not.enum;
+if(!((((((data70 === null) || (data70 === false)) || (data70 === 0)) || (data70 === "")) || (func0(data70, vSchema37[4]))) || (func0(data70, vSchema37[5])))){
+const err191 = {};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+var valid91 = _errs295 === errors;
+if(valid91){
+const err192 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[0].properties.client_privkey.not,parentSchema:schema40.anyOf[0].properties.client_privkey,data:data70};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+else {
+errors = _errs294;
+if(vErrors !== null){
+if(_errs294){
+vErrors.length = _errs294;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid22 = _errs292 === errors;
+valid89 = valid89 || _valid22;
+if(_valid22){
+var props13 = {};
+props13.client_privkey = true;
+}
+const _errs296 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey_file === undefined){
+const err193 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema40.anyOf[1].required,parentSchema:schema40.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+if(data.client_privkey_file !== undefined){
+let data71 = data.client_privkey_file;
+const _errs298 = errors;
+const _errs299 = errors;
+const vSchema38 = schema40.anyOf[1].properties.client_privkey_file.not.enum;
+if(!((((((data71 === null) || (data71 === false)) || (data71 === 0)) || (data71 === "")) || (func0(data71, vSchema38[4]))) || (func0(data71, vSchema38[5])))){
+const err194 = {};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+var valid93 = _errs299 === errors;
+if(valid93){
+const err195 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[1].properties.client_privkey_file.not,parentSchema:schema40.anyOf[1].properties.client_privkey_file,data:data71};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+else {
+errors = _errs298;
+if(vErrors !== null){
+if(_errs298){
+vErrors.length = _errs298;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid22 = _errs296 === errors;
+valid89 = valid89 || _valid22;
+if(_valid22){
+if(props13 !== true){
+props13 = props13 || {};
+props13.client_privkey_file = true;
+}
+}
+if(!valid89){
+const err196 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.anyOf,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+else {
+errors = _errs291;
+if(vErrors !== null){
+if(_errs291){
+vErrors.length = _errs291;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err197 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema40.required,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err198 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema40.required,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err199 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema40.required,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data72 = data.client_type;
+if("oidc_resource_owner_pubkey" !== data72){
+const err200 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema40.properties.client_type,data:data72};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data73 = data.auth_server;
+const _errs304 = errors;
+const _errs305 = errors;
+const vSchema39 = schema40.properties.auth_server.not.enum;
+if(!((((((data73 === null) || (data73 === false)) || (data73 === 0)) || (data73 === "")) || (func0(data73, vSchema39[4]))) || (func0(data73, vSchema39[5])))){
+const err201 = {};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+var valid95 = _errs305 === errors;
+if(valid95){
+const err202 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data73};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+else {
+errors = _errs304;
+if(vErrors !== null){
+if(_errs304){
+vErrors.length = _errs304;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data74 = data.client_id;
+const _errs308 = errors;
+const _errs309 = errors;
+const vSchema40 = schema40.properties.client_id.not.enum;
+if(!((((((data74 === null) || (data74 === false)) || (data74 === 0)) || (data74 === "")) || (func0(data74, vSchema40[4]))) || (func0(data74, vSchema40[5])))){
+const err203 = {};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+var valid96 = _errs309 === errors;
+if(valid96){
+const err204 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data74};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+else {
+errors = _errs308;
+if(vErrors !== null){
+if(_errs308){
+vErrors.length = _errs308;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data75 = data.audiences;
+const _errs312 = errors;
+let valid97 = false;
+const _errs313 = errors;
+const vSchema41 = schema40.properties.audiences.anyOf[0].enum;
+if(!((((((data75 === null) || (data75 === false)) || (data75 === 0)) || (data75 === "")) || (func0(data75, vSchema41[4]))) || (func0(data75, vSchema41[5])))){
+const err205 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data75};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+var _valid23 = _errs313 === errors;
+valid97 = valid97 || _valid23;
+const _errs314 = errors;
+if(Array.isArray(data75)){
+if(data75.length > 1){
+const err206 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+if(data75.length < 1){
+const err207 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+else {
+const err208 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+var _valid23 = _errs314 === errors;
+valid97 = valid97 || _valid23;
+if(!valid97){
+const err209 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data75};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+else {
+errors = _errs312;
+if(vErrors !== null){
+if(_errs312){
+vErrors.length = _errs312;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data76 = data.allow_insecure_http;
+if((typeof data76 !== "boolean") && (data76 !== null)){
+const err210 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data76};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+}
+}
+else {
+const err211 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+var _valid21 = _errs288 === errors;
+valid86 = _valid21;
+if(valid86){
+var props14 = true;
+}
+}
+if(!valid86){
+const err212 = {instancePath,schemaPath:"#/allOf/8/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[8].if,parentSchema:schema31.allOf[8],data};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+if(props1 !== true && props14 !== undefined){
+if(props14 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props14);
+}
+}
+const _errs328 = errors;
+let valid98 = true;
+const _errs329 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing9;
+if((data.client_type === undefined) && (missing9 = "client_type")){
+const err213 = {};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_client_credentials_secret" !== data.client_type){
+const err214 = {};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+}
+}
+}
+var _valid24 = _errs329 === errors;
+errors = _errs328;
+if(vErrors !== null){
+if(_errs328){
+vErrors.length = _errs328;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid24){
+const _errs331 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err215 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err216 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err217 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+if(data.client_secret === undefined){
+const err218 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data82 = data.client_type;
+if("oidc_client_credentials_secret" !== data82){
+const err219 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_secret"},message:"must be equal to constant",schema:"oidc_client_credentials_secret",parentSchema:schema41.properties.client_type,data:data82};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data83 = data.auth_server;
+const _errs337 = errors;
+const _errs338 = errors;
+const vSchema42 = schema41.properties.auth_server.not.enum;
+if(!((((((data83 === null) || (data83 === false)) || (data83 === 0)) || (data83 === "")) || (func0(data83, vSchema42[4]))) || (func0(data83, vSchema42[5])))){
+const err220 = {};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+var valid102 = _errs338 === errors;
+if(valid102){
+const err221 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data83};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+else {
+errors = _errs337;
+if(vErrors !== null){
+if(_errs337){
+vErrors.length = _errs337;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data84 = data.client_id;
+const _errs341 = errors;
+const _errs342 = errors;
+const vSchema43 = schema41.properties.client_id.not.enum;
+if(!((((((data84 === null) || (data84 === false)) || (data84 === 0)) || (data84 === "")) || (func0(data84, vSchema43[4]))) || (func0(data84, vSchema43[5])))){
+const err222 = {};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+var valid103 = _errs342 === errors;
+if(valid103){
+const err223 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data84};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+else {
+errors = _errs341;
+if(vErrors !== null){
+if(_errs341){
+vErrors.length = _errs341;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data85 = data.audiences;
+const _errs345 = errors;
+let valid104 = false;
+const _errs346 = errors;
+const vSchema44 = schema41.properties.audiences.anyOf[0].enum;
+if(!((((((data85 === null) || (data85 === false)) || (data85 === 0)) || (data85 === "")) || (func0(data85, vSchema44[4]))) || (func0(data85, vSchema44[5])))){
+const err224 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data85};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
+}
+errors++;
+}
+var _valid25 = _errs346 === errors;
+valid104 = valid104 || _valid25;
+const _errs347 = errors;
+if(Array.isArray(data85)){
+if(data85.length > 1){
+const err225 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+if(data85.length < 1){
+const err226 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
+}
+errors++;
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+if(vErrors === null){
+vErrors = [err227];
+}
+else {
+vErrors.push(err227);
+}
+errors++;
+}
+var _valid25 = _errs347 === errors;
+valid104 = valid104 || _valid25;
+if(!valid104){
+const err228 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data85};
+if(vErrors === null){
+vErrors = [err228];
+}
+else {
+vErrors.push(err228);
+}
+errors++;
+}
+else {
+errors = _errs345;
+if(vErrors !== null){
+if(_errs345){
+vErrors.length = _errs345;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data86 = data.allow_insecure_http;
+if((typeof data86 !== "boolean") && (data86 !== null)){
+const err229 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data86};
+if(vErrors === null){
+vErrors = [err229];
+}
+else {
+vErrors.push(err229);
+}
+errors++;
+}
+}
+if(data.client_secret !== undefined){
+let data87 = data.client_secret;
+const _errs353 = errors;
+const _errs354 = errors;
+const vSchema45 = schema41.properties.client_secret.not.enum;
+if(!((((((data87 === null) || (data87 === false)) || (data87 === 0)) || (data87 === "")) || (func0(data87, vSchema45[4]))) || (func0(data87, vSchema45[5])))){
+const err230 = {};
+if(vErrors === null){
+vErrors = [err230];
+}
+else {
+vErrors.push(err230);
+}
+errors++;
+}
+var valid105 = _errs354 === errors;
+if(valid105){
+const err231 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data87};
+if(vErrors === null){
+vErrors = [err231];
+}
+else {
+vErrors.push(err231);
+}
+errors++;
+}
+else {
+errors = _errs353;
+if(vErrors !== null){
+if(_errs353){
+vErrors.length = _errs353;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err232 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err232];
+}
+else {
+vErrors.push(err232);
+}
+errors++;
+}
+var _valid24 = _errs331 === errors;
+valid98 = _valid24;
+if(valid98){
+var props15 = true;
+}
+}
+if(!valid98){
+const err233 = {instancePath,schemaPath:"#/allOf/9/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[9].if,parentSchema:schema31.allOf[9],data};
+if(vErrors === null){
+vErrors = [err233];
+}
+else {
+vErrors.push(err233);
+}
+errors++;
+}
+if(props1 !== true && props15 !== undefined){
+if(props15 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props15);
+}
+}
+const _errs358 = errors;
+let valid106 = true;
+const _errs359 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing10;
+if((data.client_type === undefined) && (missing10 = "client_type")){
+const err234 = {};
+if(vErrors === null){
+vErrors = [err234];
+}
+else {
+vErrors.push(err234);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_client_credentials_pubkey" !== data.client_type){
+const err235 = {};
+if(vErrors === null){
+vErrors = [err235];
+}
+else {
+vErrors.push(err235);
+}
+errors++;
+}
+}
+}
+}
+var _valid26 = _errs359 === errors;
+errors = _errs358;
+if(vErrors !== null){
+if(_errs358){
+vErrors.length = _errs358;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid26){
+const _errs361 = errors;
+const _errs364 = errors;
+let valid109 = false;
+const _errs365 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey === undefined){
+const err236 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema42.anyOf[0].required,parentSchema:schema42.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err236];
+}
+else {
+vErrors.push(err236);
+}
+errors++;
+}
+if(data.client_privkey !== undefined){
+let data89 = data.client_privkey;
+const _errs367 = errors;
+const _errs368 = errors;
+const vSchema46 = schema42.anyOf[0].properties.client_privkey.not.enum;
+if(!((((((data89 === null) || (data89 === false)) || (data89 === 0)) || (data89 === "")) || (func0(data89, vSchema46[4]))) || (func0(data89, vSchema46[5])))){
+const err237 = {};
+if(vErrors === null){
+vErrors = [err237];
+}
+else {
+vErrors.push(err237);
+}
+errors++;
+}
+var valid111 = _errs368 === errors;
+if(valid111){
+const err238 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[0].properties.client_privkey.not,parentSchema:schema42.anyOf[0].properties.client_privkey,data:data89};
+if(vErrors === null){
+vErrors = [err238];
+}
+else {
+vErrors.push(err238);
+}
+errors++;
+}
+else {
+errors = _errs367;
+if(vErrors !== null){
+if(_errs367){
+vErrors.length = _errs367;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid27 = _errs365 === errors;
+valid109 = valid109 || _valid27;
+if(_valid27){
+var props16 = {};
+props16.client_privkey = true;
+}
+const _errs369 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey_file === undefined){
+const err239 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema42.anyOf[1].required,parentSchema:schema42.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err239];
+}
+else {
+vErrors.push(err239);
+}
+errors++;
+}
+if(data.client_privkey_file !== undefined){
+let data90 = data.client_privkey_file;
+const _errs371 = errors;
+const _errs372 = errors;
+const vSchema47 = schema42.anyOf[1].properties.client_privkey_file.not.enum;
+if(!((((((data90 === null) || (data90 === false)) || (data90 === 0)) || (data90 === "")) || (func0(data90, vSchema47[4]))) || (func0(data90, vSchema47[5])))){
+const err240 = {};
+if(vErrors === null){
+vErrors = [err240];
+}
+else {
+vErrors.push(err240);
+}
+errors++;
+}
+var valid113 = _errs372 === errors;
+if(valid113){
+const err241 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[1].properties.client_privkey_file.not,parentSchema:schema42.anyOf[1].properties.client_privkey_file,data:data90};
+if(vErrors === null){
+vErrors = [err241];
+}
+else {
+vErrors.push(err241);
+}
+errors++;
+}
+else {
+errors = _errs371;
+if(vErrors !== null){
+if(_errs371){
+vErrors.length = _errs371;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid27 = _errs369 === errors;
+valid109 = valid109 || _valid27;
+if(_valid27){
+if(props16 !== true){
+props16 = props16 || {};
+props16.client_privkey_file = true;
+}
+}
+if(!valid109){
+const err242 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.anyOf,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err242];
+}
+else {
+vErrors.push(err242);
+}
+errors++;
+}
+else {
+errors = _errs364;
+if(vErrors !== null){
+if(_errs364){
+vErrors.length = _errs364;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err243 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err243];
+}
+else {
+vErrors.push(err243);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err244 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err245 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err245];
+}
+else {
+vErrors.push(err245);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data91 = data.client_type;
+if("oidc_client_credentials_pubkey" !== data91){
+const err246 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_pubkey"},message:"must be equal to constant",schema:"oidc_client_credentials_pubkey",parentSchema:schema42.properties.client_type,data:data91};
+if(vErrors === null){
+vErrors = [err246];
+}
+else {
+vErrors.push(err246);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data92 = data.auth_server;
+const _errs377 = errors;
+const _errs378 = errors;
+const vSchema48 = schema42.properties.auth_server.not.enum;
+if(!((((((data92 === null) || (data92 === false)) || (data92 === 0)) || (data92 === "")) || (func0(data92, vSchema48[4]))) || (func0(data92, vSchema48[5])))){
+const err247 = {};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+var valid115 = _errs378 === errors;
+if(valid115){
+const err248 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.auth_server.not,parentSchema:schema42.properties.auth_server,data:data92};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
+}
+errors++;
+}
+else {
+errors = _errs377;
+if(vErrors !== null){
+if(_errs377){
+vErrors.length = _errs377;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data93 = data.client_id;
+const _errs381 = errors;
+const _errs382 = errors;
+const vSchema49 = schema42.properties.client_id.not.enum;
+if(!((((((data93 === null) || (data93 === false)) || (data93 === 0)) || (data93 === "")) || (func0(data93, vSchema49[4]))) || (func0(data93, vSchema49[5])))){
+const err249 = {};
+if(vErrors === null){
+vErrors = [err249];
+}
+else {
+vErrors.push(err249);
+}
+errors++;
+}
+var valid116 = _errs382 === errors;
+if(valid116){
+const err250 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data93};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+else {
+errors = _errs381;
+if(vErrors !== null){
+if(_errs381){
+vErrors.length = _errs381;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data94 = data.audiences;
+const _errs385 = errors;
+let valid117 = false;
+const _errs386 = errors;
+const vSchema50 = schema42.properties.audiences.anyOf[0].enum;
+if(!((((((data94 === null) || (data94 === false)) || (data94 === 0)) || (data94 === "")) || (func0(data94, vSchema50[4]))) || (func0(data94, vSchema50[5])))){
+const err251 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data94};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+var _valid28 = _errs386 === errors;
+valid117 = valid117 || _valid28;
+const _errs387 = errors;
+if(Array.isArray(data94)){
+if(data94.length > 1){
+const err252 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+if(data94.length < 1){
+const err253 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+}
+else {
+const err254 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
+}
+errors++;
+}
+var _valid28 = _errs387 === errors;
+valid117 = valid117 || _valid28;
+if(!valid117){
+const err255 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data94};
+if(vErrors === null){
+vErrors = [err255];
+}
+else {
+vErrors.push(err255);
+}
+errors++;
+}
+else {
+errors = _errs385;
+if(vErrors !== null){
+if(_errs385){
+vErrors.length = _errs385;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data95 = data.allow_insecure_http;
+if((typeof data95 !== "boolean") && (data95 !== null)){
+const err256 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data95};
+if(vErrors === null){
+vErrors = [err256];
+}
+else {
+vErrors.push(err256);
+}
+errors++;
+}
+}
+}
+else {
+const err257 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+var _valid26 = _errs361 === errors;
+valid106 = _valid26;
+if(valid106){
+var props17 = true;
+}
+}
+if(!valid106){
+const err258 = {instancePath,schemaPath:"#/allOf/10/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[10].if,parentSchema:schema31.allOf[10],data};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
+}
+errors++;
+}
+if(props1 !== true && props17 !== undefined){
+if(props17 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props17);
+}
+}
+const _errs397 = errors;
+let valid118 = true;
+const _errs398 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing11;
+if((data.client_type === undefined) && (missing11 = "client_type")){
+const err259 = {};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("oidc_client_validator" !== data.client_type){
+const err260 = {};
+if(vErrors === null){
+vErrors = [err260];
+}
+else {
+vErrors.push(err260);
+}
+errors++;
+}
+}
+}
+}
+var _valid29 = _errs398 === errors;
+errors = _errs397;
+if(vErrors !== null){
+if(_errs397){
+vErrors.length = _errs397;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid29){
+const _errs400 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err261 = {instancePath,schemaPath:"oidc_client_validator.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err261];
+}
+else {
+vErrors.push(err261);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err262 = {instancePath,schemaPath:"oidc_client_validator.schema.json/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err262];
+}
+else {
+vErrors.push(err262);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err263 = {instancePath,schemaPath:"oidc_client_validator.schema.json/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err263];
+}
+else {
+vErrors.push(err263);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data99 = data.client_type;
+if("oidc_client_validator" !== data99){
+const err264 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_validator.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_validator"},message:"must be equal to constant",schema:"oidc_client_validator",parentSchema:schema43.properties.client_type,data:data99};
+if(vErrors === null){
+vErrors = [err264];
+}
+else {
+vErrors.push(err264);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data100 = data.auth_server;
+const _errs406 = errors;
+const _errs407 = errors;
+const vSchema51 = schema43.properties.auth_server.not.enum;
+if(!((((((data100 === null) || (data100 === false)) || (data100 === 0)) || (data100 === "")) || (func0(data100, vSchema51[4]))) || (func0(data100, vSchema51[5])))){
+const err265 = {};
+if(vErrors === null){
+vErrors = [err265];
+}
+else {
+vErrors.push(err265);
+}
+errors++;
+}
+var valid122 = _errs407 === errors;
+if(valid122){
+const err266 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_validator.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data100};
+if(vErrors === null){
+vErrors = [err266];
+}
+else {
+vErrors.push(err266);
+}
+errors++;
+}
+else {
+errors = _errs406;
+if(vErrors !== null){
+if(_errs406){
+vErrors.length = _errs406;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data101 = data.client_id;
+const _errs410 = errors;
+const _errs411 = errors;
+const vSchema52 = schema43.properties.client_id.not.enum;
+if(!((((((data101 === null) || (data101 === false)) || (data101 === 0)) || (data101 === "")) || (func0(data101, vSchema52[4]))) || (func0(data101, vSchema52[5])))){
+const err267 = {};
+if(vErrors === null){
+vErrors = [err267];
+}
+else {
+vErrors.push(err267);
+}
+errors++;
+}
+var valid123 = _errs411 === errors;
+if(valid123){
+const err268 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_validator.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data101};
+if(vErrors === null){
+vErrors = [err268];
+}
+else {
+vErrors.push(err268);
+}
+errors++;
+}
+else {
+errors = _errs410;
+if(vErrors !== null){
+if(_errs410){
+vErrors.length = _errs410;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data102 = data.audiences;
+const _errs414 = errors;
+let valid124 = false;
+const _errs415 = errors;
+const vSchema53 = schema43.properties.audiences.anyOf[0].enum;
+if(!((((((data102 === null) || (data102 === false)) || (data102 === 0)) || (data102 === "")) || (func0(data102, vSchema53[4]))) || (func0(data102, vSchema53[5])))){
+const err269 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data102};
+if(vErrors === null){
+vErrors = [err269];
+}
+else {
+vErrors.push(err269);
+}
+errors++;
+}
+var _valid30 = _errs415 === errors;
+valid124 = valid124 || _valid30;
+const _errs416 = errors;
+if(Array.isArray(data102)){
+if(data102.length > 1){
+const err270 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+if(vErrors === null){
+vErrors = [err270];
+}
+else {
+vErrors.push(err270);
+}
+errors++;
+}
+if(data102.length < 1){
+const err271 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+if(vErrors === null){
+vErrors = [err271];
+}
+else {
+vErrors.push(err271);
+}
+errors++;
+}
+}
+else {
+const err272 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+if(vErrors === null){
+vErrors = [err272];
+}
+else {
+vErrors.push(err272);
+}
+errors++;
+}
+var _valid30 = _errs416 === errors;
+valid124 = valid124 || _valid30;
+if(!valid124){
+const err273 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data102};
+if(vErrors === null){
+vErrors = [err273];
+}
+else {
+vErrors.push(err273);
+}
+errors++;
+}
+else {
+errors = _errs414;
+if(vErrors !== null){
+if(_errs414){
+vErrors.length = _errs414;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data103 = data.allow_insecure_http;
+if((typeof data103 !== "boolean") && (data103 !== null)){
+const err274 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_validator.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data103};
+if(vErrors === null){
+vErrors = [err274];
+}
+else {
+vErrors.push(err274);
+}
+errors++;
+}
+}
+}
+else {
+const err275 = {instancePath,schemaPath:"oidc_client_validator.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err275];
+}
+else {
+vErrors.push(err275);
+}
+errors++;
+}
+var _valid29 = _errs400 === errors;
+valid118 = _valid29;
+if(valid118){
+var props18 = true;
+}
+}
+if(!valid118){
+const err276 = {instancePath,schemaPath:"#/allOf/11/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[11].if,parentSchema:schema31.allOf[11],data};
+if(vErrors === null){
+vErrors = [err276];
+}
+else {
+vErrors.push(err276);
+}
+errors++;
+}
+if(props1 !== true && props18 !== undefined){
+if(props18 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props18);
+}
+}
+const _errs422 = errors;
+let valid125 = true;
+const _errs423 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing12;
+if((data.client_type === undefined) && (missing12 = "client_type")){
+const err277 = {};
+if(vErrors === null){
+vErrors = [err277];
+}
+else {
+vErrors.push(err277);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("planet_legacy" !== data.client_type){
+const err278 = {};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
+}
+errors++;
+}
+}
+}
+}
+var _valid31 = _errs423 === errors;
+errors = _errs422;
+if(vErrors !== null){
+if(_errs422){
+vErrors.length = _errs422;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid31){
+const _errs425 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err279 = {instancePath,schemaPath:"planet_legacy.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err279];
+}
+else {
+vErrors.push(err279);
+}
+errors++;
+}
+if(data.legacy_auth_endpoint === undefined){
+const err280 = {instancePath,schemaPath:"planet_legacy.schema.json/required",keyword:"required",params:{missingProperty: "legacy_auth_endpoint"},message:"must have required property '"+"legacy_auth_endpoint"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err280];
+}
+else {
+vErrors.push(err280);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data105 = data.client_type;
+if("planet_legacy" !== data105){
+const err281 = {instancePath:instancePath+"/client_type",schemaPath:"planet_legacy.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "planet_legacy"},message:"must be equal to constant",schema:"planet_legacy",parentSchema:schema44.properties.client_type,data:data105};
+if(vErrors === null){
+vErrors = [err281];
+}
+else {
+vErrors.push(err281);
+}
+errors++;
+}
+}
+if(data.legacy_auth_endpoint !== undefined){
+let data106 = data.legacy_auth_endpoint;
+const _errs431 = errors;
+const _errs432 = errors;
+const vSchema54 = schema44.properties.legacy_auth_endpoint.not.enum;
+if(!((((((data106 === null) || (data106 === false)) || (data106 === 0)) || (data106 === "")) || (func0(data106, vSchema54[4]))) || (func0(data106, vSchema54[5])))){
+const err282 = {};
+if(vErrors === null){
+vErrors = [err282];
+}
+else {
+vErrors.push(err282);
+}
+errors++;
+}
+var valid129 = _errs432 === errors;
+if(valid129){
+const err283 = {instancePath:instancePath+"/legacy_auth_endpoint",schemaPath:"planet_legacy.schema.json/properties/legacy_auth_endpoint/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.legacy_auth_endpoint.not,parentSchema:schema44.properties.legacy_auth_endpoint,data:data106};
+if(vErrors === null){
+vErrors = [err283];
+}
+else {
+vErrors.push(err283);
+}
+errors++;
+}
+else {
+errors = _errs431;
+if(vErrors !== null){
+if(_errs431){
+vErrors.length = _errs431;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data107 = data.allow_insecure_http;
+if((typeof data107 !== "boolean") && (data107 !== null)){
+const err284 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"planet_legacy.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema44.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema44.properties.allow_insecure_http.type,parentSchema:schema44.properties.allow_insecure_http,data:data107};
+if(vErrors === null){
+vErrors = [err284];
+}
+else {
+vErrors.push(err284);
+}
+errors++;
+}
+}
+}
+else {
+const err285 = {instancePath,schemaPath:"planet_legacy.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err285];
+}
+else {
+vErrors.push(err285);
+}
+errors++;
+}
+var _valid31 = _errs425 === errors;
+valid125 = _valid31;
+if(valid125){
+var props19 = true;
+}
+}
+if(!valid125){
+const err286 = {instancePath,schemaPath:"#/allOf/12/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[12].if,parentSchema:schema31.allOf[12],data};
+if(vErrors === null){
+vErrors = [err286];
+}
+else {
+vErrors.push(err286);
+}
+errors++;
+}
+if(props1 !== true && props19 !== undefined){
+if(props19 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props19);
+}
+}
+const _errs439 = errors;
+let valid130 = true;
+const _errs440 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing13;
+if((data.client_type === undefined) && (missing13 = "client_type")){
+const err287 = {};
+if(vErrors === null){
+vErrors = [err287];
+}
+else {
+vErrors.push(err287);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("static_apikey" !== data.client_type){
+const err288 = {};
+if(vErrors === null){
+vErrors = [err288];
+}
+else {
+vErrors.push(err288);
+}
+errors++;
+}
+}
+}
+}
+var _valid32 = _errs440 === errors;
+errors = _errs439;
+if(vErrors !== null){
+if(_errs439){
+vErrors.length = _errs439;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid32){
+const _errs442 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err289 = {instancePath,schemaPath:"static_apikey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err289];
+}
+else {
+vErrors.push(err289);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data110 = data.client_type;
+if("static_apikey" !== data110){
+const err290 = {instancePath:instancePath+"/client_type",schemaPath:"static_apikey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "static_apikey"},message:"must be equal to constant",schema:"static_apikey",parentSchema:schema45.properties.client_type,data:data110};
+if(vErrors === null){
+vErrors = [err290];
+}
+else {
+vErrors.push(err290);
+}
+errors++;
+}
+}
+}
+else {
+const err291 = {instancePath,schemaPath:"static_apikey.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err291];
+}
+else {
+vErrors.push(err291);
+}
+errors++;
+}
+var _valid32 = _errs442 === errors;
+valid130 = _valid32;
+if(valid130){
+var props20 = true;
+}
+}
+if(!valid130){
+const err292 = {instancePath,schemaPath:"#/allOf/13/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[13].if,parentSchema:schema31.allOf[13],data};
+if(vErrors === null){
+vErrors = [err292];
+}
+else {
+vErrors.push(err292);
+}
+errors++;
+}
+if(props1 !== true && props20 !== undefined){
+if(props20 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props20);
+}
+}
+const _errs450 = errors;
+let valid134 = true;
+const _errs451 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing14;
+if((data.client_type === undefined) && (missing14 = "client_type")){
+const err293 = {};
+if(vErrors === null){
+vErrors = [err293];
+}
+else {
+vErrors.push(err293);
+}
+errors++;
+}
+else {
+if(data.client_type !== undefined){
+if("none" !== data.client_type){
+const err294 = {};
+if(vErrors === null){
+vErrors = [err294];
+}
+else {
+vErrors.push(err294);
+}
+errors++;
+}
+}
+}
+}
+var _valid33 = _errs451 === errors;
+errors = _errs450;
+if(vErrors !== null){
+if(_errs450){
+vErrors.length = _errs450;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid33){
+const _errs453 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err295 = {instancePath,schemaPath:"none.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err295];
+}
+else {
+vErrors.push(err295);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data113 = data.client_type;
+if("none" !== data113){
+const err296 = {instancePath:instancePath+"/client_type",schemaPath:"none.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema46.properties.client_type,data:data113};
+if(vErrors === null){
+vErrors = [err296];
+}
+else {
+vErrors.push(err296);
+}
+errors++;
+}
+}
+}
+else {
+const err297 = {instancePath,schemaPath:"none.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err297];
+}
+else {
+vErrors.push(err297);
+}
+errors++;
+}
+var _valid33 = _errs453 === errors;
+valid134 = _valid33;
+if(valid134){
+var props21 = true;
+}
+}
+if(!valid134){
+const err298 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[14].if,parentSchema:schema31.allOf[14],data};
+if(vErrors === null){
+vErrors = [err298];
+}
+else {
+vErrors.push(err298);
+}
+errors++;
+}
+if(props1 !== true && props21 !== undefined){
+if(props21 === true){
+props1 = true;
+}
+else {
+props1 = props1 || {};
+Object.assign(props1, props21);
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err299 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err299];
+}
+else {
+vErrors.push(err299);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.client_type = true;
+}
+if(data.client_type !== undefined){
+let data114 = data.client_type;
+const _errs459 = errors;
+let valid139 = false;
+const _errs460 = errors;
+if(!(((((((((((((((data114 === "oidc_auth_code") || (data114 === "oidc_auth_code_secret")) || (data114 === "oidc_auth_code_pubkey")) || (data114 === "oidc_device_code")) || (data114 === "oidc_device_code_secret")) || (data114 === "oidc_device_code_pubkey")) || (data114 === "oidc_resource_owner")) || (data114 === "oidc_resource_owner_secret")) || (data114 === "oidc_resource_owner_pubkey")) || (data114 === "oidc_client_credentials_secret")) || (data114 === "oidc_client_credentials_pubkey")) || (data114 === "oidc_client_validator")) || (data114 === "planet_legacy")) || (data114 === "static_apikey")) || (data114 === "none"))){
+const err300 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema31.properties.client_type.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema31.properties.client_type.anyOf[0].enum,parentSchema:schema31.properties.client_type.anyOf[0],data:data114};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+var _valid34 = _errs460 === errors;
+valid139 = valid139 || _valid34;
+const _errs461 = errors;
+if(typeof data114 === "string"){
+if(func56(data114) < 1){
+const err301 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.client_type.anyOf[1],data:data114};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+}
+else {
+const err302 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.client_type.anyOf[1].type,parentSchema:schema31.properties.client_type.anyOf[1],data:data114};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
+}
+errors++;
+}
+var _valid34 = _errs461 === errors;
+valid139 = valid139 || _valid34;
+if(!valid139){
+const err303 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.client_type.anyOf,parentSchema:schema31.properties.client_type,data:data114};
+if(vErrors === null){
+vErrors = [err303];
+}
+else {
+vErrors.push(err303);
+}
+errors++;
+}
+else {
+errors = _errs459;
+if(vErrors !== null){
+if(_errs459){
+vErrors.length = _errs459;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err304 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err304];
+}
+else {
+vErrors.push(err304);
+}
+errors++;
+}
+validate20.errors = vErrors;
+evaluated0.props = props1;
+return errors === 0;
+}
+validate20.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
+export const none = validate21;
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="none.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate21.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema46.required,parentSchema:schema46,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -33,7 +5123,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("none" !== data0){
-const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema31.properties.client_type,data:data0};
+const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema46.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -45,7 +5135,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -54,20 +5144,18 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
-validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_auth_code = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const func0 = require("ajv/dist/runtime/equal").default;
+export const oidc_auth_code = validate22;
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_auth_code.schema.json" */;
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_auth_code.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate21.evaluated;
+const evaluated0 = validate22.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -432,19 +5520,18 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_auth_code_pubkey = validate22;
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
+export const oidc_auth_code_pubkey = validate23;
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_auth_code_pubkey.schema.json" */;
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_auth_code_pubkey.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate23.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -456,7 +5543,7 @@ let valid1 = false;
 const _errs3 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.redirect_uri === undefined){
-const err0 = {instancePath,schemaPath:"#/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema33.allOf[0].anyOf[0].required,parentSchema:schema33.allOf[0].anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.allOf[0].anyOf[0].required,parentSchema:schema34.allOf[0].anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -469,7 +5556,7 @@ if(data.redirect_uri !== undefined){
 let data0 = data.redirect_uri;
 const _errs5 = errors;
 const _errs6 = errors;
-const vSchema0 = schema33.allOf[0].anyOf[0].properties.redirect_uri.not.enum;
+const vSchema0 = schema34.allOf[0].anyOf[0].properties.redirect_uri.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -482,7 +5569,7 @@ errors++;
 }
 var valid3 = _errs6 === errors;
 if(valid3){
-const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema33.allOf[0].anyOf[0].properties.redirect_uri,data:data0};
+const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[0].properties.redirect_uri,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -513,7 +5600,7 @@ props0.redirect_uri = true;
 const _errs7 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.local_redirect_uri === undefined){
-const err3 = {instancePath,schemaPath:"#/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema33.allOf[0].anyOf[1].required,parentSchema:schema33.allOf[0].anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.allOf[0].anyOf[1].required,parentSchema:schema34.allOf[0].anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -526,7 +5613,7 @@ if(data.local_redirect_uri !== undefined){
 let data1 = data.local_redirect_uri;
 const _errs9 = errors;
 const _errs10 = errors;
-const vSchema1 = schema33.allOf[0].anyOf[1].properties.local_redirect_uri.not.enum;
+const vSchema1 = schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -539,7 +5626,7 @@ errors++;
 }
 var valid5 = _errs10 === errors;
 if(valid5){
-const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.allOf[0].anyOf[1].properties.local_redirect_uri,data:data1};
+const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -570,7 +5657,7 @@ props0.local_redirect_uri = true;
 }
 }
 if(!valid1){
-const err6 = {instancePath,schemaPath:"#/allOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.allOf[0].anyOf,parentSchema:schema33.allOf[0],data};
+const err6 = {instancePath,schemaPath:"#/allOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.allOf[0].anyOf,parentSchema:schema34.allOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -595,7 +5682,7 @@ let valid6 = false;
 const _errs14 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
-const err7 = {instancePath,schemaPath:"#/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema33.allOf[1].anyOf[0].required,parentSchema:schema33.allOf[1].anyOf[0],data};
+const err7 = {instancePath,schemaPath:"#/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema34.allOf[1].anyOf[0].required,parentSchema:schema34.allOf[1].anyOf[0],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -608,7 +5695,7 @@ if(data.client_privkey !== undefined){
 let data2 = data.client_privkey;
 const _errs16 = errors;
 const _errs17 = errors;
-const vSchema2 = schema33.allOf[1].anyOf[0].properties.client_privkey.not.enum;
+const vSchema2 = schema34.allOf[1].anyOf[0].properties.client_privkey.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema2[4]))) || (func0(data2, vSchema2[5])))){
 const err8 = {};
 if(vErrors === null){
@@ -621,7 +5708,7 @@ errors++;
 }
 var valid8 = _errs17 === errors;
 if(valid8){
-const err9 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema33.allOf[1].anyOf[0].properties.client_privkey,data:data2};
+const err9 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[1].anyOf[0].properties.client_privkey,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -652,7 +5739,7 @@ props1.client_privkey = true;
 const _errs18 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
-const err10 = {instancePath,schemaPath:"#/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema33.allOf[1].anyOf[1].required,parentSchema:schema33.allOf[1].anyOf[1],data};
+const err10 = {instancePath,schemaPath:"#/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema34.allOf[1].anyOf[1].required,parentSchema:schema34.allOf[1].anyOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -665,7 +5752,7 @@ if(data.client_privkey_file !== undefined){
 let data3 = data.client_privkey_file;
 const _errs20 = errors;
 const _errs21 = errors;
-const vSchema3 = schema33.allOf[1].anyOf[1].properties.client_privkey_file.not.enum;
+const vSchema3 = schema34.allOf[1].anyOf[1].properties.client_privkey_file.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema3[4]))) || (func0(data3, vSchema3[5])))){
 const err11 = {};
 if(vErrors === null){
@@ -678,7 +5765,7 @@ errors++;
 }
 var valid10 = _errs21 === errors;
 if(valid10){
-const err12 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema33.allOf[1].anyOf[1].properties.client_privkey_file,data:data3};
+const err12 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[1].anyOf[1].properties.client_privkey_file,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -709,7 +5796,7 @@ props1.client_privkey_file = true;
 }
 }
 if(!valid6){
-const err13 = {instancePath,schemaPath:"#/allOf/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.allOf[1].anyOf,parentSchema:schema33.allOf[1],data};
+const err13 = {instancePath,schemaPath:"#/allOf/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.allOf[1].anyOf,parentSchema:schema34.allOf[1],data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -740,7 +5827,7 @@ Object.assign(props0, props1);
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err14 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err14 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -750,7 +5837,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data.auth_server === undefined){
-const err15 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err15 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -760,7 +5847,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data.client_id === undefined){
-const err16 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err16 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -772,7 +5859,7 @@ errors++;
 if(data.client_type !== undefined){
 let data4 = data.client_type;
 if("oidc_auth_code_pubkey" !== data4){
-const err17 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_pubkey"},message:"must be equal to constant",schema:"oidc_auth_code_pubkey",parentSchema:schema33.properties.client_type,data:data4};
+const err17 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_pubkey"},message:"must be equal to constant",schema:"oidc_auth_code_pubkey",parentSchema:schema34.properties.client_type,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -786,7 +5873,7 @@ if(data.auth_server !== undefined){
 let data5 = data.auth_server;
 const _errs26 = errors;
 const _errs27 = errors;
-const vSchema4 = schema33.properties.auth_server.not.enum;
+const vSchema4 = schema34.properties.auth_server.not.enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
 const err18 = {};
 if(vErrors === null){
@@ -799,7 +5886,7 @@ errors++;
 }
 var valid12 = _errs27 === errors;
 if(valid12){
-const err19 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data5};
+const err19 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.auth_server.not,parentSchema:schema34.properties.auth_server,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -824,7 +5911,7 @@ if(data.client_id !== undefined){
 let data6 = data.client_id;
 const _errs30 = errors;
 const _errs31 = errors;
-const vSchema5 = schema33.properties.client_id.not.enum;
+const vSchema5 = schema34.properties.client_id.not.enum;
 if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema5[4]))) || (func0(data6, vSchema5[5])))){
 const err20 = {};
 if(vErrors === null){
@@ -837,7 +5924,7 @@ errors++;
 }
 var valid13 = _errs31 === errors;
 if(valid13){
-const err21 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data6};
+const err21 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -863,9 +5950,9 @@ let data7 = data.audiences;
 const _errs34 = errors;
 let valid14 = false;
 const _errs35 = errors;
-const vSchema6 = schema33.properties.audiences.anyOf[0].enum;
+const vSchema6 = schema34.properties.audiences.anyOf[0].enum;
 if(!((((((data7 === null) || (data7 === false)) || (data7 === 0)) || (data7 === "")) || (func0(data7, vSchema6[4]))) || (func0(data7, vSchema6[5])))){
-const err22 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data7};
+const err22 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -879,7 +5966,7 @@ valid14 = valid14 || _valid2;
 const _errs36 = errors;
 if(Array.isArray(data7)){
 if(data7.length > 1){
-const err23 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data7};
+const err23 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -889,7 +5976,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data7.length < 1){
-const err24 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data7};
+const err24 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -900,7 +5987,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data7};
+const err25 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -912,7 +5999,7 @@ errors++;
 var _valid2 = _errs36 === errors;
 valid14 = valid14 || _valid2;
 if(!valid14){
-const err26 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data7};
+const err26 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data7};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -936,7 +6023,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data8 = data.allow_insecure_http;
 if((typeof data8 !== "boolean") && (data8 !== null)){
-const err27 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data8};
+const err27 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -948,7 +6035,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -957,19 +6044,18 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_auth_code_secret = validate23;
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+export const oidc_auth_code_secret = validate24;
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_auth_code_secret.schema.json" */;
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_auth_code_secret.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate24.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -981,7 +6067,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.redirect_uri === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.anyOf[0].required,parentSchema:schema34.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema33.anyOf[0].required,parentSchema:schema33.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -994,7 +6080,7 @@ if(data.redirect_uri !== undefined){
 let data0 = data.redirect_uri;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema34.anyOf[0].properties.redirect_uri.not.enum;
+const vSchema0 = schema33.anyOf[0].properties.redirect_uri.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -1007,7 +6093,7 @@ errors++;
 }
 var valid2 = _errs5 === errors;
 if(valid2){
-const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.anyOf[0].properties.redirect_uri.not,parentSchema:schema34.anyOf[0].properties.redirect_uri,data:data0};
+const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[0].properties.redirect_uri.not,parentSchema:schema33.anyOf[0].properties.redirect_uri,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1038,7 +6124,7 @@ props0.redirect_uri = true;
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.local_redirect_uri === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.anyOf[1].required,parentSchema:schema34.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema33.anyOf[1].required,parentSchema:schema33.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1051,7 +6137,7 @@ if(data.local_redirect_uri !== undefined){
 let data1 = data.local_redirect_uri;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema34.anyOf[1].properties.local_redirect_uri.not.enum;
+const vSchema1 = schema33.anyOf[1].properties.local_redirect_uri.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -1064,7 +6150,7 @@ errors++;
 }
 var valid4 = _errs9 === errors;
 if(valid4){
-const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.anyOf[1].properties.local_redirect_uri,data:data1};
+const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.anyOf[1].properties.local_redirect_uri,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1095,7 +6181,7 @@ props0.local_redirect_uri = true;
 }
 }
 if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.anyOf,parentSchema:schema34,data};
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.anyOf,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1117,7 +6203,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema34.required,parentSchema:schema34,data};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1127,7 +6213,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema34.required,parentSchema:schema34,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1137,7 +6223,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema34.required,parentSchema:schema34,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1147,7 +6233,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.client_secret === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema34.required,parentSchema:schema34,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1159,7 +6245,7 @@ errors++;
 if(data.client_type !== undefined){
 let data2 = data.client_type;
 if("oidc_auth_code_secret" !== data2){
-const err11 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema34.properties.client_type,data:data2};
+const err11 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema33.properties.client_type,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1173,7 +6259,7 @@ if(data.auth_server !== undefined){
 let data3 = data.auth_server;
 const _errs14 = errors;
 const _errs15 = errors;
-const vSchema2 = schema34.properties.auth_server.not.enum;
+const vSchema2 = schema33.properties.auth_server.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
 const err12 = {};
 if(vErrors === null){
@@ -1186,7 +6272,7 @@ errors++;
 }
 var valid6 = _errs15 === errors;
 if(valid6){
-const err13 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.auth_server.not,parentSchema:schema34.properties.auth_server,data:data3};
+const err13 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1211,7 +6297,7 @@ if(data.client_id !== undefined){
 let data4 = data.client_id;
 const _errs18 = errors;
 const _errs19 = errors;
-const vSchema3 = schema34.properties.client_id.not.enum;
+const vSchema3 = schema33.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err14 = {};
 if(vErrors === null){
@@ -1224,7 +6310,7 @@ errors++;
 }
 var valid7 = _errs19 === errors;
 if(valid7){
-const err15 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data4};
+const err15 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1250,9 +6336,9 @@ let data5 = data.audiences;
 const _errs22 = errors;
 let valid8 = false;
 const _errs23 = errors;
-const vSchema4 = schema34.properties.audiences.anyOf[0].enum;
+const vSchema4 = schema33.properties.audiences.anyOf[0].enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data5};
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1266,7 +6352,7 @@ valid8 = valid8 || _valid1;
 const _errs24 = errors;
 if(Array.isArray(data5)){
 if(data5.length > 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data5};
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1276,7 +6362,7 @@ vErrors.push(err17);
 errors++;
 }
 if(data5.length < 1){
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1287,7 +6373,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1299,7 +6385,7 @@ errors++;
 var _valid1 = _errs24 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data5};
+const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1323,7 +6409,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data6 = data.allow_insecure_http;
 if((typeof data6 !== "boolean") && (data6 !== null)){
-const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data6};
+const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1337,7 +6423,7 @@ if(data.client_secret !== undefined){
 let data7 = data.client_secret;
 const _errs30 = errors;
 const _errs31 = errors;
-const vSchema5 = schema34.properties.client_secret.not.enum;
+const vSchema5 = schema33.properties.client_secret.not.enum;
 if(!((((((data7 === null) || (data7 === false)) || (data7 === 0)) || (data7 === "")) || (func0(data7, vSchema5[4]))) || (func0(data7, vSchema5[5])))){
 const err22 = {};
 if(vErrors === null){
@@ -1350,7 +6436,7 @@ errors++;
 }
 var valid9 = _errs31 === errors;
 if(valid9){
-const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_secret.not,parentSchema:schema34.properties.client_secret,data:data7};
+const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1373,7 +6459,7 @@ vErrors = null;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1382,19 +6468,18 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
-validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_client_credentials_pubkey = validate24;
-const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+export const oidc_client_credentials_pubkey = validate25;
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_client_credentials_pubkey.schema.json" */;
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_client_credentials_pubkey.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate24.evaluated;
+const evaluated0 = validate25.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1406,7 +6491,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema35.anyOf[0].required,parentSchema:schema35.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema42.anyOf[0].required,parentSchema:schema42.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1419,7 +6504,7 @@ if(data.client_privkey !== undefined){
 let data0 = data.client_privkey;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema35.anyOf[0].properties.client_privkey.not.enum;
+const vSchema0 = schema42.anyOf[0].properties.client_privkey.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -1432,7 +6517,7 @@ errors++;
 }
 var valid2 = _errs5 === errors;
 if(valid2){
-const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.anyOf[0].properties.client_privkey.not,parentSchema:schema35.anyOf[0].properties.client_privkey,data:data0};
+const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[0].properties.client_privkey.not,parentSchema:schema42.anyOf[0].properties.client_privkey,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1463,7 +6548,7 @@ props0.client_privkey = true;
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema35.anyOf[1].required,parentSchema:schema35.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema42.anyOf[1].required,parentSchema:schema42.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1476,7 +6561,7 @@ if(data.client_privkey_file !== undefined){
 let data1 = data.client_privkey_file;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema35.anyOf[1].properties.client_privkey_file.not.enum;
+const vSchema1 = schema42.anyOf[1].properties.client_privkey_file.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -1489,7 +6574,7 @@ errors++;
 }
 var valid4 = _errs9 === errors;
 if(valid4){
-const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.anyOf[1].properties.client_privkey_file.not,parentSchema:schema35.anyOf[1].properties.client_privkey_file,data:data1};
+const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[1].properties.client_privkey_file.not,parentSchema:schema42.anyOf[1].properties.client_privkey_file,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1520,7 +6605,7 @@ props0.client_privkey_file = true;
 }
 }
 if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.anyOf,parentSchema:schema35,data};
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.anyOf,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1542,7 +6627,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1552,7 +6637,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1562,7 +6647,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1574,7 +6659,7 @@ errors++;
 if(data.client_type !== undefined){
 let data2 = data.client_type;
 if("oidc_client_credentials_pubkey" !== data2){
-const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_pubkey"},message:"must be equal to constant",schema:"oidc_client_credentials_pubkey",parentSchema:schema35.properties.client_type,data:data2};
+const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_pubkey"},message:"must be equal to constant",schema:"oidc_client_credentials_pubkey",parentSchema:schema42.properties.client_type,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1588,7 +6673,7 @@ if(data.auth_server !== undefined){
 let data3 = data.auth_server;
 const _errs14 = errors;
 const _errs15 = errors;
-const vSchema2 = schema35.properties.auth_server.not.enum;
+const vSchema2 = schema42.properties.auth_server.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
 const err11 = {};
 if(vErrors === null){
@@ -1601,7 +6686,7 @@ errors++;
 }
 var valid6 = _errs15 === errors;
 if(valid6){
-const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data3};
+const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.auth_server.not,parentSchema:schema42.properties.auth_server,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1626,7 +6711,7 @@ if(data.client_id !== undefined){
 let data4 = data.client_id;
 const _errs18 = errors;
 const _errs19 = errors;
-const vSchema3 = schema35.properties.client_id.not.enum;
+const vSchema3 = schema42.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
 if(vErrors === null){
@@ -1639,7 +6724,7 @@ errors++;
 }
 var valid7 = _errs19 === errors;
 if(valid7){
-const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data4};
+const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1665,9 +6750,9 @@ let data5 = data.audiences;
 const _errs22 = errors;
 let valid8 = false;
 const _errs23 = errors;
-const vSchema4 = schema35.properties.audiences.anyOf[0].enum;
+const vSchema4 = schema42.properties.audiences.anyOf[0].enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1681,7 +6766,7 @@ valid8 = valid8 || _valid1;
 const _errs24 = errors;
 if(Array.isArray(data5)){
 if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1691,7 +6776,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data5};
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1702,7 +6787,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1714,7 +6799,7 @@ errors++;
 var _valid1 = _errs24 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1738,7 +6823,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data6 = data.allow_insecure_http;
 if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data6};
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1750,7 +6835,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1759,19 +6844,1153 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
-validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_client_credentials_secret = validate25;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
+export const oidc_client_credentials_secret = validate26;
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_client_credentials_secret.schema.json" */;
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_client_credentials_secret.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate26.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.client_secret === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data0 = data.client_type;
+if("oidc_client_credentials_secret" !== data0){
+const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_secret"},message:"must be equal to constant",schema:"oidc_client_credentials_secret",parentSchema:schema41.properties.client_type,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data1 = data.auth_server;
+const _errs4 = errors;
+const _errs5 = errors;
+const vSchema0 = schema41.properties.auth_server.not.enum;
+if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
+const err5 = {};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var valid1 = _errs5 === errors;
+if(valid1){
+const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data2 = data.client_id;
+const _errs8 = errors;
+const _errs9 = errors;
+const vSchema1 = schema41.properties.client_id.not.enum;
+if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
+const err7 = {};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var valid2 = _errs9 === errors;
+if(valid2){
+const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data3 = data.audiences;
+const _errs12 = errors;
+let valid3 = false;
+const _errs13 = errors;
+const vSchema2 = schema41.properties.audiences.anyOf[0].enum;
+if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid0 = _errs13 === errors;
+valid3 = valid3 || _valid0;
+const _errs14 = errors;
+if(Array.isArray(data3)){
+if(data3.length > 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3.length < 1){
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs14 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data4 = data.allow_insecure_http;
+if((typeof data4 !== "boolean") && (data4 !== null)){
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.client_secret !== undefined){
+let data5 = data.client_secret;
+const _errs20 = errors;
+const _errs21 = errors;
+const vSchema3 = schema41.properties.client_secret.not.enum;
+if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
+const err15 = {};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var valid4 = _errs21 === errors;
+if(valid4){
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+errors = _errs20;
+if(vErrors !== null){
+if(_errs20){
+vErrors.length = _errs20;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const oidc_client_validator = validate27;
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_client_validator.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate27.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data0 = data.client_type;
+if("oidc_client_validator" !== data0){
+const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_validator"},message:"must be equal to constant",schema:"oidc_client_validator",parentSchema:schema43.properties.client_type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data1 = data.auth_server;
+const _errs4 = errors;
+const _errs5 = errors;
+const vSchema0 = schema43.properties.auth_server.not.enum;
+if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var valid1 = _errs5 === errors;
+if(valid1){
+const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data2 = data.client_id;
+const _errs8 = errors;
+const _errs9 = errors;
+const vSchema1 = schema43.properties.client_id.not.enum;
+if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var valid2 = _errs9 === errors;
+if(valid2){
+const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data3 = data.audiences;
+const _errs12 = errors;
+let valid3 = false;
+const _errs13 = errors;
+const vSchema2 = schema43.properties.audiences.anyOf[0].enum;
+if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs13 === errors;
+valid3 = valid3 || _valid0;
+const _errs14 = errors;
+if(Array.isArray(data3)){
+if(data3.length > 1){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3.length < 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs14 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data4 = data.allow_insecure_http;
+if((typeof data4 !== "boolean") && (data4 !== null)){
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const oidc_device_code = validate28;
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_device_code.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data0 = data.client_type;
+if("oidc_device_code" !== data0){
+const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema35.properties.client_type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data1 = data.auth_server;
+const _errs4 = errors;
+const _errs5 = errors;
+const vSchema0 = schema35.properties.auth_server.not.enum;
+if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var valid1 = _errs5 === errors;
+if(valid1){
+const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data2 = data.client_id;
+const _errs8 = errors;
+const _errs9 = errors;
+const vSchema1 = schema35.properties.client_id.not.enum;
+if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var valid2 = _errs9 === errors;
+if(valid2){
+const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data3 = data.audiences;
+const _errs12 = errors;
+let valid3 = false;
+const _errs13 = errors;
+const vSchema2 = schema35.properties.audiences.anyOf[0].enum;
+if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs13 === errors;
+valid3 = valid3 || _valid0;
+const _errs14 = errors;
+if(Array.isArray(data3)){
+if(data3.length > 1){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3.length < 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs14 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data4 = data.allow_insecure_http;
+if((typeof data4 !== "boolean") && (data4 !== null)){
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const oidc_device_code_pubkey = validate29;
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_device_code_pubkey.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate29.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs1 = errors;
+let valid0 = false;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema37.anyOf[0].required,parentSchema:schema37.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.client_privkey !== undefined){
+let data0 = data.client_privkey;
+const _errs4 = errors;
+const _errs5 = errors;
+const vSchema0 = schema37.anyOf[0].properties.client_privkey.not.enum;
+if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var valid2 = _errs5 === errors;
+if(valid2){
+const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[0].properties.client_privkey.not,parentSchema:schema37.anyOf[0].properties.client_privkey,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.client_privkey = true;
+}
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_privkey_file === undefined){
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema37.anyOf[1].required,parentSchema:schema37.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.client_privkey_file !== undefined){
+let data1 = data.client_privkey_file;
+const _errs8 = errors;
+const _errs9 = errors;
+const vSchema1 = schema37.anyOf[1].properties.client_privkey_file.not.enum;
+if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var valid4 = _errs9 === errors;
+if(valid4){
+const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[1].properties.client_privkey_file.not,parentSchema:schema37.anyOf[1].properties.client_privkey_file,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid0 = _errs6 === errors;
+valid0 = valid0 || _valid0;
+if(_valid0){
+if(props0 !== true){
+props0 = props0 || {};
+props0.client_privkey_file = true;
+}
+}
+if(!valid0){
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.anyOf,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.client_type === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.auth_server === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.client_id === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.client_type !== undefined){
+let data2 = data.client_type;
+if("oidc_device_code_pubkey" !== data2){
+const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_pubkey"},message:"must be equal to constant",schema:"oidc_device_code_pubkey",parentSchema:schema37.properties.client_type,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.auth_server !== undefined){
+let data3 = data.auth_server;
+const _errs14 = errors;
+const _errs15 = errors;
+const vSchema2 = schema37.properties.auth_server.not.enum;
+if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
+const err11 = {};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var valid6 = _errs15 === errors;
+if(valid6){
+const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.auth_server.not,parentSchema:schema37.properties.auth_server,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs14;
+if(vErrors !== null){
+if(_errs14){
+vErrors.length = _errs14;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.client_id !== undefined){
+let data4 = data.client_id;
+const _errs18 = errors;
+const _errs19 = errors;
+const vSchema3 = schema37.properties.client_id.not.enum;
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var valid7 = _errs19 === errors;
+if(valid7){
+const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+else {
+errors = _errs18;
+if(vErrors !== null){
+if(_errs18){
+vErrors.length = _errs18;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.audiences !== undefined){
+let data5 = data.audiences;
+const _errs22 = errors;
+let valid8 = false;
+const _errs23 = errors;
+const vSchema4 = schema37.properties.audiences.anyOf[0].enum;
+if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid1 = _errs23 === errors;
+valid8 = valid8 || _valid1;
+const _errs24 = errors;
+if(Array.isArray(data5)){
+if(data5.length > 1){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.length < 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+var _valid1 = _errs24 === errors;
+valid8 = valid8 || _valid1;
+if(!valid8){
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+else {
+errors = _errs22;
+if(vErrors !== null){
+if(_errs22){
+vErrors.length = _errs22;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allow_insecure_http !== undefined){
+let data6 = data.allow_insecure_http;
+if((typeof data6 !== "boolean") && (data6 !== null)){
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const oidc_device_code_secret = validate30;
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_device_code_secret.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate30.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1821,8 +8040,8 @@ errors++;
 }
 if(data.client_type !== undefined){
 let data0 = data.client_type;
-if("oidc_client_credentials_secret" !== data0){
-const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_secret"},message:"must be equal to constant",schema:"oidc_client_credentials_secret",parentSchema:schema36.properties.client_type,data:data0};
+if("oidc_device_code_secret" !== data0){
+const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema36.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2045,257 +8264,18 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_client_validator = validate26;
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_validator"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+export const oidc_resource_owner = validate31;
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_client_validator.schema.json" */;
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_resource_owner.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema37.required,parentSchema:schema37,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema37.required,parentSchema:schema37,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema37.required,parentSchema:schema37,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.client_type !== undefined){
-let data0 = data.client_type;
-if("oidc_client_validator" !== data0){
-const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_validator"},message:"must be equal to constant",schema:"oidc_client_validator",parentSchema:schema37.properties.client_type,data:data0};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.auth_server !== undefined){
-let data1 = data.auth_server;
-const _errs4 = errors;
-const _errs5 = errors;
-const vSchema0 = schema37.properties.auth_server.not.enum;
-if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
-const err4 = {};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.auth_server.not,parentSchema:schema37.properties.auth_server,data:data1};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.client_id !== undefined){
-let data2 = data.client_id;
-const _errs8 = errors;
-const _errs9 = errors;
-const vSchema1 = schema37.properties.client_id.not.enum;
-if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
-const err6 = {};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-var valid2 = _errs9 === errors;
-if(valid2){
-const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
-let valid3 = false;
-const _errs13 = errors;
-const vSchema2 = schema37.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data3};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-var _valid0 = _errs13 === errors;
-valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(data3.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid0 = _errs14 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data4};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-validate26.errors = vErrors;
-return errors === 0;
-}
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const oidc_device_code = validate27;
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2335,8 +8315,8 @@ errors++;
 }
 if(data.client_type !== undefined){
 let data0 = data.client_type;
-if("oidc_device_code" !== data0){
-const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema38.properties.client_type,data:data0};
+if("oidc_resource_owner" !== data0){
+const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner"},message:"must be equal to constant",schema:"oidc_resource_owner",parentSchema:schema38.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2521,19 +8501,18 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_device_code_pubkey = validate28;
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+export const oidc_resource_owner_pubkey = validate32;
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code_pubkey.schema.json" */;
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_resource_owner_pubkey.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2545,7 +8524,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema39.anyOf[0].required,parentSchema:schema39.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema40.anyOf[0].required,parentSchema:schema40.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2558,7 +8537,7 @@ if(data.client_privkey !== undefined){
 let data0 = data.client_privkey;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema39.anyOf[0].properties.client_privkey.not.enum;
+const vSchema0 = schema40.anyOf[0].properties.client_privkey.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -2571,7 +8550,7 @@ errors++;
 }
 var valid2 = _errs5 === errors;
 if(valid2){
-const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.anyOf[0].properties.client_privkey.not,parentSchema:schema39.anyOf[0].properties.client_privkey,data:data0};
+const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[0].properties.client_privkey.not,parentSchema:schema40.anyOf[0].properties.client_privkey,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2602,7 +8581,7 @@ props0.client_privkey = true;
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema39.anyOf[1].required,parentSchema:schema39.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema40.anyOf[1].required,parentSchema:schema40.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2615,7 +8594,7 @@ if(data.client_privkey_file !== undefined){
 let data1 = data.client_privkey_file;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema39.anyOf[1].properties.client_privkey_file.not.enum;
+const vSchema1 = schema40.anyOf[1].properties.client_privkey_file.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -2628,7 +8607,7 @@ errors++;
 }
 var valid4 = _errs9 === errors;
 if(valid4){
-const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.anyOf[1].properties.client_privkey_file.not,parentSchema:schema39.anyOf[1].properties.client_privkey_file,data:data1};
+const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[1].properties.client_privkey_file.not,parentSchema:schema40.anyOf[1].properties.client_privkey_file,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2659,7 +8638,7 @@ props0.client_privkey_file = true;
 }
 }
 if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.anyOf,parentSchema:schema39,data};
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.anyOf,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2681,7 +8660,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2691,7 +8670,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2701,908 +8680,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema39.required,parentSchema:schema39,data};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(data.client_type !== undefined){
-let data2 = data.client_type;
-if("oidc_device_code_pubkey" !== data2){
-const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_pubkey"},message:"must be equal to constant",schema:"oidc_device_code_pubkey",parentSchema:schema39.properties.client_type,data:data2};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.auth_server !== undefined){
-let data3 = data.auth_server;
-const _errs14 = errors;
-const _errs15 = errors;
-const vSchema2 = schema39.properties.auth_server.not.enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err11 = {};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var valid6 = _errs15 === errors;
-if(valid6){
-const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-else {
-errors = _errs14;
-if(vErrors !== null){
-if(_errs14){
-vErrors.length = _errs14;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.client_id !== undefined){
-let data4 = data.client_id;
-const _errs18 = errors;
-const _errs19 = errors;
-const vSchema3 = schema39.properties.client_id.not.enum;
-if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
-const err13 = {};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-var valid7 = _errs19 === errors;
-if(valid7){
-const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-else {
-errors = _errs18;
-if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
-let valid8 = false;
-const _errs23 = errors;
-const vSchema4 = schema39.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-var _valid1 = _errs23 === errors;
-valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data5};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-var _valid1 = _errs24 === errors;
-valid8 = valid8 || _valid1;
-if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data5};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-else {
-errors = _errs22;
-if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data6};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-validate28.errors = vErrors;
-return errors === 0;
-}
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const oidc_device_code_secret = validate29;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_device_code_secret.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate29.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema40.required,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema40.required,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema40.required,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.client_secret === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema40.required,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.client_type !== undefined){
-let data0 = data.client_type;
-if("oidc_device_code_secret" !== data0){
-const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema40.properties.client_type,data:data0};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.auth_server !== undefined){
-let data1 = data.auth_server;
-const _errs4 = errors;
-const _errs5 = errors;
-const vSchema0 = schema40.properties.auth_server.not.enum;
-if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
-const err5 = {};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data1};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.client_id !== undefined){
-let data2 = data.client_id;
-const _errs8 = errors;
-const _errs9 = errors;
-const vSchema1 = schema40.properties.client_id.not.enum;
-if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
-const err7 = {};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-var valid2 = _errs9 === errors;
-if(valid2){
-const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data2};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
-let valid3 = false;
-const _errs13 = errors;
-const vSchema2 = schema40.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data3};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-var _valid0 = _errs13 === errors;
-valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-var _valid0 = _errs14 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.client_secret !== undefined){
-let data5 = data.client_secret;
-const _errs20 = errors;
-const _errs21 = errors;
-const vSchema3 = schema40.properties.client_secret.not.enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
-const err15 = {};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-var valid4 = _errs21 === errors;
-if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_secret.not,parentSchema:schema40.properties.client_secret,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-else {
-errors = _errs20;
-if(vErrors !== null){
-if(_errs20){
-vErrors.length = _errs20;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-validate29.errors = vErrors;
-return errors === 0;
-}
-validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const oidc_resource_owner = validate30;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate30.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema41.required,parentSchema:schema41,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema41.required,parentSchema:schema41,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema41.required,parentSchema:schema41,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.client_type !== undefined){
-let data0 = data.client_type;
-if("oidc_resource_owner" !== data0){
-const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner"},message:"must be equal to constant",schema:"oidc_resource_owner",parentSchema:schema41.properties.client_type,data:data0};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.auth_server !== undefined){
-let data1 = data.auth_server;
-const _errs4 = errors;
-const _errs5 = errors;
-const vSchema0 = schema41.properties.auth_server.not.enum;
-if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
-const err4 = {};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data1};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.client_id !== undefined){
-let data2 = data.client_id;
-const _errs8 = errors;
-const _errs9 = errors;
-const vSchema1 = schema41.properties.client_id.not.enum;
-if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
-const err6 = {};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-var valid2 = _errs9 === errors;
-if(valid2){
-const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
-let valid3 = false;
-const _errs13 = errors;
-const vSchema2 = schema41.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data3};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-var _valid0 = _errs13 === errors;
-valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(data3.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid0 = _errs14 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data4};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-validate30.errors = vErrors;
-return errors === 0;
-}
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const oidc_resource_owner_pubkey = validate31;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner_pubkey.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate31.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs1 = errors;
-let valid0 = false;
-const _errs2 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_privkey === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema42.anyOf[0].required,parentSchema:schema42.anyOf[0],data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.client_privkey !== undefined){
-let data0 = data.client_privkey;
-const _errs4 = errors;
-const _errs5 = errors;
-const vSchema0 = schema42.anyOf[0].properties.client_privkey.not.enum;
-if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
-const err1 = {};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-var valid2 = _errs5 === errors;
-if(valid2){
-const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[0].properties.client_privkey.not,parentSchema:schema42.anyOf[0].properties.client_privkey,data:data0};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-if(_valid0){
-var props0 = {};
-props0.client_privkey = true;
-}
-const _errs6 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_privkey_file === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema42.anyOf[1].required,parentSchema:schema42.anyOf[1],data};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.client_privkey_file !== undefined){
-let data1 = data.client_privkey_file;
-const _errs8 = errors;
-const _errs9 = errors;
-const vSchema1 = schema42.anyOf[1].properties.client_privkey_file.not.enum;
-if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
-const err4 = {};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var valid4 = _errs9 === errors;
-if(valid4){
-const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[1].properties.client_privkey_file.not,parentSchema:schema42.anyOf[1].properties.client_privkey_file,data:data1};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-var _valid0 = _errs6 === errors;
-valid0 = valid0 || _valid0;
-if(_valid0){
-if(props0 !== true){
-props0 = props0 || {};
-props0.client_privkey_file = true;
-}
-}
-if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.anyOf,parentSchema:schema42,data};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-else {
-errors = _errs1;
-if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema42.required,parentSchema:schema42,data};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema42.required,parentSchema:schema42,data};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3614,7 +8692,7 @@ errors++;
 if(data.client_type !== undefined){
 let data2 = data.client_type;
 if("oidc_resource_owner_pubkey" !== data2){
-const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema42.properties.client_type,data:data2};
+const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema40.properties.client_type,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3628,7 +8706,7 @@ if(data.auth_server !== undefined){
 let data3 = data.auth_server;
 const _errs14 = errors;
 const _errs15 = errors;
-const vSchema2 = schema42.properties.auth_server.not.enum;
+const vSchema2 = schema40.properties.auth_server.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
 const err11 = {};
 if(vErrors === null){
@@ -3641,7 +8719,7 @@ errors++;
 }
 var valid6 = _errs15 === errors;
 if(valid6){
-const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.auth_server.not,parentSchema:schema42.properties.auth_server,data:data3};
+const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3666,7 +8744,7 @@ if(data.client_id !== undefined){
 let data4 = data.client_id;
 const _errs18 = errors;
 const _errs19 = errors;
-const vSchema3 = schema42.properties.client_id.not.enum;
+const vSchema3 = schema40.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
 if(vErrors === null){
@@ -3679,7 +8757,7 @@ errors++;
 }
 var valid7 = _errs19 === errors;
 if(valid7){
-const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data4};
+const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3705,9 +8783,9 @@ let data5 = data.audiences;
 const _errs22 = errors;
 let valid8 = false;
 const _errs23 = errors;
-const vSchema4 = schema42.properties.audiences.anyOf[0].enum;
+const vSchema4 = schema40.properties.audiences.anyOf[0].enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3721,7 +8799,7 @@ valid8 = valid8 || _valid1;
 const _errs24 = errors;
 if(Array.isArray(data5)){
 if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3731,7 +8809,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3742,7 +8820,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3754,7 +8832,7 @@ errors++;
 var _valid1 = _errs24 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3778,7 +8856,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data6 = data.allow_insecure_http;
 if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data6};
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3790,7 +8868,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3799,19 +8877,18 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const oidc_resource_owner_secret = validate32;
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
+export const oidc_resource_owner_secret = validate33;
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/oidc_resource_owner_secret.schema.json" */;
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="oidc_resource_owner_secret.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3820,7 +8897,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3830,7 +8907,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3840,7 +8917,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3850,7 +8927,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.client_secret === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3862,7 +8939,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("oidc_resource_owner_secret" !== data0){
-const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_secret"},message:"must be equal to constant",schema:"oidc_resource_owner_secret",parentSchema:schema43.properties.client_type,data:data0};
+const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_secret"},message:"must be equal to constant",schema:"oidc_resource_owner_secret",parentSchema:schema39.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3876,7 +8953,7 @@ if(data.auth_server !== undefined){
 let data1 = data.auth_server;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema43.properties.auth_server.not.enum;
+const vSchema0 = schema39.properties.auth_server.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
 const err5 = {};
 if(vErrors === null){
@@ -3889,7 +8966,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data1};
+const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3914,7 +8991,7 @@ if(data.client_id !== undefined){
 let data2 = data.client_id;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema43.properties.client_id.not.enum;
+const vSchema1 = schema39.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err7 = {};
 if(vErrors === null){
@@ -3927,7 +9004,7 @@ errors++;
 }
 var valid2 = _errs9 === errors;
 if(valid2){
-const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data2};
+const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3953,9 +9030,9 @@ let data3 = data.audiences;
 const _errs12 = errors;
 let valid3 = false;
 const _errs13 = errors;
-const vSchema2 = schema43.properties.audiences.anyOf[0].enum;
+const vSchema2 = schema39.properties.audiences.anyOf[0].enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data3};
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3969,7 +9046,7 @@ valid3 = valid3 || _valid0;
 const _errs14 = errors;
 if(Array.isArray(data3)){
 if(data3.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3979,7 +9056,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3990,7 +9067,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4002,7 +9079,7 @@ errors++;
 var _valid0 = _errs14 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data3};
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4026,7 +9103,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data4 = data.allow_insecure_http;
 if((typeof data4 !== "boolean") && (data4 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data4};
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4040,7 +9117,7 @@ if(data.client_secret !== undefined){
 let data5 = data.client_secret;
 const _errs20 = errors;
 const _errs21 = errors;
-const vSchema3 = schema43.properties.client_secret.not.enum;
+const vSchema3 = schema39.properties.client_secret.not.enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
 const err15 = {};
 if(vErrors === null){
@@ -4053,7 +9130,7 @@ errors++;
 }
 var valid4 = _errs21 === errors;
 if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_secret.not,parentSchema:schema43.properties.client_secret,data:data5};
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4076,7 +9153,7 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4085,19 +9162,18 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const planet_legacy = validate33;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-secret":true}},"additionalProperties":true};
+export const planet_legacy = validate34;
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/planet_legacy.schema.json" */;
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="planet_legacy.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4200,20 +9276,19 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const planetauth_config = validate34;
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/planetauth-config.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config dict (keyed by client_type).","type":"object","additionalProperties":{"type":"object","required":["client_type"],"properties":{"client_type":{"type":"string","minLength":1}}}},"defaultProfile":{"type":"string","minLength":1}}};
-const func56 = require("ajv/dist/runtime/ucs2length").default;
+export const planetauth_config = validate35;
+const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"$ref":"auth_client.schema.json"}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/planetauth-config.schema.json" */;
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="planetauth-config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4229,7 +9304,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(func56(data1) < 1){
-const err0 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.plugins.items,data:data1};
+const err0 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.plugins.items,data:data1};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4240,7 +9315,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.plugins.items.type,parentSchema:schema45.properties.plugins.items,data:data1};
+const err1 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.plugins.items.type,parentSchema:schema61.properties.plugins.items,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4252,7 +9327,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.plugins.type,parentSchema:schema45.properties.plugins,data:data0};
+const err2 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.plugins.type,parentSchema:schema61.properties.plugins,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4266,10 +9341,14 @@ if(data.profiles !== undefined){
 let data2 = data.profiles;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key0 in data2){
-let data3 = data2[key0];
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.client_type === undefined){
-const err3 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/profiles/additionalProperties/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema45.properties.profiles.additionalProperties.required,parentSchema:schema45.properties.profiles.additionalProperties,data:data3};
+if(!(validate20(data2[key0], {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data2,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.profiles.type,parentSchema:schema61.properties.profiles,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4278,11 +9357,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data3.client_type !== undefined){
-let data4 = data3.client_type;
+}
+if(data.defaultProfile !== undefined){
+let data4 = data.defaultProfile;
 if(typeof data4 === "string"){
 if(func56(data4) < 1){
-const err4 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/client_type",schemaPath:"#/properties/profiles/additionalProperties/properties/client_type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.profiles.additionalProperties.properties.client_type,data:data4};
+const err4 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.defaultProfile,data:data4};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4293,7 +9373,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/client_type",schemaPath:"#/properties/profiles/additionalProperties/properties/client_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.profiles.additionalProperties.properties.client_type.type,parentSchema:schema45.properties.profiles.additionalProperties.properties.client_type,data:data4};
+const err5 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.defaultProfile.type,parentSchema:schema61.properties.defaultProfile,data:data4};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4305,7 +9385,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/profiles/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.profiles.additionalProperties.type,parentSchema:schema45.properties.profiles.additionalProperties,data:data3};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4314,70 +9394,21 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.profiles.type,parentSchema:schema45.properties.profiles,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.defaultProfile !== undefined){
-let data5 = data.defaultProfile;
-if(typeof data5 === "string"){
-if(func56(data5) < 1){
-const err8 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.defaultProfile,data:data5};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.defaultProfile.type,parentSchema:schema45.properties.defaultProfile,data:data5};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
 
-export const plugin_manifest = validate35;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"type":"array"},"storageProviders":{"type":"array","items":{"type":"object","required":["name","create"],"properties":{"name":{"type":"string","minLength":1}}}}}};
+export const plugin_manifest = validate37;
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"storageProviders":{"description":"Named storage providers the plugin contributes.","type":"array","items":{"type":"object","required":["name","create"],"properties":{"name":{"type":"string","minLength":1}}}}}};
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/plugin-manifest.schema.json" */;
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="plugin-manifest.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4386,7 +9417,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.required,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4396,7 +9427,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.version === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema62.required,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4409,7 +9440,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func56(data0) < 1){
-const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.name,data:data0};
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4420,7 +9451,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.name.type,parentSchema:schema46.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.name.type,parentSchema:schema62.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4434,7 +9465,7 @@ if(data.version !== undefined){
 let data1 = data.version;
 if(typeof data1 === "string"){
 if(!pattern4.test(data1)){
-const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/pattern",keyword:"pattern",params:{pattern: "^\\d+\\.\\d+\\.\\d+([-+].*)?$"},message:"must match pattern \""+"^\\d+\\.\\d+\\.\\d+([-+].*)?$"+"\"",schema:"^\\d+\\.\\d+\\.\\d+([-+].*)?$",parentSchema:schema46.properties.version,data:data1};
+const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/pattern",keyword:"pattern",params:{pattern: "^\\d+\\.\\d+\\.\\d+([-+].*)?$"},message:"must match pattern \""+"^\\d+\\.\\d+\\.\\d+([-+].*)?$"+"\"",schema:"^\\d+\\.\\d+\\.\\d+([-+].*)?$",parentSchema:schema62.properties.version,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4445,7 +9476,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.version.type,parentSchema:schema46.properties.version,data:data1};
+const err5 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.version.type,parentSchema:schema62.properties.version,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4463,7 +9494,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(func56(data3) < 1){
-const err6 = {instancePath:instancePath+"/dependencies/" + i0,schemaPath:"#/properties/dependencies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.dependencies.items,data:data3};
+const err6 = {instancePath:instancePath+"/dependencies/" + i0,schemaPath:"#/properties/dependencies/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.dependencies.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4474,7 +9505,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/dependencies/" + i0,schemaPath:"#/properties/dependencies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.dependencies.items.type,parentSchema:schema46.properties.dependencies.items,data:data3};
+const err7 = {instancePath:instancePath+"/dependencies/" + i0,schemaPath:"#/properties/dependencies/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.dependencies.items.type,parentSchema:schema62.properties.dependencies.items,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4495,7 +9526,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err8 = {instancePath:instancePath+"/dependencies",schemaPath:"#/properties/dependencies/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema46.properties.dependencies,data:data2};
+const err8 = {instancePath:instancePath+"/dependencies",schemaPath:"#/properties/dependencies/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema62.properties.dependencies,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4510,7 +9541,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/dependencies",schemaPath:"#/properties/dependencies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.dependencies.type,parentSchema:schema46.properties.dependencies,data:data2};
+const err9 = {instancePath:instancePath+"/dependencies",schemaPath:"#/properties/dependencies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.dependencies.type,parentSchema:schema62.properties.dependencies,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4524,7 +9555,7 @@ if(data.planetAuth !== undefined){
 let data4 = data.planetAuth;
 if(typeof data4 === "string"){
 if(func56(data4) < 1){
-const err10 = {instancePath:instancePath+"/planetAuth",schemaPath:"#/properties/planetAuth/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.planetAuth,data:data4};
+const err10 = {instancePath:instancePath+"/planetAuth",schemaPath:"#/properties/planetAuth/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.planetAuth,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4535,7 +9566,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/planetAuth",schemaPath:"#/properties/planetAuth/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.planetAuth.type,parentSchema:schema46.properties.planetAuth,data:data4};
+const err11 = {instancePath:instancePath+"/planetAuth",schemaPath:"#/properties/planetAuth/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.planetAuth.type,parentSchema:schema62.properties.planetAuth,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4553,7 +9584,7 @@ for(let i2=0; i2<len1; i2++){
 let data6 = data5[i2];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.clientType === undefined){
-const err12 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "clientType"},message:"must have required property '"+"clientType"+"'",schema:schema46.properties.clientTypes.items.required,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err12 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "clientType"},message:"must have required property '"+"clientType"+"'",schema:schema62.properties.clientTypes.items.required,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4563,7 +9594,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data6.schema === undefined){
-const err13 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema46.properties.clientTypes.items.required,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err13 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema62.properties.clientTypes.items.required,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4573,7 +9604,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data6.configClass === undefined){
-const err14 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "configClass"},message:"must have required property '"+"configClass"+"'",schema:schema46.properties.clientTypes.items.required,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err14 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "configClass"},message:"must have required property '"+"configClass"+"'",schema:schema62.properties.clientTypes.items.required,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4583,7 +9614,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data6.clientClass === undefined){
-const err15 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "clientClass"},message:"must have required property '"+"clientClass"+"'",schema:schema46.properties.clientTypes.items.required,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err15 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "clientClass"},message:"must have required property '"+"clientClass"+"'",schema:schema62.properties.clientTypes.items.required,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4593,7 +9624,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data6.meta === undefined){
-const err16 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "meta"},message:"must have required property '"+"meta"+"'",schema:schema46.properties.clientTypes.items.required,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err16 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "meta"},message:"must have required property '"+"meta"+"'",schema:schema62.properties.clientTypes.items.required,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4606,7 +9637,7 @@ if(data6.clientType !== undefined){
 let data7 = data6.clientType;
 if(typeof data7 === "string"){
 if(!pattern5.test(data7)){
-const err17 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema46.properties.clientTypes.items.properties.clientType,data:data7};
+const err17 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema62.properties.clientTypes.items.properties.clientType,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4617,7 +9648,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.clientType.type,parentSchema:schema46.properties.clientTypes.items.properties.clientType,data:data7};
+const err18 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.clientType.type,parentSchema:schema62.properties.clientTypes.items.properties.clientType,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4631,7 +9662,7 @@ if(data6.schema !== undefined){
 let data8 = data6.schema;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(data8.$id === undefined){
-const err19 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "$id"},message:"must have required property '"+"$id"+"'",schema:schema46.properties.clientTypes.items.properties.schema.required,parentSchema:schema46.properties.clientTypes.items.properties.schema,data:data8};
+const err19 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "$id"},message:"must have required property '"+"$id"+"'",schema:schema62.properties.clientTypes.items.properties.schema.required,parentSchema:schema62.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4641,7 +9672,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data8.type === undefined){
-const err20 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema46.properties.clientTypes.items.properties.schema.required,parentSchema:schema46.properties.clientTypes.items.properties.schema,data:data8};
+const err20 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema62.properties.clientTypes.items.properties.schema.required,parentSchema:schema62.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4654,7 +9685,7 @@ if(data8.$id !== undefined){
 let data9 = data8.$id;
 if(typeof data9 === "string"){
 if(func56(data9) < 1){
-const err21 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
+const err21 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4665,7 +9696,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.schema.properties.$id.type,parentSchema:schema46.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
+const err22 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.schema.properties.$id.type,parentSchema:schema62.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4678,7 +9709,7 @@ errors++;
 if(data8.type !== undefined){
 let data10 = data8.type;
 if("object" !== data10){
-const err23 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/type",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/type/const",keyword:"const",params:{allowedValue: "object"},message:"must be equal to constant",schema:"object",parentSchema:schema46.properties.clientTypes.items.properties.schema.properties.type,data:data10};
+const err23 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/type",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/type/const",keyword:"const",params:{allowedValue: "object"},message:"must be equal to constant",schema:"object",parentSchema:schema62.properties.clientTypes.items.properties.schema.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4690,7 +9721,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.clientTypes.items.properties.schema.type,parentSchema:schema46.properties.clientTypes.items.properties.schema,data:data8};
+const err24 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.clientTypes.items.properties.schema.type,parentSchema:schema62.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4704,7 +9735,7 @@ if(data6.meta !== undefined){
 let data11 = data6.meta;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.displayName === undefined){
-const err25 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema46.properties.clientTypes.items.properties.meta.required,parentSchema:schema46.properties.clientTypes.items.properties.meta,data:data11};
+const err25 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema62.properties.clientTypes.items.properties.meta.required,parentSchema:schema62.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4714,7 +9745,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data11.description === undefined){
-const err26 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema46.properties.clientTypes.items.properties.meta.required,parentSchema:schema46.properties.clientTypes.items.properties.meta,data:data11};
+const err26 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema62.properties.clientTypes.items.properties.meta.required,parentSchema:schema62.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4727,7 +9758,7 @@ if(data11.displayName !== undefined){
 let data12 = data11.displayName;
 if(typeof data12 === "string"){
 if(func56(data12) < 1){
-const err27 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
+const err27 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4738,7 +9769,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.meta.properties.displayName.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
+const err28 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.meta.properties.displayName.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4751,7 +9782,7 @@ errors++;
 if(data11.description !== undefined){
 let data13 = data11.description;
 if(typeof data13 !== "string"){
-const err29 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/description",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.meta.properties.description.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.description,data:data13};
+const err29 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/description",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.meta.properties.description.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.description,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4769,7 +9800,7 @@ for(let i3=0; i3<len2; i3++){
 let data15 = data14[i3];
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if(data15.configKey === undefined){
-const err30 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKey"},message:"must have required property '"+"configKey"+"'",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err30 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKey"},message:"must have required property '"+"configKey"+"'",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4779,7 +9810,7 @@ vErrors.push(err30);
 errors++;
 }
 if(data15.configKeyName === undefined){
-const err31 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyName"},message:"must have required property '"+"configKeyName"+"'",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err31 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyName"},message:"must have required property '"+"configKeyName"+"'",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4789,7 +9820,7 @@ vErrors.push(err31);
 errors++;
 }
 if(data15.configKeyDescription === undefined){
-const err32 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyDescription"},message:"must have required property '"+"configKeyDescription"+"'",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err32 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyDescription"},message:"must have required property '"+"configKeyDescription"+"'",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4802,7 +9833,7 @@ if(data15.configKey !== undefined){
 let data16 = data15.configKey;
 if(typeof data16 === "string"){
 if(func56(data16) < 1){
-const err33 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
+const err33 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4813,7 +9844,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
+const err34 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4826,7 +9857,7 @@ errors++;
 if(data15.configKeyName !== undefined){
 let data17 = data15.configKeyName;
 if(typeof data17 !== "string"){
-const err35 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName,data:data17};
+const err35 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4839,7 +9870,7 @@ errors++;
 if(data15.configKeyDescription !== undefined){
 let data18 = data15.configKeyDescription;
 if(typeof data18 !== "string"){
-const err36 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyDescription",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyDescription/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription,data:data18};
+const err36 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyDescription",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyDescription/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription,data:data18};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4851,7 +9882,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err37 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4863,7 +9894,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.clientTypes.items.properties.meta.properties.configHints.type,parentSchema:schema46.properties.clientTypes.items.properties.meta.properties.configHints,data:data14};
+const err38 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.clientTypes.items.properties.meta.properties.configHints.type,parentSchema:schema62.properties.clientTypes.items.properties.meta.properties.configHints,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4875,7 +9906,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.clientTypes.items.properties.meta.type,parentSchema:schema46.properties.clientTypes.items.properties.meta,data:data11};
+const err39 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.clientTypes.items.properties.meta.type,parentSchema:schema62.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4887,7 +9918,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.clientTypes.items.type,parentSchema:schema46.properties.clientTypes.items,data:data6};
+const err40 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.clientTypes.items.type,parentSchema:schema62.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4899,7 +9930,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/clientTypes",schemaPath:"#/properties/clientTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.clientTypes.type,parentSchema:schema46.properties.clientTypes,data:data5};
+const err41 = {instancePath:instancePath+"/clientTypes",schemaPath:"#/properties/clientTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.clientTypes.type,parentSchema:schema62.properties.clientTypes,data:data5};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4912,7 +9943,7 @@ errors++;
 if(data.storageFormats !== undefined){
 let data19 = data.storageFormats;
 if(!(Array.isArray(data19))){
-const err42 = {instancePath:instancePath+"/storageFormats",schemaPath:"#/properties/storageFormats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.storageFormats.type,parentSchema:schema46.properties.storageFormats,data:data19};
+const err42 = {instancePath:instancePath+"/storageFormats",schemaPath:"#/properties/storageFormats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageFormats.type,parentSchema:schema62.properties.storageFormats,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4930,7 +9961,7 @@ for(let i4=0; i4<len3; i4++){
 let data21 = data20[i4];
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 if(data21.name === undefined){
-const err43 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema46.properties.storageProviders.items.required,parentSchema:schema46.properties.storageProviders.items,data:data21};
+const err43 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data21};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4940,7 +9971,7 @@ vErrors.push(err43);
 errors++;
 }
 if(data21.create === undefined){
-const err44 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "create"},message:"must have required property '"+"create"+"'",schema:schema46.properties.storageProviders.items.required,parentSchema:schema46.properties.storageProviders.items,data:data21};
+const err44 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "create"},message:"must have required property '"+"create"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4953,7 +9984,7 @@ if(data21.name !== undefined){
 let data22 = data21.name;
 if(typeof data22 === "string"){
 if(func56(data22) < 1){
-const err45 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.storageProviders.items.properties.name,data:data22};
+const err45 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4964,7 +9995,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.storageProviders.items.properties.name.type,parentSchema:schema46.properties.storageProviders.items.properties.name,data:data22};
+const err46 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.storageProviders.items.properties.name.type,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data22};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4976,7 +10007,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.storageProviders.items.type,parentSchema:schema46.properties.storageProviders.items,data:data21};
+const err47 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.storageProviders.items.type,parentSchema:schema62.properties.storageProviders.items,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4988,7 +10019,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.storageProviders.type,parentSchema:schema46.properties.storageProviders,data:data20};
+const err48 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageProviders.type,parentSchema:schema62.properties.storageProviders,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -5000,7 +10031,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -5009,19 +10040,18 @@ vErrors.push(err49);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"name":true,"version":true,"dependencies":true,"planetAuth":true,"clientTypes":true,"storageFormats":true,"storageProviders":true},"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":{"name":true,"version":true,"dependencies":true,"planetAuth":true,"clientTypes":true,"storageFormats":true,"storageProviders":true},"dynamicProps":false,"dynamicItems":false};
 
-export const static_apikey = validate36;
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://planet-auth.dev/schemas/static_apikey.schema.json","title":"API Key","type":"object","required":["client_type"],"properties":{"client_type":{"const":"static_apikey"},"api_key":{"description":"API key (string); when absent it must come from the token file","x-secret":true},"bearer_token_prefix":{"description":"Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)"}},"additionalProperties":true};
+export const static_apikey = validate38;
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://planet-auth.dev/schemas/static_apikey.schema.json" */;
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="static_apikey.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5030,7 +10060,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema47.required,parentSchema:schema47,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5042,7 +10072,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("static_apikey" !== data0){
-const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "static_apikey"},message:"must be equal to constant",schema:"static_apikey",parentSchema:schema47.properties.client_type,data:data0};
+const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "static_apikey"},message:"must be equal to constant",schema:"static_apikey",parentSchema:schema45.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5054,7 +10084,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5063,29 +10093,193 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const planetauth_config_shape = validate39;
+const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.shape.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"type":"object","required":["client_type"],"properties":{"client_type":{"type":"string","minLength":1}}}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1}}};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="planetauth-config.shape.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate39.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.plugins !== undefined){
+let data0 = data.plugins;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(func56(data1) < 1){
+const err0 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.plugins.items,data:data1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.plugins.items.type,parentSchema:schema64.properties.plugins.items,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.plugins.type,parentSchema:schema64.properties.plugins,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.profiles !== undefined){
+let data2 = data.profiles;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key0 in data2){
+let data3 = data2[key0];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.client_type === undefined){
+const err3 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/profiles/additionalProperties/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema64.properties.profiles.additionalProperties.required,parentSchema:schema64.properties.profiles.additionalProperties,data:data3};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data3.client_type !== undefined){
+let data4 = data3.client_type;
+if(typeof data4 === "string"){
+if(func56(data4) < 1){
+const err4 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/client_type",schemaPath:"#/properties/profiles/additionalProperties/properties/client_type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.profiles.additionalProperties.properties.client_type,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/client_type",schemaPath:"#/properties/profiles/additionalProperties/properties/client_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.profiles.additionalProperties.properties.client_type.type,parentSchema:schema64.properties.profiles.additionalProperties.properties.client_type,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/profiles/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/profiles/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.profiles.additionalProperties.type,parentSchema:schema64.properties.profiles.additionalProperties,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.profiles.type,parentSchema:schema64.properties.profiles,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.defaultProfile !== undefined){
+let data5 = data.defaultProfile;
+if(typeof data5 === "string"){
+if(func56(data5) < 1){
+const err8 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.defaultProfile,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/defaultProfile",schemaPath:"#/properties/defaultProfile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.defaultProfile.type,parentSchema:schema64.properties.defaultProfile,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+validate39.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** Build-time compiled validators, by schema file name, with the digest of the schema compiled. */
 export const validators: Readonly<Record<string, CompiledSchema>> = Object.freeze({
-  "none.schema.json": { digest: "Q1vkj95vbX034z-T93rgty5dSBVLVlKrcoYG_dG8YEY", validate: none },
-  "oidc_auth_code.schema.json": { digest: "8Cbw_T-QM9VHJSzlCzh5CzMVcg-Q0YHEobYtW1rM6tU", validate: oidc_auth_code },
-  "oidc_auth_code_pubkey.schema.json": { digest: "WomUQ1A7fMR1I6kPfxK_QFeRstGfQKa6vEA7FXlNXDU", validate: oidc_auth_code_pubkey },
-  "oidc_auth_code_secret.schema.json": { digest: "MjqVPLzWKNUR0KlzIqOTGFKFE_7VY_Dv4I-77Vb1SV4", validate: oidc_auth_code_secret },
-  "oidc_client_credentials_pubkey.schema.json": { digest: "uajodM1n9F5WVQWMFKvyfWKVow9PeIazo9kUKGnF5MY", validate: oidc_client_credentials_pubkey },
-  "oidc_client_credentials_secret.schema.json": { digest: "Yu9bbIr-bZOnOBvjY50oITTdZD-oTcCtVv_flYJhv_A", validate: oidc_client_credentials_secret },
-  "oidc_client_validator.schema.json": { digest: "nbGpXhHvwparnVGK3p3hBeWtBIK7ZSHKVsYqcZyldcI", validate: oidc_client_validator },
-  "oidc_device_code.schema.json": { digest: "98dgcubjhVKTHDl01Ni2MqR4y5lnbWxO2Sf5KQN0NSI", validate: oidc_device_code },
-  "oidc_device_code_pubkey.schema.json": { digest: "U91wbscr9NZe9wY8Wcg-1Kp-ZrDAdIVOaaVMF7HdA4U", validate: oidc_device_code_pubkey },
-  "oidc_device_code_secret.schema.json": { digest: "2lejjKrS5XhZcqQk5o89nbpzH-jf8ab6VEZl9FqfWNI", validate: oidc_device_code_secret },
-  "oidc_resource_owner.schema.json": { digest: "7al_xR5yjMnMa_dvvuL7hEFC9S3nxzlI-oJYCDkS92o", validate: oidc_resource_owner },
-  "oidc_resource_owner_pubkey.schema.json": { digest: "RV4JJA-Ph7ymx98_PVkW4PHR7HQl5GRWkWps1f04QBk", validate: oidc_resource_owner_pubkey },
-  "oidc_resource_owner_secret.schema.json": { digest: "z9TPpEfuoFKYp00kCR5Atk-fx1jD3yDTzZGH46a09tw", validate: oidc_resource_owner_secret },
-  "planet_legacy.schema.json": { digest: "B_jhY_fwbzIXLQ_ddKNz4sQsYYuequ7LJacWAo0r20w", validate: planet_legacy },
-  "planetauth-config.schema.json": { digest: "oti_zWf0k2--B5OgOj7HZM2gPgrJyuk9jpPyT9M9qXE", validate: planetauth_config },
-  "plugin-manifest.schema.json": { digest: "ldDpasrz3jyixBfFy7kTO14WElWFx206T0cD8dydDT0", validate: plugin_manifest },
-  "static_apikey.schema.json": { digest: "yz3NdJs33uXcOgueBnB4SxJoflauVvUtS-cY1zerakI", validate: static_apikey },
+  "auth_client.schema.json": { digest: "vN5gG_9yGJntMsjK1OGzHsNUofDriJgIwUeGJtVUbx8", validate: auth_client },
+  "none.schema.json": { digest: "KLFUoTS9Ev51lh9cTJXWnJUk8pljLhTWQbsH0uZ97fw", validate: none },
+  "oidc_auth_code.schema.json": { digest: "OutydbBWm6QqKIKddJ1pL31geF998tLsTQAA5z-qy54", validate: oidc_auth_code },
+  "oidc_auth_code_pubkey.schema.json": { digest: "uWSs6KlHAsPg4qSBLuSf6PmOcb491p5CHWYxR9WXD_8", validate: oidc_auth_code_pubkey },
+  "oidc_auth_code_secret.schema.json": { digest: "gs84B4h_9o4EoNw5pyBdmG7CWwGz0Mz-n-QinVYMKBI", validate: oidc_auth_code_secret },
+  "oidc_client_credentials_pubkey.schema.json": { digest: "OLceK0jXEVVuAGfG9xd_vk2iQYldJ-a6cFjHFRyIhec", validate: oidc_client_credentials_pubkey },
+  "oidc_client_credentials_secret.schema.json": { digest: "PIup2TZJwKDijgmxexmvwcBZdmH-qX1xwP658AMZecw", validate: oidc_client_credentials_secret },
+  "oidc_client_validator.schema.json": { digest: "jX_WWSUIgMp5ixazM0pp-T8Xwl3MEUCLBIbHE7Pxc-M", validate: oidc_client_validator },
+  "oidc_device_code.schema.json": { digest: "VOMFiv4SVo_TjfB47DsJFiLBj6FxRQYenplrXCdUDmI", validate: oidc_device_code },
+  "oidc_device_code_pubkey.schema.json": { digest: "w7vOcVzAIfYM50hpf4nf7ewoM65Xm3KYu27IPFoCjyo", validate: oidc_device_code_pubkey },
+  "oidc_device_code_secret.schema.json": { digest: "pJ29tw-gxwmiK_XZm3jLL5VTLGlyMziigM0UoYMlqk8", validate: oidc_device_code_secret },
+  "oidc_resource_owner.schema.json": { digest: "kxyQOz1eYsG9WTgH0GdCqamiALQKnxBlpVBNgO4G67E", validate: oidc_resource_owner },
+  "oidc_resource_owner_pubkey.schema.json": { digest: "Xk1fa01AEeHVvi_UHYFR5ofYNfGjw0bfXy5HLSYThMo", validate: oidc_resource_owner_pubkey },
+  "oidc_resource_owner_secret.schema.json": { digest: "sPz8WaPpll27pii4Kh7s4m76jnDG_xkowjoj56RNTcY", validate: oidc_resource_owner_secret },
+  "planet_legacy.schema.json": { digest: "ozW1mVyPVLREZILsQvT52iobeLu7Rql9OKg-K6Pua-4", validate: planet_legacy },
+  "planetauth-config.schema.json": { digest: "5ZJTYi04btIQpvDMB8y8j1BGHq6bJYND41147bhbVbo", validate: planetauth_config },
+  "plugin-manifest.schema.json": { digest: "YhV3VsB-BscVpHlw8N0HjVjZaC6FukafsDSDtVA32K0", validate: plugin_manifest },
+  "static_apikey.schema.json": { digest: "AdSf9rjvG4cKwrWbc8hb_3Q6UR3TCw6YKdUacrne8-s", validate: static_apikey },
+  "planetauth-config.shape.schema.json": { digest: "bJUqa3rQ9VxnByXdH6s2aTZaq15Fwd1aARuL00g1Ki8", validate: planetauth_config_shape },
 });

@@ -139,7 +139,9 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
       { filePath: result.filepath },
     );
   }
-  const validate = shippedValidator("planetauth-config.schema.json");
+  // Each profile is checked for its shape only here: its keys are checked by its client type's
+  // schema once the plugins are registered.
+  const validate = shippedValidator("planetauth-config.shape.schema.json");
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
       filePath: result.filepath,
@@ -164,6 +166,7 @@ function resolvePluginFile(specifier: string, configFile: string): string {
   if (specifier.startsWith(".") || path.isAbsolute(specifier)) return path.resolve(path.dirname(configFile), specifier);
   return createRequire(configFile).resolve(specifier);
 }
+
 
 /** Import a plugin module named in a config file: its `default` or `plugin` export (a plugin, or an array of them). */
 export async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {

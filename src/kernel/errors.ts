@@ -203,8 +203,8 @@ export class PluginVersionException extends PluginException {
   static override readonly code: string = "ERR_PLUGIN_VERSION";
 }
 
-type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
-type AnyErrorClass = abstract new (...args: never[]) => Error;
+export type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
+export type AnyErrorClass = abstract new (...args: never[]) => Error;
 
 /** Build the recast message: "<original message> (<original class name>)". */
 export function recastMessage(err: unknown): string {

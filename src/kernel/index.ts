@@ -25,7 +25,7 @@ export { Credential, CredentialOriginException, credentialOriginKey } from "./cr
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
-  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type MutableHeaders,
+  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type MutableHeaders,
 } from "./request-authenticator.js";
 export { Auth, type AuthInitOptions } from "./auth.js";
 export {

@@ -16,7 +16,7 @@ const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 export type MutableHeaders = Record<string, string | string[] | undefined>;
 
 /** Any fetch-shaped function (global fetch, undici, node-fetch); its exact type is kept by `fetch()`. */
-type FetchLike = (input: never, init?: never) => Promise<unknown>;
+export type FetchLike = (input: never, init?: never) => Promise<unknown>;
 type HeadersSource = ConstructorParameters<typeof Headers>[0];
 /** What the fetch adapter reads of a Request passed as fetch's first argument. */
 interface FetchRequestLike {

@@ -37,7 +37,7 @@ test("the report exits 0 only when every announced step ran and passed its check
 });
 
 test("npm run demo passes every step, exits 0 and removes its temporary home", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/demo.ts"], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=planet-auth-source", "--import", "tsx", "examples/demo.ts"], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: "" },
     timeout: 120_000,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { SCHEMA_DIR, VALIDATORS_FILE, validatorsSource } from "../../scripts/generate-validators.js";
+import { CONFIG_FILE_SHAPE, SCHEMA_DIR, VALIDATORS_FILE, validatorsSource } from "../../scripts/generate-validators.js";
 import { validators } from "../../src/generated/validators.js";
 import { createAjv, describeErrors } from "../../src/kernel/config-validation.js";
 import { precompiledValidator, readSchemaFile } from "../../src/kernel/schema-files.js";
@@ -33,13 +33,16 @@ describe("build-time compiled schema validators", () => {
   });
 
   test("every schema in schemas/ has a compiled validator", () => {
-    expect(Object.keys(validators).sort()).toEqual(SCHEMA_FILES);
+    expect(Object.keys(validators).filter((name) => name !== CONFIG_FILE_SHAPE).sort()).toEqual(SCHEMA_FILES);
   });
 
   test.each(SCHEMA_FILES)("%s: compiled and run-time ajv report the same errors, with the same messages", (file) => {
     const schema = readSchemaFile(file);
     const compiled = validators[file]!.validate;
-    const runtime = createAjv().compile(readSchemaFile(file));
+    // Schemas may $ref each other (the auth_client dispatcher): the run-time ajv knows them all.
+    const ajv = createAjv();
+    for (const other of SCHEMA_FILES) if (other !== file) ajv.addSchema(readSchemaFile(other));
+    const runtime = ajv.compile(readSchemaFile(file));
     let invalid = 0;
     for (const input of badInputs(schema)) {
       const a = run(compiled, input);

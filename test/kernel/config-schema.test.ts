@@ -23,7 +23,7 @@ const base = { auth_server: "https://login.example.com/", client_id: "abc" };
 
 describe("client config JSON Schemas", () => {
   test("there is one draft 2020-12 schema with an $id for each of the 15 client types", () => {
-    const files = readdirSync(new URL("../../schemas/", import.meta.url)).filter((f) => !f.startsWith("plugin") && !f.startsWith("planetauth"));
+    const files = readdirSync(new URL("../../schemas/", import.meta.url)).filter((f) => !f.startsWith("plugin") && !f.startsWith("planetauth") && f !== "auth_client.schema.json");
     expect(files.sort()).toEqual(ALL_TYPES.map((t) => `${t}.schema.json`).sort());
     expect(() => kernel()).not.toThrow();
   });

@@ -22,7 +22,7 @@ export interface ClientAuthRequest {
 export interface ClientAuthStrategy {
   /** The RFC 7591 `token_endpoint_auth_method` name (or `no_client_auth` for the validator). */
   readonly method: ClientAuthMethod;
-  readonly clientId?: string;
+  readonly clientId?: string | undefined;
   apply(request: ClientAuthRequest, endpointUrl: string): Promise<void>;
 }
 

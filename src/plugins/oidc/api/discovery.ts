@@ -112,7 +112,7 @@ export const ENDPOINT_DISCOVERY_FIELDS = {
 } as const;
 export type EndpointConfigKey = keyof typeof ENDPOINT_DISCOVERY_FIELDS;
 
-type DiscoverySource = DiscoveryApiClient | (() => Promise<OidcDiscoveryDocument>);
+export type DiscoverySource = DiscoveryApiClient | (() => Promise<OidcDiscoveryDocument>);
 
 async function fetchDoc(source: DiscoverySource, options?: CallOptions): Promise<OidcDiscoveryDocument> {
   return typeof source === "function" ? source() : source.discovery(options);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The package as a consumer gets it: `npm pack` (which builds first), install the tarball into a fresh
+# project (dependencies from the npm cache where possible), then in that project:
+#   - a strict `tsc` over examples/static-apikey.ts, then run the compiled example;
+#   - require("planet-auth") from CommonJS, and the schemas through their subpath;
+#   - the shipped declaration files cite no document outside the package;
+#   - every source map carries its sources inline.
+# Run from anywhere: scripts/check-packed.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/planet-auth-packed-XXXXXX")"
+if [ -n "${KEEP_PACKED_WORKDIR:-}" ]; then echo "check-packed: keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
+fail() { echo "check-packed: FAILED — $*" >&2; exit 1; }
+
+cd "$root"
+tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+[ -f "$work/$tarball" ] || fail "npm pack produced no tarball"
+dev_version() { node -p "require('./package.json').devDependencies['$1']"; }
+ts_version="$(dev_version typescript)"
+types_node_version="$(dev_version @types/node)"
+
+consumer="$work/consumer"
+mkdir -p "$consumer/src"
+cd "$consumer"
+cat > package.json <<'JSON'
+{ "name": "planet-auth-consumer", "private": true, "type": "module" }
+JSON
+npm install --prefer-offline --no-audit --no-fund --silent \
+  "$work/$tarball" "typescript@$ts_version" "@types/node@$types_node_version" \
+  || fail "npm install of $tarball into a fresh project"
+
+cat > tsconfig.json <<'JSON'
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "lib": ["ES2022"],
+    "types": ["node"], "strict": true, "noUncheckedIndexedAccess": true, "noImplicitOverride": true,
+    "exactOptionalPropertyTypes": true, "skipLibCheck": false, "rootDir": "src", "outDir": "out"
+  },
+  "include": ["src"]
+}
+JSON
+cp "$root/examples/static-apikey.ts" src/example.ts
+npx --no-install tsc -p . || fail "strict tsc in the consumer project"
+node out/example.js || fail "running the example in the consumer project"
+
+node -e '
+  const pkg = require("planet-auth");
+  if (typeof pkg.Auth !== "function") throw new Error("require(\"planet-auth\") has no Auth");
+  require.resolve("planet-auth/schemas/auth_client.schema.json");
+' || fail "require(\"planet-auth\") / planet-auth/schemas/* from CommonJS"
+
+installed="$consumer/node_modules/planet-auth"
+if grep -rnE '\.\./shared|DESIGN\.md|[a-z-]+\.md( §|\b)|\bgap [A-Z][0-9]+' --include='*.d.ts' "$installed/dist"; then
+  fail "declaration files cite documents outside the package (lines above)"
+fi
+node -e '
+  const fs = require("fs"), path = require("path");
+  const maps = fs.readdirSync(process.argv[1], { recursive: true }).filter((f) => f.endsWith(".js.map"));
+  const bad = maps.filter((f) => {
+    const m = JSON.parse(fs.readFileSync(path.join(process.argv[1], f), "utf8"));
+    return !m.sourcesContent || m.sourcesContent.length !== m.sources.length || m.sourcesContent.some((s) => typeof s !== "string");
+  });
+  if (!maps.length || bad.length) { console.error("source maps without inline sources:", bad.join(", ") || "(none shipped)"); process.exit(1); }
+' "$installed/dist" || fail "source maps"
+
+echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations and source maps"
