@@ -7,6 +7,8 @@ import {
   type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,
 } from "./kernel/index.js";
 import { builtinPlugins } from "./builtins.js";
+import { AuthEvent as KernelAuthEvent } from "./kernel/index.js";
+import { TokenEvent } from "./plugins/oidc/index.js";
 
 export * from "./kernel/index.js";
 export * from "./plugins/oidc/index.js";
@@ -15,6 +17,10 @@ export * from "./plugins/static-key/index.js";
 export * from "./plugins/legacy/index.js";
 export * from "./plugins/storage-sops/index.js";
 export { builtinPlugins } from "./builtins.js";
+
+/** The seed's AuthEvent: the kernel's events and the token events of the OIDC plugin. */
+export const AuthEvent = { ...KernelAuthEvent, ...TokenEvent } as const;
+export type AuthEvent = import("./kernel/index.js").AuthEvent;
 
 /** A kernel with the built-in plugins, then `options.plugins`. */
 export function createDefaultKernel(options: CreateKernelOptions = {}): AuthKernel {

@@ -9400,7 +9400,7 @@ return errors === 0;
 validate35.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
 
 export const plugin_manifest = validate37;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"storageProviders":{"description":"Named storage providers the plugin contributes.","type":"array","items":{"type":"object","required":["name","create"],"properties":{"name":{"type":"string","minLength":1}}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"secretNames":{"description":"Names of keys whose values are secret at run time, beyond the x-secret fields of the plugin's client type schemas.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"storageProviders":{"description":"Named storage providers the plugin contributes.","type":"array","items":{"type":"object","required":["name","create"],"properties":{"name":{"type":"string","minLength":1}}}}}};
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 
@@ -9953,15 +9953,15 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.storageProviders !== undefined){
-let data20 = data.storageProviders;
+if(data.secretNames !== undefined){
+let data20 = data.secretNames;
 if(Array.isArray(data20)){
 const len3 = data20.length;
 for(let i4=0; i4<len3; i4++){
 let data21 = data20[i4];
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.name === undefined){
-const err43 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data21};
+if(typeof data21 === "string"){
+if(func56(data21) < 1){
+const err43 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.secretNames.items,data:data21};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -9970,8 +9970,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data21.create === undefined){
-const err44 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "create"},message:"must have required property '"+"create"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data21};
+}
+else {
+const err44 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.secretNames.items.type,parentSchema:schema62.properties.secretNames.items,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -9980,11 +9981,19 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data21.name !== undefined){
-let data22 = data21.name;
-if(typeof data22 === "string"){
-if(func56(data22) < 1){
-const err45 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data22};
+}
+let i5 = data20.length;
+let j1;
+if(i5 > 1){
+const indices1 = {};
+for(;i5--;){
+let item1 = data20[i5];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err45 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)",schema:true,parentSchema:schema62.properties.secretNames,data:data20};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -9992,10 +10001,14 @@ else {
 vErrors.push(err45);
 }
 errors++;
+break;
+}
+indices1[item1] = i5;
+}
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/storageProviders/" + i4+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.storageProviders.items.properties.name.type,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data22};
+const err46 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.secretNames.type,parentSchema:schema62.properties.secretNames,data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -10005,9 +10018,15 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/storageProviders/" + i4,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.storageProviders.items.type,parentSchema:schema62.properties.storageProviders.items,data:data21};
+if(data.storageProviders !== undefined){
+let data22 = data.storageProviders;
+if(Array.isArray(data22)){
+const len4 = data22.length;
+for(let i6=0; i6<len4; i6++){
+let data23 = data22[i6];
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.name === undefined){
+const err47 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data23};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -10016,10 +10035,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageProviders.type,parentSchema:schema62.properties.storageProviders,data:data20};
+if(data23.create === undefined){
+const err48 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "create"},message:"must have required property '"+"create"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data23};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -10028,10 +10045,11 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-}
-else {
-const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 === "string"){
+if(func56(data24) < 1){
+const err49 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -10040,10 +10058,57 @@ vErrors.push(err49);
 }
 errors++;
 }
+}
+else {
+const err50 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.storageProviders.items.properties.name.type,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.storageProviders.items.type,parentSchema:schema62.properties.storageProviders.items,data:data23};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageProviders.type,parentSchema:schema62.properties.storageProviders,data:data22};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
 validate37.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":{"name":true,"version":true,"dependencies":true,"planetAuth":true,"clientTypes":true,"storageFormats":true,"storageProviders":true},"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":{"name":true,"version":true,"dependencies":true,"planetAuth":true,"clientTypes":true,"storageFormats":true,"secretNames":true,"storageProviders":true},"dynamicProps":false,"dynamicItems":false};
 
 export const static_apikey = validate38;
 
@@ -10279,7 +10344,7 @@ export const validators: Readonly<Record<string, CompiledSchema>> = Object.freez
   "oidc_resource_owner_secret.schema.json": { digest: "sPz8WaPpll27pii4Kh7s4m76jnDG_xkowjoj56RNTcY", validate: oidc_resource_owner_secret },
   "planet_legacy.schema.json": { digest: "ozW1mVyPVLREZILsQvT52iobeLu7Rql9OKg-K6Pua-4", validate: planet_legacy },
   "planetauth-config.schema.json": { digest: "5ZJTYi04btIQpvDMB8y8j1BGHq6bJYND41147bhbVbo", validate: planetauth_config },
-  "plugin-manifest.schema.json": { digest: "YhV3VsB-BscVpHlw8N0HjVjZaC6FukafsDSDtVA32K0", validate: plugin_manifest },
+  "plugin-manifest.schema.json": { digest: "Ej_B1PEtwxnaMrOaDk1z8XC_crpR4HpF4NYGgdZ39T8", validate: plugin_manifest },
   "static_apikey.schema.json": { digest: "AdSf9rjvG4cKwrWbc8hb_3Q6UR3TCw6YKdUacrne8-s", validate: static_apikey },
   "planetauth-config.shape.schema.json": { digest: "bJUqa3rQ9VxnByXdH6s2aTZaq15Fwd1aARuL00g1Ki8", validate: planetauth_config_shape },
 });

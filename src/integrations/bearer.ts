@@ -8,9 +8,15 @@
  * and nothing more: why a token was refused (expired, wrong audience, unknown issuer...) stays in the
  * error's `cause` and in the validator's WARNING log line, never in the response.
  */
-import { AuthException, InvalidArgumentException, InvalidTokenException } from "../kernel/errors.js";
-import type { JsonObject } from "../kernel/storage-provider.js";
+import { AuthException, type JsonObject, type ErrorCode } from "../kernel/index.js";
+import { InvalidArgumentException, InvalidTokenException } from "../plugins/oidc/index.js";
 import type { OidcMultiIssuerValidator } from "../plugins/oidc/multi-validator.js";
+
+declare module "../kernel/index.js" {
+  interface ErrorCodes {
+    ERR_BEARER_AUTH: BearerAuthError;
+  }
+}
 
 /** What an authenticated request carries (`req.auth` / `request.auth`). */
 export interface BearerAuth {
@@ -53,7 +59,7 @@ const MESSAGES: Record<BearerErrorCode | "missing", string> = {
  * default error handler understand: `status`/`statusCode`, `headers` (the challenge), `expose`.
  */
 export class BearerAuthError extends AuthException {
-  static override readonly code: string = "ERR_BEARER_AUTH";
+  static override readonly code: ErrorCode = "ERR_BEARER_AUTH";
   /** The RFC 6750 error code; undefined when the request carried no bearer token. */
   readonly error: BearerErrorCode | undefined;
   readonly status: number;

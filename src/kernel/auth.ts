@@ -88,8 +88,8 @@ export class Auth {
 
   /**
    * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
-   * profile `~/.planet/<name>/auth_client(.sops).json`. The token file is the profile's
-   * `token.sops.json` when it exists, else `token.json`, unless one is given; a discovered profile's
+   * profile `~/.planet/<name>/<config file>`. The token file is the first of the profile's token
+   * files the storage formats offer that exists, else `token.json`, unless one is given; a discovered profile's
    * lives under `~/.planet/.discovered/<config file id>/<name>/`, apart from the on-disk profile's.
    *
    * With no name, the profile is chosen as the Python library chooses it: the `PL_AUTH_PROFILE`
@@ -108,16 +108,16 @@ export class Auth {
       name = profile.name;
       config = kernel.configFromDict(profile.config);
       if (options.storageProvider) config.setStorageProvider(options.storageProvider);
-      if (tokenFile === undefined) tokenFile = await resolveDiscoveredProfileTokenFile(name, profile.source, storage);
+      if (tokenFile === undefined) tokenFile = await resolveDiscoveredProfileTokenFile(name, profile.source, storage, kernel.profileFileNames());
     } else if (profileName.toLowerCase() === BUILTIN_DEFAULT_PROFILE) {
       name = BUILTIN_DEFAULT_PROFILE;
       config = kernel.configFromDict({ client_type: "none" });
     } else {
       name = profileName.toLowerCase();
-      const configFile = await resolveProfileConfigFile(name, storage);
+      const configFile = await resolveProfileConfigFile(name, storage, kernel.profileFileNames());
       config = await kernel.configFromFile(configFile, options.storageProvider ?? undefined);
     }
-    if (tokenFile === undefined) tokenFile = await resolveProfileTokenFile(name, storage);
+    if (tokenFile === undefined) tokenFile = await resolveProfileTokenFile(name, storage, kernel.profileFileNames());
     return Auth.initializeFromConfig(config, { ...options, kernel, profileName: name, tokenFile });
   }
 

@@ -1,5 +1,5 @@
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
-import { AuthException, ObjectNotFoundException } from "./errors.js";
+import { AuthException, ObjectNotFoundException, type ErrorCode } from "./errors.js";
 import { nowSeconds, systemClock, type Clock } from "./seams.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 
@@ -8,7 +8,7 @@ import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
  * it: it is neither loaded nor sent anywhere. Log in again with this config, or use another token file.
  */
 export class CredentialOriginException extends AuthException {
-  static override readonly code: string = "ERR_CREDENTIAL_ORIGIN";
+  static override readonly code: ErrorCode = "ERR_CREDENTIAL_ORIGIN";
 }
 
 /**

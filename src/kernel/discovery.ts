@@ -18,7 +18,7 @@ import { homedir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { AuthException, ProfileException, PluginException } from "./errors.js";
+import { AuthException, ProfileException, PluginException, type ErrorCode } from "./errors.js";
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
@@ -56,7 +56,7 @@ export interface DiscoveryOptions {
 
 /** A discovered config file could not be loaded or is malformed. Names the file. */
 export class ConfigDiscoveryException extends ProfileException {
-  static override readonly code: string = "ERR_CONFIG_DISCOVERY";
+  static override readonly code: ErrorCode = "ERR_CONFIG_DISCOVERY";
 }
 
 /** The user's planet-auth config directory: `$XDG_CONFIG_HOME/planetauth`, default `<home>/.config/planetauth`. */

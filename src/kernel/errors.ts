@@ -1,5 +1,8 @@
 import { types } from "node:util";
-import { AuthEvent } from "./events.js";
+import type { AuthEvent } from "./events.js";
+import type { CredentialOriginException } from "./credential.js";
+import type { FileTooLargeException, UntrustedFileException } from "./file-trust.js";
+import type { ConfigDiscoveryException } from "./discovery.js";
 
 /** Options every library exception accepts. Never put secret values in any of them. */
 export interface AuthExceptionOptions {
@@ -15,11 +18,12 @@ export interface AuthExceptionOptions {
 
 /**
  * Root of the library's exception hierarchy (the seed's AuthException). Every subclass has a stable
- * `code` (like jose's error codes) so callers can branch without `instanceof` across realms.
+ * `code` (like jose's error codes) so callers can branch without `instanceof` across realms; narrow
+ * an unknown error with {@link isAuthError} and `switch (err.code)` over {@link ErrorCode}.
  */
 export class AuthException extends Error {
-  static readonly code: string = "ERR_AUTH";
-  readonly code: string;
+  static readonly code: ErrorCode = "ERR_AUTH";
+  readonly code: ErrorCode;
   readonly clientType?: string;
   readonly field?: string;
   #event?: AuthEvent;
@@ -57,86 +61,46 @@ export class AuthException extends Error {
     return this;
   }
 
+  /**
+   * Extra fields for the log line that reports this error (never secrets). None by default; a
+   * plugin's exception overrides it to add what it knows (e.g. a token's non-personal claims).
+   */
+  logFields(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
   #renderMessage(): void {
     this.message = this.#filePath ? `${this.#baseMessage} (File: ${this.#filePath})` : this.#baseMessage;
   }
 }
 
-/** A token failed validation. May carry the (unverified) header and body for logging. */
-export class InvalidTokenException extends AuthException {
-  static override readonly code: string = "ERR_INVALID_TOKEN";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID;
-  jwtHeader?: Record<string, unknown>;
-  jwtBody?: Record<string, unknown>;
-  constructor(
-    message: string,
-    options: AuthExceptionOptions & { jwtHeader?: Record<string, unknown>; jwtBody?: Record<string, unknown> } = {},
-  ) {
-    super(message, options);
-    this.jwtHeader = options.jwtHeader;
-    this.jwtBody = options.jwtBody;
-  }
-}
-export class ExpiredTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_EXPIRED";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_EXPIRED;
-}
-export class InvalidAlgorithmTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_BAD_ALGORITHM";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ALGORITHM;
-}
-export class ScopeNotGrantedTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_SCOPE_NOT_GRANTED";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_SCOPE;
-}
-export class UnknownSigningKeyTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_UNKNOWN_SIGNING_KEY";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_SIGNING_KEY;
-}
-export class IntrospectionRejectionTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_INTROSPECTION_REJECTED";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_INTROSPECTION_REJECTION;
-}
-/** The token's issuer is not one this validator trusts: an InvalidTokenException, so servers answer 401 (the reference raised a plain AuthException). */
-export class UnknownIssuerTokenException extends InvalidTokenException {
-  static override readonly code: string = "ERR_TOKEN_UNKNOWN_ISSUER";
-  static override readonly defaultEvent: AuthEvent | undefined = AuthEvent.TOKEN_INVALID_BAD_ISSUER;
-}
-
-export class TokenValidatorException extends AuthException {
-  static override readonly code: string = "ERR_TOKEN_VALIDATOR";
-}
-export class InvalidArgumentException extends TokenValidatorException {
-  static override readonly code: string = "ERR_INVALID_ARGUMENT";
-}
-
 /** A storage-backed object could not be read, written or validated; names the path. */
 export class FileBackedJsonObjectException extends AuthException {
-  static override readonly code: string = "ERR_FILE_BACKED_JSON_OBJECT";
+  static override readonly code: ErrorCode = "ERR_FILE_BACKED_JSON_OBJECT";
 }
 /** Data failed validation (never saved). */
 export class InvalidDataException extends FileBackedJsonObjectException {
-  static override readonly code: string = "ERR_INVALID_DATA";
+  static override readonly code: ErrorCode = "ERR_INVALID_DATA";
 }
 /** An auth client config is invalid; names the client_type and the failing fields. */
 export class AuthClientConfigException extends InvalidDataException {
-  static override readonly code: string = "ERR_AUTH_CLIENT_CONFIG";
+  static override readonly code: ErrorCode = "ERR_AUTH_CLIENT_CONFIG";
 }
 /** The object does not exist in storage. */
 export class ObjectNotFoundException extends FileBackedJsonObjectException {
-  static override readonly code: string = "ERR_OBJECT_NOT_FOUND";
+  static override readonly code: ErrorCode = "ERR_OBJECT_NOT_FOUND";
 }
 /** The stored object is not valid JSON (or not a JSON object). The file is left untouched. */
 export class CorruptObjectException extends FileBackedJsonObjectException {
-  static override readonly code: string = "ERR_CORRUPT_OBJECT";
+  static override readonly code: ErrorCode = "ERR_CORRUPT_OBJECT";
 }
 /** Reading or writing storage failed (permissions, disk full, ...). Any previous object is left intact. */
 export class StorageException extends FileBackedJsonObjectException {
-  static override readonly code: string = "ERR_STORAGE";
+  static override readonly code: ErrorCode = "ERR_STORAGE";
 }
 
 export class AuthClientException extends AuthException {
-  static override readonly code: string = "ERR_AUTH_CLIENT";
+  static override readonly code: ErrorCode = "ERR_AUTH_CLIENT";
 }
 export interface NetworkExceptionOptions extends AuthExceptionOptions {
   /** The request method. */
@@ -154,7 +118,7 @@ export interface NetworkExceptionOptions extends AuthExceptionOptions {
  * and body hold secrets).
  */
 export class NetworkException extends AuthClientException {
-  static override readonly code: string = "ERR_NETWORK";
+  static override readonly code: ErrorCode = "ERR_NETWORK";
   readonly method?: string;
   readonly url?: string;
   readonly status?: number;
@@ -168,39 +132,84 @@ export class NetworkException extends AuthClientException {
 }
 /** The call's time budget (all attempts and waits between them) ran out. */
 export class NetworkTimeoutException extends NetworkException {
-  static override readonly code: string = "ERR_NETWORK_TIMEOUT";
+  static override readonly code: ErrorCode = "ERR_NETWORK_TIMEOUT";
 }
 /** The server answered with a redirect this call may not follow (credentials stay with their origin). */
 export class RedirectRefusedException extends NetworkException {
-  static override readonly code: string = "ERR_REDIRECT_REFUSED";
+  static override readonly code: ErrorCode = "ERR_REDIRECT_REFUSED";
 }
 /** The response body was larger than the configured cap. */
 export class ResponseTooLargeException extends NetworkException {
-  static override readonly code: string = "ERR_RESPONSE_TOO_LARGE";
+  static override readonly code: ErrorCode = "ERR_RESPONSE_TOO_LARGE";
 }
 export class AuthClientContextException extends AuthException {
-  static override readonly code: string = "ERR_AUTH_CLIENT_CONTEXT";
+  static override readonly code: ErrorCode = "ERR_AUTH_CLIENT_CONTEXT";
 }
 export class ProfileException extends AuthException {
-  static override readonly code: string = "ERR_PROFILE";
+  static override readonly code: ErrorCode = "ERR_PROFILE";
 }
 export class BuiltinsException extends ProfileException {
-  static override readonly code: string = "ERR_BUILTINS";
+  static override readonly code: ErrorCode = "ERR_BUILTINS";
 }
 export class MissingArgumentException extends AuthException {
-  static override readonly code: string = "ERR_MISSING_ARGUMENT";
+  static override readonly code: ErrorCode = "ERR_MISSING_ARGUMENT";
 }
 /** A plugin manifest is malformed, or it contributes something already registered. */
 export class PluginException extends AuthException {
-  static override readonly code: string = "ERR_PLUGIN";
+  static override readonly code: ErrorCode = "ERR_PLUGIN";
 }
 /** A plugin needs another plugin that is not registered on the kernel (yet). */
 export class PluginDependencyException extends PluginException {
-  static override readonly code: string = "ERR_PLUGIN_DEPENDENCY";
+  static override readonly code: ErrorCode = "ERR_PLUGIN_DEPENDENCY";
 }
 /** A plugin declares a planet-auth version range this library version does not satisfy. */
 export class PluginVersionException extends PluginException {
-  static override readonly code: string = "ERR_PLUGIN_VERSION";
+  static override readonly code: ErrorCode = "ERR_PLUGIN_VERSION";
+}
+
+/**
+ * Every error code, mapped to its exception class. Plugins add theirs by declaration merging
+ * (`declare module "planet-auth" { interface ErrorCodes { ERR_MINE: MyException } }`), so
+ * {@link ErrorCode} and {@link AuthError} cover them too.
+ */
+export interface ErrorCodes {
+  ERR_AUTH: AuthException;
+  ERR_FILE_BACKED_JSON_OBJECT: FileBackedJsonObjectException;
+  ERR_INVALID_DATA: InvalidDataException;
+  ERR_AUTH_CLIENT_CONFIG: AuthClientConfigException;
+  ERR_OBJECT_NOT_FOUND: ObjectNotFoundException;
+  ERR_CORRUPT_OBJECT: CorruptObjectException;
+  ERR_STORAGE: StorageException;
+  ERR_AUTH_CLIENT: AuthClientException;
+  ERR_NETWORK: NetworkException;
+  ERR_NETWORK_TIMEOUT: NetworkTimeoutException;
+  ERR_REDIRECT_REFUSED: RedirectRefusedException;
+  ERR_RESPONSE_TOO_LARGE: ResponseTooLargeException;
+  ERR_AUTH_CLIENT_CONTEXT: AuthClientContextException;
+  ERR_PROFILE: ProfileException;
+  ERR_BUILTINS: BuiltinsException;
+  ERR_MISSING_ARGUMENT: MissingArgumentException;
+  ERR_PLUGIN: PluginException;
+  ERR_PLUGIN_DEPENDENCY: PluginDependencyException;
+  ERR_PLUGIN_VERSION: PluginVersionException;
+  ERR_CREDENTIAL_ORIGIN: CredentialOriginException;
+  ERR_UNTRUSTED_FILE: UntrustedFileException;
+  ERR_FILE_TOO_LARGE: FileTooLargeException;
+  ERR_CONFIG_DISCOVERY: ConfigDiscoveryException;
+}
+
+/** The string-literal union of every error code. */
+export type ErrorCode = Extract<keyof ErrorCodes, string>;
+
+/**
+ * A library error discriminated by its `code`: in `switch (err.code)` each case narrows `err` to
+ * the exception class of that code, and a `never` default proves the switch exhaustive.
+ */
+export type AuthError = { [C in ErrorCode]: ErrorCodes[C] & { readonly code: C } }[ErrorCode];
+
+/** True for the library's own errors (of this realm), typed for an exhaustive `switch (err.code)`. */
+export function isAuthError(err: unknown): err is AuthError {
+  return err instanceof AuthException;
 }
 
 export type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;

@@ -6,19 +6,19 @@
  * - stored objects are read up to a size limit, so a huge or endless file fails cleanly.
  */
 import { promises as fs } from "node:fs";
-import { AuthException, FileBackedJsonObjectException } from "./errors.js";
+import { AuthException, FileBackedJsonObjectException, type ErrorCode } from "./errors.js";
 
 /** Default limit of a token, config or discovered config file read: 1 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** A file that would run code (or name code to run) is owned by someone else or writable by others. */
 export class UntrustedFileException extends AuthException {
-  static override readonly code: string = "ERR_UNTRUSTED_FILE";
+  static override readonly code: ErrorCode = "ERR_UNTRUSTED_FILE";
 }
 
 /** A stored object is larger than the configured read limit. The file is left untouched. */
 export class FileTooLargeException extends FileBackedJsonObjectException {
-  static override readonly code: string = "ERR_FILE_TOO_LARGE";
+  static override readonly code: ErrorCode = "ERR_FILE_TOO_LARGE";
 }
 
 /** The current user's id, or null where the platform has none (Windows). */

@@ -14,7 +14,8 @@ import { definePlugin, type AuthPlugin, type ClientTypeContribution, type Config
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClient, AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
-import type { JsonObject, ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
+import type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat } from "./storage-provider.js";
+import { SecretNames, secretFieldNames } from "./redact.js";
 import { FileStorageProvider } from "./storage/file-storage.js";
 import { GotHttpClient } from "./http.js";
 import { AuthLogger } from "./logging.js";
@@ -23,7 +24,7 @@ import { createIsolatedContainer, isServiceProvider, registerProvider, type Serv
 import {
   BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
-import { validateProfileName } from "./profiles.js";
+import { CONFIG_FILE, TOKEN_FILE, validateProfileName } from "./profiles.js";
 import { LIBRARY_VERSION } from "./version.js";
 import { satisfiesVersionRange } from "./version-range.js";
 
@@ -78,6 +79,8 @@ export class AuthKernel implements ServiceResolver {
   readonly #clientTypes = new Map<string, ClientTypeEntry>();
   readonly #plugins: AuthPlugin[] = [];
   readonly #formats: StorageFormat[] = [];
+  /** What logs and errors of this kernel redact: client types' `x-secret` fields and plugins' runtime secret names. */
+  readonly secretNames = new SecretNames();
   readonly #providers = new Map<string, ObjectStorageProvider>();
   /** Tokens the host application provided: plugin defaults never replace them. */
   readonly #hostTokens = new Set<Token<unknown>>();
@@ -99,10 +102,13 @@ export class AuthKernel implements ServiceResolver {
     this.#bind(TTY_PROMPT, { useValue: terminalPrompt });
     this.#bind(TTY_DISPLAY, { useValue: terminalDisplay });
     this.#bind(LOGGER, { useFactory: () => new AuthLogger(null) });
+    const logger = () => this.resolve(LOGGER);
     this.#bind(ENVIRONMENT, { useValue: processEnvironment });
     // Reads the formats as plugins register them (the array is shared, not copied).
     this.#bind(STORAGE_PROVIDER, {
-      useFactory: () => new FileStorageProvider({ formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes }),
+      useFactory: () => new FileStorageProvider({
+        formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes, lock: { logger },
+      }),
     });
     const s = options.services ?? {};
     const overrides: Array<[Token<unknown>, unknown]> = [
@@ -150,6 +156,8 @@ export class AuthKernel implements ServiceResolver {
   get services(): KernelServices {
     if (!this.#services) {
       const get = <T>(tok: Token<T>): T => this.resolve(tok);
+      const logger = get(LOGGER);
+      logger.useSecretNames(this.secretNames);
       this.#services = Object.freeze({
         container: this.container,
         http: get(HTTP_CLIENT),
@@ -158,7 +166,7 @@ export class AuthKernel implements ServiceResolver {
         browserOpener: get(BROWSER_OPENER),
         prompt: get(TTY_PROMPT),
         display: get(TTY_DISPLAY),
-        logger: get(LOGGER),
+        logger,
         env: get(ENVIRONMENT),
         storage: get(STORAGE_PROVIDER),
         resolve: <T>(tok: Token<T>): T => this.resolve(tok),
@@ -193,6 +201,8 @@ export class AuthKernel implements ServiceResolver {
     // Nothing above changed the kernel; from here on nothing can fail.
     for (const ct of p.clientTypes ?? []) this.#clientTypes.set(ct.clientType, this.#entry(p, ct));
     this.#formats.push(...(p.storageFormats ?? []));
+    this.secretNames.add(p.secretNames ?? []);
+    for (const ct of p.clientTypes ?? []) this.secretNames.add(secretFieldNames(ct.schema));
     for (const [name, provider] of providers) this.#providers.set(name, provider);
     for (const [tok, provider] of staged) {
       this.#serviceOwners.set(tok, p.name);
@@ -243,6 +253,20 @@ export class AuthKernel implements ServiceResolver {
         configClass: ct.configClass,
       },
     };
+  }
+
+  /**
+   * The profile file names to look for, in priority order: those the registered storage formats
+   * offer (in registration order), then the base format's `auth_client.json` / `token.json`.
+   */
+  profileFileNames(): ProfileFileNames {
+    const offered = (kind: keyof ProfileFileNames) => this.#formats.flatMap((f) => f.profileFiles?.[kind] ?? []);
+    return { config: [...offered("config"), CONFIG_FILE], token: [...offered("token"), TOKEN_FILE] };
+  }
+
+  /** A deep copy of `value` with this kernel's secret values replaced: safe to log or put in an error. */
+  redact(value: unknown): unknown {
+    return this.secretNames.redact(value);
   }
 
   plugins(): readonly AuthPlugin[] {

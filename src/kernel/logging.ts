@@ -1,5 +1,6 @@
 import { AuthEvent } from "./events.js";
-import { AuthException, InvalidTokenException } from "./errors.js";
+import { AuthException } from "./errors.js";
+import { SecretNames } from "./redact.js";
 import { LIBRARY_VERSION } from "./version.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -17,13 +18,17 @@ export interface HostLogger {
 }
 
 export const LOG_PREFIX = "[planet-auth-ts] ";
-const JWT_PAYLOAD_LOG_CLAIMS = ["iss", "cid", "aud", "scope", "scp", "pl_principal", "organization_id"];
+/** Used by a logger no kernel has handed its secret names to: redacts the generic HTTP credentials. */
+const redactDefault = new SecretNames();
 
 export interface LogOptions {
   event?: AuthEvent;
   exception?: unknown;
-  jwtHeader?: Record<string, unknown>;
-  jwtBody?: Record<string, unknown>;
+  /**
+   * Extra structured fields (e.g. a plugin's description of a token). They are redacted with the
+   * logger's secret names; an AuthException's own `logFields()` are added first.
+   */
+  fields?: Record<string, unknown>;
 }
 
 export type OutputMode =
@@ -32,14 +37,15 @@ export type OutputMode =
 
 /**
  * The library's logger (the seed's AuthLogger). Every record gets a structured payload (event, library
- * versions, the non-PII parts of a JWT, the error text); in string mode the payload is logged as one
- * JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
+ * versions, redacted fields from the caller or the exception, the error text); in string mode the
+ * payload is logged as one JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
  */
 export class AuthLogger {
   #host: HostLogger | null;
   #output: OutputMode = { mode: "string" };
   /** Library versions reported in `auth_libraries`; per logger, hence per kernel. */
   readonly #libraries: Record<string, string> = { "planet-auth": LIBRARY_VERSION };
+  #secretNames?: SecretNames;
 
   constructor(host: HostLogger | null = null) {
     this.#host = host;
@@ -70,6 +76,17 @@ export class AuthLogger {
     this.#libraries[name] = version;
   }
 
+  /**
+   * The secret names this logger redacts from fields. A kernel hands its own set to the logger it
+   * resolves, unless the logger already has one (a logger shared by kernels keeps the first).
+   */
+  useSecretNames(names: SecretNames): void {
+    this.#secretNames ??= names;
+  }
+  hasSecretNames(): boolean {
+    return this.#secretNames !== undefined;
+  }
+
   isEnabled(level: LogLevel): boolean {
     const host = this.#host;
     if (!host) return false;
@@ -97,18 +114,8 @@ export class AuthLogger {
       event: options.event ?? (exception instanceof AuthException ? exception.event() : undefined) ?? AuthEvent.TRACE,
       auth_libraries: { ...this.#libraries },
     };
-    let jwtHeader = options.jwtHeader;
-    let jwtBody = options.jwtBody;
-    if (exception instanceof InvalidTokenException) {
-      jwtHeader ??= exception.jwtHeader;
-      jwtBody ??= exception.jwtBody;
-    }
-    if (jwtHeader) payload.jwt_header = { alg: jwtHeader.alg };
-    if (jwtBody) {
-      const body: Record<string, unknown> = {};
-      for (const claim of JWT_PAYLOAD_LOG_CLAIMS) if (claim in jwtBody) body[claim] = jwtBody[claim];
-      payload.jwt_payload = body;
-    }
+    const fields = { ...(exception instanceof AuthException ? exception.logFields() : undefined), ...options.fields };
+    Object.assign(payload, this.#secretNames ? this.#secretNames.redact(fields) : redactDefault.redact(fields));
     const errorText = exception === undefined ? undefined : exception instanceof Error ? exception.message : String(exception);
     if (errorText !== undefined) payload.error = errorText;
     const text = LOG_PREFIX + (message ?? errorText ?? "");
@@ -116,9 +123,9 @@ export class AuthLogger {
     if (out.mode === "string") {
       host[level](JSON.stringify({ ...payload, msg: text }));
     } else {
-      const fields = out.nestedKey ? { [out.nestedKey]: payload } : payload;
-      if (out.objectFirst) host[level](fields, text);
-      else host[level](text, fields);
+      const structured = out.nestedKey ? { [out.nestedKey]: payload } : payload;
+      if (out.objectFirst) host[level](structured, text);
+      else host[level](text, structured);
     }
   }
 }

@@ -56,8 +56,13 @@ export interface AuthPlugin {
   /** The planet-auth versions this plugin works with, as a semver range (e.g. `"^0.1.0"`). */
   readonly planetAuth?: string;
   readonly clientTypes?: readonly ClientTypeContribution[];
-  /** File formats for the default filesystem provider (e.g. SOPS for `*.sops.json`). */
+  /** File formats for the default filesystem provider, with the profile file names each offers. */
   readonly storageFormats?: readonly StorageFormat[];
+  /**
+   * Names of keys whose values are secret at run time (request parameters, stored fields) beyond
+   * the `"x-secret": true` fields of the plugin's client type schemas; logs and errors redact both.
+   */
+  readonly secretNames?: readonly string[];
   /** Named storage providers, available as `kernel.storageProvider(name)`. */
   readonly storageProviders?: readonly StorageProviderContribution[];
   /**
@@ -88,6 +93,12 @@ export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
   plugin?.storageFormats?.forEach((f, i) => {
     if (!f || typeof f.matches !== "function" || typeof f.decode !== "function" || typeof f.encode !== "function") {
       problems.push(`storageFormats.${i}: must have matches, decode and encode functions`);
+      return;
+    }
+    for (const name of [...(f.profileFiles?.config ?? []), ...(f.profileFiles?.token ?? [])]) {
+      if (typeof name !== "string" || !name || /[/\\]/.test(name) || !f.matches(name)) {
+        problems.push(`storageFormats.${i}.profileFiles: ${JSON.stringify(name)} must be a file name the format matches`);
+      }
     }
   });
   plugin?.storageProviders?.forEach((p, i) => {

@@ -1,21 +1,22 @@
 /**
- * On-disk profiles: `~/.planet/<name>/auth_client(.sops).json` and `token(.sops).json`. A `.sops.json`
- * file takes priority when it exists, and a cleartext file is never written beside an existing
- * `.sops.json`. Names are validated so that a profile cannot reach outside `~/.planet`. Profiles found
- * by config discovery keep their tokens apart, under `~/.planet/.discovered/<config file id>/<name>/`,
- * so a config file never reaches another's tokens.
+ * On-disk profiles: `~/.planet/<name>/<config file>` and `<token file>`. The file names are offered
+ * by the registered storage formats, in priority order, before the base format's `auth_client.json`
+ * and `token.json`: the first that exists is used, and a config is saved to the existing file of
+ * the highest priority, so a cleartext file is never written beside an encrypted one. Names are
+ * validated so that a profile cannot reach outside `~/.planet`. Profiles found by config discovery
+ * keep their tokens apart, under `~/.planet/.discovered/<config file id>/<name>/`, so a config file
+ * never reaches another's tokens.
  */
 import { createHash } from "node:crypto";
 import { ProfileException } from "./errors.js";
-import type { ObjectStorageProvider } from "./storage-provider.js";
+import type { ObjectStorageProvider, ProfileFileNames } from "./storage-provider.js";
 import type { Environment } from "./seams.js";
 import type { AuthClientConfig } from "./auth-client-config.js";
 
 export const PROFILE_DIR = ".planet";
+/** The base (cleartext JSON) format's profile file names: the last resort of every lookup. */
 export const TOKEN_FILE = "token.json";
-export const TOKEN_FILE_SOPS = "token.sops.json";
 export const CONFIG_FILE = "auth_client.json";
-export const CONFIG_FILE_SOPS = "auth_client.sops.json";
 /** The user's preferences file (home-relative); its keys are environment variable names. */
 export const USER_CONFIG_FILE = ".planet.json";
 /** Environment variable (and `~/.planet.json` key) naming the default profile. */
@@ -51,49 +52,56 @@ export async function defaultProfileName(env: Environment, storage: ObjectStorag
   return fallback;
 }
 
-function profileKey(profileName: string, file: string): string {
-  validateProfileName(profileName);
-  return `${PROFILE_DIR}/${profileName.toLowerCase()}/${file}`;
-}
-
-/** The first candidate that exists, else the last (the cleartext name). */
-async function firstExisting(storage: ObjectStorageProvider, candidates: string[]): Promise<string> {
+/** The first candidate that exists, else the last (the base format's name). */
+async function firstExisting(storage: ObjectStorageProvider, dir: string, names: readonly string[], base: string): Promise<string> {
+  const candidates = [...names.filter((n) => n !== base), base].map((n) => `${dir}/${n}`);
   for (const key of candidates) if (await storage.objExists(key)) return key;
   return candidates[candidates.length - 1]!;
 }
 
-/** Home-relative key of a profile's token file: `token.sops.json` when it exists, else `token.json`. */
-export function resolveProfileTokenFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
-  return firstExisting(storage, [profileKey(profileName, TOKEN_FILE_SOPS), profileKey(profileName, TOKEN_FILE)]);
+function profileDir(profileName: string): string {
+  validateProfileName(profileName);
+  return `${PROFILE_DIR}/${profileName.toLowerCase()}`;
+}
+
+/**
+ * Home-relative key of a profile's token file: the first of the formats' token file names that
+ * exists, else `token.json`. `names` is the kernel's `profileFileNames()`.
+ */
+export function resolveProfileTokenFile(profileName: string, storage: ObjectStorageProvider, names: ProfileFileNames): Promise<string> {
+  return firstExisting(storage, profileDir(profileName), names.token, TOKEN_FILE);
 }
 
 /**
  * Home-relative key of the token file of a profile found in the config file `source`:
- * `.planet/.discovered/<first 16 hex of sha256(source)>/<name>/token(.sops).json`. A profile of the same
+ * `.planet/.discovered/<first 16 hex of sha256(source)>/<name>/<token file>`. A profile of the same
  * name in another config file, or on disk, has its own token.
  */
-export function resolveDiscoveredProfileTokenFile(profileName: string, source: string | undefined, storage: ObjectStorageProvider): Promise<string> {
+export function resolveDiscoveredProfileTokenFile(
+  profileName: string, source: string | undefined, storage: ObjectStorageProvider, names: ProfileFileNames,
+): Promise<string> {
   validateProfileName(profileName);
   const id = createHash("sha256").update(source ?? "").digest("hex").slice(0, 16);
   const dir = `${PROFILE_DIR}/${DISCOVERED_PROFILES_DIR}/${id}/${profileName.toLowerCase()}`;
-  return firstExisting(storage, [`${dir}/${TOKEN_FILE_SOPS}`, `${dir}/${TOKEN_FILE}`]);
+  return firstExisting(storage, dir, names.token, TOKEN_FILE);
 }
 
-/** Home-relative key of a profile's config file: `auth_client.sops.json` when it exists, else `auth_client.json`. */
-export function resolveProfileConfigFile(profileName: string, storage: ObjectStorageProvider): Promise<string> {
-  return firstExisting(storage, [profileKey(profileName, CONFIG_FILE_SOPS), profileKey(profileName, CONFIG_FILE)]);
+/** Home-relative key of a profile's config file: the first of the formats' config file names that exists, else `auth_client.json`. */
+export function resolveProfileConfigFile(profileName: string, storage: ObjectStorageProvider, names: ProfileFileNames): Promise<string> {
+  return firstExisting(storage, profileDir(profileName), names.config, CONFIG_FILE);
 }
 
 /**
- * Save a config as a profile's config file. When `auth_client.sops.json` exists the config is written
- * there (encrypted), never as a cleartext `auth_client.json` beside it (gap S6).
+ * Save a config as a profile's config file: to the existing file of the highest priority (e.g. an
+ * encrypted one), never as a cleartext `auth_client.json` beside it. The file names are those of
+ * the config's kernel.
  */
 export async function saveProfileConfig(
   profileName: string,
   config: AuthClientConfig,
   storage: ObjectStorageProvider = config.storageProvider(),
 ): Promise<string> {
-  const key = await resolveProfileConfigFile(profileName, storage);
+  const key = await resolveProfileConfigFile(profileName, storage, config.kernel().profileFileNames());
   config.setPath(key);
   config.setStorageProvider(storage);
   await config.save();

@@ -1,6 +1,6 @@
 /**
  * Object storage: where configs, tokens and user preferences live. Keys are path-like strings;
- * the default provider resolves relative keys against the home directory (files-and-profiles.md §1).
+ * the default provider resolves relative keys against the home directory.
  */
 export type JsonObject = Record<string, unknown>;
 
@@ -15,16 +15,35 @@ export interface ObjectStorageProvider {
   objRename(src: string, dst: string): Promise<void>;
   /** Optional: a warning when the stored object can be read by others than its owner; null when not. */
   accessWarning?(key: string): Promise<string | null>;
+  /**
+   * Optional: run `fn` holding a lock on `key` that other processes sharing the storage respect
+   * (e.g. around "re-read, refresh, save" of a token). Releases the lock when `fn` settles. Without
+   * it, callers can only coordinate within their own process.
+   */
+  withLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Profile file names, in priority order (the first that exists is used). */
+export interface ProfileFileNames {
+  readonly config: readonly string[];
+  readonly token: readonly string[];
 }
 
 /**
- * A file format contributed by a plugin (e.g. SOPS for `*.sops.json`). The filesystem provider reads
+ * A file format contributed by a plugin (e.g. an encrypted format). The filesystem provider reads
  * and writes the bytes — atomically — and hands the text to the format to decode / encode.
  */
 export interface StorageFormat {
-  /** Short name for messages, e.g. "sops". */
+  /** Short name for messages. */
   readonly name: string;
+  /** The keys this format handles (typically by file name suffix). */
   matches(key: string): boolean;
+  /**
+   * The profile file names this format offers, in priority order; profile lookup tries them, in
+   * the order formats were registered, before the base `auth_client.json` / `token.json`. Each
+   * name must be one `matches` claims.
+   */
+  readonly profileFiles?: Partial<ProfileFileNames>;
   decode(text: string, context: StorageFormatContext): Promise<JsonObject>;
   /** `previousText` is the object's current stored text, if any (e.g. to keep its recipients). */
   encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string>;

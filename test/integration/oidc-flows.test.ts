@@ -10,7 +10,7 @@ import path from "node:path";
 import {
   Auth, AuthLogger, FileStorageProvider, GotHttpClient, IntrospectionRejectionTokenException, InvalidTokenException, UnknownIssuerTokenException,
   createKernel, type AuthKernel, type BrowserOpener, type KernelServiceOverrides, type Sleep, type TtyDisplay, type TtyPrompt,
-} from "../../src/kernel/index.js";
+} from "../../src/index.js";
 import {
   FileBackedOidcCredential, OidcMultiIssuerValidator, RefreshingOidcTokenRequestAuthenticator, oidcPlugin, type OidcAuthClient,
 } from "../../src/plugins/oidc/index.js";

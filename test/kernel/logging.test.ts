@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import {
-  AuthEvent, AuthLogger, ExpiredTokenException, LOG_PREFIX, logException, redact, type HostLogger,
+  AuthEvent, AuthLogger, ExpiredTokenException, LOG_PREFIX, logException, redact, SecretNames, createDefaultKernel, type HostLogger,
 } from "../../src/index.js";
 import { captureLogger } from "../support/capture-logger.js";
 
@@ -84,9 +84,13 @@ describe("AuthLogger", () => {
 });
 
 describe("redact", () => {
-  test("replaces secret values at any depth and keeps the rest", () => {
+  test("a kernel with the built-ins replaces secret values at any depth and keeps the rest", () => {
     expect(
-      redact({ grant_type: "password", password: "p", nested: [{ refresh_token: "r", scope: "s" }], client_secret: "", api_key: null }),
+      createDefaultKernel().redact({ grant_type: "password", password: "p", nested: [{ refresh_token: "r", scope: "s" }], client_secret: "", api_key: null }),
     ).toEqual({ grant_type: "password", password: "<redacted>", nested: [{ refresh_token: "<redacted>", scope: "s" }], client_secret: "", api_key: null });
+  });
+
+  test("the free function redacts exactly the names it is given", () => {
+    expect(redact({ a: "1", B: "2", c: { a: "3" } }, new SecretNames().add(["a", "b"]))).toEqual({ a: "<redacted>", B: "<redacted>", c: { a: "<redacted>" } });
   });
 });

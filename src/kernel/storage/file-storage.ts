@@ -1,9 +1,10 @@
 /**
  * The default storage provider: files under the home directory (resolved at call time, so a changed
  * HOME is honoured), relative keys resolved against it, absolute keys used as they are.
- * Writes are atomic (gap S1): a 0600 temp file created exclusively in the target directory, fsync'd,
- * then renamed over the target; directories are created 0700 (gap S3). Keys that a plugin's
- * StorageFormat claims (e.g. `*.sops.json`) are decoded/encoded by it; the bytes still go through here.
+ * Writes are atomic: a 0600 temp file created exclusively in the target directory, fsync'd, then
+ * renamed over the target, so a crash never leaves a truncated file; directories are created 0700.
+ * Keys that a plugin's StorageFormat claims are decoded/encoded by it; the bytes still go through here.
+ * `withLock` takes a cross-process lock beside the file (proper-lockfile).
  */
 import { promises as fs, constants as fsConstants } from "node:fs";
 import { homedir } from "node:os";
@@ -11,7 +12,6 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
   CorruptObjectException,
-  FileBackedJsonObjectException,
   ObjectNotFoundException,
   StorageException,
 } from "../errors.js";
@@ -19,6 +19,8 @@ import type { JsonObject, ObjectStorageProvider, StorageFormat } from "../storag
 import { parseJsonObject, serializeJsonObject } from "./json-format.js";
 import { DEFAULT_MAX_FILE_BYTES, FileTooLargeException, permissionWarning, readFileCapped } from "../file-trust.js";
 import { PROFILE_DIR } from "../profiles.js";
+import { lazyLoader } from "../lazy.js";
+import type { AuthLogger } from "../logging.js";
 
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
@@ -31,9 +33,19 @@ export interface FileStorageOptions {
   formats?: readonly StorageFormat[];
   /** Largest file read, in bytes (default 1 MiB); a larger one fails with FileTooLargeException and is left as it is. */
   maxFileBytes?: number;
+  lock?: FileLockOptions;
 }
 
-const SOPS_SUFFIX = ".sops.json";
+export interface FileLockOptions {
+  /** A lock not updated for this long is considered abandoned and taken over. Default 10 s (at least 2 s). */
+  staleMs?: number;
+  /** How long to keep trying to take a busy lock. Default 30 s. */
+  acquireTimeoutMs?: number;
+  /** Where a compromised lock (taken over while held) is reported; resolved when needed. */
+  logger?: () => AuthLogger | undefined;
+}
+
+const loadLockfile = lazyLoader(async () => (await import("proper-lockfile")).default);
 
 function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -44,8 +56,10 @@ export class FileStorageProvider implements ObjectStorageProvider {
   readonly #formats: readonly StorageFormat[];
   readonly #fs: FileOps;
   readonly #maxFileBytes: number;
+  readonly #lock: FileLockOptions;
 
   constructor(options: FileStorageOptions = {}) {
+    this.#lock = options.lock ?? {};
     this.#fs = options.fileOps ?? fs;
     this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#homeDir = options.homeDir ?? (() => process.env.HOME || homedir());
@@ -58,14 +72,37 @@ export class FileStorageProvider implements ObjectStorageProvider {
   }
 
   #formatFor(key: string): StorageFormat | undefined {
-    const format = this.#formats.find((f) => f.matches(key));
-    if (!format && key.endsWith(SOPS_SUFFIX)) {
-      throw new FileBackedJsonObjectException(
-        "This file is SOPS-encrypted, but no storage format for SOPS is registered (register the storage-sops plugin)",
-        { filePath: this.resolvePath(key) },
-      );
+    return this.#formats.find((f) => f.matches(key));
+  }
+
+  /**
+   * Run `fn` holding a lock directory beside the file (`<file>.lock`), kept fresh while held; a lock
+   * whose owner stopped updating it (a crashed process) is taken over after `staleMs`.
+   */
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const file = this.resolvePath(key);
+    await this.#fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const lockfile = await loadLockfile();
+    const stale = Math.max(2000, this.#lock.staleMs ?? 10_000);
+    // Short, flat retry intervals: locked work is quick, and waiters should notice the release fast.
+    const maxTimeout = 100;
+    const retries = Math.ceil((this.#lock.acquireTimeoutMs ?? 30_000) / maxTimeout);
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(file, {
+        realpath: false,
+        stale,
+        retries: { retries, minTimeout: 10, maxTimeout, factor: 1.5, randomize: true },
+        onCompromised: (err) => this.#lock.logger?.()?.warning(`The lock of ${file} was compromised (${err.message})`),
+      });
+    } catch (err) {
+      throw new StorageException(`Could not lock file: ${errnoCode(err) ?? (err as Error).message}`, { filePath: file, cause: err });
     }
-    return format;
+    try {
+      return await fn();
+    } finally {
+      await release().catch((err: unknown) => this.#lock.logger?.()?.warning(`Could not release the lock of ${file} (${errnoCode(err) ?? "error"})`));
+    }
   }
 
   async loadObj(key: string): Promise<JsonObject> {

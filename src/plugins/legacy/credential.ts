@@ -1,6 +1,6 @@
 import { Credential, InvalidDataException, type JsonObject } from "../../kernel/index.js";
 
-/** Planet legacy API key file: `{ "key": <api key>, "jwt": <login JWT> }` (files-and-profiles.md §4.2). */
+/** Planet legacy API key file: `{ "key": <api key>, "jwt": <login JWT> }`. */
 export class FileBackedPlanetLegacyApiKey extends Credential {
   override checkData(data: JsonObject | null): void {
     super.checkData(data);

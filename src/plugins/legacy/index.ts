@@ -3,12 +3,17 @@
  * `api_key` claim is then sent as `Authorization: api-key <key>`.
  */
 import {
-  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason, isConfigured, lazyLoader,
-  mediaType, readSchemaFile, redactUrl,
-  type Credential, type HttpResponse, type JsonObject, type LoginOptions, type RequestAuthenticator,
-} from "../../kernel/index.js";
+  AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason,
+  isConfigured, lazyLoader, mediaType, readSchemaFile, redactUrl, type Credential, type HttpResponse, type JsonObject,
+  type LoginOptions, type RequestAuthenticator, type ErrorCode } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
 import { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
+
+declare module "../../kernel/index.js" {
+  interface ErrorCodes {
+    ERR_PLANET_LEGACY_AUTH_CLIENT: PlanetLegacyAuthClientException;
+  }
+}
 
 export { FileBackedPlanetLegacyApiKey } from "./credential.js";
 export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
@@ -16,7 +21,7 @@ export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
 const loadJose = lazyLoader(() => import("jose"));
 
 export class PlanetLegacyAuthClientException extends AuthClientException {
-  static override readonly code: string = "ERR_PLANET_LEGACY_AUTH_CLIENT";
+  static override readonly code: ErrorCode = "ERR_PLANET_LEGACY_AUTH_CLIENT";
   /**
    * The HTTP response, when the error came from the login endpoint. Non-enumerable: its body may hold
    * the token, so it stays out of `util.inspect` and JSON logs.
@@ -133,6 +138,8 @@ export class PlanetLegacyAuthClient extends AuthClient {
 export const legacyPlugin = definePlugin({
   name: "planet-auth/legacy",
   version: LIBRARY_VERSION,
+  // The login request's password, and the key file's API key and login JWT.
+  secretNames: ["password", "key", "jwt"],
   clientTypes: [
     {
       clientType: "planet_legacy",

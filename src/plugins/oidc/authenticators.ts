@@ -14,12 +14,11 @@
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
-  AuthClientException, AuthException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator, systemClock,
-  type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
+  AuthClientException, AuthException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator,
+  systemClock, type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
 } from "../../kernel/index.js";
 import { FileBackedOidcCredential } from "./credential.js";
 import { OidcApiClientException } from "./errors.js";
-import { ProperLockfileTokenLock, type TokenFileLock } from "./token-file-lock.js";
 
 /** What the authenticators need from an auth client. */
 export interface OidcRefreshClient {
@@ -43,8 +42,11 @@ export interface OidcAuthenticatorOptions {
   /** Throw the refresh error from the pre-request hook when no usable token is left (gap C6). Default false. */
   strict?: boolean;
   backoff?: BackoffOptions;
-  /** Cross-process lock for file-backed tokens; `null` disables it. Default: proper-lockfile beside the token file. */
-  lock?: TokenFileLock | null;
+  /**
+   * Take the token storage's cross-process lock (`withLock`) around "re-read, refresh, save"
+   * (default true). `false`/`null`: refreshes are single-flight within this process only.
+   */
+  lock?: boolean | null;
 }
 
 /** `true` for the OAuth error that means the refresh token is no longer usable. */
@@ -66,7 +68,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   protected readonly clock: Clock;
   protected readonly logger?: AuthLogger;
   readonly strict: boolean;
-  readonly #lock: TokenFileLock | null;
+  readonly #lock: boolean;
+  #reportedNoLock = false;
   readonly #backoff: Required<BackoffOptions>;
 
   #refreshAt: number | null = 0;
@@ -85,7 +88,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.strict = options.strict ?? false;
-    this.#lock = options.lock === undefined ? new ProperLockfileTokenLock({ logger: options.logger }) : options.lock;
+    this.#lock = options.lock !== false && options.lock !== null;
     this.#backoff = {
       initialMs: options.backoff?.initialMs ?? 1000,
       maxMs: options.backoff?.maxMs ?? 300_000,
@@ -239,16 +242,19 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.logger?.debug("OIDC access token refreshed");
   }
 
+  /** Run `fn` under the token storage's lock when it has one; `locked` tells whether it does. */
   async #withLock(fn: (locked: boolean) => Promise<void>): Promise<void> {
-    const cred = this._credential;
-    const key = cred?.path();
-    const release = key && this.#lock ? await this.#lock.acquire(key, cred!.storageProvider()) : null;
-    if (!release) return fn(false);
-    try {
-      await fn(true);
-    } finally {
-      await release().catch((err: unknown) => this.logger?.warning(`Could not release the token file lock: ${describeError(err)}`));
+    const key = this._credential?.path();
+    if (!key || !this.#lock) return fn(false);
+    const storage = this._credential!.storageProvider();
+    if (!storage.withLock) {
+      if (!this.#reportedNoLock) {
+        this.#reportedNoLock = true;
+        this.logger?.debug(`The token storage (${storage.constructor.name}) has no withLock: token refreshes are coordinated within this process only`);
+      }
+      return fn(false);
     }
+    return storage.withLock(key, () => fn(true));
   }
 
   #recordFailure(err: unknown, now: number): void {

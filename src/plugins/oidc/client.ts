@@ -7,8 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import {
-  AuthClient, AuthClientException, token,
-  type Credential, type JsonObject, type KernelServices, type LoginOptions, type RequestAuthenticator,
+  AuthClient, AuthClientException, token, type Credential, type JsonObject, type KernelServices, type LoginOptions,
+  type RequestAuthenticator,
 } from "../../kernel/index.js";
 import type { ApiClientDeps } from "./api/api-client.js";
 import type { ClientAuthStrategy } from "./api/client-auth.js";

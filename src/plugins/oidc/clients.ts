@@ -2,7 +2,7 @@
  * The 12 OIDC client classes with the seed's names: each is a thin composition of a flow and a
  * client-authentication strategy (DESIGN.md rule 6).
  */
-import type { KernelServices } from "../../kernel/index.js";
+import { type KernelServices } from "../../kernel/index.js";
 import { OidcAuthClient } from "./client.js";
 import type {
   AuthCodeClientConfig, AuthCodeWithClientSecretClientConfig, AuthCodeWithPubKeyClientConfig, ClientCredentialsClientSecretClientConfig,

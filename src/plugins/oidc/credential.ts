@@ -3,7 +3,8 @@
  * keys, recomputed on construction with data and on every setData (hence every load).
  */
 import {
-  Credential, InvalidDataException, isFloatInSource, markFloat, systemClock, type Clock, type JsonObject, type ObjectStorageProvider,
+  Credential, InvalidDataException, isFloatInSource, markFloat, systemClock, type Clock, type JsonObject,
+  type ObjectStorageProvider,
 } from "../../kernel/index.js";
 import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
 

@@ -6,8 +6,25 @@
  * response (whose body may hold tokens) is attached as a non-enumerable property, so it does not show
  * up in `JSON.stringify`, `util.inspect` or structured log serialisers by accident.
  */
-import { AuthClientException, type AuthExceptionOptions } from "../../kernel/errors.js";
-import type { HttpResponse } from "../../kernel/http.js";
+import { AuthClientException, type AuthExceptionOptions, type HttpResponse, type ErrorCode } from "../../kernel/index.js";
+
+declare module "../../kernel/index.js" {
+  interface ErrorCodes {
+    ERR_OIDC_API_CLIENT: OidcApiClientException;
+    ERR_OIDC_TOKEN_API: TokenApiException;
+    ERR_OIDC_TOKEN_API_TIMEOUT: TokenApiTimeoutException;
+    ERR_OIDC_DEVICE_ACCESS_DENIED: DeviceAccessDeniedException;
+    ERR_OIDC_DEVICE_CODE_EXPIRED: DeviceCodeExpiredException;
+    ERR_OIDC_AUTHORIZATION_API: AuthorizationApiException;
+    ERR_OIDC_DEVICE_AUTHORIZATION_API: DeviceAuthorizationApiException;
+    ERR_OIDC_DISCOVERY_API: DiscoveryApiException;
+    ERR_OIDC_INTROSPECTION_API: IntrospectionApiException;
+    ERR_OIDC_JWKS_API: JwksApiException;
+    ERR_OIDC_AUTH_CODE_CLIENT: AuthCodeAuthClientException;
+    ERR_OIDC_DEVICE_CODE_CLIENT: DeviceCodeAuthClientException;
+    ERR_OIDC_RESOURCE_OWNER_CLIENT: ResourceOwnerAuthClientException;
+  }
+}
 
 export interface OidcApiClientExceptionOptions extends AuthExceptionOptions {
   /** The OAuth `error` (or Okta `errorCode`) the server returned, when it returned one. */
@@ -18,7 +35,7 @@ export interface OidcApiClientExceptionOptions extends AuthExceptionOptions {
 
 /** An OIDC endpoint answered with an error, or with something this client cannot use. */
 export class OidcApiClientException extends AuthClientException {
-  static override readonly code: string = "ERR_OIDC_API_CLIENT";
+  static override readonly code: ErrorCode = "ERR_OIDC_API_CLIENT";
   /** The server's OAuth error code (`error`, or Okta's `errorCode`), if any. */
   readonly errorCode?: string;
   declare readonly rawResponse?: HttpResponse;
@@ -33,50 +50,50 @@ export class OidcApiClientException extends AuthClientException {
 
 /** The token endpoint's answer is unusable (e.g. no `expires_in`). */
 export class TokenApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_TOKEN_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_TOKEN_API";
 }
 /** Device-code polling ran past the device code's lifetime. */
 export class TokenApiTimeoutException extends TokenApiException {
-  static override readonly code: string = "ERR_OIDC_TOKEN_API_TIMEOUT";
+  static override readonly code: ErrorCode = "ERR_OIDC_TOKEN_API_TIMEOUT";
 }
 /** The user denied the device authorization request (`access_denied` while polling; gap P5). */
 export class DeviceAccessDeniedException extends TokenApiException {
-  static override readonly code: string = "ERR_OIDC_DEVICE_ACCESS_DENIED";
+  static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_ACCESS_DENIED";
 }
 /** The server says the device code expired (`expired_token` while polling; gap P5). */
 export class DeviceCodeExpiredException extends TokenApiException {
-  static override readonly code: string = "ERR_OIDC_DEVICE_CODE_EXPIRED";
+  static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_CODE_EXPIRED";
 }
 /** The authorization request failed: callback host, timeout, error, state or code problems. */
 export class AuthorizationApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_AUTHORIZATION_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_AUTHORIZATION_API";
 }
 /** The device authorization response is incomplete. */
 export class DeviceAuthorizationApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_DEVICE_AUTHORIZATION_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_AUTHORIZATION_API";
 }
 /** The discovery document is unusable. */
 export class DiscoveryApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_DISCOVERY_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_DISCOVERY_API";
 }
 /** The introspection response is malformed (no boolean `active`). */
 export class IntrospectionApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_INTROSPECTION_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_INTROSPECTION_API";
 }
 /** The JWKS response has no keys. */
 export class JwksApiException extends OidcApiClientException {
-  static override readonly code: string = "ERR_OIDC_JWKS_API";
+  static override readonly code: ErrorCode = "ERR_OIDC_JWKS_API";
 }
 
 /** Auth-code flow preconditions (e.g. neither a browser nor a TTY may be used). */
 export class AuthCodeAuthClientException extends AuthClientException {
-  static override readonly code: string = "ERR_OIDC_AUTH_CODE_CLIENT";
+  static override readonly code: ErrorCode = "ERR_OIDC_AUTH_CODE_CLIENT";
 }
 /** Device-code flow preconditions (e.g. terminal input is required). */
 export class DeviceCodeAuthClientException extends AuthClientException {
-  static override readonly code: string = "ERR_OIDC_DEVICE_CODE_CLIENT";
+  static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_CODE_CLIENT";
 }
 /** Resource-owner flow preconditions (no username / password available). */
 export class ResourceOwnerAuthClientException extends AuthClientException {
-  static override readonly code: string = "ERR_OIDC_RESOURCE_OWNER_CLIENT";
+  static override readonly code: ErrorCode = "ERR_OIDC_RESOURCE_OWNER_CLIENT";
 }

@@ -4,6 +4,7 @@
  * multi-issuer validator. Register `oidcPlugin` with a kernel; nothing is registered on import.
  */
 export * from "./errors.js";
+export * from "./token-errors.js";
 export * from "./api/index.js";
 export * from "./validation/index.js";
 export { FileBackedOidcCredential, withIssuedAndExpiry } from "./credential.js";
@@ -19,7 +20,6 @@ export {
   OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,
   type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
 } from "./authenticators.js";
-export { ProperLockfileTokenLock, type ProperLockfileTokenLockOptions, type ReleaseLock, type TokenFileLock } from "./token-file-lock.js";
 export {
   OidcMultiIssuerValidator, type MultiIssuerFactoryOptions, type MultiIssuerValidatorOptions, type ValidateAccessTokenOptions,
 } from "./multi-validator.js";

@@ -5,9 +5,9 @@
  * mutate the caller's config objects (gap V5).
  */
 import {
-  Auth, AuthClientException, AuthEvent, AuthException, InvalidArgumentException, InvalidTokenException, UnknownIssuerTokenException,
-  defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
+  Auth, AuthClientException, AuthEvent, AuthException, defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
 } from "../../kernel/index.js";
+import { InvalidArgumentException, InvalidTokenException, TokenEvent, UnknownIssuerTokenException, jwtLogFields } from "./token-errors.js";
 import { OidcAuthClient } from "./client.js";
 import { OidcClientValidatorAuthClientConfig } from "./configs.js";
 import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
@@ -130,7 +130,7 @@ export class OidcMultiIssuerValidator {
       return await this.#validate(token, options);
     } catch (err) {
       if (err instanceof InvalidTokenException) {
-        this.#logger?.warning(undefined, { exception: err, event: err.event() ?? AuthEvent.TOKEN_INVALID });
+        this.#logger?.warning(undefined, { exception: err, event: err.event() ?? TokenEvent.TOKEN_INVALID });
       }
       throw err;
     }
@@ -158,7 +158,7 @@ export class OidcMultiIssuerValidator {
       if (!remote || remote.active !== true) throw new AuthClientException("Introspection did not confirm the access token is active");
     }
     if (this.#logResult) {
-      this.#logger?.info("Accepting access token from a trusted issuing authority", { event: AuthEvent.TOKEN_VALID, jwtBody: claims });
+      this.#logger?.info("Accepting access token from a trusted issuing authority", { event: TokenEvent.TOKEN_VALID, fields: jwtLogFields(undefined, claims) });
     }
     return [claims, remote];
   }

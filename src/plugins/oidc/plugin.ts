@@ -2,7 +2,9 @@
  * `oidcPlugin`: the 12 OIDC client types as an ordinary plugin, in the reference's registry order
  * (config.md §2), with the exact meta (display names, descriptions — typo included — and hints).
  */
-import { LIBRARY_VERSION, definePlugin, readSchemaFile, type ClientTypeContribution, type ConfigHint } from "../../kernel/index.js";
+import {
+  LIBRARY_VERSION, definePlugin, readSchemaFile, type ClientTypeContribution, type ConfigHint,
+} from "../../kernel/index.js";
 import {
   AuthCodeAuthClient, AuthCodeWithClientSecretAuthClient, AuthCodeWithPubKeyAuthClient, ClientCredentialsClientSecretAuthClient,
   ClientCredentialsPubKeyAuthClient, DeviceCodeAuthClient, DeviceCodeWithClientSecretAuthClient, DeviceCodeWithPubKeyAuthClient,
@@ -77,8 +79,19 @@ export function oidcClientTypes(): ClientTypeContribution[] {
   ];
 }
 
+/**
+ * Values that are secret in OAuth requests and responses and in the token file (RFC 6749, RFC 7636
+ * `code_verifier`, RFC 7523 `client_assertion`, RFC 8628 `device_code`); the configs' secrets are
+ * the schemas' `x-secret` fields.
+ */
+const OAUTH_SECRET_NAMES = [
+  "access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "device_code", "client_assertion",
+  "client_secret", "password",
+];
+
 export const oidcPlugin = definePlugin({
   name: "planet-auth/oidc",
   version: LIBRARY_VERSION,
+  secretNames: OAUTH_SECRET_NAMES,
   clientTypes: oidcClientTypes(),
 });

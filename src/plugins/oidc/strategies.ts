@@ -2,7 +2,7 @@
  * Client-authentication strategy factories (protocols.md §4): the second axis of the
  * flow × client-auth composition. Each turns a config into a protocol-layer ClientAuthStrategy.
  */
-import type { KernelServices } from "../../kernel/index.js";
+import { type KernelServices } from "../../kernel/index.js";
 import {
   ClientSecretBasicAuth, ClientSecretPostAuth, NoClientAuth, PrivateKeyJwtAuth, PublicClientAuth, type ClientAuthStrategy,
 } from "./api/client-auth.js";

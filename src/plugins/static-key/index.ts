@@ -1,16 +1,21 @@
 /** The `static_apikey` client type: a fixed API key. */
 import {
-  AuthClient, AuthClientConfig, AuthClientConfigException, AuthClientException, isConfigured, LIBRARY_VERSION, definePlugin, readSchemaFile,
-  type Credential, type JsonObject, type LoginOptions, type RequestAuthenticator,
-} from "../../kernel/index.js";
+  AuthClient, AuthClientConfig, AuthClientConfigException, AuthClientException, isConfigured, LIBRARY_VERSION, definePlugin,
+  readSchemaFile, type Credential, type JsonObject, type LoginOptions, type RequestAuthenticator, type ErrorCode } from "../../kernel/index.js";
 import { FileBackedApiKey } from "./credential.js";
 import { FileBackedApiKeyRequestAuthenticator } from "./request-authenticator.js";
+
+declare module "../../kernel/index.js" {
+  interface ErrorCodes {
+    ERR_STATIC_API_KEY_AUTH_CLIENT: StaticApiKeyAuthClientException;
+  }
+}
 
 export { FileBackedApiKey } from "./credential.js";
 export { FileBackedApiKeyRequestAuthenticator } from "./request-authenticator.js";
 
 export class StaticApiKeyAuthClientException extends AuthClientException {
-  static override readonly code: string = "ERR_STATIC_API_KEY_AUTH_CLIENT";
+  static override readonly code: ErrorCode = "ERR_STATIC_API_KEY_AUTH_CLIENT";
 }
 
 export class StaticApiKeyAuthClientConfig extends AuthClientConfig {

@@ -9,8 +9,10 @@
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { FileBackedJsonObjectException, InvalidDataException } from "../../kernel/errors.js";
-import type { JsonObject } from "../../kernel/storage-provider.js";
+import {
+  FileBackedJsonObjectException, InvalidDataException, type JsonObject, OrderedMap, fromJs, parseOrderedJson,
+  stringifyOrderedJson, toJs, type KeyOrder, type OrderedValue,
+} from "../../kernel/index.js";
 import {
   creationRuleFor,
   findSopsConfig,
@@ -35,15 +37,6 @@ import {
 } from "./errors.js";
 import { loadAge } from "./lazy-deps.js";
 import { MacBuilder, goFormatFloat, leafBytes, macEquals } from "./mac.js";
-import {
-  OrderedMap,
-  fromJs,
-  parseOrderedJson,
-  stringifyOrderedJson,
-  toJs,
-  type KeyOrder,
-  type OrderedValue,
-} from "../../kernel/index.js";
 import { findSopsBinary, runSops, summarizeStderr } from "./sops-binary.js";
 import {
   DEFAULT_UNENCRYPTED_SUFFIX,

@@ -1,16 +1,19 @@
 /**
  * The `StorageFormat` the kernel's filesystem provider uses for `*.sops.json` keys: it hands over
  * the stored text to decode, and writes what `encode` returns atomically (temp file + rename), so
- * cleartext never reaches the disk.
+ * cleartext never reaches the disk. Its profile files, `auth_client.sops.json` and
+ * `token.sops.json`, take priority over the cleartext ones when they exist.
  */
-import type { JsonObject, StorageFormat, StorageFormatContext } from "../../kernel/storage-provider.js";
+import { type JsonObject, type StorageFormat, type StorageFormatContext } from "../../kernel/index.js";
 import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js";
 
 export const SOPS_JSON_SUFFIX = ".sops.json";
+/** The encrypted profile files, looked for before the cleartext `auth_client.json` / `token.json`. */
+export const SOPS_PROFILE_FILES = { config: ["auth_client.sops.json"], token: ["token.sops.json"] } as const;
 
 /**
- * True for every key whose file name ends in `.sops.json` (gap S4: also `my.token.sops.json`,
- * which the reference treats as cleartext). The bare name `.sops.json` is not one.
+ * True for every key whose file name ends in `.sops.json` — also `my.token.sops.json`, which the
+ * reference implementation treats as cleartext. The bare name `.sops.json` is not one.
  */
 export function isSopsKey(key: string): boolean {
   const base = key.split(/[\\/]/).pop() ?? "";
@@ -28,6 +31,7 @@ export function createSopsStorageFormat(options: SopsStorageFormatOptions = {}):
   return {
     name: "sops",
     matches: isSopsKey,
+    profileFiles: SOPS_PROFILE_FILES,
     decode(text: string, context: StorageFormatContext): Promise<JsonObject> {
       return decryptSops(text, context.path, { ...options, kind: "json" });
     },

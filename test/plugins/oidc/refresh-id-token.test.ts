@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from "jose";
-import { GotHttpClient, InvalidTokenException, type AuthKernel } from "../../../src/kernel/index.js";
+import { GotHttpClient, InvalidTokenException, type AuthKernel } from "../../../src/index.js";
 import { FileBackedOidcCredential, type OidcAuthClient } from "../../../src/plugins/oidc/index.js";
 import { oidcKernel } from "./helpers.js";
 

@@ -44,8 +44,8 @@ describe("SOPS-encrypted profiles through Auth", () => {
     const storage = kernel.services.storage;
     await storage.saveObj(".planet/work/auth_client.sops.json", { client_type: "planet_legacy", legacy_auth_endpoint: api.loginUrl });
     await storage.saveObj(".planet/work/token.sops.json", { key: "placeholder-key" });
-    expect(await resolveProfileConfigFile("work", storage)).toBe(".planet/work/auth_client.sops.json");
-    expect(await resolveProfileTokenFile("Work", storage)).toBe(".planet/work/token.sops.json");
+    expect(await resolveProfileConfigFile("work", storage, kernel.profileFileNames())).toBe(".planet/work/auth_client.sops.json");
+    expect(await resolveProfileTokenFile("Work", storage, kernel.profileFileNames())).toBe(".planet/work/token.sops.json");
 
     const auth = await Auth.initializeFromProfile("Work", { kernel });
     expect(auth.profileName()).toBe("work");

@@ -3,11 +3,10 @@
  * client authentication, and the response checks (an OAuth error payload, then the HTTP status, then
  * a JSON object body; media types compared case-insensitively, `+json` types accepted).
  */
-import type { HttpClient, HttpRequest, HttpResponse } from "../../../kernel/http.js";
-import { mediaType, redactUrl } from "../../../kernel/http.js";
-import type { Clock } from "../../../kernel/seams.js";
-import { systemClock } from "../../../kernel/seams.js";
-import type { AuthLogger } from "../../../kernel/logging.js";
+import {
+  type HttpClient, type HttpRequest, type HttpResponse, mediaType, redactUrl, type Clock, systemClock, type AuthLogger,
+  type JsonObject,
+} from "../../../kernel/index.js";
 import { OidcApiClientException } from "../errors.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
 
@@ -29,7 +28,6 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-import type { JsonObject } from "../../../kernel/storage-provider.js";
 export type { JsonObject };
 export type FormParams = Record<string, string | undefined>;
 

@@ -3,9 +3,7 @@
  * through the browser + loopback listener, or by a TTY prompt. No HTTP call is made here; the user's
  * browser talks to the endpoint. No client authentication is ever added.
  */
-import { encodeForm } from "../../../kernel/http.js";
-import type { AuthLogger } from "../../../kernel/logging.js";
-import type { BrowserOpener, TtyDisplay, TtyPrompt } from "../../../kernel/seams.js";
+import { encodeForm, type AuthLogger, type BrowserOpener, type TtyDisplay, type TtyPrompt } from "../../../kernel/index.js";
 import { AuthorizationApiException } from "../errors.js";
 import { composeParams, joinList } from "./api-client.js";
 import { startCallbackListener } from "./callback-listener.js";

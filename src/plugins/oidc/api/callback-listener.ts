@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AuthLogger } from "../../../kernel/logging.js";
+import { type AuthLogger } from "../../../kernel/index.js";
 import { AuthorizationApiException } from "../errors.js";
 
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 60_000;

@@ -7,9 +7,7 @@ import { createPrivateKey, randomUUID, sign, type KeyObject } from "node:crypto"
 import { readFile } from "node:fs/promises";
 import { types } from "node:util";
 import { resolve as resolvePath } from "node:path";
-import { AuthClientConfigException, recastMessage } from "../../../kernel/errors.js";
-import type { Clock } from "../../../kernel/seams.js";
-import { nowSeconds, systemClock } from "../../../kernel/seams.js";
+import { AuthClientConfigException, recastMessage, type Clock, nowSeconds, systemClock } from "../../../kernel/index.js";
 
 export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "no_client_auth";
 

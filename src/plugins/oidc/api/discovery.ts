@@ -3,9 +3,7 @@
  * discovery field; missing both ⇒ AuthClientException. The document must name the expected issuer
  * (RFC 8414 §3.3), and endpoints taken from it obey the same plain-HTTP rule as configured ones.
  */
-import { AuthClientException } from "../../../kernel/errors.js";
-import { redactUrl } from "../../../kernel/http.js";
-import { checkTransportSecurity } from "../../../kernel/transport-security.js";
+import { AuthClientException, redactUrl, checkTransportSecurity } from "../../../kernel/index.js";
 import { DiscoveryApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 

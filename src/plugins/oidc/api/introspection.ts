@@ -1,5 +1,5 @@
 /** Token introspection (RFC 7662; protocols.md §7). */
-import { IntrospectionRejectionTokenException } from "../../../kernel/errors.js";
+import { IntrospectionRejectionTokenException } from "../token-errors.js";
 import { IntrospectionApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 import type { ClientAuthStrategy } from "./client-auth.js";

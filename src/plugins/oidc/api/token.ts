@@ -2,8 +2,7 @@
  * The token endpoint (protocols.md §5, §6): every grant, the token-response check, and device-code
  * polling (with gap P5 fixed: deadline from initiation, specific denied/expired exceptions).
  */
-import type { Sleep } from "../../../kernel/seams.js";
-import { realSleep } from "../../../kernel/seams.js";
+import { type Sleep, realSleep } from "../../../kernel/index.js";
 import {
   DeviceAccessDeniedException,
   DeviceAuthorizationApiException,

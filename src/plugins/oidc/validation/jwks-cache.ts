@@ -13,11 +13,8 @@
  */
 import { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import { AuthException, TokenValidatorException, recastMessage } from "../../../kernel/errors.js";
-import { lazyLoader } from "../../../kernel/index.js";
-import type { AuthLogger } from "../../../kernel/logging.js";
-import type { Clock } from "../../../kernel/seams.js";
-import { systemClock } from "../../../kernel/seams.js";
+import { AuthException, recastMessage, lazyLoader, type AuthLogger, type Clock, systemClock } from "../../../kernel/index.js";
+import { TokenValidatorException } from "../token-errors.js";
 import type { SignatureAlgorithm } from "./algorithms.js";
 import { SIGNATURE_ALGORITHMS, algorithmsForKey } from "./algorithms.js";
 

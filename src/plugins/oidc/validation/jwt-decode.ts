@@ -6,7 +6,7 @@
  * segments parsed here; everything else (credential `_iat`/`_exp` bookkeeping, the CLI's decode
  * commands) must treat the result as attacker-controlled data.
  */
-import { InvalidArgumentException } from "../../../kernel/errors.js";
+import { InvalidArgumentException } from "../token-errors.js";
 
 export type JwtHeader = Record<string, unknown>;
 export type JwtPayload = Record<string, unknown>;

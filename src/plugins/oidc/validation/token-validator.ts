@@ -9,19 +9,11 @@
  * Every rejection is an `InvalidTokenException` (or subclass) carrying the unverified header/body for
  * logging; no exception message ever contains the token.
  */
+import { type AuthExceptionOptions, AuthEvent, type AuthLogger, type Clock, systemClock } from "../../../kernel/index.js";
 import {
-  ExpiredTokenException,
-  InvalidAlgorithmTokenException,
-  InvalidArgumentException,
-  InvalidTokenException,
-  ScopeNotGrantedTokenException,
-  UnknownSigningKeyTokenException,
-} from "../../../kernel/errors.js";
-import type { AuthExceptionOptions } from "../../../kernel/errors.js";
-import { AuthEvent } from "../../../kernel/events.js";
-import type { AuthLogger } from "../../../kernel/logging.js";
-import type { Clock } from "../../../kernel/seams.js";
-import { systemClock } from "../../../kernel/seams.js";
+  ExpiredTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidTokenException,
+  ScopeNotGrantedTokenException, TokenEvent, UnknownSigningKeyTokenException,
+} from "../token-errors.js";
 import type { SignatureAlgorithm } from "./algorithms.js";
 import { CANONICAL_ALGORITHM_NAMES, SIGNATURE_ALGORITHMS } from "./algorithms.js";
 import type { JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
@@ -128,7 +120,7 @@ function checkScopes(ctx: FailureContext, claims: JwtPayload, anyOf: string[]): 
   let granted: string[];
   if (claims.scope) granted = toList(claims.scope);
   else if (claims.scp) granted = toList(claims.scp);
-  else return fail(ctx, InvalidTokenException, "Token has no scope claim", AuthEvent.TOKEN_INVALID_BAD_SCOPE);
+  else return fail(ctx, InvalidTokenException, "Token has no scope claim", TokenEvent.TOKEN_INVALID_BAD_SCOPE);
   if (!anyOf.some((s) => granted.includes(s))) {
     fail(ctx, ScopeNotGrantedTokenException, `Token grants none of the required scopes. Required (any of): ${anyOf.join(" ")}; granted: ${granted.join(" ")}`);
   }
@@ -325,7 +317,7 @@ export class TokenValidator {
 
     // 6. Nonce.
     if (options.nonce !== undefined && claims.nonce !== options.nonce) {
-      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", AuthEvent.TOKEN_INVALID_BAD_NONCE);
+      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", TokenEvent.TOKEN_INVALID_BAD_NONCE);
     }
 
     // 7. Scopes, last.

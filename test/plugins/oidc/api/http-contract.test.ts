@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import nock from "nock";
-import { IntrospectionRejectionTokenException, NetworkException, AuthClientException } from "../../../../src/kernel/errors.js";
+import { IntrospectionRejectionTokenException, NetworkException, AuthClientException } from "../../../../src/index.js";
 import { GotHttpClient } from "../../../../src/kernel/http.js";
 import { X_PLANET_APP } from "../../../../src/kernel/version.js";
 import {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { IntrospectionRejectionTokenException } from "../../../../src/kernel/errors.js";
+import { IntrospectionRejectionTokenException } from "../../../../src/index.js";
 import { GotHttpClient } from "../../../../src/kernel/http.js";
 import type { Sleep } from "../../../../src/kernel/seams.js";
 import {

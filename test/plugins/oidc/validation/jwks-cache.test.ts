@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { KeyObject } from "node:crypto";
-import { AuthException, TokenValidatorException } from "../../../../src/kernel/errors.js";
+import { AuthException, TokenValidatorException } from "../../../../src/index.js";
 import { AuthLogger } from "../../../../src/kernel/logging.js";
 import { JwksKeyCache, SIGNATURE_ALGORITHMS } from "../../../../src/plugins/oidc/validation/index.js";
 import type { KeyRing } from "./fixtures.js";

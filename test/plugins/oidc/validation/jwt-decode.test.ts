@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import { InvalidArgumentException } from "../../../../src/kernel/errors.js";
+import { InvalidArgumentException } from "../../../../src/index.js";
 import { TokenValidator, decodeJwtPayloadUnverified, decodeJwtUnverified } from "../../../../src/plugins/oidc/validation/index.js";
 import type { KeyRing } from "./fixtures.js";
 import { b64u, baseClaims, keyRing, signJose } from "./fixtures.js";

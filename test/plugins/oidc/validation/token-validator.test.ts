@@ -9,8 +9,8 @@ import {
   ScopeNotGrantedTokenException,
   TokenValidatorException,
   UnknownSigningKeyTokenException,
-} from "../../../../src/kernel/errors.js";
-import { AuthEvent } from "../../../../src/kernel/events.js";
+} from "../../../../src/index.js";
+import { AuthEvent } from "../../../../src/index.js";
 import { AuthLogger } from "../../../../src/kernel/logging.js";
 import { JwksKeyCache, TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
 import type { KeyRing } from "./fixtures.js";

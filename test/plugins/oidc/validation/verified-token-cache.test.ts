@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import { ExpiredTokenException, InvalidTokenException, UnknownSigningKeyTokenException } from "../../../../src/kernel/errors.js";
+import { ExpiredTokenException, InvalidTokenException, UnknownSigningKeyTokenException } from "../../../../src/index.js";
 import { TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
 import type { KeyRing } from "./fixtures.js";
 import { AUDIENCE, ISSUER, NOW, b64u, baseClaims, fixedClock, keyRing, memoryJwks, signJose } from "./fixtures.js";
