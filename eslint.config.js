@@ -17,6 +17,27 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "error" },
   },
   {
+    // Plugins build on the kernel's public entry only, as a third-party plugin would.
+    files: ["src/plugins/**/*.ts", "src/integrations/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          regex: "^(\\.\\./)+kernel/(?!index\\.js$)",
+          message: "Import the kernel through its public entry (src/kernel/index.ts).",
+        }],
+      }],
+    },
+  },
+  {
+    // The kernel knows no plugin.
+    files: ["src/kernel/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ regex: "^(\\.\\./)+plugins(/|$)", message: "The kernel must not import from src/plugins." }],
+      }],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },

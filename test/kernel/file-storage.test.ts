@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
-  CorruptObjectException, FileBackedJsonObjectException, FileStorageProvider, ObjectNotFoundException,
+  CorruptObjectException, FileStorageProvider, ObjectNotFoundException,
   StorageException, type FileOps, type StorageFormat,
 } from "../../src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -108,14 +108,6 @@ describe("FileStorageProvider", () => {
     await expect(provider({ fileOps: failingOpen }).saveObj("token.json", { access_token: "new" })).rejects.toThrow(/EIO/);
     expect(await provider().loadObj("token.json")).toEqual({ access_token: "old" });
     expect(await fs.readdir(home)).toEqual(["token.json"]);
-  });
-
-  test("*.sops.json keys need a registered format: a clear error naming the path, and nothing written", async () => {
-    const err = await provider().saveObj(".planet/p/token.sops.json", { secret: "s" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FileBackedJsonObjectException);
-    expect((err as Error).message).toMatch(/no storage format for SOPS is registered.*token\.sops\.json/);
-    expect(await fs.readdir(home)).toEqual([]);
-    await expect(provider().loadObj("x.sops.json")).rejects.toThrow(/storage-sops plugin/);
   });
 
   test("keys a format claims are decoded and encoded by it, and written atomically", async () => {

@@ -5,7 +5,7 @@
  * mutate the caller's config objects (gap V5).
  */
 import {
-  Auth, AuthClientException, AuthEvent, AuthException, defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
+  Auth, AuthClientException, AuthException, defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
 } from "../../kernel/index.js";
 import { InvalidArgumentException, InvalidTokenException, TokenEvent, UnknownIssuerTokenException, jwtLogFields } from "./token-errors.js";
 import { OidcAuthClient } from "./client.js";
