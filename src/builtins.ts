@@ -1,4 +1,4 @@
-/** The built-in plugins: client types in the reference's registry order (config.md §2), then storage formats. */
+/** The built-in plugins: client types in the reference's registry order, then storage formats. */
 import type { AuthPlugin } from "./kernel/index.js";
 import { oidcPlugin } from "./plugins/oidc/index.js";
 import { nonePlugin } from "./plugins/none/index.js";

@@ -4,7 +4,7 @@
  * `BearerAuthError` that carries the HTTP status and the `WWW-Authenticate` challenge. The Express and
  * Fastify adapters only move these values through their framework's own error path.
  *
- * Refusals say what RFC 6750 §3 lets a client act on (missing, malformed, invalid, insufficient scope)
+ * Refusals say what RFC 6750 section 3 lets a client act on (missing, malformed, invalid, insufficient scope)
  * and nothing more: why a token was refused (expired, wrong audience, unknown issuer...) stays in the
  * error's `cause` and in the validator's WARNING log line, never in the response.
  */
@@ -36,13 +36,13 @@ export type BearerTokenValidator = Pick<OidcMultiIssuerValidator, "validateAcces
 export interface BearerAuthOptions {
   /** Validates tokens against the trusted issuers and their configured audience. */
   validator: BearerTokenValidator;
-  /** `realm` of the `WWW-Authenticate` challenge (RFC 6750 §3). Omitted when not set. */
+  /** `realm` of the `WWW-Authenticate` challenge (RFC 6750 section 3). Omitted when not set. */
   realm?: string;
   /** Also introspect every token at its issuer, so revoked tokens are refused (one request per call). */
   doRemoteRevocationCheck?: boolean;
 }
 
-/** RFC 6750 §3.1 error codes; `undefined` is a challenge without an error (no credentials sent). */
+/** RFC 6750 section 3.1 error codes; `undefined` is a challenge without an error (no credentials sent). */
 export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
 
 const STATUS: Record<BearerErrorCode, number> = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403 };
@@ -81,7 +81,7 @@ function quoted(value: string): string {
   return `"${value.replace(/["\\]/g, "\\$&")}"`;
 }
 
-// RFC 6750 §3: realm is a quoted-string; scope tokens are NQCHAR (%x21 / %x23-5B / %x5D-7E).
+// RFC 6750 section 3: realm is a quoted-string; scope tokens are NQCHAR (%x21 / %x23-5B / %x5D-7E).
 const QDTEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
@@ -104,13 +104,13 @@ export class BearerChallenge {
   }
 }
 
-// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+// RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^bearer(?: +|$)/i;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
  * The token of an `Authorization: Bearer` header; undefined when the request has no header or uses
- * another scheme (RFC 6750 §3.1: then the challenge carries no error code). A Bearer header that is
+ * another scheme (RFC 6750 section 3.1: then the challenge carries no error code). A Bearer header that is
  * not exactly one b64token is `invalid_request`.
  */
 export function bearerToken(header: string | string[] | undefined, challenge: BearerChallenge): string | undefined {

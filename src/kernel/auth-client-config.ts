@@ -29,7 +29,7 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
 
   constructor(data: JsonObject = {}, options: AuthClientConfigOptions = {}) {
     const cls = new.target as unknown as AuthClientConfigClass;
-    // Always carry client_type, so a file saved from a directly built config can be reloaded (gap E4).
+    // Always carry client_type, so a file saved from a directly built config can be reloaded.
     super(cls.normalize({ ...data, client_type: cls.clientType }), options.path ?? null, options.storageProvider ?? null);
     this.#kernel = options.kernel;
   }

@@ -168,8 +168,8 @@ export class Auth {
   }
 
   /**
-   * Make sure requests can be authenticated, refreshing or logging in when needed (runtime.md §2.4).
-   * A credential that cannot be read counts as absent (gap F8).
+   * Make sure requests can be authenticated, refreshing or logging in when needed.
+   * A credential that cannot be read counts as absent.
    */
   async ensureRequestAuthenticatorIsReady(options: { allowOpenBrowser?: boolean; allowTtyPrompt?: boolean } = {}): Promise<void> {
     const logger = this.#client.services.logger;

@@ -13,7 +13,7 @@ export class CredentialOriginException extends AuthException {
 
 /**
  * Storage key of the record of where a credential came from, beside the credential:
- * `token.json` → `token.origin.json`, `token.sops.json` → `token.sops.origin.json`. A separate file
+ * `token.json` → `token.origin.json`, `token.enc.json` → `token.enc.origin.json`. A separate file
  * keeps the token file in the exact format other implementations read and write.
  */
 export function credentialOriginKey(credentialKey: string): string {

@@ -28,7 +28,7 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /**
    * What a 3xx answer does: `"error"` (the default) fails the call; `"same-origin"` follows it when
-   * the target has the request's origin (GET only; for public documents such as discovery and JWKS).
+   * the target has the request's origin (GET only; for public documents such as a server's metadata and keys).
    */
   redirect?: "error" | "same-origin";
   /** Overrides the client's response size cap for this call. */
@@ -273,7 +273,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The media type of a response (lower-cased, parameters dropped; gap N4). */
+/** The media type of a response (lower-cased, parameters dropped). */
 export function mediaType(res: HttpResponse): string {
   const ct = res.headers["content-type"];
   const value = Array.isArray(ct) ? ct[0] : ct;

@@ -61,7 +61,8 @@ function deleteHeader(headers: MutableHeaders, name: string): void {
 }
 
 export abstract class RequestAuthenticator {
-  tokenPrefix: string | null = "Bearer";
+  /** The scheme word before the token in the auth header (e.g. an RFC 6750 scheme); null: the token alone. */
+  tokenPrefix: string | null = null;
   tokenBody: string | null = null;
   authHeader = "Authorization";
 
@@ -215,7 +216,7 @@ export abstract class RequestAuthenticator {
   }
 }
 
-/** An authenticator that holds a Credential (static key, legacy key, OIDC tokens). */
+/** An authenticator that holds a Credential (an API key, a protocol's tokens). */
 export abstract class CredentialRequestAuthenticator<C extends Credential = Credential> extends RequestAuthenticator {
   protected _credential: C | null;
 

@@ -1,5 +1,5 @@
 /**
- * The injectable seams (DESIGN.md rule 5): everything that touches the world outside memory.
+ * The injectable seams: everything that touches the world outside memory.
  * Defaults live here; tests and host applications replace them through the kernel's container.
  */
 import { createInterface } from "node:readline";

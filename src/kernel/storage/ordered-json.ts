@@ -1,6 +1,6 @@
 /**
  * An order-preserving JSON tree. JavaScript objects move integer-like keys ("0", "12") ahead of all
- * other keys, so code that needs a document's own key order (a SOPS MAC is a hash over the leaves in
+ * other keys, so code that needs a document's own key order (e.g. a MAC over the leaves in
  * file key order) or an exact key order on output (keys sorted as strings) parses into and serializes
  * from {@link OrderedMap}s. The parser can also report each number's source text, for writers that
  * keep the form a number was written in (`3600.0`, `1e-07`, integers beyond 2^53).
@@ -215,7 +215,7 @@ export interface StringifyOrderedJsonOptions {
 }
 
 /**
- * Serialize an ordered tree as JSON. `indent` is a string (sops itself writes "\t"); "" gives one
+ * Serialize an ordered tree as JSON. `indent` is a string (e.g. "\t"); "" gives one
  * line. No trailing newline.
  */
 export function stringifyOrderedJson(value: OrderedValue, indent = "\t", options: StringifyOrderedJsonOptions = {}): string {

@@ -1,4 +1,4 @@
-/** The `none` client type: no authentication; requests carry only X-Planet-App (config.md §7). */
+/** The `none` client type: no authentication; requests carry only X-Planet-App. */
 import {
   AuthClient, AuthClientConfig, Credential, LIBRARY_VERSION, NoOpRequestAuthenticator, definePlugin, readSchemaFile,
   type JsonObject, type LoginOptions, type RequestAuthenticator,

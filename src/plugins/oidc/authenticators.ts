@@ -1,16 +1,16 @@
 /**
- * OIDC request authenticators (runtime.md §3.3, §3.6, §3.7), improved over the reference:
+ * OIDC request authenticators, improved over the reference:
  *
  * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
  *   token file first (another process may have refreshed);
- * - single flight in process (gap C2): concurrent requests needing a refresh share one promise;
- * - a cross-process lock around re-read → refresh → save (gap C1), re-reading after acquiring and
+ * - single flight in process: concurrent requests needing a refresh share one promise;
+ * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and
  *   skipping the refresh when the file already holds a fresh token;
- * - a refresh response without `refresh_token` keeps the previous one (gap C5);
- * - capped exponential back-off after a failed refresh (gap C4): no file read or network call per request;
- * - `invalid_grant` falls back to unattended login where the client can (gap C7, Refresh-or-Relogin);
+ * - a refresh response without `refresh_token` keeps the previous one;
+ * - capped exponential back-off after a failed refresh: no file read or network call per request;
+ * - `invalid_grant` falls back to unattended login where the client can (Refresh-or-Relogin);
  * - `strict` makes a failed refresh throw instead of sending an unauthenticated request, and the last
- *   refresh error is exposed (gap C6);
+ *   refresh error is exposed;
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
@@ -39,7 +39,7 @@ export interface BackoffOptions {
 export interface OidcAuthenticatorOptions {
   clock?: Clock;
   logger?: AuthLogger;
-  /** Throw the refresh error from the pre-request hook when no usable token is left (gap C6). Default false. */
+  /** Throw the refresh error from the pre-request hook when no usable token is left. Default false. */
   strict?: boolean;
   backoff?: BackoffOptions;
   /**
@@ -64,6 +64,8 @@ function describeError(err: unknown): string {
  * the refresh token.
  */
 export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAuthenticator<FileBackedOidcCredential> {
+  /** RFC 6750 section 2.1: `Authorization: Bearer <access token>`. */
+  override tokenPrefix: string | null = "Bearer";
   protected readonly authClient: OidcRefreshClient | null;
   protected readonly clock: Clock;
   protected readonly logger?: AuthLogger;
@@ -100,7 +102,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   refreshAt(): number | null {
     return this.#refreshAt;
   }
-  /** The error of the last failed refresh, or null after a success (gap C6). */
+  /** The error of the last failed refresh, or null after a success. */
   lastRefreshError(): unknown {
     return this.#lastRefreshError;
   }
@@ -172,7 +174,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
   }
 
-  /** runtime.md §3.6 refresh_needed: no token, or `now > refresh_at` (integer seconds). */
+  /** The seed's refresh_needed: no token, or `now > refresh_at` (integer seconds). */
   #needsRefresh(nowMs: number): boolean {
     if (!this.tokenBody) return true;
     if (this.#refreshAt === null) return false;
@@ -231,7 +233,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     }
     const previousRefreshToken = old.data()?.refresh_token;
     if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
-      fresh.updateData({ refresh_token: previousRefreshToken }); // gap C5
+      fresh.updateData({ refresh_token: previousRefreshToken });
     }
     fresh.setPath(old.path());
     fresh.setStorageProvider(old.explicitStorageProvider());
@@ -277,7 +279,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
 /**
  * Default for client-credentials and resource-owner clients: like the refreshing authenticator, but
  * without a refresh token it logs in again (unattended), and when the refresh token is rejected
- * (`invalid_grant`) it falls back to unattended login where the client can (gap C7).
+ * (`invalid_grant`) it falls back to unattended login where the client can.
  */
 export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOidcTokenRequestAuthenticator {
   protected override async obtainNewCredential(old: FileBackedOidcCredential, client: OidcRefreshClient): Promise<Credential> {
@@ -298,7 +300,7 @@ export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOid
 
 /**
  * The `oidc_client_validator` authenticator: the validator cannot authenticate outgoing requests, so
- * any use is a configuration error (runtime.md §3.3).
+ * any use is a configuration error.
  */
 export class OidcClientValidatorRequestAuthenticator extends RequestAuthenticator {
   preRequestHook(): never {

@@ -1,8 +1,8 @@
 /**
  * `OidcAuthClient`: the base every OIDC client type composes — a flow (auth code, device code, client
- * credentials, resource owner, validator) and a client-authentication strategy (DESIGN.md rule 6).
+ * credentials, resource owner, validator) and a client-authentication strategy.
  * It owns the lazily built protocol-layer clients (discovery cached per client, endpoints), one
- * TokenValidator per client (runtime.md §5), and the operations every OIDC flow shares.
+ * TokenValidator per client, and the operations every OIDC flow shares.
  */
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
@@ -44,7 +44,7 @@ export interface OidcLoginOptions extends LoginOptions {
   callbackTimeoutMs?: number;
 }
 
-/** Login parameters after protocols.md §3 composition. */
+/** Login parameters after composition with the config's defaults. */
 export interface OidcLoginParams {
   requestedScopes: string[];
   requestedAudiences: string[];
@@ -65,7 +65,7 @@ export interface OidcLoginResult {
   nonce?: string;
 }
 
-/** Which request authenticator a flow defaults to (config.md §2). */
+/** Which request authenticator a flow defaults to. */
 export type OidcAuthenticatorKind = "refreshing" | "refresh-or-relogin" | "forbidden";
 
 /** One OAuth flow: how to obtain tokens, whether that needs a person, and the default authenticator. */
@@ -87,7 +87,7 @@ export interface OidcClientComposition {
   flow: OidcFlow;
   /** Client authentication for token, device, introspection and revocation calls. */
   clientAuth: ClientAuthFactory;
-  /** Client authentication for the login grant only, when it differs (protocols.md §4, gap P7). */
+  /** Client authentication for the login grant only, when it differs. */
   loginClientAuth?: ClientAuthFactory;
 }
 
@@ -216,7 +216,7 @@ export class OidcAuthClient extends AuthClient {
     return this.#ackBody;
   }
 
-  /** protocols.md §3: default scopes/audiences from the config; organization/project_id into extra. */
+  /** Default scopes/audiences from the config; organization/project_id into extra. */
   composeLoginParams(options: OidcLoginOptions = {}): OidcLoginParams {
     const c = this.config();
     const extra: Record<string, unknown> = { ...(options.extra ?? {}) };
@@ -318,7 +318,7 @@ export class OidcAuthClient extends AuthClient {
   }
 
   /**
-   * runtime.md §5: audience = the argument, else the config's single audience (none or several ⇒
+   * Audience = the argument, else the config's single audience (none or several ⇒
    * AuthClientException); issuer = config or discovery.
    */
   override async validateAccessTokenLocal(accessToken: string, requiredAudience?: string, scopesAnyof?: string[]): Promise<JsonObject> {
@@ -336,7 +336,7 @@ export class OidcAuthClient extends AuthClient {
     return this.tokenValidator().validateToken(accessToken, { issuer: await this.issuer(), audience, scopesAnyof });
   }
 
-  /** runtime.md §5, §6.3: audience = client_id; `nonce` is checked when given. */
+  /** Audience = client_id; `nonce` is checked when given. */
   override async validateIdTokenLocal(idToken: string, nonce?: string): Promise<JsonObject> {
     return this.tokenValidator().validateIdToken(idToken, { issuer: await this.issuer(), clientId: this.config().clientId(), nonce });
   }
@@ -363,7 +363,7 @@ export class OidcAuthClient extends AuthClient {
   }
 
   /**
-   * runtime.md §2.1: `credential` = a storage key, a FileBackedOidcCredential, or null (in memory).
+   * `credential` = a storage key, a FileBackedOidcCredential, or null (in memory).
    * Anything else ⇒ TypeError.
    */
   defaultRequestAuthenticator(

@@ -1,6 +1,6 @@
 /**
  * The 12 OIDC client classes with the seed's names: each is a thin composition of a flow and a
- * client-authentication strategy (DESIGN.md rule 6).
+ * client-authentication strategy.
  */
 import { type KernelServices } from "../../kernel/index.js";
 import { OidcAuthClient } from "./client.js";
@@ -69,7 +69,7 @@ export class ResourceOwnerWithPubKeyAuthClient extends OidcAuthClient {
   }
 }
 
-/** Login (the client_credentials grant) uses client_secret_post; every other call HTTP Basic (protocols.md §4, gap P7). */
+/** Login (the client_credentials grant) uses client_secret_post; every other call HTTP Basic. */
 export class ClientCredentialsClientSecretAuthClient extends OidcAuthClient {
   declare config: () => ClientCredentialsClientSecretClientConfig;
   constructor(config: ClientCredentialsClientSecretClientConfig, services?: KernelServices) {

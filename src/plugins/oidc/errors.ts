@@ -1,5 +1,5 @@
 /**
- * The OIDC plugin's exceptions (runtime.md §8.1). All extend the kernel's AuthClientException, so
+ * The OIDC plugin's exceptions. All extend the kernel's AuthClientException, so
  * `instanceof AuthException` and the stable `code` work across the library.
  *
  * No message ever contains a token, secret, authorization/device code, password or key. The raw HTTP
@@ -56,11 +56,11 @@ export class TokenApiException extends OidcApiClientException {
 export class TokenApiTimeoutException extends TokenApiException {
   static override readonly code: ErrorCode = "ERR_OIDC_TOKEN_API_TIMEOUT";
 }
-/** The user denied the device authorization request (`access_denied` while polling; gap P5). */
+/** The user denied the device authorization request (`access_denied` while polling). */
 export class DeviceAccessDeniedException extends TokenApiException {
   static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_ACCESS_DENIED";
 }
-/** The server says the device code expired (`expired_token` while polling; gap P5). */
+/** The server says the device code expired (`expired_token` while polling). */
 export class DeviceCodeExpiredException extends TokenApiException {
   static override readonly code: ErrorCode = "ERR_OIDC_DEVICE_CODE_EXPIRED";
 }

@@ -1,5 +1,5 @@
 /**
- * The OAuth flows (protocols.md §5): the first axis of the flow × client-auth composition. A flow knows
+ * The OAuth flows: the first axis of the flow × client-auth composition. A flow knows
  * how to obtain tokens and which request authenticator suits it; the client supplies endpoints,
  * client authentication and the seams (browser opener, TTY prompt and display, sleep).
  */

@@ -1,8 +1,8 @@
 /**
- * `OidcMultiIssuerValidator` (runtime.md §7): validate access tokens from several trusted issuers
+ * `OidcMultiIssuerValidator`: validate access tokens from several trusted issuers
  * (migrations). Never use it to bridge trust environments. Improvements over the reference: an unknown
- * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException, gap V4); the factories never
- * mutate the caller's config objects (gap V5).
+ * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException); the factories never
+ * mutate the caller's config objects.
  */
 import {
   Auth, AuthClientException, AuthException, defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,

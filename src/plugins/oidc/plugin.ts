@@ -1,6 +1,6 @@
 /**
  * `oidcPlugin`: the 12 OIDC client types as an ordinary plugin, in the reference's registry order
- * (config.md §2), with the exact meta (display names, descriptions — typo included — and hints).
+ *, with the exact meta (display names, descriptions — typo included — and hints).
  */
 import {
   LIBRARY_VERSION, definePlugin, readSchemaFile, type ClientTypeContribution, type ConfigHint,

@@ -1,5 +1,5 @@
 /**
- * Client-authentication strategy factories (protocols.md §4): the second axis of the
+ * Client-authentication strategy factories: the second axis of the
  * flow × client-auth composition. Each turns a config into a protocol-layer ClientAuthStrategy.
  */
 import { type KernelServices } from "../../kernel/index.js";
@@ -13,7 +13,7 @@ export type ClientAuthFactory = (config: OidcAuthClientConfig, services: KernelS
 /** Public clients: `client_id` in the form. */
 export const publicClientAuth: ClientAuthFactory = (config) => new PublicClientAuth(config.clientId());
 
-/** HTTP Basic with the raw `id:secret` encoding of the reference (gap P6 kept). */
+/** HTTP Basic with the raw `id:secret` encoding of the reference (not form-url-encoded first). */
 export const clientSecretBasicAuth: ClientAuthFactory = (config) => new ClientSecretBasicAuth(config.clientId(), config.clientSecret() ?? "");
 
 /** `client_id` + `client_secret` in the form. */

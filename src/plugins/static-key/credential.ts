@@ -1,6 +1,6 @@
 import { Credential, InvalidDataException, type JsonObject } from "../../kernel/index.js";
 
-/** A static API key and the prefix its Authorization header uses (files-and-profiles.md §4.3). */
+/** A static API key and the prefix its Authorization header uses. */
 export class FileBackedApiKey extends Credential {
   override checkData(data: JsonObject | null): void {
     super.checkData(data);

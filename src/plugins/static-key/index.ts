@@ -68,7 +68,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   }
 
   /**
-   * A key in the config is used from memory and never saved anywhere (gap S8: the reference bound it
+   * A key in the config is used from memory and never saved anywhere (the reference bound it
    * to the config file, and a credential save could overwrite the config). Otherwise the key comes
    * from the token file.
    */

@@ -2,7 +2,7 @@ import { CredentialRequestAuthenticator, type Clock, type Credential } from "../
 import { FileBackedApiKey } from "./credential.js";
 
 /**
- * `Authorization: <bearer_token_prefix> <api_key>` (runtime.md §3.5). A file-backed key is re-read
+ * `Authorization: <bearer_token_prefix> <api_key>`. A file-backed key is re-read
  * when its file changes; the change check is a stat at most once per `reloadCheckIntervalMs`, so the
  * per-request path is in memory. Load errors are not swallowed.
  */

@@ -719,7 +719,7 @@ async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsE
 /**
  * Encrypt a JSON object as a SOPS JSON document (see {@link encryptSopsOrdered}). Keys are sorted
  * recursively unless `keyOrder: "js"`; top-level nulls are dropped, like every file the reference
- * writes (files-and-profiles §5).
+ * writes.
  */
 export async function encryptSops(data: JsonObject, filePath: string, options: SopsEncryptOptions = {}): Promise<string> {
   let tree: OrderedValue;

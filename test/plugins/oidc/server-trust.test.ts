@@ -36,7 +36,7 @@ describe("discovery mix-up (RFC 8414 §3.3)", () => {
     const err = await auth.login().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DiscoveryApiException);
     expect((err as Error).message).toBe(
-      `The discovery document at ${as.url}/.well-known/openid-configuration names "https://honest.example", but the configured issuer is "${as.url}" (RFC 8414 §3.3)`,
+      `The discovery document at ${as.url}/.well-known/openid-configuration names "https://honest.example", but the configured issuer is "${as.url}" (RFC 8414 section 3.3)`,
     );
     expect(rogue.requests).toHaveLength(0);
   });

@@ -71,7 +71,7 @@ export abstract class OidcApiClient {
 
   /**
    * POST a form to the endpoint after the client-authentication strategy decorated it.
-   * Undefined values are dropped. Returns the raw response (already error-checked per §1.1 step 1–2).
+   * Undefined values are dropped. Returns the raw response (already checked for an error payload and an error status).
    */
   protected async postForm(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: CallOptions = {}): Promise<HttpResponse> {
     const request = { form: { ...form }, headers: {} as Record<string, string> };
@@ -81,7 +81,7 @@ export abstract class OidcApiClient {
     return res;
   }
 
-  /** POST a form and require a JSON object result (§1.1 steps 1–3). */
+  /** POST a form and require a JSON object result (error payload, error status, then a non-empty JSON object). */
   protected async postFormJson(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: CallOptions = {}): Promise<JsonObject> {
     const res = await this.postForm(form, clientAuth, options);
     return checkedJsonResponse(res, this.endpointUrl);
@@ -122,7 +122,7 @@ function firstHeader(res: HttpResponse, name: string): string {
 
 /**
  * `application/json`, or a structured `+json` type such as `application/jwk-set+json` (RFC 6839;
- * oidc-provider serves its JWKS that way). Case-insensitive (gap N4).
+ * oidc-provider serves its JWKS that way). Case-insensitive.
  */
 function isJson(res: HttpResponse): boolean {
   const mt = mediaType(res);
@@ -141,7 +141,7 @@ function parseJsonBody(res: HttpResponse, url: string): unknown {
 const truthyString = (v: unknown): v is string | number | boolean => Boolean(v) && typeof v !== "object";
 
 /**
- * §1.1 steps 1–2: an OAuth/Okta JSON error payload (whatever the status), then HTTP status ≥ 400.
+ * Error checks, in order: an OAuth/Okta JSON error payload (whatever the status), then HTTP status ≥ 400.
  * Throws the base OidcApiClientException.
  */
 export function checkResponse(res: HttpResponse, url: string): void {
@@ -184,7 +184,7 @@ function excerpt(v: unknown): string {
   return text.length > MAX_ERROR_EXCERPT ? `${text.slice(0, MAX_ERROR_EXCERPT)}…` : text;
 }
 
-/** §1.1 steps 1–3: error checks, then a non-empty JSON object body is required. */
+/** The error checks above, then a non-empty JSON object body is required. */
 export function checkedJsonResponse(res: HttpResponse, url: string): JsonObject {
   checkResponse(res, url);
   if (res.body && !isJson(res)) {
@@ -203,7 +203,7 @@ export function joinList(values: readonly string[] | undefined | null): string |
 }
 
 /**
- * Compose request params per protocols.md §3: `extra` first (null/undefined entries dropped), then the
+ * Compose request params: `extra` first (null/undefined entries dropped), then the
  * protocol params, which win over `extra` entries of the same name.
  */
 export function composeParams(extra: Record<string, unknown> | undefined | null, params: FormParams): FormParams {

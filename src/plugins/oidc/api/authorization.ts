@@ -1,5 +1,5 @@
 /**
- * The authorization endpoint (protocols.md §5.1): builds the PKCE authorization URL and obtains a code
+ * The authorization endpoint: builds the PKCE authorization URL and obtains a code
  * through the browser + loopback listener, or by a TTY prompt. No HTTP call is made here; the user's
  * browser talks to the endpoint. No client authentication is ever added.
  */
@@ -20,11 +20,11 @@ export interface AuthorizationRequestParams {
   state?: string;
   /** Default: a fresh 128-bit random value. */
   nonce?: string;
-  /** Extra params; they lose to the protocol params of the same name (§3). */
+  /** Extra params; they lose to the protocol params of the same name. */
   extra?: Record<string, unknown>;
 }
 
-/** What an authorization round trip yields. Keep `nonce` to check the ID token (gap P1). */
+/** What an authorization round trip yields. Keep `nonce` to check the ID token. */
 export interface AuthorizationResult {
   code: string;
   state: string;

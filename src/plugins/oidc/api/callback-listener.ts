@@ -1,5 +1,5 @@
 /**
- * The loopback redirect listener of the browser auth-code flow (protocols.md §5.1 with gap P2 fixed):
+ * The loopback redirect listener of the browser auth-code flow:
  * binds loopback only, before the browser opens; only GETs to the redirect path count (anything
  * else ⇒ 404, ignored); the query is checked (error, state, code) *before* answering, so the browser
  * sees an error page on failure and the acknowledgement page only on success; one overall deadline;

@@ -1,5 +1,5 @@
 /**
- * Client-authentication strategies (protocols.md §4), composable with any flow (DESIGN.md rule 6).
+ * Client-authentication strategies, composable with any flow.
  * A strategy decorates an outgoing form request for one endpoint; `endpointUrl` is the exact URL being
  * called (it becomes the client assertion's `aud`).
  */
@@ -43,7 +43,7 @@ export class NoClientAuth implements ClientAuthStrategy {
 export interface ClientSecretBasicOptions {
   /**
    * `raw` (default, as the reference): base64(`id:secret`) with nothing encoded first.
-   * `rfc6749`: form-url-encode id and secret first (RFC 6749 §2.3.1; gap P6).
+   * `rfc6749`: form-url-encode id and secret first (RFC 6749 section 2.3.1).
    */
   encoding?: "raw" | "rfc6749";
 }
@@ -86,7 +86,7 @@ export interface PrivateKeyJwtOptions {
   clientId: string;
   /** PEM literal (PKCS#1, PKCS#8 or encrypted PKCS#8). Wins over `privateKeyFile`. */
   privateKey?: string;
-  /** PEM file path; relative paths resolve against the process CWD (config.md §3.2). */
+  /** PEM file path; relative paths resolve against the process CWD. */
   privateKeyFile?: string;
   /** Password of an encrypted PEM. */
   privateKeyPassword?: string;
@@ -202,7 +202,7 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
   return key;
 }
 
-/** The client-authentication keys of an OIDC client config (config.md §3–§3.2), in their JSON spelling. */
+/** The client-authentication keys of an OIDC client config in their JSON spelling. */
 export interface ClientAuthConfig {
   client_id?: string;
   client_secret?: string;
@@ -214,7 +214,7 @@ export interface ClientAuthConfig {
 /**
  * Build a strategy from a config dict. The flows decide which method applies where (e.g. the
  * `oidc_client_credentials_secret` type uses client_secret_post for login and client_secret_basic for
- * everything else, gap P7). Missing values ⇒ AuthClientConfigException naming the field.
+ * everything else). Missing values ⇒ AuthClientConfigException naming the field.
  */
 export function clientAuthFromConfig(
   method: ClientAuthMethod,

@@ -1,4 +1,4 @@
-/** The device authorization endpoint (RFC 8628 §3.1; protocols.md §5.2 "Initiate"). */
+/** The device authorization endpoint (RFC 8628 section 3.1). */
 import { DeviceAuthorizationApiException } from "../errors.js";
 import { OidcApiClient, composeParams, joinList, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
@@ -35,7 +35,7 @@ export class DeviceAuthorizationApiClient extends OidcApiClient {
   /**
    * POST the device authorization request; the response must have truthy `device_code`, `user_code`,
    * `verification_uri`, `expires_in` (else DeviceAuthorizationApiException naming the field). The whole
-   * response is returned; its request time is remembered for the polling deadline (gap P5).
+   * response is returned; its request time is remembered for the polling deadline.
    */
   async initiate(p: DeviceAuthorizationParams = {}): Promise<DeviceAuthorizationResponse> {
     const startedAt = this.clock.now();

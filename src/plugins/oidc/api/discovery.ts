@@ -1,7 +1,7 @@
 /**
  * OIDC discovery with an optional TTL, and endpoint resolution: a configured endpoint wins, else the
  * discovery field; missing both ⇒ AuthClientException. The document must name the expected issuer
- * (RFC 8414 §3.3), and endpoints taken from it obey the same plain-HTTP rule as configured ones.
+ * (RFC 8414 section 3.3), and endpoints taken from it obey the same plain-HTTP rule as configured ones.
  */
 import { AuthClientException, redactUrl, checkTransportSecurity } from "../../../kernel/index.js";
 import { DiscoveryApiException } from "../errors.js";
@@ -33,7 +33,7 @@ export interface DiscoveryApiClientOptions extends ApiClientDeps {
   /** Re-fetch the document when older than this. Default: cache for the life of the client (reference). */
   ttlSeconds?: number;
   /**
-   * The issuer the document must name (RFC 8414 §3.3): a document naming another issuer is refused,
+   * The issuer the document must name (RFC 8414 section 3.3): a document naming another issuer is refused,
    * so a server cannot pass off another's endpoints (mix-up). Unset: not checked.
    */
   expectedIssuer?: string;
@@ -81,7 +81,7 @@ export class DiscoveryApiClient extends OidcApiClient {
     if (expected === undefined || doc.issuer === expected) return;
     const named = typeof doc.issuer === "string" ? `"${doc.issuer}"` : "no issuer";
     throw new DiscoveryApiException(
-      `The discovery document at ${redactUrl(this.endpointUrl)} names ${named}, but the configured issuer is "${expected}" (RFC 8414 §3.3)`,
+      `The discovery document at ${redactUrl(this.endpointUrl)} names ${named}, but the configured issuer is "${expected}" (RFC 8414 section 3.3)`,
       { field: "issuer" },
     );
   }
@@ -176,7 +176,7 @@ export class OidcEndpoints {
   jwksEndpoint(o?: CallOptions) { return this.resolve("jwks_endpoint", o); }
   issuer(o?: CallOptions) { return this.resolve("issuer", o); }
 
-  /** The discovery document's `scopes_supported`; AuthClientException when absent (gap P8). */
+  /** The discovery document's `scopes_supported`; AuthClientException when absent. */
   async scopesSupported(options: CallOptions = {}): Promise<string[]> {
     const doc = await this.discoveryClient.discovery(options);
     if (!Array.isArray(doc.scopes_supported)) {

@@ -1,4 +1,4 @@
-/** Token introspection (RFC 7662; protocols.md §7). */
+/** Token introspection (RFC 7662). */
 import { IntrospectionRejectionTokenException } from "../token-errors.js";
 import { IntrospectionApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";

@@ -1,4 +1,4 @@
-/** The JWKS endpoint (protocols.md §7). Caching belongs to the token validator, not here. */
+/** The JWKS endpoint. Caching belongs to the token validator, not here. */
 import { redactUrl } from "../../../kernel/index.js";
 import { JwksApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";

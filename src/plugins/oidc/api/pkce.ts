@@ -1,4 +1,4 @@
-/** PKCE (RFC 7636, S256) and the random `state` / `nonce` values (gap P3: 128-bit, URL-safe). */
+/** PKCE (RFC 7636, S256) and the random `state` / `nonce` values (128-bit, URL-safe). */
 import { createHash, randomBytes } from "node:crypto";
 
 export interface PkcePair {

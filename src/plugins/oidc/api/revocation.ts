@@ -1,4 +1,4 @@
-/** Token revocation (RFC 7009; protocols.md §7). Any non-error response succeeds; the body is ignored. */
+/** Token revocation (RFC 7009). Any non-error response succeeds; the body is ignored. */
 import { OidcApiClient, type ApiClientDeps, type CallOptions } from "./api-client.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
 

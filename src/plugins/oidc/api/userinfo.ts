@@ -1,4 +1,4 @@
-/** The OIDC userinfo endpoint (protocols.md §7): GET with the bearer access token, no client auth. */
+/** The OIDC userinfo endpoint: GET with the bearer access token, no client auth. */
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 
 export class UserinfoApiClient extends OidcApiClient {

@@ -1,5 +1,5 @@
 /**
- * Local JWT validation (runtime.md §6): the seed's `TokenValidator`.
+ * Local JWT validation: the seed's `TokenValidator`.
  *
  * jose does the JWKS work (key import and JWK checks, see `JwksKeyCache`); the hot path verifies
  * signatures with node:crypto on cached `KeyObject`s and applies JOSE header rules equivalent to
@@ -181,14 +181,14 @@ export class TokenValidator {
   }
 
   /**
-   * Decode a JWT without verifying anything (runtime.md §6.4). Malformed ⇒ `InvalidArgumentException`.
+   * Decode a JWT without verifying anything. Malformed ⇒ `InvalidArgumentException`.
    * Never trust the result.
    */
   static hazmatUnverifiedDecode(token: string): DecodedJwt {
     return decodeJwtUnverified(token);
   }
 
-  /** Validate an access (or any) token, runtime.md §6.1. Returns the verified claims. */
+  /** Validate an access (or any) token. Returns the verified claims. */
   validateToken(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
     // Synchronous whenever the key is cached: no awaits on the hot path.
     try {
@@ -199,7 +199,7 @@ export class TokenValidator {
     }
   }
 
-  /** Validate an OIDC ID token, runtime.md §6.3 (audience = client ID, then the `azp` rules). */
+  /** Validate an OIDC ID token (audience = client ID, then the `azp` rules). */
   async validateIdToken(token: string, options: ValidateIdTokenOptions): Promise<Record<string, unknown>> {
     if (!options || typeof options.clientId !== "string" || options.clientId.length === 0) {
       throw new InvalidArgumentException("Client ID must be a non-empty string");
