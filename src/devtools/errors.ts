@@ -1,6 +1,12 @@
-import { AuthException } from "../kernel/errors.js";
+import { AuthException, type ErrorCode } from "../kernel/index.js";
+
+declare module "../kernel/index.js" {
+  interface ErrorCodes {
+    ERR_DEVTOOLS: DevtoolsException;
+  }
+}
 
 /** A development issuer could not start: a missing optional dependency, or a host that is not loopback. */
 export class DevtoolsException extends AuthException {
-  static override readonly code: string = "ERR_DEVTOOLS";
+  static override readonly code: ErrorCode = "ERR_DEVTOOLS";
 }

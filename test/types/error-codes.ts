@@ -8,6 +8,7 @@ import {
   isAuthError, type AuthError, type ErrorCode,
 } from "../../src/index.js";
 import { BearerAuthError } from "../../src/integrations/bearer.js";
+import { DevtoolsException } from "../../src/devtools/errors.js";
 
 /** Compiles only when `value` is exactly a T (not a wider AuthException). */
 function expectType<T>(value: T): string {
@@ -130,6 +131,8 @@ export function describeError(err: AuthError): string {
       return expectType<SopsConfigException>(err);
     case "ERR_STATIC_API_KEY_AUTH_CLIENT":
       return expectType<StaticApiKeyAuthClientException>(err);
+    case "ERR_DEVTOOLS":
+      return expectType<DevtoolsException>(err);
     default: {
       const unreachable: never = err;
       return unreachable;
