@@ -177,8 +177,16 @@ export class TokenApiClient extends OidcApiClient {
 
   async #grant(form: Record<string, string | undefined>, p: GrantCommon): Promise<TokenResponse> {
     const res = await this.postFormJson(form, p.clientAuth, p);
-    if (this.requireExpiresIn && !res.expires_in) {
-      throw new TokenApiException("Invalid token received. Missing expires_in field.");
+    const expiresIn = res.expires_in;
+    if (expiresIn === undefined || expiresIn === null) {
+      if (this.requireExpiresIn) throw new TokenApiException("Invalid token received. Missing expires_in field.");
+    } else if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      // RFC 6749 §5.1: a lifetime in seconds. A string or a non-positive value is not guessed at
+      // (a token read as never expiring would never be refreshed).
+      throw new TokenApiException(
+        `Invalid token received: expires_in must be a positive number of seconds, got ${typeof expiresIn === "number" ? expiresIn : `a value of type ${typeof expiresIn}`}`,
+        { field: "expires_in" },
+      );
     }
     return res as TokenResponse;
   }
