@@ -178,6 +178,13 @@ export class RedirectRefusedException extends NetworkException {
 export class ResponseTooLargeException extends NetworkException {
   static override readonly code: string = "ERR_RESPONSE_TOO_LARGE";
 }
+/**
+ * A request cannot be authenticated: the authenticator holds no credential at all and could not
+ * obtain one. Thrown instead of sending the request without credentials.
+ */
+export class NoCredentialException extends AuthClientException {
+  static override readonly code: string = "ERR_NO_CREDENTIAL";
+}
 export class AuthClientContextException extends AuthException {
   static override readonly code: string = "ERR_AUTH_CLIENT_CONTEXT";
 }

@@ -1,6 +1,6 @@
 /**
  * Object storage: where configs, tokens and user preferences live. Keys are path-like strings;
- * the default provider resolves relative keys against the home directory (files-and-profiles.md §1).
+ * the default provider resolves relative keys against the home directory.
  */
 export type JsonObject = Record<string, unknown>;
 
@@ -15,6 +15,12 @@ export interface ObjectStorageProvider {
   objRename(src: string, dst: string): Promise<void>;
   /** Optional: a warning when the stored object can be read by others than its owner; null when not. */
   accessWarning?(key: string): Promise<string | null>;
+  /**
+   * Optional: call `onChange` whenever the stored object may have changed; returns a function that
+   * stops watching. Lets callers keep an object in memory without checking storage per use. Must
+   * not keep the process alive. Throws when the object's location cannot be watched.
+   */
+  watch?(key: string, onChange: () => void): () => void;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { JsonObject, ObjectStorageProvider, StorageFormat } from "../storag
 import { parseJsonObject, serializeJsonObject } from "./json-format.js";
 import { DEFAULT_MAX_FILE_BYTES, FileTooLargeException, permissionWarning, readFileCapped } from "../file-trust.js";
 import { PROFILE_DIR } from "../profiles.js";
+import { watchFileChanges } from "./watch-file.js";
 
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
@@ -150,6 +151,11 @@ export class FileStorageProvider implements ObjectStorageProvider {
       if (errnoCode(err) === "ENOENT") throw new ObjectNotFoundException("File not found", { filePath, cause: err });
       throw new StorageException(`Could not stat file: ${errnoCode(err)}`, { filePath, cause: err });
     }
+  }
+
+  /** Watches the file's directory (an atomic save replaces the file's inode). */
+  watch(key: string, onChange: () => void): () => void {
+    return watchFileChanges(this.resolvePath(key), onChange);
   }
 
   async objRename(src: string, dst: string): Promise<void> {

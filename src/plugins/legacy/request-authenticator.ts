@@ -1,10 +1,11 @@
 import { CredentialRequestAuthenticator, type Credential } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
 
-/** `Authorization: api-key <key>`; the key is loaded from storage once, on first use (runtime.md §3.4). */
+/** `Authorization: api-key <key>`; the key is loaded from storage once, on first use. */
 export class PlanetLegacyRequestAuthenticator extends CredentialRequestAuthenticator<FileBackedPlanetLegacyApiKey> {
   static readonly TOKEN_PREFIX = "api-key";
   override tokenPrefix: string | null = PlanetLegacyRequestAuthenticator.TOKEN_PREFIX;
+  override clientType: string | null = "planet_legacy";
 
   protected override checkCredentialType(credential: Credential): void {
     if (!(credential instanceof FileBackedPlanetLegacyApiKey)) {

@@ -1,16 +1,19 @@
 /**
- * OIDC request authenticators (runtime.md §3.3, §3.6, §3.7), improved over the reference:
+ * OIDC request authenticators:
  *
  * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
  *   token file first (another process may have refreshed);
- * - single flight in process (gap C2): concurrent requests needing a refresh share one promise;
- * - a cross-process lock around re-read → refresh → save (gap C1), re-reading after acquiring and
- *   skipping the refresh when the file already holds a fresh token;
- * - a refresh response without `refresh_token` keeps the previous one (gap C5);
- * - capped exponential back-off after a failed refresh (gap C4): no file read or network call per request;
- * - `invalid_grant` falls back to unattended login where the client can (gap C7, Refresh-or-Relogin);
- * - `strict` makes a failed refresh throw instead of sending an unauthenticated request, and the last
- *   refresh error is exposed (gap C6);
+ * - single flight in process: concurrent requests needing a refresh share one promise; while the
+ *   current token is unexpired the refresh runs in the background and requests do not wait;
+ * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and skipping the
+ *   refresh when the file already holds a fresh token;
+ * - a refresh response without `refresh_token` keeps the previous one;
+ * - capped exponential back-off after a failed refresh, counted from the failure: no file read or
+ *   network wait per request;
+ * - `invalid_grant` falls back to unattended login where the client can (Refresh-or-Relogin);
+ * - no request leaves without a credential: with no token at all, decorating throws
+ *   NoCredentialException; lenient mode (the default) only sends a still-held expired token, and
+ *   `strict` throws the refresh error instead; the last refresh error is exposed;
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
@@ -40,8 +43,10 @@ export interface BackoffOptions {
 export interface OidcAuthenticatorOptions {
   clock?: Clock;
   logger?: AuthLogger;
-  /** Throw the refresh error from the pre-request hook when no usable token is left (gap C6). Default false. */
+  /** Throw the refresh error from the pre-request hook when no usable token is left. Default false. */
   strict?: boolean;
+  /** The client_type named in errors. */
+  clientType?: string;
   backoff?: BackoffOptions;
   /** Cross-process lock for file-backed tokens; `null` disables it. Default: proper-lockfile beside the token file. */
   lock?: TokenFileLock | null;
@@ -85,6 +90,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.strict = options.strict ?? false;
+    this.clientType = options.clientType ?? null;
     this.#lock = options.lock === undefined ? new ProperLockfileTokenLock({ logger: options.logger }) : options.lock;
     this.#backoff = {
       initialMs: options.backoff?.initialMs ?? 1000,
@@ -97,7 +103,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   refreshAt(): number | null {
     return this.#refreshAt;
   }
-  /** The error of the last failed refresh, or null after a success (gap C6). */
+  /** The error of the last failed refresh, or null after a success. */
   lastRefreshError(): unknown {
     return this.#lastRefreshError;
   }
@@ -130,25 +136,59 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     await this.prime();
   }
 
-  /** Synchronous when the token in memory is fresh (the hot path). */
+  /**
+   * Synchronous when the token in memory is fresh (the hot path), and also while an unexpired token
+   * is held: past the refresh point the refresh runs in the background and the current token is
+   * sent. Only a request with no token, or an expired one, waits for the first refresh attempt;
+   * once an attempt has failed, later requests do not wait on the network (retries run in the
+   * background on the back-off schedule) and are decided with what is held.
+   */
   preRequestHook(): void | Promise<void> {
     if (this.tokenBody && this.clock.now() < this.#freshUntilMs) return;
     return this.#slowPath();
   }
 
   #slowPath(): void | Promise<void> {
-    if (this.#inFlight) return this.#inFlight;
     const now = this.clock.now();
-    if (this.#failures > 0 && now < this.#retryAtMs) {
-      // Backing off: use what we have, touch neither disk nor network.
-      if (this.strict && !this.#usable(now)) return Promise.reject(this.#lastRefreshError);
-      return;
-    }
-    const flight = this.#refreshIfNeeded(now).finally(() => {
+    const backingOff = this.#failures > 0 && now < this.#retryAtMs;
+    if (!this.#inFlight && !backingOff) this.#startRefresh();
+    if (this.#usable(now)) return;
+    if (this.#inFlight && this.#failures === 0) return this.#inFlight.then(() => this.#checkHeld());
+    return this.#checkHeld();
+  }
+
+  #startRefresh(): void {
+    this.#inFlight = this.#refreshIfNeeded().finally(() => {
       this.#inFlight = null;
     });
-    this.#inFlight = flight;
-    return flight;
+  }
+
+  /**
+   * After waiting (or when not waiting): no token at all ⇒ NoCredentialException (thrown when the
+   * headers are applied); an expired token after a failed refresh is sent in lenient mode, and the
+   * refresh error is thrown in strict mode.
+   */
+  #checkHeld(): void | Promise<void> {
+    if (this.strict && this.tokenBody && !this.#usable(this.clock.now()) && this.#lastRefreshError) {
+      return Promise.reject(this.#lastRefreshError);
+    }
+  }
+
+  /** Resolves once the refresh running in the background, if any, has finished (it never rejects). */
+  async refreshSettled(): Promise<void> {
+    await this.#inFlight;
+  }
+
+  /** `refreshIfNeeded` also waits for a background refresh, so the credential returned is the newest. */
+  override async credential(refreshIfNeeded = false): Promise<FileBackedOidcCredential | null> {
+    const cred = await super.credential(refreshIfNeeded);
+    if (!refreshIfNeeded || !this.#inFlight) return cred;
+    await this.#inFlight;
+    return this._credential;
+  }
+
+  protected override noCredentialCause(): unknown {
+    return this.#lastRefreshError ?? undefined;
   }
 
   /** Load the token file (if any) and derive the header and the refresh point. Errors propagate. */
@@ -169,7 +209,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
   }
 
-  /** runtime.md §3.6 refresh_needed: no token, or `now > refresh_at` (integer seconds). */
+  /** A refresh is needed: no token, or `now > refresh_at` (integer seconds). */
   #needsRefresh(nowMs: number): boolean {
     if (!this.tokenBody) return true;
     if (this.#refreshAt === null) return false;
@@ -191,8 +231,10 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     }
   }
 
-  async #refreshIfNeeded(now: number): Promise<void> {
+  /** Never rejects: a failure is recorded (back-off, `lastRefreshError`) and the caller decides. */
+  async #refreshIfNeeded(): Promise<void> {
     await this.#primeQuietly();
+    const now = this.clock.now();
     if (!this.#needsRefresh(now)) return this.#resetFailures();
     if (!this.authClient) return;
     try {
@@ -207,8 +249,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
       });
       this.#resetFailures();
     } catch (err) {
-      this.#recordFailure(err, now);
-      if (this.strict && !this.#usable(this.clock.now())) throw err;
+      this.#recordFailure(err);
     }
   }
 
@@ -228,7 +269,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     }
     const previousRefreshToken = old.data()?.refresh_token;
     if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
-      fresh.updateData({ refresh_token: previousRefreshToken }); // gap C5
+      fresh.updateData({ refresh_token: previousRefreshToken }); // the server kept the refresh token
     }
     fresh.setPath(old.path());
     fresh.setStorageProvider(old.explicitStorageProvider());
@@ -251,7 +292,13 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     }
   }
 
-  #recordFailure(err: unknown, now: number): void {
+  /**
+   * The back-off runs from the moment of the failure, not from the start of the attempt: a failing
+   * attempt can outlast the first back-off step (a refused connection retried by the HTTP client, a
+   * timeout), and counting from its start would let every request begin a new attempt.
+   */
+  #recordFailure(err: unknown): void {
+    const now = this.clock.now();
     this.#failures++;
     this.#lastRefreshError = err;
     const b = this.#backoff;
@@ -271,7 +318,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
 /**
  * Default for client-credentials and resource-owner clients: like the refreshing authenticator, but
  * without a refresh token it logs in again (unattended), and when the refresh token is rejected
- * (`invalid_grant`) it falls back to unattended login where the client can (gap C7).
+ * (`invalid_grant`) it falls back to unattended login where the client can.
  */
 export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOidcTokenRequestAuthenticator {
   protected override async obtainNewCredential(old: FileBackedOidcCredential, client: OidcRefreshClient): Promise<Credential> {
@@ -292,7 +339,7 @@ export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOid
 
 /**
  * The `oidc_client_validator` authenticator: the validator cannot authenticate outgoing requests, so
- * any use is a configuration error (runtime.md §3.3).
+ * any use is a configuration error.
  */
 export class OidcClientValidatorRequestAuthenticator extends RequestAuthenticator {
   preRequestHook(): never {

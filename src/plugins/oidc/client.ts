@@ -359,7 +359,7 @@ export class OidcAuthClient extends AuthClient {
   /** Options for the authenticators: the kernel-registered OIDC_AUTHENTICATOR_OPTIONS, then `overrides`. */
   authenticatorOptions(overrides: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {}): OidcAuthenticatorOptions {
     const registered = this.services.isProvided(OIDC_AUTHENTICATOR_OPTIONS) ? this.services.resolve(OIDC_AUTHENTICATOR_OPTIONS) : {};
-    return { ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
+    return { clientType: this.config().clientType(), ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
   }
 
   /**

@@ -63,7 +63,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   }
 
   /**
-   * A key in the config is used from memory and never saved anywhere (gap S8: the reference bound it
+   * A key in the config is used from memory and never saved anywhere (the reference bound it
    * to the config file, and a credential save could overwrite the config). Otherwise the key comes
    * from the token file.
    */
@@ -76,8 +76,9 @@ export class StaticApiKeyAuthClient extends AuthClient {
     return new FileBackedApiKeyRequestAuthenticator(cred, { clock: this.services.clock });
   }
 
+  /** Only a key in the config can be "logged in" with; a key in the token file counts as a held credential. */
   canLoginUnattended(): boolean {
-    return true;
+    return this.config().apiKey() !== null;
   }
 }
 
