@@ -194,6 +194,10 @@ export class ProfileException extends AuthException {
 export class BuiltinsException extends ProfileException {
   static override readonly code: string = "ERR_BUILTINS";
 }
+/** A value had to be asked for, but there is no terminal to ask at (stdin not a TTY, or closed). */
+export class NoTerminalException extends AuthException {
+  static override readonly code: string = "ERR_NO_TERMINAL";
+}
 export class MissingArgumentException extends AuthException {
   static override readonly code: string = "ERR_MISSING_ARGUMENT";
 }

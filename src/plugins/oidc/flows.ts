@@ -133,15 +133,25 @@ export const clientCredentialsFlow: OidcFlow = {
   },
 };
 
-function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
+/** How to supply a value the resource-owner flow would otherwise ask for. */
+const SUPPLY = {
+  username: 'the "user_name" config field or the username login option',
+  password: 'the "user_password" config field or the password login option',
+} as const;
+
+function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: keyof typeof SUPPLY): Promise<string> {
   const clientType = client.config().clientType();
   return givenOrPrompted(client.services.prompt, given, question, {
     hidden,
     allowPrompt,
-    missing: (reason) =>
+    missing: (reason, cause) =>
       new ResourceOwnerAuthClientException(
-        reason === "empty-answer" ? `No ${what} was entered` : `A ${what} is required to log in, none is configured, and prompting is not allowed`,
-        { clientType },
+        reason === "empty-answer"
+          ? `No ${what} was entered`
+          : reason === "no-terminal"
+            ? `A ${what} is required to log in and none is configured; it cannot be asked for without a terminal (standard input is not a terminal or is closed). Supply it with ${SUPPLY[what]}`
+            : `A ${what} is required to log in, none is configured, and prompting is not allowed`,
+        { clientType, field: what, cause },
       ),
   });
 }

@@ -6,6 +6,7 @@
 import { encodeForm } from "../../../kernel/http.js";
 import type { AuthLogger } from "../../../kernel/logging.js";
 import type { BrowserOpener, TtyDisplay, TtyPrompt } from "../../../kernel/seams.js";
+import { NoTerminalException } from "../../../kernel/errors.js";
 import { AuthorizationApiException } from "../errors.js";
 import { composeParams, joinList } from "./api-client.js";
 import { startCallbackListener } from "./callback-listener.js";
@@ -119,7 +120,17 @@ export class AuthorizationApiClient {
   async authcodeFromPkceAuthRequestWithTtyInput(p: TtyAuthorizationParams): Promise<AuthorizationResult> {
     const { url, state, nonce } = this.buildAuthorizationUrl(p);
     p.display.print(`Please go to the following URL to proceed with login.\nAfter successful login, enter the resulting authentication code below.\n\n\t${url}\n`);
-    const code = (await p.prompt.prompt("Authentication code: ", { hidden: true })).trim();
+    let code: string;
+    try {
+      code = (await p.prompt.prompt("Authentication code: ", { hidden: true })).trim();
+    } catch (err) {
+      if (!(err instanceof NoTerminalException)) throw err;
+      throw new AuthorizationApiException(
+        "The authentication code cannot be asked for without a terminal (standard input is not a terminal or is closed). " +
+          "Log in where a terminal is available, or allow opening a browser so the code is received by the local redirect listener",
+        { cause: err },
+      );
+    }
     if (!code) throw new AuthorizationApiException("No authentication code was entered");
     return { code, state, nonce, redirectUri: p.redirectUri };
   }
