@@ -103,6 +103,14 @@ export const deviceCodeFlow: OidcFlow = {
     const initiated = (await deviceCodeFlow.deviceLoginInitiate!(client, p)) as DeviceAuthorizationResponse;
     const { display, browserOpener } = client.services;
     const uri = initiated.verification_uri_complete || initiated.verification_uri;
+    const scheme = URL.canParse(uri) ? new URL(uri).protocol : null;
+    if (scheme !== "https:" && scheme !== "http:") {
+      // Never hand a browser (or the person) a javascript:, file: or other URI from the server.
+      throw new DeviceCodeAuthClientException(
+        `The device authorization response's verification URI is not an http(s) URL (${scheme ? `scheme ${JSON.stringify(scheme.slice(0, -1).slice(0, 32))}` : "unparsable"}); refusing to open or show it`,
+        { clientType: client.config().clientType(), field: "verification_uri" },
+      );
+    }
     if (p.allowOpenBrowser) {
       display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
       await browserOpener(uri);
