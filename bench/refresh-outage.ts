@@ -53,7 +53,7 @@ const outage = (await Auth.initializeFromConfigDict(config, {
 await fresh.authorizationHeaders();
 
 // The first request waits for the first attempt; it fails after the HTTP client's retries.
-let t = performance.now();
+const t = performance.now();
 const first = await outage.authorizationHeaders();
 const firstMs = performance.now() - t;
 console.log(`\nFirst request (waits for the first attempt): ${(firstMs / 1000).toFixed(1)} s, ${attempts} attempt; header sent: ${first.Authorization}`);
