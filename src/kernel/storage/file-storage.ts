@@ -1,8 +1,8 @@
 /**
  * The default storage provider: files under the home directory (resolved at call time, so a changed
  * HOME is honoured), relative keys resolved against it, absolute keys used as they are.
- * Writes are atomic (gap S1): a 0600 temp file created exclusively in the target directory, fsync'd,
- * then renamed over the target; directories are created 0700 (gap S3). Keys that a plugin's
+ * Writes are atomic: a 0600 temp file created exclusively in the target directory, fsync'd,
+ * then renamed over the target; directories are created 0700. Keys that a plugin's
  * StorageFormat claims (e.g. `*.sops.json`) are decoded/encoded by it; the bytes still go through here.
  */
 import { promises as fs, constants as fsConstants } from "node:fs";

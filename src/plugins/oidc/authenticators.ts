@@ -17,7 +17,7 @@
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
-  AuthClientException, AuthException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator, systemClock,
+  AuthClientException, AuthException, CorruptObjectException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator, systemClock,
   type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
 } from "../../kernel/index.js";
 import { FileBackedOidcCredential } from "./credential.js";
@@ -82,6 +82,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   #failures = 0;
   #retryAtMs = 0;
   #lastRefreshError: unknown = null;
+  /** Why the token file could not be read, other than not existing. */
+  #readError: unknown = null;
   #refreshCount = 0;
 
   constructor(credential: FileBackedOidcCredential | null, authClient: OidcRefreshClient | null = null, options: OidcAuthenticatorOptions = {}) {
@@ -187,7 +189,10 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     return this._credential;
   }
 
+  /** Why no token is held: the token file's refusal (e.g. a token of another auth server), else the last refresh error. */
   protected override noCredentialCause(): unknown {
+    // A corrupt file's parse error may quote the file: it is not repeated in the message.
+    if (this.#readError && !(this.#readError instanceof CorruptObjectException)) return this.#readError;
     return this.#lastRefreshError ?? undefined;
   }
 
@@ -224,7 +229,9 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   async #primeQuietly(): Promise<void> {
     try {
       await this.prime();
+      this.#readError = null;
     } catch (err) {
+      this.#readError = err instanceof ObjectNotFoundException ? null : err;
       if (err instanceof ObjectNotFoundException) this.logger?.debug("No token file yet");
       // The class only: a parse error's text may quote the file.
       else this.logger?.warning(`Could not read the token file: ${describeError(err)}`);

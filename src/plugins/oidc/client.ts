@@ -1,8 +1,9 @@
 /**
  * `OidcAuthClient`: the base every OIDC client type composes — a flow (auth code, device code, client
- * credentials, resource owner, validator) and a client-authentication strategy (DESIGN.md rule 6).
+ * credentials, resource owner, validator) and a client-authentication strategy (composition, not
+ * the reference's mixin inheritance).
  * It owns the lazily built protocol-layer clients (discovery cached per client, endpoints), one
- * TokenValidator per client (runtime.md §5), and the operations every OIDC flow shares.
+ * TokenValidator per client, and the operations every OIDC flow shares.
  */
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * The authorization endpoint (protocols.md §5.1): builds the PKCE authorization URL and obtains a code
+ * The authorization endpoint (RFC 6749 §4.1, RFC 7636): builds the PKCE authorization URL and obtains a code
  * through the browser + loopback listener, or by a TTY prompt. No HTTP call is made here; the user's
  * browser talks to the endpoint. No client authentication is ever added.
  */
@@ -27,7 +27,7 @@ export interface AuthorizationRequestParams {
   extra?: Record<string, unknown>;
 }
 
-/** What an authorization round trip yields. Keep `nonce` to check the ID token (gap P1). */
+/** What an authorization round trip yields. Keep `nonce` to check the ID token. */
 export interface AuthorizationResult {
   code: string;
   state: string;

@@ -1,6 +1,6 @@
 /**
- * The token endpoint (protocols.md §5, §6): every grant, the token-response check, and device-code
- * polling (with gap P5 fixed: deadline from initiation, specific denied/expired exceptions).
+ * The token endpoint (RFC 6749 §4, §5; RFC 8628 §3.4–3.5): every grant, the token-response check, and
+ * device-code polling (deadline from initiation, specific denied/expired exceptions).
  */
 import type { Sleep } from "../../../kernel/seams.js";
 import { realSleep } from "../../../kernel/seams.js";
@@ -16,7 +16,7 @@ import { OidcApiClient, composeParams, joinList, type ApiClientDeps, type CallOp
 import type { ClientAuthStrategy } from "./client-auth.js";
 import { deviceAuthorizationInitiatedAt, type DeviceAuthorizationResponse } from "./device-authorization.js";
 
-/** A token endpoint response. Only `expires_in` is checked (§6); everything else is passed through. */
+/** A token endpoint response. Only `expires_in` is checked; everything else is passed through. */
 export interface TokenResponse extends JsonObject {
   access_token?: string;
   token_type?: string;
@@ -35,7 +35,7 @@ export const SLOW_DOWN_INCREMENT_SECONDS = 5;
 export interface TokenApiClientOptions extends ApiClientDeps {
   tokenUri: string;
   /**
-   * Reject token responses without a truthy `expires_in` (§6, the reference's behaviour; gap P4 kept).
+   * Reject token responses without `expires_in` (the reference's behaviour).
    * Default true.
    */
   requireExpiresIn?: boolean;
@@ -60,7 +60,7 @@ export interface PasswordGrantParams extends ClientCredentialsGrantParams {
 }
 export interface RefreshGrantParams extends GrantCommon {
   refreshToken: string | undefined | null;
-  /** Sent only when non-empty: no fallback to configured scopes (§5.5). */
+  /** Sent only when non-empty: no fallback to configured scopes. */
   requestedScopes?: readonly string[];
   extra?: Record<string, unknown>;
 }
@@ -87,12 +87,12 @@ export class TokenApiClient extends OidcApiClient {
     this.requireExpiresIn = options.requireExpiresIn ?? true;
   }
 
-  /** §5.1 code redemption. `extra` is never sent here. */
+  /** Authorization code redemption (RFC 6749 §4.1.3). `extra` is never sent here. */
   getTokenFromCode(p: AuthCodeGrantParams): Promise<TokenResponse> {
     return this.#grant({ grant_type: "authorization_code", redirect_uri: p.redirectUri, code: p.code, code_verifier: p.codeVerifier }, p);
   }
 
-  /** §5.3 client credentials. */
+  /** Client credentials (RFC 6749 §4.4). */
   getTokenFromClientCredentials(p: ClientCredentialsGrantParams = {}): Promise<TokenResponse> {
     return this.#grant(
       composeParams(p.extra, { grant_type: "client_credentials", scope: joinList(p.requestedScopes), audience: joinList(p.requestedAudiences) }),
@@ -100,7 +100,7 @@ export class TokenApiClient extends OidcApiClient {
     );
   }
 
-  /** §5.4 resource owner password. */
+  /** Resource owner password (RFC 6749 §4.3). */
   getTokenFromPassword(p: PasswordGrantParams): Promise<TokenResponse> {
     return this.#grant(
       composeParams(p.extra, {
@@ -114,7 +114,7 @@ export class TokenApiClient extends OidcApiClient {
     );
   }
 
-  /** §5.5 refresh. */
+  /** Refresh (RFC 6749 §6). */
   getTokenFromRefresh(p: RefreshGrantParams): Promise<TokenResponse> {
     return this.#grant(
       composeParams(p.extra, { grant_type: "refresh_token", refresh_token: p.refreshToken ?? undefined, scope: joinList(p.requestedScopes) }),
@@ -122,13 +122,13 @@ export class TokenApiClient extends OidcApiClient {
     );
   }
 
-  /** One device-code poll (§5.2 step 3). Pending/slow_down surface as OidcApiClientException. */
+  /** One device-code poll (RFC 8628 §3.4). Pending/slow_down surface as OidcApiClientException. */
   getTokenFromDeviceCode(p: DeviceCodeGrantParams): Promise<TokenResponse> {
     return this.#grant({ grant_type: DEVICE_CODE_GRANT_TYPE, device_code: p.deviceCode }, p);
   }
 
   /**
-   * §5.2 device_login_complete: sleep one interval, poll; `authorization_pending` continues,
+   * device_login_complete (RFC 8628 §3.4–3.5): sleep one interval, poll; `authorization_pending` continues,
    * `slow_down` adds 5 s permanently, `access_denied` ⇒ DeviceAccessDeniedException, `expired_token` ⇒
    * DeviceCodeExpiredException, anything else is rethrown. Before each sleep, if `expires_in` seconds
    * have passed since initiation ⇒ TokenApiTimeoutException. Cancel with `signal` (rejects with its reason).
