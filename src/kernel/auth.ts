@@ -168,15 +168,20 @@ export class Auth {
   }
 
   /**
-   * Make sure requests can be authenticated, refreshing or logging in when needed.
-   * A credential that cannot be read counts as absent.
+   * Make sure requests can be authenticated, refreshing or logging in when needed. A credential that
+   * cannot be read counts as absent. A client that can log in unattended and holds no credential logs
+   * in now, so a misconfiguration (wrong secret, unreachable issuer, no key) fails here, at start-up,
+   * rather than at the first request.
    */
   async ensureRequestAuthenticatorIsReady(options: { allowOpenBrowser?: boolean; allowTtyPrompt?: boolean } = {}): Promise<void> {
     const logger = this.#client.services.logger;
     const hasCredential = await this.#authenticator.isInitialized();
     const expired = hasCredential ? await this.#isExpired(false) : true;
     if (hasCredential && !expired) return;
-    if (this.#client.canLoginUnattended()) return;
+    if (this.#client.canLoginUnattended()) {
+      if (!hasCredential) await this.login();
+      return;
+    }
     if (hasCredential && expired) {
       try {
         if (!(await this.#isExpired(true))) return;

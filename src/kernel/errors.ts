@@ -142,6 +142,13 @@ export class RedirectRefusedException extends NetworkException {
 export class ResponseTooLargeException extends NetworkException {
   static override readonly code: ErrorCode = "ERR_RESPONSE_TOO_LARGE";
 }
+/**
+ * A request cannot be authenticated: the authenticator holds no credential at all and could not
+ * obtain one. Thrown instead of sending the request without credentials.
+ */
+export class NoCredentialException extends AuthClientException {
+  static override readonly code: ErrorCode = "ERR_NO_CREDENTIAL";
+}
 export class AuthClientContextException extends AuthException {
   static override readonly code: ErrorCode = "ERR_AUTH_CLIENT_CONTEXT";
 }
@@ -150,6 +157,10 @@ export class ProfileException extends AuthException {
 }
 export class BuiltinsException extends ProfileException {
   static override readonly code: ErrorCode = "ERR_BUILTINS";
+}
+/** A value had to be asked for, but there is no terminal to ask at (stdin not a TTY, or closed). */
+export class NoTerminalException extends AuthException {
+  static override readonly code: ErrorCode = "ERR_NO_TERMINAL";
 }
 export class MissingArgumentException extends AuthException {
   static override readonly code: ErrorCode = "ERR_MISSING_ARGUMENT";
@@ -185,6 +196,8 @@ export interface ErrorCodes {
   ERR_NETWORK_TIMEOUT: NetworkTimeoutException;
   ERR_REDIRECT_REFUSED: RedirectRefusedException;
   ERR_RESPONSE_TOO_LARGE: ResponseTooLargeException;
+  ERR_NO_CREDENTIAL: NoCredentialException;
+  ERR_NO_TERMINAL: NoTerminalException;
   ERR_AUTH_CLIENT_CONTEXT: AuthClientContextException;
   ERR_PROFILE: ProfileException;
   ERR_BUILTINS: BuiltinsException;

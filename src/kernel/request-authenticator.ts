@@ -10,6 +10,7 @@ import { isSameOrigin, originOf } from "./transport-security.js";
 import type { Credential } from "./credential.js";
 import type { JsonObject } from "./storage-provider.js";
 import type { AuthLogger } from "./logging.js";
+import { NoCredentialException, recastMessage } from "./errors.js";
 
 const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 
@@ -219,10 +220,33 @@ export abstract class RequestAuthenticator {
 /** An authenticator that holds a Credential (an API key, a protocol's tokens). */
 export abstract class CredentialRequestAuthenticator<C extends Credential = Credential> extends RequestAuthenticator {
   protected _credential: C | null;
+  /** The client_type named in errors; set by the client that builds the authenticator. */
+  clientType: string | null = null;
 
   constructor(credential: C | null) {
     super();
     this._credential = credential;
+  }
+
+  /** Never sends a request without its credential: with no token at hand this throws NoCredentialException. */
+  override applyHeaders(headers: MutableHeaders): void {
+    if (!this.tokenBody) throw this.noCredentialError();
+    super.applyHeaders(headers);
+  }
+
+  /** Why no credential could be obtained (e.g. the last failed refresh), if known. */
+  protected noCredentialCause(): unknown {
+    return undefined;
+  }
+
+  protected noCredentialError(): NoCredentialException {
+    const cause = this.noCredentialCause();
+    const who = this.clientType ? `the ${this.clientType} client` : "this authenticator";
+    const why = cause === undefined || cause === null ? "no credential is configured or stored; log in first" : recastMessage(cause);
+    return new NoCredentialException(`Cannot authenticate the request: ${who} holds no credential and could not obtain one: ${why}`, {
+      clientType: this.clientType ?? undefined,
+      cause: cause ?? undefined,
+    });
   }
 
   /** Replace the credential object; the header is repopulated just in time. */
@@ -263,6 +287,10 @@ export class NoOpRequestAuthenticator extends RequestAuthenticator {
     super();
   }
   preRequestHook(): void {}
+  /** Nothing to obtain: always ready. */
+  override async isInitialized(): Promise<boolean> {
+    return true;
+  }
   override updateCredential(_credential: Credential): void {
     this.logger?.warning("Ignoring a credential update: this authenticator sends no credential");
   }

@@ -3,7 +3,8 @@
  * Defaults live here; tests and host applications replace them through the kernel's container.
  */
 import { createInterface } from "node:readline";
-import { Writable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
+import { NoTerminalException } from "./errors.js";
 
 /** Wall clock, milliseconds since the epoch (like Date.now). */
 export interface Clock {
@@ -41,30 +42,60 @@ export const systemBrowserOpener: BrowserOpener = async (url) => {
   await open(url);
 };
 
-/** Asks the person at the terminal a question; `hidden` suppresses echo (passwords, codes). */
+/**
+ * Asks the person at the terminal a question; `hidden` suppresses echo (passwords, codes). Rejects
+ * with NoTerminalException when there is no terminal to ask at.
+ */
 export interface TtyPrompt {
   prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
 }
-export const terminalPrompt: TtyPrompt = {
-  prompt(question, options = {}) {
-    let muted = false;
-    const output = new Writable({
-      write(chunk, _enc, cb) {
-        if (!muted) process.stdout.write(chunk);
-        cb();
-      },
-    });
-    const rl = createInterface({ input: process.stdin, output, terminal: Boolean(process.stdin.isTTY) });
-    return new Promise((resolve) => {
-      rl.question(question, (answer) => {
-        rl.close();
-        if (options.hidden) process.stdout.write("\n");
-        resolve(answer);
+
+/** The streams a terminal prompt reads and writes (default: the process's stdin and stdout). */
+export interface TerminalPromptStreams {
+  input?: Readable & { isTTY?: boolean };
+  output?: NodeJS.WritableStream;
+}
+
+function noTerminal(question: string, why: string): NoTerminalException {
+  return new NoTerminalException(`Cannot ask for ${JSON.stringify(question.replace(/[:\s]+$/, ""))}: ${why}`);
+}
+
+/**
+ * A prompt on a terminal. Without one — stdin not a TTY (CI, Docker, a pipe) or already closed — it
+ * fails at once rather than waiting for input that cannot come; stdin closing mid-question fails too.
+ */
+export function createTerminalPrompt(streams: TerminalPromptStreams = {}): TtyPrompt {
+  return {
+    prompt(question, options = {}) {
+      const input = streams.input ?? process.stdin;
+      const out = streams.output ?? process.stdout;
+      if (!input.isTTY) return Promise.reject(noTerminal(question, "standard input is not a terminal"));
+      if (input.destroyed || input.readableEnded) return Promise.reject(noTerminal(question, "standard input is closed"));
+      let muted = false;
+      const output = new Writable({
+        write(chunk, _enc, cb) {
+          if (!muted) out.write(chunk);
+          cb();
+        },
       });
-      muted = Boolean(options.hidden);
-    });
-  },
-};
+      const rl = createInterface({ input, output, terminal: true });
+      return new Promise((resolve, reject) => {
+        let answered = false;
+        rl.once("close", () => {
+          if (!answered) reject(noTerminal(question, "standard input was closed before an answer"));
+        });
+        rl.question(question, (answer) => {
+          answered = true;
+          rl.close();
+          if (options.hidden) out.write("\n");
+          resolve(answer);
+        });
+        muted = Boolean(options.hidden);
+      });
+    },
+  };
+}
+export const terminalPrompt: TtyPrompt = createTerminalPrompt();
 
 /** Shows text to the person at the terminal (instructions, URLs, user codes). */
 export interface TtyDisplay {
@@ -72,19 +103,28 @@ export interface TtyDisplay {
 }
 export const terminalDisplay: TtyDisplay = { print: (text) => void process.stdout.write(text + "\n") };
 
+/** Why a login value is missing. */
+export type MissingValueReason = "prompt-not-allowed" | "no-terminal" | "empty-answer";
+
 /**
  * A value for a login: the one given, else the person's answer when prompting is allowed. When
- * there is neither (or the answer is empty) the caller's error is thrown.
+ * there is neither (no terminal to ask at, or an empty answer) the caller's error is thrown.
  */
 export async function givenOrPrompted(
   prompt: TtyPrompt,
   given: string | null | undefined,
   question: string,
-  options: { hidden?: boolean; allowPrompt: boolean; missing: (reason: "prompt-not-allowed" | "empty-answer") => Error },
+  options: { hidden?: boolean; allowPrompt: boolean; missing: (reason: MissingValueReason, cause?: unknown) => Error },
 ): Promise<string> {
   if (given) return given;
   if (!options.allowPrompt) throw options.missing("prompt-not-allowed");
-  const answer = await prompt.prompt(question, { hidden: options.hidden });
+  let answer: string;
+  try {
+    answer = await prompt.prompt(question, { hidden: options.hidden });
+  } catch (err) {
+    if (err instanceof NoTerminalException) throw options.missing("no-terminal", err);
+    throw err;
+  }
   if (!answer) throw options.missing("empty-answer");
   return answer;
 }

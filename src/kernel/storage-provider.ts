@@ -21,6 +21,13 @@ export interface ObjectStorageProvider {
    * it, callers can only coordinate within their own process.
    */
   withLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+
+  /**
+   * Optional: call `onChange` whenever the stored object may have changed; returns a function that
+   * stops watching. Lets callers keep an object in memory without checking storage per use. Must
+   * not keep the process alive. Throws when the object's location cannot be watched.
+   */
+  watch?(key: string, onChange: () => void): () => void;
 }
 
 /** Profile file names, in priority order (the first that exists is used). */

@@ -67,15 +67,15 @@ async function viaGotAndFetch(auth: Auth): Promise<Array<Record<string, unknown>
 }
 
 describe("client credentials", () => {
-  test("secret (client_secret_post login): the first request logs in unattended; got and fetch carry a valid JWT", async () => {
+  test("secret (client_secret_post login): ensureRequestAuthenticatorIsReady logs in unattended; got and fetch carry a valid JWT", async () => {
     const k = kernel();
     const auth = await Auth.initializeFromConfigDict(
       { client_type: "oidc_client_credentials_secret", auth_server: op.issuer, client_id: op.clients.secretPost.clientId, client_secret: op.clients.secretPost.clientSecret, scopes: ["api:read"] },
       { kernel: k, tokenFile: "cc-secret/token.json" },
     );
     expect(await auth.requestAuthenticatorIsReady()).toBe(true);
-    await auth.ensureRequestAuthenticatorIsReady();
     const before = grants.client_credentials ?? 0;
+    await auth.ensureRequestAuthenticatorIsReady();
     const results = await viaGotAndFetch(auth);
     for (const r of results) expect(r).toMatchObject({ ok: true, client_id: op.clients.secretPost.clientId });
     expect(results[0]!.x_planet_app).toMatch(/^planet-auth-library-/);

@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import {
-  Auth, builtinPlugins, createKernel, createStorageSopsPlugin, STORAGE_SOPS_PLUGIN_NAME, type AuthKernel,
+  Auth, RefreshingOidcTokenRequestAuthenticator, builtinPlugins, createKernel, createStorageSopsPlugin, STORAGE_SOPS_PLUGIN_NAME, type AuthKernel,
 } from "../../src/index.js";
 import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -98,8 +98,12 @@ describe("SOPS-encrypted OIDC profile through Auth", () => {
     expect(secretsIn(seeded, [tokens.access_token, tokens.refresh_token, tokens.id_token])).toEqual([]);
 
     now += Number(tokens.expires_in) * 0.8 * 1000; // past the refresh point (3/4 of the lifetime)
-    const header = (await auth.requestAuthenticator().authorizationHeaders()).Authorization!;
-    const lastError = (auth.requestAuthenticator() as unknown as { lastRefreshError(): unknown }).lastRefreshError();
+    const authenticator = auth.requestAuthenticator() as RefreshingOidcTokenRequestAuthenticator;
+    // The token is still valid: this request carries it while the refresh runs in the background.
+    expect((await authenticator.authorizationHeaders()).Authorization).toBe(`Bearer ${tokens.access_token}`);
+    await authenticator.refreshSettled();
+    const header = (await authenticator.authorizationHeaders()).Authorization!;
+    const lastError = authenticator.lastRefreshError();
     expect(lastError).toBeNull();
     expect(header).not.toBe(`Bearer ${tokens.access_token}`);
     const refreshed = await raw(".planet/user/token.sops.json");

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
-  Auth, CredentialOriginException, createDefaultKernel, loadKernel, saveProfileConfig, type AuthKernel,
+  Auth, CredentialOriginException, NoCredentialException, createDefaultKernel, loadKernel, saveProfileConfig, type AuthKernel,
 } from "../../src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { useOidcServerAndHome } from "./support/oidc-server-and-home.js";
@@ -93,8 +93,8 @@ describe("tokens stay with the auth server they came from", () => {
 
     const foreign = await Auth.initializeFromProfile("work", { kernel: repoKernel });
     expect(foreign.tokenFilePath()).not.toBe(".planet/work/token.json");
-    const headers = await foreign.requestAuthenticator().authorizationHeaders();
-    expect(headers.Authorization).toBeUndefined();
+    // No credential for the foreign profile: its requests fail instead of going out (ERR_NO_CREDENTIAL).
+    await expect(foreign.requestAuthenticator().authorizationHeaders()).rejects.toBeInstanceOf(NoCredentialException);
     await expect(foreign.ensureRequestAuthenticatorIsReady()).rejects.toThrow();
 
     expect(b.requests.filter((r) => r.method === "POST")).toEqual([]);
@@ -124,7 +124,10 @@ describe("tokens stay with the auth server they came from", () => {
     const before = await fs.readFile(tokenPath, "utf8");
 
     const foreign = await Auth.initializeFromConfigDict(configFor(b.issuer), { kernel: userKernel, tokenFile });
-    expect((await foreign.requestAuthenticator().authorizationHeaders()).Authorization).toBeUndefined();
+    const refused = await foreign.requestAuthenticator().authorizationHeaders().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NoCredentialException); // the request fails instead of going out unauthenticated
+    expect((refused as Error).cause).toBeInstanceOf(CredentialOriginException);
+    expect((refused as Error).message).not.toContain(stored.refresh_token as string);
     const credential = await foreign.requestAuthenticator().credential();
     const err = await credential!.load().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialOriginException);

@@ -4,7 +4,7 @@
  * or plugin) without a case here fails to compile, and so does a case for a code that does not exist.
  */
 import {
-  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, BuiltinsException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, MissingArgumentException, NetworkException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
+  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, BuiltinsException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, MissingArgumentException, NetworkException, NoCredentialException, NoTerminalException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
   isAuthError, type AuthError, type ErrorCode,
 } from "../../src/index.js";
 import { BearerAuthError } from "../../src/integrations/bearer.js";
@@ -133,6 +133,10 @@ export function describeError(err: AuthError): string {
       return expectType<StaticApiKeyAuthClientException>(err);
     case "ERR_DEVTOOLS":
       return expectType<DevtoolsException>(err);
+    case "ERR_NO_CREDENTIAL":
+      return expectType<NoCredentialException>(err);
+    case "ERR_NO_TERMINAL":
+      return expectType<NoTerminalException>(err);
     default: {
       const unreachable: never = err;
       return unreachable;

@@ -4,7 +4,8 @@
  * Writes are atomic: a 0600 temp file created exclusively in the target directory, fsync'd, then
  * renamed over the target, so a crash never leaves a truncated file; directories are created 0700.
  * Keys that a plugin's StorageFormat claims are decoded/encoded by it; the bytes still go through here.
- * `withLock` takes a cross-process lock beside the file (proper-lockfile).
+ * `withLock` takes a cross-process lock beside the file (proper-lockfile); `watch` reports changes
+ * through a watcher on the file's directory, which survives an atomic rename over the file.
  */
 import { promises as fs, constants as fsConstants } from "node:fs";
 import { homedir } from "node:os";
@@ -21,6 +22,7 @@ import { DEFAULT_MAX_FILE_BYTES, FileTooLargeException, permissionWarning, readF
 import { PROFILE_DIR } from "../profiles.js";
 import { lazyLoader } from "../lazy.js";
 import type { AuthLogger } from "../logging.js";
+import { watchFileChanges } from "./watch-file.js";
 
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
@@ -187,6 +189,11 @@ export class FileStorageProvider implements ObjectStorageProvider {
       if (errnoCode(err) === "ENOENT") throw new ObjectNotFoundException("File not found", { filePath, cause: err });
       throw new StorageException(`Could not stat file: ${errnoCode(err)}`, { filePath, cause: err });
     }
+  }
+
+  /** Watches the file's directory (an atomic save replaces the file's inode). */
+  watch(key: string, onChange: () => void): () => void {
+    return watchFileChanges(this.resolvePath(key), onChange);
   }
 
   async objRename(src: string, dst: string): Promise<void> {

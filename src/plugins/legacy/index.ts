@@ -67,12 +67,20 @@ export class PlanetLegacyAuthClient extends AuthClient {
     return new PlanetLegacyAuthClientException(message, { clientType: "planet_legacy", cause }).withResponse(response);
   }
 
-  #ask(given: string | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
+  #ask(given: string | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: "username" | "password"): Promise<string> {
     return givenOrPrompted(this.services.prompt, given, question, {
       hidden,
       allowPrompt,
-      missing: (reason) =>
-        this.#error(reason === "empty-answer" ? `No ${what} was entered` : `A ${what} is required to log in and prompting is not allowed`),
+      missing: (reason, cause) =>
+        this.#error(
+          reason === "empty-answer"
+            ? `No ${what} was entered`
+            : reason === "no-terminal"
+              ? `A ${what} is required to log in; it cannot be asked for without a terminal (standard input is not a terminal or is closed). Supply it with the ${what} login option`
+              : `A ${what} is required to log in and prompting is not allowed`,
+          undefined,
+          cause,
+        ),
     });
   }
 

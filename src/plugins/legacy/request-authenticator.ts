@@ -5,6 +5,7 @@ import { FileBackedPlanetLegacyApiKey } from "./credential.js";
 export class PlanetLegacyRequestAuthenticator extends CredentialRequestAuthenticator<FileBackedPlanetLegacyApiKey> {
   static readonly TOKEN_PREFIX = "api-key";
   override tokenPrefix: string | null = PlanetLegacyRequestAuthenticator.TOKEN_PREFIX;
+  override clientType: string | null = "planet_legacy";
 
   protected override checkCredentialType(credential: Credential): void {
     if (!(credential instanceof FileBackedPlanetLegacyApiKey)) {

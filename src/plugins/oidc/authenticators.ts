@@ -1,20 +1,23 @@
 /**
- * OIDC request authenticators, improved over the reference:
+ * OIDC request authenticators:
  *
  * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
  *   token file first (another process may have refreshed);
- * - single flight in process: concurrent requests needing a refresh share one promise;
- * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and
- *   skipping the refresh when the file already holds a fresh token;
+ * - single flight in process: concurrent requests needing a refresh share one promise; while the
+ *   current token is unexpired the refresh runs in the background and requests do not wait;
+ * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and skipping the
+ *   refresh when the file already holds a fresh token;
  * - a refresh response without `refresh_token` keeps the previous one;
- * - capped exponential back-off after a failed refresh: no file read or network call per request;
+ * - capped exponential back-off after a failed refresh, counted from the failure: no file read or
+ *   network wait per request;
  * - `invalid_grant` falls back to unattended login where the client can (Refresh-or-Relogin);
- * - `strict` makes a failed refresh throw instead of sending an unauthenticated request, and the last
- *   refresh error is exposed;
+ * - no request leaves without a credential: with no token at all, decorating throws
+ *   NoCredentialException; lenient mode (the default) only sends a still-held expired token, and
+ *   `strict` throws the refresh error instead; the last refresh error is exposed;
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
-  AuthClientException, AuthException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator,
+  AuthClientException, AuthException, CorruptObjectException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator,
   systemClock, type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
 } from "../../kernel/index.js";
 import { FileBackedOidcCredential } from "./credential.js";
@@ -41,6 +44,8 @@ export interface OidcAuthenticatorOptions {
   logger?: AuthLogger;
   /** Throw the refresh error from the pre-request hook when no usable token is left. Default false. */
   strict?: boolean;
+  /** The client_type named in errors. */
+  clientType?: string;
   backoff?: BackoffOptions;
   /**
    * Take the token storage's cross-process lock (`withLock`) around "re-read, refresh, save"
@@ -82,6 +87,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   #failures = 0;
   #retryAtMs = 0;
   #lastRefreshError: unknown = null;
+  /** Why the token file could not be read, other than not existing. */
+  #readError: unknown = null;
   #refreshCount = 0;
 
   constructor(credential: FileBackedOidcCredential | null, authClient: OidcRefreshClient | null = null, options: OidcAuthenticatorOptions = {}) {
@@ -90,6 +97,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.strict = options.strict ?? false;
+    this.clientType = options.clientType ?? null;
     this.#lock = options.lock !== false && options.lock !== null;
     this.#backoff = {
       initialMs: options.backoff?.initialMs ?? 1000,
@@ -135,25 +143,62 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     await this.prime();
   }
 
-  /** Synchronous when the token in memory is fresh (the hot path). */
+  /**
+   * Synchronous when the token in memory is fresh (the hot path), and also while an unexpired token
+   * is held: past the refresh point the refresh runs in the background and the current token is
+   * sent. Only a request with no token, or an expired one, waits for the first refresh attempt;
+   * once an attempt has failed, later requests do not wait on the network (retries run in the
+   * background on the back-off schedule) and are decided with what is held.
+   */
   preRequestHook(): void | Promise<void> {
     if (this.tokenBody && this.clock.now() < this.#freshUntilMs) return;
     return this.#slowPath();
   }
 
   #slowPath(): void | Promise<void> {
-    if (this.#inFlight) return this.#inFlight;
     const now = this.clock.now();
-    if (this.#failures > 0 && now < this.#retryAtMs) {
-      // Backing off: use what we have, touch neither disk nor network.
-      if (this.strict && !this.#usable(now)) return Promise.reject(this.#lastRefreshError);
-      return;
-    }
-    const flight = this.#refreshIfNeeded(now).finally(() => {
+    const backingOff = this.#failures > 0 && now < this.#retryAtMs;
+    if (!this.#inFlight && !backingOff) this.#startRefresh();
+    if (this.#usable(now)) return;
+    if (this.#inFlight && this.#failures === 0) return this.#inFlight.then(() => this.#checkHeld());
+    return this.#checkHeld();
+  }
+
+  #startRefresh(): void {
+    this.#inFlight = this.#refreshIfNeeded().finally(() => {
       this.#inFlight = null;
     });
-    this.#inFlight = flight;
-    return flight;
+  }
+
+  /**
+   * After waiting (or when not waiting): no token at all ⇒ NoCredentialException (thrown when the
+   * headers are applied); an expired token after a failed refresh is sent in lenient mode, and the
+   * refresh error is thrown in strict mode.
+   */
+  #checkHeld(): void | Promise<void> {
+    if (this.strict && this.tokenBody && !this.#usable(this.clock.now()) && this.#lastRefreshError) {
+      return Promise.reject(this.#lastRefreshError);
+    }
+  }
+
+  /** Resolves once the refresh running in the background, if any, has finished (it never rejects). */
+  async refreshSettled(): Promise<void> {
+    await this.#inFlight;
+  }
+
+  /** `refreshIfNeeded` also waits for a background refresh, so the credential returned is the newest. */
+  override async credential(refreshIfNeeded = false): Promise<FileBackedOidcCredential | null> {
+    const cred = await super.credential(refreshIfNeeded);
+    if (!refreshIfNeeded || !this.#inFlight) return cred;
+    await this.#inFlight;
+    return this._credential;
+  }
+
+  /** Why no token is held: the token file's refusal (e.g. a token of another auth server), else the last refresh error. */
+  protected override noCredentialCause(): unknown {
+    // A corrupt file's parse error may quote the file: it is not repeated in the message.
+    if (this.#readError && !(this.#readError instanceof CorruptObjectException)) return this.#readError;
+    return this.#lastRefreshError ?? undefined;
   }
 
   /** Load the token file (if any) and derive the header and the refresh point. Errors propagate. */
@@ -189,15 +234,19 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   async #primeQuietly(): Promise<void> {
     try {
       await this.prime();
+      this.#readError = null;
     } catch (err) {
+      this.#readError = err instanceof ObjectNotFoundException ? null : err;
       if (err instanceof ObjectNotFoundException) this.logger?.debug("No token file yet");
       // The class only: a parse error's text may quote the file.
       else this.logger?.warning(`Could not read the token file: ${describeError(err)}`);
     }
   }
 
-  async #refreshIfNeeded(now: number): Promise<void> {
+  /** Never rejects: a failure is recorded (back-off, `lastRefreshError`) and the caller decides. */
+  async #refreshIfNeeded(): Promise<void> {
     await this.#primeQuietly();
+    const now = this.clock.now();
     if (!this.#needsRefresh(now)) return this.#resetFailures();
     if (!this.authClient) return;
     try {
@@ -212,8 +261,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
       });
       this.#resetFailures();
     } catch (err) {
-      this.#recordFailure(err, now);
-      if (this.strict && !this.#usable(this.clock.now())) throw err;
+      this.#recordFailure(err);
     }
   }
 
@@ -233,7 +281,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     }
     const previousRefreshToken = old.data()?.refresh_token;
     if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
-      fresh.updateData({ refresh_token: previousRefreshToken });
+      fresh.updateData({ refresh_token: previousRefreshToken }); // the server kept the refresh token
     }
     fresh.setPath(old.path());
     fresh.setStorageProvider(old.explicitStorageProvider());
@@ -259,7 +307,13 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     return storage.withLock(key, () => fn(true));
   }
 
-  #recordFailure(err: unknown, now: number): void {
+  /**
+   * The back-off runs from the moment of the failure, not from the start of the attempt: a failing
+   * attempt can outlast the first back-off step (a refused connection retried by the HTTP client, a
+   * timeout), and counting from its start would let every request begin a new attempt.
+   */
+  #recordFailure(err: unknown): void {
+    const now = this.clock.now();
     this.#failures++;
     this.#lastRefreshError = err;
     const b = this.#backoff;

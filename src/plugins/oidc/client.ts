@@ -1,6 +1,7 @@
 /**
  * `OidcAuthClient`: the base every OIDC client type composes — a flow (auth code, device code, client
- * credentials, resource owner, validator) and a client-authentication strategy.
+ * credentials, resource owner, validator) and a client-authentication strategy (composition, not
+ * the reference's mixin inheritance).
  * It owns the lazily built protocol-layer clients (discovery cached per client, endpoints), one
  * TokenValidator per client, and the operations every OIDC flow shares.
  */
@@ -359,7 +360,7 @@ export class OidcAuthClient extends AuthClient {
   /** Options for the authenticators: the kernel-registered OIDC_AUTHENTICATOR_OPTIONS, then `overrides`. */
   authenticatorOptions(overrides: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {}): OidcAuthenticatorOptions {
     const registered = this.services.isProvided(OIDC_AUTHENTICATOR_OPTIONS) ? this.services.resolve(OIDC_AUTHENTICATOR_OPTIONS) : {};
-    return { ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
+    return { clientType: this.config().clientType(), ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
   }
 
   /**

@@ -103,6 +103,14 @@ export const deviceCodeFlow: OidcFlow = {
     const initiated = (await deviceCodeFlow.deviceLoginInitiate!(client, p)) as DeviceAuthorizationResponse;
     const { display, browserOpener } = client.services;
     const uri = initiated.verification_uri_complete || initiated.verification_uri;
+    const scheme = URL.canParse(uri) ? new URL(uri).protocol : null;
+    if (scheme !== "https:" && scheme !== "http:") {
+      // Never hand a browser (or the person) a javascript:, file: or other URI from the server.
+      throw new DeviceCodeAuthClientException(
+        `The device authorization response's verification URI is not an http(s) URL (${scheme ? `scheme ${JSON.stringify(scheme.slice(0, -1).slice(0, 32))}` : "unparsable"}); refusing to open or show it`,
+        { clientType: client.config().clientType(), field: "verification_uri" },
+      );
+    }
     if (p.allowOpenBrowser) {
       display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
       await browserOpener(uri);
@@ -133,15 +141,25 @@ export const clientCredentialsFlow: OidcFlow = {
   },
 };
 
-function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: string): Promise<string> {
+/** How to supply a value the resource-owner flow would otherwise ask for. */
+const SUPPLY = {
+  username: 'the "user_name" config field or the username login option',
+  password: 'the "user_password" config field or the password login option',
+} as const;
+
+function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: keyof typeof SUPPLY): Promise<string> {
   const clientType = client.config().clientType();
   return givenOrPrompted(client.services.prompt, given, question, {
     hidden,
     allowPrompt,
-    missing: (reason) =>
+    missing: (reason, cause) =>
       new ResourceOwnerAuthClientException(
-        reason === "empty-answer" ? `No ${what} was entered` : `A ${what} is required to log in, none is configured, and prompting is not allowed`,
-        { clientType },
+        reason === "empty-answer"
+          ? `No ${what} was entered`
+          : reason === "no-terminal"
+            ? `A ${what} is required to log in and none is configured; it cannot be asked for without a terminal (standard input is not a terminal or is closed). Supply it with ${SUPPLY[what]}`
+            : `A ${what} is required to log in, none is configured, and prompting is not allowed`,
+        { clientType, field: what, cause },
       ),
   });
 }

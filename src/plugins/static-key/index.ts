@@ -81,8 +81,9 @@ export class StaticApiKeyAuthClient extends AuthClient {
     return new FileBackedApiKeyRequestAuthenticator(cred, { clock: this.services.clock });
   }
 
+  /** Only a key in the config can be "logged in" with; a key in the token file counts as a held credential. */
   canLoginUnattended(): boolean {
-    return true;
+    return this.config().apiKey() !== null;
   }
 }
 

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AuthClientException, FileStorageProvider, type Credential, type LoginOptions, type ObjectStorageProvider } from "../../../src/kernel/index.js";
+import {
+  AuthClientException, FileStorageProvider, NoCredentialException, NetworkException, type Credential, type LoginOptions, type ObjectStorageProvider,
+} from "../../../src/kernel/index.js";
 import {
   FileBackedOidcCredential, OidcApiClientException, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator,
   type OidcRefreshClient,
@@ -12,7 +14,7 @@ import { manualClock } from "./helpers.js";
 const T0 = 1_700_000_000;
 
 /** A scripted auth client: counts calls; issues opaque tokens valid for `ttl` seconds from the clock. */
-function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boolean; unattended?: boolean } = {}) {
+function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boolean; unattended?: boolean; attemptMs?: number } = {}) {
   const calls = { refresh: [] as Array<string | null>, login: 0 };
   let n = 0;
   let failWith: unknown = null;
@@ -23,17 +25,20 @@ function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boo
       null,
       clock,
     );
-  const client: OidcRefreshClient & { calls: typeof calls; fail(err: unknown): void; gate?: Promise<void> } = {
+  const client: OidcRefreshClient & { calls: typeof calls; fail(err: unknown): void; gate?: Promise<void>; loginError?: unknown } = {
     calls,
     fail: (err) => void (failWith = err),
     async refresh(rt: string | null): Promise<Credential> {
       calls.refresh.push(rt);
       if (client.gate) await client.gate;
+      // A failing attempt takes time (a refused connection retried by the HTTP client, a timeout).
+      if (failWith && opts.attemptMs) (clock as ReturnType<typeof manualClock>).advance(opts.attemptMs);
       if (failWith) throw failWith;
       return issue(opts.rotate ?? false);
     },
     async login(_o?: LoginOptions): Promise<Credential> {
       calls.login++;
+      if (client.loginError) throw client.loginError;
       return issue(false);
     },
     canLoginUnattended: () => opts.unattended ?? false,
@@ -60,7 +65,7 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(client.calls.refresh).toHaveLength(0);
   });
 
-  test("refreshes after ¾ of the lifetime (strictly after refresh_at), keeping the refresh token when the response has none (C5)", async () => {
+  test("refreshes after ¾ of the lifetime (strictly after refresh_at), keeping the refresh token when the response has none", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock);
     const cred = credential(clock, { access_token: "a", refresh_token: "r0", _iat: T0, _exp: T0 + 100 });
@@ -71,7 +76,9 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     clock.set((T0 + 76) * 1000);
     const h: Record<string, string> = {};
     await auth.decorate(h);
+    await auth.refreshSettled();
     expect(client.calls.refresh).toEqual(["r0"]);
+    await auth.decorate(h);
     expect(h.Authorization).toBe("Bearer at-1");
     const now = (await auth.credential())!;
     expect(now.data()).toMatchObject({ access_token: "at-1", refresh_token: "r0" });
@@ -91,7 +98,7 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(new Set(headers.map((h) => h.Authorization))).toEqual(new Set(["Bearer at-1"]));
   });
 
-  test("back-off after a failure (C4): no refresh per request while backing off; the old valid token keeps being sent", async () => {
+  test("back-off after a failure: no refresh per request while backing off; the old valid token keeps being sent", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock);
     client.fail(new OidcApiClientException("Error from OIDC endpoint: temporarily_unavailable", { errorCode: "temporarily_unavailable" }));
@@ -103,6 +110,7 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     clock.set((T0 + 80) * 1000);
     const h: Record<string, string> = {};
     await auth.decorate(h);
+    await auth.refreshSettled();
     expect(h.Authorization).toBe("Bearer a");
     expect(client.calls.refresh).toHaveLength(1);
     expect(auth.lastRefreshError()).toBeInstanceOf(OidcApiClientException);
@@ -110,20 +118,24 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(client.calls.refresh).toHaveLength(1);
     clock.advance(1000);
     await auth.decorate({});
+    await auth.refreshSettled();
     expect(client.calls.refresh).toHaveLength(2); // retry after 1 s, then 2 s
     clock.advance(1500);
     await auth.decorate({});
+    await auth.refreshSettled();
     expect(client.calls.refresh).toHaveLength(2);
     expect(auth.consecutiveFailures()).toBe(2);
     client.fail(null);
     clock.advance(600);
     await auth.decorate(h);
+    await auth.refreshSettled();
     expect(client.calls.refresh).toHaveLength(3);
+    await auth.decorate(h);
     expect(h.Authorization).toBe("Bearer at-1");
     expect(auth.lastRefreshError()).toBeNull();
   });
 
-  test("lenient by default: an expired token with a failed refresh still sends the stale header; strict mode throws (C6)", async () => {
+  test("lenient by default: an expired token with a failed refresh still sends the stale header; strict mode throws", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock);
     const err = new OidcApiClientException("Error from OIDC endpoint: invalid_grant", { errorCode: "invalid_grant" });
@@ -144,6 +156,105 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(client.calls.refresh.length).toBe(calls);
   });
 
+  test("past the refresh point an unexpired token is sent synchronously while one background refresh runs; an expired token waits", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    let open!: () => void;
+    client.gate = new Promise<void>((r) => (open = r));
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0, _exp: T0 + 100 }), client, { clock, lock: null });
+    await auth.decorate({});
+    clock.set((T0 + 80) * 1000);
+    for (let i = 0; i < 100; i++) {
+      const h: Record<string, string> = {};
+      expect(auth.decorate(h)).toBeUndefined();
+      expect(h.Authorization).toBe("Bearer a");
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(client.calls.refresh).toEqual(["r"]); // single flight
+    open();
+    await auth.refreshSettled();
+    const h: Record<string, string> = {};
+    expect(auth.decorate(h)).toBeUndefined();
+    expect(h.Authorization).toBe("Bearer at-1");
+
+    const expired = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "old", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), client, { clock, lock: null });
+    const pending = expired.decorate(h);
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(h.Authorization).toBe("Bearer at-2");
+  });
+
+  test("back-off is measured from the failure: an attempt slower than the first step does not let the next request start another", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock, { attemptMs: 6000 });
+    client.fail(new NetworkException("Connection refused by the token endpoint"));
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), client, {
+      clock, lock: null, backoff: { initialMs: 1000 },
+    });
+    const h: Record<string, string> = {};
+    await auth.decorate(h); // the first attempt fails at T0 + 6 s
+    expect(h.Authorization).toBe("Bearer a"); // lenient: the expired token is still sent
+    expect(client.calls.refresh).toHaveLength(1);
+    clock.advance(500);
+    expect(auth.decorate({})).toBeUndefined();
+    await auth.refreshSettled();
+    expect(client.calls.refresh).toHaveLength(1);
+  });
+
+  test("past the first failure no request waits on the network: due retries run in the background on the back-off schedule", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock, { attemptMs: 6000 });
+    client.fail(new NetworkException("Connection refused by the token endpoint"));
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, { access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 1 }), client, {
+      clock, lock: null, backoff: { initialMs: 1000 },
+    });
+    await auth.decorate({});
+    let requests = 0;
+    const end = clock.now() + 60_000;
+    while (clock.now() < end) {
+      const h: Record<string, string> = {};
+      expect(auth.decorate(h)).toBeUndefined();
+      expect(h.Authorization).toBe("Bearer a");
+      requests++;
+      await auth.refreshSettled();
+      clock.advance(100);
+    }
+    // Attempts every 1, 2, 4, then 5 s (the cap while no valid token is held), each lasting 6 s.
+    expect(requests).toBeGreaterThan(100);
+    expect(client.calls.refresh.length).toBeGreaterThan(3);
+    expect(client.calls.refresh.length).toBeLessThan(10);
+    client.fail(null);
+    clock.advance(5000);
+    auth.decorate({});
+    await auth.refreshSettled();
+    const h: Record<string, string> = {};
+    expect(auth.decorate(h)).toBeUndefined();
+    expect(h.Authorization).toMatch(/^Bearer at-/);
+  });
+
+  test("no credential at all and none obtainable: decorating throws ERR_NO_CREDENTIAL naming the client type and the cause, lenient or not", async () => {
+    const clock = manualClock(T0 * 1000);
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(null, client, { clock, lock: null, clientType: "oidc_auth_code" });
+    const err = (await auth.authorizationHeaders().catch((e: unknown) => e)) as NoCredentialException;
+    expect(err).toBeInstanceOf(NoCredentialException);
+    expect(err.code).toBe("ERR_NO_CREDENTIAL");
+    expect(err.clientType).toBe("oidc_auth_code");
+    expect(err.message).toMatch(/the oidc_auth_code client holds no credential and could not obtain one: Cannot refresh the access token: no refresh token/);
+    expect(err.cause).toBeInstanceOf(AuthClientException);
+    // While backing off it fails at once, without a promise or another attempt.
+    expect(() => auth.decorate({})).toThrow(NoCredentialException);
+
+    const relogin = fakeClient(clock, { unattended: true });
+    relogin.loginError = new OidcApiClientException("Error from OIDC endpoint: invalid_client", { errorCode: "invalid_client" });
+    const cc = new RefreshOrReloginOidcTokenRequestAuthenticator(null, relogin, { clock, lock: null, clientType: "oidc_client_credentials_secret" });
+    await expect(cc.authorizationHeaders()).rejects.toMatchObject({
+      code: "ERR_NO_CREDENTIAL",
+      message: expect.stringContaining("oidc_client_credentials_secret client holds no credential and could not obtain one: Error from OIDC endpoint: invalid_client"),
+    });
+    expect(relogin.calls.login).toBe(1);
+  });
+
   test("rejects credentials of the wrong class", () => {
     const auth = new RefreshingOidcTokenRequestAuthenticator(null, null, { lock: null });
     expect(() => auth.updateCredential({} as FileBackedOidcCredential)).toThrow(TypeError);
@@ -159,7 +270,7 @@ describe("RefreshOrReloginOidcTokenRequestAuthenticator", () => {
     expect(client.calls.login).toBe(1);
   });
 
-  test("invalid_grant falls back to unattended login (C7); other errors do not", async () => {
+  test("invalid_grant falls back to unattended login; other errors do not", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock, { unattended: true });
     client.fail(new OidcApiClientException("Error from OIDC endpoint: invalid_grant", { errorCode: "invalid_grant" }));
@@ -228,6 +339,9 @@ describe("file-backed tokens", () => {
     await writeFile(file, JSON.stringify({ access_token: "b", refresh_token: "r2", _iat: T0 + 90, _exp: T0 + 190 }));
     clock.set((T0 + 80) * 1000);
     const h: Record<string, string> = {};
+    await auth.decorate(h);
+    expect(h.Authorization).toBe("Bearer a"); // still valid: sent while the file is re-read in the background
+    await auth.refreshSettled();
     await auth.decorate(h);
     expect(h.Authorization).toBe("Bearer b");
     expect(client.calls.refresh).toHaveLength(0);

@@ -3,8 +3,8 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import got from "got";
 import {
-  Auth, FileBackedApiKey, FileBackedApiKeyRequestAuthenticator, InvalidDataException, ObjectNotFoundException,
-  StaticApiKeyAuthClient, StaticApiKeyAuthClientException, X_PLANET_APP, createDefaultKernel, type AuthKernel,
+  Auth, FileBackedApiKey, FileBackedApiKeyRequestAuthenticator, FileStorageProvider, InvalidDataException, NoCredentialException, ObjectNotFoundException,
+  StaticApiKeyAuthClient, StaticApiKeyAuthClientException, X_PLANET_APP, createDefaultKernel, type AuthKernel, type ObjectStorageProvider,
 } from "../../../src/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../../examples/support/planet-api-server.js";
 import { makeTempDir } from "../../support/temp-dir.js";
@@ -25,6 +25,31 @@ beforeEach(async () => {
   kernel = createDefaultKernel({ homeDir: () => home, services: { clock: { now: () => now } } });
 });
 afterEach(() => cleanup());
+
+/** The provider with its calls counted; `watch: false` hides its change notification. */
+function countingProvider(inner: FileStorageProvider, options: { watch?: boolean } = {}) {
+  const counts = { loadObj: 0, mtime: 0 };
+  const provider: ObjectStorageProvider = {
+    loadObj: (key) => (counts.loadObj++, inner.loadObj(key)),
+    mtime: (key) => (counts.mtime++, inner.mtime(key)),
+    saveObj: (key, data) => inner.saveObj(key, data),
+    objExists: (key) => inner.objExists(key),
+    objRename: (src, dst) => inner.objRename(src, dst),
+    ...(options.watch === false ? {} : { watch: (key: string, onChange: () => void) => inner.watch(key, onChange) }),
+  };
+  return { provider, counts };
+}
+
+/** Decorate until the header differs from `previous` (the change notification is asynchronous); at most ~5 s. */
+async function headerOnceChanged(authenticator: FileBackedApiKeyRequestAuthenticator, previous: string): Promise<string | undefined> {
+  for (let i = 0; i < 500; i++) {
+    const headers: Record<string, string> = {};
+    await authenticator.decorate(headers);
+    if (headers.Authorization !== previous) return headers.Authorization;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return previous;
+}
 
 async function echoWithGot(auth: Auth): Promise<Record<string, string>> {
   const client = got.extend(auth.requestAuthenticator().gotHooks());
@@ -85,19 +110,41 @@ describe("static_apikey end to end", () => {
     expect((await echoWithGot(second)).authorization).toBe("Bearer K1");
   });
 
-  test("a file-backed key is re-read when the file changes (checked at most once per interval)", async () => {
-    const tokenFile = "token.json";
-    await kernel.services.storage.saveObj(tokenFile, { api_key: "old", bearer_token_prefix: "Bearer" });
-    const auth = await Auth.initializeFromConfigDict({ client_type: "static_apikey" }, { kernel, tokenFile });
-    expect((await auth.requestAuthenticator().authorizationHeaders()).Authorization).toBe("Bearer old");
-    await kernel.services.storage.saveObj(tokenFile, { api_key: "new", bearer_token_prefix: "api-key" });
-    const file = path.join(home, tokenFile);
+  test("a key file rotated by an atomic rename is used by the first request after the change is reported; no file access in between", async () => {
+    const { provider, counts } = countingProvider(new FileStorageProvider({ homeDir: () => home }));
+    const key = "keys/token.json";
+    await provider.saveObj(key, { api_key: "old", bearer_token_prefix: "Bearer" });
+    const frozen = { now: () => 1_700_000_000_000 }; // no time passes: only the change notification can reload
+    const authenticator = new FileBackedApiKeyRequestAuthenticator(new FileBackedApiKey(null, key, provider), { clock: frozen });
+    try {
+      expect((await authenticator.authorizationHeaders()).Authorization).toBe("Bearer old");
+      const before = { ...counts };
+      for (let i = 0; i < 1000; i++) expect(authenticator.decorate({})).toBeUndefined();
+      expect(counts).toEqual(before);
+      for (const next of ["rotated-1", "rotated-2"]) {
+        // A rename over the file replaces its inode (what FileStorageProvider.saveObj and most tools do).
+        const tmp = path.join(home, "keys", `.${next}.tmp`);
+        await fs.writeFile(tmp, JSON.stringify({ api_key: next, bearer_token_prefix: "api-key" }));
+        await fs.rename(tmp, path.join(home, key));
+        expect(await headerOnceChanged(authenticator, "Bearer old")).toBe(`api-key ${next}`);
+      }
+    } finally {
+      authenticator.close();
+    }
+  });
+
+  test("a storage provider that cannot report changes: the key file's mtime is checked at most once per interval", async () => {
+    const { provider } = countingProvider(new FileStorageProvider({ homeDir: () => home }), { watch: false });
+    await provider.saveObj("token.json", { api_key: "old", bearer_token_prefix: "Bearer" });
+    const authenticator = new FileBackedApiKeyRequestAuthenticator(new FileBackedApiKey(null, "token.json", provider), { clock: { now: () => now } });
+    expect((await authenticator.authorizationHeaders()).Authorization).toBe("Bearer old");
+    await provider.saveObj("token.json", { api_key: "new", bearer_token_prefix: "api-key" });
+    const file = path.join(home, "token.json");
     const { mtime } = await fs.stat(file);
     await fs.utimes(file, mtime, new Date(mtime.getTime() + 5));
-    // Within the interval the in-memory key is used without touching the file.
-    expect((await auth.requestAuthenticator().authorizationHeaders()).Authorization).toBe("Bearer old");
+    expect((await authenticator.authorizationHeaders()).Authorization).toBe("Bearer old");
     now += 1_000;
-    expect((await auth.requestAuthenticator().authorizationHeaders()).Authorization).toBe("api-key new");
+    expect((await authenticator.authorizationHeaders()).Authorization).toBe("api-key new");
   });
 
   test("the fast path is synchronous once the key is in memory", async () => {
@@ -120,9 +167,12 @@ describe("static_apikey end to end", () => {
     expect(auth.profileName()).toBeNull();
   });
 
-  test("load errors from the token file are not swallowed", async () => {
+  test("load errors from the token file are not swallowed; a missing file is no credential, naming the file", async () => {
     const auth = await Auth.initializeFromConfigDict({ client_type: "static_apikey" }, { kernel, tokenFile: "absent.json" });
-    await expect(auth.requestAuthenticator().authorizationHeaders()).rejects.toThrow(ObjectNotFoundException);
+    const missing = (await auth.requestAuthenticator().authorizationHeaders().catch((e: unknown) => e)) as NoCredentialException;
+    expect(missing).toBeInstanceOf(NoCredentialException);
+    expect(missing.cause).toBeInstanceOf(ObjectNotFoundException);
+    expect(missing.message).toContain("absent.json");
     await kernel.services.storage.saveObj("bad.json", { api_key: "k" });
     const bad = await Auth.initializeFromConfigDict({ client_type: "static_apikey" }, { kernel, tokenFile: "bad.json" });
     await expect(bad.requestAuthenticator().authorizationHeaders()).rejects.toThrow(/bearer_token_prefix.*\(File: bad\.json\)/);

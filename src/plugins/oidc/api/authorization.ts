@@ -1,9 +1,9 @@
 /**
- * The authorization endpoint: builds the PKCE authorization URL and obtains a code
+ * The authorization endpoint (RFC 6749 section 4.1, RFC 7636): builds the PKCE authorization URL and obtains a code
  * through the browser + loopback listener, or by a TTY prompt. No HTTP call is made here; the user's
  * browser talks to the endpoint. No client authentication is ever added.
  */
-import { encodeForm, type AuthLogger, type BrowserOpener, type TtyDisplay, type TtyPrompt } from "../../../kernel/index.js";
+import { NoTerminalException, encodeForm, type AuthLogger, type BrowserOpener, type TtyDisplay, type TtyPrompt } from "../../../kernel/index.js";
 import { AuthorizationApiException } from "../errors.js";
 import { composeParams, joinList } from "./api-client.js";
 import { startCallbackListener } from "./callback-listener.js";
@@ -117,7 +117,17 @@ export class AuthorizationApiClient {
   async authcodeFromPkceAuthRequestWithTtyInput(p: TtyAuthorizationParams): Promise<AuthorizationResult> {
     const { url, state, nonce } = this.buildAuthorizationUrl(p);
     p.display.print(`Please go to the following URL to proceed with login.\nAfter successful login, enter the resulting authentication code below.\n\n\t${url}\n`);
-    const code = (await p.prompt.prompt("Authentication code: ", { hidden: true })).trim();
+    let code: string;
+    try {
+      code = (await p.prompt.prompt("Authentication code: ", { hidden: true })).trim();
+    } catch (err) {
+      if (!(err instanceof NoTerminalException)) throw err;
+      throw new AuthorizationApiException(
+        "The authentication code cannot be asked for without a terminal (standard input is not a terminal or is closed). " +
+          "Log in where a terminal is available, or allow opening a browser so the code is received by the local redirect listener",
+        { cause: err },
+      );
+    }
     if (!code) throw new AuthorizationApiException("No authentication code was entered");
     return { code, state, nonce, redirectUri: p.redirectUri };
   }

@@ -1,7 +1,7 @@
 /**
- * The loopback redirect listener of the browser auth-code flow:
- * binds loopback only, before the browser opens; only GETs to the redirect path count (anything
- * else ⇒ 404, ignored); the query is checked (error, state, code) *before* answering, so the browser
+ * The loopback redirect listener of the browser auth-code flow: binds loopback only (for a
+ * `localhost` redirect both 127.0.0.1 and ::1, failing when another process holds either), before
+ * the browser opens; only GETs to the redirect path count (anything else ⇒ 404, ignored); the query is checked (error, state, code) *before* answering, so the browser
  * sees an error page on failure and the acknowledgement page only on success; one overall deadline;
  * the server is always closed; cancellable with an AbortSignal.
  */
@@ -185,7 +185,9 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
         port = await listen(server, port, host);
         servers.push(server);
       } catch (err) {
-        if (i === 0) throw err; // the IPv4 loopback is mandatory; ::1 is best-effort
+        // The IPv4 loopback is mandatory. ::1 is skipped only where this machine has no IPv6 loopback:
+        // when another process holds it, a browser resolving "localhost" to ::1 would hand it the code.
+        if (i === 0 || (err as NodeJS.ErrnoException).code === "EADDRINUSE") throw err;
         logger?.debug(`Callback listener could not bind ${host}:${port}: ${(err as Error).message}`);
       }
     }

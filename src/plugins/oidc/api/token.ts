@@ -1,6 +1,6 @@
 /**
- * The token endpoint: every grant, the token-response check, and device-code
- * polling (the deadline counts from initiation; denial and expiry have their own exceptions).
+ * The token endpoint (RFC 6749 sections 4 and 5; RFC 8628 sections 3.4–3.5): every grant, the token-response check, and
+ * device-code polling (deadline from initiation, specific denied/expired exceptions).
  */
 import { type Sleep, realSleep } from "../../../kernel/index.js";
 import {
@@ -127,7 +127,7 @@ export class TokenApiClient extends OidcApiClient {
   }
 
   /**
-   * The seed's device_login_complete: sleep one interval, poll; `authorization_pending` continues,
+   * device_login_complete (RFC 8628 sections 3.4–3.5): sleep one interval, poll; `authorization_pending` continues,
    * `slow_down` adds 5 s permanently, `access_denied` ⇒ DeviceAccessDeniedException, `expired_token` ⇒
    * DeviceCodeExpiredException, anything else is rethrown. Before each sleep, if `expires_in` seconds
    * have passed since initiation ⇒ TokenApiTimeoutException. Cancel with `signal` (rejects with its reason).
@@ -176,8 +176,16 @@ export class TokenApiClient extends OidcApiClient {
 
   async #grant(form: Record<string, string | undefined>, p: GrantCommon): Promise<TokenResponse> {
     const res = await this.postFormJson(form, p.clientAuth, p);
-    if (this.requireExpiresIn && !res.expires_in) {
-      throw new TokenApiException("Invalid token received. Missing expires_in field.");
+    const expiresIn = res.expires_in;
+    if (expiresIn === undefined || expiresIn === null) {
+      if (this.requireExpiresIn) throw new TokenApiException("Invalid token received. Missing expires_in field.");
+    } else if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      // RFC 6749 section 5.1: a lifetime in seconds. A string or a non-positive value is not guessed at
+      // (a token read as never expiring would never be refreshed).
+      throw new TokenApiException(
+        `Invalid token received: expires_in must be a positive number of seconds, got ${typeof expiresIn === "number" ? expiresIn : `a value of type ${typeof expiresIn}`}`,
+        { field: "expires_in" },
+      );
     }
     return res as TokenResponse;
   }

@@ -1,10 +1,15 @@
 /**
- * JWKS key cache, following jose's remote-JWKS policy:
- * one in-flight fetch shared by every concurrent lookup, a cooldown between refetches triggered by an
- * unknown `kid` (a flood of bogus kids costs at most one fetch per cooldown, counted from the last
- * attempt so a failing endpoint is not hammered either), a maximum age after which the whole set is
- * refetched before use, and a fetch timeout. Failed fetches keep the previous keys; a missing or
- * stale set is refetched on the next lookup (single-flight), as jose's remote JWKS does.
+ * JWKS key cache, following jose's remote-JWKS policy: one in-flight fetch shared by every concurrent
+ * lookup, a maximum age after which the set is refetched, a fetch timeout, and a cooldown that bounds
+ * fetches in every state. At most one fetch is attempted per cooldown window, counted from the start
+ * of the last attempt, successful or not — whether the set is missing, past its maximum age, or lacks
+ * a token's `kid` — so neither a flood of bogus kids nor an outage makes every token a fetch.
+ *
+ * During an outage the last good key set keeps being used (stale-if-error): a set past its maximum
+ * age whose refetch failed still verifies tokens signed with its keys, and a warning is logged once
+ * per failed attempt. With no key set at all, lookups within the cooldown fail with the last fetch
+ * error without fetching. A key removed from a reachable JWKS stops being trusted at the next
+ * successful fetch.
  *
  * Keys are imported with jose (`importJWK`, which checks the JWK against its algorithm) and kept as
  * node:crypto `KeyObject`s for the validator's hot path. Entries that cannot be a signature
@@ -24,7 +29,14 @@ export type JwksFetcher = (signal?: AbortSignal) => Promise<{ keys: unknown[] }>
 export interface JwksKeyCacheOptions {
   fetchJwks: JwksFetcher;
   clock?: Clock;
-  /** Cooldown between refetches caused by an unknown `kid` (default 300 s, as the reference). */
+  /**
+   * The seed's `min_jwks_fetch_interval`: the cooldown between fetch attempts (default 30 s, as
+   * jose's `cooldownDuration`). It bounds how soon a key published after the last fetch is found
+   * (a token signed with it fails for at most this long) and how often an unreachable or flooded
+   * endpoint is called. The reference's 300 s rejected tokens signed with a freshly rotated key for
+   * up to five minutes; 30 s keeps that window short while still costing at most two fetches a
+   * minute under any load.
+   */
   minJwksFetchIntervalSeconds?: number;
   /** Age after which the key set is refetched before use (default 3600 s; `Infinity` disables). */
   maxAgeSeconds?: number;
@@ -51,7 +63,7 @@ export interface JwksKeyEntry {
 
 const loadJose = lazyLoader(() => import("jose"));
 
-const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 300;
+const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 30;
 const DEFAULT_MAX_AGE_SECONDS = 3600;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -82,8 +94,10 @@ export class JwksKeyCache {
   /** kid → usable entries (usually one; a kid reused across key types yields several). */
   #keys = new Map<string, JwksKeyEntry[]>();
   #lastFetch: number | undefined;
-  /** Start of the last fetch attempt, successful or not: the unknown-kid cooldown runs from here. */
+  /** Start of the last fetch attempt, successful or not: the cooldown runs from here. */
   #lastAttempt: number | undefined;
+  /** The error of the last attempt, if it failed. */
+  #lastError: unknown = undefined;
   #fingerprint = "";
   #generation = 0;
   #fetchCount = 0;
@@ -122,6 +136,11 @@ export class JwksKeyCache {
     return this.#lastFetch === undefined || now - this.#lastFetch >= this.#maxAgeMs;
   }
 
+  /** The cooldown since the last attempt has passed (strictly). */
+  #mayFetch(now: number): boolean {
+    return this.#lastAttempt === undefined || this.#lastAttempt + this.#minIntervalMs < now;
+  }
+
   #match(kid: string, alg: SignatureAlgorithm): JwksKeyEntry | undefined {
     const entries = this.#keys.get(kid);
     if (!entries) return undefined;
@@ -132,45 +151,78 @@ export class JwksKeyCache {
   }
 
   /**
-   * Synchronous lookup that never fetches: the key for `kid` usable with `alg`, if the set is loaded
-   * and not older than the max age. The validator's hot path; `getKey` covers every other case.
+   * Synchronous lookup that never fetches: the key for `kid` usable with `alg`, if a set is loaded and
+   * is either within its max age or past it with a refetch not yet permitted (the last good set during
+   * an outage). The validator's hot path; `getKey` covers every other case.
    */
   peekKey(kid: string, alg: SignatureAlgorithm): JwksKeyEntry | undefined {
-    if (this.#inflight || this.#isStale(this.#clock.now())) return undefined;
+    if (this.#inflight || this.#lastFetch === undefined) return undefined;
+    const now = this.#clock.now();
+    if (this.#isStale(now) && this.#mayFetch(now)) return undefined;
     return this.#match(kid, alg);
   }
 
   /**
-   * The key for `kid` usable with `alg`, fetching the JWKS when the set is missing or older than the
-   * max age, or when `kid` is unknown and the cooldown since the last fetch has passed. Undefined
-   * when no such key exists (after any permitted fetch). Fetch errors propagate: library exceptions
-   * (the JWKS client's) as they are, anything else as `TokenValidatorException`.
+   * The key for `kid` usable with `alg`. Fetches the JWKS (at most once per cooldown) when the set is
+   * missing or past its max age, or when `kid` is unknown. Undefined when no such key exists. Errors:
+   * with no key set at all, the fetch error (also within the cooldown after a failed attempt, without
+   * fetching); for a set past its max age whose refetch failed, only when `kid` is not in it; for an
+   * unknown `kid` whose refetch failed, that error. Library exceptions (the JWKS client's) pass as
+   * they are, anything else as `TokenValidatorException`.
    */
   async getKey(kid: string, alg: SignatureAlgorithm): Promise<JwksKeyEntry | undefined> {
-    if (this.#inflight) {
-      await this.#inflight;
-      return this.#match(kid, alg);
-    }
+    if (this.#inflight) return this.#afterAttempt(kid, alg, await this.#settled(this.#inflight));
     const now = this.#clock.now();
-    if (this.#isStale(now)) {
-      await this.refresh();
-      return this.#match(kid, alg);
+    if (!this.#isStale(now)) {
+      const found = this.#match(kid, alg);
+      if (found) return found;
+      const shownKid = JSON.stringify(kid.slice(0, 64));
+      if (!this.#mayFetch(now)) {
+        this.#logger?.debug(`JWKS has no usable key for key ID ${shownKid} and ${alg.name}; refetch throttled`);
+        return undefined;
+      }
+      this.#logger?.debug(`JWKS has no usable key for key ID ${shownKid} and ${alg.name}; refetching`);
+      return this.#afterAttempt(kid, alg, await this.#settled(this.refresh()));
     }
-    const found = this.#match(kid, alg);
-    if (found) return found;
-    if (this.#lastAttempt! + this.#minIntervalMs < now) {
-      this.#logger?.debug(`JWKS has no usable key for key ID ${JSON.stringify(kid.slice(0, 64))} and ${alg.name}; refetching`);
-      await this.refresh();
-      return this.#match(kid, alg);
-    }
-    this.#logger?.debug(`JWKS has no usable key for key ID ${JSON.stringify(kid.slice(0, 64))} and ${alg.name}; refetch throttled`);
-    return undefined;
+    if (this.#mayFetch(now)) return this.#afterAttempt(kid, alg, await this.#settled(this.refresh()));
+    return this.#afterAttempt(kid, alg, this.#lastError);
   }
 
-  /** Fetch the JWKS now and replace the cache (joins a fetch already in flight). */
+  /**
+   * The key after a fetch attempt (or none permitted) that ended with `error` (undefined: success).
+   * A failed attempt still answers from the last good set (stale-if-error).
+   */
+  #afterAttempt(kid: string, alg: SignatureAlgorithm, error: unknown): JwksKeyEntry | undefined {
+    const found = this.#match(kid, alg);
+    if (error === undefined || found) return found;
+    throw error;
+  }
+
+  async #settled(attempt: Promise<void>): Promise<unknown> {
+    try {
+      await attempt;
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
+
+  /** Fetch the JWKS now and replace the cache (joins a fetch already in flight). Ignores the cooldown. */
   refresh(): Promise<void> {
     if (!this.#inflight) {
-      this.#inflight = this.#load().finally(() => {
+      this.#inflight = this.#load().then(
+        () => {
+          this.#lastError = undefined;
+        },
+        (e: unknown) => {
+          this.#lastError = e;
+          if (this.#lastFetch !== undefined) {
+            const ageSeconds = Math.round((this.#clock.now() - this.#lastFetch) / 1000);
+            this.#logger?.warning(`JWKS fetch failed; still using the key set fetched ${ageSeconds} s ago`, { exception: e });
+          }
+          throw e;
+        },
+      ).finally(() => {
         this.#inflight = undefined;
       });
     }

@@ -1,7 +1,8 @@
 /** PKCE, state/nonce, the authorization URL, the loopback callback listener (real HTTP), TTY mode. */
 import { describe, expect, test } from "@jest/globals";
 import { createHash } from "node:crypto";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { AuthorizationApiClient, createPkcePair, parseLoopbackRedirectUri, pkceChallenge, randomNonce, randomState, startCallbackListener } from "../../../../src/plugins/oidc/api/index.js";
 import { AuthorizationApiException } from "../../../../src/plugins/oidc/errors.js";
 
@@ -127,6 +128,24 @@ describe("loopback callback listener", () => {
     );
     expect(parseLoopbackRedirectUri("http://localhost/cb").port).toBe(80);
     expect(parseLoopbackRedirectUri("http://127.0.0.1:8080").path).toBe("/");
+  });
+
+  test("localhost: when another process holds ::1 on the port, the listener fails instead of listening on 127.0.0.1 alone", async () => {
+    // (This machine has an IPv6 loopback; where it has none, ::1 is skipped as before.)
+    const squatter = createServer((_req, res) => res.end("not yours"));
+    await new Promise<void>((resolve) => squatter.listen(0, "::1", resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      const err = await startCallbackListener({ redirectUri: `http://localhost:${port}/cb`, expectedState: "s" }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthorizationApiException);
+      expect((err as Error).message).toMatch(new RegExp(`Could not listen for the authorization callback on localhost:${port}: .*EADDRINUSE`));
+      // The 127.0.0.1 half was released.
+      const again = createServer();
+      await new Promise<void>((resolve, reject) => again.once("error", reject).listen(port, "127.0.0.1", resolve));
+      await new Promise((resolve) => again.close(resolve));
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   test("a port already in use is an AuthorizationApiException", async () => {

@@ -52,7 +52,7 @@ describe("JwksKeyCache", () => {
     expect(endpoint.count).toBe(1);
   });
 
-  test("entries without kid, encryption keys, private/symmetric and unsupported keys are skipped; the rest load (V1)", async () => {
+  test("entries without kid, encryption keys, private/symmetric and unsupported keys are skipped; the rest load", async () => {
     const debug: string[] = [];
     const logger = new AuthLogger({ debug: (s: string) => debug.push(s), info: () => {}, warn: () => {}, error: () => {} });
     const { rsa1, es256 } = ring;
@@ -170,7 +170,7 @@ describe("JwksKeyCache", () => {
     expect(endpoint.count).toBe(2);
   });
 
-  test("max age forces a refetch; a removed key stops being trusted (V2)", async () => {
+  test("max age forces a refetch; a removed key stops being trusted", async () => {
     const { cache, endpoint, clock } = setup([ring.rsa1.publicJwk, ring.rsa2.publicJwk], { maxAgeSeconds: 600 });
     expect(await cache.getKey("rsa-1", RS256)).toBeDefined();
     endpoint.set({ keys: [ring.rsa2.publicJwk] });
@@ -200,7 +200,7 @@ describe("JwksKeyCache", () => {
     expect(cache.kids()).toEqual([]);
   });
 
-  test("fetch timeout ⇒ TokenValidatorException, the signal is aborted, and the next lookup retries", async () => {
+  test("fetch timeout ⇒ TokenValidatorException, the signal is aborted; within the cooldown lookups fail without fetching, then retry", async () => {
     let signal: AbortSignal | undefined;
     let calls = 0;
     const clock = fixedClock();
@@ -217,6 +217,9 @@ describe("JwksKeyCache", () => {
     expect(err).toBeInstanceOf(TokenValidatorException);
     expect(err.message).toContain("timed out after 20 ms");
     expect(signal?.aborted).toBe(true);
+    await expect(cache.getKey("rsa-1", RS256)).rejects.toBe(err);
+    expect(calls).toBe(1);
+    clock.advance(31);
     expect(await cache.getKey("rsa-1", RS256)).toBeDefined();
     expect(calls).toBe(2);
   });
@@ -247,9 +250,14 @@ describe("JwksKeyCache", () => {
     await expect(cache.refresh()).rejects.toThrow(/no "keys" array/);
     expect(cache.peekKey("rsa-1", RS256)).toBeDefined(); // still fresh, old keys kept
     clock.advance(10);
-    await expect(cache.getKey("rsa-1", RS256)).rejects.toBeInstanceOf(TokenValidatorException); // stale: must refetch, fails
+    expect(await cache.getKey("rsa-1", RS256)).toBeDefined(); // stale, refetch failed within the cooldown: last good set
+    clock.advance(21);
+    expect(await cache.getKey("rsa-1", RS256)).toBeDefined(); // stale, the refetch fails: last good set
+    expect(await cache.getKey("rsa-2", RS256).catch((e) => e)).toBeInstanceOf(TokenValidatorException); // not in it: the fetch error
     mode = "ok";
+    clock.advance(31);
     expect(await cache.getKey("rsa-1", RS256)).toBeDefined();
+    expect(cache.lastFetchTime).toBe(clock.now());
   });
 
   test("a kid shared by two usable keys for one algorithm is ambiguous and refused", async () => {
