@@ -184,12 +184,6 @@ export class AuthClientContextException extends AuthException {
 export class ProfileException extends AuthException {
   static override readonly code: string = "ERR_PROFILE";
 }
-export class BuiltinsException extends ProfileException {
-  static override readonly code: string = "ERR_BUILTINS";
-}
-export class MissingArgumentException extends AuthException {
-  static override readonly code: string = "ERR_MISSING_ARGUMENT";
-}
 /** A plugin manifest is malformed, or it contributes something already registered. */
 export class PluginException extends AuthException {
   static override readonly code: string = "ERR_PLUGIN";

@@ -226,10 +226,6 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     if (!(fresh instanceof FileBackedOidcCredential)) {
       throw new TypeError(`The auth client returned a ${fresh?.constructor?.name ?? typeof fresh}, not a FileBackedOidcCredential`);
     }
-    const previousRefreshToken = old.data()?.refresh_token;
-    if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
-      fresh.updateData({ refresh_token: previousRefreshToken }); // gap C5
-    }
     fresh.setPath(old.path());
     fresh.setStorageProvider(old.explicitStorageProvider());
     await fresh.save();

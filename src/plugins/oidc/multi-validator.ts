@@ -9,7 +9,7 @@ import {
   defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
 } from "../../kernel/index.js";
 import { OidcAuthClient } from "./client.js";
-import { OidcClientValidatorAuthClientConfig } from "./configs.js";
+import { OidcClientValidatorAuthClientConfig } from "./client-types.js";
 import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
 
 export interface MultiIssuerValidatorOptions {

@@ -1,15 +1,15 @@
 /**
- * Client-authentication strategies (protocols.md §4), composable with any flow (DESIGN.md rule 6).
+ * Client-authentication strategies (RFC 6749 §2.3, RFC 7523 §2.2), composable with any flow.
  * A strategy decorates an outgoing form request for one endpoint; `endpointUrl` is the exact URL being
  * called (it becomes the client assertion's `aud`).
  */
-import { createPrivateKey, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { types } from "node:util";
 import { resolve as resolvePath } from "node:path";
-import { AuthClientConfigException, recastMessage } from "../../../kernel/errors.js";
-import type { Clock } from "../../../kernel/seams.js";
-import { nowSeconds, systemClock } from "../../../kernel/seams.js";
+import { AuthClientConfigException, lazyLoader, nowSeconds, recastMessage, systemClock, type Clock } from "../../../kernel/index.js";
+
+const loadJose = lazyLoader(() => import("jose"));
 
 export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "no_client_auth";
 
@@ -45,7 +45,7 @@ export class NoClientAuth implements ClientAuthStrategy {
 export interface ClientSecretBasicOptions {
   /**
    * `raw` (default, as the reference): base64(`id:secret`) with nothing encoded first.
-   * `rfc6749`: form-url-encode id and secret first (RFC 6749 §2.3.1; gap P6).
+   * `rfc6749`: form-url-encode id and secret first (RFC 6749 §2.3.1).
    */
   encoding?: "raw" | "rfc6749";
 }
@@ -88,7 +88,7 @@ export interface PrivateKeyJwtOptions {
   clientId: string;
   /** PEM literal (PKCS#1, PKCS#8 or encrypted PKCS#8). Wins over `privateKeyFile`. */
   privateKey?: string;
-  /** PEM file path; relative paths resolve against the process CWD (config.md §3.2). */
+  /** PEM file path; relative paths resolve against the process CWD. */
   privateKeyFile?: string;
   /** Password of an encrypted PEM. */
   privateKeyPassword?: string;
@@ -128,12 +128,11 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
     return this.#key;
   }
 
-  /** Mint a client assertion for `audience`. */
+  /** Mint a client assertion for `audience` (RFC 7523 §3 claims, plus `nbf`). */
   async clientAssertion(audience: string): Promise<string> {
-    const key = await this.privateKey();
+    const [key, { SignJWT }] = await Promise.all([this.privateKey(), loadJose()]);
     const now = nowSeconds(this.#clock);
-    const header = { alg: "RS256", typ: "JWT" };
-    const claims = {
+    return new SignJWT({
       iss: this.clientId,
       sub: this.clientId,
       aud: audience,
@@ -141,10 +140,9 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
       nbf: now,
       exp: now + (this.#options.lifetimeSeconds ?? 300),
       jti: randomUUID(),
-    };
-    const signingInput = `${b64uJson(header)}.${b64uJson(claims)}`;
-    const signature = sign("sha256", Buffer.from(signingInput), key).toString("base64url");
-    return `${signingInput}.${signature}`;
+    })
+      .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+      .sign(key);
   }
 
   async apply(request: ClientAuthRequest, endpointUrl: string): Promise<void> {
@@ -161,10 +159,6 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
 function recastText(err: unknown): string {
   if (types.isNativeError(err)) return `${err.message} (${err.constructor?.name ?? err.name})`;
   return recastMessage(err);
-}
-
-function b64uJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 /**
@@ -202,51 +196,4 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
     throw new AuthClientConfigException(`Client private key must be an RSA key (RS256), got ${key.asymmetricKeyType ?? key.type}`, { clientType, field });
   }
   return key;
-}
-
-/** The client-authentication keys of an OIDC client config (config.md §3–§3.2), in their JSON spelling. */
-export interface ClientAuthConfig {
-  client_id?: string;
-  client_secret?: string;
-  client_privkey?: string;
-  client_privkey_file?: string;
-  client_privkey_password?: string;
-}
-
-/**
- * Build a strategy from a config dict. The flows decide which method applies where (e.g. the
- * `oidc_client_credentials_secret` type uses client_secret_post for login and client_secret_basic for
- * everything else, gap P7). Missing values ⇒ AuthClientConfigException naming the field.
- */
-export function clientAuthFromConfig(
-  method: ClientAuthMethod,
-  config: ClientAuthConfig,
-  options: { clock?: Clock; clientType?: string; basicEncoding?: "raw" | "rfc6749" } = {},
-): ClientAuthStrategy {
-  const { clientType } = options;
-  const need = (field: keyof ClientAuthConfig): string => {
-    const v = config[field];
-    if (!v) throw new AuthClientConfigException(`Missing ${field} for client authentication method ${method}`, { clientType, field });
-    return v;
-  };
-  switch (method) {
-    case "no_client_auth":
-      return new NoClientAuth();
-    case "none":
-      return new PublicClientAuth(need("client_id"));
-    case "client_secret_basic":
-      return new ClientSecretBasicAuth(need("client_id"), need("client_secret"), { encoding: options.basicEncoding });
-    case "client_secret_post":
-      return new ClientSecretPostAuth(need("client_id"), need("client_secret"));
-    case "private_key_jwt":
-      if (!config.client_privkey && !config.client_privkey_file) need("client_privkey");
-      return new PrivateKeyJwtAuth({
-        clientId: need("client_id"),
-        privateKey: config.client_privkey || undefined,
-        privateKeyFile: config.client_privkey_file || undefined,
-        privateKeyPassword: config.client_privkey_password || undefined,
-        clock: options.clock,
-        clientType,
-      });
-  }
 }
