@@ -1,16 +1,18 @@
 /**
- * OIDC request authenticators (runtime.md §3.3, §3.6, §3.7), improved over the reference:
+ * OIDC request authenticators (the seed's RefreshingOidcTokenRequestAuthenticator,
+ * RefreshOrReloginOidcTokenRequestAuthenticator and OidcClientValidatorRequestAuthenticator),
+ * improved over the reference:
  *
  * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
  *   token file first (another process may have refreshed);
- * - single flight in process (gap C2): concurrent requests needing a refresh share one promise;
- * - a cross-process lock around re-read → refresh → save (gap C1), re-reading after acquiring and
+ * - single flight in process: concurrent requests needing a refresh share one promise;
+ * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and
  *   skipping the refresh when the file already holds a fresh token;
- * - a refresh response without `refresh_token` keeps the previous one (gap C5);
- * - capped exponential back-off after a failed refresh (gap C4): no file read or network call per request;
- * - `invalid_grant` falls back to unattended login where the client can (gap C7, Refresh-or-Relogin);
+ * - a refresh response without `refresh_token` keeps the previous one (the auth client's `refresh` does that);
+ * - capped exponential back-off after a failed refresh: no file read or network call per request;
+ * - `invalid_grant` falls back to unattended login where the client can (Refresh-or-Relogin);
  * - `strict` makes a failed refresh throw instead of sending an unauthenticated request, and the last
- *   refresh error is exposed (gap C6);
+ *   refresh error is exposed;
  * - the hot path (a fresh token in memory) is synchronous: no I/O, no promise.
  */
 import {
@@ -40,7 +42,7 @@ export interface BackoffOptions {
 export interface OidcAuthenticatorOptions {
   clock?: Clock;
   logger?: AuthLogger;
-  /** Throw the refresh error from the pre-request hook when no usable token is left (gap C6). Default false. */
+  /** Throw the refresh error from the pre-request hook when no usable token is left. Default false. */
   strict?: boolean;
   backoff?: BackoffOptions;
   /** Cross-process lock for file-backed tokens; `null` disables it. Default: proper-lockfile beside the token file. */
@@ -97,7 +99,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   refreshAt(): number | null {
     return this.#refreshAt;
   }
-  /** The error of the last failed refresh, or null after a success (gap C6). */
+  /** The error of the last failed refresh, or null after a success. */
   lastRefreshError(): unknown {
     return this.#lastRefreshError;
   }
@@ -169,7 +171,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
   }
 
-  /** runtime.md §3.6 refresh_needed: no token, or `now > refresh_at` (integer seconds). */
+  /** A refresh is needed when there is no token, or `now > refresh_at` (integer seconds, as the reference). */
   #needsRefresh(nowMs: number): boolean {
     if (!this.tokenBody) return true;
     if (this.#refreshAt === null) return false;
@@ -267,7 +269,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
 /**
  * Default for client-credentials and resource-owner clients: like the refreshing authenticator, but
  * without a refresh token it logs in again (unattended), and when the refresh token is rejected
- * (`invalid_grant`) it falls back to unattended login where the client can (gap C7).
+ * (`invalid_grant`) it falls back to unattended login where the client can.
  */
 export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOidcTokenRequestAuthenticator {
   protected override async obtainNewCredential(old: FileBackedOidcCredential, client: OidcRefreshClient): Promise<Credential> {
@@ -288,7 +290,7 @@ export class RefreshOrReloginOidcTokenRequestAuthenticator extends RefreshingOid
 
 /**
  * The `oidc_client_validator` authenticator: the validator cannot authenticate outgoing requests, so
- * any use is a configuration error (runtime.md §3.3).
+ * any use is a configuration error.
  */
 export class OidcClientValidatorRequestAuthenticator extends RequestAuthenticator {
   preRequestHook(): never {

@@ -1,8 +1,8 @@
 /**
- * `OidcMultiIssuerValidator` (runtime.md §7): validate access tokens from several trusted issuers
+ * `OidcMultiIssuerValidator` (the seed's name): validate access tokens from several trusted issuers
  * (migrations). Never use it to bridge trust environments. Improvements over the reference: an unknown
- * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException, gap V4); the factories never
- * mutate the caller's config objects (gap V5).
+ * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException, so callers catching that see
+ * it); the factories never mutate the caller's config objects.
  */
 import {
   Auth, AuthClientException, AuthEvent, AuthException, InvalidArgumentException, InvalidTokenException, UnknownIssuerTokenException,
