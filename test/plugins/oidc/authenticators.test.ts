@@ -16,9 +16,10 @@ function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boo
   const calls = { refresh: [] as Array<string | null>, login: 0 };
   let n = 0;
   let failWith: unknown = null;
-  const issue = (withRefresh: boolean) =>
+  // `kept`: the refresh token a non-rotating refresh keeps (OidcAuthClient.refresh carries it over).
+  const issue = (withRefresh: boolean, kept?: string | null) =>
     new FileBackedOidcCredential(
-      { access_token: `at-${++n}`, expires_in: opts.ttl ?? 100, ...(withRefresh ? { refresh_token: `rt-${n}` } : {}) },
+      { access_token: `at-${++n}`, expires_in: opts.ttl ?? 100, ...(withRefresh ? { refresh_token: `rt-${n}` } : kept ? { refresh_token: kept } : {}) },
       null,
       null,
       clock,
@@ -30,7 +31,7 @@ function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boo
       calls.refresh.push(rt);
       if (client.gate) await client.gate;
       if (failWith) throw failWith;
-      return issue(opts.rotate ?? false);
+      return issue(opts.rotate ?? false, rt);
     },
     async login(_o?: LoginOptions): Promise<Credential> {
       calls.login++;
@@ -60,7 +61,7 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(client.calls.refresh).toHaveLength(0);
   });
 
-  test("refreshes after ¾ of the lifetime (strictly after refresh_at), keeping the refresh token when the response has none (C5)", async () => {
+  test("refreshes after ¾ of the lifetime (strictly after refresh_at) and saves what the client returned", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock);
     const cred = credential(clock, { access_token: "a", refresh_token: "r0", _iat: T0, _exp: T0 + 100 });
