@@ -32,7 +32,7 @@ describe("the OIDC client-type table", () => {
       const schema = schemaFile(row.clientType);
       const properties = schema.properties as JsonObject;
       expect({ clientType: row.clientType, title: schema.title }).toEqual({ clientType: row.clientType, title: row.meta.displayName });
-      expect(properties.client_type).toEqual({ const: row.clientType });
+      expect(properties.client_type).toMatchObject({ const: row.clientType });
       expect(Object.keys(properties).sort()).toEqual([...SHARED_OIDC_KEYS, ...row.schema.properties].sort());
       expect(schema.required).toEqual(["client_type", "auth_server", "client_id", ...row.schema.required]);
       expect(oneOfPairs(schema)).toEqual(row.schema.oneOf.map((pair) => [...pair]).sort());
