@@ -155,15 +155,9 @@ export class AuthClientContextException extends AuthException {
 export class ProfileException extends AuthException {
   static override readonly code: ErrorCode = "ERR_PROFILE";
 }
-export class BuiltinsException extends ProfileException {
-  static override readonly code: ErrorCode = "ERR_BUILTINS";
-}
 /** A value had to be asked for, but there is no terminal to ask at (stdin not a TTY, or closed). */
 export class NoTerminalException extends AuthException {
   static override readonly code: ErrorCode = "ERR_NO_TERMINAL";
-}
-export class MissingArgumentException extends AuthException {
-  static override readonly code: ErrorCode = "ERR_MISSING_ARGUMENT";
 }
 /** A plugin manifest is malformed, or it contributes something already registered. */
 export class PluginException extends AuthException {
@@ -200,8 +194,6 @@ export interface ErrorCodes {
   ERR_NO_TERMINAL: NoTerminalException;
   ERR_AUTH_CLIENT_CONTEXT: AuthClientContextException;
   ERR_PROFILE: ProfileException;
-  ERR_BUILTINS: BuiltinsException;
-  ERR_MISSING_ARGUMENT: MissingArgumentException;
   ERR_PLUGIN: PluginException;
   ERR_PLUGIN_DEPENDENCY: PluginDependencyException;
   ERR_PLUGIN_VERSION: PluginVersionException;

@@ -4,7 +4,7 @@
  * or plugin) without a case here fails to compile, and so does a case for a code that does not exist.
  */
 import {
-  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, BuiltinsException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, MissingArgumentException, NetworkException, NoCredentialException, NoTerminalException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
+  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, NetworkException, NoCredentialException, NoTerminalException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
   isAuthError, type AuthError, type ErrorCode,
 } from "../../src/index.js";
 import { BearerAuthError } from "../../src/integrations/bearer.js";
@@ -45,10 +45,6 @@ export function describeError(err: AuthError): string {
       return expectType<AuthClientContextException>(err);
     case "ERR_PROFILE":
       return expectType<ProfileException>(err);
-    case "ERR_BUILTINS":
-      return expectType<BuiltinsException>(err);
-    case "ERR_MISSING_ARGUMENT":
-      return expectType<MissingArgumentException>(err);
     case "ERR_PLUGIN":
       return expectType<PluginException>(err);
     case "ERR_PLUGIN_DEPENDENCY":

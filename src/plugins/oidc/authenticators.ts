@@ -1,5 +1,7 @@
 /**
- * OIDC request authenticators:
+ * OIDC request authenticators (the seed's RefreshingOidcTokenRequestAuthenticator,
+ * RefreshOrReloginOidcTokenRequestAuthenticator and OidcClientValidatorRequestAuthenticator),
+ * improved over the reference:
  *
  * - refresh at ¾ of the token lifetime (`refresh_at = floor(iat + 3/4·(exp − iat))`), re-reading the
  *   token file first (another process may have refreshed);
@@ -7,7 +9,7 @@
  *   current token is unexpired the refresh runs in the background and requests do not wait;
  * - a cross-process lock around re-read → refresh → save, re-reading after acquiring and skipping the
  *   refresh when the file already holds a fresh token;
- * - a refresh response without `refresh_token` keeps the previous one;
+ * - a refresh response without `refresh_token` keeps the previous one (the auth client's `refresh` does that);
  * - capped exponential back-off after a failed refresh, counted from the failure: no file read or
  *   network wait per request;
  * - `invalid_grant` falls back to unattended login where the client can (Refresh-or-Relogin);
@@ -278,10 +280,6 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   async #adopt(fresh: Credential, old: FileBackedOidcCredential): Promise<void> {
     if (!(fresh instanceof FileBackedOidcCredential)) {
       throw new TypeError(`The auth client returned a ${fresh?.constructor?.name ?? typeof fresh}, not a FileBackedOidcCredential`);
-    }
-    const previousRefreshToken = old.data()?.refresh_token;
-    if (!fresh.data()?.refresh_token && typeof previousRefreshToken === "string" && previousRefreshToken) {
-      fresh.updateData({ refresh_token: previousRefreshToken }); // the server kept the refresh token
     }
     fresh.setPath(old.path());
     fresh.setStorageProvider(old.explicitStorageProvider());

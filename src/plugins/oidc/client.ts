@@ -1,23 +1,22 @@
 /**
  * `OidcAuthClient`: the base every OIDC client type composes — a flow (auth code, device code, client
- * credentials, resource owner, validator) and a client-authentication strategy (composition, not
- * the reference's mixin inheritance).
- * It owns the lazily built protocol-layer clients (discovery cached per client, endpoints), one
- * TokenValidator per client, and the operations every OIDC flow shares.
+ * credentials, resource owner, validator) and a client-authentication strategy. It owns the lazily
+ * built protocol-layer clients (discovery cached per client, endpoints), one TokenValidator per
+ * client, and the operations every OIDC flow shares. Flows see only a narrow OidcFlowContext.
  */
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import {
-  AuthClient, AuthClientException, token, type Credential, type JsonObject, type KernelServices, type LoginOptions,
-  type RequestAuthenticator,
+  AuthClient, AuthClientException,
+  type Credential, type JsonObject, type KernelServices, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
 import type { ApiClientDeps } from "./api/api-client.js";
 import type { ClientAuthStrategy } from "./api/client-auth.js";
-import { DiscoveryApiClient, OidcEndpoints, type OidcDiscoveryDocument } from "./api/discovery.js";
+import { DeviceAuthorizationApiClient } from "./api/device-authorization.js";
+import { OidcEndpoints, type DiscoveryApiClient, type OidcDiscoveryDocument } from "./api/discovery.js";
 import { IntrospectionApiClient } from "./api/introspection.js";
-import { JwksApiClient } from "./api/jwks.js";
 import { RevocationApiClient } from "./api/revocation.js";
-import { TokenApiClient, type TokenResponse } from "./api/token.js";
+import type { TokenApiClient, TokenResponse } from "./api/token.js";
 import { UserinfoApiClient } from "./api/userinfo.js";
 import {
   OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator,
@@ -25,19 +24,15 @@ import {
 } from "./authenticators.js";
 import type { OidcAuthClientConfig } from "./configs.js";
 import { FileBackedOidcCredential } from "./credential.js";
+import { OIDC_AUTHENTICATOR_OPTIONS, oidcService, type OidcAuthenticatorDefaults } from "./services.js";
 import type { ClientAuthFactory } from "./strategies.js";
 import { TokenValidator } from "./validation/token-validator.js";
-import { JwksKeyCache } from "./validation/jwks-cache.js";
+import type { JwksKeyCache } from "./validation/jwks-cache.js";
 
-/**
- * Options for the request authenticators OIDC clients build (strict mode, back-off, lock). Register a
- * value on a kernel to apply it to every OIDC client of that kernel:
- * `kernel.register(OIDC_AUTHENTICATOR_OPTIONS, { strict: true })`.
- */
+export { OIDC_AUTHENTICATOR_OPTIONS };
 
 /** Clock skew tolerated when checking ID tokens received from the token endpoint. */
 export const RECEIVED_ID_TOKEN_LEEWAY_SECONDS = 120;
-export const OIDC_AUTHENTICATOR_OPTIONS = token<Omit<OidcAuthenticatorOptions, "clock" | "logger">>("OidcAuthenticatorOptions");
 
 /** Login options of OIDC clients: the common ones, plus the deadline for the browser callback. */
 export interface OidcLoginOptions extends LoginOptions {
@@ -45,7 +40,10 @@ export interface OidcLoginOptions extends LoginOptions {
   callbackTimeoutMs?: number;
 }
 
-/** Login parameters after composition with the config's defaults. */
+/**
+ * Login parameters after composition: the requested scopes and audiences default to the config's,
+ * and the config's organization / project_id join `extra` unless it names them already.
+ */
 export interface OidcLoginParams {
   requestedScopes: string[];
   requestedAudiences: string[];
@@ -66,8 +64,30 @@ export interface OidcLoginResult {
   nonce?: string;
 }
 
-/** Which request authenticator a flow defaults to. */
+/**
+ * Which request authenticator a flow defaults to: refreshing (a person logged in), refresh-or-relogin
+ * (the client can log in unattended), or none at all (the validator cannot authenticate requests).
+ */
 export type OidcAuthenticatorKind = "refreshing" | "refresh-or-relogin" | "forbidden";
+
+/** The config values a flow reads (each read at its point of use, so a bad value names its key). */
+export type OidcFlowConfig = Pick<OidcAuthClientConfig, "clientType" | "clientId" | "redirectUri" | "localRedirectUri" | "userName" | "userPassword">;
+
+/** What a flow works with: the config values it reads, the endpoint clients, and the seams. */
+export interface OidcFlowContext {
+  readonly config: OidcFlowConfig;
+  /** Endpoint URLs: configured, else discovered. */
+  readonly endpoints: OidcEndpoints;
+  tokenApi(): Promise<TokenApiClient>;
+  deviceAuthorizationApi(options?: { signal?: AbortSignal }): Promise<DeviceAuthorizationApiClient>;
+  /** Client authentication for the login grant. */
+  loginClientAuth(): ClientAuthStrategy;
+  /** The HTML the loopback callback listener answers with (undefined: the built-in page). */
+  callbackAcknowledgement(): Promise<string | undefined>;
+  readonly seams: Pick<KernelServices, "browserOpener" | "display" | "prompt" | "sleep" | "logger">;
+  /** The AuthClientException for an operation this client type does not support. */
+  notSupported(operation: string): AuthClientException;
+}
 
 /** One OAuth flow: how to obtain tokens, whether that needs a person, and the default authenticator. */
 export interface OidcFlow {
@@ -75,24 +95,30 @@ export interface OidcFlow {
   readonly authenticator: OidcAuthenticatorKind;
   /** Whether the flow accepts passwords (others warn when one is given). */
   readonly usesPassword?: boolean;
-  login(client: OidcAuthClient, params: OidcLoginParams): Promise<OidcLoginResult>;
-  canLoginUnattended(client: OidcAuthClient): boolean;
-  deviceLoginInitiate?(client: OidcAuthClient, params: OidcLoginParams): Promise<JsonObject>;
-  deviceLoginComplete?(client: OidcAuthClient, initiated: JsonObject, options: { signal?: AbortSignal }): Promise<TokenResponse>;
+  login(context: OidcFlowContext, params: OidcLoginParams): Promise<OidcLoginResult>;
+  canLoginUnattended(config: OidcFlowConfig): boolean;
+  deviceLoginInitiate?(context: OidcFlowContext, params: OidcLoginParams): Promise<JsonObject>;
+  deviceLoginComplete?(context: OidcFlowContext, initiated: JsonObject, options: { signal?: AbortSignal }): Promise<TokenResponse>;
   /** Whether `refresh` is possible (false for the validator). Default true. */
   readonly canRefresh?: boolean;
 }
 
-/** A client type = a flow × a client-authentication strategy (+ the login override of P7). */
+/** A client type = a flow × a client-authentication strategy (+ a different one for the login grant). */
 export interface OidcClientComposition {
   flow: OidcFlow;
   /** Client authentication for token, device, introspection and revocation calls. */
   clientAuth: ClientAuthFactory;
-  /** Client authentication for the login grant only, when it differs. */
+  /**
+   * Client authentication for the login grant only, when it differs (the reference's client
+   * credentials with a secret logs in with client_secret_post and uses HTTP Basic everywhere else).
+   */
   loginClientAuth?: ClientAuthFactory;
 }
 
 export class OidcAuthClient extends AuthClient {
+  /** The composition of a client type, set by the client-type table on each seed-named client class. */
+  static readonly composition?: OidcClientComposition;
+
   declare config: () => OidcAuthClientConfig;
   readonly flow: OidcFlow;
   readonly #composition: OidcClientComposition;
@@ -104,11 +130,19 @@ export class OidcAuthClient extends AuthClient {
   #idTokenValidator?: TokenValidator;
   #jwksKeyCache?: JwksKeyCache;
   #ackBody?: Promise<string | undefined>;
+  #flowContext?: OidcFlowContext;
+  readonly #tokenApiClient = oidcService(this.services, "tokenApiClient");
+  readonly #discoveryApiClient = oidcService(this.services, "discoveryApiClient");
+  readonly #jwksApiClient = oidcService(this.services, "jwksApiClient");
+  readonly #jwksKeyCacheFactory = oidcService(this.services, "jwksKeyCache");
 
-  constructor(config: OidcAuthClientConfig, services: KernelServices | undefined, composition: OidcClientComposition) {
+  /** `composition` defaults to the one the client-type table gave this class. */
+  constructor(config: OidcAuthClientConfig, services?: KernelServices, composition?: OidcClientComposition) {
     super(config, services);
-    this.flow = composition.flow;
-    this.#composition = composition;
+    const c = composition ?? (new.target as typeof OidcAuthClient).composition;
+    if (!c) throw new TypeError(`${new.target.name} has no OIDC flow: give a composition, or use a class from the client-type table`);
+    this.flow = c.flow;
+    this.#composition = c;
   }
 
   /** Dependencies handed to every protocol-layer client. */
@@ -118,19 +152,19 @@ export class OidcAuthClient extends AuthClient {
 
   /** The client-authentication strategy for every endpoint call except the login grant's override. */
   clientAuth(): ClientAuthStrategy {
-    return (this.#clientAuth ??= this.#composition.clientAuth(this.config(), this.services));
+    return (this.#clientAuth ??= this.#composition.clientAuth(this.config(), this.services.clock));
   }
   /** The strategy used for the login grant. */
   loginClientAuth(): ClientAuthStrategy {
     if (!this.#composition.loginClientAuth) return this.clientAuth();
-    return (this.#loginClientAuth ??= this.#composition.loginClientAuth(this.config(), this.services));
+    return (this.#loginClientAuth ??= this.#composition.loginClientAuth(this.config(), this.services.clock));
   }
 
   discoveryClient(): DiscoveryApiClient {
     const c = this.config();
     // The issuer the document must name: the configured one, else the auth server it is fetched from.
     const expectedIssuer = c.issuer() ?? c.authServer();
-    return (this.#discovery ??= new DiscoveryApiClient({ ...this.apiDeps(), authServer: c.authServer(), expectedIssuer }));
+    return (this.#discovery ??= this.#discoveryApiClient({ ...this.apiDeps(), authServer: c.authServer(), expectedIssuer }));
   }
 
   /** Endpoint resolution: configured key wins, else lazy discovery (cached for the life of the client). */
@@ -156,7 +190,7 @@ export class OidcAuthClient extends AuthClient {
   }
 
   async tokenApi(): Promise<TokenApiClient> {
-    return new TokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint() });
+    return this.#tokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint() });
   }
 
   /** The issuer tokens are validated against: config `issuer`, else discovery's. */
@@ -168,11 +202,11 @@ export class OidcAuthClient extends AuthClient {
   tokenValidator(): TokenValidator {
     if (!this.#tokenValidator) {
       const { clock, logger } = this.services;
-      const jwks = (this.#jwksKeyCache ??= new JwksKeyCache({
+      const jwks = (this.#jwksKeyCache ??= this.#jwksKeyCacheFactory({
         clock,
         logger,
         fetchJwks: async (signal) => {
-          const api = new JwksApiClient({ ...this.apiDeps(), jwksUri: await this.endpoints().jwksEndpoint() });
+          const api = this.#jwksApiClient({ ...this.apiDeps(), jwksUri: await this.endpoints().jwksEndpoint() });
           return api.jwks({ signal });
         },
       }));
@@ -199,9 +233,19 @@ export class OidcAuthClient extends AuthClient {
     await this.#receivedIdTokenValidator().validateIdToken(idToken, { issuer: await this.issuer(), clientId: this.config().clientId(), nonce });
   }
 
-  /** AuthClientException "… not supported …" for this client type (used by flows). */
-  notSupported(operation: string): AuthClientException {
-    return this.unsupported(operation);
+  /** What this client's flow works with. */
+  flowContext(): OidcFlowContext {
+    return (this.#flowContext ??= {
+      config: this.config(),
+      endpoints: this.endpoints(),
+      tokenApi: () => this.tokenApi(),
+      deviceAuthorizationApi: async (options = {}) =>
+        new DeviceAuthorizationApiClient({ ...this.apiDeps(), deviceAuthorizationUri: await this.endpoints().deviceAuthorizationEndpoint(options) }),
+      loginClientAuth: () => this.loginClientAuth(),
+      callbackAcknowledgement: () => this.callbackAcknowledgement(),
+      seams: this.services,
+      notSupported: (operation) => this.unsupported(operation),
+    });
   }
 
   /** The HTML the loopback listener answers with: config literal > config file (CWD-relative, read once) > built-in. */
@@ -217,7 +261,7 @@ export class OidcAuthClient extends AuthClient {
     return this.#ackBody;
   }
 
-  /** Default scopes/audiences from the config; organization/project_id into extra. */
+  /** Default scopes/audiences from the config; organization/project_id into `extra` unless given there. */
   composeLoginParams(options: OidcLoginOptions = {}): OidcLoginParams {
     const c = this.config();
     const extra: Record<string, unknown> = { ...(options.extra ?? {}) };
@@ -260,12 +304,12 @@ export class OidcAuthClient extends AuthClient {
     if (params.password && !this.flow.usesPassword) {
       this.services.logger.warning(`A password was given to the ${this.flow.name} flow, which does not use passwords; it is ignored`);
     }
-    const { tokens, nonce } = await this.flow.login(this, params);
+    const { tokens, nonce } = await this.flow.login(this.flowContext(), params);
     await this.#checkIdToken(tokens, params.requestedScopes, nonce);
     return this.newCredential(tokens);
   }
 
-  /** Gap P1: validate an ID token returned at login when `openid` was requested (signature, iss, aud, nonce). */
+  /** An ID token returned at login when `openid` was requested is validated (signature, iss, aud, nonce). */
   async #checkIdToken(tokens: TokenResponse, scopes: string[], nonce: string | undefined): Promise<void> {
     if (!tokens.id_token || !scopes.includes("openid")) return;
     await this.#validateReceivedIdToken(tokens.id_token, nonce);
@@ -278,23 +322,23 @@ export class OidcAuthClient extends AuthClient {
     const tokens = await api.getTokenFromRefresh({ refreshToken, requestedScopes, extra, clientAuth: this.clientAuth() });
     // An ID token returned by a refresh is checked like the one from login (signature, iss, aud); it carries no nonce.
     if (typeof tokens.id_token === "string" && tokens.id_token) await this.#validateReceivedIdToken(tokens.id_token);
-    // Gap C5: a response without refresh_token keeps the one that was used.
+    // A response without refresh_token keeps the one that was used (the only place this is done).
     const data: JsonObject = !tokens.refresh_token && refreshToken ? { ...tokens, refresh_token: refreshToken } : tokens;
     return this.newCredential(data);
   }
 
   override async deviceLoginInitiate(options: OidcLoginOptions = {}): Promise<JsonObject> {
     if (!this.flow.deviceLoginInitiate) throw this.unsupported("deviceLoginInitiate");
-    return this.flow.deviceLoginInitiate(this, this.composeLoginParams(options));
+    return this.flow.deviceLoginInitiate(this.flowContext(), this.composeLoginParams(options));
   }
 
   override async deviceLoginComplete(initiated: JsonObject, options: { signal?: AbortSignal } = {}): Promise<Credential> {
     if (!this.flow.deviceLoginComplete) throw this.unsupported("deviceLoginComplete");
-    return this.newCredential(await this.flow.deviceLoginComplete(this, initiated, options));
+    return this.newCredential(await this.flow.deviceLoginComplete(this.flowContext(), initiated, options));
   }
 
   canLoginUnattended(): boolean {
-    return this.flow.canLoginUnattended(this);
+    return this.flow.canLoginUnattended(this.config());
   }
 
   override async oidcDiscovery(): Promise<OidcDiscoveryDocument> {
@@ -358,8 +402,8 @@ export class OidcAuthClient extends AuthClient {
   }
 
   /** Options for the authenticators: the kernel-registered OIDC_AUTHENTICATOR_OPTIONS, then `overrides`. */
-  authenticatorOptions(overrides: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {}): OidcAuthenticatorOptions {
-    const registered = this.services.isProvided(OIDC_AUTHENTICATOR_OPTIONS) ? this.services.resolve(OIDC_AUTHENTICATOR_OPTIONS) : {};
+  authenticatorOptions(overrides: OidcAuthenticatorDefaults = {}): OidcAuthenticatorOptions {
+    const registered = oidcService(this.services, "authenticatorOptions");
     return { clientType: this.config().clientType(), ...registered, ...overrides, clock: this.services.clock, logger: this.services.logger };
   }
 
@@ -367,10 +411,7 @@ export class OidcAuthClient extends AuthClient {
    * `credential` = a storage key, a FileBackedOidcCredential, or null (in memory).
    * Anything else ⇒ TypeError.
    */
-  defaultRequestAuthenticator(
-    credential: string | Credential | null,
-    options: Omit<OidcAuthenticatorOptions, "clock" | "logger"> = {},
-  ): RequestAuthenticator {
+  defaultRequestAuthenticator(credential: string | Credential | null, options: OidcAuthenticatorDefaults = {}): RequestAuthenticator {
     if (this.flow.authenticator === "forbidden") return new OidcClientValidatorRequestAuthenticator();
     let cred: FileBackedOidcCredential;
     if (credential === null || credential === undefined || typeof credential === "string") {

@@ -1,13 +1,11 @@
 /**
- * The 12 OIDC client configs. Each is a thin class: a flow's keys and
- * normalisation, plus the client-authentication family it uses (`clientAuthKind`), which the client
- * turns into a strategy. The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
+ * The OIDC client configs: the base every OIDC type shares (auth server, client id, scopes and
+ * audiences, endpoint overrides, client-authentication keys), and one base per flow holding the
+ * flow's normalisation. The seed-named config classes derive from these in the client-type table
+ * (client-types.ts). The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
  * `checkConfigRules` adds what a schema cannot say.
  */
 import { AuthClientConfig, plainHttpReason, isConfigured, type JsonObject } from "../../kernel/index.js";
-
-/** Which client-authentication family a config type uses. */
-export type ClientAuthKind = "public" | "secret" | "pubkey" | "none";
 
 /** The literal client_id the validator type defaults to. */
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
@@ -28,9 +26,6 @@ function dropFalsy(data: JsonObject, keys: readonly string[]): JsonObject {
 
 /** Base of every OIDC config: auth server, client id, scopes/audiences, endpoint overrides. */
 export class OidcAuthClientConfig extends AuthClientConfig {
-  /** The client-authentication family of this config type. */
-  static readonly clientAuthKind: ClientAuthKind = "public";
-
   static override normalize(data: JsonObject): JsonObject {
     return dropFalsy({ ...super.normalize(data) }, TRUTHY_ONLY_KEYS);
   }
@@ -48,10 +43,6 @@ export class OidcAuthClientConfig extends AuthClientConfig {
   /** The config's opt-in to plain http:// URLs on non-loopback hosts. */
   allowInsecureHttp(): boolean {
     return this.get<boolean>("allow_insecure_http") === true;
-  }
-
-  clientAuthKind(): ClientAuthKind {
-    return (this.constructor as typeof OidcAuthClientConfig).clientAuthKind;
   }
 
   authServer(): string {
@@ -116,9 +107,25 @@ export class OidcAuthClientConfig extends AuthClientConfig {
   clientPrivkeyPassword(): string | null {
     return this.getString("client_privkey_password");
   }
+  /** Redirect URI of TTY (no-browser) mode (auth code types). */
+  redirectUri(): string | null {
+    return this.getString("redirect_uri");
+  }
+  /** Loopback redirect URI of browser mode (auth code types). */
+  localRedirectUri(): string | null {
+    return this.getString("local_redirect_uri");
+  }
+  /** User name (resource owner types). */
+  userName(): string | null {
+    return this.getString("user_name");
+  }
+  /** User password (resource owner types). */
+  userPassword(): string | null {
+    return this.getString("user_password");
+  }
 }
 
-// ---- auth code -------------------------------------------------------------------------------
+// ---- one base per flow ------------------------------------------------------------------------
 
 /** `redirect_uri` / `local_redirect_uri`: when only one is given, the other mirrors it. */
 function mirrorRedirectUris(data: JsonObject): JsonObject {
@@ -128,44 +135,15 @@ function mirrorRedirectUris(data: JsonObject): JsonObject {
   return out;
 }
 
-export class AuthCodeClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_auth_code";
+/** Authorization code + PKCE configs. */
+export class AuthCodeClientConfigBase extends OidcAuthClientConfig {
   static override normalize(data: JsonObject): JsonObject {
     return mirrorRedirectUris(super.normalize(data));
   }
-  /** Redirect URI of TTY (no-browser) mode. */
-  redirectUri(): string | null {
-    return this.getString("redirect_uri");
-  }
-  /** Loopback redirect URI of browser mode. */
-  localRedirectUri(): string | null {
-    return this.getString("local_redirect_uri");
-  }
-}
-export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfig {
-  static override readonly clientType: string = "oidc_auth_code_secret";
-  static override readonly clientAuthKind: ClientAuthKind = "secret";
-}
-export class AuthCodeWithPubKeyClientConfig extends AuthCodeClientConfig {
-  static override readonly clientType: string = "oidc_auth_code_pubkey";
-  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
 }
 
-// ---- device code ------------------------------------------------------------------------------
-
-export class DeviceCodeClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_device_code";
-}
-export class DeviceCodeWithClientSecretClientConfig extends DeviceCodeClientConfig {
-  static override readonly clientType: string = "oidc_device_code_secret";
-  static override readonly clientAuthKind: ClientAuthKind = "secret";
-}
-export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfig {
-  static override readonly clientType: string = "oidc_device_code_pubkey";
-  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
-}
-
-// ---- resource owner ---------------------------------------------------------------------------
+/** Device code configs. */
+export class DeviceCodeClientConfigBase extends OidcAuthClientConfig {}
 
 /**
  * `username` → `user_name`, `password` → `user_password`. A set alias wins over the stored name; an
@@ -183,63 +161,21 @@ function aliasCredentials(data: JsonObject): JsonObject {
   return out;
 }
 
-export class ResourceOwnerClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_resource_owner";
+/** Resource owner password configs. */
+export class ResourceOwnerClientConfigBase extends OidcAuthClientConfig {
   static override normalize(data: JsonObject): JsonObject {
     return super.normalize(aliasCredentials(data));
   }
-  userName(): string | null {
-    return this.getString("user_name");
-  }
-  userPassword(): string | null {
-    return this.getString("user_password");
-  }
-}
-export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfig {
-  static override readonly clientType: string = "oidc_resource_owner_secret";
-  static override readonly clientAuthKind: ClientAuthKind = "secret";
-}
-export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConfig {
-  static override readonly clientType: string = "oidc_resource_owner_pubkey";
-  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
 }
 
-// ---- client credentials -----------------------------------------------------------------------
+/** Client credentials configs. */
+export class ClientCredentialsClientConfigBase extends OidcAuthClientConfig {}
 
-export class ClientCredentialsClientSecretClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_client_credentials_secret";
-  static override readonly clientAuthKind: ClientAuthKind = "secret";
-}
-export class ClientCredentialsPubKeyClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_client_credentials_pubkey";
-  static override readonly clientAuthKind: ClientAuthKind = "pubkey";
-}
-
-// ---- validator --------------------------------------------------------------------------------
-
-export class OidcClientValidatorAuthClientConfig extends OidcAuthClientConfig {
-  static override readonly clientType: string = "oidc_client_validator";
-  static override readonly clientAuthKind: ClientAuthKind = "none";
-  /** `client_id` defaults to a literal when the key is absent, so it is written on save. */
+/** The validator's config: `client_id` defaults to a literal when the key is absent, so it is written on save. */
+export class OidcClientValidatorClientConfigBase extends OidcAuthClientConfig {
   static override normalize(data: JsonObject): JsonObject {
     const out = super.normalize(data);
     if (!("client_id" in out)) out.client_id = VALIDATOR_DEFAULT_CLIENT_ID;
     return out;
   }
 }
-
-/** Every OIDC config class, keyed by client_type. */
-export const OIDC_CONFIG_CLASSES = {
-  oidc_auth_code: AuthCodeClientConfig,
-  oidc_auth_code_secret: AuthCodeWithClientSecretClientConfig,
-  oidc_auth_code_pubkey: AuthCodeWithPubKeyClientConfig,
-  oidc_device_code: DeviceCodeClientConfig,
-  oidc_device_code_secret: DeviceCodeWithClientSecretClientConfig,
-  oidc_device_code_pubkey: DeviceCodeWithPubKeyClientConfig,
-  oidc_resource_owner: ResourceOwnerClientConfig,
-  oidc_resource_owner_secret: ResourceOwnerWithClientSecretClientConfig,
-  oidc_resource_owner_pubkey: ResourceOwnerWithPubKeyClientConfig,
-  oidc_client_credentials_secret: ClientCredentialsClientSecretClientConfig,
-  oidc_client_credentials_pubkey: ClientCredentialsPubKeyClientConfig,
-  oidc_client_validator: OidcClientValidatorAuthClientConfig,
-} as const;

@@ -1,15 +1,15 @@
 /**
- * The OAuth flows: the first axis of the flow × client-auth composition. A flow knows
- * how to obtain tokens and which request authenticator suits it; the client supplies endpoints,
- * client authentication and the seams (browser opener, TTY prompt and display, sleep).
+ * The OAuth flows (RFC 6749 section 4, RFC 7636, RFC 8628): the first axis of the flow × client-authentication
+ * composition. A flow knows how to obtain tokens and which request authenticator suits it; its
+ * context supplies the config values, endpoints, client authentication and the seams (browser
+ * opener, TTY prompt and display, sleep).
  */
 import { givenOrPrompted, type JsonObject } from "../../kernel/index.js";
 import { AuthorizationApiClient, type AuthorizationResult } from "./api/authorization.js";
-import { DeviceAuthorizationApiClient, type DeviceAuthorizationResponse } from "./api/device-authorization.js";
+import type { DeviceAuthorizationResponse } from "./api/device-authorization.js";
 import { createPkcePair } from "./api/pkce.js";
 import { terminalQrCode } from "./qr-code.js";
-import type { OidcAuthClient, OidcFlow, OidcLoginParams, OidcLoginResult } from "./client.js";
-import type { AuthCodeClientConfig, ResourceOwnerClientConfig } from "./configs.js";
+import type { OidcFlow, OidcFlowContext, OidcLoginParams, OidcLoginResult } from "./client.js";
 import { AuthCodeAuthClientException, DeviceCodeAuthClientException, ResourceOwnerAuthClientException } from "./errors.js";
 
 /** Authorization code + PKCE, in browser mode (loopback listener) or TTY mode (pasted code). */
@@ -17,20 +17,19 @@ export const authCodeFlow: OidcFlow = {
   name: "authorization code",
   authenticator: "refreshing",
   canLoginUnattended: () => false,
-  async login(client: OidcAuthClient, p: OidcLoginParams): Promise<OidcLoginResult> {
+  async login(context: OidcFlowContext, p: OidcLoginParams): Promise<OidcLoginResult> {
+    const { config, seams } = context;
     if (!p.allowOpenBrowser && !p.allowTtyPrompt) {
       throw new AuthCodeAuthClientException(
         "There is no way to complete the user login: allow opening a browser or prompting on the terminal",
-        { clientType: client.config().clientType() },
+        { clientType: config.clientType() },
       );
     }
-    const config = client.config() as AuthCodeClientConfig;
-    const { services } = client;
     const pkce = createPkcePair();
     const authz = new AuthorizationApiClient({
-      authorizationUri: await client.endpoints().authorizationEndpoint({ signal: p.signal }),
-      acknowledgementBody: await client.callbackAcknowledgement(),
-      logger: services.logger,
+      authorizationUri: await context.endpoints.authorizationEndpoint({ signal: p.signal }),
+      acknowledgementBody: await context.callbackAcknowledgement(),
+      logger: seams.logger,
     });
     const request = {
       clientId: config.clientId(),
@@ -44,8 +43,8 @@ export const authCodeFlow: OidcFlow = {
       result = await authz.authcodeFromPkceAuthRequestWithBrowserAndCallbackListener({
         ...request,
         redirectUri: config.localRedirectUri()!,
-        browserOpener: services.browserOpener,
-        display: services.display,
+        browserOpener: seams.browserOpener,
+        display: seams.display,
         timeoutMs: p.callbackTimeoutMs,
         signal: p.signal,
       });
@@ -53,16 +52,16 @@ export const authCodeFlow: OidcFlow = {
       result = await authz.authcodeFromPkceAuthRequestWithTtyInput({
         ...request,
         redirectUri: config.redirectUri()!,
-        prompt: services.prompt,
-        display: services.display,
+        prompt: seams.prompt,
+        display: seams.display,
       });
     }
-    const api = await client.tokenApi();
+    const api = await context.tokenApi();
     const tokens = await api.getTokenFromCode({
       redirectUri: result.redirectUri,
       code: result.code,
       codeVerifier: pkce.verifier,
-      clientAuth: client.loginClientAuth(),
+      clientAuth: context.loginClientAuth(),
       signal: p.signal,
     });
     return { tokens, nonce: result.nonce };
@@ -74,41 +73,40 @@ export const deviceCodeFlow: OidcFlow = {
   name: "device code",
   authenticator: "refreshing",
   canLoginUnattended: () => false,
-  async deviceLoginInitiate(client: OidcAuthClient, p: OidcLoginParams): Promise<JsonObject> {
-    const uri = await client.endpoints().deviceAuthorizationEndpoint({ signal: p.signal });
-    const api = new DeviceAuthorizationApiClient({ ...client.apiDeps(), deviceAuthorizationUri: uri });
+  async deviceLoginInitiate(context: OidcFlowContext, p: OidcLoginParams): Promise<JsonObject> {
+    const api = await context.deviceAuthorizationApi({ signal: p.signal });
     return api.initiate({
       requestedScopes: p.requestedScopes,
       requestedAudiences: p.requestedAudiences,
       extra: p.extra,
-      clientAuth: client.loginClientAuth(),
+      clientAuth: context.loginClientAuth(),
       signal: p.signal,
     });
   },
-  async deviceLoginComplete(client: OidcAuthClient, initiated: JsonObject, options: { signal?: AbortSignal }) {
-    const api = await client.tokenApi();
+  async deviceLoginComplete(context: OidcFlowContext, initiated: JsonObject, options: { signal?: AbortSignal }) {
+    const api = await context.tokenApi();
     return api.pollForTokenFromDeviceCode({
       initiated: initiated as DeviceAuthorizationResponse,
-      clientAuth: client.loginClientAuth(),
-      sleep: client.services.sleep,
+      clientAuth: context.loginClientAuth(),
+      sleep: context.seams.sleep,
       signal: options.signal,
     });
   },
-  async login(client: OidcAuthClient, p: OidcLoginParams): Promise<OidcLoginResult> {
+  async login(context: OidcFlowContext, p: OidcLoginParams): Promise<OidcLoginResult> {
     if (!p.allowTtyPrompt) {
       throw new DeviceCodeAuthClientException("Device code login requires terminal input (allow the TTY prompt)", {
-        clientType: client.config().clientType(),
+        clientType: context.config.clientType(),
       });
     }
-    const initiated = (await deviceCodeFlow.deviceLoginInitiate!(client, p)) as DeviceAuthorizationResponse;
-    const { display, browserOpener } = client.services;
+    const initiated = (await deviceCodeFlow.deviceLoginInitiate!(context, p)) as DeviceAuthorizationResponse;
+    const { display, browserOpener } = context.seams;
     const uri = initiated.verification_uri_complete || initiated.verification_uri;
     const scheme = URL.canParse(uri) ? new URL(uri).protocol : null;
     if (scheme !== "https:" && scheme !== "http:") {
       // Never hand a browser (or the person) a javascript:, file: or other URI from the server.
       throw new DeviceCodeAuthClientException(
         `The device authorization response's verification URI is not an http(s) URL (${scheme ? `scheme ${JSON.stringify(scheme.slice(0, -1).slice(0, 32))}` : "unparsable"}); refusing to open or show it`,
-        { clientType: client.config().clientType(), field: "verification_uri" },
+        { clientType: context.config.clientType(), field: "verification_uri" },
       );
     }
     if (p.allowOpenBrowser) {
@@ -118,7 +116,7 @@ export const deviceCodeFlow: OidcFlow = {
       display.print(`To activate your client, visit the following URL in a browser:\n\n\t${uri}\n\nand enter the code: ${initiated.user_code}\n`);
       if (p.displayQrCode) display.print(`Or scan this QR code:\n\n${await terminalQrCode(uri)}\n`);
     }
-    const tokens = await deviceCodeFlow.deviceLoginComplete!(client, initiated, { signal: p.signal });
+    const tokens = await deviceCodeFlow.deviceLoginComplete!(context, initiated, { signal: p.signal });
     return { tokens };
   },
 };
@@ -128,13 +126,13 @@ export const clientCredentialsFlow: OidcFlow = {
   name: "client credentials",
   authenticator: "refresh-or-relogin",
   canLoginUnattended: () => true,
-  async login(client: OidcAuthClient, p: OidcLoginParams): Promise<OidcLoginResult> {
-    const api = await client.tokenApi();
+  async login(context: OidcFlowContext, p: OidcLoginParams): Promise<OidcLoginResult> {
+    const api = await context.tokenApi();
     const tokens = await api.getTokenFromClientCredentials({
       requestedScopes: p.requestedScopes,
       requestedAudiences: p.requestedAudiences,
       extra: p.extra,
-      clientAuth: client.loginClientAuth(),
+      clientAuth: context.loginClientAuth(),
       signal: p.signal,
     });
     return { tokens };
@@ -147,9 +145,9 @@ const SUPPLY = {
   password: 'the "user_password" config field or the password login option',
 } as const;
 
-function ask(client: OidcAuthClient, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: keyof typeof SUPPLY): Promise<string> {
-  const clientType = client.config().clientType();
-  return givenOrPrompted(client.services.prompt, given, question, {
+function ask(context: OidcFlowContext, given: string | null | undefined, question: string, hidden: boolean, allowPrompt: boolean, what: keyof typeof SUPPLY): Promise<string> {
+  const clientType = context.config.clientType();
+  return givenOrPrompted(context.seams.prompt, given, question, {
     hidden,
     allowPrompt,
     missing: (reason, cause) =>
@@ -169,22 +167,19 @@ export const resourceOwnerFlow: OidcFlow = {
   name: "resource owner",
   authenticator: "refresh-or-relogin",
   usesPassword: true,
-  canLoginUnattended: (client) => {
-    const c = client.config() as ResourceOwnerClientConfig;
-    return Boolean(c.userName() && c.userPassword());
-  },
-  async login(client: OidcAuthClient, p: OidcLoginParams): Promise<OidcLoginResult> {
-    const c = client.config() as ResourceOwnerClientConfig;
-    const username = await ask(client, p.username || c.userName(), "Email: ", false, p.allowTtyPrompt, "username");
-    const password = await ask(client, p.password || c.userPassword(), "Password: ", true, p.allowTtyPrompt, "password");
-    const api = await client.tokenApi();
+  canLoginUnattended: (config) => Boolean(config.userName() && config.userPassword()),
+  async login(context: OidcFlowContext, p: OidcLoginParams): Promise<OidcLoginResult> {
+    const c = context.config;
+    const username = await ask(context, p.username || c.userName(), "Email: ", false, p.allowTtyPrompt, "username");
+    const password = await ask(context, p.password || c.userPassword(), "Password: ", true, p.allowTtyPrompt, "password");
+    const api = await context.tokenApi();
     const tokens = await api.getTokenFromPassword({
       username,
       password,
       requestedScopes: p.requestedScopes,
       requestedAudiences: p.requestedAudiences,
       extra: p.extra,
-      clientAuth: client.loginClientAuth(),
+      clientAuth: context.loginClientAuth(),
       signal: p.signal,
     });
     return { tokens };
@@ -197,7 +192,7 @@ export const validatorFlow: OidcFlow = {
   authenticator: "forbidden",
   canRefresh: false,
   canLoginUnattended: () => false,
-  async login(client: OidcAuthClient): Promise<OidcLoginResult> {
-    throw client.notSupported("login");
+  async login(context: OidcFlowContext): Promise<OidcLoginResult> {
+    throw context.notSupported("login");
   },
 };

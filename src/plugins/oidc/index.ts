@@ -11,11 +11,13 @@ export { FileBackedOidcCredential, withIssuedAndExpiry } from "./credential.js";
 export * from "./configs.js";
 export * from "./strategies.js";
 export {
-  OidcAuthClient, OIDC_AUTHENTICATOR_OPTIONS,
-  type OidcAuthenticatorKind, type OidcClientComposition, type OidcFlow, type OidcLoginOptions, type OidcLoginParams, type OidcLoginResult,
+  OidcAuthClient,
+  type OidcAuthenticatorKind, type OidcClientComposition, type OidcFlow, type OidcFlowConfig, type OidcFlowContext, type OidcLoginOptions,
+  type OidcLoginParams, type OidcLoginResult,
 } from "./client.js";
+export * from "./services.js";
 export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
-export * from "./clients.js";
+export * from "./client-types.js";
 export {
   OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,
   type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
@@ -23,4 +25,4 @@ export {
 export {
   OidcMultiIssuerValidator, type MultiIssuerFactoryOptions, type MultiIssuerValidatorOptions, type ValidateAccessTokenOptions,
 } from "./multi-validator.js";
-export { oidcPlugin, oidcClientTypes } from "./plugin.js";
+export { oidcPlugin } from "./plugin.js";

@@ -1,15 +1,15 @@
 /**
- * `OidcMultiIssuerValidator`: validate access tokens from several trusted issuers
+ * `OidcMultiIssuerValidator` (the seed's name): validate access tokens from several trusted issuers
  * (migrations). Never use it to bridge trust environments. Improvements over the reference: an unknown
- * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException); the factories never
- * mutate the caller's config objects.
+ * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException, so callers catching that see
+ * it); the factories never mutate the caller's config objects.
  */
 import {
   Auth, AuthClientException, AuthException, defaultKernel, type AuthKernel, type AuthLogger, type JsonObject,
 } from "../../kernel/index.js";
 import { InvalidArgumentException, InvalidTokenException, TokenEvent, UnknownIssuerTokenException, jwtLogFields } from "./token-errors.js";
 import { OidcAuthClient } from "./client.js";
-import { OidcClientValidatorAuthClientConfig } from "./configs.js";
+import { OidcClientValidatorAuthClientConfig } from "./client-types.js";
 import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
 
 export interface MultiIssuerValidatorOptions {

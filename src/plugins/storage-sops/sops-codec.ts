@@ -7,10 +7,9 @@
  * `sops` binary on stdin/stdout when one is available, else fail with a clear error.
  */
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
-  FileBackedJsonObjectException, InvalidDataException, type JsonObject, OrderedMap, fromJs, parseOrderedJson,
+  FileBackedJsonObjectException, InvalidDataException, type JsonObject, OrderedMap, fromJs,
   stringifyOrderedJson, toJs, type KeyOrder, type OrderedValue,
 } from "../../kernel/index.js";
 import {
@@ -25,7 +24,6 @@ import {
   type SopsEnvironmentOptions,
 } from "./age-keys.js";
 import {
-  SopsBinaryException,
   SopsConfigException,
   SopsDecryptionException,
   SopsException,
@@ -37,7 +35,7 @@ import {
 } from "./errors.js";
 import { loadAge } from "./lazy-deps.js";
 import { MacBuilder, goFormatFloat, leafBytes, macEquals } from "./mac.js";
-import { findSopsBinary, runSops, summarizeStderr } from "./sops-binary.js";
+import { decryptWithBinary, encryptWithBinary, keyFlagsFromMetadata, sopsBinaryFor, unsupported } from "./sops-binary.js";
 import {
   DEFAULT_UNENCRYPTED_SUFFIX,
   PARTIAL_ENCRYPTION_KEYS,
@@ -260,62 +258,6 @@ function splitDocument(root: OrderedMap): { tree: OrderedMap; metadataValue: Ord
   return { tree, metadataValue: root.get(SOPS_METADATA_KEY) };
 }
 
-async function sopsBinaryFor(environment: SopsEnvironment, options: SopsCodecOptions): Promise<string | undefined> {
-  if (options.sopsBinary === false) return undefined;
-  if (typeof options.sopsBinary === "string") return options.sopsBinary;
-  return findSopsBinary(environment);
-}
-
-/** A working directory for the sops process that exists: the home dir, else the process's cwd. */
-async function existingDir(dir: string): Promise<string> {
-  try {
-    if ((await stat(dir)).isDirectory()) return dir;
-  } catch {
-    // fall through
-  }
-  return process.cwd();
-}
-
-function binaryEnv(environment: SopsEnvironment): Record<string, string | undefined> {
-  return { ...environment.env, HOME: environment.env.HOME ?? environment.homeDir };
-}
-
-async function decryptWithBinary(
-  binary: string,
-  text: string,
-  kind: DocumentKind,
-  filePath: string,
-  environment: SopsEnvironment,
-): Promise<OrderedMap> {
-  let result;
-  try {
-    result = await runSops(
-      binary,
-      ["--decrypt", "--input-type", kind, "--output-type", "json", "/dev/stdin"],
-      text,
-      { env: binaryEnv(environment), cwd: await existingDir(environment.homeDir) },
-    );
-  } catch (err) {
-    throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
-      filePath,
-    });
-  }
-  if (result.code !== 0) {
-    const why = summarizeStderr(result.stderr);
-    throw new SopsBinaryException(`sops could not decrypt the file (exit ${result.code})${why ? `: ${why}` : ""}`, {
-      filePath,
-    });
-  }
-  let out: OrderedValue;
-  try {
-    out = parseOrderedJson(result.stdout);
-  } catch {
-    throw new SopsBinaryException("sops returned output that is not JSON", { filePath });
-  }
-  if (!(out instanceof OrderedMap)) throw new SopsBinaryException("sops returned JSON that is not an object", { filePath });
-  return out;
-}
-
 /**
  * Run `fn`; any error that is not already one of ours becomes a SopsException naming the file and
  * the error class only (its message could quote input), with the original kept as `cause`.
@@ -450,92 +392,6 @@ async function previousMetadata(previousText: string | undefined, filePath: stri
   const root = await parseSopsText(previousText, detectKind(previousText, filePath), filePath);
   if (!root.has(SOPS_METADATA_KEY)) return undefined;
   return parseMetadata(root.get(SOPS_METADATA_KEY), filePath);
-}
-
-/** `--age a,b --pgp fp …` flags that recreate a file's keys for `sops --encrypt`. */
-function keyFlagsFromMetadata(metadata: SopsMetadata): string[] {
-  const map = metadata.map;
-  const items = (field: string): OrderedMap[] => {
-    const v = map.get(field);
-    return Array.isArray(v) ? (v.filter((x) => x instanceof OrderedMap) as OrderedMap[]) : [];
-  };
-  const str = (m: OrderedMap, k: string) => {
-    const v = m.get(k);
-    return typeof v === "string" ? v : "";
-  };
-  const flags: string[] = [];
-  const add = (flag: string, values: string[]) => {
-    const list = values.filter(Boolean);
-    if (list.length > 0) flags.push(flag, list.join(","));
-  };
-  add("--age", metadata.age.map((e) => e.recipient));
-  add("--pgp", items("pgp").map((m) => str(m, "fp")));
-  add("--kms", items("kms").map((m) => str(m, "arn")));
-  add("--gcp-kms", items("gcp_kms").map((m) => str(m, "resource_id")));
-  add(
-    "--azure-kv",
-    items("azure_kv").map((m) => `${str(m, "vault_url")}/keys/${str(m, "name")}/${str(m, "version")}`),
-  );
-  add(
-    "--hc-vault-transit",
-    items("hc_vault").map((m) => `${str(m, "vault_address")}/v1/${str(m, "engine_path")}/keys/${str(m, "key_name")}`),
-  );
-  for (const key of PARTIAL_ENCRYPTION_KEYS.slice(0, 4)) {
-    const v = metadata.partial[key];
-    if (v !== undefined) flags.push(`--${key.replace(/_/g, "-")}`, v);
-  }
-  if (metadata.partial.mac_only_encrypted) flags.push("--mac-only-encrypted");
-  return flags;
-}
-
-async function encryptWithBinary(
-  binary: string,
-  tree: OrderedMap,
-  filePath: string,
-  environment: SopsEnvironment,
-  extraArgs: string[],
-  cwd: string,
-): Promise<string> {
-  const cleartext = stringifyOrderedJson(tree, "  ");
-  let result;
-  try {
-    result = await runSops(
-      binary,
-      [
-        "--encrypt",
-        "--input-type",
-        "json",
-        "--output-type",
-        "json",
-        ...extraArgs,
-        "--filename-override",
-        filePath,
-        "/dev/stdin",
-      ],
-      cleartext,
-      { env: binaryEnv(environment), cwd: await existingDir(cwd) },
-    );
-  } catch (err) {
-    throw new SopsBinaryException(`Cannot run sops (${binary}): ${(err as NodeJS.ErrnoException).code ?? "spawn error"}`, {
-      filePath,
-    });
-  }
-  // sops' stderr for an encryption may quote its input: report only the exit code.
-  if (result.code !== 0) throw new SopsBinaryException(`sops could not encrypt the file (exit ${result.code})`, { filePath });
-  try {
-    const out = parseOrderedJson(result.stdout);
-    if (!(out instanceof OrderedMap) || !out.has(SOPS_METADATA_KEY)) throw new Error("not a sops document");
-  } catch {
-    throw new SopsBinaryException("sops returned output that is not an encrypted JSON document", { filePath });
-  }
-  return result.stdout;
-}
-
-function unsupported(types: readonly string[], filePath: string, what: string): SopsUnsupportedKeyTypeException {
-  return new SopsUnsupportedKeyTypeException(
-    `${what} needs ${types.join(", ")}, which only the sops binary supports, and no sops binary was found on PATH`,
-    { filePath },
-  );
 }
 
 function assembleDocument(tree: OrderedMap, metadata: OrderedMap, indent: string): string {

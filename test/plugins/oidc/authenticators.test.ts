@@ -18,9 +18,10 @@ function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boo
   const calls = { refresh: [] as Array<string | null>, login: 0 };
   let n = 0;
   let failWith: unknown = null;
-  const issue = (withRefresh: boolean) =>
+  // `kept`: the refresh token a non-rotating refresh keeps (OidcAuthClient.refresh carries it over).
+  const issue = (withRefresh: boolean, kept?: string | null) =>
     new FileBackedOidcCredential(
-      { access_token: `at-${++n}`, expires_in: opts.ttl ?? 100, ...(withRefresh ? { refresh_token: `rt-${n}` } : {}) },
+      { access_token: `at-${++n}`, expires_in: opts.ttl ?? 100, ...(withRefresh ? { refresh_token: `rt-${n}` } : kept ? { refresh_token: kept } : {}) },
       null,
       null,
       clock,
@@ -34,7 +35,7 @@ function fakeClient(clock: { now(): number }, opts: { ttl?: number; rotate?: boo
       // A failing attempt takes time (a refused connection retried by the HTTP client, a timeout).
       if (failWith && opts.attemptMs) (clock as ReturnType<typeof manualClock>).advance(opts.attemptMs);
       if (failWith) throw failWith;
-      return issue(opts.rotate ?? false);
+      return issue(opts.rotate ?? false, rt);
     },
     async login(_o?: LoginOptions): Promise<Credential> {
       calls.login++;
@@ -65,7 +66,7 @@ describe("RefreshingOidcTokenRequestAuthenticator (in memory)", () => {
     expect(client.calls.refresh).toHaveLength(0);
   });
 
-  test("refreshes after ¾ of the lifetime (strictly after refresh_at), keeping the refresh token when the response has none", async () => {
+  test("refreshes after ¾ of the lifetime (strictly after refresh_at) and saves what the client returned", async () => {
     const clock = manualClock(T0 * 1000);
     const client = fakeClient(clock);
     const cred = credential(clock, { access_token: "a", refresh_token: "r0", _iat: T0, _exp: T0 + 100 });

@@ -1,13 +1,15 @@
 /**
- * Client-authentication strategies, composable with any flow.
+ * Client-authentication strategies (RFC 6749 section 2.3, RFC 7523 section 2.2), composable with any flow.
  * A strategy decorates an outgoing form request for one endpoint; `endpointUrl` is the exact URL being
  * called (it becomes the client assertion's `aud`).
  */
-import { createPrivateKey, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { types } from "node:util";
 import { resolve as resolvePath } from "node:path";
-import { AuthClientConfigException, recastMessage, type Clock, nowSeconds, systemClock } from "../../../kernel/index.js";
+import { AuthClientConfigException, lazyLoader, nowSeconds, recastMessage, systemClock, type Clock } from "../../../kernel/index.js";
+
+const loadJose = lazyLoader(() => import("jose"));
 
 export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "no_client_auth";
 
@@ -126,12 +128,11 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
     return this.#key;
   }
 
-  /** Mint a client assertion for `audience`. */
+  /** Mint a client assertion for `audience` (RFC 7523 section 3 claims, plus `nbf`). */
   async clientAssertion(audience: string): Promise<string> {
-    const key = await this.privateKey();
+    const [key, { SignJWT }] = await Promise.all([this.privateKey(), loadJose()]);
     const now = nowSeconds(this.#clock);
-    const header = { alg: "RS256", typ: "JWT" };
-    const claims = {
+    return new SignJWT({
       iss: this.clientId,
       sub: this.clientId,
       aud: audience,
@@ -139,10 +140,9 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
       nbf: now,
       exp: now + (this.#options.lifetimeSeconds ?? 300),
       jti: randomUUID(),
-    };
-    const signingInput = `${b64uJson(header)}.${b64uJson(claims)}`;
-    const signature = sign("sha256", Buffer.from(signingInput), key).toString("base64url");
-    return `${signingInput}.${signature}`;
+    })
+      .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+      .sign(key);
   }
 
   async apply(request: ClientAuthRequest, endpointUrl: string): Promise<void> {
@@ -159,10 +159,6 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
 function recastText(err: unknown): string {
   if (types.isNativeError(err)) return `${err.message} (${err.constructor?.name ?? err.name})`;
   return recastMessage(err);
-}
-
-function b64uJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 /**
@@ -200,51 +196,4 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
     throw new AuthClientConfigException(`Client private key must be an RSA key (RS256), got ${key.asymmetricKeyType ?? key.type}`, { clientType, field });
   }
   return key;
-}
-
-/** The client-authentication keys of an OIDC client config in their JSON spelling. */
-export interface ClientAuthConfig {
-  client_id?: string;
-  client_secret?: string;
-  client_privkey?: string;
-  client_privkey_file?: string;
-  client_privkey_password?: string;
-}
-
-/**
- * Build a strategy from a config dict. The flows decide which method applies where (e.g. the
- * `oidc_client_credentials_secret` type uses client_secret_post for login and client_secret_basic for
- * everything else). Missing values ⇒ AuthClientConfigException naming the field.
- */
-export function clientAuthFromConfig(
-  method: ClientAuthMethod,
-  config: ClientAuthConfig,
-  options: { clock?: Clock; clientType?: string; basicEncoding?: "raw" | "rfc6749" } = {},
-): ClientAuthStrategy {
-  const { clientType } = options;
-  const need = (field: keyof ClientAuthConfig): string => {
-    const v = config[field];
-    if (!v) throw new AuthClientConfigException(`Missing ${field} for client authentication method ${method}`, { clientType, field });
-    return v;
-  };
-  switch (method) {
-    case "no_client_auth":
-      return new NoClientAuth();
-    case "none":
-      return new PublicClientAuth(need("client_id"));
-    case "client_secret_basic":
-      return new ClientSecretBasicAuth(need("client_id"), need("client_secret"), { encoding: options.basicEncoding });
-    case "client_secret_post":
-      return new ClientSecretPostAuth(need("client_id"), need("client_secret"));
-    case "private_key_jwt":
-      if (!config.client_privkey && !config.client_privkey_file) need("client_privkey");
-      return new PrivateKeyJwtAuth({
-        clientId: need("client_id"),
-        privateKey: config.client_privkey || undefined,
-        privateKeyFile: config.client_privkey_file || undefined,
-        privateKeyPassword: config.client_privkey_password || undefined,
-        clock: options.clock,
-        clientType,
-      });
-  }
 }

@@ -13,7 +13,6 @@ import {
   NoClientAuth,
   PrivateKeyJwtAuth,
   PublicClientAuth,
-  clientAuthFromConfig,
   type ClientAuthRequest,
 } from "../../../../src/plugins/oidc/api/index.js";
 import { generateTestRsaKey, type TestRsaKey } from "../../../support/oidc-server.js";
@@ -145,22 +144,5 @@ describe("private_key_jwt", () => {
     await expect(auth.clientAssertion(URL_TOKEN)).rejects.toBeInstanceOf(AuthClientConfigException);
     await writeFile(file, key.privateKeyPkcs1Pem);
     await expect(auth.clientAssertion(URL_TOKEN)).resolves.toEqual(expect.any(String));
-  });
-});
-
-describe("clientAuthFromConfig", () => {
-  test("maps a config dict to each strategy; missing fields name the field", async () => {
-    expect(clientAuthFromConfig("none", { client_id: "a" })).toBeInstanceOf(PublicClientAuth);
-    expect(clientAuthFromConfig("client_secret_basic", { client_id: "a", client_secret: "s" })).toBeInstanceOf(ClientSecretBasicAuth);
-    expect(clientAuthFromConfig("client_secret_post", { client_id: "a", client_secret: "s" })).toBeInstanceOf(ClientSecretPostAuth);
-    expect(clientAuthFromConfig("no_client_auth", {})).toBeInstanceOf(NoClientAuth);
-    const pk = clientAuthFromConfig("private_key_jwt", { client_id: "a", client_privkey: key.privateKeyPem }, { clock });
-    const r = req();
-    await pk.apply(r, URL_TOKEN);
-    await expect(jwtVerify(r.form.client_assertion!, key.publicKey, { currentDate: new Date(NOW_MS) })).resolves.toBeDefined();
-    expect(() => clientAuthFromConfig("client_secret_post", { client_id: "a" }, { clientType: "oidc_client_credentials_secret" })).toThrow(
-      expect.objectContaining({ field: "client_secret", clientType: "oidc_client_credentials_secret", code: "ERR_AUTH_CLIENT_CONFIG" }),
-    );
-    expect(() => clientAuthFromConfig("private_key_jwt", { client_id: "a" })).toThrow(AuthClientConfigException);
   });
 });

@@ -1,0 +1,266 @@
+/**
+ * The 12 OIDC client types, each described once, in one table: its flow, its client authentication
+ * (and the login grant's, where that differs), its meta (the reference's display names and
+ * descriptions, typos included, and config hints), and what its JSON Schema adds to the keys every
+ * OIDC type shares. The seed-named config and client classes below are empty: the table gives each
+ * config class its static `clientType` and each client class its composition, and the plugin's
+ * contributions are derived from the rows (oidcClientTypes).
+ */
+import { readSchemaFile, type ClientTypeContribution, type ConfigHint } from "../../kernel/index.js";
+import { OidcAuthClient } from "./client.js";
+import {
+  AuthCodeClientConfigBase, ClientCredentialsClientConfigBase, DeviceCodeClientConfigBase, OidcClientValidatorClientConfigBase,
+  ResourceOwnerClientConfigBase, type OidcAuthClientConfig,
+} from "./configs.js";
+import { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
+import type { OidcFlow } from "./client.js";
+import { clientSecretBasicAuth, clientSecretPostAuth, noClientAuth, privateKeyJwtAuth, publicClientAuth, type ClientAuthFactory } from "./strategies.js";
+
+// ---- the seed's class names -------------------------------------------------------------------
+
+export class AuthCodeClientConfig extends AuthCodeClientConfigBase {}
+export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfigBase {}
+export class AuthCodeWithPubKeyClientConfig extends AuthCodeClientConfigBase {}
+export class DeviceCodeClientConfig extends DeviceCodeClientConfigBase {}
+export class DeviceCodeWithClientSecretClientConfig extends DeviceCodeClientConfigBase {}
+export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfigBase {}
+export class ResourceOwnerClientConfig extends ResourceOwnerClientConfigBase {}
+export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfigBase {}
+export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConfigBase {}
+export class ClientCredentialsClientSecretClientConfig extends ClientCredentialsClientConfigBase {}
+export class ClientCredentialsPubKeyClientConfig extends ClientCredentialsClientConfigBase {}
+export class OidcClientValidatorAuthClientConfig extends OidcClientValidatorClientConfigBase {}
+
+export class AuthCodeAuthClient extends OidcAuthClient {
+  declare config: () => AuthCodeClientConfig;
+}
+export class AuthCodeWithClientSecretAuthClient extends OidcAuthClient {
+  declare config: () => AuthCodeWithClientSecretClientConfig;
+}
+export class AuthCodeWithPubKeyAuthClient extends OidcAuthClient {
+  declare config: () => AuthCodeWithPubKeyClientConfig;
+}
+export class DeviceCodeAuthClient extends OidcAuthClient {
+  declare config: () => DeviceCodeClientConfig;
+}
+export class DeviceCodeWithClientSecretAuthClient extends OidcAuthClient {
+  declare config: () => DeviceCodeWithClientSecretClientConfig;
+}
+export class DeviceCodeWithPubKeyAuthClient extends OidcAuthClient {
+  declare config: () => DeviceCodeWithPubKeyClientConfig;
+}
+export class ResourceOwnerAuthClient extends OidcAuthClient {
+  declare config: () => ResourceOwnerClientConfig;
+}
+export class ResourceOwnerWithClientSecretAuthClient extends OidcAuthClient {
+  declare config: () => ResourceOwnerWithClientSecretClientConfig;
+}
+export class ResourceOwnerWithPubKeyAuthClient extends OidcAuthClient {
+  declare config: () => ResourceOwnerWithPubKeyClientConfig;
+}
+export class ClientCredentialsClientSecretAuthClient extends OidcAuthClient {
+  declare config: () => ClientCredentialsClientSecretClientConfig;
+}
+export class ClientCredentialsPubKeyAuthClient extends OidcAuthClient {
+  declare config: () => ClientCredentialsPubKeyClientConfig;
+}
+/** Validate-only: local JWT validation and (where the server allows it) unauthenticated introspection. */
+export class OidcClientValidatorAuthClient extends OidcAuthClient {
+  declare config: () => OidcClientValidatorAuthClientConfig;
+}
+
+// ---- the table --------------------------------------------------------------------------------
+
+/** What a client type's schema adds to the keys every OIDC type shares (auth_server, client_id, scopes, endpoints…). */
+export interface OidcSchemaAdditions {
+  /** Keys beyond the shared ones. */
+  readonly properties: readonly string[];
+  /** Keys required beyond `client_type`, `auth_server` and `client_id`. */
+  readonly required: readonly string[];
+  /** Pairs of keys of which at least one must be set. */
+  readonly oneOf: readonly (readonly [string, string])[];
+}
+
+export interface OidcClientTypeRow {
+  readonly clientType: string;
+  readonly configClass: typeof OidcAuthClientConfig;
+  readonly clientClass: typeof OidcAuthClient;
+  readonly flow: OidcFlow;
+  /** Client authentication for token, device, introspection and revocation calls. */
+  readonly clientAuth: ClientAuthFactory;
+  /** Client authentication for the login grant, when it differs. */
+  readonly loginClientAuth?: ClientAuthFactory;
+  readonly meta: { readonly displayName: string; readonly description: string; readonly configHints: readonly ConfigHint[] };
+  readonly schema: OidcSchemaAdditions;
+}
+
+const hint = (configKey: string, configKeyName: string, configKeyDescription: string): ConfigHint => ({ configKey, configKeyName, configKeyDescription });
+
+const BASE_HINTS = [
+  hint("auth_server", "Authorization Server", "Base URL of the OAuth2/OIDC authorization server"),
+  hint("client_id", "Client ID", "The client's assigned identifier"),
+];
+const SECRET_HINTS = [hint("client_secret", "Client secret", "The client's shared secret")];
+const PUBKEY_HINTS = [
+  hint("client_privkey", "Client private key literal", "PEM encoded private key used for client authentication"),
+  hint("client_privkey_file", "Client private key file", "File holding the PEM encoded private key used for client authentication"),
+  hint("client_privkey_password", "Private key password", "Password of an encrypted private key (optional)"),
+];
+const REDIRECT_HINTS = [
+  hint("redirect_uri", "Login redirect URL", "Redirect URL used when logging in without opening a browser"),
+  hint("local_redirect_uri", "Login redirect URL", "Loopback redirect URL (localhost or 127.0.0.1) used when logging in with a browser"),
+];
+
+const NO_SCHEMA_ADDITIONS: OidcSchemaAdditions = { properties: [], required: [], oneOf: [] };
+const SECRET_SCHEMA: OidcSchemaAdditions = { properties: ["client_secret"], required: ["client_secret"], oneOf: [] };
+const PUBKEY_SCHEMA: OidcSchemaAdditions = {
+  properties: ["client_privkey", "client_privkey_file", "client_privkey_password"],
+  required: [],
+  oneOf: [["client_privkey", "client_privkey_file"]],
+};
+const REDIRECT_SCHEMA: OidcSchemaAdditions = { properties: ["redirect_uri", "local_redirect_uri"], required: [], oneOf: [["redirect_uri", "local_redirect_uri"]] };
+const OWNER_SCHEMA: OidcSchemaAdditions = { properties: ["user_name", "user_password", "username", "password"], required: [], oneOf: [] };
+
+/** Both parts' additions: a flow's and a client authentication's. */
+function schemaOf(...parts: OidcSchemaAdditions[]): OidcSchemaAdditions {
+  return {
+    properties: parts.flatMap((p) => p.properties),
+    required: parts.flatMap((p) => p.required),
+    oneOf: parts.flatMap((p) => p.oneOf),
+  };
+}
+
+/** The 12 OIDC client types, in the reference's registry order. */
+export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
+  {
+    clientType: "oidc_auth_code", configClass: AuthCodeClientConfig, clientClass: AuthCodeAuthClient,
+    flow: authCodeFlow, clientAuth: publicClientAuth,
+    meta: { displayName: "Auth Code", description: "OAuth2 Auth Code with PKCE Flow for a non-confidential client.", configHints: [...BASE_HINTS, ...REDIRECT_HINTS] },
+    schema: schemaOf(REDIRECT_SCHEMA),
+  },
+  {
+    clientType: "oidc_auth_code_pubkey", configClass: AuthCodeWithPubKeyClientConfig, clientClass: AuthCodeWithPubKeyAuthClient,
+    flow: authCodeFlow, clientAuth: privateKeyJwtAuth,
+    meta: {
+      displayName: "Auth Code (Public Key)",
+      description: "OAuth2 Auth Code with PKCE Flow for a confidential client using public key authentication.",
+      configHints: [...BASE_HINTS, ...PUBKEY_HINTS, ...REDIRECT_HINTS],
+    },
+    schema: schemaOf(PUBKEY_SCHEMA, REDIRECT_SCHEMA),
+  },
+  {
+    clientType: "oidc_auth_code_secret", configClass: AuthCodeWithClientSecretClientConfig, clientClass: AuthCodeWithClientSecretAuthClient,
+    flow: authCodeFlow, clientAuth: clientSecretBasicAuth,
+    meta: {
+      displayName: "Auth Code (Client Secret)",
+      description: "OAuth2 Auth Code with PKCE Flow for a confidential client using a shared client secret for authentication.",
+      configHints: [...BASE_HINTS, ...SECRET_HINTS, ...REDIRECT_HINTS],
+    },
+    schema: schemaOf(SECRET_SCHEMA, REDIRECT_SCHEMA),
+  },
+  {
+    clientType: "oidc_client_credentials_pubkey", configClass: ClientCredentialsPubKeyClientConfig, clientClass: ClientCredentialsPubKeyAuthClient,
+    flow: clientCredentialsFlow, clientAuth: privateKeyJwtAuth,
+    meta: {
+      displayName: "Client Credentials (Public Key)",
+      description: "OAuth2 Client Credentials Flow using public key client authentication.",
+      configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
+    },
+    schema: schemaOf(PUBKEY_SCHEMA),
+  },
+  {
+    // As the reference: the client_credentials grant authenticates with client_secret_post, every other call with HTTP Basic.
+    clientType: "oidc_client_credentials_secret", configClass: ClientCredentialsClientSecretClientConfig, clientClass: ClientCredentialsClientSecretAuthClient,
+    flow: clientCredentialsFlow, clientAuth: clientSecretBasicAuth, loginClientAuth: clientSecretPostAuth,
+    meta: {
+      displayName: "Client Credentials (Client Secret)",
+      description: "OAuth2 Client Credentials Flow using a shared client secret for authentication.",
+      configHints: [...BASE_HINTS, ...SECRET_HINTS],
+    },
+    schema: schemaOf(SECRET_SCHEMA),
+  },
+  {
+    clientType: "oidc_device_code", configClass: DeviceCodeClientConfig, clientClass: DeviceCodeAuthClient,
+    flow: deviceCodeFlow, clientAuth: publicClientAuth,
+    meta: { displayName: "Device Code", description: "OAuth2 Device Code Flow for a non-confidential client.", configHints: [...BASE_HINTS] },
+    schema: NO_SCHEMA_ADDITIONS,
+  },
+  {
+    clientType: "oidc_device_code_secret", configClass: DeviceCodeWithClientSecretClientConfig, clientClass: DeviceCodeWithClientSecretAuthClient,
+    flow: deviceCodeFlow, clientAuth: clientSecretBasicAuth,
+    meta: {
+      displayName: "Device Code (Client Secret)",
+      description: "OAuth2 Devivce Code Flow for a confidential client using a shared client secret for authentication.",
+      configHints: [...BASE_HINTS, ...SECRET_HINTS],
+    },
+    schema: schemaOf(SECRET_SCHEMA),
+  },
+  {
+    clientType: "oidc_device_code_pubkey", configClass: DeviceCodeWithPubKeyClientConfig, clientClass: DeviceCodeWithPubKeyAuthClient,
+    flow: deviceCodeFlow, clientAuth: privateKeyJwtAuth,
+    meta: {
+      displayName: "Device Code (Public Key)",
+      description: "OAuth2 Device Code Flow for a confidential client using public key authentication.",
+      configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
+    },
+    schema: schemaOf(PUBKEY_SCHEMA),
+  },
+  {
+    clientType: "oidc_resource_owner", configClass: ResourceOwnerClientConfig, clientClass: ResourceOwnerAuthClient,
+    flow: resourceOwnerFlow, clientAuth: publicClientAuth,
+    meta: {
+      displayName: "Resource Owner",
+      description: "OAuth2 Resource Owner Flow for a non-confidential client. (Not recommended)",
+      configHints: [...BASE_HINTS],
+    },
+    schema: schemaOf(OWNER_SCHEMA),
+  },
+  {
+    clientType: "oidc_resource_owner_pubkey", configClass: ResourceOwnerWithPubKeyClientConfig, clientClass: ResourceOwnerWithPubKeyAuthClient,
+    flow: resourceOwnerFlow, clientAuth: privateKeyJwtAuth,
+    meta: {
+      displayName: "Resource Owner (Public Key)",
+      description: "OAuth2 Resource Owner Flow for a confidential client using public key authentication. (Not recommended)",
+      configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
+    },
+    schema: schemaOf(PUBKEY_SCHEMA, OWNER_SCHEMA),
+  },
+  {
+    clientType: "oidc_resource_owner_secret", configClass: ResourceOwnerWithClientSecretClientConfig, clientClass: ResourceOwnerWithClientSecretAuthClient,
+    flow: resourceOwnerFlow, clientAuth: clientSecretBasicAuth,
+    meta: {
+      displayName: "Resource Owner (Client Secret)",
+      description: "OAuth2 Resource Owner Flow for a confidential client using a shared client secret for authentication. (Not recommended)",
+      configHints: [...BASE_HINTS, ...SECRET_HINTS],
+    },
+    schema: schemaOf(SECRET_SCHEMA, OWNER_SCHEMA),
+  },
+  {
+    clientType: "oidc_client_validator", configClass: OidcClientValidatorAuthClientConfig, clientClass: OidcClientValidatorAuthClient,
+    flow: validatorFlow, clientAuth: noClientAuth,
+    meta: {
+      displayName: "JWT Validator",
+      description: "Auth client that is only capable performing local validation of access tokens. Cannot be used to make authenticated network calls.",
+      configHints: [...BASE_HINTS],
+    },
+    schema: NO_SCHEMA_ADDITIONS,
+  },
+];
+
+// Each seed-named class gets what its row says: the config class its client_type, the client class its composition.
+for (const row of OIDC_CLIENT_TYPE_TABLE) {
+  Object.defineProperty(row.configClass, "clientType", { value: row.clientType, enumerable: true });
+  const composition = { flow: row.flow, clientAuth: row.clientAuth, loginClientAuth: row.loginClientAuth };
+  Object.defineProperty(row.clientClass, "composition", { value: Object.freeze(composition), enumerable: true });
+}
+
+/** The plugin's client-type contributions, derived from the table. */
+export function oidcClientTypes(): ClientTypeContribution[] {
+  return OIDC_CLIENT_TYPE_TABLE.map((row) => ({
+    clientType: row.clientType,
+    schema: readSchemaFile(`${row.clientType}.schema.json`),
+    configClass: row.configClass,
+    clientClass: row.clientClass,
+    meta: { displayName: row.meta.displayName, description: row.meta.description, configHints: [...row.meta.configHints] },
+  }));
+}

@@ -1,0 +1,73 @@
+/**
+ * The OIDC plugin's own services, provided in each kernel's container by the plugin's `register` hook.
+ * A host application replaces any of them for one kernel only, e.g. a token endpoint client that adds
+ * a header: `kernel.provide(OIDC_TOKEN_API_CLIENT, { useValue: (options) => new MyTokenApiClient(options) })`.
+ * OIDC clients resolve them once, when they are built.
+ */
+import { token, type KernelServices, type ServiceRegistry, type Token } from "../../kernel/index.js";
+import type { ApiClientDeps } from "./api/api-client.js";
+import { DiscoveryApiClient, type DiscoveryApiClientOptions } from "./api/discovery.js";
+import { JwksApiClient } from "./api/jwks.js";
+import { TokenApiClient, type TokenApiClientOptions } from "./api/token.js";
+import type { OidcAuthenticatorOptions } from "./authenticators.js";
+import { JwksKeyCache, type JwksKeyCacheOptions } from "./validation/jwks-cache.js";
+
+export type TokenApiClientFactory = (options: TokenApiClientOptions) => TokenApiClient;
+export type DiscoveryApiClientFactory = (options: DiscoveryApiClientOptions) => DiscoveryApiClient;
+export type JwksApiClientFactory = (options: ApiClientDeps & { jwksUri: string }) => JwksApiClient;
+/** Builds the JWKS key cache of one client's token validator. */
+export type JwksKeyCacheFactory = (options: JwksKeyCacheOptions) => JwksKeyCache;
+/** Options of the request authenticators OIDC clients build (strict mode, back-off, lock). */
+export type OidcAuthenticatorDefaults = Omit<OidcAuthenticatorOptions, "clock" | "logger">;
+
+export const OIDC_TOKEN_API_CLIENT = token<TokenApiClientFactory>("oidc:TokenApiClient");
+export const OIDC_DISCOVERY_API_CLIENT = token<DiscoveryApiClientFactory>("oidc:DiscoveryApiClient");
+export const OIDC_JWKS_API_CLIENT = token<JwksApiClientFactory>("oidc:JwksApiClient");
+export const OIDC_JWKS_KEY_CACHE = token<JwksKeyCacheFactory>("oidc:JwksKeyCache");
+/**
+ * Applied to every OIDC client of a kernel:
+ * `kernel.register(OIDC_AUTHENTICATOR_OPTIONS, { strict: true })`.
+ */
+export const OIDC_AUTHENTICATOR_OPTIONS = token<OidcAuthenticatorDefaults>("OidcAuthenticatorOptions");
+
+/** The OIDC services of one kernel, as a client uses them. */
+export interface OidcServices {
+  readonly tokenApiClient: TokenApiClientFactory;
+  readonly discoveryApiClient: DiscoveryApiClientFactory;
+  readonly jwksApiClient: JwksApiClientFactory;
+  readonly jwksKeyCache: JwksKeyCacheFactory;
+  readonly authenticatorOptions: OidcAuthenticatorDefaults;
+}
+
+const DEFAULTS: OidcServices = {
+  tokenApiClient: (options) => new TokenApiClient(options),
+  discoveryApiClient: (options) => new DiscoveryApiClient(options),
+  jwksApiClient: (options) => new JwksApiClient(options),
+  jwksKeyCache: (options) => new JwksKeyCache(options),
+  authenticatorOptions: {},
+};
+
+const TOKENS: { readonly [K in keyof OidcServices]: Token<OidcServices[K]> } = {
+  tokenApiClient: OIDC_TOKEN_API_CLIENT,
+  discoveryApiClient: OIDC_DISCOVERY_API_CLIENT,
+  jwksApiClient: OIDC_JWKS_API_CLIENT,
+  jwksKeyCache: OIDC_JWKS_KEY_CACHE,
+  authenticatorOptions: OIDC_AUTHENTICATOR_OPTIONS,
+};
+
+/** The plugin's `register` hook: the defaults, which a host's `kernel.provide` of the same token overrides. */
+export function registerOidcServices(registry: ServiceRegistry): void {
+  registry.provide(OIDC_TOKEN_API_CLIENT, { useValue: DEFAULTS.tokenApiClient });
+  registry.provide(OIDC_DISCOVERY_API_CLIENT, { useValue: DEFAULTS.discoveryApiClient });
+  registry.provide(OIDC_JWKS_API_CLIENT, { useValue: DEFAULTS.jwksApiClient });
+  registry.provide(OIDC_JWKS_KEY_CACHE, { useValue: DEFAULTS.jwksKeyCache });
+  registry.provide(OIDC_AUTHENTICATOR_OPTIONS, { useValue: DEFAULTS.authenticatorOptions });
+}
+
+/**
+ * One OIDC service of the kernel `services` belong to. A service nobody provided (a client built on
+ * a kernel the OIDC plugin is not registered with) is the built-in default.
+ */
+export function oidcService<K extends keyof OidcServices>(services: KernelServices, key: K): OidcServices[K] {
+  return services.isProvided(TOKENS[key]) ? services.resolve(TOKENS[key]) : DEFAULTS[key];
+}
