@@ -157,6 +157,12 @@ const planetauthConfig = {
       additionalProperties: { $ref: schemaFile("auth_client") },
     },
     defaultProfile: { description: "The profile used when none is named; one of the keys of profiles.", type: "string", minLength: 1 },
+    storage: {
+      description: "Where every context of this configuration keeps its tokens: a storage type a registered plugin contributes (e.g. \"redis\" from storage-redis) and that type's options. Default: files under the home directory.",
+      type: "object",
+      required: ["type"],
+      properties: { type: { description: "The storage type, as its plugin names it.", type: "string", minLength: 1 } },
+    },
   },
 };
 

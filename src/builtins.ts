@@ -5,5 +5,6 @@ import { nonePlugin } from "./plugins/none/index.js";
 import { staticKeyPlugin } from "./plugins/static-key/index.js";
 import { legacyPlugin } from "./plugins/legacy/index.js";
 import { storageSopsPlugin } from "./plugins/storage-sops/index.js";
+import { storageRedisPlugin } from "./plugins/storage-redis/index.js";
 
-export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([oidcPlugin, legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin]);
+export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([oidcPlugin, legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin, storageRedisPlugin]);

@@ -16,6 +16,7 @@ export * from "./plugins/none/index.js";
 export * from "./plugins/static-key/index.js";
 export * from "./plugins/legacy/index.js";
 export * from "./plugins/storage-sops/index.js";
+export * from "./plugins/storage-redis/index.js";
 export { builtinPlugins } from "./builtins.js";
 
 /** The seed's AuthEvent: the kernel's events and the token events of the OIDC plugin. */

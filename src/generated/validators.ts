@@ -9282,7 +9282,7 @@ return errors === 0;
 validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const planetauth_config = validate35;
-const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"$ref":"auth_client.schema.json"}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1}}};
+const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"$ref":"auth_client.schema.json"}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1},"storage":{"description":"Where every context of this configuration keeps its tokens: a storage type a registered plugin contributes (e.g. \"redis\" from storage-redis) and that type's options. Default: files under the home directory.","type":"object","required":["type"],"properties":{"type":{"description":"The storage type, as its plugin names it.","type":"string","minLength":1}}}}};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="planetauth-config.schema.json" */;
@@ -9383,9 +9383,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+if(data.storage !== undefined){
+let data5 = data.storage;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.type === undefined){
+const err6 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.properties.storage.required,parentSchema:schema61.properties.storage,data:data5};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9394,13 +9396,61 @@ vErrors.push(err6);
 }
 errors++;
 }
+if(data5.type !== undefined){
+let data6 = data5.type;
+if(typeof data6 === "string"){
+if(func56(data6) < 1){
+const err7 = {instancePath:instancePath+"/storage/type",schemaPath:"#/properties/storage/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.storage.properties.type,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/storage/type",schemaPath:"#/properties/storage/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.storage.properties.type.type,parentSchema:schema61.properties.storage.properties.type,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.storage.type,parentSchema:schema61.properties.storage,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
 validate35.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true,"storage":true},"dynamicProps":false,"dynamicItems":false};
 
 export const plugin_manifest = validate37;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"secretNames":{"description":"Names of keys whose values are secret at run time, beyond the x-secret fields of the plugin's client type schemas.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"storageProviders":{"description":"Named storage providers the plugin contributes.","type":"array","items":{"type":"object","required":["name","create"],"properties":{"name":{"type":"string","minLength":1}}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"secretNames":{"description":"Names of keys whose values are secret at run time, beyond the x-secret fields of the plugin's client type schemas.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"storageProviders":{"description":"Named storage providers the plugin contributes: a ready-made instance (create), one built from options (fromOptions), or both.","type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}}}}};
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 
@@ -10035,8 +10085,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data23.create === undefined){
-const err48 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "create"},message:"must have required property '"+"create"+"'",schema:schema62.properties.storageProviders.items.required,parentSchema:schema62.properties.storageProviders.items,data:data23};
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 === "string"){
+if(func56(data24) < 1){
+const err48 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -10045,11 +10098,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data23.name !== undefined){
-let data24 = data23.name;
-if(typeof data24 === "string"){
-if(func56(data24) < 1){
-const err49 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
+}
+else {
+const err49 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.storageProviders.items.properties.name.type,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -10059,8 +10110,9 @@ vErrors.push(err49);
 errors++;
 }
 }
+}
 else {
-const err50 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.storageProviders.items.properties.name.type,parentSchema:schema62.properties.storageProviders.items.properties.name,data:data24};
+const err50 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.storageProviders.items.type,parentSchema:schema62.properties.storageProviders.items,data:data23};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -10072,7 +10124,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.storageProviders.items.type,parentSchema:schema62.properties.storageProviders.items,data:data23};
+const err51 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageProviders.type,parentSchema:schema62.properties.storageProviders,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -10084,24 +10136,12 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.storageProviders.type,parentSchema:schema62.properties.storageProviders,data:data22};
+const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
-}
-errors++;
-}
-}
-}
-else {
-const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
 }
 errors++;
 }
@@ -10164,7 +10204,7 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const planetauth_config_shape = validate39;
-const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.shape.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"type":"object","required":["client_type"],"properties":{"client_type":{"type":"string","minLength":1}}}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1}}};
+const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planetauth-config.shape.schema.json","title":"planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)","type":"object","properties":{"plugins":{"description":"Plugin modules to import and register, in order: package specifiers or paths relative to this file.","type":"array","items":{"type":"string","minLength":1}},"profiles":{"description":"Profile name → auth client config (the content of a profile's auth_client.json).","type":"object","additionalProperties":{"type":"object","required":["client_type"],"properties":{"client_type":{"type":"string","minLength":1}}}},"defaultProfile":{"description":"The profile used when none is named; one of the keys of profiles.","type":"string","minLength":1},"storage":{"description":"Where every context of this configuration keeps its tokens: a storage type a registered plugin contributes (e.g. \"redis\" from storage-redis) and that type's options. Default: files under the home directory.","type":"object","required":["type"],"properties":{"type":{"description":"The storage type, as its plugin names it.","type":"string","minLength":1}}}}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="planetauth-config.shape.schema.json" */;
@@ -10309,9 +10349,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(data.storage !== undefined){
+let data6 = data.storage;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.type === undefined){
+const err10 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema64.properties.storage.required,parentSchema:schema64.properties.storage,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -10320,10 +10362,58 @@ vErrors.push(err10);
 }
 errors++;
 }
+if(data6.type !== undefined){
+let data7 = data6.type;
+if(typeof data7 === "string"){
+if(func56(data7) < 1){
+const err11 = {instancePath:instancePath+"/storage/type",schemaPath:"#/properties/storage/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.storage.properties.type,data:data7};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/storage/type",schemaPath:"#/properties/storage/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.storage.properties.type.type,parentSchema:schema64.properties.storage.properties.type,data:data7};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.storage.type,parentSchema:schema64.properties.storage,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
 validate39.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true},"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile":true,"storage":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** Build-time compiled validators, by schema file name, with the digest of the schema compiled. */
@@ -10343,8 +10433,8 @@ export const validators: Readonly<Record<string, CompiledSchema>> = Object.freez
   "oidc_resource_owner_pubkey.schema.json": { digest: "Xk1fa01AEeHVvi_UHYFR5ofYNfGjw0bfXy5HLSYThMo", validate: oidc_resource_owner_pubkey },
   "oidc_resource_owner_secret.schema.json": { digest: "sPz8WaPpll27pii4Kh7s4m76jnDG_xkowjoj56RNTcY", validate: oidc_resource_owner_secret },
   "planet_legacy.schema.json": { digest: "ozW1mVyPVLREZILsQvT52iobeLu7Rql9OKg-K6Pua-4", validate: planet_legacy },
-  "planetauth-config.schema.json": { digest: "5ZJTYi04btIQpvDMB8y8j1BGHq6bJYND41147bhbVbo", validate: planetauth_config },
-  "plugin-manifest.schema.json": { digest: "Ej_B1PEtwxnaMrOaDk1z8XC_crpR4HpF4NYGgdZ39T8", validate: plugin_manifest },
+  "planetauth-config.schema.json": { digest: "IS5aLv8AnRvIzcFa0yDq7B6ql1wkiqdpg93y09i5_TE", validate: planetauth_config },
+  "plugin-manifest.schema.json": { digest: "IZNsfg-FiLL7z0UTZVh6xyMs5iofiFZQmBdmAG4Azzg", validate: plugin_manifest },
   "static_apikey.schema.json": { digest: "AdSf9rjvG4cKwrWbc8hb_3Q6UR3TCw6YKdUacrne8-s", validate: static_apikey },
-  "planetauth-config.shape.schema.json": { digest: "bJUqa3rQ9VxnByXdH6s2aTZaq15Fwd1aARuL00g1Ki8", validate: planetauth_config_shape },
+  "planetauth-config.shape.schema.json": { digest: "5i6x-ijIYfgtz4pNPFACrveoUOYVug4KN0oYWwrtkA0", validate: planetauth_config_shape },
 });

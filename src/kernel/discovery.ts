@@ -24,12 +24,13 @@ import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
 import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
 import type { AuthPlugin } from "./plugin.js";
-import type { JsonObject } from "./storage-provider.js";
+import { STORAGE_PROVIDER } from "./tokens.js";
+import type { JsonObject, StorageOptions } from "./storage-provider.js";
 
 export const CONFIG_MODULE_NAME = "planetauth";
 
 /** The keys a discovered config may have (`$schema` is allowed for editors). */
-const KNOWN_KEYS = ["plugins", "profiles", "defaultProfile"];
+const KNOWN_KEYS = ["plugins", "profiles", "defaultProfile", "storage"];
 
 /** Extensions whose loading runs the file as code. */
 const CODE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
@@ -39,6 +40,8 @@ export interface DiscoveredConfig {
   plugins: string[];
   profiles: Record<string, JsonObject>;
   defaultProfile?: string;
+  /** The token and config storage every context of this kernel uses: a type a plugin contributes, with its options. */
+  storage?: StorageOptions;
 }
 
 export interface DiscoveryOptions {
@@ -155,6 +158,7 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
     plugins,
     profiles: config.profiles ?? {},
     defaultProfile: config.defaultProfile,
+    ...(config.storage ? { storage: config.storage } : {}),
   };
 }
 
@@ -208,6 +212,13 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
         if (err instanceof PluginException && !err.filePath) err.setFilePath(found.filepath);
         throw err;
       }
+    }
+  }
+  if (found.storage && !options.services?.storage) {
+    try {
+      kernel.provide(STORAGE_PROVIDER, { useValue: kernel.createStorageProvider(found.storage) });
+    } catch (err) {
+      throw new ConfigDiscoveryException(`Invalid storage: ${(err as Error).message}`, { cause: err, filePath: found.filepath });
     }
   }
   for (const [name, dict] of Object.entries(found.profiles)) {

@@ -11,7 +11,7 @@ export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver } from "./container.js";
 export { satisfiesVersionRange } from "./version-range.js";
-export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext } from "./storage-provider.js";
+export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {
   FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";

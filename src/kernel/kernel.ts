@@ -10,11 +10,11 @@ import {
 } from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
 import { precompiledValidator } from "./schema-files.js";
-import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint } from "./plugin.js";
+import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint, type StorageProviderContribution } from "./plugin.js";
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClient, AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
-import type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat } from "./storage-provider.js";
+import type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageOptions } from "./storage-provider.js";
 import { SecretNames, secretFieldNames } from "./redact.js";
 import { FileStorageProvider } from "./storage/file-storage.js";
 import { GotHttpClient } from "./http.js";
@@ -82,6 +82,7 @@ export class AuthKernel implements ServiceResolver {
   /** What logs and errors of this kernel redact: client types' `x-secret` fields and plugins' runtime secret names. */
   readonly secretNames = new SecretNames();
   readonly #providers = new Map<string, ObjectStorageProvider>();
+  readonly #configurableProviders = new Map<string, StorageProviderContribution>();
   /** Tokens the host application provided: plugin defaults never replace them. */
   readonly #hostTokens = new Set<Token<unknown>>();
   /** Which plugin provided each plugin service (two plugins may not provide the same token). */
@@ -197,13 +198,15 @@ export class AuthKernel implements ServiceResolver {
         staged.push([tok, provider]);
       },
     });
-    const providers = (p.storageProviders ?? []).map((sp) => [sp.name, sp.create(this.services)] as const);
+    const providers = (p.storageProviders ?? []).map((sp) => [sp.name, sp.create?.(this.services)] as const);
+    const configurable = (p.storageProviders ?? []).filter((sp) => sp.fromOptions);
     // Nothing above changed the kernel; from here on nothing can fail.
     for (const ct of p.clientTypes ?? []) this.#clientTypes.set(ct.clientType, this.#entry(p, ct));
     this.#formats.push(...(p.storageFormats ?? []));
     this.secretNames.add(p.secretNames ?? []);
     for (const ct of p.clientTypes ?? []) this.secretNames.add(secretFieldNames(ct.schema));
-    for (const [name, provider] of providers) this.#providers.set(name, provider);
+    for (const [name, provider] of providers) if (provider) this.#providers.set(name, provider);
+    for (const sp of configurable) this.#configurableProviders.set(sp.name, sp);
     for (const [tok, provider] of staged) {
       this.#serviceOwners.set(tok, p.name);
       if (!this.#hostTokens.has(tok)) this.#bind(tok, provider);
@@ -235,7 +238,7 @@ export class AuthKernel implements ServiceResolver {
       }
     }
     for (const sp of p.storageProviders ?? []) {
-      if (this.#providers.has(sp.name)) throw new PluginException(`Plugin "${p.name}" contributes storage provider "${sp.name}", already registered`);
+      if (this.#providers.has(sp.name) || this.#configurableProviders.has(sp.name)) throw new PluginException(`Plugin "${p.name}" contributes storage provider "${sp.name}", already registered`);
     }
   }
 
@@ -342,15 +345,32 @@ export class AuthKernel implements ServiceResolver {
     return new Client(config, services);
   }
 
-  /** The default provider, or a named one contributed by a plugin. */
+  /** The default provider, or a named ready-made one contributed by a plugin. */
   storageProvider(name?: string): ObjectStorageProvider {
     if (name === undefined) return this.services.storage;
     const provider = this.#providers.get(name);
     if (!provider) {
-      const known = [...this.#providers.keys()].join(", ") || "(none)";
-      throw new PluginException(`Unknown storage provider "${name}"; registered: ${known}`);
+      const hint = this.#configurableProviders.has(name) ? ` (it is built from options: use createStorageProvider({ type: "${name}", ... }))` : "";
+      throw new PluginException(`Unknown storage provider "${name}"${hint}; registered: ${this.#storageProviderNames()}`);
     }
     return provider;
+  }
+
+  /**
+   * A new storage provider of a type a plugin contributes with `fromOptions`, e.g. from a discovered
+   * config's `storage` entry. Unknown type ⇒ PluginException listing the registered ones.
+   */
+  createStorageProvider(options: StorageOptions): ObjectStorageProvider {
+    const { type, ...rest } = options;
+    const contribution = typeof type === "string" ? this.#configurableProviders.get(type) : undefined;
+    if (!contribution?.fromOptions) {
+      throw new PluginException(`Unknown storage type ${JSON.stringify(type)}; types built from options: ${[...this.#configurableProviders.keys()].join(", ") || "(none)"}`);
+    }
+    return contribution.fromOptions(rest, this.services);
+  }
+
+  #storageProviderNames(): string {
+    return [...new Set([...this.#providers.keys(), ...this.#configurableProviders.keys()])].join(", ") || "(none)";
   }
 
   /** Profiles found by config discovery (name → client config dict), and the file they come from. */

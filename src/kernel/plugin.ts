@@ -10,7 +10,7 @@ import { parseVersionRange } from "./version-range.js";
 import type { AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
-import type { ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
+import type { JsonObject, ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
 import { PluginException } from "./errors.js";
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
@@ -41,11 +41,17 @@ export interface ClientTypeContribution {
 export interface StorageProviderContribution {
   name: string;
   /**
-   * Called once when the plugin is registered, with the kernel's services. A provider that needs the
-   * plugin's own services resolves them through `services.resolve` when first used (they are
-   * registered once the whole plugin has been accepted).
+   * A ready-made instance: called once when the plugin is registered, with the kernel's services.
+   * A provider that needs the plugin's own services resolves them through `services.resolve` when
+   * first used (they are registered once the whole plugin has been accepted).
    */
-  create(services: KernelServices): ObjectStorageProvider;
+  create?(services: KernelServices): ObjectStorageProvider;
+  /**
+   * A provider built from options (e.g. a discovered config's `storage: { type: "<name>", ... }`;
+   * `type` removed). Throw an error naming the bad option when the options are invalid. Give
+   * `create`, `fromOptions` or both.
+   */
+  fromOptions?(options: JsonObject, services: KernelServices): ObjectStorageProvider;
 }
 
 export interface AuthPlugin {
@@ -102,7 +108,11 @@ export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
     }
   });
   plugin?.storageProviders?.forEach((p, i) => {
-    if (typeof p?.create !== "function") problems.push(`storageProviders.${i}.create: must be a function`);
+    const hasCreate = typeof p?.create === "function";
+    const hasFromOptions = typeof p?.fromOptions === "function";
+    if (!hasCreate && !hasFromOptions) problems.push(`storageProviders.${i}: needs a create or a fromOptions function`);
+    if (p?.create !== undefined && !hasCreate) problems.push(`storageProviders.${i}.create: must be a function`);
+    if (p?.fromOptions !== undefined && !hasFromOptions) problems.push(`storageProviders.${i}.fromOptions: must be a function`);
   });
   if (typeof plugin?.planetAuth === "string" && !parseVersionRange(plugin.planetAuth)) {
     problems.push(`planetAuth: "${plugin.planetAuth}" is not a supported version range (e.g. "^0.1.0", ">=0.1.0 <2.0.0")`);

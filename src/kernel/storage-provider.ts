@@ -37,6 +37,14 @@ export interface ProfileFileNames {
 }
 
 /**
+ * Options naming a storage provider contributed by a plugin, as a discovered config's `storage`
+ * gives them: `type` is the contribution's name, every other key is the provider's own.
+ */
+export interface StorageOptions extends JsonObject {
+  type: string;
+}
+
+/**
  * A file format contributed by a plugin (e.g. an encrypted format). The filesystem provider reads
  * and writes the bytes — atomically — and hands the text to the format to decode / encode.
  */

@@ -1,0 +1,364 @@
+/**
+ * An ObjectStorageProvider on Redis, for fleets: every process using the same Redis and prefix
+ * shares tokens, and `withLock` is a lease all of them respect, so one process per expiry calls the
+ * token endpoint.
+ *
+ * Layout, for a storage key K under prefix P:
+ * - `P` + K: a hash { data: the object as its file would hold it (or encrypted by `format`), mtime, fence };
+ * - `P` + K + `#lock`: the lease, `<owner id>:<fence>`, set with NX and a time to live, deleted only by its owner;
+ * - `P` + K + `#fence`: a counter (INCR) giving each lease a larger fence; a write made under a lease
+ *   carries its fence and is refused once another owner holds the lock or a newer fence was written;
+ * - channel `P` + `#changed`: the key, published on every write and release, which wakes waiters.
+ *
+ * Degraded, not down: when Redis cannot be reached, reads are served from this process's copy of
+ * what it last read or wrote, writes are kept and written back when Redis returns (unless Redis has
+ * a newer value by then), and `withLock` locks within this process only. One warning per outage
+ * goes to the logger; `degradedOperations()` counts what was served that way.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import {
+  ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
+  type AuthLogger, type JsonObject, type ObjectStorageProvider, type StorageFormat,
+} from "../../kernel/index.js";
+import { ChangeWaiters } from "./change-waiters.js";
+import { KeyMutex } from "./key-mutex.js";
+import { loadRedisClass } from "./lazy-deps.js";
+import { ACQUIRE, RELEASE, RENEW, RESTORE, WRITE } from "./scripts.js";
+
+export interface RedisStorageProviderOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. */
+  url: string;
+  /** Prepended to every storage key. Default `planet-auth:`. */
+  prefix?: string;
+  /** Lease time to live; renewed while the holder runs, so it bounds only how long a dead holder blocks. Default 5 s. */
+  leaseMs?: number;
+  /** How long `withLock` waits for a busy lock before failing. Default 60 s. */
+  lockWaitMs?: number;
+  /** Timeout of every Redis command and of the first connection. Default 2 s. */
+  commandTimeoutMs?: number;
+  /** Encryption at rest: the stored text is this format's encoding (e.g. the SOPS format with age recipients). */
+  format?: StorageFormat;
+  logger?: AuthLogger;
+}
+
+interface Lease {
+  key: string;
+  fence: number;
+  value: string;
+}
+
+interface LocalCopy {
+  text: string;
+  mtime: number;
+  /** Written while Redis was unreachable: to be written back. */
+  pending: boolean;
+}
+
+/** Raised when Redis cannot be reached: the provider falls back to its degraded mode. */
+class RedisUnavailable extends Error {}
+
+const DEFAULT_PREFIX = "planet-auth:";
+
+export class RedisStorageProvider implements ObjectStorageProvider {
+  readonly prefix: string;
+  readonly leaseMs: number;
+  readonly lockWaitMs: number;
+  readonly #url: string;
+  readonly #commandTimeoutMs: number;
+  readonly #format?: StorageFormat;
+  readonly #logger?: AuthLogger;
+  readonly #lease = new AsyncLocalStorage<Lease>();
+  readonly #mutex = new KeyMutex();
+  readonly #waiters = new ChangeWaiters();
+  readonly #copies = new Map<string, LocalCopy>();
+  #client?: Promise<Redis>;
+  #subscribed?: Promise<void>;
+  #subscriber?: Redis;
+  #degraded = false;
+  #degradedOperations = 0;
+  #closed = false;
+
+  constructor(options: RedisStorageProviderOptions) {
+    this.#url = options.url;
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.leaseMs = options.leaseMs ?? 5000;
+    this.lockWaitMs = options.lockWaitMs ?? 60_000;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    this.#format = options.format;
+    this.#logger = options.logger;
+  }
+
+  /** Operations served from this process's copy or lock because Redis was unreachable. */
+  degradedOperations(): number {
+    return this.#degradedOperations;
+  }
+
+  /** True while Redis is unreachable. */
+  isDegraded(): boolean {
+    return this.#degraded;
+  }
+
+  async loadObj(key: string): Promise<JsonObject> {
+    const copy = await this.#read(key);
+    if (!copy) throw new ObjectNotFoundException(`No object stored under this key in Redis`, { filePath: key });
+    return this.#decode(key, copy.text);
+  }
+
+  async saveObj(key: string, data: JsonObject): Promise<void> {
+    const text = await this.#encode(key, data);
+    const mtime = Date.now();
+    const lease = this.#lease.getStore();
+    const fenced = lease?.key === key ? lease : undefined;
+    try {
+      const client = await this.#connected();
+      const written = await client.eval(
+        WRITE, 2, this.#objKey(key), this.#lockKey(key),
+        text, mtime, fenced ? fenced.fence : "", fenced?.value ?? "", this.#channel(), key,
+      );
+      this.#recovered();
+      if (written !== 1) {
+        throw new StorageException("Refused a write under an expired lease: another process holds the lock or wrote a newer value", { filePath: key });
+      }
+      this.#copies.set(key, { text, mtime, pending: false });
+    } catch (err) {
+      if (!this.#isOutage(err)) throw err;
+      this.#noteOutage(err);
+      this.#copies.set(key, { text, mtime, pending: true });
+    }
+  }
+
+  async objExists(key: string): Promise<boolean> {
+    return (await this.#read(key)) !== undefined;
+  }
+
+  async mtime(key: string): Promise<number> {
+    const copy = await this.#read(key);
+    if (!copy) throw new ObjectNotFoundException(`No object stored under this key in Redis`, { filePath: key });
+    return copy.mtime;
+  }
+
+  async objRename(src: string, dst: string): Promise<void> {
+    const client = await this.#connected();
+    try {
+      await client.rename(this.#objKey(src), this.#objKey(dst));
+    } catch (err) {
+      if (err instanceof Error && /no such key/i.test(err.message)) throw new ObjectNotFoundException("No object stored under this key in Redis", { filePath: src });
+      throw err;
+    }
+    const copy = this.#copies.get(src);
+    this.#copies.delete(src);
+    if (copy) this.#copies.set(dst, copy);
+  }
+
+  /**
+   * Run `fn` holding the lease on `key`, shared by every process on this Redis and prefix; writes of
+   * `key` inside `fn` are fenced. Waiters are woken by the release (pub/sub), or when the lease of a
+   * holder that died runs out. Redis unreachable ⇒ the lock holds within this process only.
+   */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(key, () => this.#withLease(key, fn));
+  }
+
+  /** Close the Redis connections (the process can then exit). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const client = this.#client ? await this.#client.catch(() => undefined) : undefined;
+    client?.disconnect();
+    this.#subscriber?.disconnect();
+  }
+
+  async #withLease<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let lease: Lease;
+    try {
+      lease = await this.#acquire(key);
+    } catch (err) {
+      if (!this.#isOutage(err)) throw err;
+      this.#noteOutage(err);
+      return fn();
+    }
+    const renewal = setInterval(() => void this.#renew(lease), Math.max(50, Math.floor(this.leaseMs / 3)));
+    try {
+      return await this.#lease.run(lease, fn);
+    } finally {
+      clearInterval(renewal);
+      await this.#release(lease);
+    }
+  }
+
+  async #acquire(key: string): Promise<Lease> {
+    const client = await this.#connected();
+    await this.#subscribe();
+    const owner = randomUUID();
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      const change = this.#waiters.register(key);
+      const [fence, leftMs] = (await client.eval(ACQUIRE, 2, this.#lockKey(key), this.#fenceKey(key), owner, this.leaseMs)) as [number, number];
+      this.#recovered();
+      if (fence > 0) {
+        change.cancel();
+        return { key, fence, value: `${owner}:${fence}` };
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        change.cancel();
+        throw new StorageException(`Timed out after ${this.lockWaitMs} ms waiting for the Redis lock`, { filePath: key });
+      }
+      // Woken by the holder's release; else when its lease would have run out.
+      await change.wait(Math.min(leftMs > 0 ? leftMs + 10 : 50, remaining));
+    }
+  }
+
+  async #renew(lease: Lease): Promise<void> {
+    try {
+      const client = await this.#connected();
+      await client.eval(RENEW, 1, this.#lockKey(lease.key), lease.value, this.leaseMs);
+    } catch {
+      // The lease may then run out; the fenced write refuses what an expired holder would overwrite.
+    }
+  }
+
+  async #release(lease: Lease): Promise<void> {
+    try {
+      const client = await this.#connected();
+      await client.eval(RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), lease.key);
+    } catch (err) {
+      if (!this.#isOutage(err)) throw err;
+      this.#noteOutage(err); // the lease runs out by itself
+    }
+  }
+
+  /** The stored object (refreshing this process's copy), or the copy when Redis is unreachable. */
+  async #read(key: string): Promise<LocalCopy | undefined> {
+    try {
+      const client = await this.#connected();
+      const [text, mtime] = await client.hmget(this.#objKey(key), "data", "mtime");
+      this.#recovered();
+      if (text === null) {
+        this.#copies.delete(key);
+        return undefined;
+      }
+      const copy = { text, mtime: Number(mtime), pending: false };
+      this.#copies.set(key, copy);
+      return copy;
+    } catch (err) {
+      if (!this.#isOutage(err)) throw err;
+      this.#noteOutage(err);
+      const copy = this.#copies.get(key);
+      if (!copy) throw new StorageException("Redis is unreachable and this process holds no copy of the object", { filePath: key, cause: err });
+      return copy;
+    }
+  }
+
+  #decode(key: string, text: string): Promise<JsonObject> | JsonObject {
+    return this.#format ? this.#format.decode(text, { key, path: key }) : parseJsonObject(text);
+  }
+
+  async #encode(key: string, data: JsonObject): Promise<string> {
+    if (!this.#format) return serializeJsonObject(data);
+    return this.#format.encode(data, { key, path: key, previousText: this.#copies.get(key)?.text });
+  }
+
+  #objKey(key: string): string {
+    return this.prefix + key;
+  }
+  #lockKey(key: string): string {
+    return `${this.prefix}${key}#lock`;
+  }
+  #fenceKey(key: string): string {
+    return `${this.prefix}${key}#fence`;
+  }
+  #channel(): string {
+    return `${this.prefix}#changed`;
+  }
+
+  #connected(): Promise<Redis> {
+    if (this.#closed) return Promise.reject(new StorageException("The Redis storage provider is closed"));
+    this.#client ??= this.#connect().catch((err: unknown) => {
+      this.#client = undefined; // the client library could not be loaded: try again next time
+      throw err;
+    });
+    return this.#client.then((client) => {
+      if (client.status !== "ready") throw new RedisUnavailable(`Redis connection is ${client.status}`);
+      return client;
+    });
+  }
+
+  async #connect(): Promise<Redis> {
+    const Redis = await loadRedisClass();
+    const client = new Redis(this.#url, {
+      lazyConnect: true,
+      // Fail fast while disconnected (degraded mode) instead of queueing requests.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: this.#commandTimeoutMs,
+      connectTimeout: this.#commandTimeoutMs,
+      retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+    });
+    client.on("error", () => undefined); // surfaced by the failing commands
+    client.on("ready", () => void this.#catchUp(client));
+    // A failed first connection is retried in the background (retryStrategy); until then, degraded.
+    await client.connect().catch(() => undefined);
+    return client;
+  }
+
+  #subscribe(): Promise<void> {
+    this.#subscribed ??= (async () => {
+      const client = await this.#connected();
+      const subscriber = client.duplicate({ enableOfflineQueue: true, lazyConnect: true });
+      this.#subscriber = subscriber;
+      subscriber.on("error", () => undefined);
+      subscriber.on("message", (_channel: string, key: string) => this.#waiters.notify(key));
+      await subscriber.connect();
+      await subscriber.subscribe(this.#channel());
+    })().catch((err: unknown) => {
+      // Waiters then wake when a lease would have run out: slower, still correct.
+      this.#subscribed = undefined;
+      this.#logger?.debug(`Redis change notifications unavailable (${describe(err)})`);
+    });
+    return this.#subscribed;
+  }
+
+  /** After a (re)connection: write back what this process holds that Redis lacks or has older. */
+  async #catchUp(client: Redis): Promise<void> {
+    for (const [key, copy] of this.#copies) {
+      try {
+        await client.eval(RESTORE, 1, this.#objKey(key), copy.text, copy.mtime, this.#channel(), key);
+        copy.pending = false;
+      } catch (err) {
+        this.#logger?.debug(`Could not write back a stored object to Redis yet (${describe(err)})`);
+        return;
+      }
+    }
+  }
+
+  #isOutage(err: unknown): boolean {
+    if (err instanceof RedisUnavailable) return true;
+    if (!(err instanceof Error)) return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    return Boolean(code && /^E[A-Z]+$/.test(code)) || /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest/i.test(err.message);
+  }
+
+  #noteOutage(err: unknown): void {
+    this.#degradedOperations++;
+    if (this.#degraded) return;
+    this.#degraded = true;
+    this.#logger?.warning(
+      `Redis token store unreachable (${describe(err)}): serving this process's copy of tokens and locking within this process until it returns`,
+    );
+  }
+
+  #recovered(): void {
+    if (!this.#degraded) return;
+    this.#degraded = false;
+    this.#logger?.info("Redis token store reachable again");
+  }
+}
+
+/** An error's class and code, never its text beyond the first line (it may name the server). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ? `${err.name} ${code}` : `${err.name}: ${err.message.split("\n")[0]}`;
+}

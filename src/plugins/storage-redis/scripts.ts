@@ -1,0 +1,58 @@
+/**
+ * Lua scripts the Redis store runs atomically. Lock values are `<owner id>:<fence>`; the fence is a
+ * per-key counter (INCR) that only grows, stored with every value written under the lock.
+ */
+
+/** KEYS: lock, fence counter. ARGV: owner id, lease ms. → [fence, 0] when taken, else [0, lease left ms]. */
+export const ACQUIRE = `
+local fence = redis.call('INCR', KEYS[2])
+if redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'NX', 'PX', ARGV[2]) then return {fence, 0} end
+return {0, redis.call('PTTL', KEYS[1])}
+`;
+
+/** Compare-and-delete. KEYS: lock. ARGV: lock value, channel, storage key. → 1 released, 0 not ours. */
+export const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  return 1
+end
+return 0
+`;
+
+/**
+ * Compare-and-set write. KEYS: object, lock. ARGV: text, mtime ms, fence ('' = unlocked write), lock
+ * value, channel, storage key. A fenced write is refused (→ 0) when another owner holds the lock or
+ * the stored value carries a newer fence: a holder whose lease expired cannot overwrite a newer value.
+ */
+export const WRITE = `
+local stored = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+local fence = stored
+if ARGV[3] ~= '' then
+  local holder = redis.call('GET', KEYS[2])
+  if holder and holder ~= ARGV[4] then return 0 end
+  fence = tonumber(ARGV[3])
+  if stored > fence then return 0 end
+end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'mtime', ARGV[2], 'fence', fence)
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
+`;
+
+/**
+ * Catch-up write after an outage. KEYS: object. ARGV: text, mtime ms, channel, storage key. Writes
+ * only when the stored value is missing or older than ours (→ 1), else leaves it (→ 0).
+ */
+export const RESTORE = `
+local mtime = tonumber(redis.call('HGET', KEYS[1], 'mtime') or '-1')
+if mtime >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'mtime', ARGV[2], 'fence', redis.call('HGET', KEYS[1], 'fence') or '0')
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`;
+
+/** Extend the lease while we hold it. KEYS: lock. ARGV: lock value, lease ms. → 1 extended, 0 lost. */
+export const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;

@@ -1,0 +1,137 @@
+/** The Redis storage provider against a real redis-server: format, encryption, lease, fencing, outage. */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { Redis } from "ioredis";
+import { generateIdentity, identityToRecipient } from "age-encryption";
+import { AuthLogger, ObjectNotFoundException, StorageException, createDefaultKernel, serializeJsonObject } from "../../../src/index.js";
+import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
+import { captureLogger } from "../../support/capture-logger.js";
+import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
+
+const token = { access_token: "secret-access-token-value", refresh_token: "secret-refresh-token-value", _iat: 100, _exp: 200 };
+
+redisDescribe(describe)("RedisStorageProvider", () => {
+  let redis: TestRedis;
+  let raw: Redis;
+  const providers: RedisStorageProvider[] = [];
+  const provider = (options: Partial<ConstructorParameters<typeof RedisStorageProvider>[0]> = {}) => {
+    const p = new RedisStorageProvider({ url: redis.url, prefix: "t:", commandTimeoutMs: 500, ...options });
+    providers.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    raw.disconnect();
+    await Promise.all(providers.map((p) => p.close()));
+    await redis.cleanup();
+  });
+
+  test("stores the object under prefix + key in the files' JSON format; missing keys are ObjectNotFound", async () => {
+    const p = provider();
+    await p.saveObj(".planet/a/token.json", token);
+    expect(await raw.hget("t:.planet/a/token.json", "data")).toBe(serializeJsonObject(token));
+    expect(await p.loadObj(".planet/a/token.json")).toEqual(token);
+    expect(await p.objExists(".planet/a/token.json")).toBe(true);
+    expect(typeof (await p.mtime(".planet/a/token.json"))).toBe("number");
+    await expect(p.loadObj(".planet/missing.json")).rejects.toBeInstanceOf(ObjectNotFoundException);
+    expect(await p.objExists(".planet/missing.json")).toBe(false);
+    await p.objRename(".planet/a/token.json", ".planet/b/token.json");
+    expect(await provider().loadObj(".planet/b/token.json")).toEqual(token);
+  });
+
+  test("encryption at rest through the SOPS codec: no cleartext token in Redis, read back with the age identity", async () => {
+    const identity = await generateIdentity();
+    const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
+    const kernel = createDefaultKernel({ services: { env } });
+    const p = kernel.createStorageProvider({ type: "redis", url: redis.url, prefix: "enc:", encrypt: true }) as RedisStorageProvider;
+    providers.push(p);
+    await p.saveObj("token.json", token);
+    const stored = (await raw.hget("enc:token.json", "data"))!;
+    expect(stored).toContain("ENC[AES256_GCM");
+    expect(stored).not.toContain(token.access_token);
+    expect(stored).not.toContain(token.refresh_token);
+    expect(await p.loadObj("token.json")).toEqual(token);
+  });
+
+  test("withLock excludes holders across connections (as across processes)", async () => {
+    const [a, b, c] = [provider(), provider(), provider()];
+    await a.saveObj("counter.json", { n: 0 });
+    let inside = 0;
+    let overlap = false;
+    const bump = (p: RedisStorageProvider) =>
+      p.withLock("counter.json", async () => {
+        if (++inside > 1) overlap = true;
+        const { n } = await p.loadObj("counter.json");
+        await new Promise((r) => setTimeout(r, 2));
+        await p.saveObj("counter.json", { n: (n as number) + 1 });
+        inside--;
+      });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => bump([a, b, c][i % 3]!)));
+    expect(overlap).toBe(false);
+    expect(await a.loadObj("counter.json")).toEqual({ n: 30 });
+    expect(await raw.exists("t:counter.json#lock")).toBe(0);
+  });
+
+  test("a waiter is woken by the release (pub/sub), long before the holder's lease would run out", async () => {
+    const [a, b] = [provider({ leaseMs: 60_000 }), provider({ leaseMs: 60_000 })];
+    let releaseA!: () => void;
+    const held = new Promise<void>((r) => (releaseA = r));
+    let aHas!: () => void;
+    const aHolds = new Promise<void>((r) => (aHas = r));
+    const first = a.withLock("wake.json", async () => (aHas(), await held));
+    await aHolds;
+    const order: string[] = [];
+    const second = b.withLock("wake.json", async () => void order.push("b"));
+    setTimeout(() => (order.push("a released"), releaseA()), 100);
+    await Promise.all([first, second]); // the test's timeout is far below the 60 s lease
+    expect(order).toEqual(["a released", "b"]);
+  }, 10_000);
+
+  test("a dead holder's lease runs out and another process takes over", async () => {
+    await raw.set("t:dead.json#lock", "dead-owner:1", "PX", 300);
+    const ran = await provider().withLock("dead.json", async () => "took over");
+    expect(ran).toBe("took over");
+  });
+
+  test("fencing: a holder whose lease expired cannot overwrite the newer holder's value", async () => {
+    const [a, b] = [provider(), provider()];
+    await a.saveObj("fenced.json", { v: "old" });
+    await expect(
+      a.withLock("fenced.json", async () => {
+        await raw.del("t:fenced.json#lock"); // a's lease runs out (e.g. a long GC pause)
+        await b.withLock("fenced.json", () => b.saveObj("fenced.json", { v: "newer" }));
+        await a.saveObj("fenced.json", { v: "stale" });
+      }),
+    ).rejects.toBeInstanceOf(StorageException);
+    expect(await b.loadObj("fenced.json")).toEqual({ v: "newer" });
+    expect(Number(await raw.hget("t:fenced.json", "fence"))).toBeGreaterThan(0);
+  });
+
+  test("degraded, not down: Redis stopped ⇒ reads from this process's copy, writes kept, one warning, a counter; back ⇒ written back", async () => {
+    const log = captureLogger();
+    const p = provider({ logger: new AuthLogger(log) });
+    await p.saveObj("outage.json", { v: 1 });
+    await redis.stop();
+    try {
+      expect(await p.loadObj("outage.json")).toEqual({ v: 1 });
+      await p.withLock("outage.json", () => p.saveObj("outage.json", { v: 2 }));
+      expect(await p.loadObj("outage.json")).toEqual({ v: 2 });
+      expect(p.isDegraded()).toBe(true);
+      expect(p.degradedOperations()).toBeGreaterThanOrEqual(3);
+      expect(log.lines.filter((l) => l.includes("unreachable"))).toHaveLength(1);
+      expect(log.text()).not.toContain("secret");
+    } finally {
+      await redis.start();
+    }
+    raw.disconnect();
+    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    // The restarted Redis is empty; the provider writes its copy back once it reconnects.
+    for (let i = 0; i < 100 && (await raw.hget("t:outage.json", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await raw.hget("t:outage.json", "data")).toBe(serializeJsonObject({ v: 2 }));
+    expect(await p.loadObj("outage.json")).toEqual({ v: 2 });
+    expect(p.isDegraded()).toBe(false);
+  }, 20_000);
+});
