@@ -12,6 +12,8 @@ import { schemaDigest } from "../src/kernel/schema-digest.js";
 import { createAjv } from "../src/kernel/config-validation.js";
 import type { SchemaObject } from "ajv/dist/2020.js";
 
+const { _ } = createRequire(import.meta.url)("ajv/dist/compile/codegen/index.js") as typeof import("ajv/dist/compile/codegen/index.js");
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SCHEMA_DIR = path.join(root, "schemas");
 export const VALIDATORS_FILE = path.join(root, "src/generated/validators.ts");
@@ -42,7 +44,9 @@ function profileShapeVariant(configSchema: SchemaObject): SchemaObject {
 /** The source of src/generated/validators.ts for the schemas currently in schemas/. */
 export function validatorsSource(): string {
   const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
-  const ajv = createAjv({ code: { source: true, esm: true, lines: true } });
+  // A schema using a format gets ajv-formats' implementation, required by the generated code.
+  const formats = _`require("ajv-formats/dist/formats").fullFormats`;
+  const ajv = createAjv({ code: { source: true, esm: true, lines: true, formats } });
   const refs: Record<string, string> = {};
   const table: string[] = [];
   for (const file of files) {

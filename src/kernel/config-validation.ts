@@ -18,9 +18,15 @@ export const AJV_OPTIONS = {
 // ajv is CommonJS: a synchronous require keeps validation synchronous while loading ajv lazily.
 const requireCjs = createRequire(import.meta.url);
 
+/**
+ * An ajv instance with the library's options, keywords (`x-error`, `x-secret`) and the formats of
+ * ajv-formats (`uri`, `email`, `date-time`, …); other vendor keywords are added per schema.
+ */
 export function createAjv(extra: Omit<Options, keyof typeof AJV_OPTIONS> = {}): Ajv2020 {
   const { Ajv2020 } = requireCjs("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const { default: addFormats } = requireCjs("ajv-formats") as typeof import("ajv-formats");
   const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra });
+  addFormats(ajv);
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   ajv.addKeyword({ keyword: "x-secret", schemaType: "boolean" });
   return ajv;

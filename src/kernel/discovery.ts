@@ -18,7 +18,10 @@ import { homedir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { AuthException, ProfileException, PluginException, type ErrorCode } from "./errors.js";
+import {
+  AuthClientConfigException, AuthClientException, AuthException, PluginException, PluginFailureException, ProfileException,
+  type ErrorCode,
+} from "./errors.js";
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
@@ -191,6 +194,19 @@ export async function importPlugins(specifier: string, configFile: string): Prom
   return plugins as AuthPlugin[];
 }
 
+/** An error thrown by a client type's code while checking a profile, blamed on the plugin that contributes it. */
+function pluginFailure(
+  kernel: AuthKernel, dict: JsonObject, profile: string, err: unknown, filePath: string, pluginOf: ReadonlyMap<AuthPlugin, string>,
+): PluginFailureException {
+  const plugin = kernel.clientType(String(dict.client_type)).plugin;
+  const specifier = [...pluginOf].find(([p]) => p.name === plugin)?.[1];
+  const from = specifier ? ` (module "${specifier}")` : "";
+  return new PluginFailureException(
+    `Plugin "${plugin}"${from} failed while checking profile "${profile}" (client_type "${String(dict.client_type)}"): ${(err as Error)?.message ?? String(err)}`,
+    { cause: err, filePath, clientType: String(dict.client_type) },
+  );
+}
+
 export interface LoadKernelOptions extends DiscoveryOptions {
   /** Plugins registered before the discovered ones (the package entry point passes the built-ins). */
   basePlugins?: readonly AuthPlugin[];
@@ -204,14 +220,22 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
   });
   const found = await discoverConfig(options);
   if (!found) return kernel;
+  // Which plugin each client type comes from, for the plugins this file names.
+  const pluginOf = new Map<AuthPlugin, string>();
   for (const specifier of found.plugins) {
     for (const plugin of await importPlugins(specifier, found.filepath)) {
       try {
         kernel.use(plugin);
       } catch (err) {
-        if (err instanceof PluginException && !err.filePath) err.setFilePath(found.filepath);
-        throw err;
+        if (err instanceof PluginException) {
+          if (!err.filePath) err.setFilePath(found.filepath);
+          throw err;
+        }
+        throw new PluginFailureException(`Plugin "${plugin.name}" (module "${specifier}") failed to register: ${(err as Error).message}`, {
+          cause: err, filePath: found.filepath,
+        });
       }
+      pluginOf.set(plugin, specifier);
     }
   }
   if (found.storage && !options.services?.storage) {
@@ -225,7 +249,11 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
     try {
       kernel.configFromDict(dict).check();
     } catch (err) {
-      throw new ConfigDiscoveryException(`Invalid profile "${name}": ${(err as Error).message}`, { cause: err, filePath: found.filepath });
+      // Data the client type refuses makes an invalid profile; anything else the plugin's code threw is the plugin's failure.
+      if (err instanceof AuthClientConfigException || err instanceof AuthClientException) {
+        throw new ConfigDiscoveryException(`Invalid profile "${name}": ${(err as Error).message}`, { cause: err, filePath: found.filepath });
+      }
+      throw pluginFailure(kernel, dict, name, err, found.filepath, pluginOf);
     }
   }
   kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile, found.filepath);

@@ -172,6 +172,38 @@ export class PluginVersionException extends PluginException {
   static override readonly code: ErrorCode = "ERR_PLUGIN_VERSION";
 }
 
+export interface PluginSchemaExceptionOptions extends AuthExceptionOptions {
+  plugin: string;
+  keyword: string;
+  schemaPath: string;
+}
+
+/**
+ * A plugin's config schema cannot be used: an unknown keyword or format, a value the JSON Schema
+ * meta-schema refuses, an unresolvable `$ref`, an unusable `$id`. Raised by `use()`.
+ */
+export class PluginSchemaException extends PluginException {
+  static override readonly code: ErrorCode = "ERR_PLUGIN_SCHEMA";
+  /** The plugin whose schema it is. */
+  readonly plugin: string;
+  /** The schema keyword at fault (e.g. "format", "type", "x-foo"'s misspelt neighbour). */
+  readonly keyword: string;
+  /** JSON Pointer of the keyword within the plugin's schema ("/properties/url/format"). */
+  readonly schemaPath: string;
+  constructor(message: string, options: PluginSchemaExceptionOptions) {
+    const { plugin, keyword, schemaPath, ...rest } = options;
+    super(message, rest);
+    this.plugin = plugin;
+    this.keyword = keyword;
+    this.schemaPath = schemaPath;
+  }
+}
+
+/** Code in a plugin (its config class, say) failed while the kernel used it: the plugin's fault, not the data's. */
+export class PluginFailureException extends PluginException {
+  static override readonly code: ErrorCode = "ERR_PLUGIN_FAILURE";
+}
+
 /**
  * Every error code, mapped to its exception class. Plugins add theirs by declaration merging
  * (`declare module "planet-auth" { interface ErrorCodes { ERR_MINE: MyException } }`), so
@@ -197,6 +229,8 @@ export interface ErrorCodes {
   ERR_PLUGIN: PluginException;
   ERR_PLUGIN_DEPENDENCY: PluginDependencyException;
   ERR_PLUGIN_VERSION: PluginVersionException;
+  ERR_PLUGIN_SCHEMA: PluginSchemaException;
+  ERR_PLUGIN_FAILURE: PluginFailureException;
   ERR_CREDENTIAL_ORIGIN: CredentialOriginException;
   ERR_UNTRUSTED_FILE: UntrustedFileException;
   ERR_FILE_TOO_LARGE: FileTooLargeException;

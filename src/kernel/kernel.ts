@@ -10,6 +10,7 @@ import {
 } from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
 import { precompiledValidator } from "./schema-files.js";
+import { compilePluginSchema, forgetSchema } from "./plugin-schema.js";
 import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint, type StorageProviderContribution } from "./plugin.js";
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClient, AuthClientClass } from "./auth-client.js";
@@ -64,7 +65,7 @@ export interface CreateKernelOptions {
 }
 
 interface ClientTypeEntry extends RegisteredClientType {
-  validate?: ValidateFunction;
+  validate: ValidateFunction;
 }
 
 type Staged = readonly [Token<unknown>, ServiceProvider<unknown>];
@@ -187,6 +188,19 @@ export class AuthKernel implements ServiceResolver {
   use(plugin: AuthPlugin): this {
     const p = Object.isFrozen(plugin) ? plugin : definePlugin(plugin);
     this.#checkAcceptable(p);
+    const entries: ClientTypeEntry[] = [];
+    try {
+      for (const ct of p.clientTypes ?? []) entries.push(this.#entry(p, ct));
+      this.#accept(p, entries);
+    } catch (err) {
+      // Schemas compiled for this plugin go with it, so a corrected plugin can register later.
+      for (const entry of entries) if (this.#ajv && !precompiledValidator(entry.schema)) forgetSchema(this.#ajv, entry.schema);
+      throw err;
+    }
+    return this;
+  }
+
+  #accept(p: AuthPlugin, entries: readonly ClientTypeEntry[]): void {
     const staged: Staged[] = [];
     p.register?.({
       provide: (tok, provider) => {
@@ -201,7 +215,7 @@ export class AuthKernel implements ServiceResolver {
     const providers = (p.storageProviders ?? []).map((sp) => [sp.name, sp.create?.(this.services)] as const);
     const configurable = (p.storageProviders ?? []).filter((sp) => sp.fromOptions);
     // Nothing above changed the kernel; from here on nothing can fail.
-    for (const ct of p.clientTypes ?? []) this.#clientTypes.set(ct.clientType, this.#entry(p, ct));
+    for (const entry of entries) this.#clientTypes.set(entry.clientType, entry);
     this.#formats.push(...(p.storageFormats ?? []));
     this.secretNames.add(p.secretNames ?? []);
     for (const ct of p.clientTypes ?? []) this.secretNames.add(secretFieldNames(ct.schema));
@@ -213,7 +227,6 @@ export class AuthKernel implements ServiceResolver {
     }
     this.#plugins.push(p);
     this.#services = undefined;
-    return this;
   }
 
   #checkAcceptable(p: AuthPlugin): void {
@@ -242,8 +255,10 @@ export class AuthKernel implements ServiceResolver {
     }
   }
 
+  /** A client type's registry entry, its schema compiled (PluginSchemaException when it cannot be). */
   #entry(plugin: AuthPlugin, ct: ClientTypeContribution): ClientTypeEntry {
     return {
+      validate: precompiledValidator(ct.schema) ?? this.#compile(plugin.name, ct),
       clientType: ct.clientType,
       plugin: plugin.name,
       schema: ct.schema,
@@ -298,13 +313,12 @@ export class AuthKernel implements ServiceResolver {
   validateConfigData(clientType: string, data: JsonObject): void {
     const entry = this.#clientTypes.get(clientType);
     if (!entry) throw this.#unknownClientType(clientType);
-    entry.validate ??= precompiledValidator(entry.schema) ?? this.#compile(entry.schema);
     assertValid(entry.validate, clientType, data);
   }
 
-  #compile(schema: Record<string, unknown>): ValidateFunction {
+  #compile(plugin: string, ct: ClientTypeContribution): ValidateFunction {
     this.#ajv ??= createAjv();
-    return this.#ajv.getSchema(String(schema.$id)) ?? this.#ajv.compile(schema);
+    return compilePluginSchema(this.#ajv, { plugin, clientType: ct.clientType, schema: ct.schema });
   }
 
   /** The seed's AuthClientConfig.from_dict: only checks non-empty and a known client_type. */

@@ -4,7 +4,7 @@
  * or plugin) without a case here fails to compile, and so does a case for a code that does not exist.
  */
 import {
-  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, NetworkException, NoCredentialException, NoTerminalException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
+  AuthClientConfigException, AuthClientContextException, AuthClientException, AuthCodeAuthClientException, AuthException, AuthorizationApiException, ConfigDiscoveryException, CorruptObjectException, CredentialOriginException, DeviceAccessDeniedException, DeviceAuthorizationApiException, DeviceCodeAuthClientException, DeviceCodeExpiredException, DiscoveryApiException, ExpiredTokenException, FileBackedJsonObjectException, FileTooLargeException, IntrospectionApiException, IntrospectionRejectionTokenException, InvalidAlgorithmTokenException, InvalidArgumentException, InvalidDataException, InvalidTokenException, JwksApiException, NetworkException, NoCredentialException, NoTerminalException, NetworkTimeoutException, ObjectNotFoundException, OidcApiClientException, PlanetLegacyAuthClientException, PluginDependencyException, PluginException, PluginVersionException, PluginSchemaException, PluginFailureException, ProfileException, RedirectRefusedException, ResourceOwnerAuthClientException, ResponseTooLargeException, ScopeNotGrantedTokenException, SopsBinaryException, SopsConfigException, SopsDecryptionException, SopsException, SopsFormatException, SopsMacMismatchException, SopsNoIdentityException, SopsNoRecipientsException, SopsUnsupportedKeyTypeException, StaticApiKeyAuthClientException, StorageException, TokenApiException, TokenApiTimeoutException, TokenValidatorException, UnknownIssuerTokenException, UnknownSigningKeyTokenException, UntrustedFileException,
   isAuthError, type AuthError, type ErrorCode,
 } from "../../src/index.js";
 import { BearerAuthError } from "../../src/integrations/bearer.js";
@@ -51,6 +51,10 @@ export function describeError(err: AuthError): string {
       return expectType<PluginDependencyException>(err);
     case "ERR_PLUGIN_VERSION":
       return expectType<PluginVersionException>(err);
+    case "ERR_PLUGIN_SCHEMA":
+      return expectType<PluginSchemaException>(err);
+    case "ERR_PLUGIN_FAILURE":
+      return expectType<PluginFailureException>(err);
     case "ERR_CREDENTIAL_ORIGIN":
       return expectType<CredentialOriginException>(err);
     case "ERR_UNTRUSTED_FILE":
