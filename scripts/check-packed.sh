@@ -4,7 +4,10 @@
 #   - a strict `tsc` over examples/static-apikey.ts, then run the compiled example;
 #   - require("planet-auth") from CommonJS, and the schemas through their subpath;
 #   - the shipped declaration files cite no document outside the package;
-#   - every source map carries its sources inline.
+#   - every source map carries its sources inline;
+#   - examples/plugin-token-exchange, a third-party plugin package, copied out of the repository,
+#     installs the tarball as its planet-auth peer, builds (strict tsc) and passes its node:test suite
+#     (which runs planet-auth/testing's conformance checks).
 # Run from anywhere: scripts/check-packed.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -63,4 +66,12 @@ node -e '
   if (!maps.length || bad.length) { console.error("source maps without inline sources:", bad.join(", ") || "(none shipped)"); process.exit(1); }
 ' "$installed/dist" || fail "source maps"
 
-echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations and source maps"
+plugin="$work/plugin-token-exchange"
+mkdir -p "$plugin"
+(cd "$root/examples/plugin-token-exchange" && tar --exclude=node_modules --exclude=dist -cf - .) | (cd "$plugin" && tar -xf -)
+cd "$plugin"
+npm install --prefer-offline --no-audit --no-fund --silent --no-save "$work/$tarball" \
+  || fail "npm install of the plugin example's dependencies and $tarball"
+npm test || fail "the plugin example (examples/plugin-token-exchange) against the packed planet-auth"
+
+echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations and source maps; the plugin example builds and passes its tests against it"
