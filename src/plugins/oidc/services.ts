@@ -44,7 +44,8 @@ const DEFAULTS: OidcServices = {
   discoveryApiClient: (options) => new DiscoveryApiClient(options),
   jwksApiClient: (options) => new JwksApiClient(options),
   jwksKeyCache: (options) => new JwksKeyCache(options),
-  authenticatorOptions: {},
+  // Frozen: one value serves every kernel, so no kernel may change it for the others.
+  authenticatorOptions: Object.freeze({}),
 };
 
 const TOKENS: { readonly [K in keyof OidcServices]: Token<OidcServices[K]> } = {
