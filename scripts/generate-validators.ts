@@ -12,14 +12,12 @@ import { schemaDigest } from "../src/kernel/schema-digest.js";
 import { createAjv } from "../src/kernel/config-validation.js";
 import type { SchemaObject } from "ajv/dist/2020.js";
 
-const { _ } = createRequire(import.meta.url)("ajv/dist/compile/codegen/index.js") as typeof import("ajv/dist/compile/codegen/index.js");
-
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SCHEMA_DIR = path.join(root, "schemas");
 export const VALIDATORS_FILE = path.join(root, "src/generated/validators.ts");
 
-type StandaloneCode = (ajv: ReturnType<typeof createAjv>, refs: Record<string, string>) => string;
-const standaloneCode = (createRequire(import.meta.url)("ajv/dist/standalone/index.js") as { default: StandaloneCode }).default;
+export type StandaloneCode = (ajv: ReturnType<typeof createAjv>, refs: Record<string, string>) => string;
+export const standaloneCode = (createRequire(import.meta.url)("ajv/dist/standalone/index.js") as { default: StandaloneCode }).default;
 
 /** `static_apikey.schema.json` → `static_apikey`, `plugin-manifest.schema.json` → `plugin_manifest`. */
 function exportName(fileName: string): string {
@@ -41,12 +39,18 @@ function profileShapeVariant(configSchema: SchemaObject): SchemaObject {
   return variant;
 }
 
+/**
+ * The ajv instance the generator compiles with (ES module source). createAjv adds ajv-formats, which
+ * makes the code of a schema using a format require ajv-formats' implementation.
+ */
+export function generatorAjv(): ReturnType<typeof createAjv> {
+  return createAjv({ code: { source: true, esm: true, lines: true } });
+}
+
 /** The source of src/generated/validators.ts for the schemas currently in schemas/. */
 export function validatorsSource(): string {
   const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
-  // A schema using a format gets ajv-formats' implementation, required by the generated code.
-  const formats = _`require("ajv-formats/dist/formats").fullFormats`;
-  const ajv = createAjv({ code: { source: true, esm: true, lines: true, formats } });
+  const ajv = generatorAjv();
   const refs: Record<string, string> = {};
   const table: string[] = [];
   for (const file of files) {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { CONFIG_FILE_SHAPE, SCHEMA_DIR, VALIDATORS_FILE, validatorsSource } from "../../scripts/generate-validators.js";
 import { validators } from "../../src/generated/validators.js";
@@ -8,6 +10,7 @@ import { precompiledValidator, readSchemaFile } from "../../src/kernel/schema-fi
 import { AuthClientConfigException, createKernel, definePlugin } from "../../src/index.js";
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SCHEMA_FILES = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
 
 /** Wrong values of every JSON type for each property, one at a time and all at once. */
@@ -79,5 +82,25 @@ describe("build-time compiled schema validators", () => {
     expect(() => kernel.validateConfigData("none", { client_type: "none", level: 4 })).not.toThrow();
     expect(() => kernel.validateConfigData("none", { client_type: "none", level: 1 })).toThrow(AuthClientConfigException);
     expect(() => kernel.validateConfigData("none", { client_type: "none" })).toThrow("level: is required");
+  });
+});
+
+describe("formats in build-time compiled validators", () => {
+  test("a schema using format: uri compiles to standalone code that checks the format with ajv-formats", async () => {
+    const { generatorAjv, standaloneCode } = await import("../../scripts/generate-validators.js");
+    const ajv = generatorAjv();
+    ajv.addSchema({ $id: "uri-test.schema.json", type: "object", properties: { url: { type: "string", format: "uri" } } });
+    const code = standaloneCode(ajv, { validate: "uri-test.schema.json" });
+    expect(code).toContain('require("ajv-formats/dist/formats").fullFormats');
+    const dir = mkdtempSync(path.join(ROOT, ".tmp-formats-"));
+    try {
+      const file = path.join(dir, "validator.mjs");
+      writeFileSync(file, `import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\n${code}`);
+      const { validate } = (await import(file)) as { validate: (data: unknown) => boolean };
+      expect(validate({ url: "https://example.com/x" })).toBe(true);
+      expect(validate({ url: "not a uri" })).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
