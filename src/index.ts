@@ -18,6 +18,7 @@ export * from "./plugins/legacy/index.js";
 export * from "./plugins/storage-sops/index.js";
 export * from "./plugins/storage-redis/index.js";
 export { builtinPlugins } from "./builtins.js";
+export * from "./factory/index.js";
 
 /** The seed's AuthEvent: the kernel's events and the token events of the OIDC plugin. */
 export const AuthEvent = { ...KernelAuthEvent, ...TokenEvent } as const;

@@ -47,3 +47,4 @@ export * from "./profiles.js";
 export {
   UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
 } from "./file-trust.js";
+export type { BuiltinProfileSet } from "./builtin-profiles.js";
