@@ -144,7 +144,7 @@ export class PlanetAuthFactory {
     if (this.kernel.hasDiscoveredProfile(name)) {
       return { name, config: this.kernel.configFromDict(this.kernel.discoveredProfile(name).config), source: "discovered" };
     }
-    throw new ProfileException(`Auth profile "${profileName}" not found: it is not a built-in profile and ${configKey} does not exist`, {
+    throw new ProfileException(`Auth profile "${profileName}" not found: it is not a built-in profile and has no config file`, {
       filePath: configKey,
     });
   }

@@ -60,7 +60,7 @@ describe("precedence", () => {
   test("an explicit profile that cannot be loaded is an error naming the file looked for", async () => {
     const err = await factory().initializeAuthClientContext({ authProfileOpt: "nope" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProfileException);
-    expect((err as Error).message).toContain(".planet/nope/auth_client.json");
+    expect((err as ProfileException).filePath).toBe(".planet/nope/auth_client.json");
   });
 
   test("explicit client id + secret beat an explicit API key; the service-account profile is named after the m2m built-in", async () => {
@@ -106,7 +106,7 @@ describe("fallback from a broken selected profile", () => {
     const auth = await f.initializeAuthClientContext();
     expect(auth.resolution.source).toBe("api-key");
     expect(auth.resolution.fallback).toMatchObject({ requestedProfile: "missing", selectedBy: "environment" });
-    expect(auth.resolution.fallback!.reason).toContain(".planet/missing/auth_client.json");
+    expect(auth.resolution.fallback!.reason).toContain("File: .planet/missing/auth_client.json");
     await expect(f.initializeAuthClientContext({ strict: true })).rejects.toThrow(ProfileException);
   });
 
