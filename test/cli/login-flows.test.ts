@@ -108,7 +108,6 @@ describe("client credentials", () => {
     expect(await readJson(`${dir}/token.json`)).toMatchObject({ access_token: expect.any(String) });
     expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "cc" });
 
-    const other = "other-client";
     // The same login for a profile whose config exists only SOPS-encrypted leaves it alone: no cleartext copy.
     const sopsOnly = path.join(home, `${dir}/auth_client.json`);
     await writeFile(path.join(home, `${dir}/auth_client.sops.json`), "{}");
