@@ -66,6 +66,9 @@ describe("client credentials", () => {
     const login = await run(["--auth-profile", "cc", "login"]);
     expect(login).toMatchObject({ code: 0, stdout: "Logging in with authentication profile cc...\nLogin succeeded.\n" });
     const saved = await readJson(".planet/cc/token.json");
+    // Written as the Python library writes it: keys sorted, 2-space indent, no trailing newline.
+    const sorted = Object.fromEntries(Object.entries(saved).sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(await readFile(path.join(home, ".planet/cc/token.json"), "utf8")).toBe(JSON.stringify(sorted, null, 2));
     expect((await stat(path.join(home, ".planet/cc/token.json"))).mode & 0o777).toBe(0o600);
     expect(saved).toMatchObject({ access_token: expect.any(String), _iat: expect.any(Number), _exp: expect.any(Number) });
     expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "cc" });
