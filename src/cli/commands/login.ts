@@ -60,28 +60,15 @@ function waitingIndicator(io: CliIo, expiresIn: number): () => void {
 
 /** Device login driven here, so the wait shows a spinner with the time left. */
 async function deviceLogin(rt: PlauthRuntime, auth: Auth, options: LoginOptions): Promise<void> {
+  const { presentDeviceLogin } = await import("../../plugins/oidc/index.js");
   const initiated = await auth.deviceLoginInitiate(options);
-  const uri = String(initiated.verification_uri_complete || initiated.verification_uri);
-  const { display, browserOpener } = auth.authClient().services;
-  if (options.allowOpenBrowser) {
-    display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
-    await browserOpener(uri);
-  } else {
-    display.print(`To activate your client, visit the following URL in a browser:\n\n\t${uri}\n\nand enter the code: ${initiated.user_code}\n`);
-    if (options.displayQrCode) display.print(await terminalQrCode(uri));
-  }
+  await presentDeviceLogin(auth.authClient().services, initiated, options, auth.authClient().config().clientType());
   const stop = waitingIndicator(rt.io, Number(initiated.expires_in) || 0);
   try {
     await auth.deviceLoginComplete(initiated, { signal: options.signal });
   } finally {
     stop();
   }
-}
-
-/** A QR code of `text` in block characters (two modules per character row). */
-async function terminalQrCode(text: string): Promise<string> {
-  const { encodeQr } = await import("../qr.js");
-  return encodeQr(text);
 }
 
 async function loginWith(rt: PlauthRuntime, auth: Auth, options: LoginOptions, opts: Opts): Promise<void> {
