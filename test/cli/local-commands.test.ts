@@ -139,6 +139,14 @@ describe("profile", () => {
   });
 });
 
+test("oauth login: an --extra item without `=` is reported before anything is sent", async () => {
+  await writeHomeFile(".planet/cc/auth_client.json", {
+    client_type: "oidc_client_credentials_secret", auth_server: "https://auth.example.test/", client_id: "id", client_secret: "s",
+  });
+  const r = await run(["--auth-profile", "cc", "oauth", "login", "-O", "project_id=p1", "-O", "novalue"]);
+  expect(r).toMatchObject({ code: 1, stderr: 'Error: Extra parameter "novalue" must be given as key=value\n' });
+});
+
 describe("jwt decode", () => {
   const token = unsignedJwt({ alg: "RS256", kid: "k1" }, { sub: "alice", iat: 1_700_000_000, exp: 1_700_000_600 });
 
