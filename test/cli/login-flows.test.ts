@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
-import { plauth, startPlauth } from "./support/plauth.js";
+import { plauth, startPlauth, stopAllPlauth } from "./support/plauth.js";
 
 let op: OidcServer;
 let home: string;
@@ -57,6 +57,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  stopAllPlauth();
   await op?.stop();
   for (const c of cleanups) await c();
 });

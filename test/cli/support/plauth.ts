@@ -30,12 +30,21 @@ export interface RunningPlauth {
   result: Promise<PlauthResult>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Stop every plauth process still running (e.g. a login left polling by a failed test). */
+export function stopAllPlauth(): void {
+  for (const child of running) child.kill();
+}
+
 export function startPlauth(args: string[], options: PlauthOptions): RunningPlauth {
   const child = spawn(process.execPath, [PLAUTH, ...args], {
     cwd: options.cwd ?? options.home,
     env: { PATH: process.env.PATH ?? "", HOME: options.home, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("close", () => running.delete(child));
   let stdout = "";
   let stderr = "";
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
