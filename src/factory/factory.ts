@@ -21,8 +21,8 @@
  * configuration cannot redefine a profile the user or the application already has.
  */
 import {
-  Auth, ProfileException, redact, resolveProfileConfigFile, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
-  defaultKernel, FileStorageProvider, CONFIG_FILE, CONFIG_FILE_SOPS, PROFILE_DIR,
+  Auth, ProfileException, resolveProfileConfigFile, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
+  defaultKernel, FileStorageProvider, CONFIG_FILE, PROFILE_DIR,
   type AuthClientConfig, type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject, type ObjectStorageProvider,
 } from "../kernel/index.js";
 import { BuiltinProfiles } from "./builtins.js";
@@ -137,7 +137,7 @@ export class PlanetAuthFactory {
     if (builtin) return { name: builtin.name, config: this.kernel.configFromDict(builtin.config), source: "builtin" };
     const name = profileName.toLowerCase();
     validateProfileName(name);
-    const configKey = await resolveProfileConfigFile(name, this.storage);
+    const configKey = await resolveProfileConfigFile(name, this.storage, this.kernel.profileFileNames());
     if (await this.storage.objExists(configKey)) {
       return { name, config: await this.kernel.configFromFile(configKey), source: "disk" };
     }
@@ -147,6 +147,22 @@ export class PlanetAuthFactory {
     throw new ProfileException(`Auth profile "${profileName}" not found: it is not a built-in profile and has no config file`, {
       filePath: configKey,
     });
+  }
+
+  /**
+   * Key of a new config file for a profile: `auth_client.json`, or with `sops` the SOPS file name a
+   * registered storage format offers (`auth_client.sops.json`).
+   */
+  newProfileConfigKey(profileName: string, options: { sops?: boolean } = {}): string {
+    const name = profileName.toLowerCase();
+    validateProfileName(name);
+    let file = CONFIG_FILE;
+    if (options.sops) {
+      const sopsName = this.kernel.profileFileNames().config.find((f) => f.endsWith(".sops.json"));
+      if (!sopsName) throw new ProfileException("No storage format for SOPS files is registered (the storage-sops plugin)");
+      file = sopsName;
+    }
+    return `${PROFILE_DIR}/${name}/${file}`;
   }
 
   /** On-disk profile names (directories of `~/.planet` holding a config file), sorted. Needs the filesystem provider. */
@@ -163,7 +179,12 @@ export class PlanetAuthFactory {
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
       const dir = `${PROFILE_DIR}/${entry.name}`;
-      if ((await this.storage.objExists(`${dir}/${CONFIG_FILE_SOPS}`)) || (await this.storage.objExists(`${dir}/${CONFIG_FILE}`))) names.push(entry.name);
+      for (const file of this.kernel.profileFileNames().config) {
+        if (await this.storage.objExists(`${dir}/${file}`)) {
+          names.push(entry.name);
+          break;
+        }
+      }
     }
     return names.sort();
   }
@@ -171,7 +192,7 @@ export class PlanetAuthFactory {
   async #tokenFile(name: string, options: InitializeAuthClientContextOptions): Promise<string | null> {
     if (options.tokenFileOpt) return options.tokenFileOpt;
     if (options.saveTokenFile === false) return null;
-    return resolveProfileTokenFile(name, this.storage);
+    return resolveProfileTokenFile(name, this.storage, this.kernel.profileFileNames());
   }
 
   async #profileContext(profileName: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
@@ -272,7 +293,7 @@ export class PlanetAuthFactory {
     const storage = options.storageProvider ?? this.storage;
     const config = this.kernel.configFromDict(clientConfig);
     if (options.storageProvider) config.setStorageProvider(options.storageProvider);
-    const tokenFile = options.saveTokenFile === false ? null : await resolveProfileTokenFile(profileName, storage);
+    const tokenFile = options.saveTokenFile === false ? null : await resolveProfileTokenFile(profileName, storage, this.kernel.profileFileNames());
     if (options.saveProfileConfig !== false) await saveProfileConfig(profileName, config, storage);
     return Auth.initializeFromConfig(config, {
       kernel: this.kernel, profileName, tokenFile, initialTokenData: options.initialTokenData, storageProvider: options.storageProvider,
@@ -301,9 +322,4 @@ export class PlanetAuthFactory {
     const { OidcMultiIssuerValidator } = await import("../plugins/oidc/index.js");
     return OidcMultiIssuerValidator.fromAuthServerConfigs(configs, { kernel: this.kernel });
   }
-}
-
-/** A config's data safe to print: secrets replaced. */
-export function redactedConfig(data: JsonObject): JsonObject {
-  return redact(data) as JsonObject;
 }

@@ -1,4 +1,4 @@
-export { PlanetAuthFactory, API_KEY_PROFILE, redactedConfig } from "./factory.js";
+export { PlanetAuthFactory, API_KEY_PROFILE } from "./factory.js";
 export type {
   ContextResolution, InitializeAuthClientContextOptions, PlanetAuthContext, PlanetAuthFactoryOptions, ProfileConfig, ResolutionSource,
 } from "./factory.js";

@@ -1,6 +1,6 @@
 /** `plauth login`, `plauth oauth login`, `plauth legacy login`, and what follows a login. */
 import {
-  CONFIG_FILE, CONFIG_FILE_SOPS, PROFILE_DIR, resolveProfileConfigFile, type Auth, type JsonObject, type LoginOptions,
+  resolveProfileConfigFile, type Auth, type JsonObject, type LoginOptions,
 } from "../../index.js";
 import { readUserConfig, updateUserConfig, API_KEY_PROFILE } from "../../factory/index.js";
 import { CliError } from "../errors.js";
@@ -113,9 +113,9 @@ async function postLogin(rt: PlauthRuntime, auth: Auth, opts: Opts): Promise<voi
   const config = auth.authClient().config();
   if (factory.builtins().canonicalName(name) || config.path() || factory.kernel.hasDiscoveredProfile(name)) return;
   const lower = name.toLowerCase();
-  const existing = await resolveProfileConfigFile(lower, factory.storage);
+  const existing = await resolveProfileConfigFile(lower, factory.storage, factory.kernel.profileFileNames());
   if (await factory.storage.objExists(existing)) return;
-  const target = `${PROFILE_DIR}/${lower}/${opts.sops ? CONFIG_FILE_SOPS : CONFIG_FILE}`;
+  const target = factory.newProfileConfigKey(lower, { sops: Boolean(opts.sops) });
   await factory.storage.saveObj(target, config.data() as JsonObject);
   if (name === API_KEY_PROFILE) rt.io.err(`Saved the API key profile to ~/${target}.\n`);
 }

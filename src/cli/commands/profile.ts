@@ -2,9 +2,7 @@
  * `plauth profile …`: list, show, set, copy, create. None of them needs a working auth context, so
  * they repair a broken selection rather than fail on it.
  */
-import {
-  CONFIG_FILE, CONFIG_FILE_SOPS, PROFILE_DIR, redact, validateProfileName, type JsonObject,
-} from "../../index.js";
+import { validateProfileName, type AuthKernel, type JsonObject } from "../../index.js";
 import { readUserConfig, updateUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
 import { CliError } from "../errors.js";
 import { formatJson } from "../output.js";
@@ -12,9 +10,9 @@ import type { Handler } from "../program.js";
 import { rootContext } from "./context.js";
 
 /** Config data for printing: without nulls, secrets redacted unless asked for. */
-function printable(data: JsonObject | null, showSecrets: boolean): JsonObject {
+function printable(kernel: AuthKernel, data: JsonObject | null, showSecrets: boolean): JsonObject {
   const clean = Object.fromEntries(Object.entries(data ?? {}).filter(([, v]) => v !== null && v !== undefined));
-  return showSecrets ? clean : (redact(clean) as JsonObject);
+  return showSecrets ? clean : (kernel.redact(clean) as JsonObject);
 }
 
 /** On-disk profiles whose config loads and validates (others are skipped), with their data. */
@@ -41,7 +39,7 @@ export const list: Handler = async (rt, opts) => {
   const local = await validLocalProfiles(factory);
   const showSecrets = Boolean(opts.showSecrets);
   const section = (names: string[], configOf: (n: string) => JsonObject | null) =>
-    opts.long ? Object.fromEntries(names.map((n) => [n, printable(configOf(n), showSecrets)])) : names;
+    opts.long ? Object.fromEntries(names.map((n) => [n, printable(factory.kernel, configOf(n), showSecrets)])) : names;
   const builtinPart = section(builtinNames, (n) => builtins.config(n)?.config ?? null);
   const localPart = section([...local.keys()], (n) => local.get(n) ?? null);
   if (opts.json) return rt.io.out(formatJson({ builtin: builtinPart, local: localPart }) + "\n");
@@ -86,7 +84,7 @@ async function saveConfigAs(factory: PlanetAuthFactory, dst: string, data: JsonO
   if (factory.builtins().canonicalName(name)) throw new CliError(`"${dst}" is a built-in profile; choose another name`);
   const config = factory.kernel.configFromDict(data);
   config.check();
-  const key = `${PROFILE_DIR}/${name}/${sops ? CONFIG_FILE_SOPS : CONFIG_FILE}`;
+  const key = factory.newProfileConfigKey(name, { sops });
   config.setPath(key);
   await config.save();
 }
