@@ -4,7 +4,8 @@
 #   - a strict `tsc` over examples/static-apikey.ts, then run the compiled example;
 #   - require("planet-auth") from CommonJS, and the schemas through their subpath;
 #   - the shipped declaration files cite no document outside the package;
-#   - every source map carries its sources inline.
+#   - every source map carries its sources inline;
+#   - the `plauth` bin runs.
 # Run from anywhere: scripts/check-packed.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,6 +50,9 @@ node -e '
   require.resolve("planet-auth/schemas/auth_client.schema.json");
 ' || fail "require(\"planet-auth\") / planet-auth/schemas/* from CommonJS"
 
+[ "$(npx --no-install plauth version)" = "planet-auth : $(node -p "require('$root/package.json').version")" ] \
+  || fail "the plauth bin in the consumer project"
+
 installed="$consumer/node_modules/planet-auth"
 if grep -rnE '\.\./shared|DESIGN\.md|[a-z-]+\.md( §|\b)|\bgap [A-Z][0-9]+' --include='*.d.ts' "$installed/dist"; then
   fail "declaration files cite documents outside the package (lines above)"
@@ -63,4 +67,4 @@ node -e '
   if (!maps.length || bad.length) { console.error("source maps without inline sources:", bad.join(", ") || "(none shipped)"); process.exit(1); }
 ' "$installed/dist" || fail "source maps"
 
-echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations and source maps"
+echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations, source maps and the plauth bin"
