@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "<rootDir>/test/support/node-environment.js",
+  globalSetup: "<rootDir>/test/support/build-dist.js",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],

@@ -8,6 +8,7 @@
 #   - examples/plugin-token-exchange, a third-party plugin package, copied out of the repository,
 #     installs the tarball as its planet-auth peer, builds (strict tsc) and passes its node:test suite
 #     (which runs planet-auth/testing's conformance checks).
+#   - the `plauth` bin runs.
 # Run from anywhere: scripts/check-packed.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,6 +53,9 @@ node -e '
   require.resolve("planet-auth/schemas/auth_client.schema.json");
 ' || fail "require(\"planet-auth\") / planet-auth/schemas/* from CommonJS"
 
+[ "$(npx --no-install plauth version)" = "planet-auth : $(node -p "require('$root/package.json').version")" ] \
+  || fail "the plauth bin in the consumer project"
+
 installed="$consumer/node_modules/planet-auth"
 if grep -rnE '\.\./shared|DESIGN\.md|[a-z-]+\.md( §|\b)|\bgap [A-Z][0-9]+' --include='*.d.ts' "$installed/dist"; then
   fail "declaration files cite documents outside the package (lines above)"
@@ -74,4 +78,4 @@ npm install --prefer-offline --no-audit --no-fund --silent --no-save "$work/$tar
   || fail "npm install of the plugin example's dependencies and $tarball"
 npm test || fail "the plugin example (examples/plugin-token-exchange) against the packed planet-auth"
 
-echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations and source maps; the plugin example builds and passes its tests against it"
+echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations, source maps and the plauth bin; the plugin example builds and passes its tests against it"

@@ -7,7 +7,7 @@ import {
   type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,
 } from "./kernel/index.js";
 import { builtinPlugins } from "./builtins.js";
-import { AuthEvent as KernelAuthEvent } from "./kernel/index.js";
+import { AuthEvent as KernelAuthEvent, type AuthEventRegistry } from "./kernel/index.js";
 import { TokenEvent } from "./plugins/oidc/index.js";
 
 export * from "./kernel/index.js";
@@ -18,10 +18,13 @@ export * from "./plugins/legacy/index.js";
 export * from "./plugins/storage-sops/index.js";
 export * from "./plugins/storage-redis/index.js";
 export { builtinPlugins } from "./builtins.js";
+export type { AuthEventRegistry } from "./kernel/index.js";
+export * from "./factory/index.js";
 
 /** The seed's AuthEvent: the kernel's events and the token events of the OIDC plugin. */
 export const AuthEvent = { ...KernelAuthEvent, ...TokenEvent } as const;
-export type AuthEvent = import("./kernel/index.js").AuthEvent;
+/** The name of an event: the kernel's and every registered plugin's (see AuthEventRegistry). */
+export type AuthEvent = Extract<keyof AuthEventRegistry, string>;
 
 /** A kernel with the built-in plugins, then `options.plugins`. */
 export function createDefaultKernel(options: CreateKernelOptions = {}): AuthKernel {

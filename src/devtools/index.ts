@@ -12,3 +12,5 @@ export {
 export type { AuthorizeOptions, AuthorizeResult, ScriptedUser } from "./scripted-browser.js";
 export { generateTestRsaKey, type TestRsaKey } from "./keys.js";
 export { DevtoolsException } from "./errors.js";
+/** The library's event names, the type of DevtoolsException's `event()`. */
+export type { AuthEvent } from "../kernel/index.js";

@@ -11,9 +11,9 @@ export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver } from "./container.js";
 export { satisfiesVersionRange } from "./version-range.js";
-export type { JsonObject, ObjectStorageProvider, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
+export type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {
-  FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileOps, type FileStorageOptions,
+  FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";
 export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
 export {
@@ -47,3 +47,4 @@ export * from "./profiles.js";
 export {
   UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
 } from "./file-trust.js";
+export type { BuiltinProfileSet } from "./builtin-profiles.js";

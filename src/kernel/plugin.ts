@@ -11,6 +11,7 @@ import type { AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
 import type { JsonObject, ObjectStorageProvider, StorageFormat } from "./storage-provider.js";
+import type { BuiltinProfileSet } from "./builtin-profiles.js";
 import { PluginException } from "./errors.js";
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
@@ -71,6 +72,8 @@ export interface AuthPlugin {
   readonly secretNames?: readonly string[];
   /** Named storage providers, available as `kernel.storageProvider(name)`. */
   readonly storageProviders?: readonly StorageProviderContribution[];
+  /** Named profiles this plugin ships (selected by name like profiles on disk; see the context factory). */
+  readonly builtinProfiles?: BuiltinProfileSet;
   /**
    * Provide the plugin's own services (API clients, caches, options) in the kernel's container.
    * Its code resolves them from the kernel a config or client belongs to (`client.services.resolve`,

@@ -4,7 +4,7 @@
  * context supplies the config values, endpoints, client authentication and the seams (browser
  * opener, TTY prompt and display, sleep).
  */
-import { givenOrPrompted, type JsonObject } from "../../kernel/index.js";
+import { givenOrPrompted, type JsonObject, type KernelServices } from "../../kernel/index.js";
 import { AuthorizationApiClient, type AuthorizationResult } from "./api/authorization.js";
 import type { DeviceAuthorizationResponse } from "./api/device-authorization.js";
 import { createPkcePair } from "./api/pkce.js";
@@ -68,6 +68,35 @@ export const authCodeFlow: OidcFlow = {
   },
 };
 
+/**
+ * Show the person where to approve a device login: open the browser on the verification URI, or
+ * print it with the user code (and a QR code when asked).
+ */
+export async function presentDeviceLogin(
+  seams: Pick<KernelServices, "display" | "browserOpener">,
+  initiated: JsonObject,
+  options: { allowOpenBrowser?: boolean; displayQrCode?: boolean },
+  clientType: string,
+): Promise<void> {
+  const { display, browserOpener } = seams;
+  const uri = String(initiated.verification_uri_complete || initiated.verification_uri);
+  const scheme = URL.canParse(uri) ? new URL(uri).protocol : null;
+  if (scheme !== "https:" && scheme !== "http:") {
+    // Never hand a browser (or the person) a javascript:, file: or other URI from the server.
+    throw new DeviceCodeAuthClientException(
+      `The device authorization response's verification URI is not an http(s) URL (${scheme ? `scheme ${JSON.stringify(scheme.slice(0, -1).slice(0, 32))}` : "unparsable"}); refusing to open or show it`,
+      { clientType, field: "verification_uri" },
+    );
+  }
+  if (options.allowOpenBrowser) {
+    display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
+    await browserOpener(uri);
+  } else {
+    display.print(`To activate your client, visit the following URL in a browser:\n\n\t${uri}\n\nand enter the code: ${initiated.user_code}\n`);
+    if (options.displayQrCode) display.print(`Or scan this QR code:\n\n${await terminalQrCode(uri)}\n`);
+  }
+}
+
 /** RFC 8628 device authorization grant. */
 export const deviceCodeFlow: OidcFlow = {
   name: "device code",
@@ -99,23 +128,7 @@ export const deviceCodeFlow: OidcFlow = {
       });
     }
     const initiated = (await deviceCodeFlow.deviceLoginInitiate!(context, p)) as DeviceAuthorizationResponse;
-    const { display, browserOpener } = context.seams;
-    const uri = initiated.verification_uri_complete || initiated.verification_uri;
-    const scheme = URL.canParse(uri) ? new URL(uri).protocol : null;
-    if (scheme !== "https:" && scheme !== "http:") {
-      // Never hand a browser (or the person) a javascript:, file: or other URI from the server.
-      throw new DeviceCodeAuthClientException(
-        `The device authorization response's verification URI is not an http(s) URL (${scheme ? `scheme ${JSON.stringify(scheme.slice(0, -1).slice(0, 32))}` : "unparsable"}); refusing to open or show it`,
-        { clientType: context.config.clientType(), field: "verification_uri" },
-      );
-    }
-    if (p.allowOpenBrowser) {
-      display.print(`Opening a browser to complete the login. Confirm that it shows the code: ${initiated.user_code}`);
-      await browserOpener(uri);
-    } else {
-      display.print(`To activate your client, visit the following URL in a browser:\n\n\t${uri}\n\nand enter the code: ${initiated.user_code}\n`);
-      if (p.displayQrCode) display.print(`Or scan this QR code:\n\n${await terminalQrCode(uri)}\n`);
-    }
+    await presentDeviceLogin(context.seams, initiated, p, context.config.clientType());
     const tokens = await deviceCodeFlow.deviceLoginComplete!(context, initiated, { signal: p.signal });
     return { tokens };
   },

@@ -16,7 +16,7 @@ export {
   type OidcLoginParams, type OidcLoginResult,
 } from "./client.js";
 export * from "./services.js";
-export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
+export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, presentDeviceLogin, resourceOwnerFlow, validatorFlow } from "./flows.js";
 export * from "./client-types.js";
 export {
   OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,

@@ -1,0 +1,223 @@
+/**
+ * The plauth command tree (commander). Only commander and this file load at start-up: each command's
+ * implementation is imported when that command runs, so `plauth --help` stays fast and commands that
+ * need no auth context (version, reset, profile, jwt decode) never build one.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { CanceledError, CliError } from "./errors.js";
+import { createRuntime, type PlauthRuntime, type RuntimeOptions } from "./runtime.js";
+
+export type Handler = (rt: PlauthRuntime, opts: Record<string, unknown>, args: string[]) => Promise<void>;
+type Loader = () => Promise<Record<string, unknown>>;
+
+const commands = {
+  basic: () => import("./commands/basic.js"),
+  profile: () => import("./commands/profile.js"),
+  jwt: () => import("./commands/jwt.js"),
+  login: () => import("./commands/login.js"),
+  oauth: () => import("./commands/oauth.js"),
+  legacy: () => import("./commands/legacy.js"),
+} satisfies Record<string, Loader>;
+
+/** Run `name` from a lazily imported module with the command's options (including the root's) and arguments. */
+function lazy(rt: PlauthRuntime, load: Loader, name: string) {
+  return async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a.map(String) : [String(a)]));
+    const handler = (await load())[name] as Handler;
+    await handler(rt, cmd.optsWithGlobals(), args);
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Reusable options (the reference's `opt_*` decorators), each bound to its namespaced variable. */
+export function plauthOptions(namespace = "") {
+  const env = (name: string) => (namespace ? `${namespace.toUpperCase()}_${name}` : name);
+  return {
+    envName: env,
+    openBrowser: () => new Option("--no-open-browser", "do not launch a browser; print the URL instead"),
+    qrCode: () => new Option("--show-qr-code", "show a QR code for the device login (with --no-open-browser)").default(false),
+    noQrCode: () => new Option("--no-show-qr-code").hideHelp(),
+    scope: () => new Option("--scope <scope>", "scope to request (repeatable; default: the profile's)").argParser(collect).env(env("PL_AUTH_SCOPE")),
+    audience: () => new Option("--audience <audience>", "audience to request (repeatable)").argParser(collect).env(env("PL_AUTH_AUDIENCE")),
+    organization: () => new Option("--organization <org>", "organization to log in to").env(env("PL_AUTH_ORGANIZATION")),
+    project: () => new Option("--project <project>", "project to log in to (sent as project_id)").env(env("PL_AUTH_PROJECT")),
+    profile: () => new Option("--auth-profile <profile>", "auth profile to use").env(env("PL_AUTH_PROFILE")),
+    clientId: () => new Option("--auth-client-id <id>", "OAuth service-account client id").env(env("PL_AUTH_CLIENT_ID")),
+    clientSecret: () => new Option("--auth-client-secret <secret>", "OAuth service-account client secret").env(env("PL_AUTH_CLIENT_SECRET")),
+    apiKey: () => new Option("--auth-api-key <key>", "Planet API key").env(env("PL_API_KEY")),
+    username: (hidden = true) => {
+      const o = new Option("--username, --email <username>", "user name or email").env(env("PL_AUTH_USERNAME"));
+      return hidden ? o.hideHelp() : o;
+    },
+    password: (hidden = true) => {
+      const o = new Option("--password <password>", "password").env(env("PL_AUTH_PASSWORD"));
+      return hidden ? o.hideHelp() : o;
+    },
+    sops: () => new Option("--sops", "write new config files SOPS-encrypted (.sops.json)").default(false),
+    yes: () => new Option("-y, --yes", "change the default profile without asking"),
+    no: () => new Option("-n, --no", "keep the default profile without asking"),
+    extra: () => new Option("-O, --extra <key=value>", "extra login parameter (repeatable)").argParser(collect).env(env("PL_AUTH_EXTRA")),
+    humanReadable: () => new Option("-H, --human-readable", "show iat/exp/nbf as local times").default(false),
+    refresh: () => new Option("--no-refresh", "do not refresh an expired token"),
+    long: () => new Option("-l, --long", "show the configurations").default(false),
+    token: () => new Option("--token <token>", "the token (literal)"),
+    tokenFile: () => new Option("--token-file <file>", "file holding the token").env(env("PL_AUTH_TOKEN_FILE")),
+    issuer: () => new Option("--issuer <url>", "issuer to validate against").env(env("PL_AUTH_ISSUER")),
+    json: () => new Option("--json", "print the result as JSON").default(false),
+  };
+}
+
+/** Print the group's help when it is run without a subcommand (exit 0). */
+function group(parent: Command, name: string, description: string): Command {
+  const g = parent.command(name).description(description);
+  g.action(() => g.outputHelp());
+  return g;
+}
+
+export interface PlauthProgramOptions extends RuntimeOptions {
+  /** Name shown in usage lines. Default `plauth`. */
+  name?: string;
+}
+
+/** Add the commands shared by the standalone program and the embedded tree. */
+function addCommands(root: Command, rt: PlauthRuntime): void {
+  const o = plauthOptions(rt.namespace);
+  const run = (load: Loader, name: string) => lazy(rt, load, name);
+
+  root.command("version").description("show the versions of the auth libraries").addOption(o.json())
+    .action(run(commands.basic, "version"));
+
+  root.command("login").description("log in with the selected (or given) profile")
+    .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
+    .addOption(o.organization()).addOption(o.project()).addOption(o.profile()).addOption(o.clientId()).addOption(o.clientSecret())
+    .addOption(o.apiKey()).addOption(o.username()).addOption(o.password()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+    .action(run(commands.login, "login"));
+
+  const oauth = group(root, "oauth", "commands for OAuth2/OIDC profiles");
+  oauth.command("login").description("log in with the current profile")
+    .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
+    .addOption(o.organization()).addOption(o.project()).addOption(o.extra()).addOption(o.username()).addOption(o.password())
+    .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+    .action(run(commands.login, "oauthLogin"));
+  oauth.command("refresh").description("refresh the saved tokens").addOption(o.scope()).action(run(commands.oauth, "refresh"));
+  oauth.command("list-scopes").description("scopes the auth server supports").action(run(commands.oauth, "listScopes"));
+  oauth.command("discovery").description("the auth server's discovery document").action(run(commands.oauth, "discovery"));
+  for (const [name, method, help] of [
+    ["validate-access-token", "validateAccessToken", "validate the saved access token with the auth server (introspection)"],
+    ["validate-id-token", "validateIdToken", "validate the saved ID token with the auth server"],
+    ["validate-refresh-token", "validateRefreshToken", "validate the saved refresh token with the auth server"],
+  ] as const) {
+    oauth.command(name).description(help).addOption(o.humanReadable()).action(run(commands.oauth, method));
+  }
+  oauth.command("validate-access-token-local").description("validate the saved access token locally (JWKS)")
+    .addOption(o.audience()).addOption(o.scope()).addOption(o.humanReadable()).action(run(commands.oauth, "validateAccessTokenLocal"));
+  oauth.command("validate-id-token-local").description("validate the saved ID token locally (JWKS)")
+    .addOption(o.humanReadable()).action(run(commands.oauth, "validateIdTokenLocal"));
+  oauth.command("revoke-access-token").description("revoke the saved access token").action(run(commands.oauth, "revokeAccessToken"));
+  oauth.command("revoke-refresh-token").description("revoke the saved refresh token").action(run(commands.oauth, "revokeRefreshToken"));
+  oauth.command("userinfo").description("the user info for the saved access token").action(run(commands.oauth, "userinfo"));
+  oauth.command("print-access-token").description("print the saved access token, refreshing it when expired")
+    .addOption(o.refresh()).addOption(o.json()).action(run(commands.oauth, "printAccessToken"));
+  for (const [name, key] of [["decode-access-token", "access_token"], ["decode-id-token", "id_token"], ["decode-refresh-token", "refresh_token"]] as const) {
+    oauth.command(name).description(`decode the saved ${key} without verifying it`).addOption(o.humanReadable()).addOption(o.json())
+      .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const mod = await commands.oauth();
+        await mod.decodeSavedToken(rt, { ...cmd.optsWithGlobals(), ...opts }, key);
+      });
+  }
+
+  const legacy = group(root, "legacy", "commands for Planet legacy and API key profiles");
+  legacy.command("login").description("log in with a Planet user name and password")
+    .addOption(o.username(false)).addOption(o.password(false)).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+    .action(run(commands.login, "legacyLogin"));
+  legacy.command("print-api-key").description("print the API key").addOption(o.json()).action(run(commands.legacy, "printApiKey"));
+  legacy.command("print-access-token").description("print the legacy JWT").addOption(o.json()).action(run(commands.legacy, "printAccessToken"));
+
+  const profile = group(root, "profile", "manage auth profiles");
+  profile.command("list").description("list built-in and local profiles").addOption(o.long())
+    .option("--show-secrets", "with --long, print secrets instead of redacting them", false).addOption(o.json())
+    .action(run(commands.profile, "list"));
+  profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
+    .action(run(commands.profile, "create"));
+  profile.command("edit").description("edit a profile (not implemented)").action(run(commands.profile, "edit"));
+  profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
+    .action(run(commands.profile, "copy"));
+  profile.command("set").description("set the default profile").argument("[selected_profile]").action(run(commands.profile, "set"));
+  profile.command("show").description("show the current and default profiles").addOption(o.json()).action(run(commands.profile, "show"));
+
+  const jwt = group(root, "jwt", "decode and validate JWTs");
+  jwt.command("decode").description("decode a JWT without verifying it").addOption(o.token()).addOption(o.tokenFile())
+    .addOption(o.humanReadable()).addOption(o.json()).action(run(commands.jwt, "decode"));
+  jwt.command("validate-oauth").description("validate an OAuth access token against its issuer (debugging only)")
+    .addOption(o.token()).addOption(o.tokenFile()).addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+    .action(run(commands.jwt, "validateOauth"));
+  for (const name of ["validate-rs256", "validate-hs512"]) {
+    jwt.command(name, { hidden: true }).action(() => {
+      throw new CliError("Command not implemented");
+    });
+  }
+}
+
+/** The standalone `plauth` program. */
+export function createPlauthProgram(options: PlauthProgramOptions = {}): { program: Command; runtime: PlauthRuntime } {
+  const rt = createRuntime(options);
+  const o = plauthOptions(rt.namespace);
+  const program = new Command(options.name ?? "plauth")
+    .description("Planet authentication: manage profiles, log in, and inspect tokens.")
+    .enablePositionalOptions()
+    .addOption(new Option("-l, --loglevel <level>", "log level").choices(["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"])
+      .env(o.envName("PL_LOGLEVEL")).default("INFO").argParser((v) => v.toUpperCase()))
+    .addOption(o.profile());
+  program.hook("preAction", (cmd) => rt.setLogLevel(String(cmd.opts().loglevel ?? "INFO")));
+  addCommands(program, rt);
+  program.command("reset").description("move the saved profiles and preferences aside").action(lazy(rt, commands.basic, "reset"));
+  program.action(() => program.outputHelp());
+  return { program, runtime: rt };
+}
+
+/**
+ * The plauth commands for a host CLI: `oauth`, `legacy`, `profile`, `jwt`, `login` and `version`
+ * under one command, with no root options. The host supplies the auth context (`options.context`).
+ */
+export function createPlauthEmbeddedCommand(options: PlauthProgramOptions & { context: NonNullable<RuntimeOptions["context"]> }): Command {
+  const rt = createRuntime(options);
+  const cmd = new Command(options.name ?? "plauth").description("Planet authentication commands");
+  addCommands(cmd, rt);
+  cmd.action(() => cmd.outputHelp());
+  return cmd;
+}
+
+/** Parse `argv` (without node and script) and run; returns the exit code. Errors go to stderr as `Error: …`. */
+export async function runPlauth(argv: string[], options: PlauthProgramOptions = {}): Promise<number> {
+  const { program, runtime } = createPlauthProgram(options);
+  return runCommand(program, runtime, argv);
+}
+
+/** Run a command tree built here with commander's exits turned into exit codes. */
+export async function runCommand(program: Command, rt: PlauthRuntime, argv: string[]): Promise<number> {
+  const configure = (c: Command) => {
+    c.exitOverride().configureOutput({ writeOut: (s) => rt.io.out(s), writeErr: (s) => rt.io.err(s) });
+    c.commands.forEach(configure);
+  };
+  configure(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CanceledError) {
+      rt.io.out("Canceled\n");
+      return 1;
+    }
+    if (err instanceof CliError) {
+      rt.io.err(`Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    rt.io.err(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    rt.closePrompts();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * What a plauth command runs against: environment, output streams, dialogs and — built only when a
+ * command needs one — the kernel, the factory and the auth context. The standalone program builds
+ * them from the process; a host application embedding plauth passes its own.
+ */
+import { homedir } from "node:os";
+import type { Auth, AuthKernel, BrowserOpener, Environment, HostLogger } from "../kernel/index.js";
+import type { BuiltinProfileSet } from "../kernel/builtin-profiles.js";
+import type { PlanetAuthFactory } from "../factory/index.js";
+import { inquirerPrompts, linePrompts, type CliPrompts } from "./prompts.js";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (spinners are drawn only then). */
+  readonly errIsTty: boolean;
+}
+
+/** Options of the auth context a command asks for (from `--auth-profile`, `--auth-client-id`, …). */
+export interface ContextRequest {
+  authProfileOpt?: string | null;
+  authClientIdOpt?: string | null;
+  authClientSecretOpt?: string | null;
+  authApiKeyOpt?: string | null;
+}
+
+export interface PlauthRuntime {
+  readonly env: Environment;
+  readonly io: CliIo;
+  /** Prefix of environment variable names (as the built-in profiles' namespace). */
+  readonly namespace: string;
+  /** True when mounted in a host CLI: the host owns the auth context. */
+  readonly embedded: boolean;
+  /** Extra `name : version` lines for `plauth version`. */
+  readonly versions: Record<string, string>;
+  prompts(): CliPrompts;
+  /** Release standard input if a dialog used it. */
+  closePrompts(): void;
+  factory(): Promise<PlanetAuthFactory>;
+  /** The auth context for the root options, or the host's context when embedded. */
+  context(request: ContextRequest): Promise<Auth>;
+  setLogLevel(level: string): void;
+}
+
+export interface RuntimeOptions {
+  env?: Environment;
+  io?: CliIo;
+  prompts?: CliPrompts;
+  namespace?: string;
+  /** Built-in profiles of the host application. */
+  builtins?: BuiltinProfileSet[];
+  /** Kernel to use instead of one discovered from the working directory. */
+  kernel?: AuthKernel | (() => Promise<AuthKernel>);
+  /** The host's context (embedded mode): plauth then never builds one. */
+  context?: () => Promise<Auth>;
+  versions?: Record<string, string>;
+}
+
+const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
+
+/** Log records at or above a level, one line each on stderr. */
+function stderrLogger(io: CliIo, level: () => string): HostLogger {
+  const enabled = (l: string) => LEVELS.indexOf({ debug: "DEBUG", info: "INFO", warn: "WARNING", error: "ERROR" }[l] ?? "ERROR") >= LEVELS.indexOf(level());
+  const write = (l: string) => (msg: unknown) => {
+    if (enabled(l)) io.err(`${l === "warn" ? "WARNING" : l.toUpperCase()}: ${String(msg).replace(/^\[planet-auth-ts\] /, "")}\n`);
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), isLevelEnabled: enabled };
+}
+
+/**
+ * A browser opener honouring `BROWSER` (as Python's webbrowser and xdg tools do): the first entry of
+ * the path-separated list is run with the URL (`%s` replaced, else appended), without a shell.
+ * Without it the system browser is opened with `open`.
+ */
+export function cliBrowserOpener(env: Environment): BrowserOpener {
+  return async (url) => {
+    const browser = env.BROWSER?.split(process.platform === "win32" ? ";" : ":")[0]?.trim();
+    if (!browser) {
+      const { default: open } = await import("open");
+      await open(url);
+      return;
+    }
+    const parts = browser.split(/\s+/);
+    const args = parts.slice(1).map((a) => a.replace("%s", url));
+    if (!parts.slice(1).some((a) => a.includes("%s"))) args.push(url);
+    const { spawn } = await import("node:child_process");
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(parts[0]!, args, { stdio: ["ignore", "inherit", "inherit"] });
+      child.on("error", reject);
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`The browser command exited with code ${code}`))));
+    });
+  };
+}
+
+/** The runtime of the standalone `plauth` program (or of a host that passes its own parts). */
+export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
+  const env = options.env ?? process.env;
+  const io: CliIo = options.io ?? {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    errIsTty: Boolean(process.stderr.isTTY),
+  };
+  let level = "INFO";
+  let prompts = options.prompts;
+  let factory: Promise<PlanetAuthFactory> | undefined;
+  const getPrompts = (): CliPrompts => {
+    // @inquirer/prompts is loaded on the first dialog, and only when a person is at the terminal.
+    prompts ??= process.stdin.isTTY ? inquirerPrompts() : linePrompts(process.stdin, io.out);
+    return prompts;
+  };
+  const runtime: PlauthRuntime = {
+    env,
+    io,
+    namespace: options.namespace ?? "",
+    embedded: Boolean(options.context),
+    versions: options.versions ?? {},
+    prompts: getPrompts,
+    closePrompts: () => prompts?.close(),
+    setLogLevel(l) {
+      level = l.toUpperCase();
+    },
+    factory() {
+      factory ??= (async () => {
+        const lib = await import("../index.js");
+        const logger = new lib.AuthLogger(stderrLogger(io, () => level));
+        logger.setStructuredLogging({ nestedKey: null });
+        const services = {
+          env,
+          logger,
+          browserOpener: cliBrowserOpener(env),
+          display: { print: (text: string) => io.out(text + "\n") },
+          prompt: {
+            prompt: (question: string, o: { hidden?: boolean } = {}) =>
+              o.hidden ? getPrompts().password(question) : getPrompts().input(question),
+          },
+        };
+        let kernel: AuthKernel;
+        if (typeof options.kernel === "function") kernel = await options.kernel();
+        else if (options.kernel) kernel = options.kernel;
+        else kernel = await lib.loadKernel({ services, homeDir: () => env.HOME || homedir() });
+        return new lib.PlanetAuthFactory({ kernel, env, builtins: options.builtins });
+      })();
+      return factory;
+    },
+    async context(request) {
+      if (options.context) return options.context();
+      return (await runtime.factory()).initializeAuthClientContext(request);
+    },
+  };
+  return runtime;
+}
+

@@ -1,0 +1,90 @@
+/**
+ * The merged view of every built-in profile set: the always-present `none` profile, then the sets
+ * contributed by registered plugins (in registration order), then the host application's sets. A
+ * later set overrides an earlier one name by name.
+ */
+import type { BuiltinProfileSet, JsonObject } from "../kernel/index.js";
+import { ProfileException } from "../kernel/index.js";
+
+/** The last-resort profile: no authentication. */
+export const NONE_PROFILE = "none";
+
+const BASE: BuiltinProfileSet = {
+  profiles: { [NONE_PROFILE]: { client_type: "none" } },
+  defaultProfileByClientType: { none: NONE_PROFILE },
+  defaultProfile: NONE_PROFILE,
+  trustEnvironments: { CUSTOM: null },
+};
+
+const lower = <T>(record: Record<string, T> | undefined): Array<[string, T]> =>
+  Object.entries(record ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+
+export class BuiltinProfiles {
+  readonly namespace: string;
+  readonly #profiles = new Map<string, JsonObject>();
+  readonly #aliases = new Map<string, string>();
+  readonly #byClientType = new Map<string, string>();
+  readonly #trust = new Map<string, JsonObject[] | null>();
+  readonly #default: string;
+
+  constructor(sets: readonly BuiltinProfileSet[]) {
+    let namespace = "";
+    let defaultProfile = NONE_PROFILE;
+    for (const set of [BASE, ...sets]) {
+      if (set.namespace !== undefined) namespace = set.namespace;
+      if (set.defaultProfile) defaultProfile = set.defaultProfile.toLowerCase();
+      for (const [k, v] of lower(set.profiles)) this.#profiles.set(k, v);
+      for (const [k, v] of lower(set.aliases)) this.#aliases.set(k, v.toLowerCase());
+      for (const [k, v] of Object.entries(set.defaultProfileByClientType ?? {})) this.#byClientType.set(k, v.toLowerCase());
+      for (const [k, v] of Object.entries(set.trustEnvironments ?? {})) this.#trust.set(k.toUpperCase(), v);
+    }
+    this.namespace = namespace;
+    this.#default = defaultProfile;
+  }
+
+  /** The canonical built-in name for `name` (case-insensitive, aliases followed), or null. */
+  canonicalName(name: string): string | null {
+    let current = name.toLowerCase();
+    const seen = new Set<string>();
+    while (this.#aliases.has(current)) {
+      if (seen.has(current)) throw new ProfileException(`Built-in profile alias "${name}" is circular`);
+      seen.add(current);
+      current = this.#aliases.get(current)!;
+    }
+    return this.#profiles.has(current) ? current : null;
+  }
+
+  /** A copy of the built-in config for `name`, or null when it is not a built-in. */
+  config(name: string): { name: string; config: JsonObject } | null {
+    const canonical = this.canonicalName(name);
+    return canonical ? { name: canonical, config: structuredClone(this.#profiles.get(canonical)!) } : null;
+  }
+
+  /** Names and aliases, sorted; hidden profiles (and aliases of them) only when asked. */
+  names(options: { includeHidden?: boolean } = {}): string[] {
+    const all = [...this.#profiles.keys(), ...this.#aliases.keys()];
+    return all
+      .filter((n) => {
+        const canonical = this.canonicalName(n);
+        return canonical !== null && (options.includeHidden || this.#profiles.get(canonical)?._hidden !== true);
+      })
+      .sort();
+  }
+
+  defaultProfile(): string {
+    return this.#default;
+  }
+
+  /** The profile registered as the default for a client type, if any. */
+  defaultProfileFor(clientType: string): string | null {
+    return this.#byClientType.get(clientType) ?? null;
+  }
+
+  trustEnvironmentNames(): string[] {
+    return [...this.#trust.keys()];
+  }
+
+  trustEnvironment(name: string): JsonObject[] | null | undefined {
+    return this.#trust.get(name.toUpperCase());
+  }
+}

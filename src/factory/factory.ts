@@ -1,0 +1,325 @@
+/**
+ * `PlanetAuthFactory`: which identity an application or `plauth` uses, chosen from explicit
+ * arguments, environment variables, `~/.planet.json`, discovered project configuration and built-in
+ * profiles — Planet's policy on top of the kernel's public API.
+ *
+ * Order (first match wins):
+ *  1. an explicit profile name (errors propagate);
+ *  2. an explicit client id and secret (service account);
+ *  3. an explicit API key;
+ *  4. the profile named by `PL_AUTH_PROFILE` in the environment, else in `~/.planet.json` — if it
+ *     cannot be loaded the factory falls back (recorded on the context as `resolution.fallback`,
+ *     logged as a warning) unless `strict` is set, which makes it an error;
+ *  5. client id and secret, each from the environment, else `~/.planet.json`;
+ *  6. an API key from `PL_API_KEY` in the environment, else `~/.planet.json`;
+ *  7. the key `key` of `~/.planet.json` (written by old Planet SDKs);
+ *  8. the default profile of a discovered project configuration (`.planetauthrc` …);
+ *  9. the built-in default profile.
+ *
+ * A profile name is looked up as a built-in (aliases followed), then on disk
+ * (`~/.planet/<name>/auth_client(.sops).json`), then among the discovered profiles: a project
+ * configuration cannot redefine a profile the user or the application already has.
+ */
+import {
+  Auth, ProfileException, resolveProfileConfigFile, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
+  defaultKernel, FileStorageProvider, CONFIG_FILE, PROFILE_DIR,
+  type AuthClientConfig, type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject, type ObjectStorageProvider,
+} from "../kernel/index.js";
+import { BuiltinProfiles } from "./builtins.js";
+import { ENV, namespacedName, readUserConfig, type EnvKey } from "./user-config.js";
+
+export const API_KEY_PROFILE = "_PL_API_KEY";
+const CLIENT_CREDENTIALS_TYPE = "oidc_client_credentials_secret";
+
+export interface PlanetAuthFactoryOptions {
+  /** Default: the default kernel (built-in plugins plus whatever the application registered). */
+  kernel?: AuthKernel;
+  /** Environment variables. Default: the kernel's environment seam. */
+  env?: Environment;
+  /** Built-in profile sets of the host application; they override those contributed by plugins. */
+  builtins?: readonly BuiltinProfileSet[];
+}
+
+export interface InitializeAuthClientContextOptions {
+  authProfileOpt?: string | null;
+  authClientIdOpt?: string | null;
+  authClientSecretOpt?: string | null;
+  authApiKeyOpt?: string | null;
+  /** Storage key of the token file, instead of the profile's. */
+  tokenFileOpt?: string | null;
+  /** Default true; false keeps the credential in memory. */
+  saveTokenFile?: boolean;
+  /** Save a service-account config as its profile's config file. Default false. */
+  saveProfileConfig?: boolean;
+  /** Default true. */
+  useEnv?: boolean;
+  /** Read `~/.planet.json`. Default true. */
+  useConfigfile?: boolean;
+  /** A profile selected by the environment or `~/.planet.json` that cannot be loaded is an error instead of a fallback. */
+  strict?: boolean;
+}
+
+export type ResolutionSource =
+  | "argument-profile" | "argument-client-credentials" | "argument-api-key"
+  | "environment-profile" | "user-config-profile"
+  | "client-credentials" | "api-key" | "user-config-legacy-key"
+  | "discovered-default" | "builtin-default";
+
+/** How a context was chosen. */
+export interface ContextResolution {
+  source: ResolutionSource;
+  /** Set when the profile selected by the environment or `~/.planet.json` could not be used and another identity was. */
+  fallback: { requestedProfile: string; selectedBy: "environment" | "user-config"; reason: string } | null;
+}
+
+/** An auth context from the factory, with the record of how it was chosen. */
+export type PlanetAuthContext = Auth & { readonly resolution: ContextResolution };
+
+export interface ProfileConfig {
+  /** The normalised name (built-in canonical name, or the lower-cased name). */
+  name: string;
+  config: AuthClientConfig;
+  source: "builtin" | "disk" | "discovered";
+}
+
+function withResolution(auth: Auth, resolution: ContextResolution): PlanetAuthContext {
+  Object.defineProperty(auth, "resolution", { value: Object.freeze(resolution), enumerable: false });
+  return auth as PlanetAuthContext;
+}
+
+const nonEmpty = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
+
+export class PlanetAuthFactory {
+  readonly kernel: AuthKernel;
+  readonly #env: Environment;
+  readonly #hostSets: BuiltinProfileSet[];
+
+  constructor(options: PlanetAuthFactoryOptions = {}) {
+    this.kernel = options.kernel ?? defaultKernel();
+    this.#env = options.env ?? this.kernel.services.env;
+    this.#hostSets = [...(options.builtins ?? [])];
+  }
+
+  /** Add a host application's built-in profiles (programmatic registration; nothing is loaded by name). */
+  registerBuiltinProfiles(set: BuiltinProfileSet): this {
+    this.#hostSets.push(set);
+    return this;
+  }
+
+  /** Built-in profiles of the registered plugins, then of the host application. */
+  builtins(): BuiltinProfiles {
+    const fromPlugins = this.kernel.plugins().flatMap((p) => (p.builtinProfiles ? [p.builtinProfiles] : []));
+    return new BuiltinProfiles([...fromPlugins, ...this.#hostSets]);
+  }
+
+  get storage(): ObjectStorageProvider {
+    return this.kernel.services.storage;
+  }
+
+  /** A variable's name with the built-in namespace applied (also its key in `~/.planet.json`). */
+  envName(key: EnvKey): string {
+    return namespacedName(this.builtins().namespace, ENV[key]);
+  }
+
+  /** A variable's non-empty value. */
+  envValue(key: EnvKey): string | null {
+    return nonEmpty(this.#env[this.envName(key)]);
+  }
+
+  /** The built-in default profile name. */
+  builtinDefaultProfileName(): string {
+    return this.builtins().defaultProfile();
+  }
+
+  /** A profile's config: built-in, else on disk, else discovered. Missing ⇒ ProfileException naming the file looked for. */
+  async loadAuthClientConfigFromProfile(profileName: string): Promise<ProfileConfig> {
+    const builtin = this.builtins().config(profileName);
+    if (builtin) return { name: builtin.name, config: this.kernel.configFromDict(builtin.config), source: "builtin" };
+    const name = profileName.toLowerCase();
+    validateProfileName(name);
+    const configKey = await resolveProfileConfigFile(name, this.storage, this.kernel.profileFileNames());
+    if (await this.storage.objExists(configKey)) {
+      return { name, config: await this.kernel.configFromFile(configKey), source: "disk" };
+    }
+    if (this.kernel.hasDiscoveredProfile(name)) {
+      return { name, config: this.kernel.configFromDict(this.kernel.discoveredProfile(name).config), source: "discovered" };
+    }
+    throw new ProfileException(`Auth profile "${profileName}" not found: it is not a built-in profile and has no config file`, {
+      filePath: configKey,
+    });
+  }
+
+  /**
+   * Key of a new config file for a profile: `auth_client.json`, or with `sops` the SOPS file name a
+   * registered storage format offers (`auth_client.sops.json`).
+   */
+  newProfileConfigKey(profileName: string, options: { sops?: boolean } = {}): string {
+    const name = profileName.toLowerCase();
+    validateProfileName(name);
+    let file = CONFIG_FILE;
+    if (options.sops) {
+      const sopsName = this.kernel.profileFileNames().config.find((f) => f.endsWith(".sops.json"));
+      if (!sopsName) throw new ProfileException("No storage format for SOPS files is registered (the storage-sops plugin)");
+      file = sopsName;
+    }
+    return `${PROFILE_DIR}/${name}/${file}`;
+  }
+
+  /** On-disk profile names (directories of `~/.planet` holding a config file), sorted. Needs the filesystem provider. */
+  async onDiskProfileNames(): Promise<string[]> {
+    if (!(this.storage instanceof FileStorageProvider)) return [];
+    const { readdir } = await import("node:fs/promises");
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await readdir(this.storage.resolvePath(PROFILE_DIR), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const dir = `${PROFILE_DIR}/${entry.name}`;
+      for (const file of this.kernel.profileFileNames().config) {
+        if (await this.storage.objExists(`${dir}/${file}`)) {
+          names.push(entry.name);
+          break;
+        }
+      }
+    }
+    return names.sort();
+  }
+
+  async #tokenFile(name: string, options: InitializeAuthClientContextOptions): Promise<string | null> {
+    if (options.tokenFileOpt) return options.tokenFileOpt;
+    if (options.saveTokenFile === false) return null;
+    return resolveProfileTokenFile(name, this.storage, this.kernel.profileFileNames());
+  }
+
+  async #profileContext(profileName: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
+    const loaded = await this.loadAuthClientConfigFromProfile(profileName);
+    if (loaded.source === "discovered") {
+      // The kernel keeps a discovered profile's tokens apart from an on-disk profile of the same name.
+      const tokenFile = options.tokenFileOpt ?? (options.saveTokenFile === false ? null : undefined);
+      return Auth.initializeFromProfile(loaded.name, { kernel: this.kernel, tokenFile });
+    }
+    const tokenFile = await this.#tokenFile(loaded.name, options);
+    return Auth.initializeFromConfig(loaded.config, { kernel: this.kernel, profileName: loaded.name, tokenFile });
+  }
+
+  async #serviceAccountContext(clientId: string, clientSecret: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
+    const builtins = this.builtins();
+    const m2m = builtins.defaultProfileFor(CLIENT_CREDENTIALS_TYPE);
+    const base = m2m ? builtins.config(m2m) : null;
+    if (!base) {
+      throw new ProfileException(
+        `A client id and secret were given, but no built-in profile for client_type ${CLIENT_CREDENTIALS_TYPE} is registered ` +
+          "(register one with defaultProfileByClientType, or select a profile instead)",
+        { clientType: CLIENT_CREDENTIALS_TYPE },
+      );
+    }
+    const config = this.kernel.configFromDict({ ...base.config, client_id: clientId, client_secret: clientSecret });
+    if (config.clientType() !== CLIENT_CREDENTIALS_TYPE) {
+      throw new ProfileException(`Built-in profile "${base.name}" registered for ${CLIENT_CREDENTIALS_TYPE} has client_type ${config.clientType()}`, {
+        clientType: config.clientType(),
+      });
+    }
+    const profileName = `${base.name}-${clientId}`;
+    if (options.saveProfileConfig) await saveProfileConfig(profileName, config, this.storage);
+    const tokenFile = await this.#tokenFile(profileName, options);
+    return Auth.initializeFromConfig(config, { kernel: this.kernel, profileName, tokenFile });
+  }
+
+  #apiKeyContext(apiKey: string): Promise<Auth> {
+    const config = this.kernel.configFromDict({ client_type: "static_apikey", api_key: apiKey, bearer_token_prefix: "api-key" });
+    return Auth.initializeFromConfig(config, { kernel: this.kernel, profileName: API_KEY_PROFILE, tokenFile: null });
+  }
+
+  /** The auth context for the given arguments, environment and user configuration (order in the module comment). */
+  async initializeAuthClientContext(options: InitializeAuthClientContextOptions = {}): Promise<PlanetAuthContext> {
+    const result = (auth: Auth, source: ResolutionSource, fallback: ContextResolution["fallback"] = null) =>
+      withResolution(auth, { source, fallback });
+    if (options.authProfileOpt) return result(await this.#profileContext(options.authProfileOpt, options), "argument-profile");
+    if (options.authClientIdOpt && options.authClientSecretOpt) {
+      return result(await this.#serviceAccountContext(options.authClientIdOpt, options.authClientSecretOpt, options), "argument-client-credentials");
+    }
+    if (options.authApiKeyOpt) return result(await this.#apiKeyContext(options.authApiKeyOpt), "argument-api-key");
+
+    const useEnv = options.useEnv !== false;
+    const file = options.useConfigfile === false ? {} : await readUserConfig(this.storage);
+    const fromEnv = (key: EnvKey) => (useEnv ? this.envValue(key) : null);
+    const fromFile = (key: EnvKey) => nonEmpty(file[this.envName(key)]);
+    const logger = this.kernel.services.logger;
+
+    let fallback: ContextResolution["fallback"] = null;
+    const selected = fromEnv("profile");
+    const profileName = selected ?? fromFile("profile");
+    if (profileName) {
+      const selectedBy = selected ? "environment" : "user-config";
+      try {
+        return result(await this.#profileContext(profileName, options), selected ? "environment-profile" : "user-config-profile");
+      } catch (err) {
+        if (options.strict) throw err;
+        const reason = (err as Error).message;
+        fallback = { requestedProfile: profileName, selectedBy, reason };
+        logger.warning(`Auth profile "${profileName}" (from ${selectedBy === "environment" ? this.envName("profile") : "~/.planet.json"}) could not be loaded; falling back: ${reason}`);
+      }
+    }
+    const clientId = options.authClientIdOpt || fromEnv("clientId") || fromFile("clientId");
+    const clientSecret = options.authClientSecretOpt || fromEnv("clientSecret") || fromFile("clientSecret");
+    if (clientId && clientSecret) return result(await this.#serviceAccountContext(clientId, clientSecret, options), "client-credentials", fallback);
+    const apiKey = options.authApiKeyOpt || fromEnv("apiKey") || fromFile("apiKey");
+    if (apiKey) return result(await this.#apiKeyContext(apiKey), "api-key", fallback);
+    const legacyKey = nonEmpty(file.key);
+    if (legacyKey) return result(await this.#apiKeyContext(legacyKey), "user-config-legacy-key", fallback);
+
+    const discoveredDefault = this.kernel.discoveredDefaultProfileName();
+    if (discoveredDefault) return result(await this.#profileContext(discoveredDefault, options), "discovered-default", fallback);
+    const builtinDefault = this.builtinDefaultProfileName();
+    if (fallback) logger.warning(`Using the built-in default auth profile "${builtinDefault}"`);
+    return result(await this.#profileContext(builtinDefault, options), "builtin-default", fallback);
+  }
+
+  /**
+   * A context from a config dict under a profile name. `initialTokenData` is written into the
+   * credential (and saved when there is a token file); `saveProfileConfig` (default true) saves the
+   * config as the profile's config file.
+   */
+  async initializeAuthClientContextFromCustomConfig(
+    clientConfig: JsonObject,
+    profileName: string,
+    options: { initialTokenData?: JsonObject | null; saveTokenFile?: boolean; saveProfileConfig?: boolean; storageProvider?: ObjectStorageProvider } = {},
+  ): Promise<Auth> {
+    validateProfileName(profileName);
+    const storage = options.storageProvider ?? this.storage;
+    const config = this.kernel.configFromDict(clientConfig);
+    if (options.storageProvider) config.setStorageProvider(options.storageProvider);
+    const tokenFile = options.saveTokenFile === false ? null : await resolveProfileTokenFile(profileName, storage, this.kernel.profileFileNames());
+    if (options.saveProfileConfig !== false) await saveProfileConfig(profileName, config, storage);
+    return Auth.initializeFromConfig(config, {
+      kernel: this.kernel, profileName, tokenFile, initialTokenData: options.initialTokenData, storageProvider: options.storageProvider,
+    });
+  }
+
+  /**
+   * A multi-issuer validator for a trust environment (case-insensitive). An environment mapped to
+   * null (e.g. `CUSTOM`) takes its trusted auth servers from the caller.
+   */
+  async initializeResourceServerValidator(environment: string, trustedAuthServerConfigs?: JsonObject[] | null) {
+    const builtins = this.builtins();
+    const name = environment.toUpperCase();
+    const configured = builtins.trustEnvironment(name);
+    if (configured === undefined) {
+      throw new ProfileException(`Unknown trust environment "${environment}"; known: ${builtins.trustEnvironmentNames().join(", ")}`);
+    }
+    let configs: JsonObject[];
+    if (configured === null) {
+      if (!trustedAuthServerConfigs?.length) throw new ProfileException(`Trust environment ${name} needs trusted auth server configs`);
+      configs = trustedAuthServerConfigs;
+    } else {
+      if (trustedAuthServerConfigs?.length) this.kernel.services.logger.warning(`Trust environment ${name} is built in; the given auth server configs are ignored`);
+      configs = configured;
+    }
+    const { OidcMultiIssuerValidator } = await import("../plugins/oidc/index.js");
+    return OidcMultiIssuerValidator.fromAuthServerConfigs(configs, { kernel: this.kernel });
+  }
+}
