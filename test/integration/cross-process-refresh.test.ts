@@ -3,12 +3,13 @@
  * one of them spend the (rotating) refresh token; the others re-read the file and use the new token.
  */
 import { expect, test } from "@jest/globals";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { useOidcServerAndHome } from "./support/oidc-server-and-home.js";
 import { grantCounter } from "./support/echo-api.js";
+import { childLines } from "../support/child-lines.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -16,29 +17,6 @@ const childScript = path.join(here, "support/refresh-child.ts");
 const PROCESSES = 4;
 
 const env = useOidcServerAndHome();
-
-function lines(child: ChildProcessWithoutNullStreams): AsyncGenerator<string> {
-  let buffer = "";
-  const queue: string[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout.on("data", (d: Buffer) => {
-    buffer += d.toString();
-    let i: number;
-    while ((i = buffer.indexOf("\n")) >= 0) {
-      queue.push(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-    }
-    wake?.();
-  });
-  child.on("exit", () => wake?.());
-  return (async function* () {
-    for (;;) {
-      if (queue.length) yield queue.shift()!;
-      else if (child.exitCode !== null) return;
-      else await new Promise<void>((r) => (wake = r));
-    }
-  })();
-}
 
 test(`${PROCESSES} processes refresh one shared token file concurrently: one refresh at the server, all end with the new token`, async () => {
   const { op, home } = env;
@@ -57,7 +35,7 @@ test(`${PROCESSES} processes refresh one shared token file concurrently: one ref
   );
   const stderr: string[] = [];
   for (const c of children) c.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
-  const readers = children.map(lines);
+  const readers = children.map(childLines);
   for (const r of readers) expect((await r.next()).value).toBe("ready");
   for (const c of children) c.stdin.write("go\n");
   const results = [];
