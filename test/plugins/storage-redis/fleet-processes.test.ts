@@ -4,6 +4,8 @@
  * need the token, and every process ends with the token the one call returned.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { startDevIssuer, type DevIssuer } from "../../../src/devtools/index.js";
 import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
@@ -33,16 +35,17 @@ redisDescribe(describe)("a fleet of processes sharing one token through Redis", 
   let op: DevIssuer;
   let reader: RedisStorageProvider;
   let fleet: Fleet | undefined;
+  let victim: Fleet | undefined;
   beforeAll(async () => {
     [redis, op] = await Promise.all([startRedis(), startDevIssuer({ accessTokenFormat: "opaque" })]);
     reader = new RedisStorageProvider({ url: redis.url, prefix: "fleet:" });
   });
   afterAll(async () => {
-    await fleet?.stop();
+    await Promise.all([fleet?.stop(), victim?.stop()]);
     await reader.close();
     await Promise.all([redis.cleanup(), op.stop()]);
   });
-  const storedAccessToken = async () => String((await reader.loadObj(TOKEN_KEY)).access_token);
+  const storedAccessToken = async (key = TOKEN_KEY) => String((await reader.loadObj(key)).access_token);
 
   test(`${PROCESSES} processes × ${REQUESTS} concurrent requests on one expired token: 1 token-endpoint call per expiry, ${EXPIRIES} expiries`, async () => {
     const calls = tokenEndpointCounter(op);
@@ -60,4 +63,56 @@ redisDescribe(describe)("a fleet of processes sharing one token through Redis", 
     }
     await fleet.stop();
   }, 90_000);
+
+  test("the lease holder killed (SIGKILL) while its token call is stalled: another process takes over after the lease, 1 call per expiry, no torn value", async () => {
+    const calls = tokenEndpointCounter(op);
+    const stalled = await startStallingTokenEndpoint();
+    const key = ".planet/fleet/killed.json";
+    const config = op.authClientConfig("oidc_client_credentials_secret");
+    try {
+      fleet = await startFleet(4, { redisUrl: redis.url, prefix: "fleet:", tokenKey: key, config });
+      expectOneSharedToken(await fleet.round(0, REQUESTS), await storedAccessToken(key));
+      for (let expiry = 1; expiry <= 2; expiry++) {
+        // The victim's token endpoint never answers: it takes the lease, calls, and is killed mid-call.
+        victim = await startFleet(1, { redisUrl: redis.url, prefix: "fleet:", tokenKey: key, config: { ...config, token_endpoint: stalled.url } });
+        const before = calls.calls;
+        const stalledBefore = stalled.requests;
+        victim.send(0, expiry * EXPIRY_STEP_S, 1);
+        await stalled.nextRequest();
+        expect(stalled.requests).toBe(stalledBefore + 1);
+        await victim.kill(0);
+        const results = await fleet.round(expiry * EXPIRY_STEP_S, REQUESTS);
+        expect(calls.calls - before).toBe(1);
+        expect(calls.failed).toBe(0);
+        const stored = await reader.loadObj(key); // parses: a whole token, not a torn one
+        expect(typeof stored._exp).toBe("number");
+        expectOneSharedToken(results, String(stored.access_token));
+      }
+      await fleet.stop();
+    } finally {
+      await stalled.stop();
+    }
+  }, 90_000);
 });
+
+/** A token endpoint that accepts requests and never answers, like an issuer stalled mid-call. */
+async function startStallingTokenEndpoint() {
+  let wake: (() => void) | undefined;
+  const state = { requests: 0 };
+  const server = http.createServer(() => {
+    state.requests++;
+    wake?.();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+    get requests() {
+      return state.requests;
+    },
+    nextRequest: () => new Promise<void>((r) => (wake = r)),
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
