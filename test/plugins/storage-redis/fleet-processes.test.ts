@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startDevIssuer, type DevIssuer } from "../../../src/devtools/index.js";
+import type { JsonObject } from "../../../src/kernel/index.js";
 import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
 import { startFleet, tokenEndpointCounter, type Fleet, type RoundResult } from "./support/fleet.js";
@@ -20,6 +21,8 @@ const EXPIRIES = 20;
  * (a JWT's own `iat`/`exp` would be on the issuer's clock).
  */
 const EXPIRY_STEP_S = 2 * 3600;
+/** Expiries of the rotation test, which waits out real 2 s token lifetimes (fewer, to keep the file near a minute). */
+const ROTATING_EXPIRIES = 10;
 const TOKEN_KEY = ".planet/fleet/token.json";
 
 function expectOneSharedToken(results: RoundResult[], stored: string): void {
@@ -91,6 +94,42 @@ redisDescribe(describe)("a fleet of processes sharing one token through Redis", 
       await fleet.stop();
     } finally {
       await stalled.stop();
+    }
+  }, 90_000);
+
+  test(`refresh-token rotation with reuse detection: ${PROCESSES} processes sharing one login refresh ${ROTATING_EXPIRIES} times, 0 revoked grants`, async () => {
+    // Real time here: a refreshed ID token is validated on the process's clock, so the clocks stay true
+    // and the access tokens live 2 s instead.
+    const rotating = await startDevIssuer({ accessTokenTtl: 2, configuration: { rotateRefreshToken: true } });
+    const revoked = { grants: 0 };
+    rotating.provider.on("grant.revoked", () => revoked.grants++);
+    const calls = tokenEndpointCounter(rotating);
+    const key = ".planet/fleet/login.json";
+    try {
+      // One login by the parent (auth code + PKCE, the scripted user consenting), stored where the fleet reads it.
+      const login = await rotating.authCodeTokens({ scope: "openid offline_access" });
+      expect(typeof login.refresh_token).toBe("string");
+      const now = Math.floor(Date.now() / 1000);
+      await reader.saveObj(key, { ...login, _iat: now, _exp: now + Number(login.expires_in) } as JsonObject);
+      const config = rotating.authClientConfig("oidc_auth_code");
+      fleet = await startFleet(PROCESSES, { redisUrl: redis.url, prefix: "fleet:", tokenKey: key, config });
+      const refreshTokens = new Set([login.refresh_token]);
+      for (let expiry = 1; expiry <= ROTATING_EXPIRIES; expiry++) {
+        const exp = Number((await reader.loadObj(key))._exp);
+        await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 + 50 - Date.now()))); // the shared token has expired
+        const before = calls.calls;
+        const results = await fleet.round(0, REQUESTS);
+        expect(calls.calls - before).toBe(1);
+        const stored = await reader.loadObj(key);
+        expectOneSharedToken(results, String(stored.access_token));
+        expect(refreshTokens.has(stored.refresh_token)).toBe(false); // rotated at every refresh
+        refreshTokens.add(stored.refresh_token);
+      }
+      expect(calls.failed).toBe(0);
+      expect(revoked.grants).toBe(0);
+      await fleet.stop();
+    } finally {
+      await rotating.stop();
     }
   }, 90_000);
 });
