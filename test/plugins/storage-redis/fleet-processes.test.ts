@@ -132,6 +132,35 @@ redisDescribe(describe)("a fleet of processes sharing one token through Redis", 
       await rotating.stop();
     }
   }, 90_000);
+
+  test("Redis stopped and restarted during the run: 0 failed requests while a valid token is held, one shared token again after the restart", async () => {
+    const calls = tokenEndpointCounter(op);
+    const key = ".planet/fleet/outage.json";
+    fleet = await startFleet(4, { redisUrl: redis.url, prefix: "fleet:", tokenKey: key, config: op.authClientConfig("oidc_client_credentials_secret") });
+    expectOneSharedToken(await fleet.round(0, REQUESTS), await storedAccessToken(key));
+    const held = (await fleet.round(0, 1))[0]!.authorizations[0];
+    await redis.stop();
+    for (const offset of [60, 600, 1200]) { // the token is still valid (3600 s), Redis is down
+      const before = calls.calls;
+      for (const r of await fleet.round(offset, REQUESTS)) {
+        expect(r.failed).toBe(0);
+        expect(r.authorizations).toEqual([held]);
+      }
+      expect(calls.calls).toBe(before);
+    }
+    await redis.start();
+    // Until a process has reconnected it locks within itself only; its client retries at least every second.
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = calls.calls;
+    const results = await fleet.round(EXPIRY_STEP_S, REQUESTS); // expired: refreshed, through Redis again
+    const stored = await storedAccessToken(key);
+    for (const r of results) {
+      expect(r.failed).toBe(0);
+      expect(r.authorizations).toEqual([`Bearer ${stored}`]);
+    }
+    expect(calls.calls - before).toBe(1);
+    await fleet.stop();
+  }, 90_000);
 });
 
 /** A token endpoint that accepts requests and never answers, like an issuer stalled mid-call. */
