@@ -2,14 +2,19 @@
  * A fleet of processes sharing one client-credentials identity: token-endpoint calls per expiry
  * (counted at an in-process OpenID Provider) and the p99 latency a request gains when the token has
  * just expired (baseline: a request holding a fresh token, same run), for 1, 8 and 32 processes with
- * the Redis store, a token file shared on one machine, and no store.
+ * the Redis store, a token file shared on one machine, and no store. Then the contrast with refresh-token
+ * rotation and reuse detection at the provider: 8 processes sharing one login through Redis, and the
+ * same login copied to 8 separate homes (no shared store), which gets the grant revoked.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevIssuer } from "../src/devtools/index.js";
 import { childLines } from "../test/support/child-lines.js";
+import { RedisStorageProvider } from "../src/plugins/storage-redis/index.js";
+import type { JsonObject } from "../src/kernel/index.js";
 import { startRedis } from "../test/support/redis-server.js";
 import { makeTempDir } from "../test/support/temp-dir.js";
 
@@ -32,11 +37,50 @@ op.provider.on("grant.error", () => calls++);
 const config = JSON.stringify(op.authClientConfig("oidc_client_credentials_secret"));
 let offset = 0;
 const rows: string[] = [];
+const contrast: string[] = [];
+
+/** 8 processes, one auth-code login (2 s access tokens, rotating refresh tokens), one expiry. */
+async function rotationContrast(store: "redis" | "file"): Promise<string> {
+  const rotating = await startDevIssuer({ accessTokenTtl: 2, configuration: { rotateRefreshToken: true } });
+  let revoked = 0;
+  let refreshCalls = 0;
+  rotating.provider.on("grant.revoked", () => revoked++);
+  rotating.provider.on("grant.success", () => refreshCalls++);
+  rotating.provider.on("grant.error", () => refreshCalls++);
+  const homes = await Promise.all(Array.from({ length: 8 }, () => makeTempDir("planet-auth-fleet-bench-")));
+  const login = await rotating.authCodeTokens({ scope: "openid offline_access" });
+  refreshCalls = 0;
+  const now = Math.floor(Date.now() / 1000);
+  const token = { ...login, _iat: now, _exp: now + Number(login.expires_in) } as JsonObject;
+  const writer = new RedisStorageProvider({ url: redis.url, prefix: "bench-rotation:" });
+  await writer.saveObj(".planet/bench/token.json", token);
+  await writer.close();
+  for (const home of homes) {
+    await mkdir(path.join(home.dir, ".planet/bench"), { recursive: true });
+    await writeFile(path.join(home.dir, ".planet/bench/token.json"), JSON.stringify(token));
+  }
+  const config = JSON.stringify(rotating.authClientConfig("oidc_auth_code"));
+  const children = homes.map((home) => spawn(process.execPath, ["--import", "tsx", member, redis.url, "bench-rotation:", home.dir, config], { env: { ...process.env, NODE_OPTIONS: "" } }));
+  const readers = children.map(childLines);
+  let failed = 0;
+  try {
+    for (const r of readers) if ((await r.next()).value !== '"ready"') throw new Error("a fleet member did not start");
+    await new Promise((r) => setTimeout(r, Math.max(0, (now + Number(login.expires_in)) * 1000 + 1050 - Date.now())));
+    for (const c of children) c.stdin.write(`round ${store} 0 ${REQUESTS}\n`);
+    for (const r of readers) failed += (JSON.parse((await r.next()).value as string) as Answer).failed;
+  } finally {
+    for (const c of children) c.stdin.end("exit\n");
+    await Promise.all(children.map((c) => (c.exitCode === null ? once(c, "exit") : null)));
+    await Promise.all([...homes.map((h) => h.cleanup()), rotating.stop()]);
+  }
+  const where = store === "redis" ? "shared through Redis" : "copied to 8 homes";
+  return `  ${where.padEnd(22)} token calls ${refreshCalls}, revoked grants ${revoked}, failed requests ${failed}`;
+}
 try {
   for (const size of SIZES) {
     const home = await makeTempDir("planet-auth-fleet-bench-");
     const children = Array.from({ length: size }, () =>
-      spawn(process.execPath, ["--import", "tsx", member, redis.url, home.dir, config], { env: { ...process.env, NODE_OPTIONS: "" } }),
+      spawn(process.execPath, ["--import", "tsx", member, redis.url, "bench:", home.dir, config], { env: { ...process.env, NODE_OPTIONS: "" } }),
     );
     const readers = children.map(childLines);
     try {
@@ -67,9 +111,12 @@ try {
       await home.cleanup();
     }
   }
+  contrast.push(await rotationContrast("redis"), await rotationContrast("file"));
 } finally {
   await Promise.all([redis.cleanup(), op.stop()]);
 }
 console.log(`Fleet: ${REQUESTS} concurrent requests per process, ${EXPIRIES} expiries per row`);
 console.log("processes  store  calls/expiry  p99 fresh ms  p99 added ms (expired)  failed");
 for (const row of rows) console.log(row);
+console.log("Refresh-token rotation with reuse detection, 8 processes, one expiry:");
+for (const line of contrast) console.log(line);

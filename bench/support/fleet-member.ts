@@ -2,7 +2,7 @@
  * One process of the fleet bench: the same client-credentials identity on three stores — Redis, a
  * token file in a home shared with the other processes, and none (memory only). Its clock runs ahead
  * of the real one by an offset the parent sets, so the parent makes the tokens expire at will.
- * Usage: node --import tsx fleet-member.ts <redisUrl> <shared home> <auth config JSON>
+ * Usage: node --import tsx fleet-member.ts <redisUrl> <redis key prefix> <shared home> <auth config JSON>
  * Commands on stdin: `round <redis|file|none> <clock offset s> <requests>` → one JSON line
  * { refreshed, failed, latenciesMs }; `exit`.
  */
@@ -12,12 +12,12 @@ import { Auth, FileStorageProvider, GotHttpClient, createKernel, type JsonObject
 import { oidcPlugin, type RefreshingOidcTokenRequestAuthenticator } from "../../src/plugins/oidc/index.js";
 import { RedisStorageProvider } from "../../src/plugins/storage-redis/index.js";
 
-const [url, home, configJson] = process.argv.slice(2) as [string, string, string];
+const [url, prefix, home, configJson] = process.argv.slice(2) as [string, string, string, string];
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 const http = new GotHttpClient({ retryLimit: 0, timeoutMs: 10_000 });
 const config = JSON.parse(configJson) as JsonObject;
-const redis = new RedisStorageProvider({ url, prefix: "bench:" });
+const redis = new RedisStorageProvider({ url, prefix });
 const tokenFile = ".planet/bench/token.json";
 
 async function authenticator(storage: RedisStorageProvider | FileStorageProvider, file: string | null): Promise<RefreshingOidcTokenRequestAuthenticator> {
