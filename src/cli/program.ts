@@ -141,6 +141,8 @@ function addCommands(root: Command, rt: PlauthRuntime): void {
     .action(run(commands.profile, "list"));
   profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
     .action(run(commands.profile, "create"));
+  // `profile edit` and the hidden `jwt validate-rs256/-hs512` exist in the Python plauth only as
+  // commands that fail with this message and exit 1; they are kept so scripts see the same answer.
   profile.command("edit").description("edit a profile (not implemented)").action(run(commands.profile, "edit"));
   profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
     .action(run(commands.profile, "copy"));

@@ -118,6 +118,7 @@ export const create: Handler = async (rt, opts, [given]) => {
   rt.io.out(`Profile "${name.toLowerCase()}" saved.\n`);
 };
 
+/** As in the Python plauth, where `profile edit` only answers this error (exit 1). */
 export const edit: Handler = async () => {
   throw new CliError("Function not implemented");
 };
