@@ -3,26 +3,18 @@
  * same-origin one only when asked), POST retries only when the request never left, one time budget
  * per call, a response size cap, and errors that hold no request headers or body.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { inspect } from "node:util";
 import {
   GotHttpClient, NetworkException, NetworkTimeoutException, RedirectRefusedException, ResponseTooLargeException, type HttpRequest, type Sleep,
 } from "../../src/index.js";
-import { refusedPortUrl, startRecordingServer, type RecordingHandler, type RecordingServer } from "../support/recording-server.js";
+import { refusedPortUrl, recordingServersClosedAfterEach } from "../support/recording-server.js";
 
 const CLIENT_SECRET = "client-secret-9f8e7d";
 const REFRESH_TOKEN = "refresh-token-one-time-5a4b";
 const BASIC = `Basic ${Buffer.from(`app:${CLIENT_SECRET}`).toString("base64")}`;
 
-const servers: RecordingServer[] = [];
-async function serve(handler: RecordingHandler): Promise<RecordingServer> {
-  const s = await startRecordingServer(handler);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = recordingServersClosedAfterEach();
 
 function tokenPost(url: string, extra: Partial<HttpRequest> = {}): HttpRequest {
   return { method: "POST", url, form: { grant_type: "refresh_token", refresh_token: REFRESH_TOKEN }, headers: { Authorization: BASIC }, ...extra };

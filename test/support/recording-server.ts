@@ -3,6 +3,7 @@
  * to the test's handler. Tests use pairs of them (an API and a "bucket" on another port) to see
  * where a credential arrives.
  */
+import { afterEach } from "@jest/globals";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -56,4 +57,20 @@ export async function refusedPortUrl(): Promise<string> {
 /** Every recorded request's headers and body as one string, for "did the secret arrive" checks. */
 export function everythingReceived(server: RecordingServer): string {
   return JSON.stringify(server.requests);
+}
+
+/**
+ * `serve(handler)` for a test file: every server it starts is closed after each test.
+ * Call it at the top level of the file.
+ */
+export function recordingServersClosedAfterEach(): (handler: RecordingHandler) => Promise<RecordingServer> {
+  const servers: RecordingServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (handler) => {
+    const s = await startRecordingServer(handler);
+    servers.push(s);
+    return s;
+  };
 }

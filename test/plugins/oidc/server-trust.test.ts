@@ -3,23 +3,15 @@
  * (RFC 8414 §3.3); plain http:// is refused for non-loopback hosts (configured or discovered) unless
  * the config sets allow_insecure_http; discovery and JWKS follow same-origin redirects only.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import {
   Auth, AuthClientConfigException, AuthClientException, DiscoveryApiException, GotHttpClient, JwksApiClient, RedirectRefusedException,
   createDefaultKernel, isLoopbackHost, type OidcAuthClient,
 } from "../../../src/index.js";
-import { startRecordingServer, type RecordingHandler, type RecordingServer } from "../../support/recording-server.js";
+import { recordingServersClosedAfterEach } from "../../support/recording-server.js";
 
 const SECRET = "cc-secret-0a9b8c7d";
-const servers: RecordingServer[] = [];
-async function serve(handler: RecordingHandler): Promise<RecordingServer> {
-  const s = await startRecordingServer(handler);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = recordingServersClosedAfterEach();
 
 const kernel = () => createDefaultKernel({ services: { http: new GotHttpClient({ retryLimit: 0, timeoutMs: 5000 }) } });
 const ccConfig = (authServer: string, extra: Record<string, unknown> = {}) => ({
