@@ -7,12 +7,20 @@ import { writeFileSync } from "node:fs";
 // The schemas state exactly what the Python reference checks when a config is validated, and
 // nothing stricter: presence checks are truthiness checks ("", 0, false, null, [] and {} all mean
 // "not configured"), and no other key is type-checked (a wrong type fails later, where the value is
-// used, with an error naming the key). The "type" words in descriptions document what is expected.
+// used, with an error naming the key). What a value should be is stated for people (the description)
+// and for the compiler: "x-ts-type" (an annotation, never validated) is the type
+// scripts/generate-config-types.ts gives the key in src/generated/config-types.ts.
 const falsy = { enum: [null, false, 0, "", [], {}] };
 const configured = { not: falsy, "x-error": "must be set (a non-empty value)" };
-const doc = (description) => ({ description });
+/** The "x-ts-type" vocabulary (the kernel's `TsTypeNames`). */
+const TS_TYPES = ["string", "string[]", "boolean", "number", "object"];
+const typed = (tsType, s) => {
+  if (!TS_TYPES.includes(tsType)) throw new Error(`x-ts-type "${tsType}" is not one of ${TS_TYPES.join(", ")}`);
+  return { ...s, "x-ts-type": tsType };
+};
+const doc = (description, tsType = "string") => typed(tsType, { description });
 const secret = (s) => ({ ...s, "x-secret": true });
-const requiredKey = (description) => ({ ...configured, description });
+const requiredKey = (description, tsType = "string") => typed(tsType, { ...configured, description });
 // Not a key of the Python library: this library's opt-in to plain http:// on non-loopback hosts.
 const allowInsecureHttp = {
   type: ["boolean", "null"],
@@ -22,12 +30,12 @@ const allowInsecureHttp = {
 const oidcBase = {
   auth_server: requiredKey("Base URL of the OAuth2/OIDC authorization server (string)"),
   client_id: requiredKey("The client's assigned identifier (string)"),
-  scopes: doc("Default scopes for login (list of strings)"),
-  audiences: {
+  scopes: doc("Default scopes for login (list of strings)", "string[]"),
+  audiences: typed("string[]", {
     description: "Requested audience (list of strings); when set, a list of exactly one item",
     "x-error": "must be a list of exactly one audience",
     anyOf: [falsy, { type: "array", minItems: 1, maxItems: 1 }],
-  },
+  }),
   organization: doc("Organization sent with login requests (string)"),
   project_id: doc("Project sent with login requests (string)"),
   issuer: doc("Issuer of the tokens, overriding discovery (string)"),
@@ -62,8 +70,8 @@ const authCodeKeys = {
 const ownerKeys = {
   user_name: doc("User name (string; input alias: username)"),
   user_password: secret(doc("User password (string; input alias: password)")),
-  username: { deprecated: true, description: "Alias of user_name, renamed on load" },
-  password: secret({ deprecated: true, description: "Alias of user_password, renamed on load" }),
+  username: { deprecated: true, ...doc("Alias of user_name, renamed on load") },
+  password: secret({ deprecated: true, ...doc("Alias of user_password, renamed on load") }),
 };
 
 // $ids are file names: relative to wherever the file is read from, so every $ref between the
@@ -104,7 +112,12 @@ for (const [flow, flowTitle, flowKeys, flowRule] of [
       [...oidcRequired, ...(suffix === "_secret" ? ["client_secret"] : [])], extra));
   }
 }
-types.push(schema("oidc_client_validator", "JWT Validator", { ...oidcBase, client_id: requiredKey("The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent") }, oidcRequired));
+// "default" is an annotation here (ajv fills no defaults): the config class sets it before validation,
+// which is also why the generated type makes the key optional.
+types.push(schema("oidc_client_validator", "JWT Validator", {
+  ...oidcBase,
+  client_id: { ...requiredKey("The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent"), default: "__OidcClientValidatorAuthClientConfig__" },
+}, oidcRequired));
 types.push(schema("planet_legacy", "Planet Legacy Auth", {
   legacy_auth_endpoint: requiredKey("Planet legacy authentication endpoint (URL)"),
   allow_insecure_http: allowInsecureHttp,

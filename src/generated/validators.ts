@@ -7,20 +7,20 @@ import type { CompiledSchema } from "../kernel/schema-digest.js";
 const require = createRequire(import.meta.url);
 export const auth_client = validate20;
 const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"auth_client.schema.json","title":"planet-auth profile config (auth_client.json)","description":"An auth client config: a JSON object keyed by client_type; the built-in types are checked against their own schema.","type":"object","required":["client_type"],"properties":{"client_type":{"description":"The kind of auth client; selects the schema for the other keys","anyOf":[{"enum":["oidc_auth_code","oidc_auth_code_secret","oidc_auth_code_pubkey","oidc_device_code","oidc_device_code_secret","oidc_device_code_pubkey","oidc_resource_owner","oidc_resource_owner_secret","oidc_resource_owner_pubkey","oidc_client_credentials_secret","oidc_client_credentials_pubkey","oidc_client_validator","planet_legacy","static_apikey","none"]},{"type":"string","minLength":1}]}},"allOf":[{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code"}}},"then":{"$ref":"oidc_auth_code.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code_secret"}}},"then":{"$ref":"oidc_auth_code_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey"}}},"then":{"$ref":"oidc_auth_code_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code"}}},"then":{"$ref":"oidc_device_code.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code_secret"}}},"then":{"$ref":"oidc_device_code_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_device_code_pubkey"}}},"then":{"$ref":"oidc_device_code_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner"}}},"then":{"$ref":"oidc_resource_owner.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner_secret"}}},"then":{"$ref":"oidc_resource_owner_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey"}}},"then":{"$ref":"oidc_resource_owner_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_credentials_secret"}}},"then":{"$ref":"oidc_client_credentials_secret.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey"}}},"then":{"$ref":"oidc_client_credentials_pubkey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"oidc_client_validator"}}},"then":{"$ref":"oidc_client_validator.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"planet_legacy"}}},"then":{"$ref":"planet_legacy.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"static_apikey"}}},"then":{"$ref":"static_apikey.schema.json"}},{"if":{"required":["client_type"],"properties":{"client_type":{"const":"none"}}},"then":{"$ref":"none.schema.json"}}]};
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code","description":"Selects this client type (Auth Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey","description":"Selects this client type (Auth Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
-const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret","description":"Selects this client type (Device Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey","description":"Selects this client type (Device Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner","description":"Selects this client type (Resource Owner)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret","description":"Selects this client type (Resource Owner (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true};
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey","description":"Selects this client type (Resource Owner (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true},"user_name":{"description":"User name (string; input alias: username)"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret","description":"Selects this client type (Client Credentials (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true}},"additionalProperties":true};
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey","description":"Selects this client type (Client Credentials (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_validator","description":"Selects this client type (JWT Validator)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent"},"scopes":{"description":"Default scopes for login (list of strings)"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)"},"project_id":{"description":"Project sent with login requests (string)"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)"},"authorization_endpoint":{"description":"URL overriding discovery"},"device_authorization_endpoint":{"description":"URL overriding discovery"},"introspection_endpoint":{"description":"URL overriding discovery"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri"},"revocation_endpoint":{"description":"URL overriding discovery"},"userinfo_endpoint":{"description":"URL overriding discovery"},"token_endpoint":{"description":"URL overriding discovery"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy","description":"Selects this client type (Planet Legacy Auth)"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-secret":true}},"additionalProperties":true};
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"static_apikey.schema.json","title":"API Key","type":"object","required":["client_type"],"properties":{"client_type":{"const":"static_apikey","description":"Selects this client type (API Key)"},"api_key":{"description":"API key (string); when absent it must come from the token file","x-secret":true},"bearer_token_prefix":{"description":"Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)"}},"additionalProperties":true};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code.schema.json","title":"Auth Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code","description":"Selects this client type (Auth Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey","description":"Selects this client type (Auth Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret","description":"Selects this client type (Device Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_pubkey.schema.json","title":"Device Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code_pubkey","description":"Selects this client type (Device Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner.schema.json","title":"Resource Owner","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner","description":"Selects this client type (Resource Owner)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-ts-type":"string","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret","description":"Selects this client type (Resource Owner (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-ts-type":"string","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey","description":"Selects this client type (Resource Owner (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-ts-type":"string","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-ts-type":"string","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_secret.schema.json","title":"Client Credentials (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_client_credentials_secret","description":"Selects this client type (Client Credentials (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey","description":"Selects this client type (Client Credentials (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_client_validator.schema.json","title":"JWT Validator","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_validator","description":"Selects this client type (JWT Validator)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent","x-ts-type":"string","default":"__OidcClientValidatorAuthClientConfig__"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy","description":"Selects this client type (Planet Legacy Auth)"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"static_apikey.schema.json","title":"API Key","type":"object","required":["client_type"],"properties":{"client_type":{"const":"static_apikey","description":"Selects this client type (API Key)"},"api_key":{"description":"API key (string); when absent it must come from the token file","x-ts-type":"string","x-secret":true},"bearer_token_prefix":{"description":"Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)","x-ts-type":"string"}},"additionalProperties":true};
 const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"none.schema.json","title":"NoOp Auth","type":"object","required":["client_type"],"properties":{"client_type":{"const":"none","description":"Selects this client type (NoOp Auth)"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 const func56 = require("ajv/dist/runtime/ucs2length").default;
@@ -301,8 +301,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data5 = data.client_id;
-const _errs25 = errors;
 const _errs26 = errors;
+const _errs27 = errors;
 const vSchema3 = schema32.properties.client_id.not.enum;
 if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
 const err15 = {};
@@ -314,7 +314,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid11 = _errs26 === errors;
+var valid11 = _errs27 === errors;
 if(valid11){
 const err16 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.properties.client_id.not,parentSchema:schema32.properties.client_id,data:data5};
 if(vErrors === null){
@@ -326,10 +326,10 @@ vErrors.push(err16);
 errors++;
 }
 else {
-errors = _errs25;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs25){
-vErrors.length = _errs25;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -338,13 +338,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data6 = data.audiences;
-const _errs29 = errors;
+let data7 = data.audiences;
+const _errs33 = errors;
 let valid12 = false;
-const _errs30 = errors;
+const _errs34 = errors;
 const vSchema4 = schema32.properties.audiences.anyOf[0].enum;
-if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema32.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema32.properties.audiences.anyOf[0].enum,parentSchema:schema32.properties.audiences.anyOf[0],data:data6};
+if(!((((((data7 === null) || (data7 === false)) || (data7 === 0)) || (data7 === "")) || (func0(data7, vSchema4[4]))) || (func0(data7, vSchema4[5])))){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema32.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema32.properties.audiences.anyOf[0].enum,parentSchema:schema32.properties.audiences.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -353,12 +353,12 @@ vErrors.push(err17);
 }
 errors++;
 }
-var _valid2 = _errs30 === errors;
+var _valid2 = _errs34 === errors;
 valid12 = valid12 || _valid2;
-const _errs31 = errors;
-if(Array.isArray(data6)){
-if(data6.length > 1){
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+const _errs35 = errors;
+if(Array.isArray(data7)){
+if(data7.length > 1){
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -367,8 +367,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data6.length < 1){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+if(data7.length < 1){
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -379,7 +379,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.audiences.anyOf[1].type,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
+const err20 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.audiences.anyOf[1].type,parentSchema:schema32.properties.audiences.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -388,10 +388,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-var _valid2 = _errs31 === errors;
+var _valid2 = _errs35 === errors;
 valid12 = valid12 || _valid2;
 if(!valid12){
-const err21 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.properties.audiences.anyOf,parentSchema:schema32.properties.audiences,data:data6};
+const err21 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.properties.audiences.anyOf,parentSchema:schema32.properties.audiences,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -401,10 +401,10 @@ vErrors.push(err21);
 errors++;
 }
 else {
-errors = _errs29;
+errors = _errs33;
 if(vErrors !== null){
-if(_errs29){
-vErrors.length = _errs29;
+if(_errs33){
+vErrors.length = _errs33;
 }
 else {
 vErrors = null;
@@ -413,9 +413,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data7 = data.allow_insecure_http;
-if((typeof data7 !== "boolean") && (data7 !== null)){
-const err22 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data7};
+let data20 = data.allow_insecure_http;
+if((typeof data20 !== "boolean") && (data20 !== null)){
+const err22 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data20};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -452,9 +452,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-const _errs37 = errors;
+const _errs70 = errors;
 let valid13 = true;
-const _errs38 = errors;
+const _errs71 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.client_type === undefined) && (missing1 = "client_type")){
@@ -482,21 +482,21 @@ errors++;
 }
 }
 }
-var _valid3 = _errs38 === errors;
-errors = _errs37;
+var _valid3 = _errs71 === errors;
+errors = _errs70;
 if(vErrors !== null){
-if(_errs37){
-vErrors.length = _errs37;
+if(_errs70){
+vErrors.length = _errs70;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid3){
-const _errs40 = errors;
-const _errs43 = errors;
+const _errs73 = errors;
+const _errs76 = errors;
 let valid16 = false;
-const _errs44 = errors;
+const _errs77 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.redirect_uri === undefined){
 const err27 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema33.anyOf[0].required,parentSchema:schema33.anyOf[0],data};
@@ -509,11 +509,11 @@ vErrors.push(err27);
 errors++;
 }
 if(data.redirect_uri !== undefined){
-let data9 = data.redirect_uri;
-const _errs46 = errors;
-const _errs47 = errors;
+let data24 = data.redirect_uri;
+const _errs79 = errors;
+const _errs80 = errors;
 const vSchema5 = schema33.anyOf[0].properties.redirect_uri.not.enum;
-if(!((((((data9 === null) || (data9 === false)) || (data9 === 0)) || (data9 === "")) || (func0(data9, vSchema5[4]))) || (func0(data9, vSchema5[5])))){
+if(!((((((data24 === null) || (data24 === false)) || (data24 === 0)) || (data24 === "")) || (func0(data24, vSchema5[4]))) || (func0(data24, vSchema5[5])))){
 const err28 = {};
 if(vErrors === null){
 vErrors = [err28];
@@ -523,9 +523,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-var valid18 = _errs47 === errors;
+var valid18 = _errs80 === errors;
 if(valid18){
-const err29 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[0].properties.redirect_uri.not,parentSchema:schema33.anyOf[0].properties.redirect_uri,data:data9};
+const err29 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[0].properties.redirect_uri.not,parentSchema:schema33.anyOf[0].properties.redirect_uri,data:data24};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -535,10 +535,10 @@ vErrors.push(err29);
 errors++;
 }
 else {
-errors = _errs46;
+errors = _errs79;
 if(vErrors !== null){
-if(_errs46){
-vErrors.length = _errs46;
+if(_errs79){
+vErrors.length = _errs79;
 }
 else {
 vErrors = null;
@@ -547,13 +547,13 @@ vErrors = null;
 }
 }
 }
-var _valid4 = _errs44 === errors;
+var _valid4 = _errs77 === errors;
 valid16 = valid16 || _valid4;
 if(_valid4){
 var props2 = {};
 props2.redirect_uri = true;
 }
-const _errs48 = errors;
+const _errs81 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.local_redirect_uri === undefined){
 const err30 = {instancePath,schemaPath:"oidc_auth_code_secret.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema33.anyOf[1].required,parentSchema:schema33.anyOf[1],data};
@@ -566,11 +566,11 @@ vErrors.push(err30);
 errors++;
 }
 if(data.local_redirect_uri !== undefined){
-let data10 = data.local_redirect_uri;
-const _errs50 = errors;
-const _errs51 = errors;
+let data25 = data.local_redirect_uri;
+const _errs83 = errors;
+const _errs84 = errors;
 const vSchema6 = schema33.anyOf[1].properties.local_redirect_uri.not.enum;
-if(!((((((data10 === null) || (data10 === false)) || (data10 === 0)) || (data10 === "")) || (func0(data10, vSchema6[4]))) || (func0(data10, vSchema6[5])))){
+if(!((((((data25 === null) || (data25 === false)) || (data25 === 0)) || (data25 === "")) || (func0(data25, vSchema6[4]))) || (func0(data25, vSchema6[5])))){
 const err31 = {};
 if(vErrors === null){
 vErrors = [err31];
@@ -580,9 +580,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-var valid20 = _errs51 === errors;
+var valid20 = _errs84 === errors;
 if(valid20){
-const err32 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.anyOf[1].properties.local_redirect_uri,data:data10};
+const err32 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_secret.schema.json/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.anyOf[1].properties.local_redirect_uri,data:data25};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -592,10 +592,10 @@ vErrors.push(err32);
 errors++;
 }
 else {
-errors = _errs50;
+errors = _errs83;
 if(vErrors !== null){
-if(_errs50){
-vErrors.length = _errs50;
+if(_errs83){
+vErrors.length = _errs83;
 }
 else {
 vErrors = null;
@@ -604,7 +604,7 @@ vErrors = null;
 }
 }
 }
-var _valid4 = _errs48 === errors;
+var _valid4 = _errs81 === errors;
 valid16 = valid16 || _valid4;
 if(_valid4){
 if(props2 !== true){
@@ -623,10 +623,10 @@ vErrors.push(err33);
 errors++;
 }
 else {
-errors = _errs43;
+errors = _errs76;
 if(vErrors !== null){
-if(_errs43){
-vErrors.length = _errs43;
+if(_errs76){
+vErrors.length = _errs76;
 }
 else {
 vErrors = null;
@@ -675,9 +675,9 @@ vErrors.push(err37);
 errors++;
 }
 if(data.client_type !== undefined){
-let data11 = data.client_type;
-if("oidc_auth_code_secret" !== data11){
-const err38 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema33.properties.client_type,data:data11};
+let data26 = data.client_type;
+if("oidc_auth_code_secret" !== data26){
+const err38 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema33.properties.client_type,data:data26};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -688,11 +688,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data12 = data.auth_server;
-const _errs56 = errors;
-const _errs57 = errors;
+let data27 = data.auth_server;
+const _errs89 = errors;
+const _errs90 = errors;
 const vSchema7 = schema33.properties.auth_server.not.enum;
-if(!((((((data12 === null) || (data12 === false)) || (data12 === 0)) || (data12 === "")) || (func0(data12, vSchema7[4]))) || (func0(data12, vSchema7[5])))){
+if(!((((((data27 === null) || (data27 === false)) || (data27 === 0)) || (data27 === "")) || (func0(data27, vSchema7[4]))) || (func0(data27, vSchema7[5])))){
 const err39 = {};
 if(vErrors === null){
 vErrors = [err39];
@@ -702,9 +702,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-var valid22 = _errs57 === errors;
+var valid22 = _errs90 === errors;
 if(valid22){
-const err40 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data12};
+const err40 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data27};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -714,10 +714,10 @@ vErrors.push(err40);
 errors++;
 }
 else {
-errors = _errs56;
+errors = _errs89;
 if(vErrors !== null){
-if(_errs56){
-vErrors.length = _errs56;
+if(_errs89){
+vErrors.length = _errs89;
 }
 else {
 vErrors = null;
@@ -726,11 +726,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data13 = data.client_id;
-const _errs60 = errors;
-const _errs61 = errors;
+let data28 = data.client_id;
+const _errs94 = errors;
+const _errs95 = errors;
 const vSchema8 = schema33.properties.client_id.not.enum;
-if(!((((((data13 === null) || (data13 === false)) || (data13 === 0)) || (data13 === "")) || (func0(data13, vSchema8[4]))) || (func0(data13, vSchema8[5])))){
+if(!((((((data28 === null) || (data28 === false)) || (data28 === 0)) || (data28 === "")) || (func0(data28, vSchema8[4]))) || (func0(data28, vSchema8[5])))){
 const err41 = {};
 if(vErrors === null){
 vErrors = [err41];
@@ -740,9 +740,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-var valid23 = _errs61 === errors;
+var valid23 = _errs95 === errors;
 if(valid23){
-const err42 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data13};
+const err42 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data28};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -752,10 +752,10 @@ vErrors.push(err42);
 errors++;
 }
 else {
-errors = _errs60;
+errors = _errs94;
 if(vErrors !== null){
-if(_errs60){
-vErrors.length = _errs60;
+if(_errs94){
+vErrors.length = _errs94;
 }
 else {
 vErrors = null;
@@ -764,13 +764,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data14 = data.audiences;
-const _errs64 = errors;
+let data30 = data.audiences;
+const _errs101 = errors;
 let valid24 = false;
-const _errs65 = errors;
+const _errs102 = errors;
 const vSchema9 = schema33.properties.audiences.anyOf[0].enum;
-if(!((((((data14 === null) || (data14 === false)) || (data14 === 0)) || (data14 === "")) || (func0(data14, vSchema9[4]))) || (func0(data14, vSchema9[5])))){
-const err43 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data14};
+if(!((((((data30 === null) || (data30 === false)) || (data30 === 0)) || (data30 === "")) || (func0(data30, vSchema9[4]))) || (func0(data30, vSchema9[5])))){
+const err43 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -779,12 +779,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-var _valid5 = _errs65 === errors;
+var _valid5 = _errs102 === errors;
 valid24 = valid24 || _valid5;
-const _errs66 = errors;
-if(Array.isArray(data14)){
-if(data14.length > 1){
-const err44 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+const _errs103 = errors;
+if(Array.isArray(data30)){
+if(data30.length > 1){
+const err44 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -793,8 +793,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data14.length < 1){
-const err45 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+if(data30.length < 1){
+const err45 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -805,7 +805,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data14};
+const err46 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -814,10 +814,10 @@ vErrors.push(err46);
 }
 errors++;
 }
-var _valid5 = _errs66 === errors;
+var _valid5 = _errs103 === errors;
 valid24 = valid24 || _valid5;
 if(!valid24){
-const err47 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data14};
+const err47 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data30};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -827,10 +827,10 @@ vErrors.push(err47);
 errors++;
 }
 else {
-errors = _errs64;
+errors = _errs101;
 if(vErrors !== null){
-if(_errs64){
-vErrors.length = _errs64;
+if(_errs101){
+vErrors.length = _errs101;
 }
 else {
 vErrors = null;
@@ -839,9 +839,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data15 = data.allow_insecure_http;
-if((typeof data15 !== "boolean") && (data15 !== null)){
-const err48 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data15};
+let data43 = data.allow_insecure_http;
+if((typeof data43 !== "boolean") && (data43 !== null)){
+const err48 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data43};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -852,11 +852,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data16 = data.client_secret;
-const _errs72 = errors;
-const _errs73 = errors;
+let data44 = data.client_secret;
+const _errs134 = errors;
+const _errs135 = errors;
 const vSchema10 = schema33.properties.client_secret.not.enum;
-if(!((((((data16 === null) || (data16 === false)) || (data16 === 0)) || (data16 === "")) || (func0(data16, vSchema10[4]))) || (func0(data16, vSchema10[5])))){
+if(!((((((data44 === null) || (data44 === false)) || (data44 === 0)) || (data44 === "")) || (func0(data44, vSchema10[4]))) || (func0(data44, vSchema10[5])))){
 const err49 = {};
 if(vErrors === null){
 vErrors = [err49];
@@ -866,9 +866,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-var valid25 = _errs73 === errors;
+var valid25 = _errs135 === errors;
 if(valid25){
-const err50 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data16};
+const err50 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_auth_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data44};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -878,10 +878,10 @@ vErrors.push(err50);
 errors++;
 }
 else {
-errors = _errs72;
+errors = _errs134;
 if(vErrors !== null){
-if(_errs72){
-vErrors.length = _errs72;
+if(_errs134){
+vErrors.length = _errs134;
 }
 else {
 vErrors = null;
@@ -900,7 +900,7 @@ vErrors.push(err51);
 }
 errors++;
 }
-var _valid3 = _errs40 === errors;
+var _valid3 = _errs73 === errors;
 valid13 = _valid3;
 if(valid13){
 var props3 = true;
@@ -925,9 +925,9 @@ props1 = props1 || {};
 Object.assign(props1, props3);
 }
 }
-const _errs77 = errors;
+const _errs144 = errors;
 let valid26 = true;
-const _errs78 = errors;
+const _errs145 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((data.client_type === undefined) && (missing2 = "client_type")){
@@ -955,21 +955,21 @@ errors++;
 }
 }
 }
-var _valid6 = _errs78 === errors;
-errors = _errs77;
+var _valid6 = _errs145 === errors;
+errors = _errs144;
 if(vErrors !== null){
-if(_errs77){
-vErrors.length = _errs77;
+if(_errs144){
+vErrors.length = _errs144;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid6){
-const _errs80 = errors;
-const _errs84 = errors;
+const _errs147 = errors;
+const _errs151 = errors;
 let valid30 = false;
-const _errs85 = errors;
+const _errs152 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.redirect_uri === undefined){
 const err55 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.allOf[0].anyOf[0].required,parentSchema:schema34.allOf[0].anyOf[0],data};
@@ -982,11 +982,11 @@ vErrors.push(err55);
 errors++;
 }
 if(data.redirect_uri !== undefined){
-let data18 = data.redirect_uri;
-const _errs87 = errors;
-const _errs88 = errors;
+let data48 = data.redirect_uri;
+const _errs154 = errors;
+const _errs155 = errors;
 const vSchema11 = schema34.allOf[0].anyOf[0].properties.redirect_uri.not.enum;
-if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema11[4]))) || (func0(data18, vSchema11[5])))){
+if(!((((((data48 === null) || (data48 === false)) || (data48 === 0)) || (data48 === "")) || (func0(data48, vSchema11[4]))) || (func0(data48, vSchema11[5])))){
 const err56 = {};
 if(vErrors === null){
 vErrors = [err56];
@@ -996,9 +996,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-var valid32 = _errs88 === errors;
+var valid32 = _errs155 === errors;
 if(valid32){
-const err57 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[0].properties.redirect_uri,data:data18};
+const err57 = {instancePath:instancePath+"/redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[0].properties.redirect_uri,data:data48};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1008,10 +1008,10 @@ vErrors.push(err57);
 errors++;
 }
 else {
-errors = _errs87;
+errors = _errs154;
 if(vErrors !== null){
-if(_errs87){
-vErrors.length = _errs87;
+if(_errs154){
+vErrors.length = _errs154;
 }
 else {
 vErrors = null;
@@ -1020,13 +1020,13 @@ vErrors = null;
 }
 }
 }
-var _valid7 = _errs85 === errors;
+var _valid7 = _errs152 === errors;
 valid30 = valid30 || _valid7;
 if(_valid7){
 var props4 = {};
 props4.redirect_uri = true;
 }
-const _errs89 = errors;
+const _errs156 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.local_redirect_uri === undefined){
 const err58 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.allOf[0].anyOf[1].required,parentSchema:schema34.allOf[0].anyOf[1],data};
@@ -1039,11 +1039,11 @@ vErrors.push(err58);
 errors++;
 }
 if(data.local_redirect_uri !== undefined){
-let data19 = data.local_redirect_uri;
-const _errs91 = errors;
-const _errs92 = errors;
+let data49 = data.local_redirect_uri;
+const _errs158 = errors;
+const _errs159 = errors;
 const vSchema12 = schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not.enum;
-if(!((((((data19 === null) || (data19 === false)) || (data19 === 0)) || (data19 === "")) || (func0(data19, vSchema12[4]))) || (func0(data19, vSchema12[5])))){
+if(!((((((data49 === null) || (data49 === false)) || (data49 === 0)) || (data49 === "")) || (func0(data49, vSchema12[4]))) || (func0(data49, vSchema12[5])))){
 const err59 = {};
 if(vErrors === null){
 vErrors = [err59];
@@ -1053,9 +1053,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-var valid34 = _errs92 === errors;
+var valid34 = _errs159 === errors;
 if(valid34){
-const err60 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri,data:data19};
+const err60 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri,data:data49};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1065,10 +1065,10 @@ vErrors.push(err60);
 errors++;
 }
 else {
-errors = _errs91;
+errors = _errs158;
 if(vErrors !== null){
-if(_errs91){
-vErrors.length = _errs91;
+if(_errs158){
+vErrors.length = _errs158;
 }
 else {
 vErrors = null;
@@ -1077,7 +1077,7 @@ vErrors = null;
 }
 }
 }
-var _valid7 = _errs89 === errors;
+var _valid7 = _errs156 === errors;
 valid30 = valid30 || _valid7;
 if(_valid7){
 if(props4 !== true){
@@ -1096,19 +1096,19 @@ vErrors.push(err61);
 errors++;
 }
 else {
-errors = _errs84;
+errors = _errs151;
 if(vErrors !== null){
-if(_errs84){
-vErrors.length = _errs84;
+if(_errs151){
+vErrors.length = _errs151;
 }
 else {
 vErrors = null;
 }
 }
 }
-const _errs95 = errors;
+const _errs162 = errors;
 let valid35 = false;
-const _errs96 = errors;
+const _errs163 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
 const err62 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema34.allOf[1].anyOf[0].required,parentSchema:schema34.allOf[1].anyOf[0],data};
@@ -1121,11 +1121,11 @@ vErrors.push(err62);
 errors++;
 }
 if(data.client_privkey !== undefined){
-let data20 = data.client_privkey;
-const _errs98 = errors;
-const _errs99 = errors;
+let data50 = data.client_privkey;
+const _errs165 = errors;
+const _errs166 = errors;
 const vSchema13 = schema34.allOf[1].anyOf[0].properties.client_privkey.not.enum;
-if(!((((((data20 === null) || (data20 === false)) || (data20 === 0)) || (data20 === "")) || (func0(data20, vSchema13[4]))) || (func0(data20, vSchema13[5])))){
+if(!((((((data50 === null) || (data50 === false)) || (data50 === 0)) || (data50 === "")) || (func0(data50, vSchema13[4]))) || (func0(data50, vSchema13[5])))){
 const err63 = {};
 if(vErrors === null){
 vErrors = [err63];
@@ -1135,9 +1135,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-var valid37 = _errs99 === errors;
+var valid37 = _errs166 === errors;
 if(valid37){
-const err64 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[1].anyOf[0].properties.client_privkey,data:data20};
+const err64 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[1].anyOf[0].properties.client_privkey,data:data50};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1147,10 +1147,10 @@ vErrors.push(err64);
 errors++;
 }
 else {
-errors = _errs98;
+errors = _errs165;
 if(vErrors !== null){
-if(_errs98){
-vErrors.length = _errs98;
+if(_errs165){
+vErrors.length = _errs165;
 }
 else {
 vErrors = null;
@@ -1159,13 +1159,13 @@ vErrors = null;
 }
 }
 }
-var _valid8 = _errs96 === errors;
+var _valid8 = _errs163 === errors;
 valid35 = valid35 || _valid8;
 if(_valid8){
 var props5 = {};
 props5.client_privkey = true;
 }
-const _errs100 = errors;
+const _errs167 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
 const err65 = {instancePath,schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema34.allOf[1].anyOf[1].required,parentSchema:schema34.allOf[1].anyOf[1],data};
@@ -1178,11 +1178,11 @@ vErrors.push(err65);
 errors++;
 }
 if(data.client_privkey_file !== undefined){
-let data21 = data.client_privkey_file;
-const _errs102 = errors;
-const _errs103 = errors;
+let data51 = data.client_privkey_file;
+const _errs169 = errors;
+const _errs170 = errors;
 const vSchema14 = schema34.allOf[1].anyOf[1].properties.client_privkey_file.not.enum;
-if(!((((((data21 === null) || (data21 === false)) || (data21 === 0)) || (data21 === "")) || (func0(data21, vSchema14[4]))) || (func0(data21, vSchema14[5])))){
+if(!((((((data51 === null) || (data51 === false)) || (data51 === 0)) || (data51 === "")) || (func0(data51, vSchema14[4]))) || (func0(data51, vSchema14[5])))){
 const err66 = {};
 if(vErrors === null){
 vErrors = [err66];
@@ -1192,9 +1192,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-var valid39 = _errs103 === errors;
+var valid39 = _errs170 === errors;
 if(valid39){
-const err67 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[1].anyOf[1].properties.client_privkey_file,data:data21};
+const err67 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_auth_code_pubkey.schema.json/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[1].anyOf[1].properties.client_privkey_file,data:data51};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1204,10 +1204,10 @@ vErrors.push(err67);
 errors++;
 }
 else {
-errors = _errs102;
+errors = _errs169;
 if(vErrors !== null){
-if(_errs102){
-vErrors.length = _errs102;
+if(_errs169){
+vErrors.length = _errs169;
 }
 else {
 vErrors = null;
@@ -1216,7 +1216,7 @@ vErrors = null;
 }
 }
 }
-var _valid8 = _errs100 === errors;
+var _valid8 = _errs167 === errors;
 valid35 = valid35 || _valid8;
 if(_valid8){
 if(props5 !== true){
@@ -1235,10 +1235,10 @@ vErrors.push(err68);
 errors++;
 }
 else {
-errors = _errs95;
+errors = _errs162;
 if(vErrors !== null){
-if(_errs95){
-vErrors.length = _errs95;
+if(_errs162){
+vErrors.length = _errs162;
 }
 else {
 vErrors = null;
@@ -1286,9 +1286,9 @@ vErrors.push(err71);
 errors++;
 }
 if(data.client_type !== undefined){
-let data22 = data.client_type;
-if("oidc_auth_code_pubkey" !== data22){
-const err72 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_pubkey"},message:"must be equal to constant",schema:"oidc_auth_code_pubkey",parentSchema:schema34.properties.client_type,data:data22};
+let data52 = data.client_type;
+if("oidc_auth_code_pubkey" !== data52){
+const err72 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_pubkey"},message:"must be equal to constant",schema:"oidc_auth_code_pubkey",parentSchema:schema34.properties.client_type,data:data52};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1299,11 +1299,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data23 = data.auth_server;
-const _errs108 = errors;
-const _errs109 = errors;
+let data53 = data.auth_server;
+const _errs175 = errors;
+const _errs176 = errors;
 const vSchema15 = schema34.properties.auth_server.not.enum;
-if(!((((((data23 === null) || (data23 === false)) || (data23 === 0)) || (data23 === "")) || (func0(data23, vSchema15[4]))) || (func0(data23, vSchema15[5])))){
+if(!((((((data53 === null) || (data53 === false)) || (data53 === 0)) || (data53 === "")) || (func0(data53, vSchema15[4]))) || (func0(data53, vSchema15[5])))){
 const err73 = {};
 if(vErrors === null){
 vErrors = [err73];
@@ -1313,9 +1313,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-var valid41 = _errs109 === errors;
+var valid41 = _errs176 === errors;
 if(valid41){
-const err74 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.auth_server.not,parentSchema:schema34.properties.auth_server,data:data23};
+const err74 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.auth_server.not,parentSchema:schema34.properties.auth_server,data:data53};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1325,10 +1325,10 @@ vErrors.push(err74);
 errors++;
 }
 else {
-errors = _errs108;
+errors = _errs175;
 if(vErrors !== null){
-if(_errs108){
-vErrors.length = _errs108;
+if(_errs175){
+vErrors.length = _errs175;
 }
 else {
 vErrors = null;
@@ -1337,11 +1337,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data24 = data.client_id;
-const _errs112 = errors;
-const _errs113 = errors;
+let data54 = data.client_id;
+const _errs180 = errors;
+const _errs181 = errors;
 const vSchema16 = schema34.properties.client_id.not.enum;
-if(!((((((data24 === null) || (data24 === false)) || (data24 === 0)) || (data24 === "")) || (func0(data24, vSchema16[4]))) || (func0(data24, vSchema16[5])))){
+if(!((((((data54 === null) || (data54 === false)) || (data54 === 0)) || (data54 === "")) || (func0(data54, vSchema16[4]))) || (func0(data54, vSchema16[5])))){
 const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
@@ -1351,9 +1351,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-var valid42 = _errs113 === errors;
+var valid42 = _errs181 === errors;
 if(valid42){
-const err76 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data24};
+const err76 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data54};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1363,10 +1363,10 @@ vErrors.push(err76);
 errors++;
 }
 else {
-errors = _errs112;
+errors = _errs180;
 if(vErrors !== null){
-if(_errs112){
-vErrors.length = _errs112;
+if(_errs180){
+vErrors.length = _errs180;
 }
 else {
 vErrors = null;
@@ -1375,13 +1375,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data25 = data.audiences;
-const _errs116 = errors;
+let data56 = data.audiences;
+const _errs187 = errors;
 let valid43 = false;
-const _errs117 = errors;
+const _errs188 = errors;
 const vSchema17 = schema34.properties.audiences.anyOf[0].enum;
-if(!((((((data25 === null) || (data25 === false)) || (data25 === 0)) || (data25 === "")) || (func0(data25, vSchema17[4]))) || (func0(data25, vSchema17[5])))){
-const err77 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data25};
+if(!((((((data56 === null) || (data56 === false)) || (data56 === 0)) || (data56 === "")) || (func0(data56, vSchema17[4]))) || (func0(data56, vSchema17[5])))){
+const err77 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data56};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1390,12 +1390,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-var _valid9 = _errs117 === errors;
+var _valid9 = _errs188 === errors;
 valid43 = valid43 || _valid9;
-const _errs118 = errors;
-if(Array.isArray(data25)){
-if(data25.length > 1){
-const err78 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+const _errs189 = errors;
+if(Array.isArray(data56)){
+if(data56.length > 1){
+const err78 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data56};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1404,8 +1404,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(data25.length < 1){
-const err79 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+if(data56.length < 1){
+const err79 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data56};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1416,7 +1416,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data25};
+const err80 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data56};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1425,10 +1425,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-var _valid9 = _errs118 === errors;
+var _valid9 = _errs189 === errors;
 valid43 = valid43 || _valid9;
 if(!valid43){
-const err81 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data25};
+const err81 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data56};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1438,10 +1438,10 @@ vErrors.push(err81);
 errors++;
 }
 else {
-errors = _errs116;
+errors = _errs187;
 if(vErrors !== null){
-if(_errs116){
-vErrors.length = _errs116;
+if(_errs187){
+vErrors.length = _errs187;
 }
 else {
 vErrors = null;
@@ -1450,9 +1450,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data26 = data.allow_insecure_http;
-if((typeof data26 !== "boolean") && (data26 !== null)){
-const err82 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data26};
+let data69 = data.allow_insecure_http;
+if((typeof data69 !== "boolean") && (data69 !== null)){
+const err82 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_auth_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data69};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1473,7 +1473,7 @@ vErrors.push(err83);
 }
 errors++;
 }
-var _valid6 = _errs80 === errors;
+var _valid6 = _errs147 === errors;
 valid26 = _valid6;
 if(valid26){
 var props6 = true;
@@ -1498,9 +1498,9 @@ props1 = props1 || {};
 Object.assign(props1, props6);
 }
 }
-const _errs128 = errors;
+const _errs232 = errors;
 let valid44 = true;
-const _errs129 = errors;
+const _errs233 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if((data.client_type === undefined) && (missing3 = "client_type")){
@@ -1528,18 +1528,18 @@ errors++;
 }
 }
 }
-var _valid10 = _errs129 === errors;
-errors = _errs128;
+var _valid10 = _errs233 === errors;
+errors = _errs232;
 if(vErrors !== null){
-if(_errs128){
-vErrors.length = _errs128;
+if(_errs232){
+vErrors.length = _errs232;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid10){
-const _errs131 = errors;
+const _errs235 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err87 = {instancePath,schemaPath:"oidc_device_code.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
@@ -1572,9 +1572,9 @@ vErrors.push(err89);
 errors++;
 }
 if(data.client_type !== undefined){
-let data30 = data.client_type;
-if("oidc_device_code" !== data30){
-const err90 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema35.properties.client_type,data:data30};
+let data76 = data.client_type;
+if("oidc_device_code" !== data76){
+const err90 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema35.properties.client_type,data:data76};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1585,11 +1585,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data31 = data.auth_server;
-const _errs137 = errors;
-const _errs138 = errors;
+let data77 = data.auth_server;
+const _errs241 = errors;
+const _errs242 = errors;
 const vSchema18 = schema35.properties.auth_server.not.enum;
-if(!((((((data31 === null) || (data31 === false)) || (data31 === 0)) || (data31 === "")) || (func0(data31, vSchema18[4]))) || (func0(data31, vSchema18[5])))){
+if(!((((((data77 === null) || (data77 === false)) || (data77 === 0)) || (data77 === "")) || (func0(data77, vSchema18[4]))) || (func0(data77, vSchema18[5])))){
 const err91 = {};
 if(vErrors === null){
 vErrors = [err91];
@@ -1599,9 +1599,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-var valid48 = _errs138 === errors;
+var valid48 = _errs242 === errors;
 if(valid48){
-const err92 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data31};
+const err92 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data77};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1611,10 +1611,10 @@ vErrors.push(err92);
 errors++;
 }
 else {
-errors = _errs137;
+errors = _errs241;
 if(vErrors !== null){
-if(_errs137){
-vErrors.length = _errs137;
+if(_errs241){
+vErrors.length = _errs241;
 }
 else {
 vErrors = null;
@@ -1623,11 +1623,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data32 = data.client_id;
-const _errs141 = errors;
-const _errs142 = errors;
+let data78 = data.client_id;
+const _errs246 = errors;
+const _errs247 = errors;
 const vSchema19 = schema35.properties.client_id.not.enum;
-if(!((((((data32 === null) || (data32 === false)) || (data32 === 0)) || (data32 === "")) || (func0(data32, vSchema19[4]))) || (func0(data32, vSchema19[5])))){
+if(!((((((data78 === null) || (data78 === false)) || (data78 === 0)) || (data78 === "")) || (func0(data78, vSchema19[4]))) || (func0(data78, vSchema19[5])))){
 const err93 = {};
 if(vErrors === null){
 vErrors = [err93];
@@ -1637,9 +1637,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-var valid49 = _errs142 === errors;
+var valid49 = _errs247 === errors;
 if(valid49){
-const err94 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data32};
+const err94 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data78};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1649,10 +1649,10 @@ vErrors.push(err94);
 errors++;
 }
 else {
-errors = _errs141;
+errors = _errs246;
 if(vErrors !== null){
-if(_errs141){
-vErrors.length = _errs141;
+if(_errs246){
+vErrors.length = _errs246;
 }
 else {
 vErrors = null;
@@ -1661,13 +1661,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data33 = data.audiences;
-const _errs145 = errors;
+let data80 = data.audiences;
+const _errs253 = errors;
 let valid50 = false;
-const _errs146 = errors;
+const _errs254 = errors;
 const vSchema20 = schema35.properties.audiences.anyOf[0].enum;
-if(!((((((data33 === null) || (data33 === false)) || (data33 === 0)) || (data33 === "")) || (func0(data33, vSchema20[4]))) || (func0(data33, vSchema20[5])))){
-const err95 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data33};
+if(!((((((data80 === null) || (data80 === false)) || (data80 === 0)) || (data80 === "")) || (func0(data80, vSchema20[4]))) || (func0(data80, vSchema20[5])))){
+const err95 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data80};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1676,12 +1676,12 @@ vErrors.push(err95);
 }
 errors++;
 }
-var _valid11 = _errs146 === errors;
+var _valid11 = _errs254 === errors;
 valid50 = valid50 || _valid11;
-const _errs147 = errors;
-if(Array.isArray(data33)){
-if(data33.length > 1){
-const err96 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+const _errs255 = errors;
+if(Array.isArray(data80)){
+if(data80.length > 1){
+const err96 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data80};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1690,8 +1690,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data33.length < 1){
-const err97 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+if(data80.length < 1){
+const err97 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data80};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1702,7 +1702,7 @@ errors++;
 }
 }
 else {
-const err98 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data33};
+const err98 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data80};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1711,10 +1711,10 @@ vErrors.push(err98);
 }
 errors++;
 }
-var _valid11 = _errs147 === errors;
+var _valid11 = _errs255 === errors;
 valid50 = valid50 || _valid11;
 if(!valid50){
-const err99 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data33};
+const err99 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data80};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1724,10 +1724,10 @@ vErrors.push(err99);
 errors++;
 }
 else {
-errors = _errs145;
+errors = _errs253;
 if(vErrors !== null){
-if(_errs145){
-vErrors.length = _errs145;
+if(_errs253){
+vErrors.length = _errs253;
 }
 else {
 vErrors = null;
@@ -1736,9 +1736,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data34 = data.allow_insecure_http;
-if((typeof data34 !== "boolean") && (data34 !== null)){
-const err100 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data34};
+let data93 = data.allow_insecure_http;
+if((typeof data93 !== "boolean") && (data93 !== null)){
+const err100 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data93};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1759,7 +1759,7 @@ vErrors.push(err101);
 }
 errors++;
 }
-var _valid10 = _errs131 === errors;
+var _valid10 = _errs235 === errors;
 valid44 = _valid10;
 if(valid44){
 var props7 = true;
@@ -1784,9 +1784,9 @@ props1 = props1 || {};
 Object.assign(props1, props7);
 }
 }
-const _errs153 = errors;
+const _errs286 = errors;
 let valid51 = true;
-const _errs154 = errors;
+const _errs287 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing4;
 if((data.client_type === undefined) && (missing4 = "client_type")){
@@ -1814,18 +1814,18 @@ errors++;
 }
 }
 }
-var _valid12 = _errs154 === errors;
-errors = _errs153;
+var _valid12 = _errs287 === errors;
+errors = _errs286;
 if(vErrors !== null){
-if(_errs153){
-vErrors.length = _errs153;
+if(_errs286){
+vErrors.length = _errs286;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid12){
-const _errs156 = errors;
+const _errs289 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err105 = {instancePath,schemaPath:"oidc_device_code_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema36.required,parentSchema:schema36,data};
@@ -1868,9 +1868,9 @@ vErrors.push(err108);
 errors++;
 }
 if(data.client_type !== undefined){
-let data36 = data.client_type;
-if("oidc_device_code_secret" !== data36){
-const err109 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema36.properties.client_type,data:data36};
+let data95 = data.client_type;
+if("oidc_device_code_secret" !== data95){
+const err109 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema36.properties.client_type,data:data95};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1881,11 +1881,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data37 = data.auth_server;
-const _errs162 = errors;
-const _errs163 = errors;
+let data96 = data.auth_server;
+const _errs295 = errors;
+const _errs296 = errors;
 const vSchema21 = schema36.properties.auth_server.not.enum;
-if(!((((((data37 === null) || (data37 === false)) || (data37 === 0)) || (data37 === "")) || (func0(data37, vSchema21[4]))) || (func0(data37, vSchema21[5])))){
+if(!((((((data96 === null) || (data96 === false)) || (data96 === 0)) || (data96 === "")) || (func0(data96, vSchema21[4]))) || (func0(data96, vSchema21[5])))){
 const err110 = {};
 if(vErrors === null){
 vErrors = [err110];
@@ -1895,9 +1895,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-var valid55 = _errs163 === errors;
+var valid55 = _errs296 === errors;
 if(valid55){
-const err111 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.auth_server.not,parentSchema:schema36.properties.auth_server,data:data37};
+const err111 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.auth_server.not,parentSchema:schema36.properties.auth_server,data:data96};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1907,10 +1907,10 @@ vErrors.push(err111);
 errors++;
 }
 else {
-errors = _errs162;
+errors = _errs295;
 if(vErrors !== null){
-if(_errs162){
-vErrors.length = _errs162;
+if(_errs295){
+vErrors.length = _errs295;
 }
 else {
 vErrors = null;
@@ -1919,11 +1919,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data38 = data.client_id;
-const _errs166 = errors;
-const _errs167 = errors;
+let data97 = data.client_id;
+const _errs300 = errors;
+const _errs301 = errors;
 const vSchema22 = schema36.properties.client_id.not.enum;
-if(!((((((data38 === null) || (data38 === false)) || (data38 === 0)) || (data38 === "")) || (func0(data38, vSchema22[4]))) || (func0(data38, vSchema22[5])))){
+if(!((((((data97 === null) || (data97 === false)) || (data97 === 0)) || (data97 === "")) || (func0(data97, vSchema22[4]))) || (func0(data97, vSchema22[5])))){
 const err112 = {};
 if(vErrors === null){
 vErrors = [err112];
@@ -1933,9 +1933,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-var valid56 = _errs167 === errors;
+var valid56 = _errs301 === errors;
 if(valid56){
-const err113 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_id.not,parentSchema:schema36.properties.client_id,data:data38};
+const err113 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_id.not,parentSchema:schema36.properties.client_id,data:data97};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1945,10 +1945,10 @@ vErrors.push(err113);
 errors++;
 }
 else {
-errors = _errs166;
+errors = _errs300;
 if(vErrors !== null){
-if(_errs166){
-vErrors.length = _errs166;
+if(_errs300){
+vErrors.length = _errs300;
 }
 else {
 vErrors = null;
@@ -1957,13 +1957,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data39 = data.audiences;
-const _errs170 = errors;
+let data99 = data.audiences;
+const _errs307 = errors;
 let valid57 = false;
-const _errs171 = errors;
+const _errs308 = errors;
 const vSchema23 = schema36.properties.audiences.anyOf[0].enum;
-if(!((((((data39 === null) || (data39 === false)) || (data39 === 0)) || (data39 === "")) || (func0(data39, vSchema23[4]))) || (func0(data39, vSchema23[5])))){
-const err114 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data39};
+if(!((((((data99 === null) || (data99 === false)) || (data99 === 0)) || (data99 === "")) || (func0(data99, vSchema23[4]))) || (func0(data99, vSchema23[5])))){
+const err114 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data99};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1972,12 +1972,12 @@ vErrors.push(err114);
 }
 errors++;
 }
-var _valid13 = _errs171 === errors;
+var _valid13 = _errs308 === errors;
 valid57 = valid57 || _valid13;
-const _errs172 = errors;
-if(Array.isArray(data39)){
-if(data39.length > 1){
-const err115 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+const _errs309 = errors;
+if(Array.isArray(data99)){
+if(data99.length > 1){
+const err115 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data99};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1986,8 +1986,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data39.length < 1){
-const err116 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+if(data99.length < 1){
+const err116 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data99};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1998,7 +1998,7 @@ errors++;
 }
 }
 else {
-const err117 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data39};
+const err117 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data99};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2007,10 +2007,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-var _valid13 = _errs172 === errors;
+var _valid13 = _errs309 === errors;
 valid57 = valid57 || _valid13;
 if(!valid57){
-const err118 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data39};
+const err118 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data99};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2020,10 +2020,10 @@ vErrors.push(err118);
 errors++;
 }
 else {
-errors = _errs170;
+errors = _errs307;
 if(vErrors !== null){
-if(_errs170){
-vErrors.length = _errs170;
+if(_errs307){
+vErrors.length = _errs307;
 }
 else {
 vErrors = null;
@@ -2032,9 +2032,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data40 = data.allow_insecure_http;
-if((typeof data40 !== "boolean") && (data40 !== null)){
-const err119 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data40};
+let data112 = data.allow_insecure_http;
+if((typeof data112 !== "boolean") && (data112 !== null)){
+const err119 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data112};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2045,11 +2045,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data41 = data.client_secret;
-const _errs178 = errors;
-const _errs179 = errors;
+let data113 = data.client_secret;
+const _errs340 = errors;
+const _errs341 = errors;
 const vSchema24 = schema36.properties.client_secret.not.enum;
-if(!((((((data41 === null) || (data41 === false)) || (data41 === 0)) || (data41 === "")) || (func0(data41, vSchema24[4]))) || (func0(data41, vSchema24[5])))){
+if(!((((((data113 === null) || (data113 === false)) || (data113 === 0)) || (data113 === "")) || (func0(data113, vSchema24[4]))) || (func0(data113, vSchema24[5])))){
 const err120 = {};
 if(vErrors === null){
 vErrors = [err120];
@@ -2059,9 +2059,9 @@ vErrors.push(err120);
 }
 errors++;
 }
-var valid58 = _errs179 === errors;
+var valid58 = _errs341 === errors;
 if(valid58){
-const err121 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_device_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data41};
+const err121 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_device_code_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data113};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2071,10 +2071,10 @@ vErrors.push(err121);
 errors++;
 }
 else {
-errors = _errs178;
+errors = _errs340;
 if(vErrors !== null){
-if(_errs178){
-vErrors.length = _errs178;
+if(_errs340){
+vErrors.length = _errs340;
 }
 else {
 vErrors = null;
@@ -2093,7 +2093,7 @@ vErrors.push(err122);
 }
 errors++;
 }
-var _valid12 = _errs156 === errors;
+var _valid12 = _errs289 === errors;
 valid51 = _valid12;
 if(valid51){
 var props8 = true;
@@ -2118,9 +2118,9 @@ props1 = props1 || {};
 Object.assign(props1, props8);
 }
 }
-const _errs183 = errors;
+const _errs346 = errors;
 let valid59 = true;
-const _errs184 = errors;
+const _errs347 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing5;
 if((data.client_type === undefined) && (missing5 = "client_type")){
@@ -2148,21 +2148,21 @@ errors++;
 }
 }
 }
-var _valid14 = _errs184 === errors;
-errors = _errs183;
+var _valid14 = _errs347 === errors;
+errors = _errs346;
 if(vErrors !== null){
-if(_errs183){
-vErrors.length = _errs183;
+if(_errs346){
+vErrors.length = _errs346;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid14){
-const _errs186 = errors;
-const _errs189 = errors;
+const _errs349 = errors;
+const _errs352 = errors;
 let valid62 = false;
-const _errs190 = errors;
+const _errs353 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
 const err126 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema37.anyOf[0].required,parentSchema:schema37.anyOf[0],data};
@@ -2175,11 +2175,11 @@ vErrors.push(err126);
 errors++;
 }
 if(data.client_privkey !== undefined){
-let data43 = data.client_privkey;
-const _errs192 = errors;
-const _errs193 = errors;
+let data115 = data.client_privkey;
+const _errs355 = errors;
+const _errs356 = errors;
 const vSchema25 = schema37.anyOf[0].properties.client_privkey.not.enum;
-if(!((((((data43 === null) || (data43 === false)) || (data43 === 0)) || (data43 === "")) || (func0(data43, vSchema25[4]))) || (func0(data43, vSchema25[5])))){
+if(!((((((data115 === null) || (data115 === false)) || (data115 === 0)) || (data115 === "")) || (func0(data115, vSchema25[4]))) || (func0(data115, vSchema25[5])))){
 const err127 = {};
 if(vErrors === null){
 vErrors = [err127];
@@ -2189,9 +2189,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-var valid64 = _errs193 === errors;
+var valid64 = _errs356 === errors;
 if(valid64){
-const err128 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[0].properties.client_privkey.not,parentSchema:schema37.anyOf[0].properties.client_privkey,data:data43};
+const err128 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[0].properties.client_privkey.not,parentSchema:schema37.anyOf[0].properties.client_privkey,data:data115};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2201,10 +2201,10 @@ vErrors.push(err128);
 errors++;
 }
 else {
-errors = _errs192;
+errors = _errs355;
 if(vErrors !== null){
-if(_errs192){
-vErrors.length = _errs192;
+if(_errs355){
+vErrors.length = _errs355;
 }
 else {
 vErrors = null;
@@ -2213,13 +2213,13 @@ vErrors = null;
 }
 }
 }
-var _valid15 = _errs190 === errors;
+var _valid15 = _errs353 === errors;
 valid62 = valid62 || _valid15;
 if(_valid15){
 var props9 = {};
 props9.client_privkey = true;
 }
-const _errs194 = errors;
+const _errs357 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
 const err129 = {instancePath,schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema37.anyOf[1].required,parentSchema:schema37.anyOf[1],data};
@@ -2232,11 +2232,11 @@ vErrors.push(err129);
 errors++;
 }
 if(data.client_privkey_file !== undefined){
-let data44 = data.client_privkey_file;
-const _errs196 = errors;
-const _errs197 = errors;
+let data116 = data.client_privkey_file;
+const _errs359 = errors;
+const _errs360 = errors;
 const vSchema26 = schema37.anyOf[1].properties.client_privkey_file.not.enum;
-if(!((((((data44 === null) || (data44 === false)) || (data44 === 0)) || (data44 === "")) || (func0(data44, vSchema26[4]))) || (func0(data44, vSchema26[5])))){
+if(!((((((data116 === null) || (data116 === false)) || (data116 === 0)) || (data116 === "")) || (func0(data116, vSchema26[4]))) || (func0(data116, vSchema26[5])))){
 const err130 = {};
 if(vErrors === null){
 vErrors = [err130];
@@ -2246,9 +2246,9 @@ vErrors.push(err130);
 }
 errors++;
 }
-var valid66 = _errs197 === errors;
+var valid66 = _errs360 === errors;
 if(valid66){
-const err131 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[1].properties.client_privkey_file.not,parentSchema:schema37.anyOf[1].properties.client_privkey_file,data:data44};
+const err131 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_device_code_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.anyOf[1].properties.client_privkey_file.not,parentSchema:schema37.anyOf[1].properties.client_privkey_file,data:data116};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2258,10 +2258,10 @@ vErrors.push(err131);
 errors++;
 }
 else {
-errors = _errs196;
+errors = _errs359;
 if(vErrors !== null){
-if(_errs196){
-vErrors.length = _errs196;
+if(_errs359){
+vErrors.length = _errs359;
 }
 else {
 vErrors = null;
@@ -2270,7 +2270,7 @@ vErrors = null;
 }
 }
 }
-var _valid15 = _errs194 === errors;
+var _valid15 = _errs357 === errors;
 valid62 = valid62 || _valid15;
 if(_valid15){
 if(props9 !== true){
@@ -2289,10 +2289,10 @@ vErrors.push(err132);
 errors++;
 }
 else {
-errors = _errs189;
+errors = _errs352;
 if(vErrors !== null){
-if(_errs189){
-vErrors.length = _errs189;
+if(_errs352){
+vErrors.length = _errs352;
 }
 else {
 vErrors = null;
@@ -2331,9 +2331,9 @@ vErrors.push(err135);
 errors++;
 }
 if(data.client_type !== undefined){
-let data45 = data.client_type;
-if("oidc_device_code_pubkey" !== data45){
-const err136 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_pubkey"},message:"must be equal to constant",schema:"oidc_device_code_pubkey",parentSchema:schema37.properties.client_type,data:data45};
+let data117 = data.client_type;
+if("oidc_device_code_pubkey" !== data117){
+const err136 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_pubkey"},message:"must be equal to constant",schema:"oidc_device_code_pubkey",parentSchema:schema37.properties.client_type,data:data117};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2344,11 +2344,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data46 = data.auth_server;
-const _errs202 = errors;
-const _errs203 = errors;
+let data118 = data.auth_server;
+const _errs365 = errors;
+const _errs366 = errors;
 const vSchema27 = schema37.properties.auth_server.not.enum;
-if(!((((((data46 === null) || (data46 === false)) || (data46 === 0)) || (data46 === "")) || (func0(data46, vSchema27[4]))) || (func0(data46, vSchema27[5])))){
+if(!((((((data118 === null) || (data118 === false)) || (data118 === 0)) || (data118 === "")) || (func0(data118, vSchema27[4]))) || (func0(data118, vSchema27[5])))){
 const err137 = {};
 if(vErrors === null){
 vErrors = [err137];
@@ -2358,9 +2358,9 @@ vErrors.push(err137);
 }
 errors++;
 }
-var valid68 = _errs203 === errors;
+var valid68 = _errs366 === errors;
 if(valid68){
-const err138 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.auth_server.not,parentSchema:schema37.properties.auth_server,data:data46};
+const err138 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_device_code_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.auth_server.not,parentSchema:schema37.properties.auth_server,data:data118};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2370,10 +2370,10 @@ vErrors.push(err138);
 errors++;
 }
 else {
-errors = _errs202;
+errors = _errs365;
 if(vErrors !== null){
-if(_errs202){
-vErrors.length = _errs202;
+if(_errs365){
+vErrors.length = _errs365;
 }
 else {
 vErrors = null;
@@ -2382,11 +2382,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data47 = data.client_id;
-const _errs206 = errors;
-const _errs207 = errors;
+let data119 = data.client_id;
+const _errs370 = errors;
+const _errs371 = errors;
 const vSchema28 = schema37.properties.client_id.not.enum;
-if(!((((((data47 === null) || (data47 === false)) || (data47 === 0)) || (data47 === "")) || (func0(data47, vSchema28[4]))) || (func0(data47, vSchema28[5])))){
+if(!((((((data119 === null) || (data119 === false)) || (data119 === 0)) || (data119 === "")) || (func0(data119, vSchema28[4]))) || (func0(data119, vSchema28[5])))){
 const err139 = {};
 if(vErrors === null){
 vErrors = [err139];
@@ -2396,9 +2396,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-var valid69 = _errs207 === errors;
+var valid69 = _errs371 === errors;
 if(valid69){
-const err140 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data47};
+const err140 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_device_code_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data119};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2408,10 +2408,10 @@ vErrors.push(err140);
 errors++;
 }
 else {
-errors = _errs206;
+errors = _errs370;
 if(vErrors !== null){
-if(_errs206){
-vErrors.length = _errs206;
+if(_errs370){
+vErrors.length = _errs370;
 }
 else {
 vErrors = null;
@@ -2420,13 +2420,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data48 = data.audiences;
-const _errs210 = errors;
+let data121 = data.audiences;
+const _errs377 = errors;
 let valid70 = false;
-const _errs211 = errors;
+const _errs378 = errors;
 const vSchema29 = schema37.properties.audiences.anyOf[0].enum;
-if(!((((((data48 === null) || (data48 === false)) || (data48 === 0)) || (data48 === "")) || (func0(data48, vSchema29[4]))) || (func0(data48, vSchema29[5])))){
-const err141 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data48};
+if(!((((((data121 === null) || (data121 === false)) || (data121 === 0)) || (data121 === "")) || (func0(data121, vSchema29[4]))) || (func0(data121, vSchema29[5])))){
+const err141 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data121};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2435,12 +2435,12 @@ vErrors.push(err141);
 }
 errors++;
 }
-var _valid16 = _errs211 === errors;
+var _valid16 = _errs378 === errors;
 valid70 = valid70 || _valid16;
-const _errs212 = errors;
-if(Array.isArray(data48)){
-if(data48.length > 1){
-const err142 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+const _errs379 = errors;
+if(Array.isArray(data121)){
+if(data121.length > 1){
+const err142 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2449,8 +2449,8 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data48.length < 1){
-const err143 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+if(data121.length < 1){
+const err143 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2461,7 +2461,7 @@ errors++;
 }
 }
 else {
-const err144 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data48};
+const err144 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2470,10 +2470,10 @@ vErrors.push(err144);
 }
 errors++;
 }
-var _valid16 = _errs212 === errors;
+var _valid16 = _errs379 === errors;
 valid70 = valid70 || _valid16;
 if(!valid70){
-const err145 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data48};
+const err145 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_device_code_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data121};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2483,10 +2483,10 @@ vErrors.push(err145);
 errors++;
 }
 else {
-errors = _errs210;
+errors = _errs377;
 if(vErrors !== null){
-if(_errs210){
-vErrors.length = _errs210;
+if(_errs377){
+vErrors.length = _errs377;
 }
 else {
 vErrors = null;
@@ -2495,9 +2495,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data49 = data.allow_insecure_http;
-if((typeof data49 !== "boolean") && (data49 !== null)){
-const err146 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data49};
+let data134 = data.allow_insecure_http;
+if((typeof data134 !== "boolean") && (data134 !== null)){
+const err146 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_device_code_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data134};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2518,7 +2518,7 @@ vErrors.push(err147);
 }
 errors++;
 }
-var _valid14 = _errs186 === errors;
+var _valid14 = _errs349 === errors;
 valid59 = _valid14;
 if(valid59){
 var props10 = true;
@@ -2543,9 +2543,9 @@ props1 = props1 || {};
 Object.assign(props1, props10);
 }
 }
-const _errs222 = errors;
+const _errs418 = errors;
 let valid71 = true;
-const _errs223 = errors;
+const _errs419 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing6;
 if((data.client_type === undefined) && (missing6 = "client_type")){
@@ -2573,18 +2573,18 @@ errors++;
 }
 }
 }
-var _valid17 = _errs223 === errors;
-errors = _errs222;
+var _valid17 = _errs419 === errors;
+errors = _errs418;
 if(vErrors !== null){
-if(_errs222){
-vErrors.length = _errs222;
+if(_errs418){
+vErrors.length = _errs418;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid17){
-const _errs225 = errors;
+const _errs421 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err151 = {instancePath,schemaPath:"oidc_resource_owner.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema38.required,parentSchema:schema38,data};
@@ -2617,9 +2617,9 @@ vErrors.push(err153);
 errors++;
 }
 if(data.client_type !== undefined){
-let data53 = data.client_type;
-if("oidc_resource_owner" !== data53){
-const err154 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner"},message:"must be equal to constant",schema:"oidc_resource_owner",parentSchema:schema38.properties.client_type,data:data53};
+let data139 = data.client_type;
+if("oidc_resource_owner" !== data139){
+const err154 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner"},message:"must be equal to constant",schema:"oidc_resource_owner",parentSchema:schema38.properties.client_type,data:data139};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2630,11 +2630,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data54 = data.auth_server;
-const _errs231 = errors;
-const _errs232 = errors;
+let data140 = data.auth_server;
+const _errs427 = errors;
+const _errs428 = errors;
 const vSchema30 = schema38.properties.auth_server.not.enum;
-if(!((((((data54 === null) || (data54 === false)) || (data54 === 0)) || (data54 === "")) || (func0(data54, vSchema30[4]))) || (func0(data54, vSchema30[5])))){
+if(!((((((data140 === null) || (data140 === false)) || (data140 === 0)) || (data140 === "")) || (func0(data140, vSchema30[4]))) || (func0(data140, vSchema30[5])))){
 const err155 = {};
 if(vErrors === null){
 vErrors = [err155];
@@ -2644,9 +2644,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-var valid75 = _errs232 === errors;
+var valid75 = _errs428 === errors;
 if(valid75){
-const err156 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.auth_server.not,parentSchema:schema38.properties.auth_server,data:data54};
+const err156 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.auth_server.not,parentSchema:schema38.properties.auth_server,data:data140};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2656,10 +2656,10 @@ vErrors.push(err156);
 errors++;
 }
 else {
-errors = _errs231;
+errors = _errs427;
 if(vErrors !== null){
-if(_errs231){
-vErrors.length = _errs231;
+if(_errs427){
+vErrors.length = _errs427;
 }
 else {
 vErrors = null;
@@ -2668,11 +2668,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data55 = data.client_id;
-const _errs235 = errors;
-const _errs236 = errors;
+let data141 = data.client_id;
+const _errs432 = errors;
+const _errs433 = errors;
 const vSchema31 = schema38.properties.client_id.not.enum;
-if(!((((((data55 === null) || (data55 === false)) || (data55 === 0)) || (data55 === "")) || (func0(data55, vSchema31[4]))) || (func0(data55, vSchema31[5])))){
+if(!((((((data141 === null) || (data141 === false)) || (data141 === 0)) || (data141 === "")) || (func0(data141, vSchema31[4]))) || (func0(data141, vSchema31[5])))){
 const err157 = {};
 if(vErrors === null){
 vErrors = [err157];
@@ -2682,9 +2682,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-var valid76 = _errs236 === errors;
+var valid76 = _errs433 === errors;
 if(valid76){
-const err158 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.client_id.not,parentSchema:schema38.properties.client_id,data:data55};
+const err158 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.client_id.not,parentSchema:schema38.properties.client_id,data:data141};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2694,10 +2694,10 @@ vErrors.push(err158);
 errors++;
 }
 else {
-errors = _errs235;
+errors = _errs432;
 if(vErrors !== null){
-if(_errs235){
-vErrors.length = _errs235;
+if(_errs432){
+vErrors.length = _errs432;
 }
 else {
 vErrors = null;
@@ -2706,13 +2706,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data56 = data.audiences;
-const _errs239 = errors;
+let data143 = data.audiences;
+const _errs439 = errors;
 let valid77 = false;
-const _errs240 = errors;
+const _errs440 = errors;
 const vSchema32 = schema38.properties.audiences.anyOf[0].enum;
-if(!((((((data56 === null) || (data56 === false)) || (data56 === 0)) || (data56 === "")) || (func0(data56, vSchema32[4]))) || (func0(data56, vSchema32[5])))){
-const err159 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema38.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema38.properties.audiences.anyOf[0].enum,parentSchema:schema38.properties.audiences.anyOf[0],data:data56};
+if(!((((((data143 === null) || (data143 === false)) || (data143 === 0)) || (data143 === "")) || (func0(data143, vSchema32[4]))) || (func0(data143, vSchema32[5])))){
+const err159 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema38.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema38.properties.audiences.anyOf[0].enum,parentSchema:schema38.properties.audiences.anyOf[0],data:data143};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2721,12 +2721,12 @@ vErrors.push(err159);
 }
 errors++;
 }
-var _valid18 = _errs240 === errors;
+var _valid18 = _errs440 === errors;
 valid77 = valid77 || _valid18;
-const _errs241 = errors;
-if(Array.isArray(data56)){
-if(data56.length > 1){
-const err160 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+const _errs441 = errors;
+if(Array.isArray(data143)){
+if(data143.length > 1){
+const err160 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data143};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2735,8 +2735,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(data56.length < 1){
-const err161 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+if(data143.length < 1){
+const err161 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data143};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2747,7 +2747,7 @@ errors++;
 }
 }
 else {
-const err162 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.audiences.anyOf[1].type,parentSchema:schema38.properties.audiences.anyOf[1],data:data56};
+const err162 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.audiences.anyOf[1].type,parentSchema:schema38.properties.audiences.anyOf[1],data:data143};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2756,10 +2756,10 @@ vErrors.push(err162);
 }
 errors++;
 }
-var _valid18 = _errs241 === errors;
+var _valid18 = _errs441 === errors;
 valid77 = valid77 || _valid18;
 if(!valid77){
-const err163 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.audiences.anyOf,parentSchema:schema38.properties.audiences,data:data56};
+const err163 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.audiences.anyOf,parentSchema:schema38.properties.audiences,data:data143};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2769,10 +2769,10 @@ vErrors.push(err163);
 errors++;
 }
 else {
-errors = _errs239;
+errors = _errs439;
 if(vErrors !== null){
-if(_errs239){
-vErrors.length = _errs239;
+if(_errs439){
+vErrors.length = _errs439;
 }
 else {
 vErrors = null;
@@ -2781,9 +2781,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data57 = data.allow_insecure_http;
-if((typeof data57 !== "boolean") && (data57 !== null)){
-const err164 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data57};
+let data156 = data.allow_insecure_http;
+if((typeof data156 !== "boolean") && (data156 !== null)){
+const err164 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data156};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2804,7 +2804,7 @@ vErrors.push(err165);
 }
 errors++;
 }
-var _valid17 = _errs225 === errors;
+var _valid17 = _errs421 === errors;
 valid71 = _valid17;
 if(valid71){
 var props11 = true;
@@ -2829,9 +2829,9 @@ props1 = props1 || {};
 Object.assign(props1, props11);
 }
 }
-const _errs251 = errors;
+const _errs482 = errors;
 let valid78 = true;
-const _errs252 = errors;
+const _errs483 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing7;
 if((data.client_type === undefined) && (missing7 = "client_type")){
@@ -2859,18 +2859,18 @@ errors++;
 }
 }
 }
-var _valid19 = _errs252 === errors;
-errors = _errs251;
+var _valid19 = _errs483 === errors;
+errors = _errs482;
 if(vErrors !== null){
-if(_errs251){
-vErrors.length = _errs251;
+if(_errs482){
+vErrors.length = _errs482;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid19){
-const _errs254 = errors;
+const _errs485 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err169 = {instancePath,schemaPath:"oidc_resource_owner_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema39.required,parentSchema:schema39,data};
@@ -2913,9 +2913,9 @@ vErrors.push(err172);
 errors++;
 }
 if(data.client_type !== undefined){
-let data61 = data.client_type;
-if("oidc_resource_owner_secret" !== data61){
-const err173 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_secret"},message:"must be equal to constant",schema:"oidc_resource_owner_secret",parentSchema:schema39.properties.client_type,data:data61};
+let data162 = data.client_type;
+if("oidc_resource_owner_secret" !== data162){
+const err173 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_secret"},message:"must be equal to constant",schema:"oidc_resource_owner_secret",parentSchema:schema39.properties.client_type,data:data162};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2926,11 +2926,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data62 = data.auth_server;
-const _errs260 = errors;
-const _errs261 = errors;
+let data163 = data.auth_server;
+const _errs491 = errors;
+const _errs492 = errors;
 const vSchema33 = schema39.properties.auth_server.not.enum;
-if(!((((((data62 === null) || (data62 === false)) || (data62 === 0)) || (data62 === "")) || (func0(data62, vSchema33[4]))) || (func0(data62, vSchema33[5])))){
+if(!((((((data163 === null) || (data163 === false)) || (data163 === 0)) || (data163 === "")) || (func0(data163, vSchema33[4]))) || (func0(data163, vSchema33[5])))){
 const err174 = {};
 if(vErrors === null){
 vErrors = [err174];
@@ -2940,9 +2940,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-var valid82 = _errs261 === errors;
+var valid82 = _errs492 === errors;
 if(valid82){
-const err175 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data62};
+const err175 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data163};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2952,10 +2952,10 @@ vErrors.push(err175);
 errors++;
 }
 else {
-errors = _errs260;
+errors = _errs491;
 if(vErrors !== null){
-if(_errs260){
-vErrors.length = _errs260;
+if(_errs491){
+vErrors.length = _errs491;
 }
 else {
 vErrors = null;
@@ -2964,11 +2964,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data63 = data.client_id;
-const _errs264 = errors;
-const _errs265 = errors;
+let data164 = data.client_id;
+const _errs496 = errors;
+const _errs497 = errors;
 const vSchema34 = schema39.properties.client_id.not.enum;
-if(!((((((data63 === null) || (data63 === false)) || (data63 === 0)) || (data63 === "")) || (func0(data63, vSchema34[4]))) || (func0(data63, vSchema34[5])))){
+if(!((((((data164 === null) || (data164 === false)) || (data164 === 0)) || (data164 === "")) || (func0(data164, vSchema34[4]))) || (func0(data164, vSchema34[5])))){
 const err176 = {};
 if(vErrors === null){
 vErrors = [err176];
@@ -2978,9 +2978,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-var valid83 = _errs265 === errors;
+var valid83 = _errs497 === errors;
 if(valid83){
-const err177 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data63};
+const err177 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data164};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2990,10 +2990,10 @@ vErrors.push(err177);
 errors++;
 }
 else {
-errors = _errs264;
+errors = _errs496;
 if(vErrors !== null){
-if(_errs264){
-vErrors.length = _errs264;
+if(_errs496){
+vErrors.length = _errs496;
 }
 else {
 vErrors = null;
@@ -3002,13 +3002,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data64 = data.audiences;
-const _errs268 = errors;
+let data166 = data.audiences;
+const _errs503 = errors;
 let valid84 = false;
-const _errs269 = errors;
+const _errs504 = errors;
 const vSchema35 = schema39.properties.audiences.anyOf[0].enum;
-if(!((((((data64 === null) || (data64 === false)) || (data64 === 0)) || (data64 === "")) || (func0(data64, vSchema35[4]))) || (func0(data64, vSchema35[5])))){
-const err178 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data64};
+if(!((((((data166 === null) || (data166 === false)) || (data166 === 0)) || (data166 === "")) || (func0(data166, vSchema35[4]))) || (func0(data166, vSchema35[5])))){
+const err178 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data166};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3017,12 +3017,12 @@ vErrors.push(err178);
 }
 errors++;
 }
-var _valid20 = _errs269 === errors;
+var _valid20 = _errs504 === errors;
 valid84 = valid84 || _valid20;
-const _errs270 = errors;
-if(Array.isArray(data64)){
-if(data64.length > 1){
-const err179 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+const _errs505 = errors;
+if(Array.isArray(data166)){
+if(data166.length > 1){
+const err179 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data166};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3031,8 +3031,8 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(data64.length < 1){
-const err180 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+if(data166.length < 1){
+const err180 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data166};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3043,7 +3043,7 @@ errors++;
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data64};
+const err181 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data166};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3052,10 +3052,10 @@ vErrors.push(err181);
 }
 errors++;
 }
-var _valid20 = _errs270 === errors;
+var _valid20 = _errs505 === errors;
 valid84 = valid84 || _valid20;
 if(!valid84){
-const err182 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data64};
+const err182 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data166};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3065,10 +3065,10 @@ vErrors.push(err182);
 errors++;
 }
 else {
-errors = _errs268;
+errors = _errs503;
 if(vErrors !== null){
-if(_errs268){
-vErrors.length = _errs268;
+if(_errs503){
+vErrors.length = _errs503;
 }
 else {
 vErrors = null;
@@ -3077,9 +3077,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data65 = data.allow_insecure_http;
-if((typeof data65 !== "boolean") && (data65 !== null)){
-const err183 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data65};
+let data179 = data.allow_insecure_http;
+if((typeof data179 !== "boolean") && (data179 !== null)){
+const err183 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data179};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3090,11 +3090,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data66 = data.client_secret;
-const _errs276 = errors;
-const _errs277 = errors;
+let data180 = data.client_secret;
+const _errs536 = errors;
+const _errs537 = errors;
 const vSchema36 = schema39.properties.client_secret.not.enum;
-if(!((((((data66 === null) || (data66 === false)) || (data66 === 0)) || (data66 === "")) || (func0(data66, vSchema36[4]))) || (func0(data66, vSchema36[5])))){
+if(!((((((data180 === null) || (data180 === false)) || (data180 === 0)) || (data180 === "")) || (func0(data180, vSchema36[4]))) || (func0(data180, vSchema36[5])))){
 const err184 = {};
 if(vErrors === null){
 vErrors = [err184];
@@ -3104,9 +3104,9 @@ vErrors.push(err184);
 }
 errors++;
 }
-var valid85 = _errs277 === errors;
+var valid85 = _errs537 === errors;
 if(valid85){
-const err185 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data66};
+const err185 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_resource_owner_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data180};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3116,10 +3116,10 @@ vErrors.push(err185);
 errors++;
 }
 else {
-errors = _errs276;
+errors = _errs536;
 if(vErrors !== null){
-if(_errs276){
-vErrors.length = _errs276;
+if(_errs536){
+vErrors.length = _errs536;
 }
 else {
 vErrors = null;
@@ -3138,7 +3138,7 @@ vErrors.push(err186);
 }
 errors++;
 }
-var _valid19 = _errs254 === errors;
+var _valid19 = _errs485 === errors;
 valid78 = _valid19;
 if(valid78){
 var props12 = true;
@@ -3163,9 +3163,9 @@ props1 = props1 || {};
 Object.assign(props1, props12);
 }
 }
-const _errs285 = errors;
+const _errs552 = errors;
 let valid86 = true;
-const _errs286 = errors;
+const _errs553 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing8;
 if((data.client_type === undefined) && (missing8 = "client_type")){
@@ -3193,21 +3193,21 @@ errors++;
 }
 }
 }
-var _valid21 = _errs286 === errors;
-errors = _errs285;
+var _valid21 = _errs553 === errors;
+errors = _errs552;
 if(vErrors !== null){
-if(_errs285){
-vErrors.length = _errs285;
+if(_errs552){
+vErrors.length = _errs552;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid21){
-const _errs288 = errors;
-const _errs291 = errors;
+const _errs555 = errors;
+const _errs558 = errors;
 let valid89 = false;
-const _errs292 = errors;
+const _errs559 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
 const err190 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema40.anyOf[0].required,parentSchema:schema40.anyOf[0],data};
@@ -3220,11 +3220,11 @@ vErrors.push(err190);
 errors++;
 }
 if(data.client_privkey !== undefined){
-let data70 = data.client_privkey;
-const _errs294 = errors;
-const _errs295 = errors;
+let data186 = data.client_privkey;
+const _errs561 = errors;
+const _errs562 = errors;
 const vSchema37 = schema40.anyOf[0].properties.client_privkey.not.enum;
-if(!((((((data70 === null) || (data70 === false)) || (data70 === 0)) || (data70 === "")) || (func0(data70, vSchema37[4]))) || (func0(data70, vSchema37[5])))){
+if(!((((((data186 === null) || (data186 === false)) || (data186 === 0)) || (data186 === "")) || (func0(data186, vSchema37[4]))) || (func0(data186, vSchema37[5])))){
 const err191 = {};
 if(vErrors === null){
 vErrors = [err191];
@@ -3234,9 +3234,9 @@ vErrors.push(err191);
 }
 errors++;
 }
-var valid91 = _errs295 === errors;
+var valid91 = _errs562 === errors;
 if(valid91){
-const err192 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[0].properties.client_privkey.not,parentSchema:schema40.anyOf[0].properties.client_privkey,data:data70};
+const err192 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[0].properties.client_privkey.not,parentSchema:schema40.anyOf[0].properties.client_privkey,data:data186};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3246,10 +3246,10 @@ vErrors.push(err192);
 errors++;
 }
 else {
-errors = _errs294;
+errors = _errs561;
 if(vErrors !== null){
-if(_errs294){
-vErrors.length = _errs294;
+if(_errs561){
+vErrors.length = _errs561;
 }
 else {
 vErrors = null;
@@ -3258,13 +3258,13 @@ vErrors = null;
 }
 }
 }
-var _valid22 = _errs292 === errors;
+var _valid22 = _errs559 === errors;
 valid89 = valid89 || _valid22;
 if(_valid22){
 var props13 = {};
 props13.client_privkey = true;
 }
-const _errs296 = errors;
+const _errs563 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
 const err193 = {instancePath,schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema40.anyOf[1].required,parentSchema:schema40.anyOf[1],data};
@@ -3277,11 +3277,11 @@ vErrors.push(err193);
 errors++;
 }
 if(data.client_privkey_file !== undefined){
-let data71 = data.client_privkey_file;
-const _errs298 = errors;
-const _errs299 = errors;
+let data187 = data.client_privkey_file;
+const _errs565 = errors;
+const _errs566 = errors;
 const vSchema38 = schema40.anyOf[1].properties.client_privkey_file.not.enum;
-if(!((((((data71 === null) || (data71 === false)) || (data71 === 0)) || (data71 === "")) || (func0(data71, vSchema38[4]))) || (func0(data71, vSchema38[5])))){
+if(!((((((data187 === null) || (data187 === false)) || (data187 === 0)) || (data187 === "")) || (func0(data187, vSchema38[4]))) || (func0(data187, vSchema38[5])))){
 const err194 = {};
 if(vErrors === null){
 vErrors = [err194];
@@ -3291,9 +3291,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-var valid93 = _errs299 === errors;
+var valid93 = _errs566 === errors;
 if(valid93){
-const err195 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[1].properties.client_privkey_file.not,parentSchema:schema40.anyOf[1].properties.client_privkey_file,data:data71};
+const err195 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_resource_owner_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[1].properties.client_privkey_file.not,parentSchema:schema40.anyOf[1].properties.client_privkey_file,data:data187};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3303,10 +3303,10 @@ vErrors.push(err195);
 errors++;
 }
 else {
-errors = _errs298;
+errors = _errs565;
 if(vErrors !== null){
-if(_errs298){
-vErrors.length = _errs298;
+if(_errs565){
+vErrors.length = _errs565;
 }
 else {
 vErrors = null;
@@ -3315,7 +3315,7 @@ vErrors = null;
 }
 }
 }
-var _valid22 = _errs296 === errors;
+var _valid22 = _errs563 === errors;
 valid89 = valid89 || _valid22;
 if(_valid22){
 if(props13 !== true){
@@ -3334,10 +3334,10 @@ vErrors.push(err196);
 errors++;
 }
 else {
-errors = _errs291;
+errors = _errs558;
 if(vErrors !== null){
-if(_errs291){
-vErrors.length = _errs291;
+if(_errs558){
+vErrors.length = _errs558;
 }
 else {
 vErrors = null;
@@ -3376,9 +3376,9 @@ vErrors.push(err199);
 errors++;
 }
 if(data.client_type !== undefined){
-let data72 = data.client_type;
-if("oidc_resource_owner_pubkey" !== data72){
-const err200 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema40.properties.client_type,data:data72};
+let data188 = data.client_type;
+if("oidc_resource_owner_pubkey" !== data188){
+const err200 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema40.properties.client_type,data:data188};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3389,11 +3389,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data73 = data.auth_server;
-const _errs304 = errors;
-const _errs305 = errors;
+let data189 = data.auth_server;
+const _errs571 = errors;
+const _errs572 = errors;
 const vSchema39 = schema40.properties.auth_server.not.enum;
-if(!((((((data73 === null) || (data73 === false)) || (data73 === 0)) || (data73 === "")) || (func0(data73, vSchema39[4]))) || (func0(data73, vSchema39[5])))){
+if(!((((((data189 === null) || (data189 === false)) || (data189 === 0)) || (data189 === "")) || (func0(data189, vSchema39[4]))) || (func0(data189, vSchema39[5])))){
 const err201 = {};
 if(vErrors === null){
 vErrors = [err201];
@@ -3403,9 +3403,9 @@ vErrors.push(err201);
 }
 errors++;
 }
-var valid95 = _errs305 === errors;
+var valid95 = _errs572 === errors;
 if(valid95){
-const err202 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data73};
+const err202 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data189};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3415,10 +3415,10 @@ vErrors.push(err202);
 errors++;
 }
 else {
-errors = _errs304;
+errors = _errs571;
 if(vErrors !== null){
-if(_errs304){
-vErrors.length = _errs304;
+if(_errs571){
+vErrors.length = _errs571;
 }
 else {
 vErrors = null;
@@ -3427,11 +3427,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data74 = data.client_id;
-const _errs308 = errors;
-const _errs309 = errors;
+let data190 = data.client_id;
+const _errs576 = errors;
+const _errs577 = errors;
 const vSchema40 = schema40.properties.client_id.not.enum;
-if(!((((((data74 === null) || (data74 === false)) || (data74 === 0)) || (data74 === "")) || (func0(data74, vSchema40[4]))) || (func0(data74, vSchema40[5])))){
+if(!((((((data190 === null) || (data190 === false)) || (data190 === 0)) || (data190 === "")) || (func0(data190, vSchema40[4]))) || (func0(data190, vSchema40[5])))){
 const err203 = {};
 if(vErrors === null){
 vErrors = [err203];
@@ -3441,9 +3441,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-var valid96 = _errs309 === errors;
+var valid96 = _errs577 === errors;
 if(valid96){
-const err204 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data74};
+const err204 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data190};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3453,10 +3453,10 @@ vErrors.push(err204);
 errors++;
 }
 else {
-errors = _errs308;
+errors = _errs576;
 if(vErrors !== null){
-if(_errs308){
-vErrors.length = _errs308;
+if(_errs576){
+vErrors.length = _errs576;
 }
 else {
 vErrors = null;
@@ -3465,13 +3465,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data75 = data.audiences;
-const _errs312 = errors;
+let data192 = data.audiences;
+const _errs583 = errors;
 let valid97 = false;
-const _errs313 = errors;
+const _errs584 = errors;
 const vSchema41 = schema40.properties.audiences.anyOf[0].enum;
-if(!((((((data75 === null) || (data75 === false)) || (data75 === 0)) || (data75 === "")) || (func0(data75, vSchema41[4]))) || (func0(data75, vSchema41[5])))){
-const err205 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data75};
+if(!((((((data192 === null) || (data192 === false)) || (data192 === 0)) || (data192 === "")) || (func0(data192, vSchema41[4]))) || (func0(data192, vSchema41[5])))){
+const err205 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data192};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3480,12 +3480,12 @@ vErrors.push(err205);
 }
 errors++;
 }
-var _valid23 = _errs313 === errors;
+var _valid23 = _errs584 === errors;
 valid97 = valid97 || _valid23;
-const _errs314 = errors;
-if(Array.isArray(data75)){
-if(data75.length > 1){
-const err206 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+const _errs585 = errors;
+if(Array.isArray(data192)){
+if(data192.length > 1){
+const err206 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data192};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3494,8 +3494,8 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(data75.length < 1){
-const err207 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+if(data192.length < 1){
+const err207 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data192};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3506,7 +3506,7 @@ errors++;
 }
 }
 else {
-const err208 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data75};
+const err208 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data192};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3515,10 +3515,10 @@ vErrors.push(err208);
 }
 errors++;
 }
-var _valid23 = _errs314 === errors;
+var _valid23 = _errs585 === errors;
 valid97 = valid97 || _valid23;
 if(!valid97){
-const err209 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data75};
+const err209 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data192};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3528,10 +3528,10 @@ vErrors.push(err209);
 errors++;
 }
 else {
-errors = _errs312;
+errors = _errs583;
 if(vErrors !== null){
-if(_errs312){
-vErrors.length = _errs312;
+if(_errs583){
+vErrors.length = _errs583;
 }
 else {
 vErrors = null;
@@ -3540,9 +3540,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data76 = data.allow_insecure_http;
-if((typeof data76 !== "boolean") && (data76 !== null)){
-const err210 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data76};
+let data205 = data.allow_insecure_http;
+if((typeof data205 !== "boolean") && (data205 !== null)){
+const err210 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_resource_owner_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data205};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3563,7 +3563,7 @@ vErrors.push(err211);
 }
 errors++;
 }
-var _valid21 = _errs288 === errors;
+var _valid21 = _errs555 === errors;
 valid86 = _valid21;
 if(valid86){
 var props14 = true;
@@ -3588,9 +3588,9 @@ props1 = props1 || {};
 Object.assign(props1, props14);
 }
 }
-const _errs328 = errors;
+const _errs634 = errors;
 let valid98 = true;
-const _errs329 = errors;
+const _errs635 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing9;
 if((data.client_type === undefined) && (missing9 = "client_type")){
@@ -3618,18 +3618,18 @@ errors++;
 }
 }
 }
-var _valid24 = _errs329 === errors;
-errors = _errs328;
+var _valid24 = _errs635 === errors;
+errors = _errs634;
 if(vErrors !== null){
-if(_errs328){
-vErrors.length = _errs328;
+if(_errs634){
+vErrors.length = _errs634;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid24){
-const _errs331 = errors;
+const _errs637 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err215 = {instancePath,schemaPath:"oidc_client_credentials_secret.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema41.required,parentSchema:schema41,data};
@@ -3672,9 +3672,9 @@ vErrors.push(err218);
 errors++;
 }
 if(data.client_type !== undefined){
-let data82 = data.client_type;
-if("oidc_client_credentials_secret" !== data82){
-const err219 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_secret"},message:"must be equal to constant",schema:"oidc_client_credentials_secret",parentSchema:schema41.properties.client_type,data:data82};
+let data214 = data.client_type;
+if("oidc_client_credentials_secret" !== data214){
+const err219 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_secret"},message:"must be equal to constant",schema:"oidc_client_credentials_secret",parentSchema:schema41.properties.client_type,data:data214};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -3685,11 +3685,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data83 = data.auth_server;
-const _errs337 = errors;
-const _errs338 = errors;
+let data215 = data.auth_server;
+const _errs643 = errors;
+const _errs644 = errors;
 const vSchema42 = schema41.properties.auth_server.not.enum;
-if(!((((((data83 === null) || (data83 === false)) || (data83 === 0)) || (data83 === "")) || (func0(data83, vSchema42[4]))) || (func0(data83, vSchema42[5])))){
+if(!((((((data215 === null) || (data215 === false)) || (data215 === 0)) || (data215 === "")) || (func0(data215, vSchema42[4]))) || (func0(data215, vSchema42[5])))){
 const err220 = {};
 if(vErrors === null){
 vErrors = [err220];
@@ -3699,9 +3699,9 @@ vErrors.push(err220);
 }
 errors++;
 }
-var valid102 = _errs338 === errors;
+var valid102 = _errs644 === errors;
 if(valid102){
-const err221 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data83};
+const err221 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_secret.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data215};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -3711,10 +3711,10 @@ vErrors.push(err221);
 errors++;
 }
 else {
-errors = _errs337;
+errors = _errs643;
 if(vErrors !== null){
-if(_errs337){
-vErrors.length = _errs337;
+if(_errs643){
+vErrors.length = _errs643;
 }
 else {
 vErrors = null;
@@ -3723,11 +3723,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data84 = data.client_id;
-const _errs341 = errors;
-const _errs342 = errors;
+let data216 = data.client_id;
+const _errs648 = errors;
+const _errs649 = errors;
 const vSchema43 = schema41.properties.client_id.not.enum;
-if(!((((((data84 === null) || (data84 === false)) || (data84 === 0)) || (data84 === "")) || (func0(data84, vSchema43[4]))) || (func0(data84, vSchema43[5])))){
+if(!((((((data216 === null) || (data216 === false)) || (data216 === 0)) || (data216 === "")) || (func0(data216, vSchema43[4]))) || (func0(data216, vSchema43[5])))){
 const err222 = {};
 if(vErrors === null){
 vErrors = [err222];
@@ -3737,9 +3737,9 @@ vErrors.push(err222);
 }
 errors++;
 }
-var valid103 = _errs342 === errors;
+var valid103 = _errs649 === errors;
 if(valid103){
-const err223 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data84};
+const err223 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data216};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -3749,10 +3749,10 @@ vErrors.push(err223);
 errors++;
 }
 else {
-errors = _errs341;
+errors = _errs648;
 if(vErrors !== null){
-if(_errs341){
-vErrors.length = _errs341;
+if(_errs648){
+vErrors.length = _errs648;
 }
 else {
 vErrors = null;
@@ -3761,13 +3761,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data85 = data.audiences;
-const _errs345 = errors;
+let data218 = data.audiences;
+const _errs655 = errors;
 let valid104 = false;
-const _errs346 = errors;
+const _errs656 = errors;
 const vSchema44 = schema41.properties.audiences.anyOf[0].enum;
-if(!((((((data85 === null) || (data85 === false)) || (data85 === 0)) || (data85 === "")) || (func0(data85, vSchema44[4]))) || (func0(data85, vSchema44[5])))){
-const err224 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data85};
+if(!((((((data218 === null) || (data218 === false)) || (data218 === 0)) || (data218 === "")) || (func0(data218, vSchema44[4]))) || (func0(data218, vSchema44[5])))){
+const err224 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data218};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3776,12 +3776,12 @@ vErrors.push(err224);
 }
 errors++;
 }
-var _valid25 = _errs346 === errors;
+var _valid25 = _errs656 === errors;
 valid104 = valid104 || _valid25;
-const _errs347 = errors;
-if(Array.isArray(data85)){
-if(data85.length > 1){
-const err225 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+const _errs657 = errors;
+if(Array.isArray(data218)){
+if(data218.length > 1){
+const err225 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data218};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3790,8 +3790,8 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(data85.length < 1){
-const err226 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+if(data218.length < 1){
+const err226 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data218};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3802,7 +3802,7 @@ errors++;
 }
 }
 else {
-const err227 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data85};
+const err227 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data218};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3811,10 +3811,10 @@ vErrors.push(err227);
 }
 errors++;
 }
-var _valid25 = _errs347 === errors;
+var _valid25 = _errs657 === errors;
 valid104 = valid104 || _valid25;
 if(!valid104){
-const err228 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data85};
+const err228 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_secret.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data218};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3824,10 +3824,10 @@ vErrors.push(err228);
 errors++;
 }
 else {
-errors = _errs345;
+errors = _errs655;
 if(vErrors !== null){
-if(_errs345){
-vErrors.length = _errs345;
+if(_errs655){
+vErrors.length = _errs655;
 }
 else {
 vErrors = null;
@@ -3836,9 +3836,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data86 = data.allow_insecure_http;
-if((typeof data86 !== "boolean") && (data86 !== null)){
-const err229 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data86};
+let data231 = data.allow_insecure_http;
+if((typeof data231 !== "boolean") && (data231 !== null)){
+const err229 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_secret.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data231};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3849,11 +3849,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data87 = data.client_secret;
-const _errs353 = errors;
-const _errs354 = errors;
+let data232 = data.client_secret;
+const _errs688 = errors;
+const _errs689 = errors;
 const vSchema45 = schema41.properties.client_secret.not.enum;
-if(!((((((data87 === null) || (data87 === false)) || (data87 === 0)) || (data87 === "")) || (func0(data87, vSchema45[4]))) || (func0(data87, vSchema45[5])))){
+if(!((((((data232 === null) || (data232 === false)) || (data232 === 0)) || (data232 === "")) || (func0(data232, vSchema45[4]))) || (func0(data232, vSchema45[5])))){
 const err230 = {};
 if(vErrors === null){
 vErrors = [err230];
@@ -3863,9 +3863,9 @@ vErrors.push(err230);
 }
 errors++;
 }
-var valid105 = _errs354 === errors;
+var valid105 = _errs689 === errors;
 if(valid105){
-const err231 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data87};
+const err231 = {instancePath:instancePath+"/client_secret",schemaPath:"oidc_client_credentials_secret.schema.json/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data232};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3875,10 +3875,10 @@ vErrors.push(err231);
 errors++;
 }
 else {
-errors = _errs353;
+errors = _errs688;
 if(vErrors !== null){
-if(_errs353){
-vErrors.length = _errs353;
+if(_errs688){
+vErrors.length = _errs688;
 }
 else {
 vErrors = null;
@@ -3897,7 +3897,7 @@ vErrors.push(err232);
 }
 errors++;
 }
-var _valid24 = _errs331 === errors;
+var _valid24 = _errs637 === errors;
 valid98 = _valid24;
 if(valid98){
 var props15 = true;
@@ -3922,9 +3922,9 @@ props1 = props1 || {};
 Object.assign(props1, props15);
 }
 }
-const _errs358 = errors;
+const _errs694 = errors;
 let valid106 = true;
-const _errs359 = errors;
+const _errs695 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing10;
 if((data.client_type === undefined) && (missing10 = "client_type")){
@@ -3952,21 +3952,21 @@ errors++;
 }
 }
 }
-var _valid26 = _errs359 === errors;
-errors = _errs358;
+var _valid26 = _errs695 === errors;
+errors = _errs694;
 if(vErrors !== null){
-if(_errs358){
-vErrors.length = _errs358;
+if(_errs694){
+vErrors.length = _errs694;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid26){
-const _errs361 = errors;
-const _errs364 = errors;
+const _errs697 = errors;
+const _errs700 = errors;
 let valid109 = false;
-const _errs365 = errors;
+const _errs701 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
 const err236 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema42.anyOf[0].required,parentSchema:schema42.anyOf[0],data};
@@ -3979,11 +3979,11 @@ vErrors.push(err236);
 errors++;
 }
 if(data.client_privkey !== undefined){
-let data89 = data.client_privkey;
-const _errs367 = errors;
-const _errs368 = errors;
+let data234 = data.client_privkey;
+const _errs703 = errors;
+const _errs704 = errors;
 const vSchema46 = schema42.anyOf[0].properties.client_privkey.not.enum;
-if(!((((((data89 === null) || (data89 === false)) || (data89 === 0)) || (data89 === "")) || (func0(data89, vSchema46[4]))) || (func0(data89, vSchema46[5])))){
+if(!((((((data234 === null) || (data234 === false)) || (data234 === 0)) || (data234 === "")) || (func0(data234, vSchema46[4]))) || (func0(data234, vSchema46[5])))){
 const err237 = {};
 if(vErrors === null){
 vErrors = [err237];
@@ -3993,9 +3993,9 @@ vErrors.push(err237);
 }
 errors++;
 }
-var valid111 = _errs368 === errors;
+var valid111 = _errs704 === errors;
 if(valid111){
-const err238 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[0].properties.client_privkey.not,parentSchema:schema42.anyOf[0].properties.client_privkey,data:data89};
+const err238 = {instancePath:instancePath+"/client_privkey",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[0].properties.client_privkey.not,parentSchema:schema42.anyOf[0].properties.client_privkey,data:data234};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -4005,10 +4005,10 @@ vErrors.push(err238);
 errors++;
 }
 else {
-errors = _errs367;
+errors = _errs703;
 if(vErrors !== null){
-if(_errs367){
-vErrors.length = _errs367;
+if(_errs703){
+vErrors.length = _errs703;
 }
 else {
 vErrors = null;
@@ -4017,13 +4017,13 @@ vErrors = null;
 }
 }
 }
-var _valid27 = _errs365 === errors;
+var _valid27 = _errs701 === errors;
 valid109 = valid109 || _valid27;
 if(_valid27){
 var props16 = {};
 props16.client_privkey = true;
 }
-const _errs369 = errors;
+const _errs705 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
 const err239 = {instancePath,schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema42.anyOf[1].required,parentSchema:schema42.anyOf[1],data};
@@ -4036,11 +4036,11 @@ vErrors.push(err239);
 errors++;
 }
 if(data.client_privkey_file !== undefined){
-let data90 = data.client_privkey_file;
-const _errs371 = errors;
-const _errs372 = errors;
+let data235 = data.client_privkey_file;
+const _errs707 = errors;
+const _errs708 = errors;
 const vSchema47 = schema42.anyOf[1].properties.client_privkey_file.not.enum;
-if(!((((((data90 === null) || (data90 === false)) || (data90 === 0)) || (data90 === "")) || (func0(data90, vSchema47[4]))) || (func0(data90, vSchema47[5])))){
+if(!((((((data235 === null) || (data235 === false)) || (data235 === 0)) || (data235 === "")) || (func0(data235, vSchema47[4]))) || (func0(data235, vSchema47[5])))){
 const err240 = {};
 if(vErrors === null){
 vErrors = [err240];
@@ -4050,9 +4050,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-var valid113 = _errs372 === errors;
+var valid113 = _errs708 === errors;
 if(valid113){
-const err241 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[1].properties.client_privkey_file.not,parentSchema:schema42.anyOf[1].properties.client_privkey_file,data:data90};
+const err241 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"oidc_client_credentials_pubkey.schema.json/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.anyOf[1].properties.client_privkey_file.not,parentSchema:schema42.anyOf[1].properties.client_privkey_file,data:data235};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -4062,10 +4062,10 @@ vErrors.push(err241);
 errors++;
 }
 else {
-errors = _errs371;
+errors = _errs707;
 if(vErrors !== null){
-if(_errs371){
-vErrors.length = _errs371;
+if(_errs707){
+vErrors.length = _errs707;
 }
 else {
 vErrors = null;
@@ -4074,7 +4074,7 @@ vErrors = null;
 }
 }
 }
-var _valid27 = _errs369 === errors;
+var _valid27 = _errs705 === errors;
 valid109 = valid109 || _valid27;
 if(_valid27){
 if(props16 !== true){
@@ -4093,10 +4093,10 @@ vErrors.push(err242);
 errors++;
 }
 else {
-errors = _errs364;
+errors = _errs700;
 if(vErrors !== null){
-if(_errs364){
-vErrors.length = _errs364;
+if(_errs700){
+vErrors.length = _errs700;
 }
 else {
 vErrors = null;
@@ -4135,9 +4135,9 @@ vErrors.push(err245);
 errors++;
 }
 if(data.client_type !== undefined){
-let data91 = data.client_type;
-if("oidc_client_credentials_pubkey" !== data91){
-const err246 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_pubkey"},message:"must be equal to constant",schema:"oidc_client_credentials_pubkey",parentSchema:schema42.properties.client_type,data:data91};
+let data236 = data.client_type;
+if("oidc_client_credentials_pubkey" !== data236){
+const err246 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_credentials_pubkey"},message:"must be equal to constant",schema:"oidc_client_credentials_pubkey",parentSchema:schema42.properties.client_type,data:data236};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -4148,11 +4148,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data92 = data.auth_server;
-const _errs377 = errors;
-const _errs378 = errors;
+let data237 = data.auth_server;
+const _errs713 = errors;
+const _errs714 = errors;
 const vSchema48 = schema42.properties.auth_server.not.enum;
-if(!((((((data92 === null) || (data92 === false)) || (data92 === 0)) || (data92 === "")) || (func0(data92, vSchema48[4]))) || (func0(data92, vSchema48[5])))){
+if(!((((((data237 === null) || (data237 === false)) || (data237 === 0)) || (data237 === "")) || (func0(data237, vSchema48[4]))) || (func0(data237, vSchema48[5])))){
 const err247 = {};
 if(vErrors === null){
 vErrors = [err247];
@@ -4162,9 +4162,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-var valid115 = _errs378 === errors;
+var valid115 = _errs714 === errors;
 if(valid115){
-const err248 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.auth_server.not,parentSchema:schema42.properties.auth_server,data:data92};
+const err248 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.auth_server.not,parentSchema:schema42.properties.auth_server,data:data237};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -4174,10 +4174,10 @@ vErrors.push(err248);
 errors++;
 }
 else {
-errors = _errs377;
+errors = _errs713;
 if(vErrors !== null){
-if(_errs377){
-vErrors.length = _errs377;
+if(_errs713){
+vErrors.length = _errs713;
 }
 else {
 vErrors = null;
@@ -4186,11 +4186,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data93 = data.client_id;
-const _errs381 = errors;
-const _errs382 = errors;
+let data238 = data.client_id;
+const _errs718 = errors;
+const _errs719 = errors;
 const vSchema49 = schema42.properties.client_id.not.enum;
-if(!((((((data93 === null) || (data93 === false)) || (data93 === 0)) || (data93 === "")) || (func0(data93, vSchema49[4]))) || (func0(data93, vSchema49[5])))){
+if(!((((((data238 === null) || (data238 === false)) || (data238 === 0)) || (data238 === "")) || (func0(data238, vSchema49[4]))) || (func0(data238, vSchema49[5])))){
 const err249 = {};
 if(vErrors === null){
 vErrors = [err249];
@@ -4200,9 +4200,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-var valid116 = _errs382 === errors;
+var valid116 = _errs719 === errors;
 if(valid116){
-const err250 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data93};
+const err250 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data238};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -4212,10 +4212,10 @@ vErrors.push(err250);
 errors++;
 }
 else {
-errors = _errs381;
+errors = _errs718;
 if(vErrors !== null){
-if(_errs381){
-vErrors.length = _errs381;
+if(_errs718){
+vErrors.length = _errs718;
 }
 else {
 vErrors = null;
@@ -4224,13 +4224,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data94 = data.audiences;
-const _errs385 = errors;
+let data240 = data.audiences;
+const _errs725 = errors;
 let valid117 = false;
-const _errs386 = errors;
+const _errs726 = errors;
 const vSchema50 = schema42.properties.audiences.anyOf[0].enum;
-if(!((((((data94 === null) || (data94 === false)) || (data94 === 0)) || (data94 === "")) || (func0(data94, vSchema50[4]))) || (func0(data94, vSchema50[5])))){
-const err251 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data94};
+if(!((((((data240 === null) || (data240 === false)) || (data240 === 0)) || (data240 === "")) || (func0(data240, vSchema50[4]))) || (func0(data240, vSchema50[5])))){
+const err251 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data240};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -4239,12 +4239,12 @@ vErrors.push(err251);
 }
 errors++;
 }
-var _valid28 = _errs386 === errors;
+var _valid28 = _errs726 === errors;
 valid117 = valid117 || _valid28;
-const _errs387 = errors;
-if(Array.isArray(data94)){
-if(data94.length > 1){
-const err252 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+const _errs727 = errors;
+if(Array.isArray(data240)){
+if(data240.length > 1){
+const err252 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data240};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -4253,8 +4253,8 @@ vErrors.push(err252);
 }
 errors++;
 }
-if(data94.length < 1){
-const err253 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+if(data240.length < 1){
+const err253 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data240};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -4265,7 +4265,7 @@ errors++;
 }
 }
 else {
-const err254 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data94};
+const err254 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data240};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -4274,10 +4274,10 @@ vErrors.push(err254);
 }
 errors++;
 }
-var _valid28 = _errs387 === errors;
+var _valid28 = _errs727 === errors;
 valid117 = valid117 || _valid28;
 if(!valid117){
-const err255 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data94};
+const err255 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data240};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -4287,10 +4287,10 @@ vErrors.push(err255);
 errors++;
 }
 else {
-errors = _errs385;
+errors = _errs725;
 if(vErrors !== null){
-if(_errs385){
-vErrors.length = _errs385;
+if(_errs725){
+vErrors.length = _errs725;
 }
 else {
 vErrors = null;
@@ -4299,9 +4299,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data95 = data.allow_insecure_http;
-if((typeof data95 !== "boolean") && (data95 !== null)){
-const err256 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data95};
+let data253 = data.allow_insecure_http;
+if((typeof data253 !== "boolean") && (data253 !== null)){
+const err256 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_credentials_pubkey.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data253};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -4322,7 +4322,7 @@ vErrors.push(err257);
 }
 errors++;
 }
-var _valid26 = _errs361 === errors;
+var _valid26 = _errs697 === errors;
 valid106 = _valid26;
 if(valid106){
 var props17 = true;
@@ -4347,9 +4347,9 @@ props1 = props1 || {};
 Object.assign(props1, props17);
 }
 }
-const _errs397 = errors;
+const _errs766 = errors;
 let valid118 = true;
-const _errs398 = errors;
+const _errs767 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing11;
 if((data.client_type === undefined) && (missing11 = "client_type")){
@@ -4377,18 +4377,18 @@ errors++;
 }
 }
 }
-var _valid29 = _errs398 === errors;
-errors = _errs397;
+var _valid29 = _errs767 === errors;
+errors = _errs766;
 if(vErrors !== null){
-if(_errs397){
-vErrors.length = _errs397;
+if(_errs766){
+vErrors.length = _errs766;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid29){
-const _errs400 = errors;
+const _errs769 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err261 = {instancePath,schemaPath:"oidc_client_validator.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema43.required,parentSchema:schema43,data};
@@ -4421,9 +4421,9 @@ vErrors.push(err263);
 errors++;
 }
 if(data.client_type !== undefined){
-let data99 = data.client_type;
-if("oidc_client_validator" !== data99){
-const err264 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_validator.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_validator"},message:"must be equal to constant",schema:"oidc_client_validator",parentSchema:schema43.properties.client_type,data:data99};
+let data258 = data.client_type;
+if("oidc_client_validator" !== data258){
+const err264 = {instancePath:instancePath+"/client_type",schemaPath:"oidc_client_validator.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_client_validator"},message:"must be equal to constant",schema:"oidc_client_validator",parentSchema:schema43.properties.client_type,data:data258};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -4434,11 +4434,11 @@ errors++;
 }
 }
 if(data.auth_server !== undefined){
-let data100 = data.auth_server;
-const _errs406 = errors;
-const _errs407 = errors;
+let data259 = data.auth_server;
+const _errs775 = errors;
+const _errs776 = errors;
 const vSchema51 = schema43.properties.auth_server.not.enum;
-if(!((((((data100 === null) || (data100 === false)) || (data100 === 0)) || (data100 === "")) || (func0(data100, vSchema51[4]))) || (func0(data100, vSchema51[5])))){
+if(!((((((data259 === null) || (data259 === false)) || (data259 === 0)) || (data259 === "")) || (func0(data259, vSchema51[4]))) || (func0(data259, vSchema51[5])))){
 const err265 = {};
 if(vErrors === null){
 vErrors = [err265];
@@ -4448,9 +4448,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-var valid122 = _errs407 === errors;
+var valid122 = _errs776 === errors;
 if(valid122){
-const err266 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_validator.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data100};
+const err266 = {instancePath:instancePath+"/auth_server",schemaPath:"oidc_client_validator.schema.json/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data259};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -4460,10 +4460,10 @@ vErrors.push(err266);
 errors++;
 }
 else {
-errors = _errs406;
+errors = _errs775;
 if(vErrors !== null){
-if(_errs406){
-vErrors.length = _errs406;
+if(_errs775){
+vErrors.length = _errs775;
 }
 else {
 vErrors = null;
@@ -4472,11 +4472,11 @@ vErrors = null;
 }
 }
 if(data.client_id !== undefined){
-let data101 = data.client_id;
-const _errs410 = errors;
-const _errs411 = errors;
+let data260 = data.client_id;
+const _errs780 = errors;
+const _errs781 = errors;
 const vSchema52 = schema43.properties.client_id.not.enum;
-if(!((((((data101 === null) || (data101 === false)) || (data101 === 0)) || (data101 === "")) || (func0(data101, vSchema52[4]))) || (func0(data101, vSchema52[5])))){
+if(!((((((data260 === null) || (data260 === false)) || (data260 === 0)) || (data260 === "")) || (func0(data260, vSchema52[4]))) || (func0(data260, vSchema52[5])))){
 const err267 = {};
 if(vErrors === null){
 vErrors = [err267];
@@ -4486,9 +4486,9 @@ vErrors.push(err267);
 }
 errors++;
 }
-var valid123 = _errs411 === errors;
+var valid123 = _errs781 === errors;
 if(valid123){
-const err268 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_validator.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data101};
+const err268 = {instancePath:instancePath+"/client_id",schemaPath:"oidc_client_validator.schema.json/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data260};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -4498,10 +4498,10 @@ vErrors.push(err268);
 errors++;
 }
 else {
-errors = _errs410;
+errors = _errs780;
 if(vErrors !== null){
-if(_errs410){
-vErrors.length = _errs410;
+if(_errs780){
+vErrors.length = _errs780;
 }
 else {
 vErrors = null;
@@ -4510,13 +4510,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data102 = data.audiences;
-const _errs414 = errors;
+let data262 = data.audiences;
+const _errs787 = errors;
 let valid124 = false;
-const _errs415 = errors;
+const _errs788 = errors;
 const vSchema53 = schema43.properties.audiences.anyOf[0].enum;
-if(!((((((data102 === null) || (data102 === false)) || (data102 === 0)) || (data102 === "")) || (func0(data102, vSchema53[4]))) || (func0(data102, vSchema53[5])))){
-const err269 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data102};
+if(!((((((data262 === null) || (data262 === false)) || (data262 === 0)) || (data262 === "")) || (func0(data262, vSchema53[4]))) || (func0(data262, vSchema53[5])))){
+const err269 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data262};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -4525,12 +4525,12 @@ vErrors.push(err269);
 }
 errors++;
 }
-var _valid30 = _errs415 === errors;
+var _valid30 = _errs788 === errors;
 valid124 = valid124 || _valid30;
-const _errs416 = errors;
-if(Array.isArray(data102)){
-if(data102.length > 1){
-const err270 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+const _errs789 = errors;
+if(Array.isArray(data262)){
+if(data262.length > 1){
+const err270 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data262};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -4539,8 +4539,8 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(data102.length < 1){
-const err271 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+if(data262.length < 1){
+const err271 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data262};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -4551,7 +4551,7 @@ errors++;
 }
 }
 else {
-const err272 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data102};
+const err272 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data262};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -4560,10 +4560,10 @@ vErrors.push(err272);
 }
 errors++;
 }
-var _valid30 = _errs416 === errors;
+var _valid30 = _errs789 === errors;
 valid124 = valid124 || _valid30;
 if(!valid124){
-const err273 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data102};
+const err273 = {instancePath:instancePath+"/audiences",schemaPath:"oidc_client_validator.schema.json/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data262};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -4573,10 +4573,10 @@ vErrors.push(err273);
 errors++;
 }
 else {
-errors = _errs414;
+errors = _errs787;
 if(vErrors !== null){
-if(_errs414){
-vErrors.length = _errs414;
+if(_errs787){
+vErrors.length = _errs787;
 }
 else {
 vErrors = null;
@@ -4585,9 +4585,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data103 = data.allow_insecure_http;
-if((typeof data103 !== "boolean") && (data103 !== null)){
-const err274 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_validator.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data103};
+let data275 = data.allow_insecure_http;
+if((typeof data275 !== "boolean") && (data275 !== null)){
+const err274 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"oidc_client_validator.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data275};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -4608,7 +4608,7 @@ vErrors.push(err275);
 }
 errors++;
 }
-var _valid29 = _errs400 === errors;
+var _valid29 = _errs769 === errors;
 valid118 = _valid29;
 if(valid118){
 var props18 = true;
@@ -4633,9 +4633,9 @@ props1 = props1 || {};
 Object.assign(props1, props18);
 }
 }
-const _errs422 = errors;
+const _errs820 = errors;
 let valid125 = true;
-const _errs423 = errors;
+const _errs821 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing12;
 if((data.client_type === undefined) && (missing12 = "client_type")){
@@ -4663,18 +4663,18 @@ errors++;
 }
 }
 }
-var _valid31 = _errs423 === errors;
-errors = _errs422;
+var _valid31 = _errs821 === errors;
+errors = _errs820;
 if(vErrors !== null){
-if(_errs422){
-vErrors.length = _errs422;
+if(_errs820){
+vErrors.length = _errs820;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid31){
-const _errs425 = errors;
+const _errs823 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err279 = {instancePath,schemaPath:"planet_legacy.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema44.required,parentSchema:schema44,data};
@@ -4697,9 +4697,9 @@ vErrors.push(err280);
 errors++;
 }
 if(data.client_type !== undefined){
-let data105 = data.client_type;
-if("planet_legacy" !== data105){
-const err281 = {instancePath:instancePath+"/client_type",schemaPath:"planet_legacy.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "planet_legacy"},message:"must be equal to constant",schema:"planet_legacy",parentSchema:schema44.properties.client_type,data:data105};
+let data277 = data.client_type;
+if("planet_legacy" !== data277){
+const err281 = {instancePath:instancePath+"/client_type",schemaPath:"planet_legacy.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "planet_legacy"},message:"must be equal to constant",schema:"planet_legacy",parentSchema:schema44.properties.client_type,data:data277};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -4710,11 +4710,11 @@ errors++;
 }
 }
 if(data.legacy_auth_endpoint !== undefined){
-let data106 = data.legacy_auth_endpoint;
-const _errs431 = errors;
-const _errs432 = errors;
+let data278 = data.legacy_auth_endpoint;
+const _errs829 = errors;
+const _errs830 = errors;
 const vSchema54 = schema44.properties.legacy_auth_endpoint.not.enum;
-if(!((((((data106 === null) || (data106 === false)) || (data106 === 0)) || (data106 === "")) || (func0(data106, vSchema54[4]))) || (func0(data106, vSchema54[5])))){
+if(!((((((data278 === null) || (data278 === false)) || (data278 === 0)) || (data278 === "")) || (func0(data278, vSchema54[4]))) || (func0(data278, vSchema54[5])))){
 const err282 = {};
 if(vErrors === null){
 vErrors = [err282];
@@ -4724,9 +4724,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-var valid129 = _errs432 === errors;
+var valid129 = _errs830 === errors;
 if(valid129){
-const err283 = {instancePath:instancePath+"/legacy_auth_endpoint",schemaPath:"planet_legacy.schema.json/properties/legacy_auth_endpoint/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.legacy_auth_endpoint.not,parentSchema:schema44.properties.legacy_auth_endpoint,data:data106};
+const err283 = {instancePath:instancePath+"/legacy_auth_endpoint",schemaPath:"planet_legacy.schema.json/properties/legacy_auth_endpoint/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.legacy_auth_endpoint.not,parentSchema:schema44.properties.legacy_auth_endpoint,data:data278};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -4736,10 +4736,10 @@ vErrors.push(err283);
 errors++;
 }
 else {
-errors = _errs431;
+errors = _errs829;
 if(vErrors !== null){
-if(_errs431){
-vErrors.length = _errs431;
+if(_errs829){
+vErrors.length = _errs829;
 }
 else {
 vErrors = null;
@@ -4748,9 +4748,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data107 = data.allow_insecure_http;
-if((typeof data107 !== "boolean") && (data107 !== null)){
-const err284 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"planet_legacy.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema44.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema44.properties.allow_insecure_http.type,parentSchema:schema44.properties.allow_insecure_http,data:data107};
+let data279 = data.allow_insecure_http;
+if((typeof data279 !== "boolean") && (data279 !== null)){
+const err284 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"planet_legacy.schema.json/properties/allow_insecure_http/type",keyword:"type",params:{type: schema44.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema44.properties.allow_insecure_http.type,parentSchema:schema44.properties.allow_insecure_http,data:data279};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -4771,7 +4771,7 @@ vErrors.push(err285);
 }
 errors++;
 }
-var _valid31 = _errs425 === errors;
+var _valid31 = _errs823 === errors;
 valid125 = _valid31;
 if(valid125){
 var props19 = true;
@@ -4796,9 +4796,9 @@ props1 = props1 || {};
 Object.assign(props1, props19);
 }
 }
-const _errs439 = errors;
+const _errs839 = errors;
 let valid130 = true;
-const _errs440 = errors;
+const _errs840 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing13;
 if((data.client_type === undefined) && (missing13 = "client_type")){
@@ -4826,18 +4826,18 @@ errors++;
 }
 }
 }
-var _valid32 = _errs440 === errors;
-errors = _errs439;
+var _valid32 = _errs840 === errors;
+errors = _errs839;
 if(vErrors !== null){
-if(_errs439){
-vErrors.length = _errs439;
+if(_errs839){
+vErrors.length = _errs839;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid32){
-const _errs442 = errors;
+const _errs842 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err289 = {instancePath,schemaPath:"static_apikey.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema45.required,parentSchema:schema45,data};
@@ -4850,9 +4850,9 @@ vErrors.push(err289);
 errors++;
 }
 if(data.client_type !== undefined){
-let data110 = data.client_type;
-if("static_apikey" !== data110){
-const err290 = {instancePath:instancePath+"/client_type",schemaPath:"static_apikey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "static_apikey"},message:"must be equal to constant",schema:"static_apikey",parentSchema:schema45.properties.client_type,data:data110};
+let data282 = data.client_type;
+if("static_apikey" !== data282){
+const err290 = {instancePath:instancePath+"/client_type",schemaPath:"static_apikey.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "static_apikey"},message:"must be equal to constant",schema:"static_apikey",parentSchema:schema45.properties.client_type,data:data282};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -4873,7 +4873,7 @@ vErrors.push(err291);
 }
 errors++;
 }
-var _valid32 = _errs442 === errors;
+var _valid32 = _errs842 === errors;
 valid130 = _valid32;
 if(valid130){
 var props20 = true;
@@ -4898,9 +4898,9 @@ props1 = props1 || {};
 Object.assign(props1, props20);
 }
 }
-const _errs450 = errors;
+const _errs853 = errors;
 let valid134 = true;
-const _errs451 = errors;
+const _errs854 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing14;
 if((data.client_type === undefined) && (missing14 = "client_type")){
@@ -4928,18 +4928,18 @@ errors++;
 }
 }
 }
-var _valid33 = _errs451 === errors;
-errors = _errs450;
+var _valid33 = _errs854 === errors;
+errors = _errs853;
 if(vErrors !== null){
-if(_errs450){
-vErrors.length = _errs450;
+if(_errs853){
+vErrors.length = _errs853;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid33){
-const _errs453 = errors;
+const _errs856 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
 const err295 = {instancePath,schemaPath:"none.schema.json/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema46.required,parentSchema:schema46,data};
@@ -4952,9 +4952,9 @@ vErrors.push(err295);
 errors++;
 }
 if(data.client_type !== undefined){
-let data113 = data.client_type;
-if("none" !== data113){
-const err296 = {instancePath:instancePath+"/client_type",schemaPath:"none.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema46.properties.client_type,data:data113};
+let data286 = data.client_type;
+if("none" !== data286){
+const err296 = {instancePath:instancePath+"/client_type",schemaPath:"none.schema.json/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema46.properties.client_type,data:data286};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -4975,7 +4975,7 @@ vErrors.push(err297);
 }
 errors++;
 }
-var _valid33 = _errs453 === errors;
+var _valid33 = _errs856 === errors;
 valid134 = _valid33;
 if(valid134){
 var props21 = true;
@@ -5016,12 +5016,12 @@ props1 = props1 || {};
 props1.client_type = true;
 }
 if(data.client_type !== undefined){
-let data114 = data.client_type;
-const _errs459 = errors;
+let data287 = data.client_type;
+const _errs862 = errors;
 let valid139 = false;
-const _errs460 = errors;
-if(!(((((((((((((((data114 === "oidc_auth_code") || (data114 === "oidc_auth_code_secret")) || (data114 === "oidc_auth_code_pubkey")) || (data114 === "oidc_device_code")) || (data114 === "oidc_device_code_secret")) || (data114 === "oidc_device_code_pubkey")) || (data114 === "oidc_resource_owner")) || (data114 === "oidc_resource_owner_secret")) || (data114 === "oidc_resource_owner_pubkey")) || (data114 === "oidc_client_credentials_secret")) || (data114 === "oidc_client_credentials_pubkey")) || (data114 === "oidc_client_validator")) || (data114 === "planet_legacy")) || (data114 === "static_apikey")) || (data114 === "none"))){
-const err300 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema31.properties.client_type.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema31.properties.client_type.anyOf[0].enum,parentSchema:schema31.properties.client_type.anyOf[0],data:data114};
+const _errs863 = errors;
+if(!(((((((((((((((data287 === "oidc_auth_code") || (data287 === "oidc_auth_code_secret")) || (data287 === "oidc_auth_code_pubkey")) || (data287 === "oidc_device_code")) || (data287 === "oidc_device_code_secret")) || (data287 === "oidc_device_code_pubkey")) || (data287 === "oidc_resource_owner")) || (data287 === "oidc_resource_owner_secret")) || (data287 === "oidc_resource_owner_pubkey")) || (data287 === "oidc_client_credentials_secret")) || (data287 === "oidc_client_credentials_pubkey")) || (data287 === "oidc_client_validator")) || (data287 === "planet_legacy")) || (data287 === "static_apikey")) || (data287 === "none"))){
+const err300 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema31.properties.client_type.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema31.properties.client_type.anyOf[0].enum,parentSchema:schema31.properties.client_type.anyOf[0],data:data287};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -5030,12 +5030,12 @@ vErrors.push(err300);
 }
 errors++;
 }
-var _valid34 = _errs460 === errors;
+var _valid34 = _errs863 === errors;
 valid139 = valid139 || _valid34;
-const _errs461 = errors;
-if(typeof data114 === "string"){
-if(func56(data114) < 1){
-const err301 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.client_type.anyOf[1],data:data114};
+const _errs864 = errors;
+if(typeof data287 === "string"){
+if(func56(data287) < 1){
+const err301 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.client_type.anyOf[1],data:data287};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -5046,7 +5046,7 @@ errors++;
 }
 }
 else {
-const err302 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.client_type.anyOf[1].type,parentSchema:schema31.properties.client_type.anyOf[1],data:data114};
+const err302 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.client_type.anyOf[1].type,parentSchema:schema31.properties.client_type.anyOf[1],data:data287};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -5055,10 +5055,10 @@ vErrors.push(err302);
 }
 errors++;
 }
-var _valid34 = _errs461 === errors;
+var _valid34 = _errs864 === errors;
 valid139 = valid139 || _valid34;
 if(!valid139){
-const err303 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.client_type.anyOf,parentSchema:schema31.properties.client_type,data:data114};
+const err303 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.client_type.anyOf,parentSchema:schema31.properties.client_type,data:data287};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -5068,10 +5068,10 @@ vErrors.push(err303);
 errors++;
 }
 else {
-errors = _errs459;
+errors = _errs862;
 if(vErrors !== null){
-if(_errs459){
-vErrors.length = _errs459;
+if(_errs862){
+vErrors.length = _errs862;
 }
 else {
 vErrors = null;
@@ -5385,8 +5385,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data4 = data.client_id;
-const _errs18 = errors;
 const _errs19 = errors;
+const _errs20 = errors;
 const vSchema3 = schema32.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
@@ -5398,7 +5398,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid7 = _errs19 === errors;
+var valid7 = _errs20 === errors;
 if(valid7){
 const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema32.properties.client_id.not,parentSchema:schema32.properties.client_id,data:data4};
 if(vErrors === null){
@@ -5410,10 +5410,10 @@ vErrors.push(err14);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs19;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs19){
+vErrors.length = _errs19;
 }
 else {
 vErrors = null;
@@ -5422,13 +5422,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
+let data6 = data.audiences;
+const _errs26 = errors;
 let valid8 = false;
-const _errs23 = errors;
+const _errs27 = errors;
 const vSchema4 = schema32.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema32.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema32.properties.audiences.anyOf[0].enum,parentSchema:schema32.properties.audiences.anyOf[0],data:data5};
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema32.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema32.properties.audiences.anyOf[0].enum,parentSchema:schema32.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5437,12 +5437,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid1 = _errs23 === errors;
+var _valid1 = _errs27 === errors;
 valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data5};
+const _errs28 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5451,8 +5451,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data5};
+if(data6.length < 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5463,7 +5463,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.audiences.anyOf[1].type,parentSchema:schema32.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.audiences.anyOf[1].type,parentSchema:schema32.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5472,10 +5472,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid1 = _errs24 === errors;
+var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.properties.audiences.anyOf,parentSchema:schema32.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema32.properties.audiences.anyOf,parentSchema:schema32.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5485,10 +5485,10 @@ vErrors.push(err19);
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -5497,9 +5497,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data6};
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema32.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema32.properties.allow_insecure_http.type,parentSchema:schema32.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5909,8 +5909,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data6 = data.client_id;
-const _errs30 = errors;
 const _errs31 = errors;
+const _errs32 = errors;
 const vSchema5 = schema34.properties.client_id.not.enum;
 if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema5[4]))) || (func0(data6, vSchema5[5])))){
 const err20 = {};
@@ -5922,7 +5922,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-var valid13 = _errs31 === errors;
+var valid13 = _errs32 === errors;
 if(valid13){
 const err21 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.properties.client_id.not,parentSchema:schema34.properties.client_id,data:data6};
 if(vErrors === null){
@@ -5934,10 +5934,10 @@ vErrors.push(err21);
 errors++;
 }
 else {
-errors = _errs30;
+errors = _errs31;
 if(vErrors !== null){
-if(_errs30){
-vErrors.length = _errs30;
+if(_errs31){
+vErrors.length = _errs31;
 }
 else {
 vErrors = null;
@@ -5946,13 +5946,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data7 = data.audiences;
-const _errs34 = errors;
+let data8 = data.audiences;
+const _errs38 = errors;
 let valid14 = false;
-const _errs35 = errors;
+const _errs39 = errors;
 const vSchema6 = schema34.properties.audiences.anyOf[0].enum;
-if(!((((((data7 === null) || (data7 === false)) || (data7 === 0)) || (data7 === "")) || (func0(data7, vSchema6[4]))) || (func0(data7, vSchema6[5])))){
-const err22 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data7};
+if(!((((((data8 === null) || (data8 === false)) || (data8 === 0)) || (data8 === "")) || (func0(data8, vSchema6[4]))) || (func0(data8, vSchema6[5])))){
+const err22 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema34.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema34.properties.audiences.anyOf[0].enum,parentSchema:schema34.properties.audiences.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5961,12 +5961,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid2 = _errs35 === errors;
+var _valid2 = _errs39 === errors;
 valid14 = valid14 || _valid2;
-const _errs36 = errors;
-if(Array.isArray(data7)){
-if(data7.length > 1){
-const err23 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
+const _errs40 = errors;
+if(Array.isArray(data8)){
+if(data8.length > 1){
+const err23 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5975,8 +5975,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data7.length < 1){
-const err24 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
+if(data8.length < 1){
+const err24 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.audiences.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5987,7 +5987,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data7};
+const err25 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.audiences.anyOf[1].type,parentSchema:schema34.properties.audiences.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5996,10 +5996,10 @@ vErrors.push(err25);
 }
 errors++;
 }
-var _valid2 = _errs36 === errors;
+var _valid2 = _errs40 === errors;
 valid14 = valid14 || _valid2;
 if(!valid14){
-const err26 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data7};
+const err26 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema34.properties.audiences.anyOf,parentSchema:schema34.properties.audiences,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6009,10 +6009,10 @@ vErrors.push(err26);
 errors++;
 }
 else {
-errors = _errs34;
+errors = _errs38;
 if(vErrors !== null){
-if(_errs34){
-vErrors.length = _errs34;
+if(_errs38){
+vErrors.length = _errs38;
 }
 else {
 vErrors = null;
@@ -6021,9 +6021,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data8 = data.allow_insecure_http;
-if((typeof data8 !== "boolean") && (data8 !== null)){
-const err27 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data8};
+let data21 = data.allow_insecure_http;
+if((typeof data21 !== "boolean") && (data21 !== null)){
+const err27 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema34.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema34.properties.allow_insecure_http.type,parentSchema:schema34.properties.allow_insecure_http,data:data21};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6295,8 +6295,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data4 = data.client_id;
-const _errs18 = errors;
 const _errs19 = errors;
+const _errs20 = errors;
 const vSchema3 = schema33.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err14 = {};
@@ -6308,7 +6308,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-var valid7 = _errs19 === errors;
+var valid7 = _errs20 === errors;
 if(valid7){
 const err15 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data4};
 if(vErrors === null){
@@ -6320,10 +6320,10 @@ vErrors.push(err15);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs19;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs19){
+vErrors.length = _errs19;
 }
 else {
 vErrors = null;
@@ -6332,13 +6332,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
+let data6 = data.audiences;
+const _errs26 = errors;
 let valid8 = false;
-const _errs23 = errors;
+const _errs27 = errors;
 const vSchema4 = schema33.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data5};
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6347,12 +6347,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-var _valid1 = _errs23 === errors;
+var _valid1 = _errs27 === errors;
 valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
+const _errs28 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6361,8 +6361,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data5.length < 1){
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
+if(data6.length < 1){
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6373,7 +6373,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6382,10 +6382,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-var _valid1 = _errs24 === errors;
+var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data5};
+const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6395,10 +6395,10 @@ vErrors.push(err20);
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -6407,9 +6407,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data6};
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6420,11 +6420,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data7 = data.client_secret;
-const _errs30 = errors;
-const _errs31 = errors;
+let data20 = data.client_secret;
+const _errs59 = errors;
+const _errs60 = errors;
 const vSchema5 = schema33.properties.client_secret.not.enum;
-if(!((((((data7 === null) || (data7 === false)) || (data7 === 0)) || (data7 === "")) || (func0(data7, vSchema5[4]))) || (func0(data7, vSchema5[5])))){
+if(!((((((data20 === null) || (data20 === false)) || (data20 === 0)) || (data20 === "")) || (func0(data20, vSchema5[4]))) || (func0(data20, vSchema5[5])))){
 const err22 = {};
 if(vErrors === null){
 vErrors = [err22];
@@ -6434,9 +6434,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-var valid9 = _errs31 === errors;
+var valid9 = _errs60 === errors;
 if(valid9){
-const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data7};
+const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6446,10 +6446,10 @@ vErrors.push(err23);
 errors++;
 }
 else {
-errors = _errs30;
+errors = _errs59;
 if(vErrors !== null){
-if(_errs30){
-vErrors.length = _errs30;
+if(_errs59){
+vErrors.length = _errs59;
 }
 else {
 vErrors = null;
@@ -6709,8 +6709,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data4 = data.client_id;
-const _errs18 = errors;
 const _errs19 = errors;
+const _errs20 = errors;
 const vSchema3 = schema42.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
@@ -6722,7 +6722,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid7 = _errs19 === errors;
+var valid7 = _errs20 === errors;
 if(valid7){
 const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema42.properties.client_id.not,parentSchema:schema42.properties.client_id,data:data4};
 if(vErrors === null){
@@ -6734,10 +6734,10 @@ vErrors.push(err14);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs19;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs19){
+vErrors.length = _errs19;
 }
 else {
 vErrors = null;
@@ -6746,13 +6746,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
+let data6 = data.audiences;
+const _errs26 = errors;
 let valid8 = false;
-const _errs23 = errors;
+const _errs27 = errors;
 const vSchema4 = schema42.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data5};
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema42.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema42.properties.audiences.anyOf[0].enum,parentSchema:schema42.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6761,12 +6761,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid1 = _errs23 === errors;
+var _valid1 = _errs27 === errors;
 valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+const _errs28 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6775,8 +6775,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+if(data6.length < 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6787,7 +6787,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.audiences.anyOf[1].type,parentSchema:schema42.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6796,10 +6796,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid1 = _errs24 === errors;
+var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema42.properties.audiences.anyOf,parentSchema:schema42.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6809,10 +6809,10 @@ vErrors.push(err19);
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -6821,9 +6821,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data6};
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema42.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema42.properties.allow_insecure_http.type,parentSchema:schema42.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6956,8 +6956,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema41.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err7 = {};
@@ -6969,7 +6969,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data2};
 if(vErrors === null){
@@ -6981,10 +6981,10 @@ vErrors.push(err8);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -6993,13 +6993,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema41.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7008,12 +7008,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7022,8 +7022,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7034,7 +7034,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7043,10 +7043,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data3};
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7056,10 +7056,10 @@ vErrors.push(err13);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -7068,9 +7068,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7081,11 +7081,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data5 = data.client_secret;
-const _errs20 = errors;
-const _errs21 = errors;
+let data18 = data.client_secret;
+const _errs49 = errors;
+const _errs50 = errors;
 const vSchema3 = schema41.properties.client_secret.not.enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
+if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema3[4]))) || (func0(data18, vSchema3[5])))){
 const err15 = {};
 if(vErrors === null){
 vErrors = [err15];
@@ -7095,9 +7095,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid4 = _errs21 === errors;
+var valid4 = _errs50 === errors;
 if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data5};
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data18};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7107,10 +7107,10 @@ vErrors.push(err16);
 errors++;
 }
 else {
-errors = _errs20;
+errors = _errs49;
 if(vErrors !== null){
-if(_errs20){
-vErrors.length = _errs20;
+if(_errs49){
+vErrors.length = _errs49;
 }
 else {
 vErrors = null;
@@ -7231,8 +7231,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema43.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err6 = {};
@@ -7244,7 +7244,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data2};
 if(vErrors === null){
@@ -7256,10 +7256,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -7268,13 +7268,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema43.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7283,12 +7283,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7297,8 +7297,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7309,7 +7309,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data3};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7318,10 +7318,10 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7331,10 +7331,10 @@ vErrors.push(err12);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -7343,9 +7343,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7468,8 +7468,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema35.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err6 = {};
@@ -7481,7 +7481,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data2};
 if(vErrors === null){
@@ -7493,10 +7493,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -7505,13 +7505,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema35.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7520,12 +7520,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7534,8 +7534,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7546,7 +7546,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data3};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7555,10 +7555,10 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7568,10 +7568,10 @@ vErrors.push(err12);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -7580,9 +7580,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7844,8 +7844,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data4 = data.client_id;
-const _errs18 = errors;
 const _errs19 = errors;
+const _errs20 = errors;
 const vSchema3 = schema37.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
@@ -7857,7 +7857,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid7 = _errs19 === errors;
+var valid7 = _errs20 === errors;
 if(valid7){
 const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema37.properties.client_id.not,parentSchema:schema37.properties.client_id,data:data4};
 if(vErrors === null){
@@ -7869,10 +7869,10 @@ vErrors.push(err14);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs19;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs19){
+vErrors.length = _errs19;
 }
 else {
 vErrors = null;
@@ -7881,13 +7881,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
+let data6 = data.audiences;
+const _errs26 = errors;
 let valid8 = false;
-const _errs23 = errors;
+const _errs27 = errors;
 const vSchema4 = schema37.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data5};
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema37.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema37.properties.audiences.anyOf[0].enum,parentSchema:schema37.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7896,12 +7896,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid1 = _errs23 === errors;
+var _valid1 = _errs27 === errors;
 valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+const _errs28 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7910,8 +7910,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+if(data6.length < 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema37.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7922,7 +7922,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.audiences.anyOf[1].type,parentSchema:schema37.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7931,10 +7931,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid1 = _errs24 === errors;
+var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.audiences.anyOf,parentSchema:schema37.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7944,10 +7944,10 @@ vErrors.push(err19);
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -7956,9 +7956,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data6};
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema37.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema37.properties.allow_insecure_http.type,parentSchema:schema37.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8091,8 +8091,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema36.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err7 = {};
@@ -8104,7 +8104,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_id.not,parentSchema:schema36.properties.client_id,data:data2};
 if(vErrors === null){
@@ -8116,10 +8116,10 @@ vErrors.push(err8);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -8128,13 +8128,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema36.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8143,12 +8143,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8157,8 +8157,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8169,7 +8169,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8178,10 +8178,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data3};
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8191,10 +8191,10 @@ vErrors.push(err13);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -8203,9 +8203,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8216,11 +8216,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data5 = data.client_secret;
-const _errs20 = errors;
-const _errs21 = errors;
+let data18 = data.client_secret;
+const _errs49 = errors;
+const _errs50 = errors;
 const vSchema3 = schema36.properties.client_secret.not.enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
+if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema3[4]))) || (func0(data18, vSchema3[5])))){
 const err15 = {};
 if(vErrors === null){
 vErrors = [err15];
@@ -8230,9 +8230,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid4 = _errs21 === errors;
+var valid4 = _errs50 === errors;
 if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data5};
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data18};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8242,10 +8242,10 @@ vErrors.push(err16);
 errors++;
 }
 else {
-errors = _errs20;
+errors = _errs49;
 if(vErrors !== null){
-if(_errs20){
-vErrors.length = _errs20;
+if(_errs49){
+vErrors.length = _errs49;
 }
 else {
 vErrors = null;
@@ -8366,8 +8366,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema38.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err6 = {};
@@ -8379,7 +8379,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema38.properties.client_id.not,parentSchema:schema38.properties.client_id,data:data2};
 if(vErrors === null){
@@ -8391,10 +8391,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -8403,13 +8403,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema38.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema38.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema38.properties.audiences.anyOf[0].enum,parentSchema:schema38.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema38.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema38.properties.audiences.anyOf[0].enum,parentSchema:schema38.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8418,12 +8418,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8432,8 +8432,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8444,7 +8444,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.audiences.anyOf[1].type,parentSchema:schema38.properties.audiences.anyOf[1],data:data3};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.audiences.anyOf[1].type,parentSchema:schema38.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8453,10 +8453,10 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.audiences.anyOf,parentSchema:schema38.properties.audiences,data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.audiences.anyOf,parentSchema:schema38.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8466,10 +8466,10 @@ vErrors.push(err12);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -8478,9 +8478,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema38.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema38.properties.allow_insecure_http.type,parentSchema:schema38.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8742,8 +8742,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data4 = data.client_id;
-const _errs18 = errors;
 const _errs19 = errors;
+const _errs20 = errors;
 const vSchema3 = schema40.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
@@ -8755,7 +8755,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid7 = _errs19 === errors;
+var valid7 = _errs20 === errors;
 if(valid7){
 const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data4};
 if(vErrors === null){
@@ -8767,10 +8767,10 @@ vErrors.push(err14);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs19;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs19){
+vErrors.length = _errs19;
 }
 else {
 vErrors = null;
@@ -8779,13 +8779,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data5 = data.audiences;
-const _errs22 = errors;
+let data6 = data.audiences;
+const _errs26 = errors;
 let valid8 = false;
-const _errs23 = errors;
+const _errs27 = errors;
 const vSchema4 = schema40.properties.audiences.anyOf[0].enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema4[4]))) || (func0(data5, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data5};
+if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8794,12 +8794,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid1 = _errs23 === errors;
+var _valid1 = _errs27 === errors;
 valid8 = valid8 || _valid1;
-const _errs24 = errors;
-if(Array.isArray(data5)){
-if(data5.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
+const _errs28 = errors;
+if(Array.isArray(data6)){
+if(data6.length > 1){
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8808,8 +8808,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
+if(data6.length < 1){
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8820,7 +8820,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data5};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8829,10 +8829,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid1 = _errs24 === errors;
+var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data5};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8842,10 +8842,10 @@ vErrors.push(err19);
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -8854,9 +8854,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data6 = data.allow_insecure_http;
-if((typeof data6 !== "boolean") && (data6 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data6};
+let data19 = data.allow_insecure_http;
+if((typeof data19 !== "boolean") && (data19 !== null)){
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8989,8 +8989,8 @@ vErrors = null;
 }
 if(data.client_id !== undefined){
 let data2 = data.client_id;
-const _errs8 = errors;
 const _errs9 = errors;
+const _errs10 = errors;
 const vSchema1 = schema39.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err7 = {};
@@ -9002,7 +9002,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-var valid2 = _errs9 === errors;
+var valid2 = _errs10 === errors;
 if(valid2){
 const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data2};
 if(vErrors === null){
@@ -9014,10 +9014,10 @@ vErrors.push(err8);
 errors++;
 }
 else {
-errors = _errs8;
+errors = _errs9;
 if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
+if(_errs9){
+vErrors.length = _errs9;
 }
 else {
 vErrors = null;
@@ -9026,13 +9026,13 @@ vErrors = null;
 }
 }
 if(data.audiences !== undefined){
-let data3 = data.audiences;
-const _errs12 = errors;
+let data4 = data.audiences;
+const _errs16 = errors;
 let valid3 = false;
-const _errs13 = errors;
+const _errs17 = errors;
 const vSchema2 = schema39.properties.audiences.anyOf[0].enum;
-if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data3};
+if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9041,12 +9041,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-var _valid0 = _errs13 === errors;
+var _valid0 = _errs17 === errors;
 valid3 = valid3 || _valid0;
-const _errs14 = errors;
-if(Array.isArray(data3)){
-if(data3.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
+const _errs18 = errors;
+if(Array.isArray(data4)){
+if(data4.length > 1){
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9055,8 +9055,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9067,7 +9067,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data3};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9076,10 +9076,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
+var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data3};
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9089,10 +9089,10 @@ vErrors.push(err13);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs16;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs16){
+vErrors.length = _errs16;
 }
 else {
 vErrors = null;
@@ -9101,9 +9101,9 @@ vErrors = null;
 }
 }
 if(data.allow_insecure_http !== undefined){
-let data4 = data.allow_insecure_http;
-if((typeof data4 !== "boolean") && (data4 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data4};
+let data17 = data.allow_insecure_http;
+if((typeof data17 !== "boolean") && (data17 !== null)){
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9114,11 +9114,11 @@ errors++;
 }
 }
 if(data.client_secret !== undefined){
-let data5 = data.client_secret;
-const _errs20 = errors;
-const _errs21 = errors;
+let data18 = data.client_secret;
+const _errs49 = errors;
+const _errs50 = errors;
 const vSchema3 = schema39.properties.client_secret.not.enum;
-if(!((((((data5 === null) || (data5 === false)) || (data5 === 0)) || (data5 === "")) || (func0(data5, vSchema3[4]))) || (func0(data5, vSchema3[5])))){
+if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema3[4]))) || (func0(data18, vSchema3[5])))){
 const err15 = {};
 if(vErrors === null){
 vErrors = [err15];
@@ -9128,9 +9128,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid4 = _errs21 === errors;
+var valid4 = _errs50 === errors;
 if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data5};
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_secret.not,parentSchema:schema39.properties.client_secret,data:data18};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9140,10 +9140,10 @@ vErrors.push(err16);
 errors++;
 }
 else {
-errors = _errs20;
+errors = _errs49;
 if(vErrors !== null){
-if(_errs20){
-vErrors.length = _errs20;
+if(_errs49){
+vErrors.length = _errs49;
 }
 else {
 vErrors = null;
@@ -10420,21 +10420,21 @@ validate39.evaluated = {"props":{"plugins":true,"profiles":true,"defaultProfile"
 export const validators: Readonly<Record<string, CompiledSchema>> = Object.freeze({
   "auth_client.schema.json": { digest: "vN5gG_9yGJntMsjK1OGzHsNUofDriJgIwUeGJtVUbx8", validate: auth_client },
   "none.schema.json": { digest: "KLFUoTS9Ev51lh9cTJXWnJUk8pljLhTWQbsH0uZ97fw", validate: none },
-  "oidc_auth_code.schema.json": { digest: "OutydbBWm6QqKIKddJ1pL31geF998tLsTQAA5z-qy54", validate: oidc_auth_code },
-  "oidc_auth_code_pubkey.schema.json": { digest: "uWSs6KlHAsPg4qSBLuSf6PmOcb491p5CHWYxR9WXD_8", validate: oidc_auth_code_pubkey },
-  "oidc_auth_code_secret.schema.json": { digest: "gs84B4h_9o4EoNw5pyBdmG7CWwGz0Mz-n-QinVYMKBI", validate: oidc_auth_code_secret },
-  "oidc_client_credentials_pubkey.schema.json": { digest: "OLceK0jXEVVuAGfG9xd_vk2iQYldJ-a6cFjHFRyIhec", validate: oidc_client_credentials_pubkey },
-  "oidc_client_credentials_secret.schema.json": { digest: "PIup2TZJwKDijgmxexmvwcBZdmH-qX1xwP658AMZecw", validate: oidc_client_credentials_secret },
-  "oidc_client_validator.schema.json": { digest: "jX_WWSUIgMp5ixazM0pp-T8Xwl3MEUCLBIbHE7Pxc-M", validate: oidc_client_validator },
-  "oidc_device_code.schema.json": { digest: "VOMFiv4SVo_TjfB47DsJFiLBj6FxRQYenplrXCdUDmI", validate: oidc_device_code },
-  "oidc_device_code_pubkey.schema.json": { digest: "w7vOcVzAIfYM50hpf4nf7ewoM65Xm3KYu27IPFoCjyo", validate: oidc_device_code_pubkey },
-  "oidc_device_code_secret.schema.json": { digest: "pJ29tw-gxwmiK_XZm3jLL5VTLGlyMziigM0UoYMlqk8", validate: oidc_device_code_secret },
-  "oidc_resource_owner.schema.json": { digest: "kxyQOz1eYsG9WTgH0GdCqamiALQKnxBlpVBNgO4G67E", validate: oidc_resource_owner },
-  "oidc_resource_owner_pubkey.schema.json": { digest: "Xk1fa01AEeHVvi_UHYFR5ofYNfGjw0bfXy5HLSYThMo", validate: oidc_resource_owner_pubkey },
-  "oidc_resource_owner_secret.schema.json": { digest: "sPz8WaPpll27pii4Kh7s4m76jnDG_xkowjoj56RNTcY", validate: oidc_resource_owner_secret },
-  "planet_legacy.schema.json": { digest: "ozW1mVyPVLREZILsQvT52iobeLu7Rql9OKg-K6Pua-4", validate: planet_legacy },
+  "oidc_auth_code.schema.json": { digest: "C4vAl5P5jey_C2K_Q9ud208xjoCTzFb-5i5JBUynKUM", validate: oidc_auth_code },
+  "oidc_auth_code_pubkey.schema.json": { digest: "WlodNNGas0o7PfdcV89rCqaEHiBE9S0l8FrPxkdzBos", validate: oidc_auth_code_pubkey },
+  "oidc_auth_code_secret.schema.json": { digest: "d54O3xR62kAFRN-Xy6OI6gUDdOJ12fpuvPSWs7v1anY", validate: oidc_auth_code_secret },
+  "oidc_client_credentials_pubkey.schema.json": { digest: "3A93J58oBGZ8kVjslzJm_tJ05NAHaAm7M9uoSbn5NO8", validate: oidc_client_credentials_pubkey },
+  "oidc_client_credentials_secret.schema.json": { digest: "pJrxh9O-nl1hHNfJY7MZhcde2Yw5bPSNBpjmwf_i22U", validate: oidc_client_credentials_secret },
+  "oidc_client_validator.schema.json": { digest: "bz3kt5Osqyfhh65JghG_ATCeRdp7MyQn8KnMxRNzp2w", validate: oidc_client_validator },
+  "oidc_device_code.schema.json": { digest: "7zhuTiLST_ynfbrHkZWmt1rhyHnVxkanTTQsMwBRv9g", validate: oidc_device_code },
+  "oidc_device_code_pubkey.schema.json": { digest: "RzMgwvUGiTpULeUML5CNXBM1VLrqeOLkXWrCKZQy2mU", validate: oidc_device_code_pubkey },
+  "oidc_device_code_secret.schema.json": { digest: "KHWH_KlgxyagpCjBUWDnayZLE0I4QDwuIyhmOB06LFM", validate: oidc_device_code_secret },
+  "oidc_resource_owner.schema.json": { digest: "1DwBh2qg8-wMC4pAtkDts4cnkRlshta7Xq0jGgYXZ7A", validate: oidc_resource_owner },
+  "oidc_resource_owner_pubkey.schema.json": { digest: "rd9yAx5ZSuVdPfPK_kWZvxmaHU3XhuxBLHmFEthaiyY", validate: oidc_resource_owner_pubkey },
+  "oidc_resource_owner_secret.schema.json": { digest: "2R1ZDYrmbac22bQaJLJSJ15t47SmlZWHCKlV4oxD_Ro", validate: oidc_resource_owner_secret },
+  "planet_legacy.schema.json": { digest: "G0Mau4XAe3S_NaMHmX9Z_n0wyaEHEm9xwrN0BV7pwpA", validate: planet_legacy },
   "planetauth-config.schema.json": { digest: "IS5aLv8AnRvIzcFa0yDq7B6ql1wkiqdpg93y09i5_TE", validate: planetauth_config },
   "plugin-manifest.schema.json": { digest: "IZNsfg-FiLL7z0UTZVh6xyMs5iofiFZQmBdmAG4Azzg", validate: plugin_manifest },
-  "static_apikey.schema.json": { digest: "AdSf9rjvG4cKwrWbc8hb_3Q6UR3TCw6YKdUacrne8-s", validate: static_apikey },
+  "static_apikey.schema.json": { digest: "6ke6uzaAQ1xnd5ea26seFYsQACdD16fV2ELye3RQ9TU", validate: static_apikey },
   "planetauth-config.shape.schema.json": { digest: "5i6x-ijIYfgtz4pNPFACrveoUOYVug4KN0oYWwrtkA0", validate: planetauth_config_shape },
 });

@@ -2,11 +2,14 @@
  * Base of every client config. A config is a plain JSON object keyed by `client_type`;
  * unknown keys are kept and written back. Validation (JSON Schema of the client type, then the
  * rules a schema cannot express) runs on check(), save() and client construction, as in the reference.
+ * A config class is generic in its dict type `D` (derived from its schema: see SchemaData), so
+ * `data()` and the accessors are typed by key.
  */
 import { AuthClientConfigException } from "./errors.js";
 import { FileBackedJsonObject } from "./file-backed-json-object.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel, ClientTypeMeta } from "./kernel.js";
+import type { CheckedConfigDict, ConfigKey } from "./config-types.js";
 import { defaultKernel } from "./default-kernel.js";
 
 export interface AuthClientConfigOptions {
@@ -22,7 +25,7 @@ export type AuthClientConfigClass<C extends AuthClientConfig = AuthClientConfig>
   normalize(data: JsonObject): JsonObject;
 };
 
-export abstract class AuthClientConfig extends FileBackedJsonObject {
+export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extends FileBackedJsonObject {
   /** The `client_type` string this class implements. Every concrete subclass sets it. */
   static readonly clientType: string = "";
   readonly #kernel?: AuthKernel;
@@ -40,6 +43,15 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
    */
   static normalize(data: JsonObject): JsonObject {
     return data;
+  }
+
+  /**
+   * The config dict, typed by the client type's schema. Never null: a config always holds a dict.
+   * Validation checks presence (as the reference does), not value types: a value read through
+   * `getString` / `requiredString` / `getStringList` is also checked for its type.
+   */
+  override data(): D {
+    return super.data() as D;
   }
 
   kernel(): AuthKernel {
@@ -82,10 +94,10 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
     return this.kernel().clientType(this.clientType()).meta;
   }
 
-  /** Raw accessor: missing and null read the same. */
-  protected get<T>(key: string): T | null {
-    const v = this.data()?.[key];
-    return v === undefined || v === null ? null : (v as T);
+  /** A key's value as the config holds it, typed as the schema declares it; missing and null read as null. */
+  get<K extends ConfigKey<D>>(key: K): Exclude<D[K], undefined> | null {
+    const v = this.data()[key];
+    return v === undefined || v === null ? null : (v as Exclude<D[K], undefined>);
   }
 
   /**
@@ -93,23 +105,23 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
    * so a configured value of another type is reported here, naming the key and client_type.
    * Unset ("not configured": missing, null, "", 0, false, [] or {}) reads as null.
    */
-  protected getString(key: string): string | null {
-    const v = this.data()?.[key];
+  getString(key: ConfigKey<D>): string | null {
+    const v = this.data()[key];
     if (!isConfigured(v)) return null;
     if (typeof v !== "string") throw this.configError(`"${key}" must be a string, found ${jsonTypeName(v)}`, key);
     return v;
   }
 
   /** A required string key at its point of use; blank text is rejected (it would make a broken URL or identifier). */
-  protected requiredString(key: string): string {
+  requiredString(key: ConfigKey<D>): string {
     const v = this.getString(key);
     if (v === null || v.trim() === "") throw this.configError(`"${key}" must be a non-empty string`, key);
     return v;
   }
 
   /** A list-of-strings key at its point of use; unset reads as []. */
-  protected getStringList(key: string): string[] {
-    const v = this.data()?.[key];
+  getStringList(key: ConfigKey<D>): string[] {
+    const v = this.data()[key];
     if (!isConfigured(v)) return [];
     if (!Array.isArray(v) || !v.every((item) => typeof item === "string")) {
       throw this.configError(`"${key}" must be a list of strings, found ${jsonTypeName(v)}`, key);
@@ -117,8 +129,11 @@ export abstract class AuthClientConfig extends FileBackedJsonObject {
     return [...v];
   }
 
-  /** Build a config from a dict through the default kernel (the seed's AuthClientConfig.from_dict). */
-  static fromDict(dict: JsonObject): AuthClientConfig {
+  /**
+   * Build a config from a dict through the default kernel (the seed's AuthClientConfig.from_dict).
+   * A dict literal of a registered client type is type-checked against its schema's type.
+   */
+  static fromDict<const T extends JsonObject>(dict: T & CheckedConfigDict<T>): AuthClientConfig {
     return defaultKernel().configFromDict(dict);
   }
 

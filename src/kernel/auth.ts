@@ -10,6 +10,7 @@ import type { Credential } from "./credential.js";
 import type { RequestAuthenticator } from "./request-authenticator.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import type { AuthKernel } from "./kernel.js";
+import type { CheckedConfigDict } from "./config-types.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
 import {
@@ -79,7 +80,13 @@ export class Auth {
     return Auth.initializeFromClient(await kernel.clientFromConfig(config), options);
   }
 
-  static async initializeFromConfigDict(clientConfig: JsonObject, options: AuthInitOptions = {}): Promise<Auth> {
+  /**
+   * A context from a config dict. A dict literal whose `client_type` is registered in `ConfigDicts`
+   * (every built-in, and plugins that add theirs) is type-checked against that type's schema: a
+   * misspelt or unknown key, a missing required key or a value of the wrong type fails to compile.
+   * A dict typed `JsonObject` (read from a file, built at run time) is checked at run time only.
+   */
+  static async initializeFromConfigDict<const D extends JsonObject>(clientConfig: D & CheckedConfigDict<D>, options: AuthInitOptions = {}): Promise<Auth> {
     const kernel = options.kernel ?? defaultKernel();
     const config = kernel.configFromDict(clientConfig);
     if (options.storageProvider) config.setStorageProvider(options.storageProvider);

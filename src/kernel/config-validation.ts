@@ -19,7 +19,7 @@ export const AJV_OPTIONS = {
 const requireCjs = createRequire(import.meta.url);
 
 /**
- * An ajv instance with the library's options, keywords (`x-error`, `x-secret`) and the formats of
+ * An ajv instance with the library's options, keywords (`x-error`, `x-secret`, `x-ts-type`) and the formats of
  * ajv-formats (`uri`, `email`, `date-time`, …); other vendor keywords are added per schema.
  */
 export function createAjv(extra: Omit<Options, keyof typeof AJV_OPTIONS> = {}): Ajv2020 {
@@ -29,6 +29,8 @@ export function createAjv(extra: Omit<Options, keyof typeof AJV_OPTIONS> = {}): 
   addFormats(ajv);
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   ajv.addKeyword({ keyword: "x-secret", schemaType: "boolean" });
+  // The TypeScript type of a key (see SchemaData): for the compiler only, never validated.
+  ajv.addKeyword({ keyword: "x-ts-type", schemaType: "string" });
   return ajv;
 }
 

@@ -23,6 +23,7 @@ export {
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
 export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
+export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames } from "./config-types.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
   RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type MutableHeaders,
@@ -30,6 +31,7 @@ export {
 export { Auth, type AuthInitOptions } from "./auth.js";
 export {
   definePlugin, type AuthPlugin, type ClientTypeContribution, type ClientTypeMetaInput, type ConfigHint,
+  type DefinedClientTypeContribution, type DefinedPlugin,
   type StorageProviderContribution,
 } from "./plugin.js";
 export {

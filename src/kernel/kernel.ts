@@ -11,7 +11,10 @@ import {
 import { createAjv, assertValid } from "./config-validation.js";
 import { precompiledValidator } from "./schema-files.js";
 import { compilePluginSchema, forgetSchema } from "./plugin-schema.js";
-import { definePlugin, type AuthPlugin, type ClientTypeContribution, type ConfigHint, type StorageProviderContribution } from "./plugin.js";
+import {
+  definePlugin, isDefinedPlugin, type AuthPlugin, type ConfigHint, type DefinedClientTypeContribution, type DefinedPlugin,
+  type StorageProviderContribution,
+} from "./plugin.js";
 import type { AuthClientConfig, AuthClientConfigClass } from "./auth-client-config.js";
 import type { AuthClient, AuthClientClass } from "./auth-client.js";
 import type { KernelServices } from "./services.js";
@@ -186,7 +189,7 @@ export class AuthKernel implements ServiceResolver {
    * `register` hook or a storage provider's `create` — nothing of the plugin is registered.
    */
   use(plugin: AuthPlugin): this {
-    const p = Object.isFrozen(plugin) ? plugin : definePlugin(plugin);
+    const p = isDefinedPlugin(plugin) ? plugin : definePlugin(plugin);
     this.#checkAcceptable(p);
     const entries: ClientTypeEntry[] = [];
     try {
@@ -200,7 +203,7 @@ export class AuthKernel implements ServiceResolver {
     return this;
   }
 
-  #accept(p: AuthPlugin, entries: readonly ClientTypeEntry[]): void {
+  #accept(p: DefinedPlugin, entries: readonly ClientTypeEntry[]): void {
     const staged: Staged[] = [];
     p.register?.({
       provide: (tok, provider) => {
@@ -229,7 +232,7 @@ export class AuthKernel implements ServiceResolver {
     this.#services = undefined;
   }
 
-  #checkAcceptable(p: AuthPlugin): void {
+  #checkAcceptable(p: DefinedPlugin): void {
     if (this.#plugins.some((q) => q.name === p.name)) throw new PluginException(`Plugin "${p.name}" is already registered`);
     const missing = (p.dependencies ?? []).filter((name) => !this.#plugins.some((q) => q.name === name));
     if (missing.length) {
@@ -256,7 +259,7 @@ export class AuthKernel implements ServiceResolver {
   }
 
   /** A client type's registry entry, its schema compiled (PluginSchemaException when it cannot be). */
-  #entry(plugin: AuthPlugin, ct: ClientTypeContribution): ClientTypeEntry {
+  #entry(plugin: AuthPlugin, ct: DefinedClientTypeContribution): ClientTypeEntry {
     return {
       validate: precompiledValidator(ct.schema) ?? this.#compile(plugin.name, ct),
       clientType: ct.clientType,
@@ -316,7 +319,7 @@ export class AuthKernel implements ServiceResolver {
     assertValid(entry.validate, clientType, data);
   }
 
-  #compile(plugin: string, ct: ClientTypeContribution): ValidateFunction {
+  #compile(plugin: string, ct: DefinedClientTypeContribution): ValidateFunction {
     this.#ajv ??= createAjv();
     return compilePluginSchema(this.#ajv, { plugin, clientType: ct.clientType, schema: ct.schema });
   }

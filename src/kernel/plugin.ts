@@ -30,14 +30,20 @@ export interface ClientTypeMetaInput {
 }
 
 export interface ClientTypeContribution {
-  /** The `client_type` string configs use to select this implementation. */
-  clientType: string;
+  /**
+   * The `client_type` string configs use to select this implementation. Declared once, as the
+   * config class's static `clientType`: this defaults to it (and must equal it when given).
+   */
+  clientType?: string;
   /** JSON Schema (draft 2020-12, with `$id`) of the config dict. */
   schema: Record<string, unknown>;
   configClass: AuthClientConfigClass;
   clientClass: AuthClientClass;
   meta: ClientTypeMetaInput;
 }
+
+/** A client type contribution as `definePlugin` returns it: `clientType` filled in. */
+export type DefinedClientTypeContribution = ClientTypeContribution & { readonly clientType: string };
 
 export interface StorageProviderContribution {
   name: string;
@@ -82,12 +88,36 @@ export interface AuthPlugin {
   register?(services: ServiceRegistry): void;
 }
 
+/** A plugin as `definePlugin` returns it: checked, frozen, every client type's `clientType` filled in. */
+export type DefinedPlugin<P extends AuthPlugin = AuthPlugin> = Readonly<Omit<P, "clientTypes">> & {
+  readonly clientTypes?: readonly DefinedClientTypeContribution[];
+};
+
+const definedPlugins = new WeakSet<object>();
+
+/** True for a value `definePlugin` returned. */
+export function isDefinedPlugin(plugin: AuthPlugin): plugin is DefinedPlugin {
+  return definedPlugins.has(plugin);
+}
+
 function isClass(value: unknown): boolean {
   return typeof value === "function";
 }
 
-/** Validate a plugin value and freeze it. Throws PluginException naming the plugin and every problem. */
-export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
+/** Each contribution's `clientType`, defaulting to its config class's static `clientType`. */
+function withClientTypes<P extends AuthPlugin>(plugin: P): P {
+  if (!plugin || typeof plugin !== "object" || !Array.isArray(plugin.clientTypes)) return plugin;
+  const clientTypes = plugin.clientTypes.map((ct: ClientTypeContribution) =>
+    ct && typeof ct === "object" && ct.clientType === undefined && isClass(ct.configClass) ? { ...ct, clientType: ct.configClass.clientType } : ct);
+  return { ...plugin, clientTypes };
+}
+
+/**
+ * Validate a plugin value and return it frozen, each client type's `clientType` taken from its config
+ * class when not given. Throws PluginException naming the plugin and every problem.
+ */
+export function definePlugin<P extends AuthPlugin>(input: P): DefinedPlugin<P> {
+  const plugin = withClientTypes(input);
   const manifestValidator = shippedValidator("plugin-manifest.schema.json");
   const name = typeof plugin?.name === "string" ? plugin.name : "<unnamed>";
   const problems: string[] = [];
@@ -122,5 +152,7 @@ export function definePlugin<P extends AuthPlugin>(plugin: P): Readonly<P> {
   }
   if (plugin?.register !== undefined && typeof plugin.register !== "function") problems.push("register: must be a function");
   if (problems.length) throw new PluginException(`Invalid plugin "${name}": ${problems.join("; ")}`);
-  return Object.freeze(plugin);
+  const defined = Object.freeze(plugin) as DefinedPlugin<P>;
+  definedPlugins.add(defined);
+  return defined;
 }

@@ -144,10 +144,10 @@ function sampleFor(options: ConformanceOptions, clientType: string): ClientTypeS
 }
 
 async function checkRegistration(options: ConformanceOptions): Promise<void> {
-  definePlugin(options.plugin);
+  const defined = definePlugin(options.plugin);
   const kernel = createKernel({ plugins: [...(options.dependencies ?? []), options.plugin] });
   const registered = kernel.clientTypes().filter((t) => t.plugin === options.plugin.name).map((t) => t.clientType);
-  const contributed = (options.plugin.clientTypes ?? []).map((ct) => ct.clientType);
+  const contributed = (defined.clientTypes ?? []).map((ct) => ct.clientType);
   assert(isDeepStrictEqual(registered, contributed), `registered client types ${registered.join(", ")} differ from the contributed ${contributed.join(", ")}`);
   for (const clientType of contributed) sampleFor(options, clientType);
 }
@@ -242,7 +242,7 @@ function derivedInvalidConfigs(schema: Record<string, unknown>, config: JsonObje
 }
 
 async function checkSecretsNeverShown(options: ConformanceOptions, sample: ClientTypeSample): Promise<void> {
-  const contribution = options.plugin.clientTypes!.find((ct) => ct.clientType === sample.clientType)!;
+  const contribution = definePlugin(options.plugin).clientTypes!.find((ct) => ct.clientType === sample.clientType)!;
   const secretNames = secretFieldNames(contribution.schema);
   const secretValues = [sample.config, ...(sample.invalidConfigs ?? [])]
     .flatMap((dict) => secretNames.map((name) => dict[name]))

@@ -3,12 +3,29 @@ import {
   AuthClientConfigException, AuthClientException, CLOCK, PluginException, createDefaultKernel, createKernel,
   definePlugin, nonePlugin, staticKeyPlugin, type Clock,
 } from "../../src/index.js";
-import { configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
+import { InertClient, configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
 
 describe("definePlugin", () => {
   test("accepts a well-formed plugin and freezes it", () => {
     const p = schemaOnlyPlugin("ok", ["none"]);
     expect(Object.isFrozen(p)).toBe(true);
+  });
+
+  test("a client type is declared once: the contribution's clientType defaults to the config class's static", () => {
+    const p = definePlugin({
+      name: "once",
+      version: "1.0.0",
+      clientTypes: [{
+        schema: { $id: "urn:test:once", type: "object", properties: { client_type: { const: "once_type" } } },
+        configClass: configClassFor("once_type") as never,
+        clientClass: InertClient,
+        meta: { displayName: "Once", description: "" },
+      }],
+    });
+    expect(p.clientTypes?.map((ct) => ct.clientType)).toEqual(["once_type"]);
+    const kernel = createKernel({ plugins: [p] });
+    expect(kernel.clientTypes().map((t) => t.clientType)).toEqual(["once_type"]);
+    expect(kernel.configFromDict({ client_type: "once_type" }).clientType()).toBe("once_type");
   });
 
   test("refuses a malformed manifest, naming the plugin and every problem", () => {

@@ -8,12 +8,18 @@ import {
   type LoginOptions, type RequestAuthenticator, type ErrorCode } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
 import { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
+import type { PlanetLegacyConfigDict } from "../../generated/config-types.js";
 
 declare module "../../kernel/index.js" {
   interface ErrorCodes {
     ERR_PLANET_LEGACY_AUTH_CLIENT: PlanetLegacyAuthClientException;
   }
+  interface ConfigDicts {
+    planet_legacy: PlanetLegacyConfigDict;
+  }
 }
+
+export type { PlanetLegacyConfigDict };
 
 export { FileBackedPlanetLegacyApiKey } from "./credential.js";
 export { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
@@ -34,7 +40,7 @@ export class PlanetLegacyAuthClientException extends AuthClientException {
   }
 }
 
-export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
+export class PlanetLegacyAuthClientConfig extends AuthClientConfig<PlanetLegacyConfigDict> {
   static override readonly clientType = "planet_legacy";
   /** As the reference's constructor stores them: `legacy_auth_endpoint` and `api_key` only when set. */
   static override normalize(data: JsonObject): JsonObject {
@@ -47,7 +53,7 @@ export class PlanetLegacyAuthClientConfig extends AuthClientConfig {
   }
   /** The config's opt-in to a plain http:// endpoint on a non-loopback host. */
   allowInsecureHttp(): boolean {
-    return this.get<boolean>("allow_insecure_http") === true;
+    return this.get("allow_insecure_http") === true;
   }
   protected override checkConfigRules(data: JsonObject): void {
     super.checkConfigRules(data);
@@ -150,7 +156,6 @@ export const legacyPlugin = definePlugin({
   secretNames: ["password", "key", "jwt"],
   clientTypes: [
     {
-      clientType: "planet_legacy",
       schema: readSchemaFile("planet_legacy.schema.json"),
       configClass: PlanetLegacyAuthClientConfig,
       clientClass: PlanetLegacyAuthClient,

@@ -3,8 +3,17 @@ import {
   AuthClient, AuthClientConfig, Credential, LIBRARY_VERSION, NoOpRequestAuthenticator, definePlugin, readSchemaFile,
   type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "../../kernel/index.js";
+import type { NoneConfigDict } from "../../generated/config-types.js";
 
-export class NoOpAuthClientConfig extends AuthClientConfig {
+declare module "../../kernel/index.js" {
+  interface ConfigDicts {
+    none: NoneConfigDict;
+  }
+}
+
+export type { NoneConfigDict };
+
+export class NoOpAuthClientConfig extends AuthClientConfig<NoneConfigDict> {
   static override readonly clientType = "none";
 }
 
@@ -42,7 +51,6 @@ export const nonePlugin = definePlugin({
   version: LIBRARY_VERSION,
   clientTypes: [
     {
-      clientType: "none",
       schema: readSchemaFile("none.schema.json"),
       configClass: NoOpAuthClientConfig,
       clientClass: NoOpAuthClient,

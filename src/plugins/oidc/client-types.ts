@@ -6,7 +6,7 @@
  * config class its static `clientType` and each client class its composition, and the plugin's
  * contributions are derived from the rows (oidcClientTypes).
  */
-import { readSchemaFile, type ClientTypeContribution, type ConfigHint } from "../../kernel/index.js";
+import { readSchemaFile, type AuthClientConfigClass, type ClientTypeContribution, type ConfigHint } from "../../kernel/index.js";
 import { OidcAuthClient } from "./client.js";
 import {
   AuthCodeClientConfigBase, ClientCredentialsClientConfigBase, DeviceCodeClientConfigBase, OidcClientValidatorClientConfigBase,
@@ -14,22 +14,39 @@ import {
 } from "./configs.js";
 import { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
 import type { OidcFlow } from "./client.js";
+import type {
+  BuiltinConfigDicts, OidcConfigDict, OidcAuthCodeConfigDict, OidcAuthCodePubkeyConfigDict, OidcAuthCodeSecretConfigDict, OidcClientCredentialsPubkeyConfigDict, OidcClientCredentialsSecretConfigDict, OidcClientValidatorConfigDict, OidcDeviceCodeConfigDict, OidcDeviceCodePubkeyConfigDict, OidcDeviceCodeSecretConfigDict, OidcResourceOwnerConfigDict, OidcResourceOwnerPubkeyConfigDict, OidcResourceOwnerSecretConfigDict,
+} from "../../generated/config-types.js";
 import { clientSecretBasicAuth, clientSecretPostAuth, noClientAuth, privateKeyJwtAuth, publicClientAuth, type ClientAuthFactory } from "./strategies.js";
+
+// ---- the config dict types, generated from the schemas ------------------------------------------
+
+/** The OIDC client types. */
+export type OidcClientType = OidcConfigDict["client_type"];
+
+declare module "../../kernel/index.js" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds the OIDC types' dicts by declaration merging
+  interface ConfigDicts extends Pick<BuiltinConfigDicts, OidcClientType> {}
+}
+
+export type {
+  OidcConfigDict, OidcAuthCodeConfigDict, OidcAuthCodePubkeyConfigDict, OidcAuthCodeSecretConfigDict, OidcClientCredentialsPubkeyConfigDict, OidcClientCredentialsSecretConfigDict, OidcClientValidatorConfigDict, OidcDeviceCodeConfigDict, OidcDeviceCodePubkeyConfigDict, OidcDeviceCodeSecretConfigDict, OidcResourceOwnerConfigDict, OidcResourceOwnerPubkeyConfigDict, OidcResourceOwnerSecretConfigDict,
+};
 
 // ---- the seed's class names -------------------------------------------------------------------
 
-export class AuthCodeClientConfig extends AuthCodeClientConfigBase {}
-export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfigBase {}
-export class AuthCodeWithPubKeyClientConfig extends AuthCodeClientConfigBase {}
-export class DeviceCodeClientConfig extends DeviceCodeClientConfigBase {}
-export class DeviceCodeWithClientSecretClientConfig extends DeviceCodeClientConfigBase {}
-export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfigBase {}
-export class ResourceOwnerClientConfig extends ResourceOwnerClientConfigBase {}
-export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfigBase {}
-export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConfigBase {}
-export class ClientCredentialsClientSecretClientConfig extends ClientCredentialsClientConfigBase {}
-export class ClientCredentialsPubKeyClientConfig extends ClientCredentialsClientConfigBase {}
-export class OidcClientValidatorAuthClientConfig extends OidcClientValidatorClientConfigBase {}
+export class AuthCodeClientConfig extends AuthCodeClientConfigBase<OidcAuthCodeConfigDict> {}
+export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfigBase<OidcAuthCodeSecretConfigDict> {}
+export class AuthCodeWithPubKeyClientConfig extends AuthCodeClientConfigBase<OidcAuthCodePubkeyConfigDict> {}
+export class DeviceCodeClientConfig extends DeviceCodeClientConfigBase<OidcDeviceCodeConfigDict> {}
+export class DeviceCodeWithClientSecretClientConfig extends DeviceCodeClientConfigBase<OidcDeviceCodeSecretConfigDict> {}
+export class DeviceCodeWithPubKeyClientConfig extends DeviceCodeClientConfigBase<OidcDeviceCodePubkeyConfigDict> {}
+export class ResourceOwnerClientConfig extends ResourceOwnerClientConfigBase<OidcResourceOwnerConfigDict> {}
+export class ResourceOwnerWithClientSecretClientConfig extends ResourceOwnerClientConfigBase<OidcResourceOwnerSecretConfigDict> {}
+export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConfigBase<OidcResourceOwnerPubkeyConfigDict> {}
+export class ClientCredentialsClientSecretClientConfig extends ClientCredentialsClientConfigBase<OidcClientCredentialsSecretConfigDict> {}
+export class ClientCredentialsPubKeyClientConfig extends ClientCredentialsClientConfigBase<OidcClientCredentialsPubkeyConfigDict> {}
+export class OidcClientValidatorAuthClientConfig extends OidcClientValidatorClientConfigBase<OidcClientValidatorConfigDict> {}
 
 export class AuthCodeAuthClient extends OidcAuthClient {
   declare config: () => AuthCodeClientConfig;
@@ -83,7 +100,7 @@ export interface OidcSchemaAdditions {
 
 export interface OidcClientTypeRow {
   readonly clientType: string;
-  readonly configClass: typeof OidcAuthClientConfig;
+  readonly configClass: AuthClientConfigClass<OidcAuthClientConfig>;
   readonly clientClass: typeof OidcAuthClient;
   readonly flow: OidcFlow;
   /** Client authentication for token, device, introspection and revocation calls. */

@@ -6,6 +6,7 @@
  * `checkConfigRules` adds what a schema cannot say.
  */
 import { AuthClientConfig, plainHttpReason, isConfigured, type JsonObject } from "../../kernel/index.js";
+import type { OidcConfigDict } from "../../generated/config-types.js";
 
 /** The literal client_id the validator type defaults to. */
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
@@ -24,8 +25,11 @@ function dropFalsy(data: JsonObject, keys: readonly string[]): JsonObject {
   return data;
 }
 
-/** Base of every OIDC config: auth server, client id, scopes/audiences, endpoint overrides. */
-export class OidcAuthClientConfig extends AuthClientConfig {
+/**
+ * Base of every OIDC config: auth server, client id, scopes/audiences, endpoint overrides. `D` is the
+ * client type's dict type; the base reads keys of every OIDC type (`OidcConfigDict`).
+ */
+export class OidcAuthClientConfig<D extends OidcConfigDict = OidcConfigDict> extends AuthClientConfig<D> {
   static override normalize(data: JsonObject): JsonObject {
     return dropFalsy({ ...super.normalize(data) }, TRUTHY_ONLY_KEYS);
   }
@@ -42,7 +46,7 @@ export class OidcAuthClientConfig extends AuthClientConfig {
 
   /** The config's opt-in to plain http:// URLs on non-loopback hosts. */
   allowInsecureHttp(): boolean {
-    return this.get<boolean>("allow_insecure_http") === true;
+    return this.get("allow_insecure_http") === true;
   }
 
   authServer(): string {
@@ -136,14 +140,14 @@ function mirrorRedirectUris(data: JsonObject): JsonObject {
 }
 
 /** Authorization code + PKCE configs. */
-export class AuthCodeClientConfigBase extends OidcAuthClientConfig {
+export class AuthCodeClientConfigBase<D extends OidcConfigDict = OidcConfigDict> extends OidcAuthClientConfig<D> {
   static override normalize(data: JsonObject): JsonObject {
     return mirrorRedirectUris(super.normalize(data));
   }
 }
 
 /** Device code configs. */
-export class DeviceCodeClientConfigBase extends OidcAuthClientConfig {}
+export class DeviceCodeClientConfigBase<D extends OidcConfigDict = OidcConfigDict> extends OidcAuthClientConfig<D> {}
 
 /**
  * `username` → `user_name`, `password` → `user_password`. A set alias wins over the stored name; an
@@ -162,17 +166,17 @@ function aliasCredentials(data: JsonObject): JsonObject {
 }
 
 /** Resource owner password configs. */
-export class ResourceOwnerClientConfigBase extends OidcAuthClientConfig {
+export class ResourceOwnerClientConfigBase<D extends OidcConfigDict = OidcConfigDict> extends OidcAuthClientConfig<D> {
   static override normalize(data: JsonObject): JsonObject {
     return super.normalize(aliasCredentials(data));
   }
 }
 
 /** Client credentials configs. */
-export class ClientCredentialsClientConfigBase extends OidcAuthClientConfig {}
+export class ClientCredentialsClientConfigBase<D extends OidcConfigDict = OidcConfigDict> extends OidcAuthClientConfig<D> {}
 
 /** The validator's config: `client_id` defaults to a literal when the key is absent, so it is written on save. */
-export class OidcClientValidatorClientConfigBase extends OidcAuthClientConfig {
+export class OidcClientValidatorClientConfigBase<D extends OidcConfigDict = OidcConfigDict> extends OidcAuthClientConfig<D> {
   static override normalize(data: JsonObject): JsonObject {
     const out = super.normalize(data);
     if (!("client_id" in out)) out.client_id = VALIDATOR_DEFAULT_CLIENT_ID;

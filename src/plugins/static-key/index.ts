@@ -4,12 +4,18 @@ import {
   readSchemaFile, type Credential, type JsonObject, type LoginOptions, type RequestAuthenticator, type ErrorCode } from "../../kernel/index.js";
 import { FileBackedApiKey } from "./credential.js";
 import { FileBackedApiKeyRequestAuthenticator } from "./request-authenticator.js";
+import type { StaticApikeyConfigDict } from "../../generated/config-types.js";
 
 declare module "../../kernel/index.js" {
   interface ErrorCodes {
     ERR_STATIC_API_KEY_AUTH_CLIENT: StaticApiKeyAuthClientException;
   }
+  interface ConfigDicts {
+    static_apikey: StaticApikeyConfigDict;
+  }
 }
+
+export type { StaticApikeyConfigDict };
 
 export { FileBackedApiKey } from "./credential.js";
 export { FileBackedApiKeyRequestAuthenticator } from "./request-authenticator.js";
@@ -18,7 +24,7 @@ export class StaticApiKeyAuthClientException extends AuthClientException {
   static override readonly code: ErrorCode = "ERR_STATIC_API_KEY_AUTH_CLIENT";
 }
 
-export class StaticApiKeyAuthClientConfig extends AuthClientConfig {
+export class StaticApiKeyAuthClientConfig extends AuthClientConfig<StaticApikeyConfigDict> {
   static override readonly clientType = "static_apikey";
 
   /**
@@ -92,7 +98,6 @@ export const staticKeyPlugin = definePlugin({
   version: LIBRARY_VERSION,
   clientTypes: [
     {
-      clientType: "static_apikey",
       schema: readSchemaFile("static_apikey.schema.json"),
       configClass: StaticApiKeyAuthClientConfig,
       clientClass: StaticApiKeyAuthClient,
