@@ -1,15 +1,40 @@
-import { readFileSync } from "node:fs";
 import {
   AuthClient, AuthClientConfig, AuthClientException, Credential, CredentialRequestAuthenticator, ObjectNotFoundException,
   definePlugin, insecureTransportReason, nowSeconds,
-  type JsonObject, type LoginOptions, type RequestAuthenticator,
+  type JsonObject, type LoginOptions, type RequestAuthenticator, type SchemaData,
 } from "planet-auth";
 
 /** Renew this many seconds before the token expires, so a request never carries an expired one. */
 export const RENEW_BEFORE_S = 30;
 
-export class TokenExchangeConfig extends AuthClientConfig {
-  static override readonly clientType = "token_exchange";
+/** The config's JSON Schema, `as const`: the validator checks dicts against it, the compiler derives their type from it. */
+export const schema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://example.com/planet-auth-plugin-token-exchange/token_exchange.schema.json",
+  title: "API key exchanged for short-lived tokens",
+  type: "object",
+  required: ["client_type", "exchange_url", "api_key"],
+  properties: {
+    client_type: { const: "token_exchange" },
+    exchange_url: { description: "Where the API key is exchanged for a token (POST; https, or http on loopback)", type: "string", format: "uri" },
+    api_key: { description: "The long-lived API key, sent only to exchange_url", type: "string", minLength: 8, "x-secret": true },
+    scope: { description: "Scope to ask for (optional)", type: "string" },
+  },
+} as const;
+
+/** `{ client_type: "token_exchange"; exchange_url: string; api_key: string; scope?: string }`, derived from the schema. */
+export type TokenExchangeConfigDict = SchemaData<typeof schema>;
+
+// Registers the dict type: `Auth.initializeFromConfigDict({ client_type: "token_exchange", ... })` is checked key by key.
+declare module "planet-auth" {
+  interface ConfigDicts {
+    token_exchange: TokenExchangeConfigDict;
+  }
+}
+
+export class TokenExchangeConfig extends AuthClientConfig<TokenExchangeConfigDict> {
+  /** The one declaration of the client type (the schema's const); the plugin value takes it from here. */
+  static override readonly clientType = schema.properties.client_type.const;
 
   exchangeUrl(): string {
     return this.requiredString("exchange_url");
@@ -114,15 +139,12 @@ export class TokenExchangeAuthenticator extends CredentialRequestAuthenticator<C
   }
 }
 
-const schema = JSON.parse(readFileSync(new URL("../../schema/token_exchange.schema.json", import.meta.url), "utf8")) as Record<string, unknown>;
-
 export const plugin = definePlugin({
   name: "token-exchange",
   version: "1.0.0",
   planetAuth: "^0.1.0",
   clientTypes: [
     {
-      clientType: TokenExchangeConfig.clientType,
       schema,
       configClass: TokenExchangeConfig,
       clientClass: TokenExchangeClient,

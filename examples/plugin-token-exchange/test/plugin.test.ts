@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createKernel, loadKernel, type Clock } from "planet-auth";
+import { Auth, createKernel, loadKernel, type Clock } from "planet-auth";
 import { describeConformance } from "planet-auth/testing";
-import { RENEW_BEFORE_S, plugin } from "../src/index.js";
+import { RENEW_BEFORE_S, plugin, type TokenExchangeConfig } from "../src/index.js";
 
 const API_KEY = "example-api-key-0123456789";
 
@@ -91,3 +91,22 @@ describe("token exchange", () => {
     kernel.configFromDict(profile.config).check();
   });
 });
+
+/**
+ * Compile-time checks (never called; `npm test` compiles this file first): the config's dict type comes
+ * from the schema, so data() is typed and a misspelt key fails to compile, in a dict literal too.
+ */
+export function typedConfig(config: TokenExchangeConfig): string {
+  // @ts-expect-error `exchange_ur` is a typo of exchange_url
+  void config.data().exchange_ur;
+  const scope: string | undefined = config.data().scope;
+  return config.data().exchange_url + (scope ?? "");
+}
+export const typedDict = (): Promise<Auth> =>
+  Auth.initializeFromConfigDict({
+    client_type: "token_exchange",
+    exchange_url: "https://auth.example.com/v1/exchange",
+    api_key: API_KEY,
+    // @ts-expect-error `scop` is a typo of scope
+    scop: "read",
+  });
