@@ -1,11 +1,12 @@
 /** Identifies a schema by content, so a build-time validator is used only for the very schema it was compiled from. */
 import { createHash } from "node:crypto";
-import type { ValidateFunction } from "ajv/dist/2020.js";
 
-export interface CompiledSchema {
+/** A schema compiled at build time: which schema, and where its code is. */
+export interface CompiledSchemaModule {
   /** `schemaDigest` of the schema the validator was compiled from. */
   digest: string;
-  validate: ValidateFunction;
+  /** File name of the CommonJS module (in generated/validators/) whose `validate` export is the validator. */
+  module: string;
 }
 
 /** SHA-256 of the schema's JSON text (key order included: schemas read from one file agree). */

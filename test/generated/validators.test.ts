@@ -1,12 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { CONFIG_FILE_SHAPE, SCHEMA_DIR, VALIDATORS_FILE, validatorsSource } from "../../scripts/generate-validators.js";
-import { validators } from "../../src/generated/validators.js";
+import { CONFIG_FILE_SHAPE, SCHEMA_DIR, VALIDATOR_MODULE_DIR, validatorsSources } from "../../scripts/generate-validators.js";
+import { validatorModules } from "../../src/generated/validators.js";
 import { createAjv, describeErrors } from "../../src/kernel/config-validation.js";
-import { precompiledValidator, readSchemaFile } from "../../src/kernel/schema-files.js";
+import { precompiledValidator, readSchemaFile, shippedValidator } from "../../src/kernel/schema-files.js";
 import { AuthClientConfigException, createKernel, definePlugin } from "../../src/index.js";
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 
@@ -31,17 +32,22 @@ function run(validate: ValidateFunction, data: unknown): { valid: boolean; error
 }
 
 describe("build-time compiled schema validators", () => {
-  test("src/generated/validators.ts is what scripts/generate-validators.ts makes of schemas/ (run npm run generate:validators)", () => {
-    expect(readFileSync(VALIDATORS_FILE, "utf8")).toBe(validatorsSource());
+  test("src/generated/ holds exactly what scripts/generate-validators.ts makes of schemas/ (run npm run generate:validators)", () => {
+    const expected = validatorsSources();
+    const modules = readdirSync(VALIDATOR_MODULE_DIR).map((f) => path.join(VALIDATOR_MODULE_DIR, f));
+    expect(modules.filter((f) => !expected.has(f))).toEqual([]);
+    for (const [file, text] of expected) expect({ file, text: readFileSync(file, "utf8") }).toEqual({ file, text });
   });
 
-  test("every schema in schemas/ has a compiled validator", () => {
-    expect(Object.keys(validators).filter((name) => name !== CONFIG_FILE_SHAPE).sort()).toEqual(SCHEMA_FILES);
+  test("every schema in schemas/ has a compiled validator, in a module of its own", () => {
+    expect(Object.keys(validatorModules).filter((name) => name !== CONFIG_FILE_SHAPE).sort()).toEqual(SCHEMA_FILES);
+    const modules = Object.values(validatorModules).map((m) => m.module);
+    expect(new Set(modules).size).toBe(modules.length);
   });
 
   test.each(SCHEMA_FILES)("%s: compiled and run-time ajv report the same errors, with the same messages", (file) => {
     const schema = readSchemaFile(file);
-    const compiled = validators[file]!.validate;
+    const compiled = shippedValidator(file);
     // Schemas may $ref each other (the auth_client dispatcher): the run-time ajv knows them all.
     const ajv = createAjv();
     for (const other of SCHEMA_FILES) if (other !== file) ajv.addSchema(readSchemaFile(other));
@@ -61,7 +67,7 @@ describe("build-time compiled schema validators", () => {
 
   test("a schema read from schemas/ gets its compiled validator; a changed copy gets none", () => {
     const schema = readSchemaFile("static_apikey.schema.json");
-    expect(precompiledValidator(schema)).toBe(validators["static_apikey.schema.json"]!.validate);
+    expect(precompiledValidator(schema)).toBe(shippedValidator("static_apikey.schema.json"));
     expect(precompiledValidator({ ...schema, required: ["client_type", "api_key", "extra"] })).toBeUndefined();
     expect(precompiledValidator({ $id: schema.$id, type: "object" })).toBeUndefined();
   });
@@ -94,9 +100,9 @@ describe("formats in build-time compiled validators", () => {
     expect(code).toContain('require("ajv-formats/dist/formats").fullFormats');
     const dir = mkdtempSync(path.join(ROOT, ".tmp-formats-"));
     try {
-      const file = path.join(dir, "validator.mjs");
-      writeFileSync(file, `import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\n${code}`);
-      const { validate } = (await import(file)) as { validate: (data: unknown) => boolean };
+      const file = path.join(dir, "validator.cjs");
+      writeFileSync(file, code);
+      const { validate } = createRequire(import.meta.url)(file) as { validate: (data: unknown) => boolean };
       expect(validate({ url: "https://example.com/x" })).toBe(true);
       expect(validate({ url: "not a uri" })).toBe(false);
     } finally {

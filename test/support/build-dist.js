@@ -2,10 +2,10 @@
  * jest globalSetup: the CLI tests run the built `dist/cli/main.js` as a real process, so build
  * `dist/` when any file under src/ is newer than the last build (CI builds first; this is a no-op then).
  */
-import { execFileSync } from "node:child_process";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "../../scripts/build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const stamp = path.join(root, "dist", ".build-stamp");
@@ -27,6 +27,6 @@ export default function buildDist() {
     // never built
   }
   if (built >= Math.max(newest(path.join(root, "src")), newest(path.join(root, "schemas")))) return;
-  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  build();
   writeFileSync(stamp, "");
 }

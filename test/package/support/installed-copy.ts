@@ -1,7 +1,7 @@
 /**
  * A built copy of this package "installed" in a throwaway consumer project, the way npm lays it out:
- * `<tmp>/consumer/node_modules/planet-auth` → the package (its package.json, a fresh `dist/` emitted by
- * tsc from the build config, `schemas/`), whose dependencies resolve from this repository's node_modules.
+ * `<tmp>/consumer/node_modules/planet-auth` → the package (its package.json, a fresh `dist/` built by
+ * scripts/build.mjs, `schemas/`), whose dependencies resolve from this repository's node_modules.
  */
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
@@ -26,8 +26,9 @@ export async function installedCopy(): Promise<InstalledCopy> {
   const consumerDir = path.join(tmp.dir, "consumer");
   const run = promisify(execFile);
   // Emit only (type checking is `npm run typecheck`'s job); the output is what `npm run build` ships.
-  await run(process.execPath, [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json",
-    "--outDir", path.join(pkgDir, "dist"), "--noCheck", "--declaration", "false"], { cwd: repoRoot, timeout: 120_000 });
+  await run(process.execPath, [path.join(repoRoot, "scripts/build.mjs"), "--out-dir", path.join(pkgDir, "dist"), "--emit-only"], {
+    cwd: repoRoot, timeout: 120_000,
+  });
   await copyFile(path.join(repoRoot, "package.json"), path.join(pkgDir, "package.json"));
   await symlink(path.join(repoRoot, "schemas"), path.join(pkgDir, "schemas"));
   await symlink(path.join(repoRoot, "node_modules"), path.join(pkgDir, "node_modules"));
