@@ -61,7 +61,7 @@ async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): P
 
 const only = (loaded: string[], names: string[]) => loaded.filter((p) => names.includes(p));
 
-test("importing the package loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them", async () => {
+test("importing the package loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader", async () => {
   const loaded = await packagesLoadedAfter({
     import: `const { Auth } = await import(${JSON.stringify(main)});`,
     firstRequest: [
@@ -70,6 +70,8 @@ test("importing the package loads no heavy dependency and no DI container; the f
       `if (auth.requestAuthenticator().decorate(headers) !== undefined) throw new Error("not synchronous");`,
       `if (headers.Authorization !== "api-key PLAK-k") throw new Error("no header");`,
     ].join("\n"),
+    // Config discovery that finds no config file loads no config loader (cosmiconfig).
+    kernelWithoutConfig: `await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp });`,
     // Controls: features that need a heavy dependency do load it, and the recorder sees it.
     thirdPartySchema: [
       `const { createKernel, definePlugin, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
@@ -83,10 +85,16 @@ test("importing the package loads no heavy dependency and no DI container; the f
       `appendFileSync(tmp + "/.sops.yaml", "creation_rules: []\\n");`,
       `await creationRuleFor(tmp + "/.sops.yaml", tmp + "/a.sops.json");`,
     ].join("\n"),
+    kernelWithConfig: [
+      `appendFileSync(tmp + "/.planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "none" } } }));`,
+      `await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp });`,
+    ].join("\n"),
   });
   expect(only(loaded.import!, [...HEAVY, ...DI])).toEqual([]);
   expect(only(loaded.firstRequest!, HEAVY)).toEqual([]);
   expect(only(loaded.firstRequest!, DI)).toEqual(["reflect-metadata", "tsyringe"]);
+  expect(only(loaded.kernelWithoutConfig!, HEAVY)).toEqual([]);
   expect(only(loaded.thirdPartySchema!, HEAVY)).toEqual(["ajv"]);
   expect(only(loaded.sopsConfig!, HEAVY)).toEqual(["ajv", "yaml"]);
+  expect(only(loaded.kernelWithConfig!, HEAVY)).toEqual(["ajv", "cosmiconfig", "yaml"]);
 });

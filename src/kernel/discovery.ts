@@ -84,10 +84,27 @@ function projectDirs(start: string, stopDir?: string): string[] {
   }
 }
 
-type CosmiconfigModule = typeof import("cosmiconfig");
+const LOADABLE_EXTENSIONS = ["json", "yaml", "yml", "js", "ts", "cjs", "mjs"];
+/** A name without extension, then with each extension cosmiconfig loads. */
+const withExtensions = (base: string) => [base, ...LOADABLE_EXTENSIONS.map((ext) => `${base}.${ext}`)];
+
+/**
+ * The file names cosmiconfig searches a project directory for (its `getDefaultSearchPlaces`), in its
+ * order. Listed here so that looking for a config loads no cosmiconfig: it is loaded only to load a
+ * file that exists (a test checks the lists agree).
+ */
+export const PROJECT_SEARCH_PLACES: readonly string[] = [
+  "package.json",
+  ...withExtensions(`.${CONFIG_MODULE_NAME}rc`),
+  ...withExtensions(`.config/${CONFIG_MODULE_NAME}rc`),
+  ...["js", "ts", "cjs", "mjs"].map((ext) => `${CONFIG_MODULE_NAME}.config.${ext}`),
+];
+
+/** The file names cosmiconfig searches the user's config directory for (its `globalConfigSearchPlaces`). */
+export const USER_SEARCH_PLACES: readonly string[] = withExtensions("config");
 
 /** Load one candidate file: null when absent (or a package.json without a `planetauth` key) or empty. */
-async function loadCandidate(file: string, cosmi: CosmiconfigModule, maxBytes: number): Promise<unknown> {
+async function loadCandidate(file: string, maxBytes: number): Promise<unknown> {
   let text: string;
   try {
     text = await readFileCapped(file, maxBytes);
@@ -100,6 +117,7 @@ async function loadCandidate(file: string, cosmi: CosmiconfigModule, maxBytes: n
   if (text.trim() === "") return null;
   const ext = path.extname(file);
   if (CODE_EXTENSIONS.has(ext)) await assertTrustedCodeFile(file, "runs as code when loaded (a JS/TS config)");
+  const cosmi = await import("cosmiconfig");
   const loaders = cosmi.defaultLoaders as Record<string, (file: string, text: string) => unknown>;
   const loader = loaders[ext || "noExt"];
   if (!loader) return null;
@@ -117,16 +135,13 @@ async function loadCandidate(file: string, cosmi: CosmiconfigModule, maxBytes: n
 
 /** The first config file with content: in the project, else in the user's config directory. */
 async function findConfig(options: DiscoveryOptions): Promise<{ filepath: string; config: unknown } | null> {
-  const cosmi = await import("cosmiconfig");
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const start = path.resolve(options.searchFrom ?? process.cwd());
-  const candidates = projectDirs(start, options.stopDir).flatMap((dir) =>
-    cosmi.getDefaultSearchPlaces(CONFIG_MODULE_NAME).map((place) => path.join(dir, place)),
-  );
+  const candidates = projectDirs(start, options.stopDir).flatMap((dir) => PROJECT_SEARCH_PLACES.map((place) => path.join(dir, place)));
   const userDir = planetAuthConfigDir(options);
-  candidates.push(...cosmi.globalConfigSearchPlaces.map((place) => path.join(userDir, place)));
+  candidates.push(...USER_SEARCH_PLACES.map((place) => path.join(userDir, place)));
   for (const filepath of candidates) {
-    const config = await loadCandidate(filepath, cosmi, maxBytes);
+    const config = await loadCandidate(filepath, maxBytes);
     if (config !== null && config !== undefined) return { filepath, config };
   }
   return null;

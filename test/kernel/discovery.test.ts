@@ -8,6 +8,7 @@ import {
   Auth, AuthClientConfigException, ConfigDiscoveryException, PluginException, ProfileException, discoverConfig, loadKernel,
 } from "../../src/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
+import { PROJECT_SEARCH_PLACES, USER_SEARCH_PLACES } from "../../src/kernel/discovery.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const PLUGIN_PATH = fileURLToPath(new URL("../fixtures/acme-hmac-plugin/plugin.ts", import.meta.url));
@@ -30,6 +31,12 @@ const rc = {
 };
 
 describe("config discovery", () => {
+  test("searches the file names cosmiconfig searches, in its order (listed so that a search finding nothing loads no cosmiconfig)", async () => {
+    const cosmiconfig = await import("cosmiconfig");
+    expect(PROJECT_SEARCH_PLACES).toEqual(cosmiconfig.getDefaultSearchPlaces("planetauth"));
+    expect(USER_SEARCH_PLACES).toEqual(cosmiconfig.globalConfigSearchPlaces);
+  });
+
   test("a third-party plugin named in .planetauthrc.json is registered, validated and used through Auth like a built-in", async () => {
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify(rc));
     const nested = path.join(dir, "a", "b");
