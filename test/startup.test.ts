@@ -1,6 +1,7 @@
 /**
  * Start-up: importing the package loads none of its heavy dependencies, and neither does the first
- * request decorated with a static key. A child process imports the main entry with module-resolution
+ * request decorated with a static key — from the sources and from the bundled dist/ (whose chunks must
+ * keep every lazy load lazy). A child process imports the main entry with module-resolution
  * hooks that record every ES module it resolves, and lists the CommonJS modules it required.
  */
 import { expect, test } from "@jest/globals";
@@ -13,7 +14,6 @@ import { makeTempDir } from "./support/temp-dir.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const recorder = path.join(root, "test/integrations/support/record-imports.mjs");
-const main = pathToFileURL(path.join(root, "src/index.ts")).href;
 
 /** Dependencies that must wait until a feature needs them (tsyringe: until the first kernel). */
 const HEAVY = ["ajv", "jose", "got", "age-encryption", "yaml", "cosmiconfig", "open", "proper-lockfile"];
@@ -61,7 +61,8 @@ async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): P
 
 const only = (loaded: string[], names: string[]) => loaded.filter((p) => names.includes(p));
 
-test("importing the package loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader", async () => {
+test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader", async (entry) => {
+  const main = pathToFileURL(path.join(root, entry)).href;
   const loaded = await packagesLoadedAfter({
     import: `const { Auth } = await import(${JSON.stringify(main)});`,
     firstRequest: [
