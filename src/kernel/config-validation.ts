@@ -3,7 +3,7 @@
  * with its key path; `x-error` on a schema node replaces the noise of a failed anyOf/oneOf with one
  * sentence. Values are never echoed (they may be secrets).
  *
- * The package's own schemas are compiled at build time (src/generated/validators.ts); ajv itself is
+ * The package's own schemas are compiled at build time (src/generated/validators/); ajv itself is
  * loaded only when a schema from elsewhere (a third-party plugin's) must be compiled at run time.
  */
 import { createRequire } from "node:module";
