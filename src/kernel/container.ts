@@ -5,7 +5,7 @@
  * tsyringe's global `container` (by an application or a `@singleton()` decorator) is seen by a kernel.
  */
 import type { DependencyContainer, FactoryProvider, ValueProvider } from "tsyringe";
-import { tsyringe } from "./tsyringe-root.js";
+import { tsyringeContainerClass } from "./tsyringe-root.js";
 import type { Token } from "./tokens.js";
 
 /** Resolves services from one kernel. */
@@ -37,16 +37,16 @@ export interface ServiceRegistry {
   provide<T>(token: Token<T>, provider: ServiceProvider<T>): void;
 }
 
-type ContainerClass = new () => DependencyContainer;
-
-/**
- * A tsyringe container with no parent. tsyringe exports only its global instance and
- * `createChildContainer()`, whose result resolves through the global root; the global instance's own
- * class, constructed without a parent, is exactly what tsyringe builds its root from.
- */
+/** A tsyringe container with no parent: nothing registered on tsyringe's global container reaches it. */
 export function createIsolatedContainer(): DependencyContainer {
-  const Container = tsyringe().container.constructor as unknown as ContainerClass;
+  const Container = tsyringeContainerClass();
   return new Container();
+}
+
+/** Build on first use, then return that instance (tsyringe's `instanceCachingFactory`, without loading its module). */
+function cachedOnce<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
 }
 
 /**
@@ -61,7 +61,7 @@ export function registerProvider<T>(container: DependencyContainer, token: Token
     return;
   }
   const build = "useFactory" in provider ? () => provider.useFactory(resolver) : () => new provider.useClass(resolver);
-  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : tsyringe().instanceCachingFactory(build) };
+  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : cachedOnce(build) };
   container.register<T>(token, factory);
 }
 

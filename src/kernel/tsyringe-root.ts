@@ -1,20 +1,38 @@
 /**
- * tsyringe is loaded with the first kernel, not when the package is imported. Its entry point throws
- * unless the global `reflect-metadata` polyfill is installed, so the polyfill is installed just
- * before it. Nothing else needs the polyfill: the library registers values under symbol tokens and
- * uses no decorators.
+ * tsyringe's container class, loaded with the first kernel rather than when the package is imported.
+ * The kernel needs only the container (it registers values and factories under symbol tokens and uses
+ * no decorators), so it loads tsyringe's container module, not its entry point: the entry point also
+ * loads the decorators, factories and lazy helpers (some 30 modules) and throws unless the global
+ * `reflect-metadata` polyfill is installed. The module is the same file the entry point re-exports, so
+ * the class is the one of an application's `import { container } from "tsyringe"`: classes it marks
+ * `@injectable()` resolve in a kernel's container. Should a tsyringe release move that file, the
+ * entry point is loaded instead (with the polyfill it requires).
  */
 import { createRequire } from "node:module";
+import type { DependencyContainer } from "tsyringe";
 
-// tsyringe and reflect-metadata are CommonJS: a synchronous require keeps kernel creation synchronous.
+// tsyringe is CommonJS: a synchronous require keeps kernel creation synchronous.
 const requireCjs = createRequire(import.meta.url);
-let loaded: typeof import("tsyringe") | undefined;
+const CONTAINER_MODULE = "tsyringe/dist/cjs/dependency-container.js";
 
-/** The tsyringe module, loaded on first use. */
-export function tsyringe(): typeof import("tsyringe") {
-  if (!loaded) {
+type ContainerClass = new () => DependencyContainer;
+let containerClass: ContainerClass | undefined;
+
+function loadGlobalContainer(): DependencyContainer {
+  try {
+    return (requireCjs(CONTAINER_MODULE) as { instance: DependencyContainer }).instance;
+  } catch {
     requireCjs("reflect-metadata");
-    loaded = requireCjs("tsyringe") as typeof import("tsyringe");
+    return (requireCjs("tsyringe") as typeof import("tsyringe")).container;
   }
-  return loaded;
+}
+
+/**
+ * The class of tsyringe's global container. Constructed without a parent it is what tsyringe builds
+ * its root from (tsyringe exports only the global instance, and `createChildContainer()` resolves
+ * through it).
+ */
+export function tsyringeContainerClass(): ContainerClass {
+  containerClass ??= loadGlobalContainer().constructor as ContainerClass;
+  return containerClass;
 }

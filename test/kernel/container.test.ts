@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import "reflect-metadata";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { container as globalContainer } from "tsyringe";
+import { container as globalContainer, injectable } from "tsyringe";
 import {
   Auth, AuthLogger, CLOCK, Credential, FileBackedJsonObjectException, GotHttpClient, HTTP_CLIENT, LOGGER, OIDC_AUTHENTICATOR_OPTIONS,
   PluginException, STORAGE_PROVIDER, createDefaultKernel, createKernel, definePlugin, legacyPlugin, staticKeyPlugin, token,
@@ -199,5 +199,24 @@ describe("kernels share nothing", () => {
     expect((err as FileBackedJsonObjectException).message).toMatch(/Credential has no storage provider/);
     expect((err as FileBackedJsonObjectException).filePath).toBe("orphan-token.json");
     await expect(orphan.isPersistedToStorage()).rejects.toThrow(/no storage provider/);
+  });
+});
+
+describe("an application's tsyringe classes", () => {
+  @injectable()
+  class Greeting {
+    text(): string {
+      return "hello";
+    }
+  }
+  @injectable()
+  class Greeter {
+    constructor(readonly greeting: Greeting) {}
+  }
+
+  test("resolve in a kernel's container: it is tsyringe's container class, the one the application imports", () => {
+    const kernel = createDefaultKernel();
+    expect(kernel.container).toBeInstanceOf(globalContainer.constructor);
+    expect(kernel.container.resolve(Greeter).greeting.text()).toBe("hello");
   });
 });
