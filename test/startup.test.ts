@@ -18,6 +18,8 @@ const recorder = path.join(root, "test/integrations/support/record-imports.mjs")
 /** Dependencies that must wait until a feature needs them (tsyringe: until the first kernel). */
 const HEAVY = ["ajv", "jose", "got", "age-encryption", "yaml", "cosmiconfig", "open", "proper-lockfile"];
 const DI = ["tsyringe", "reflect-metadata"];
+/** Node's own modules that only one feature needs: the login callback's HTTP server, terminal dialogs. */
+const FEATURE_BUILTINS = ["node:http", "node:readline"];
 
 /** Runs the steps in a fresh process; returns the packages loaded by the end of each step. */
 async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): Promise<Record<string, string[]>> {
@@ -50,7 +52,7 @@ async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): P
       }
       // ajv's tiny runtime helpers (e.g. ucs2length) are what compiled validators call; ajv proper is not.
       if (line.includes("/node_modules/ajv/dist/runtime/")) continue;
-      const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+      const pkg = line.startsWith("node:") ? line : /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
       if (pkg) seen = new Set([...seen, pkg]);
     }
     return result;
@@ -96,6 +98,8 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
   // The kernel loads tsyringe's container module only: no reflect-metadata polyfill, no decorators.
   expect(only(loaded.firstRequest!, DI)).toEqual(["tsyringe"]);
   expect(only(loaded.kernelWithoutConfig!, HEAVY)).toEqual([]);
+  expect(only(loaded.kernelWithoutConfig!, FEATURE_BUILTINS)).toEqual([]);
+  expect(loaded.import).toContain("node:fs"); // the recorder sees Node's modules
   expect(only(loaded.thirdPartySchema!, HEAVY)).toEqual(["ajv"]);
   expect(only(loaded.sopsConfig!, HEAVY)).toEqual(["ajv", "yaml"]);
   expect(only(loaded.kernelWithConfig!, HEAVY)).toEqual(["ajv", "cosmiconfig", "yaml"]);

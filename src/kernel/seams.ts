@@ -2,8 +2,7 @@
  * The injectable seams: everything that touches the world outside memory.
  * Defaults live here; tests and host applications replace them through the kernel's container.
  */
-import { createInterface } from "node:readline";
-import { Writable, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { NoTerminalException } from "./errors.js";
 
 /** Wall clock, milliseconds since the epoch (like Date.now). */
@@ -66,11 +65,13 @@ function noTerminal(question: string, why: string): NoTerminalException {
  */
 export function createTerminalPrompt(streams: TerminalPromptStreams = {}): TtyPrompt {
   return {
-    prompt(question, options = {}) {
+    async prompt(question, options = {}) {
       const input = streams.input ?? process.stdin;
       const out = streams.output ?? process.stdout;
-      if (!input.isTTY) return Promise.reject(noTerminal(question, "standard input is not a terminal"));
-      if (input.destroyed || input.readableEnded) return Promise.reject(noTerminal(question, "standard input is closed"));
+      if (!input.isTTY) throw noTerminal(question, "standard input is not a terminal");
+      if (input.destroyed || input.readableEnded) throw noTerminal(question, "standard input is closed");
+      // Loaded by the first dialog, not at import: most processes never prompt.
+      const [{ createInterface }, { Writable }] = await Promise.all([import("node:readline"), import("node:stream")]);
       let muted = false;
       const output = new Writable({
         write(chunk, _enc, cb) {
@@ -79,7 +80,7 @@ export function createTerminalPrompt(streams: TerminalPromptStreams = {}): TtyPr
         },
       });
       const rl = createInterface({ input, output, terminal: true });
-      return new Promise((resolve, reject) => {
+      return new Promise<string>((resolve, reject) => {
         let answered = false;
         rl.once("close", () => {
           if (!answered) reject(noTerminal(question, "standard input was closed before an answer"));

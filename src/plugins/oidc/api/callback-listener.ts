@@ -5,7 +5,7 @@
  * sees an error page on failure and the acknowledgement page only on success; one overall deadline;
  * the server is always closed; cancellable with an AbortSignal.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AuthLogger } from "../../../kernel/index.js";
 import { AuthorizationApiException } from "../errors.js";
@@ -177,6 +177,8 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
     send(res, 200, ackBody, () => resolveCode(code));
   };
 
+  // node:http (with net, streams, …) is loaded by the one flow that listens, not at import.
+  const { createServer } = await import("node:http");
   const servers: Server[] = [];
   try {
     for (const [i, host] of hosts.entries()) {
