@@ -48,7 +48,9 @@ export function plauthOptions(namespace = "") {
     clientSecret: () => new Option("--auth-client-secret <secret>", "OAuth service-account client secret").env(env("PL_AUTH_CLIENT_SECRET")),
     apiKey: () => new Option("--auth-api-key <key>", "Planet API key").env(env("PL_API_KEY")),
     username: (hidden = true) => {
-      const o = new Option("--username, --email <username>", "user name or email").env(env("PL_AUTH_USERNAME"));
+      // commander names an option's value after its second flag: `--username` goes second so the
+      // value is `username` (with `--username, --email` it would be `email`).
+      const o = new Option("--email, --username <username>", "user name or email").env(env("PL_AUTH_USERNAME"));
       return hidden ? o.hideHelp() : o;
     },
     password: (hidden = true) => {
