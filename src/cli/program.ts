@@ -157,11 +157,14 @@ function addCommands(root: Command, rt: PlauthRuntime): void {
   jwt.command("validate-oauth").description("validate an OAuth access token against its issuer (debugging only)")
     .addOption(o.token()).addOption(o.tokenFile()).addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
     .action(run(commands.jwt, "validateOauth"));
-  for (const name of ["validate-rs256", "validate-hs512"]) {
-    jwt.command(name, { hidden: true }).action(() => {
-      throw new CliError("Command not implemented");
-    });
-  }
+  jwt.command("validate-rs256").description("validate an RS256 JWT with a public key (PEM or JWK file)")
+    .addOption(o.token()).addOption(o.tokenFile()).option("--key-file <file>", "the RSA public key: PEM (key or certificate) or JWK")
+    .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+    .action(run(commands.jwt, "validateRs256"));
+  jwt.command("validate-hs512").description(`validate an HS512 JWT with a shared secret (from --secret-file or ${o.envName("PL_AUTH_HS512_SECRET")})`)
+    .addOption(o.token()).addOption(o.tokenFile()).option("--secret-file <file>", "file holding the shared secret")
+    .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+    .action(run(commands.jwt, "validateHs512"));
 }
 
 /** The standalone `plauth` program. */
