@@ -13,6 +13,7 @@ type Loader = () => Promise<Record<string, unknown>>;
 const commands = {
   basic: () => import("./commands/basic.js"),
   profile: () => import("./commands/profile.js"),
+  profileEdit: () => import("./commands/profile-edit.js"),
   jwt: () => import("./commands/jwt.js"),
   login: () => import("./commands/login.js"),
   oauth: () => import("./commands/oauth.js"),
@@ -143,9 +144,8 @@ function addCommands(root: Command, rt: PlauthRuntime): void {
     .action(run(commands.profile, "list"));
   profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
     .action(run(commands.profile, "create"));
-  // `profile edit` and the hidden `jwt validate-rs256/-hs512` exist in the Python plauth only as
-  // commands that fail with this message and exit 1; they are kept so scripts see the same answer.
-  profile.command("edit").description("edit a profile (not implemented)").action(run(commands.profile, "edit"));
+  profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
+    .argument("[profile]").action(run(commands.profileEdit, "edit"));
   profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
     .action(run(commands.profile, "copy"));
   profile.command("set").description("set the default profile").argument("[selected_profile]").action(run(commands.profile, "set"));

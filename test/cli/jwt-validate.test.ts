@@ -16,7 +16,7 @@ const SECRET = "a-shared-secret-of-64-bytes-for-hs512-0123456789abcdef0123456789
 
 let home: string;
 let cleanup: () => Promise<void>;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {

@@ -133,10 +133,6 @@ describe("profile", () => {
     const canceled = await run(["profile", "create"], {}, "");
     expect(canceled).toMatchObject({ code: 1, stdout: expect.stringContaining("Canceled") });
   });
-
-  test("edit is not implemented", async () => {
-    expect(await run(["profile", "edit"])).toMatchObject({ code: 1, stderr: "Error: Function not implemented\n" });
-  });
 });
 
 test("oauth login: an --extra item without `=` is reported before anything is sent", async () => {

@@ -1,5 +1,5 @@
 /**
- * `plauth profile …`: list, show, set, copy, create. None of them needs a working auth context, so
+ * `plauth profile …`: list, show, set, copy, create (edit has its own module). None of them needs a working auth context, so
  * they repair a broken selection rather than fail on it.
  */
 import { validateProfileName, type AuthKernel, type JsonObject } from "../../index.js";
@@ -116,9 +116,4 @@ export const create: Handler = async (rt, opts, [given]) => {
   }
   await saveConfigAs(factory, name, data, Boolean(opts.sops));
   rt.io.out(`Profile "${name.toLowerCase()}" saved.\n`);
-};
-
-/** As in the Python plauth, where `profile edit` only answers this error (exit 1). */
-export const edit: Handler = async () => {
-  throw new CliError("Function not implemented");
 };

@@ -1,0 +1,98 @@
+/**
+ * `plauth profile edit [profile]`: the profile's config in the user's editor. The editor works on a
+ * 0600 copy in a private temp directory (decrypted when the profile is SOPS-encrypted), removed
+ * afterwards whatever happens. The result is validated by the client type's config class and saved
+ * through the profile's own storage (so an encrypted profile stays encrypted); until then the
+ * original file is untouched.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { resolveProfileConfigFile, validateProfileName, type Environment, type JsonObject } from "../../index.js";
+import { readUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
+import { CliError } from "../errors.js";
+import { formatJson } from "../output.js";
+import type { Handler } from "../program.js";
+
+/** The profile named on the command line, else the selected one (without building its context, so a broken profile can be mended). */
+async function profileToEdit(given: string | undefined, opts: Record<string, unknown>, factory: PlanetAuthFactory): Promise<string> {
+  if (given) return given;
+  if (typeof opts.authProfile === "string" && opts.authProfile) return opts.authProfile;
+  const saved = (await readUserConfig(factory.storage))[factory.envName("profile")];
+  return typeof saved === "string" && saved ? saved : factory.builtinDefaultProfileName();
+}
+
+/** Run `$VISUAL`, else `$EDITOR`, else `vi` on `file`: the command split at blanks and run without a shell. */
+async function runEditor(env: Environment, file: string, unchanged: string): Promise<void> {
+  const [program, ...args] = (env.VISUAL?.trim() || env.EDITOR?.trim() || "vi").split(/\s+/);
+  const { spawn } = await import("node:child_process");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(program!, [...args, file], { stdio: "inherit", env: env as NodeJS.ProcessEnv });
+    child.on("error", (err: NodeJS.ErrnoException) =>
+      reject(new CliError(`Cannot run the editor "${program}" (${err.code ?? err.message}); set VISUAL or EDITOR; ${unchanged}`)));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new CliError(`The editor "${program}" exited with ${signal ?? `code ${code}`}; ${unchanged}`)));
+  });
+}
+
+/** Line and column of a JSON syntax error, from the parser's offset (its message may quote the text, which may hold secrets). */
+function syntaxErrorPlace(text: string, err: unknown): string {
+  const offset = /position (\d+)/.exec((err as Error).message)?.[1];
+  if (offset === undefined) return "";
+  const before = text.slice(0, Number(offset)).split("\n");
+  return ` at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+export const edit: Handler = async (rt, opts, [given]) => {
+  const factory = await rt.factory();
+  const name = await profileToEdit(given, opts, factory);
+  const builtin = factory.builtins().canonicalName(name);
+  if (builtin) {
+    throw new CliError(`"${builtin}" is a built-in profile and cannot be edited; copy it and edit the copy: plauth profile copy ${builtin} <new-name>`);
+  }
+  const lower = name.toLowerCase();
+  validateProfileName(lower);
+  const key = await resolveProfileConfigFile(lower, factory.storage, factory.kernel.profileFileNames());
+  if (!(await factory.storage.objExists(key))) {
+    const where = factory.kernel.hasDiscoveredProfile(lower) ? "it is defined in a project configuration file; edit that file" : `~/${key} does not exist`;
+    throw new CliError(`Auth profile "${name}" has no config file to edit: ${where}`);
+  }
+  const original = await factory.storage.loadObj(key);
+  const before = formatJson(original) + "\n";
+  const unchanged = `~/${key} was not changed`;
+
+  const dir = await mkdtemp(path.join(tmpdir(), "plauth-edit-"));
+  let edited: string;
+  try {
+    const file = path.join(dir, path.basename(key).replace(/\.sops\.json$/, ".json"));
+    await writeFile(file, before, { mode: 0o600, flag: "wx" });
+    await runEditor(rt.env, file, unchanged);
+    edited = await readFile(file, "utf8");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  let data: unknown;
+  try {
+    data = JSON.parse(edited);
+  } catch (err) {
+    throw new CliError(`The edited config of profile "${lower}" is not valid JSON${syntaxErrorPlace(edited, err)}; ${unchanged}`);
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) {
+    throw new CliError(`The edited config of profile "${lower}" must be a JSON object; ${unchanged}`);
+  }
+  if (formatJson(data) + "\n" === before) {
+    rt.io.err(`No changes; ${unchanged}.\n`);
+    return;
+  }
+  let config;
+  try {
+    config = factory.kernel.configFromDict(data as JsonObject);
+    config.check();
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}; ${unchanged}`);
+  }
+  config.setPath(key);
+  await config.save();
+  rt.io.err(`Saved ~/${key}.\n`);
+};
