@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { plauth, type PlauthResult } from "./support/plauth.js";
@@ -67,6 +68,16 @@ describe("legacy login", () => {
 
     const viaEmail = await run(["legacy", "login", "--email", EMAIL], { PL_AUTH_PROFILE: "old", PL_AUTH_PASSWORD: PASSWORD });
     expect(viaEmail.code).toBe(0);
+  });
+
+  test("a host's namespaced plauth reads ACME_PL_AUTH_USERNAME / ACME_PL_AUTH_PASSWORD, not the plain names", async () => {
+    const script = fileURLToPath(new URL("./support/namespaced-plauth.mjs", import.meta.url));
+    const namespaced = { ACME_PL_AUTH_PROFILE: "old", ACME_PL_AUTH_USERNAME: EMAIL, ACME_PL_AUTH_PASSWORD: PASSWORD };
+    const login = await plauth(["legacy", "login"], { home, script, env: { ...namespaced, PL_AUTH_USERNAME: "someone-else@example.com" } });
+    expect(login.code).toBe(0);
+    expectNoPassword(login);
+    expect(api.logins[api.logins.length - 1]).toBe(EMAIL);
+    expect((await plauth(["legacy", "print-api-key"], { home, script, env: namespaced })).stdout).toBe(`${API_KEY}\n`);
   });
 
   test("asks for what is missing (Email:, then Password:) on standard input; the answer is not echoed", async () => {

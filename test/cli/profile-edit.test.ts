@@ -106,14 +106,15 @@ describe("profile edit", () => {
     await expect(readFile(log)).rejects.toThrow(/ENOENT/);
   });
 
-  test("a SOPS profile is edited decrypted and saved encrypted again; no cleartext file is left", async () => {
+  test("a SOPS profile is edited decrypted and saved encrypted again, for the same recipients; no cleartext file is left", async () => {
     const identity = await generateIdentity();
     const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
     expect((await plauth(["profile", "copy", "svc", "vault", "--sops"], { home, env })).code).toBe(0);
     const encrypted = await raw(".planet/vault/auth_client.sops.json");
     expect(encrypted).not.toContain(SECRET);
 
-    const result = await edit(["vault"], { ...env, EDIT_MERGE: '{"client_id":"vault-id"}' });
+    // Only the identity: the file is encrypted again for the recipients it already names.
+    const result = await edit(["vault"], { SOPS_AGE_KEY: identity, EDIT_MERGE: '{"client_id":"vault-id"}' });
     expect(result).toMatchObject({ code: 0, stderr: "Saved ~/.planet/vault/auth_client.sops.json.\n" });
     expect(JSON.parse((await editorLog()).text)).toEqual(CONFIG);
     expect(await readdir(path.join(home, ".planet/vault"))).toEqual(["auth_client.sops.json"]);

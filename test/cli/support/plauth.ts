@@ -21,6 +21,8 @@ export interface PlauthOptions {
   cwd?: string;
   /** Written to standard input, which is then closed. */
   input?: string;
+  /** The program to run instead of the built `plauth` (e.g. a host application's namespaced one). */
+  script?: string;
 }
 
 export interface RunningPlauth {
@@ -38,7 +40,7 @@ export function stopAllPlauth(): void {
 }
 
 export function startPlauth(args: string[], options: PlauthOptions): RunningPlauth {
-  const child = spawn(process.execPath, [PLAUTH, ...args], {
+  const child = spawn(process.execPath, [options.script ?? PLAUTH, ...args], {
     cwd: options.cwd ?? options.home,
     env: { PATH: process.env.PATH ?? "", HOME: options.home, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
