@@ -96,6 +96,16 @@ describe("profile edit", () => {
     expect(missing).toMatchObject({ code: 1, stderr: 'Error: Cannot run the editor "/no/such/editor" (ENOENT); set VISUAL or EDITOR; ~/.planet/svc/auth_client.json was not changed\n' });
   });
 
+  test("Ctrl-C goes to the editor; a SIGTERM or SIGHUP to plauth ends the editor; the temp copy is removed either way", async () => {
+    const interrupted = await edit(["svc"], { EDIT_SIGNAL_PARENT: "SIGINT" });
+    // plauth ignored the SIGINT; the editor ran until it exited by itself (code 0, nothing changed).
+    expect(interrupted).toMatchObject({ code: 0, stderr: `No changes; ~/${CONFIG_FILE} was not changed.\n` });
+    for (const signal of ["SIGTERM", "SIGHUP"]) {
+      await expectUnchanged(await edit(["svc"], { EDIT_SIGNAL_PARENT: signal }), new RegExp(`^Error: The editor ".*node" exited with ${signal};`));
+      await expect(stat(path.dirname((await editorLog()).file))).rejects.toThrow(/ENOENT/);
+    }
+  });
+
   test("built-in profiles are not edited (copy suggested); an unknown profile is an error", async () => {
     expect(await edit(["none"])).toMatchObject({
       code: 1, stderr: 'Error: "none" is a built-in profile and cannot be edited; copy it and edit the copy: plauth profile copy none <new-name>\n',

@@ -22,17 +22,32 @@ async function profileToEdit(given: string | undefined, opts: Record<string, unk
   return typeof saved === "string" && saved ? saved : factory.builtinDefaultProfileName();
 }
 
-/** Run `$VISUAL`, else `$EDITOR`, else `vi` on `file`: the command split at blanks and run without a shell. */
+/**
+ * Run `$VISUAL`, else `$EDITOR`, else `vi` on `file`: the command split at blanks and run without a
+ * shell. While it runs, plauth outlives the signals that end a session: Ctrl-C and Ctrl-\ belong to
+ * the editor (as git does), SIGTERM and SIGHUP are passed on to it, so the temp copy is always removed.
+ */
 async function runEditor(env: Environment, file: string, unchanged: string): Promise<void> {
   const [program, ...args] = (env.VISUAL?.trim() || env.EDITOR?.trim() || "vi").split(/\s+/);
   const { spawn } = await import("node:child_process");
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(program!, [...args, file], { stdio: "inherit", env: env as NodeJS.ProcessEnv });
-    child.on("error", (err: NodeJS.ErrnoException) =>
-      reject(new CliError(`Cannot run the editor "${program}" (${err.code ?? err.message}); set VISUAL or EDITOR; ${unchanged}`)));
-    child.on("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new CliError(`The editor "${program}" exited with ${signal ?? `code ${code}`}; ${unchanged}`)));
-  });
+  const child = spawn(program!, [...args, file], { stdio: "inherit", env: env as NodeJS.ProcessEnv });
+  const handlers = new Map<NodeJS.Signals, () => void>([
+    ["SIGINT", () => {}],
+    ["SIGQUIT", () => {}],
+    ["SIGTERM", () => child.kill("SIGTERM")],
+    ["SIGHUP", () => child.kill("SIGHUP")],
+  ]);
+  handlers.forEach((handler, signal) => process.on(signal, handler));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.on("error", (err: NodeJS.ErrnoException) =>
+        reject(new CliError(`Cannot run the editor "${program}" (${err.code ?? err.message}); set VISUAL or EDITOR; ${unchanged}`)));
+      child.on("exit", (code, signal) =>
+        code === 0 ? resolve() : reject(new CliError(`The editor "${program}" exited with ${signal ?? `code ${code}`}; ${unchanged}`)));
+    });
+  } finally {
+    handlers.forEach((handler, signal) => process.off(signal, handler));
+  }
 }
 
 /** Line and column of a JSON syntax error, from the parser's offset (its message may quote the text, which may hold secrets). */

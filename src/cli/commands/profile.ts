@@ -1,6 +1,6 @@
 /**
- * `plauth profile …`: list, show, set, copy, create (edit has its own module). None of them needs a working auth context, so
- * they repair a broken selection rather than fail on it.
+ * `plauth profile …`: list, show, set, copy, create (edit has its own module). None of them needs a
+ * working auth context, so they repair a broken selection rather than fail on it.
  */
 import { validateProfileName, type AuthKernel, type JsonObject } from "../../index.js";
 import { readUserConfig, updateUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
