@@ -72,11 +72,18 @@ export function plauthOptions(namespace = "") {
   };
 }
 
-/** Print the group's help when it is run without a subcommand (exit 0). */
-function group(parent: Command, name: string, description: string): Command {
+/** Which command groups get their subcommands: all, or (for one run of plauth) those its arguments name. */
+type WantedGroups = (name: string) => boolean;
+
+/**
+ * A command group that prints its help when run without a subcommand (exit 0). Its subcommands are
+ * added only when wanted: one run of plauth builds only the group it runs (the top-level help lists
+ * groups by name and description alone), which keeps start-up short.
+ */
+function group(parent: Command, name: string, description: string, wanted: WantedGroups, populate: (g: Command) => void): void {
   const g = parent.command(name).description(description);
   g.action(() => g.outputHelp());
-  return g;
+  if (wanted(name)) populate(g);
 }
 
 export interface PlauthProgramOptions extends RuntimeOptions {
@@ -85,7 +92,7 @@ export interface PlauthProgramOptions extends RuntimeOptions {
 }
 
 /** Add the commands shared by the standalone program and the embedded tree. */
-function addCommands(root: Command, rt: PlauthRuntime): void {
+function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = () => true): void {
   const o = plauthOptions(rt.namespace);
   const run = (load: Loader, name: string) => lazy(rt, load, name);
 
@@ -98,77 +105,84 @@ function addCommands(root: Command, rt: PlauthRuntime): void {
     .addOption(o.apiKey()).addOption(o.username()).addOption(o.password()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
     .action(run(commands.login, "login"));
 
-  const oauth = group(root, "oauth", "commands for OAuth2/OIDC profiles");
-  oauth.command("login").description("log in with the current profile")
-    .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
-    .addOption(o.organization()).addOption(o.project()).addOption(o.extra()).addOption(o.username()).addOption(o.password())
-    .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
-    .action(run(commands.login, "oauthLogin"));
-  oauth.command("refresh").description("refresh the saved tokens").addOption(o.scope()).action(run(commands.oauth, "refresh"));
-  oauth.command("list-scopes").description("scopes the auth server supports").action(run(commands.oauth, "listScopes"));
-  oauth.command("discovery").description("the auth server's discovery document").action(run(commands.oauth, "discovery"));
-  for (const [name, method, help] of [
-    ["validate-access-token", "validateAccessToken", "validate the saved access token with the auth server (introspection)"],
-    ["validate-id-token", "validateIdToken", "validate the saved ID token with the auth server"],
-    ["validate-refresh-token", "validateRefreshToken", "validate the saved refresh token with the auth server"],
-  ] as const) {
-    oauth.command(name).description(help).addOption(o.humanReadable()).action(run(commands.oauth, method));
-  }
-  oauth.command("validate-access-token-local").description("validate the saved access token locally (JWKS)")
-    .addOption(o.audience()).addOption(o.scope()).addOption(o.humanReadable()).action(run(commands.oauth, "validateAccessTokenLocal"));
-  oauth.command("validate-id-token-local").description("validate the saved ID token locally (JWKS)")
-    .addOption(o.humanReadable()).action(run(commands.oauth, "validateIdTokenLocal"));
-  oauth.command("revoke-access-token").description("revoke the saved access token").action(run(commands.oauth, "revokeAccessToken"));
-  oauth.command("revoke-refresh-token").description("revoke the saved refresh token").action(run(commands.oauth, "revokeRefreshToken"));
-  oauth.command("userinfo").description("the user info for the saved access token").action(run(commands.oauth, "userinfo"));
-  oauth.command("print-access-token").description("print the saved access token, refreshing it when expired")
-    .addOption(o.refresh()).addOption(o.json()).action(run(commands.oauth, "printAccessToken"));
-  for (const [name, key] of [["decode-access-token", "access_token"], ["decode-id-token", "id_token"], ["decode-refresh-token", "refresh_token"]] as const) {
-    oauth.command(name).description(`decode the saved ${key} without verifying it`).addOption(o.humanReadable()).addOption(o.json())
-      .action(async (opts: Record<string, unknown>, cmd: Command) => {
-        const mod = await commands.oauth();
-        await mod.decodeSavedToken(rt, { ...cmd.optsWithGlobals(), ...opts }, key);
-      });
-  }
+  group(root, "oauth", "commands for OAuth2/OIDC profiles", wanted, (oauth) => {
+    oauth.command("login").description("log in with the current profile")
+      .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
+      .addOption(o.organization()).addOption(o.project()).addOption(o.extra()).addOption(o.username()).addOption(o.password())
+      .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+      .action(run(commands.login, "oauthLogin"));
+    oauth.command("refresh").description("refresh the saved tokens").addOption(o.scope()).action(run(commands.oauth, "refresh"));
+    oauth.command("list-scopes").description("scopes the auth server supports").action(run(commands.oauth, "listScopes"));
+    oauth.command("discovery").description("the auth server's discovery document").action(run(commands.oauth, "discovery"));
+    for (const [name, method, help] of [
+      ["validate-access-token", "validateAccessToken", "validate the saved access token with the auth server (introspection)"],
+      ["validate-id-token", "validateIdToken", "validate the saved ID token with the auth server"],
+      ["validate-refresh-token", "validateRefreshToken", "validate the saved refresh token with the auth server"],
+    ] as const) {
+      oauth.command(name).description(help).addOption(o.humanReadable()).action(run(commands.oauth, method));
+    }
+    oauth.command("validate-access-token-local").description("validate the saved access token locally (JWKS)")
+      .addOption(o.audience()).addOption(o.scope()).addOption(o.humanReadable()).action(run(commands.oauth, "validateAccessTokenLocal"));
+    oauth.command("validate-id-token-local").description("validate the saved ID token locally (JWKS)")
+      .addOption(o.humanReadable()).action(run(commands.oauth, "validateIdTokenLocal"));
+    oauth.command("revoke-access-token").description("revoke the saved access token").action(run(commands.oauth, "revokeAccessToken"));
+    oauth.command("revoke-refresh-token").description("revoke the saved refresh token").action(run(commands.oauth, "revokeRefreshToken"));
+    oauth.command("userinfo").description("the user info for the saved access token").action(run(commands.oauth, "userinfo"));
+    oauth.command("print-access-token").description("print the saved access token, refreshing it when expired")
+      .addOption(o.refresh()).addOption(o.json()).action(run(commands.oauth, "printAccessToken"));
+    for (const [name, key] of [["decode-access-token", "access_token"], ["decode-id-token", "id_token"], ["decode-refresh-token", "refresh_token"]] as const) {
+      oauth.command(name).description(`decode the saved ${key} without verifying it`).addOption(o.humanReadable()).addOption(o.json())
+        .action(async (opts: Record<string, unknown>, cmd: Command) => {
+          const mod = await commands.oauth();
+          await mod.decodeSavedToken(rt, { ...cmd.optsWithGlobals(), ...opts }, key);
+        });
+    }
+  });
 
-  const legacy = group(root, "legacy", "commands for Planet legacy and API key profiles");
-  legacy.command("login").description("log in with a Planet user name and password")
-    .addOption(o.username(false)).addOption(o.password(false)).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
-    .action(run(commands.login, "legacyLogin"));
-  legacy.command("print-api-key").description("print the API key").addOption(o.json()).action(run(commands.legacy, "printApiKey"));
-  legacy.command("print-access-token").description("print the legacy JWT").addOption(o.json()).action(run(commands.legacy, "printAccessToken"));
+  group(root, "legacy", "commands for Planet legacy and API key profiles", wanted, (legacy) => {
+    legacy.command("login").description("log in with a Planet user name and password")
+      .addOption(o.username(false)).addOption(o.password(false)).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+      .action(run(commands.login, "legacyLogin"));
+    legacy.command("print-api-key").description("print the API key").addOption(o.json()).action(run(commands.legacy, "printApiKey"));
+    legacy.command("print-access-token").description("print the legacy JWT").addOption(o.json()).action(run(commands.legacy, "printAccessToken"));
+  });
 
-  const profile = group(root, "profile", "manage auth profiles");
-  profile.command("list").description("list built-in and local profiles").addOption(o.long())
-    .option("--show-secrets", "with --long, print secrets instead of redacting them", false).addOption(o.json())
-    .action(run(commands.profile, "list"));
-  profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
-    .action(run(commands.profile, "create"));
-  profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
-    .argument("[profile]").action(run(commands.profileEdit, "edit"));
-  profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
-    .action(run(commands.profile, "copy"));
-  profile.command("set").description("set the default profile").argument("[selected_profile]").action(run(commands.profile, "set"));
-  profile.command("show").description("show the current and default profiles").addOption(o.json()).action(run(commands.profile, "show"));
+  group(root, "profile", "manage auth profiles", wanted, (profile) => {
+    profile.command("list").description("list built-in and local profiles").addOption(o.long())
+      .option("--show-secrets", "with --long, print secrets instead of redacting them", false).addOption(o.json())
+      .action(run(commands.profile, "list"));
+    profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
+      .action(run(commands.profile, "create"));
+    profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
+      .argument("[profile]").action(run(commands.profileEdit, "edit"));
+    profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
+      .action(run(commands.profile, "copy"));
+    profile.command("set").description("set the default profile").argument("[selected_profile]").action(run(commands.profile, "set"));
+    profile.command("show").description("show the current and default profiles").addOption(o.json()).action(run(commands.profile, "show"));
+  });
 
-  const jwt = group(root, "jwt", "decode and validate JWTs");
-  jwt.command("decode").description("decode a JWT without verifying it").addOption(o.token()).addOption(o.tokenFile())
-    .addOption(o.humanReadable()).addOption(o.json()).action(run(commands.jwt, "decode"));
-  jwt.command("validate-oauth").description("validate an OAuth access token against its issuer (debugging only)")
-    .addOption(o.token()).addOption(o.tokenFile()).addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
-    .action(run(commands.jwt, "validateOauth"));
-  jwt.command("validate-rs256").description("validate an RS256 JWT with a public key (PEM or JWK file)")
-    .addOption(o.token()).addOption(o.tokenFile()).option("--key-file <file>", "the RSA public key: PEM (key or certificate) or JWK")
-    .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
-    .action(run(commands.jwt, "validateRs256"));
-  jwt.command("validate-hs512").description(`validate an HS512 JWT with a shared secret (from --secret-file or ${o.envName("PL_AUTH_HS512_SECRET")})`)
-    .addOption(o.token()).addOption(o.tokenFile()).option("--secret-file <file>", "file holding the shared secret")
-    .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
-    .action(run(commands.jwt, "validateHs512"));
+  group(root, "jwt", "decode and validate JWTs", wanted, (jwt) => {
+    jwt.command("decode").description("decode a JWT without verifying it").addOption(o.token()).addOption(o.tokenFile())
+      .addOption(o.humanReadable()).addOption(o.json()).action(run(commands.jwt, "decode"));
+    jwt.command("validate-oauth").description("validate an OAuth access token against its issuer (debugging only)")
+      .addOption(o.token()).addOption(o.tokenFile()).addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+      .action(run(commands.jwt, "validateOauth"));
+    jwt.command("validate-rs256").description("validate an RS256 JWT with a public key (PEM or JWK file)")
+      .addOption(o.token()).addOption(o.tokenFile()).option("--key-file <file>", "the RSA public key: PEM (key or certificate) or JWK")
+      .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+      .action(run(commands.jwt, "validateRs256"));
+    jwt.command("validate-hs512").description(`validate an HS512 JWT with a shared secret (from --secret-file or ${o.envName("PL_AUTH_HS512_SECRET")})`)
+      .addOption(o.token()).addOption(o.tokenFile()).option("--secret-file <file>", "file holding the shared secret")
+      .addOption(o.audience()).addOption(o.issuer()).addOption(o.humanReadable()).addOption(o.json())
+      .action(run(commands.jwt, "validateHs512"));
+  });
 }
 
-/** The standalone `plauth` program. */
-export function createPlauthProgram(options: PlauthProgramOptions = {}): { program: Command; runtime: PlauthRuntime } {
+/**
+ * The standalone `plauth` program. Given the arguments it will parse, it builds the subcommands of
+ * only the groups they name (any word of them), not the whole tree.
+ */
+export function createPlauthProgram(options: PlauthProgramOptions = {}, forArgs?: readonly string[]): { program: Command; runtime: PlauthRuntime } {
   const rt = createRuntime(options);
   const o = plauthOptions(rt.namespace);
   const program = new Command(options.name ?? "plauth")
@@ -178,7 +192,7 @@ export function createPlauthProgram(options: PlauthProgramOptions = {}): { progr
       .env(o.envName("PL_LOGLEVEL")).default("INFO").argParser((v) => v.toUpperCase()))
     .addOption(o.profile());
   program.hook("preAction", (cmd) => rt.setLogLevel(String(cmd.opts().loglevel ?? "INFO")));
-  addCommands(program, rt);
+  addCommands(program, rt, forArgs ? (name) => forArgs.includes(name) : undefined);
   program.command("reset").description("move the saved profiles and preferences aside").action(lazy(rt, commands.basic, "reset"));
   program.action(() => program.outputHelp());
   return { program, runtime: rt };
@@ -198,7 +212,7 @@ export function createPlauthEmbeddedCommand(options: PlauthProgramOptions & { co
 
 /** Parse `argv` (without node and script) and run; returns the exit code. Errors go to stderr as `Error: …`. */
 export async function runPlauth(argv: string[], options: PlauthProgramOptions = {}): Promise<number> {
-  const { program, runtime } = createPlauthProgram(options);
+  const { program, runtime } = createPlauthProgram(options, argv);
   return runCommand(program, runtime, argv);
 }
 
