@@ -18,11 +18,11 @@ const recorder = path.join(root, "test/integrations/support/record-imports.mjs")
 /** Dependencies that must wait until a feature needs them (tsyringe: until the first kernel). */
 const HEAVY = ["ajv", "jose", "got", "age-encryption", "yaml", "cosmiconfig", "open", "proper-lockfile"];
 const DI = ["tsyringe", "reflect-metadata"];
-/** Node's own modules that only one feature needs: the login callback's HTTP server, terminal dialogs. */
-const FEATURE_BUILTINS = ["node:http", "node:readline"];
+/** Node's own modules that only some features need: the login callback's HTTP server, terminal dialogs, cryptography. */
+const FEATURE_BUILTINS = ["node:http", "node:readline", "node:crypto"];
 
 /** Runs the steps in a fresh process; returns the packages loaded by the end of each step. */
-async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): Promise<Record<string, string[]>> {
+async function packagesLoadedAfter(steps: Record<string, string>, { typescript }: { typescript: boolean }): Promise<Record<string, string[]>> {
   const tmp = await makeTempDir();
   try {
     const log = path.join(tmp.dir, "loaded.txt");
@@ -30,14 +30,15 @@ async function packagesLoadedAfter(steps: Record<string, string>, setup = ""): P
       `import { appendFileSync } from "node:fs";`,
       `import { createRequire } from "node:module";`,
       `const required = createRequire(import.meta.url).cache;`,
-      `const mark = (step) => appendFileSync(${JSON.stringify(log)}, Object.keys(required).map((f) => "cjs:" + f + "\\n").join("") + "=== " + step + "\\n");`,
+      // node:crypto is also taken with process.getBuiltinModule, which no resolve hook sees: ask Node.
+      `const crypto = () => (process.moduleLoadList.includes("NativeModule crypto") ? "node:crypto\\n" : "");`,
+      `const mark = (step) => appendFileSync(${JSON.stringify(log)}, Object.keys(required).map((f) => "cjs:" + f + "\\n").join("") + crypto() + "=== " + step + "\\n");`,
       `const tmp = ${JSON.stringify(tmp.dir)};`,
-      setup,
       ...Object.entries(steps).flatMap(([name, code]) => [code, `mark(${JSON.stringify(name)});`]),
     ];
     const script = path.join(tmp.dir, "steps.mjs");
     await writeFile(script, lines.join("\n"));
-    await promisify(execFile)(process.execPath, ["--import", "tsx", "--import", pathToFileURL(recorder).href, script], {
+    await promisify(execFile)(process.execPath, [...(typescript ? ["--import", "tsx"] : []), "--import", pathToFileURL(recorder).href, script], {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: "", RECORD_IMPORTS_TO: log },
       timeout: 60_000,
@@ -76,6 +77,7 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
     // Config discovery that finds no config file loads no config loader (cosmiconfig).
     kernelWithoutConfig: `await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp });`,
     // Controls: features that need a heavy dependency do load it, and the recorder sees it.
+    cryptoControl: `process.getBuiltinModule("node:crypto");`,
     thirdPartySchema: [
       `const { createKernel, definePlugin, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
       `class Config extends AuthClientConfig { static clientType = "custom"; }`,
@@ -92,13 +94,18 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
       `appendFileSync(tmp + "/.planetauthrc.json", JSON.stringify({ profiles: { p: { client_type: "none" } } }));`,
       `await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp });`,
     ].join("\n"),
-  });
+  }, { typescript: entry.endsWith(".ts") });
+  // tsx, which runs the TypeScript sources, loads node:crypto itself: that one is checked on dist/ only.
+  const builtins = entry.endsWith(".ts") ? FEATURE_BUILTINS.filter((b) => b !== "node:crypto") : FEATURE_BUILTINS;
   expect(only(loaded.import!, [...HEAVY, ...DI])).toEqual([]);
   expect(only(loaded.firstRequest!, HEAVY)).toEqual([]);
   // The kernel loads tsyringe's container module only: no reflect-metadata polyfill, no decorators.
   expect(only(loaded.firstRequest!, DI)).toEqual(["tsyringe"]);
   expect(only(loaded.kernelWithoutConfig!, HEAVY)).toEqual([]);
-  expect(only(loaded.kernelWithoutConfig!, FEATURE_BUILTINS)).toEqual([]);
+  expect(only(loaded.import!, builtins)).toEqual([]);
+  expect(only(loaded.firstRequest!, builtins)).toEqual([]);
+  expect(only(loaded.kernelWithoutConfig!, builtins)).toEqual([]);
+  expect(loaded.cryptoControl).toContain("node:crypto");
   expect(loaded.import).toContain("node:fs"); // the recorder sees Node's modules
   expect(only(loaded.thirdPartySchema!, HEAVY)).toEqual(["ajv"]);
   expect(only(loaded.sopsConfig!, HEAVY)).toEqual(["ajv", "yaml"]);

@@ -7,7 +7,6 @@
  * keep their tokens apart, under `~/.planet/.discovered/<config file id>/<name>/`, so a config file
  * never reaches another's tokens.
  */
-import { createHash } from "node:crypto";
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider, ProfileFileNames } from "./storage-provider.js";
 import type { Environment } from "./seams.js";
@@ -81,7 +80,7 @@ export function resolveDiscoveredProfileTokenFile(
   profileName: string, source: string | undefined, storage: ObjectStorageProvider, names: ProfileFileNames,
 ): Promise<string> {
   validateProfileName(profileName);
-  const id = createHash("sha256").update(source ?? "").digest("hex").slice(0, 16);
+  const id = process.getBuiltinModule("node:crypto").createHash("sha256").update(source ?? "").digest("hex").slice(0, 16);
   const dir = `${PROFILE_DIR}/${DISCOVERED_PROFILES_DIR}/${id}/${profileName.toLowerCase()}`;
   return firstExisting(storage, dir, names.token, TOKEN_FILE);
 }

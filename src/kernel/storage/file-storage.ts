@@ -10,7 +10,6 @@
 import { promises as fs, constants as fsConstants } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import {
   CorruptObjectException,
   ObjectNotFoundException,
@@ -215,7 +214,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
  */
 export async function writeFileAtomic(filePath: string, text: string, ops: FileOps = fs): Promise<void> {
   const dir = path.dirname(filePath);
-  const tmp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex")}.tmp`);
   try {
     await ops.mkdir(dir, { recursive: true, mode: 0o700 });
     const handle = await ops.open(tmp, "wx", 0o600);

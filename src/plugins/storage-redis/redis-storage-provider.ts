@@ -16,7 +16,6 @@
  * goes to the logger; `degradedOperations()` counts what was served that way.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
@@ -190,7 +189,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   async #acquire(key: string): Promise<Lease> {
     const client = await this.#connected();
     await this.#subscribe();
-    const owner = randomUUID();
+    const owner = process.getBuiltinModule("node:crypto").randomUUID();
     const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
       const change = this.#waiters.register(key);

@@ -3,7 +3,9 @@
  * uppercase hex and stored encrypted (AAD = the `lastmodified` text). With `mac_only_encrypted`
  * the hash starts with a fixed 32-byte prefix and covers only the encrypted leaves.
  */
-import { createHash, timingSafeEqual, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+/** node:crypto, taken on first use rather than at import (most processes never need it). */
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
 /** The fixed prefix sops hashes first when `mac_only_encrypted` is set. */
 export const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from(
@@ -12,7 +14,7 @@ export const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from(
 );
 
 export class MacBuilder {
-  readonly #hash: Hash = createHash("sha512");
+  readonly #hash: Hash = nodeCrypto().createHash("sha512");
   readonly macOnlyEncrypted: boolean;
 
   constructor(macOnlyEncrypted = false) {
@@ -36,7 +38,7 @@ export class MacBuilder {
 export function macEquals(a: string, b: string): boolean {
   const x = Buffer.from(a.toUpperCase(), "utf8");
   const y = Buffer.from(b.toUpperCase(), "utf8");
-  return x.length === y.length && timingSafeEqual(x, y);
+  return x.length === y.length && nodeCrypto().timingSafeEqual(x, y);
 }
 
 /**

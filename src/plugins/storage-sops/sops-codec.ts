@@ -6,7 +6,6 @@
  * Files whose keys need another backend (PGP, cloud KMS, Vault, Shamir key groups) go through the
  * `sops` binary on stdin/stdout when one is available, else fail with a clear error.
  */
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import {
   FileBackedJsonObjectException, InvalidDataException, type JsonObject, OrderedMap, fromJs,
@@ -507,7 +506,7 @@ async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsE
       dataKey = reused;
       metadata = cloneOrdered(previous.map) as OrderedMap;
     } else if (previous.otherKeyTypes.length === 0) {
-      dataKey = randomBytes(DATA_KEY_LENGTH);
+      dataKey = process.getBuiltinModule("node:crypto").randomBytes(DATA_KEY_LENGTH);
       const age = await wrapDataKey(dataKey, previous.age.map((e) => e.recipient), filePath);
       metadata = cloneOrdered(previous.map) as OrderedMap;
       metadata.set("age", ageList(age));
@@ -561,7 +560,7 @@ async function encryptOrdered(tree: OrderedMap, filePath: string, options: SopsE
         { filePath },
       );
     }
-    dataKey = randomBytes(DATA_KEY_LENGTH);
+    dataKey = process.getBuiltinModule("node:crypto").randomBytes(DATA_KEY_LENGTH);
     const age = await wrapDataKey(dataKey, recipients, filePath);
     metadata = newMetadata(age, partial, options.sopsVersion ?? DEFAULT_SOPS_VERSION);
   }

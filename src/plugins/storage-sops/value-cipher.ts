@@ -3,7 +3,8 @@
  * 32-byte IV per value, the value's path ("a:b:c:") as additional authenticated data, stored as
  * `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<t>]`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+/** node:crypto, taken on first use rather than at import (most processes never need it). */
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
 /** The value types sops records. `comment` only appears in YAML. */
 export type SopsValueType = "str" | "int" | "float" | "bool" | "bytes" | "time" | "comment";
@@ -57,7 +58,7 @@ export function parseEncryptedValue(value: string): ParsedEncryptedValue {
 export function decryptValue(value: string, key: Uint8Array, aad: string): { plaintext: Buffer; type: SopsValueType } {
   const parsed = parseEncryptedValue(value);
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, parsed.iv, { authTagLength: TAG_LENGTH });
+    const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", key, parsed.iv, { authTagLength: TAG_LENGTH });
     decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(parsed.tag);
     const plaintext = Buffer.concat([decipher.update(parsed.data), decipher.final()]);
@@ -69,8 +70,8 @@ export function decryptValue(value: string, key: Uint8Array, aad: string): { pla
 
 /** Encrypt plaintext bytes as an `ENC[...]` value with a fresh random 32-byte IV. */
 export function encryptValue(plaintext: Uint8Array, key: Uint8Array, aad: string, type: SopsValueType): string {
-  const iv = randomBytes(IV_LENGTH);
-  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_LENGTH });
+  const iv = nodeCrypto().randomBytes(IV_LENGTH);
+  const cipher = nodeCrypto().createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_LENGTH });
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();

@@ -3,7 +3,7 @@
  * A strategy decorates an outgoing form request for one endpoint; `endpointUrl` is the exact URL being
  * called (it becomes the client assertion's `aud`).
  */
-import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { types } from "node:util";
 import { resolve as resolvePath } from "node:path";
@@ -139,7 +139,7 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
       iat: now,
       nbf: now,
       exp: now + (this.#options.lifetimeSeconds ?? 300),
-      jti: randomUUID(),
+      jti: process.getBuiltinModule("node:crypto").randomUUID(),
     })
       .setProtectedHeader({ alg: "RS256", typ: "JWT" })
       .sign(key);
@@ -184,7 +184,7 @@ export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "pri
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey({
+    key = process.getBuiltinModule("node:crypto").createPrivateKey({
       key: pem,
       format: "pem",
       ...(privateKeyPassword ? { passphrase: Buffer.from(privateKeyPassword, "utf8") } : {}),

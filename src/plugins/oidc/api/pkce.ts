@@ -1,5 +1,6 @@
 /** PKCE (RFC 7636, S256) and the random `state` / `nonce` values (128-bit, URL-safe). */
-import { createHash, randomBytes } from "node:crypto";
+/** node:crypto, taken on first use rather than at import (most processes never need it). */
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
 export interface PkcePair {
   /** 128 characters: URL-safe base64 (no padding) of 96 random bytes. */
@@ -10,20 +11,20 @@ export interface PkcePair {
 }
 
 export function pkceChallenge(verifier: string): string {
-  return createHash("sha256").update(verifier, "ascii").digest("base64url");
+  return nodeCrypto().createHash("sha256").update(verifier, "ascii").digest("base64url");
 }
 
 export function createPkcePair(): PkcePair {
-  const verifier = randomBytes(96).toString("base64url");
+  const verifier = nodeCrypto().randomBytes(96).toString("base64url");
   return { verifier, challenge: pkceChallenge(verifier), method: "S256" };
 }
 
 /** 128 random bits, URL-safe base64 (22 characters). */
 export function randomState(): string {
-  return randomBytes(16).toString("base64url");
+  return nodeCrypto().randomBytes(16).toString("base64url");
 }
 
 /** 128 random bits, URL-safe base64 (22 characters). */
 export function randomNonce(): string {
-  return randomBytes(16).toString("base64url");
+  return nodeCrypto().randomBytes(16).toString("base64url");
 }

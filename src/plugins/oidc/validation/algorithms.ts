@@ -5,8 +5,11 @@
  * r||s signatures on the matching curve) and EdDSA / Ed25519. Symmetric (HS*) and `none` are never
  * supported: a validator that trusts a public JWKS has no business accepting MACs.
  */
-import { constants, verify as cryptoVerify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
+
+// node:crypto is taken on first use rather than at import (a verification needs a KeyObject, so it is loaded by then).
+let crypto: typeof import("node:crypto") | undefined;
+const nodeCrypto = () => (crypto ??= process.getBuiltinModule("node:crypto"));
 
 export type SignatureKeyType = "RSA" | "EC" | "OKP";
 
@@ -27,7 +30,7 @@ function rsa(name: string, digest: string): SignatureAlgorithm {
     name,
     kty: "RSA",
     minRsaBits: 2048,
-    verify: (data, key, signature) => cryptoVerify(digest, data, key, signature),
+    verify: (data, key, signature) => nodeCrypto().verify(digest, data, key, signature),
   };
 }
 
@@ -36,13 +39,10 @@ function rsaPss(name: string, digest: string): SignatureAlgorithm {
     name,
     kty: "RSA",
     minRsaBits: 2048,
-    verify: (data, key, signature) =>
-      cryptoVerify(
-        digest,
-        data,
-        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-        signature,
-      ),
+    verify: (data, key, signature) => {
+      const { constants, verify } = nodeCrypto();
+      return verify(digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+    },
   };
 }
 
@@ -51,7 +51,7 @@ function ecdsa(name: string, digest: string, crv: string): SignatureAlgorithm {
     name,
     kty: "EC",
     crv,
-    verify: (data, key, signature) => cryptoVerify(digest, data, { key, dsaEncoding: "ieee-p1363" }, signature),
+    verify: (data, key, signature) => nodeCrypto().verify(digest, data, { key, dsaEncoding: "ieee-p1363" }, signature),
   };
 }
 
@@ -60,7 +60,7 @@ function eddsa(name: string): SignatureAlgorithm {
     name,
     kty: "OKP",
     crv: "Ed25519",
-    verify: (data, key, signature) => cryptoVerify(null, data, key, signature),
+    verify: (data, key, signature) => nodeCrypto().verify(null, data, key, signature),
   };
 }
 

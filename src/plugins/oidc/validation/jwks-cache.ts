@@ -16,7 +16,7 @@
  * verification key (no `kid`, `use: "enc"`, an encryption `alg`, private or symmetric material, RSA
  * below 2048 bits, unsupported curves...) are skipped with a debug log; the other keys still load.
  */
-import { KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import { AuthException, recastMessage, lazyLoader, type AuthLogger, type Clock, systemClock } from "../../../kernel/index.js";
 import { TokenValidatorException } from "../token-errors.js";
@@ -309,7 +309,7 @@ export class JwksKeyCache {
       const { importJWK } = await loadJose();
       const imported = await importJWK(jwk as JWK, candidates[0].name, { extractable: true });
       if (imported instanceof Uint8Array) return skip("symmetric key");
-      key = KeyObject.from(imported);
+      key = process.getBuiltinModule("node:crypto").KeyObject.from(imported);
     } catch (e) {
       return skip(`cannot import key (${recastMessage(e)})`);
     }
