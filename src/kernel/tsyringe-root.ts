@@ -22,7 +22,12 @@ function loadGlobalContainer(): DependencyContainer {
   try {
     return (requireCjs(CONTAINER_MODULE) as { instance: DependencyContainer }).instance;
   } catch {
-    requireCjs("reflect-metadata");
+    // tsyringe's entry point needs the polyfill; the application may have installed it already.
+    try {
+      requireCjs("reflect-metadata");
+    } catch {
+      // not installed here: tsyringe's own error names it
+    }
     return (requireCjs("tsyringe") as typeof import("tsyringe")).container;
   }
 }
