@@ -1,6 +1,6 @@
 /**
  * planet-auth for TypeScript — the public API: the kernel, the built-in plugins, and a default
- * kernel with the built-ins registered, which backs the seed's static factories.
+ * kernel with the built-ins registered, which backs the static factories of the Python library (`planet_auth`).
  */
 import {
   createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory,
@@ -21,7 +21,7 @@ export { builtinPlugins } from "./builtins.js";
 export type { AuthEventRegistry } from "./kernel/index.js";
 export * from "./factory/index.js";
 
-/** The seed's AuthEvent: the kernel's events and the token events of the OIDC plugin. */
+/** `planet_auth.AuthEvent` of the Python library: the kernel's events and the token events of the OIDC plugin. */
 export const AuthEvent = { ...KernelAuthEvent, ...TokenEvent } as const;
 /** The name of an event: the kernel's and every registered plugin's (see AuthEventRegistry). */
 export type AuthEvent = Extract<keyof AuthEventRegistry, string>;

@@ -130,7 +130,7 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
   }
 
   /**
-   * Build a config from a dict through the default kernel (the seed's AuthClientConfig.from_dict).
+   * Build a config from a dict through the default kernel (`AuthClientConfig.from_dict` of the Python library, `planet_auth`).
    * A dict literal of a registered client type is type-checked against its schema's type.
    */
   static fromDict<const T extends JsonObject>(dict: T & CheckedConfigDict<T>): AuthClientConfig {

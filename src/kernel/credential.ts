@@ -26,7 +26,7 @@ function sameOrigin(a: JsonObject, b: JsonObject): boolean {
 }
 
 /**
- * A unit of authorization material (the seed's Credential). `_iat`/`_exp` are epoch seconds (integers
+ * A unit of authorization material (`planet_auth.Credential` in the Python library). `_iat`/`_exp` are epoch seconds (integers
  * as a rule; a float is kept as stored); a missing `_exp` means the credential never expires. "Now"
  * comes from the clock it was built with: clients pass their kernel's clock, so each kernel's
  * credentials expire on its own time.

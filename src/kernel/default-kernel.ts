@@ -1,5 +1,5 @@
 /**
- * The default kernel backs the seed's static factories (AuthClientConfig.fromDict, AuthClient.fromConfig,
+ * The default kernel backs the static factories of the Python library (`planet_auth`) (AuthClientConfig.fromDict, AuthClient.fromConfig,
  * Auth.initializeFrom*) and config classes constructed without a kernel; it is the library's only
  * process-wide state, and nothing else falls back to it. The kernel cannot import plugins, so the
  * package entry point installs a factory that registers the built-ins; without it the default

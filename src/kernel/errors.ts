@@ -17,7 +17,7 @@ export interface AuthExceptionOptions {
 }
 
 /**
- * Root of the library's exception hierarchy (the seed's AuthException). Every subclass has a stable
+ * Root of the library's exception hierarchy (`planet_auth.AuthException` in the Python library). Every subclass has a stable
  * `code` (like jose's error codes) so callers can branch without `instanceof` across realms; narrow
  * an unknown error with {@link isAuthError} and `switch (err.code)` over {@link ErrorCode}.
  */
@@ -262,7 +262,7 @@ export function recastMessage(err: unknown): string {
 }
 
 /**
- * The seed's `recast` decorator as a higher-order function: errors of the listed types
+ * The Python library's (`planet_auth`) `AuthException.recast` decorator as a higher-order function: errors of the listed types
  * (default: any) thrown by `fn` are rethrown as `target`, message "<msg> (<OrigClass>)", cause kept.
  * Works for sync and async functions.
  */

@@ -1,5 +1,5 @@
 /**
- * A JSON object that may be bound to a storage key (the seed's FileBackedJsonObject). Invalid data is
+ * A JSON object that may be bound to a storage key (`planet_auth.FileBackedJsonObject` in the Python library). Invalid data is
  * never stored in memory by setData nor written by save. Change detection for lazyReload compares the
  * exact mtime observed at the last load (a same-size rewrite within the same second is still seen).
  * Storage goes through the provider given at construction or by setStorageProvider — objects a

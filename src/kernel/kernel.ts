@@ -324,7 +324,7 @@ export class AuthKernel implements ServiceResolver {
     return compilePluginSchema(this.#ajv, { plugin, clientType: ct.clientType, schema: ct.schema });
   }
 
-  /** The seed's AuthClientConfig.from_dict: only checks non-empty and a known client_type. */
+  /** As `AuthClientConfig.from_dict` of the Python library (`planet_auth`): only checks non-empty and a known client_type. */
   configFromDict(dict: JsonObject | null | undefined): AuthClientConfig {
     if (!dict || typeof dict !== "object" || Object.keys(dict).length === 0) {
       throw new AuthClientException("Auth client config dictionary must not be empty or None");

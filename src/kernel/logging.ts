@@ -36,7 +36,7 @@ export type OutputMode =
   | { mode: "structured"; nestedKey: string | null; objectFirst: boolean };
 
 /**
- * The library's logger (the seed's AuthLogger). Every record gets a structured payload (event, library
+ * The library's logger (`AuthLogger` of the Python library, `planet_auth`). Every record gets a structured payload (event, library
  * versions, redacted fields from the caller or the exception, the error text); in string mode the
  * payload is logged as one JSON string, in structured mode as extra fields. Mute it with `setHostLogger(null)`.
  */
@@ -132,7 +132,7 @@ export class AuthLogger {
 
 /**
  * Wrap `fn` so a thrown error is logged (event: override > the error's own > default) and rethrown.
- * The seed's `log_exception` decorator as a higher-order function.
+ * The Python library's (`planet_auth`) `AuthLogger.log_exception` decorator as a higher-order function.
  */
 export function logException<A extends unknown[], R>(
   logger: AuthLogger,

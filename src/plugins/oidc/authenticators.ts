@@ -1,5 +1,5 @@
 /**
- * OIDC request authenticators (the seed's RefreshingOidcTokenRequestAuthenticator,
+ * OIDC request authenticators (the Python library's RefreshingOidcTokenRequestAuthenticator,
  * RefreshOrReloginOidcTokenRequestAuthenticator and OidcClientValidatorRequestAuthenticator),
  * improved over the reference:
  *
@@ -221,7 +221,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
   }
 
-  /** The seed's refresh_needed: no token, or `now > refresh_at` (integer seconds). */
+  /** A refresh is needed with no token, or when `now > refresh_at` (integer seconds), as in the Python library. */
   #needsRefresh(nowMs: number): boolean {
     if (!this.tokenBody) return true;
     if (this.#refreshAt === null) return false;

@@ -2,7 +2,7 @@
  * The 12 OIDC client types, each described once, in one table: its flow, its client authentication
  * (and the login grant's, where that differs), its meta (the reference's display names and
  * descriptions, typos included, and config hints), and what its JSON Schema adds to the keys every
- * OIDC type shares. The seed-named config and client classes below are empty: the table gives each
+ * OIDC type shares. The config and client classes below, named as in the Python library (`planet_auth`), are empty: the table gives each
  * config class its static `clientType` and each client class its composition, and the plugin's
  * contributions are derived from the rows (oidcClientTypes).
  */
@@ -33,7 +33,7 @@ export type {
   OidcConfigDict, OidcAuthCodeConfigDict, OidcAuthCodePubkeyConfigDict, OidcAuthCodeSecretConfigDict, OidcClientCredentialsPubkeyConfigDict, OidcClientCredentialsSecretConfigDict, OidcClientValidatorConfigDict, OidcDeviceCodeConfigDict, OidcDeviceCodePubkeyConfigDict, OidcDeviceCodeSecretConfigDict, OidcResourceOwnerConfigDict, OidcResourceOwnerPubkeyConfigDict, OidcResourceOwnerSecretConfigDict,
 };
 
-// ---- the seed's class names -------------------------------------------------------------------
+// ---- the Python library's class names -------------------------------------------------------------------
 
 export class AuthCodeClientConfig extends AuthCodeClientConfigBase<OidcAuthCodeConfigDict> {}
 export class AuthCodeWithClientSecretClientConfig extends AuthCodeClientConfigBase<OidcAuthCodeSecretConfigDict> {}
@@ -264,7 +264,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
   },
 ];
 
-// Each seed-named class gets what its row says: the config class its client_type, the client class its composition.
+// Each class named after the Python library's gets what its row says: the config class its client_type, the client class its composition.
 for (const row of OIDC_CLIENT_TYPE_TABLE) {
   Object.defineProperty(row.configClass, "clientType", { value: row.clientType, enumerable: true });
   const composition = { flow: row.flow, clientAuth: row.clientAuth, loginClientAuth: row.loginClientAuth };

@@ -116,7 +116,7 @@ export interface OidcClientComposition {
 }
 
 export class OidcAuthClient extends AuthClient {
-  /** The composition of a client type, set by the client-type table on each seed-named client class. */
+  /** The composition of a client type, set by the client-type table on each client class named after the Python library's. */
   static readonly composition?: OidcClientComposition;
 
   declare config: () => OidcAuthClientConfig;

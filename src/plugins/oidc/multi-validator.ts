@@ -1,5 +1,5 @@
 /**
- * `OidcMultiIssuerValidator` (the seed's name): validate access tokens from several trusted issuers
+ * `OidcMultiIssuerValidator` (`planet_auth.OidcMultiIssuerValidator` in the Python library): validate access tokens from several trusted issuers
  * (migrations). Never use it to bridge trust environments. Improvements over the reference: an unknown
  * issuer is an `UnknownIssuerTokenException` (an InvalidTokenException, so callers catching that see
  * it); the factories never mutate the caller's config objects.

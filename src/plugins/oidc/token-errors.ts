@@ -1,5 +1,5 @@
 /**
- * Token validation's events and exceptions (the seed's InvalidTokenException family). A rejected JWT
+ * Token validation's events and exceptions (the Python library's `planet_auth.InvalidTokenException` family). A rejected JWT
  * carries its unverified header and body so the log line can name the algorithm and the claims that
  * identify the caller — never the token itself, and never personal claims.
  */
@@ -30,7 +30,7 @@ declare module "../../kernel/index.js" {
   }
 }
 
-/** The token events (the seed's AuthEvent members about tokens). */
+/** The token events (the members of the Python library's `planet_auth.AuthEvent` about tokens). */
 export const TokenEvent = {
   TOKEN_VALID: "TOKEN_VALID",
   TOKEN_INVALID: "TOKEN_INVALID",

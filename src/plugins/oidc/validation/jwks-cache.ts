@@ -30,7 +30,7 @@ export interface JwksKeyCacheOptions {
   fetchJwks: JwksFetcher;
   clock?: Clock;
   /**
-   * The seed's `min_jwks_fetch_interval`: the cooldown between fetch attempts (default 30 s, as
+   * The cooldown between fetch attempts, `min_jwks_fetch_interval` in the Python library (default 30 s, as
    * jose's `cooldownDuration`). It bounds how soon a key published after the last fetch is found
    * (a token signed with it fails for at most this long) and how often an unreachable or flooded
    * endpoint is called. The reference's 300 s rejected tokens signed with a freshly rotated key for

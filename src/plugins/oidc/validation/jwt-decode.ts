@@ -120,8 +120,8 @@ export function parseCompactJwt(token: string, lenientPayload = false): ParsedJw
 }
 
 /**
- * Decode a JWT's header, payload and signature bytes **without any verification** (the seed's
- * `hazmat_unverified_decode`). Malformed ⇒ `InvalidArgumentException`.
+ * Decode a JWT's header, payload and signature bytes **without any verification** (the Python
+ * library's `TokenValidator.hazmat_unverified_decode`). Malformed ⇒ `InvalidArgumentException`.
  */
 export function decodeJwtUnverified(token: string): DecodedJwt {
   if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("JWT must be a non-empty string");

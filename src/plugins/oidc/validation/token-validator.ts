@@ -1,5 +1,5 @@
 /**
- * Local JWT validation: the seed's `TokenValidator`.
+ * Local JWT validation: `planet_auth.TokenValidator` of the Python library.
  *
  * jose does the JWKS work (key import and JWK checks, see `JwksKeyCache`); the hot path verifies
  * signatures with node:crypto on cached `KeyObject`s and applies JOSE header rules equivalent to
