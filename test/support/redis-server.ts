@@ -35,13 +35,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `args`: more redis-server options, e.g. `["--requirepass", "…"]`. */
+export async function startRedis(options: { args?: string[] } = {}): Promise<TestRedis> {
   if (!redisServerAvailable) throw new Error("redis-server is not installed (apt-get install redis-server); CI=true requires it");
   const dir = await makeTempDir("planet-auth-redis-");
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir.dir, "--save", "", "--appendonly", "no"], {
+    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir.dir, "--save", "", "--appendonly", "no", ...(options.args ?? [])], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

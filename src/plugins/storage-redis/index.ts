@@ -2,3 +2,4 @@
 export { RedisStorageProvider, type RedisStorageProviderOptions } from "./redis-storage-provider.js";
 export { parseRedisStorageOptions, type RedisStorageConfig } from "./options.js";
 export { storageRedisPlugin, redisStorageFromOptions, STORAGE_REDIS_PLUGIN_NAME, REDIS_STORAGE_TYPE } from "./plugin.js";
+export { RedisAuthenticationException } from "./errors.js";

@@ -2,7 +2,7 @@
  * The redis storage's options as a discovered config gives them (`storage: { type: "redis", ... }`),
  * checked with errors that name the option (never its value: a URL may carry a password).
  */
-import { InvalidDataException, type Environment, type JsonObject } from "../../kernel/index.js";
+import { InvalidDataException, isLoopbackHost, type Environment, type JsonObject } from "../../kernel/index.js";
 
 export interface RedisStorageConfig {
   url: string;
@@ -13,9 +13,28 @@ export interface RedisStorageConfig {
   /** Encrypt stored objects with SOPS/age (recipients from `recipients`, else where the SOPS plugin finds them). */
   encrypt?: boolean;
   recipients?: string[];
+  /** Accept `redis://` (cleartext: tokens and the password readable on the path) to a non-loopback host. */
+  allowCleartext?: boolean;
 }
 
-const KNOWN = ["url", "urlEnv", "prefix", "leaseMs", "lockWaitMs", "commandTimeoutMs", "encrypt", "recipients"];
+const KNOWN = ["url", "urlEnv", "prefix", "leaseMs", "lockWaitMs", "commandTimeoutMs", "encrypt", "recipients", "allowCleartext"];
+
+/**
+ * Why tokens may not travel to `url`, or undefined when they may: `rediss://` (TLS) anywhere,
+ * `redis://` only to a loopback host unless `allowCleartext`. Never quotes the URL (it may carry a password).
+ */
+export function redisUrlReason(url: string, allowCleartext = false): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a redis:// or rediss:// URL";
+  }
+  if (parsed.protocol === "rediss:") return undefined;
+  if (parsed.protocol !== "redis:") return "must be a redis:// or rediss:// URL";
+  if (allowCleartext || isLoopbackHost(parsed.hostname)) return undefined;
+  return "uses redis:// (cleartext) to a non-loopback host: use rediss://, or set allowCleartext: true to accept the risk";
+}
 
 function fail(field: string, rule: string): never {
   throw new InvalidDataException(`storage.${field} ${rule}`, { field: `storage.${field}` });
@@ -39,6 +58,9 @@ export function parseRedisStorageOptions(options: JsonObject, env: Environment):
     if (!url) fail("urlEnv", `names the environment variable ${options.urlEnv}, which is not set`);
   }
   if (typeof url !== "string" || !/^rediss?:\/\//.test(url)) fail("url", "must be a redis:// or rediss:// URL (or give urlEnv)");
+  if (options.allowCleartext !== undefined && typeof options.allowCleartext !== "boolean") fail("allowCleartext", "must be true or false");
+  const reason = redisUrlReason(url, options.allowCleartext === true);
+  if (reason) fail("url", reason);
   if (options.prefix !== undefined && typeof options.prefix !== "string") fail("prefix", "must be a string");
   if (options.encrypt !== undefined && typeof options.encrypt !== "boolean") fail("encrypt", "must be true or false");
   const recipients = options.recipients;
@@ -53,5 +75,6 @@ export function parseRedisStorageOptions(options: JsonObject, env: Environment):
     ...(positiveInteger(options, "commandTimeoutMs") !== undefined ? { commandTimeoutMs: positiveInteger(options, "commandTimeoutMs") } : {}),
     ...(options.encrypt === true || recipients !== undefined ? { encrypt: true } : {}),
     ...(recipients !== undefined ? { recipients: recipients as string[] } : {}),
+    ...(options.allowCleartext === true ? { allowCleartext: true } : {}),
   };
 }

@@ -6,8 +6,9 @@
  * Layout, for a storage key K under prefix P:
  * - `P` + K: a hash { data: the object as its file would hold it (or encrypted by `format`), mtime, fence };
  * - `P` + K + `#lock`: the lease, `<owner id>:<fence>`, set with NX and a time to live, deleted only by its owner;
- * - `P` + K + `#fence`: a counter (INCR) giving each lease a larger fence; a write made under a lease
- *   carries its fence and is refused once another owner holds the lock or a newer fence was written;
+ * - `P` + K + `#fence`: the last fence given; each lease gets a larger one (also after a restart that
+ *   lost it: see ACQUIRE); a write made under a lease carries its fence and is refused once another
+ *   owner holds the lock or a value with a newer fence was written;
  * - channel `P` + `#changed`: the key, published on every write and release, which wakes waiters.
  *
  * Degraded, not down: when Redis cannot be reached, reads are served from this process's copy of
@@ -18,17 +19,23 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import {
-  ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
+  DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
   type AuthLogger, type JsonObject, type ObjectStorageProvider, type StorageFormat,
 } from "../../kernel/index.js";
 import { ChangeWaiters } from "./change-waiters.js";
+import { RedisAuthenticationException, isAuthenticationReply } from "./errors.js";
 import { KeyMutex } from "./key-mutex.js";
 import { loadRedisClass } from "./lazy-deps.js";
-import { ACQUIRE, RELEASE, RENEW, RESTORE, WRITE } from "./scripts.js";
+import { redisUrlReason } from "./options.js";
+import { ACQUIRE, READ, RELEASE, RENEW, RESTORE, WRITE } from "./scripts.js";
 
 export interface RedisStorageProviderOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. */
+  /** `rediss://[user:password@]host:port[/db]` (TLS), or `redis://…` to a loopback host (or with `allowCleartext`). */
   url: string;
+  /** Accept `redis://` (cleartext) to a non-loopback host. Default false. */
+  allowCleartext?: boolean;
+  /** Largest stored value read, in bytes (default 1 MiB, as for files); a larger one is refused before it is read. */
+  maxValueBytes?: number;
   /** Prepended to every storage key. Default `planet-auth:`. */
   prefix?: string;
   /** Lease time to live; renewed while the holder runs, so it bounds only how long a dead holder blocks. Default 5 s. */
@@ -66,6 +73,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   readonly lockWaitMs: number;
   readonly #url: string;
   readonly #commandTimeoutMs: number;
+  readonly #maxValueBytes: number;
   readonly #format?: StorageFormat;
   readonly #logger?: AuthLogger;
   readonly #lease = new AsyncLocalStorage<Lease>();
@@ -78,9 +86,14 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   #degraded = false;
   #degradedOperations = 0;
   #closed = false;
+  /** Redis refused the credentials on the last connection attempt. */
+  #authFailure?: Error;
 
   constructor(options: RedisStorageProviderOptions) {
+    const reason = redisUrlReason(options.url, options.allowCleartext);
+    if (reason) throw new InvalidDataException(`The Redis storage's url ${reason}`, { field: "url" });
     this.#url = options.url;
+    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.leaseMs = options.leaseMs ?? 5000;
     this.lockWaitMs = options.lockWaitMs ?? 60_000;
@@ -193,7 +206,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
       const change = this.#waiters.register(key);
-      const [fence, leftMs] = (await client.eval(ACQUIRE, 2, this.#lockKey(key), this.#fenceKey(key), owner, this.leaseMs)) as [number, number];
+      const [fence, leftMs] = (await client.eval(ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs)) as [number, number];
       this.#recovered();
       if (fence > 0) {
         change.cancel();
@@ -232,11 +245,14 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   async #read(key: string): Promise<LocalCopy | undefined> {
     try {
       const client = await this.#connected();
-      const [text, mtime] = await client.hmget(this.#objKey(key), "data", "mtime");
+      const [text, mtime] = (await client.eval(READ, 1, this.#objKey(key), this.#maxValueBytes)) as [string | number | null, string | null];
       this.#recovered();
       if (text === null) {
         this.#copies.delete(key);
         return undefined;
+      }
+      if (typeof text === "number") {
+        throw new FileTooLargeException(`The value stored in Redis (${text} bytes) is larger than the limit of ${this.#maxValueBytes} bytes; it was not read`, { filePath: key });
       }
       const copy = { text, mtime: Number(mtime), pending: false };
       this.#copies.set(key, copy);
@@ -279,8 +295,11 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       throw err;
     });
     return this.#client.then((client) => {
-      if (client.status !== "ready") throw new RedisUnavailable(`Redis connection is ${client.status}`);
-      return client;
+      if (client.status === "ready") return client;
+      if (this.#authFailure) {
+        throw new RedisAuthenticationException(`Redis refused the storage's credentials (${this.#authFailure.message.split(" ")[0]}): check the user and password of its url`);
+      }
+      throw new RedisUnavailable(`Redis connection is ${client.status}`);
     });
   }
 
@@ -295,8 +314,14 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       connectTimeout: this.#commandTimeoutMs,
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     });
-    client.on("error", () => undefined); // surfaced by the failing commands
-    client.on("ready", () => void this.#catchUp(client));
+    // Surfaced by the failing commands; refused credentials are remembered so they are not taken for an outage.
+    client.on("error", (err: unknown) => {
+      if (isAuthenticationReply(err)) this.#authFailure = err as Error;
+    });
+    client.on("ready", () => {
+      this.#authFailure = undefined;
+      void this.#catchUp(client);
+    });
     // A failed first connection is retried in the background (retryStrategy); until then, degraded.
     await client.connect().catch(() => undefined);
     return client;

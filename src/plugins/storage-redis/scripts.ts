@@ -1,13 +1,34 @@
 /**
- * Lua scripts the Redis store runs atomically. Lock values are `<owner id>:<fence>`; the fence is a
- * per-key counter (INCR) that only grows, stored with every value written under the lock.
+ * Lua scripts the Redis store runs atomically. Lock values are `<owner id>:<fence>`; the fence only
+ * grows and is stored with every value written under the lock. Fences are kept as decimal strings
+ * (`%d`): Lua numbers are doubles and would otherwise be written in exponent form.
  */
 
-/** KEYS: lock, fence counter. ARGV: owner id, lease ms. → [fence, 0] when taken, else [0, lease left ms]. */
+/**
+ * KEYS: lock, fence, object. ARGV: owner id, lease ms. → [fence, 0] when taken, else [0, lease left ms].
+ * The fence is the largest of the last fence + 1, the stored value's fence + 1 and Redis's clock in
+ * microseconds, so it still grows when a restart without persistence lost the fence key (and the value).
+ */
 export const ACQUIRE = `
-local fence = redis.call('INCR', KEYS[2])
-if redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'NX', 'PX', ARGV[2]) then return {fence, 0} end
+local t = redis.call('TIME')
+local fence = math.max(
+  tonumber(redis.call('GET', KEYS[2]) or '0') + 1,
+  tonumber(redis.call('HGET', KEYS[3], 'fence') or '0') + 1,
+  tonumber(t[1]) * 1000000 + tonumber(t[2]))
+fence = string.format('%d', fence)
+redis.call('SET', KEYS[2], fence)
+if redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'NX', 'PX', ARGV[2]) then return {tonumber(fence), 0} end
 return {0, redis.call('PTTL', KEYS[1])}
+`;
+
+/**
+ * KEYS: object. ARGV: largest value in bytes. → [data, mtime] (both nil when missing), or [size]
+ * when the value is larger than allowed: its length is checked before it is read.
+ */
+export const READ = `
+local size = redis.call('HSTRLEN', KEYS[1], 'data')
+if size > tonumber(ARGV[1]) then return {size} end
+return redis.call('HMGET', KEYS[1], 'data', 'mtime')
 `;
 
 /** Compare-and-delete. KEYS: lock. ARGV: lock value, channel, storage key. → 1 released, 0 not ours. */
@@ -26,13 +47,13 @@ return 0
  * the stored value carries a newer fence: a holder whose lease expired cannot overwrite a newer value.
  */
 export const WRITE = `
-local stored = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+local stored = redis.call('HGET', KEYS[1], 'fence') or '0'
 local fence = stored
 if ARGV[3] ~= '' then
   local holder = redis.call('GET', KEYS[2])
   if holder and holder ~= ARGV[4] then return 0 end
-  fence = tonumber(ARGV[3])
-  if stored > fence then return 0 end
+  fence = ARGV[3]
+  if tonumber(stored) > tonumber(fence) then return 0 end
 end
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'mtime', ARGV[2], 'fence', fence)
 redis.call('PUBLISH', ARGV[5], ARGV[6])

@@ -2,8 +2,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import { generateIdentity, identityToRecipient } from "age-encryption";
-import { AuthLogger, ObjectNotFoundException, StorageException, createDefaultKernel, serializeJsonObject } from "../../../src/index.js";
-import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
+import {
+  AuthLogger, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, createDefaultKernel, serializeJsonObject,
+} from "../../../src/index.js";
+import { RedisAuthenticationException, RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
 
@@ -75,6 +77,81 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     expect(await raw.exists("t:counter.json#lock")).toBe(0);
   });
 
+  test("a value larger than the cap is refused from its length, before it is read; the stored value is left as it is", async () => {
+    const big = JSON.stringify({ access_token: "x".repeat(1024 * 1024) });
+    await raw.hset("t:big.json", "data", big, "mtime", 1);
+    const p = provider();
+    const err = await p.loadObj("big.json").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileTooLargeException);
+    expect(String(err)).toMatch(/larger than the limit of 1048576 bytes; it was not read/);
+    expect(await raw.hget("t:big.json", "data")).toBe(big);
+    await expect(provider({ maxValueBytes: 20 }).loadObj("big.json")).rejects.toBeInstanceOf(FileTooLargeException);
+    await raw.hset("t:small.json", "data", "{}", "mtime", 1);
+    expect(await provider({ maxValueBytes: 20 }).loadObj("small.json")).toEqual({});
+  });
+
+  test("redis:// (cleartext) to a non-loopback host is refused unless allowCleartext; rediss:// is accepted; no password in the error", () => {
+    const attempt = (options: { url: string; allowCleartext?: boolean }) => {
+      try {
+        return new RedisStorageProvider(options);
+      } catch (e) {
+        return e;
+      }
+    };
+    for (const url of ["redis://:hunter2@cache.example.com:6379", "redis://10.0.0.7"]) {
+      const err = attempt({ url });
+      expect(err).toBeInstanceOf(InvalidDataException);
+      expect(String(err)).toMatch(/redis:\/\/ \(cleartext\) to a non-loopback host: use rediss:\/\/, or set allowCleartext: true/);
+      expect(String(err)).not.toContain("hunter2");
+      expect(attempt({ url, allowCleartext: true })).toBeInstanceOf(RedisStorageProvider);
+    }
+    for (const url of ["rediss://:hunter2@cache.example.com:6380", "redis://127.0.0.1:6379", "redis://localhost", "redis://[::1]:6379"]) {
+      expect(attempt({ url })).toBeInstanceOf(RedisStorageProvider);
+    }
+    const kernel = createDefaultKernel({ services: { env: {} } });
+    const fromConfig = (options: Record<string, unknown>) => {
+      try {
+        return kernel.createStorageProvider({ type: "redis", ...options });
+      } catch (e) {
+        return e;
+      }
+    };
+    const refused = fromConfig({ url: "redis://:hunter2@cache.example.com" });
+    expect(refused).toBeInstanceOf(InvalidDataException);
+    expect((refused as InvalidDataException).field).toBe("storage.url");
+    expect(String(refused)).not.toContain("hunter2");
+    expect(fromConfig({ url: "redis://cache.example.com", allowCleartext: true })).toBeInstanceOf(RedisStorageProvider);
+    expect(String(fromConfig({ url: "rediss://cache.example.com", allowCleartext: "yes" }))).toMatch(/storage\.allowCleartext must be true or false/);
+  });
+
+  test("a wrong password is an authentication error (ERR_REDIS_AUTH), not an outage: no degraded mode, no secret in the message", async () => {
+    const locked = await startRedis({ args: ["--requirepass", "right-password"] });
+    try {
+      const log = captureLogger();
+      const port = new URL(locked.url).port;
+      const wrong = provider({ url: `redis://:wrong-password@127.0.0.1:${port}`, logger: new AuthLogger(log) });
+      const none = provider({ url: locked.url, logger: new AuthLogger(log) });
+      for (const p of [wrong, none]) {
+        const err = await p.loadObj("token.json").catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(RedisAuthenticationException);
+        expect((err as RedisAuthenticationException).code).toBe("ERR_REDIS_AUTH");
+        expect(String(err)).toMatch(/Redis refused the storage's credentials \((WRONGPASS|NOAUTH)\)/);
+        expect(String(err)).not.toContain("password@");
+        expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain("wrong-password");
+        await expect(p.saveObj("token.json", token)).rejects.toBeInstanceOf(RedisAuthenticationException);
+        await expect(p.withLock("token.json", async () => "ran")).rejects.toBeInstanceOf(RedisAuthenticationException);
+        expect(p.isDegraded()).toBe(false);
+        expect(p.degradedOperations()).toBe(0);
+      }
+      expect(log.text()).not.toMatch(/unreachable|wrong-password/);
+      const right = provider({ url: `redis://:right-password@127.0.0.1:${port}` });
+      await right.saveObj("token.json", token);
+      expect(await right.loadObj("token.json")).toEqual(token);
+    } finally {
+      await locked.cleanup();
+    }
+  });
+
   test("a waiter is woken by the release (pub/sub), long before the holder's lease would run out", async () => {
     const [a, b] = [provider({ leaseMs: 60_000 }), provider({ leaseMs: 60_000 })];
     let releaseA!: () => void;
@@ -109,6 +186,30 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     expect(await b.loadObj("fenced.json")).toEqual({ v: "newer" });
     expect(Number(await raw.hget("t:fenced.json", "fence"))).toBeGreaterThan(0);
   });
+
+  test("fencing survives a Redis restart without persistence: a holder paused across it cannot overwrite the newer value", async () => {
+    const a = provider();
+    await a.saveObj("restart.json", { v: "old" });
+    let b: RedisStorageProvider | undefined;
+    const stale = a.withLock("restart.json", async () => {
+      await redis.stop(); // a pauses; Redis restarts empty: the fence key and the value are gone
+      await redis.start();
+      const fresh = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      try {
+        // a is connected again once it has written its copy back
+        for (let i = 0; i < 100 && (await fresh.hget("t:restart.json", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        fresh.disconnect();
+      }
+      b = provider();
+      await b.withLock("restart.json", () => b!.saveObj("restart.json", { v: "newer" }));
+      await a.saveObj("restart.json", { v: "stale" });
+    });
+    await expect(stale).rejects.toBeInstanceOf(StorageException);
+    expect(await b!.loadObj("restart.json")).toEqual({ v: "newer" });
+    raw.disconnect();
+    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  }, 20_000);
 
   test("degraded, not down: Redis stopped ⇒ reads from this process's copy, writes kept, one warning, a counter; back ⇒ written back", async () => {
     const log = captureLogger();
