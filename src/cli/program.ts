@@ -216,13 +216,53 @@ export async function runPlauth(argv: string[], options: PlauthProgramOptions = 
   return runCommand(program, runtime, argv);
 }
 
-/** Run a command tree built here with commander's exits turned into exit codes. */
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * While a command runs, a signal that ends the process first closes the run's kernel, then ends the
+ * process with that signal (handlers removed, so a second signal ends it at once). A signal that
+ * something else also listens for (a command passing it to a child, the host application) is theirs.
+ * Returns the function that removes the handlers.
+ */
+function closeKernelOnSignals(rt: PlauthRuntime): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const remove = () => handlers.forEach((handler, signal) => process.off(signal, handler));
+  for (const signal of ENDING_SIGNALS) {
+    const handler = () => {
+      if (process.listenerCount(signal) > 1) return;
+      remove();
+      void rt.close().catch(() => undefined).finally(() => process.kill(process.pid, signal));
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  return remove;
+}
+
+/**
+ * Run a command tree built here with commander's exits turned into exit codes. However the command
+ * ends — success, error or a signal — the kernel the run built is closed, so the process can exit.
+ */
 export async function runCommand(program: Command, rt: PlauthRuntime, argv: string[]): Promise<number> {
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: (s) => rt.io.out(s), writeErr: (s) => rt.io.err(s) });
     c.commands.forEach(configure);
   };
   configure(program);
+  const removeSignalHandlers = closeKernelOnSignals(rt);
+  let code = await runParsed(program, rt, argv);
+  removeSignalHandlers();
+  rt.closePrompts();
+  try {
+    await rt.close();
+  } catch (err) {
+    rt.io.err(`Error: could not close the auth kernel: ${err instanceof Error ? err.message : String(err)}\n`);
+    code ||= 1;
+  }
+  return code;
+}
+
+async function runParsed(program: Command, rt: PlauthRuntime, argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -238,7 +278,5 @@ export async function runCommand(program: Command, rt: PlauthRuntime, argv: stri
     }
     rt.io.err(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
-  } finally {
-    rt.closePrompts();
   }
 }

@@ -40,6 +40,11 @@ export interface PlauthRuntime {
   /** The auth context for the root options, or the host's context when embedded. */
   context(request: ContextRequest): Promise<Auth>;
   setLogLevel(level: string): void;
+  /**
+   * Close the kernel this run built (its Redis connections and the like), so the process can exit.
+   * A kernel the host passed as an instance stays open: it is the host's.
+   */
+  close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -49,7 +54,10 @@ export interface RuntimeOptions {
   namespace?: string;
   /** Built-in profiles of the host application. */
   builtins?: BuiltinProfileSet[];
-  /** Kernel to use instead of one discovered from the working directory. */
+  /**
+   * Kernel to use instead of one discovered from the working directory. An instance stays the
+   * host's; a function builds one for the run, and the run closes it when it ends.
+   */
   kernel?: AuthKernel | (() => Promise<AuthKernel>);
   /** The host's context (embedded mode): plauth then never builds one. */
   context?: () => Promise<Auth>;
@@ -103,6 +111,8 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
   let level = "INFO";
   let prompts = options.prompts;
   let factory: Promise<PlanetAuthFactory> | undefined;
+  /** The kernel this run built, once it has one. */
+  let ownKernel: Promise<AuthKernel | undefined> | undefined;
   const getPrompts = (): CliPrompts => {
     // @inquirer/prompts is loaded on the first dialog, and only when a person is at the terminal.
     prompts ??= process.stdin.isTTY ? inquirerPrompts() : linePrompts(process.stdin, io.out);
@@ -134,13 +144,16 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
               o.hidden ? getPrompts().password(question) : getPrompts().input(question),
           },
         };
-        let kernel: AuthKernel;
-        if (typeof options.kernel === "function") kernel = await options.kernel();
-        else if (options.kernel) kernel = options.kernel;
-        else kernel = await lib.loadKernel({ services, homeDir: () => env.HOME || homedir() });
+        const given = options.kernel;
+        const built = typeof given === "function" ? given() : given ? undefined : lib.loadKernel({ services, homeDir: () => env.HOME || homedir() });
+        ownKernel = built?.catch(() => undefined);
+        const kernel = built ? await built : (given as AuthKernel);
         return new lib.PlanetAuthFactory({ kernel, env, builtins: options.builtins });
       })();
       return factory;
+    },
+    async close() {
+      await (await ownKernel)?.close();
     },
     async context(request) {
       if (options.context) return options.context();

@@ -8,12 +8,22 @@ import type { DependencyContainer, FactoryProvider, ValueProvider } from "tsyrin
 import { tsyringeContainerClass } from "./tsyringe-root.js";
 import type { Token } from "./tokens.js";
 
-/** Resolves services from one kernel. */
+/** Releases something a service opened (a connection, a listener, a timer). */
+export type Disposer = () => void | Promise<void>;
+
+/** Resolves services from one kernel, and ties what they open to the kernel's lifetime. */
 export interface ServiceResolver {
   /** The value registered for `token`; throws when nothing is registered. */
   resolve<T>(token: Token<T>): T;
   /** Whether anything is registered for `token`. */
   isProvided(token: Token<unknown>): boolean;
+  /**
+   * Run `disposer` when the kernel closes (`await kernel.close()`), after the disposers registered
+   * later (last in, first out). A factory or storage provider that opens a connection registers its
+   * closing here when it opens it, so a process that closes its kernel can exit. Throws once the
+   * kernel is closed (what would be opened then could never be closed).
+   */
+  onClose(disposer: Disposer): void;
 }
 
 /**

@@ -9,7 +9,7 @@ export * from "./transport-security.js";
 export * from "./tokens.js";
 export * from "./version.js";
 export type { KernelServices } from "./services.js";
-export type { ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver } from "./container.js";
+export type { Disposer, ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver } from "./container.js";
 export { satisfiesVersionRange } from "./version-range.js";
 export type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {

@@ -24,7 +24,9 @@ import { FileStorageProvider } from "./storage/file-storage.js";
 import { GotHttpClient } from "./http.js";
 import { AuthLogger } from "./logging.js";
 import { processEnvironment, realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalPrompt } from "./seams.js";
-import { createIsolatedContainer, isServiceProvider, registerProvider, type ServiceProvider, type ServiceResolver } from "./container.js";
+import {
+  createIsolatedContainer, isServiceProvider, registerProvider, type Disposer, type ServiceProvider, type ServiceResolver,
+} from "./container.js";
 import {
   BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
@@ -97,6 +99,9 @@ export class AuthKernel implements ServiceResolver {
   #profiles = new Map<string, JsonObject>();
   #defaultProfile?: string;
   #profilesSource?: string;
+  /** What `close()` runs, in registration order (run last first). */
+  readonly #disposers: Disposer[] = [];
+  #closed?: Promise<void>;
 
   constructor(options: CreateKernelOptions = {}) {
     this.container = createIsolatedContainer();
@@ -176,9 +181,46 @@ export class AuthKernel implements ServiceResolver {
         storage: get(STORAGE_PROVIDER),
         resolve: <T>(tok: Token<T>): T => this.resolve(tok),
         isProvided: (tok: Token<unknown>): boolean => this.isProvided(tok),
+        onClose: (disposer: Disposer): void => this.onClose(disposer),
       });
     }
     return this.#services;
+  }
+
+  onClose(disposer: Disposer): void {
+    if (typeof disposer !== "function") throw new PluginException("onClose needs a function");
+    if (this.#closed) throw new PluginException("This kernel is closed: nothing more can be opened on it");
+    this.#disposers.push(disposer);
+  }
+
+  /**
+   * Close what the kernel's services and storage providers opened (Redis connections, listeners,
+   * timers), running the disposers they registered with `onClose`, last registered first. Every
+   * disposer runs even when one fails; then the failure is thrown (an AggregateError for several).
+   * Idempotent: later calls return the same promise. The kernel's registry stays readable, but
+   * nothing new can be opened on it.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#runDisposers();
+    return this.#closed;
+  }
+
+  /** `await using kernel = await loadKernel()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #runDisposers(): Promise<void> {
+    const failures: unknown[] = [];
+    for (let disposer = this.#disposers.pop(); disposer; disposer = this.#disposers.pop()) {
+      try {
+        await disposer();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} disposers failed while closing the kernel`);
   }
 
   /**

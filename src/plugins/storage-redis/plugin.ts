@@ -11,13 +11,18 @@ import { RedisStorageProvider } from "./redis-storage-provider.js";
 export const STORAGE_REDIS_PLUGIN_NAME = "planet-auth/storage-redis";
 export const REDIS_STORAGE_TYPE = "redis";
 
-/** A provider from config options; encryption reuses the SOPS codec (age recipients as the SOPS plugin finds them). */
+/**
+ * A provider from config options; encryption reuses the SOPS codec (age recipients as the SOPS plugin
+ * finds them). Its connections close with the kernel (`kernel.close()`).
+ */
 export function redisStorageFromOptions(options: JsonObject, services: KernelServices): RedisStorageProvider {
   const config = parseRedisStorageOptions(options, services.env);
   const format = config.encrypt
     ? createSopsStorageFormat({ env: services.env, configPath: false, sopsBinary: false, ...(config.recipients ? { recipients: config.recipients } : {}) })
     : undefined;
-  return new RedisStorageProvider({ ...config, format, logger: services.logger });
+  const provider = new RedisStorageProvider({ ...config, format, logger: services.logger });
+  services.onClose(() => provider.close());
+  return provider;
 }
 
 export const storageRedisPlugin = definePlugin({
