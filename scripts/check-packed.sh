@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The package as a consumer gets it: `npm pack` (which builds first), install the tarball into a fresh
 # project (dependencies from the npm cache where possible), then in that project:
-#   - a strict `tsc` over examples/static-apikey.ts, then run the compiled example;
+#   - a strict `tsc` (skipLibCheck off) over examples/static-apikey.ts and every TypeScript block of the
+#     README (scripts/readme-blocks.mjs), beside the HTTP clients and frameworks the README uses; then run
+#     the compiled example;
 #   - require("planet-auth") from CommonJS, and the schemas through their subpath;
 #   - the shipped declaration files cite no document outside the package;
 #   - every source map carries its sources inline;
@@ -19,7 +21,8 @@ fail() { echo "check-packed: FAILED — $*" >&2; exit 1; }
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 [ -f "$work/$tarball" ] || fail "npm pack produced no tarball"
-dev_version() { node -p "require('./package.json').devDependencies['$1']"; }
+# The version of a package this repository installs (its lock file's), for the consumer to match.
+dev_version() { node -p "require('$root/node_modules/$1/package.json').version"; }
 ts_version="$(dev_version typescript)"
 types_node_version="$(dev_version @types/node)"
 
@@ -29,8 +32,13 @@ cd "$consumer"
 cat > package.json <<'JSON'
 { "name": "planet-auth-consumer", "private": true, "type": "module" }
 JSON
+# What the README's blocks import beside planet-auth (the versions this repository tests with).
+readme_deps=()
+for dep in got axios express @types/express fastify ioredis oidc-provider; do
+  readme_deps+=("$dep@$(dev_version "$dep")")
+done
 npm install --prefer-offline --no-audit --no-fund --silent \
-  "$work/$tarball" "typescript@$ts_version" "@types/node@$types_node_version" \
+  "$work/$tarball" "typescript@$ts_version" "@types/node@$types_node_version" "${readme_deps[@]}" \
   || fail "npm install of $tarball into a fresh project"
 
 cat > tsconfig.json <<'JSON'
@@ -44,7 +52,8 @@ cat > tsconfig.json <<'JSON'
 }
 JSON
 cp "$root/examples/static-apikey.ts" src/example.ts
-npx --no-install tsc -p . || fail "strict tsc in the consumer project"
+node "$root/scripts/readme-blocks.mjs" src/readme "$root/README.md"
+npx --no-install tsc -p . || fail "strict tsc in the consumer project (src/readme/readme-L<n>.ts is the README block at line <n>)"
 node out/example.js || fail "running the example in the consumer project"
 
 node -e '
@@ -78,4 +87,4 @@ npm install --prefer-offline --no-audit --no-fund --silent --no-save "$work/$tar
   || fail "npm install of the plugin example's dependencies and $tarball"
 npm test || fail "the plugin example (examples/plugin-token-exchange) against the packed planet-auth"
 
-echo "check-packed: OK — $tarball installed in a fresh project: strict tsc, example run, require(), schemas, declarations, source maps and the plauth bin; the plugin example builds and passes its tests against it"
+echo "check-packed: OK — $tarball installed in a fresh project: strict tsc of the example and the README blocks, example run, require(), schemas, declarations, source maps and the plauth bin; the plugin example builds and passes its tests against it"

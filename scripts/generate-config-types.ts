@@ -75,7 +75,7 @@ function keysOf(file: string, schema: ClientTypeSchema): Key[] {
 }
 
 function objectType(keys: readonly Key[]): string {
-  return `{\n${keys.map((k) => `${docComment(k.schema, "  ")}  ${k.name}${k.required ? "" : "?"}: ${k.type};\n`).join("")}}`;
+  return `{\n${keys.map((k) => `${docComment(k.schema, "  ")}  ${k.name}${k.required ? "" : "?"}: ${k.required ? k.type : `${k.type} | undefined`};\n`).join("")}}`;
 }
 
 /** Groups of client types sharing a config class base: one type holding every key of the group. */

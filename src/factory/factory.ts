@@ -41,12 +41,12 @@ export interface PlanetAuthFactoryOptions {
 }
 
 export interface InitializeAuthClientContextOptions {
-  authProfileOpt?: string | null;
-  authClientIdOpt?: string | null;
-  authClientSecretOpt?: string | null;
-  authApiKeyOpt?: string | null;
+  authProfileOpt?: string | null | undefined;
+  authClientIdOpt?: string | null | undefined;
+  authClientSecretOpt?: string | null | undefined;
+  authApiKeyOpt?: string | null | undefined;
   /** Storage key of the token file, instead of the profile's. */
-  tokenFileOpt?: string | null;
+  tokenFileOpt?: string | null | undefined;
   /** Default true; false keeps the credential in memory. */
   saveTokenFile?: boolean;
   /** Save a service-account config as its profile's config file. Default false. */

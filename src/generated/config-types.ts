@@ -16,39 +16,39 @@ export type OidcAuthCodeConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Login redirect URL (no-browser mode) */
-  redirect_uri?: string;
+  redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */
-  local_redirect_uri?: string;
+  local_redirect_uri?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_auth_code_pubkey` (Auth Code (Public Key)), as `schemas/oidc_auth_code_pubkey.schema.json` describes it. */
@@ -60,45 +60,45 @@ export type OidcAuthCodePubkeyConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
-  client_privkey?: string;
+  client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
-  client_privkey_file?: string;
+  client_privkey_file?: string | undefined;
   /** Password of an encrypted PEM key (string) Secret: never shown in logs or errors. */
-  client_privkey_password?: string;
+  client_privkey_password?: string | undefined;
   /** Login redirect URL (no-browser mode) */
-  redirect_uri?: string;
+  redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */
-  local_redirect_uri?: string;
+  local_redirect_uri?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_auth_code_secret` (Auth Code (Client Secret)), as `schemas/oidc_auth_code_secret.schema.json` describes it. */
@@ -110,41 +110,41 @@ export type OidcAuthCodeSecretConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
   /** Login redirect URL (no-browser mode) */
-  redirect_uri?: string;
+  redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */
-  local_redirect_uri?: string;
+  local_redirect_uri?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_client_credentials_pubkey` (Client Credentials (Public Key)), as `schemas/oidc_client_credentials_pubkey.schema.json` describes it. */
@@ -156,41 +156,41 @@ export type OidcClientCredentialsPubkeyConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
-  client_privkey?: string;
+  client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
-  client_privkey_file?: string;
+  client_privkey_file?: string | undefined;
   /** Password of an encrypted PEM key (string) Secret: never shown in logs or errors. */
-  client_privkey_password?: string;
+  client_privkey_password?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_client_credentials_secret` (Client Credentials (Client Secret)), as `schemas/oidc_client_credentials_secret.schema.json` describes it. */
@@ -202,35 +202,35 @@ export type OidcClientCredentialsSecretConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
 };
@@ -242,37 +242,37 @@ export type OidcClientValidatorConfigDict = {
   /** Base URL of the OAuth2/OIDC authorization server (string) */
   auth_server: string;
   /** The client's identifier (string); defaults to __OidcClientValidatorAuthClientConfig__ when the key is absent */
-  client_id?: string;
+  client_id?: string | undefined;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
 };
 
 /** The config dict of client_type `oidc_device_code` (Device Code), as `schemas/oidc_device_code.schema.json` describes it. */
@@ -284,35 +284,35 @@ export type OidcDeviceCodeConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
 };
 
 /** The config dict of client_type `oidc_device_code_pubkey` (Device Code (Public Key)), as `schemas/oidc_device_code_pubkey.schema.json` describes it. */
@@ -324,41 +324,41 @@ export type OidcDeviceCodePubkeyConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
-  client_privkey?: string;
+  client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
-  client_privkey_file?: string;
+  client_privkey_file?: string | undefined;
   /** Password of an encrypted PEM key (string) Secret: never shown in logs or errors. */
-  client_privkey_password?: string;
+  client_privkey_password?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_device_code_secret` (Device Code (Client Secret)), as `schemas/oidc_device_code_secret.schema.json` describes it. */
@@ -370,35 +370,35 @@ export type OidcDeviceCodeSecretConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
 };
@@ -412,43 +412,43 @@ export type OidcResourceOwnerConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** User name (string; input alias: username) */
-  user_name?: string;
+  user_name?: string | undefined;
   /** User password (string; input alias: password) Secret: never shown in logs or errors. */
-  user_password?: string;
+  user_password?: string | undefined;
   /** Alias of user_name, renamed on load @deprecated */
-  username?: string;
+  username?: string | undefined;
   /** Alias of user_password, renamed on load Secret: never shown in logs or errors. @deprecated */
-  password?: string;
+  password?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_resource_owner_pubkey` (Resource Owner (Public Key)), as `schemas/oidc_resource_owner_pubkey.schema.json` describes it. */
@@ -460,49 +460,49 @@ export type OidcResourceOwnerPubkeyConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
-  client_privkey?: string;
+  client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
-  client_privkey_file?: string;
+  client_privkey_file?: string | undefined;
   /** Password of an encrypted PEM key (string) Secret: never shown in logs or errors. */
-  client_privkey_password?: string;
+  client_privkey_password?: string | undefined;
   /** User name (string; input alias: username) */
-  user_name?: string;
+  user_name?: string | undefined;
   /** User password (string; input alias: password) Secret: never shown in logs or errors. */
-  user_password?: string;
+  user_password?: string | undefined;
   /** Alias of user_name, renamed on load @deprecated */
-  username?: string;
+  username?: string | undefined;
   /** Alias of user_password, renamed on load Secret: never shown in logs or errors. @deprecated */
-  password?: string;
+  password?: string | undefined;
 };
 
 /** The config dict of client_type `oidc_resource_owner_secret` (Resource Owner (Client Secret)), as `schemas/oidc_resource_owner_secret.schema.json` describes it. */
@@ -514,45 +514,45 @@ export type OidcResourceOwnerSecretConfigDict = {
   /** The client's assigned identifier (string) */
   client_id: string;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
   /** User name (string; input alias: username) */
-  user_name?: string;
+  user_name?: string | undefined;
   /** User password (string; input alias: password) Secret: never shown in logs or errors. */
-  user_password?: string;
+  user_password?: string | undefined;
   /** Alias of user_name, renamed on load @deprecated */
-  username?: string;
+  username?: string | undefined;
   /** Alias of user_password, renamed on load Secret: never shown in logs or errors. @deprecated */
-  password?: string;
+  password?: string | undefined;
 };
 
 /** The config dict of client_type `planet_legacy` (Planet Legacy Auth), as `schemas/planet_legacy.schema.json` describes it. */
@@ -562,9 +562,9 @@ export type PlanetLegacyConfigDict = {
   /** Planet legacy authentication endpoint (URL) */
   legacy_auth_endpoint: string;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Planet API key (string); when set, requests use it and the token file is ignored Secret: never shown in logs or errors. */
-  api_key?: string;
+  api_key?: string | undefined;
 };
 
 /** The config dict of client_type `static_apikey` (API Key), as `schemas/static_apikey.schema.json` describes it. */
@@ -572,9 +572,9 @@ export type StaticApikeyConfigDict = {
   /** Selects this client type (API Key) */
   client_type: "static_apikey";
   /** API key (string); when absent it must come from the token file Secret: never shown in logs or errors. */
-  api_key?: string;
+  api_key?: string | undefined;
   /** Authorization header prefix (string, default "Bearer"; kept only alongside api_key) */
-  bearer_token_prefix?: string;
+  bearer_token_prefix?: string | undefined;
 };
 
 /** Every key of the OIDC client types: the dict type the shared OIDC config base reads. */
@@ -584,57 +584,57 @@ export type OidcConfigDict = {
   /** Base URL of the OAuth2/OIDC authorization server (string) */
   auth_server: string;
   /** The client's assigned identifier (string) */
-  client_id?: string;
+  client_id?: string | undefined;
   /** Default scopes for login (list of strings) */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Requested audience (list of strings); when set, a list of exactly one item */
-  audiences?: readonly string[];
+  audiences?: readonly string[] | undefined;
   /** Organization sent with login requests (string) */
-  organization?: string;
+  organization?: string | undefined;
   /** Project sent with login requests (string) */
-  project_id?: string;
+  project_id?: string | undefined;
   /** Issuer of the tokens, overriding discovery (string) */
-  issuer?: string;
+  issuer?: string | undefined;
   /** URL overriding discovery */
-  authorization_endpoint?: string;
+  authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  device_authorization_endpoint?: string;
+  device_authorization_endpoint?: string | undefined;
   /** URL overriding discovery */
-  introspection_endpoint?: string;
+  introspection_endpoint?: string | undefined;
   /** URL overriding discovery's jwks_uri */
-  jwks_endpoint?: string;
+  jwks_endpoint?: string | undefined;
   /** URL overriding discovery */
-  revocation_endpoint?: string;
+  revocation_endpoint?: string | undefined;
   /** URL overriding discovery */
-  userinfo_endpoint?: string;
+  userinfo_endpoint?: string | undefined;
   /** URL overriding discovery */
-  token_endpoint?: string;
+  token_endpoint?: string | undefined;
   /** HTML served by the loopback redirect listener (string) */
-  authorization_callback_acknowledgement?: string;
+  authorization_callback_acknowledgement?: string | undefined;
   /** File holding that HTML (string path, relative to the process CWD) */
-  authorization_callback_acknowledgement_file?: string;
+  authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
-  allow_insecure_http?: boolean | null;
+  allow_insecure_http?: boolean | null | undefined;
   /** Login redirect URL (no-browser mode) */
-  redirect_uri?: string;
+  redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */
-  local_redirect_uri?: string;
+  local_redirect_uri?: string | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
-  client_privkey?: string;
+  client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
-  client_privkey_file?: string;
+  client_privkey_file?: string | undefined;
   /** Password of an encrypted PEM key (string) Secret: never shown in logs or errors. */
-  client_privkey_password?: string;
+  client_privkey_password?: string | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
-  client_secret?: string;
+  client_secret?: string | undefined;
   /** User name (string; input alias: username) */
-  user_name?: string;
+  user_name?: string | undefined;
   /** User password (string; input alias: password) Secret: never shown in logs or errors. */
-  user_password?: string;
+  user_password?: string | undefined;
   /** Alias of user_name, renamed on load @deprecated */
-  username?: string;
+  username?: string | undefined;
   /** Alias of user_password, renamed on load Secret: never shown in logs or errors. @deprecated */
-  password?: string;
+  password?: string | undefined;
 };
 
 /** The built-in client types' config dict types, by client_type. */

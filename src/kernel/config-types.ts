@@ -81,7 +81,7 @@ type Flatten<T> = { [K in keyof T]: T[K] } & {};
 export type SchemaData<S> = S extends { readonly properties: infer P }
   ? Flatten<
       { -readonly [K in keyof P as K extends RequiredKeys<S> ? (Optional<P[K]> extends true ? never : K) : never]: SchemaValue<P[K]> } & {
-        -readonly [K in keyof P as K extends RequiredKeys<S> ? (Optional<P[K]> extends true ? K : never) : K]?: SchemaValue<P[K]>;
+        -readonly [K in keyof P as K extends RequiredKeys<S> ? (Optional<P[K]> extends true ? K : never) : K]?: SchemaValue<P[K]> | undefined;
       }
     >
   : JsonObject;

@@ -46,8 +46,8 @@ type AxiosHeaderBag = { get?: (name: string) => unknown; set?: (name: string, va
 /** What the got hooks read and change of got's per-request Options. */
 export interface GotHookOptions {
   headers: MutableHeaders;
-  url?: URL | string;
-  context?: Record<PropertyKey, unknown>;
+  url?: URL | string | undefined;
+  context?: Record<PropertyKey, unknown> | undefined;
 }
 
 /** Where the got hook remembers the original request's origin; got copies `context` across redirects. */

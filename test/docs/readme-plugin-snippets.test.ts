@@ -21,8 +21,9 @@ function section(markdown: string, heading: string): string {
   return markdown.slice(start, end);
 }
 
+/** The blocks' text; a fragment's "continues the block above" line is the README's, not the file's. */
 function tsBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/```ts\n([\s\S]*?)```\n/g)].map((m) => m[1]!);
+  return [...markdown.matchAll(/```ts\n([\s\S]*?)```\n/g)].map((m) => m[1]!.replace(/^\/\/ \(continues the block above\)\n/, ""));
 }
 
 const WRITING = section(README, "Writing a plugin");
