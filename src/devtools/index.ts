@@ -7,7 +7,8 @@
 export {
   startDevIssuer, DEFAULT_ACCOUNT_ID, DEFAULT_API_AUDIENCE, DEFAULT_API_SCOPES, LOCALHOST_REDIRECT_URI,
   LOOPBACK_REDIRECT_URI, WEB_REDIRECT_URI,
-  type DevClient, type DevClientType, type DevIssuer, type DevIssuerClients, type DevIssuerOptions,
+  type DevClient, type DevClientMetadata, type DevClientType, type DevIssuer, type DevIssuerClients, type DevIssuerOptions,
+  type DevProvider,
 } from "./issuer.js";
 export type { AuthorizeOptions, AuthorizeResult, ScriptedUser } from "./scripted-browser.js";
 export { generateTestRsaKey, type TestRsaKey } from "./keys.js";

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { EventEmitter } from "node:events";
 import type { Got } from "got";
 import type Provider from "oidc-provider";
-import type { ClientMetadata, Configuration, JWK } from "oidc-provider";
+import type { ClientMetadata, JWK } from "oidc-provider";
 import type { TtyDisplay } from "../kernel/seams.js";
 import { DevtoolsException } from "./errors.js";
 import { generateTestRsaKey, type TestRsaKey } from "./keys.js";
@@ -32,8 +32,8 @@ export interface DevIssuerOptions {
   host?: string;
   /** Port to bind. Default 0: any free port. */
   port?: number;
-  /** Extra clients (oidc-provider client metadata), added to the built-in ones. */
-  clients?: ClientMetadata[];
+  /** Extra clients (oidc-provider client metadata, RFC 7591 names), added to the built-in ones. */
+  clients?: DevClientMetadata[];
   /** The API resource indicator / JWT `aud`. Default `https://api.example.test/`. */
   apiAudience?: string;
   apiScopes?: string[];
@@ -47,8 +47,25 @@ export interface DevIssuerOptions {
   deviceCodeTtl?: number;
   /** The account every interaction signs in. Default `alice`. */
   accountId?: string;
-  /** Extra oidc-provider configuration, shallow-merged last (escape hatch). */
-  configuration?: Partial<Configuration>;
+  /** Extra oidc-provider configuration, shallow-merged last (escape hatch; oidc-provider's `Configuration`). */
+  configuration?: Record<string, unknown>;
+}
+
+/**
+ * A client's registration metadata (RFC 7591 names, as oidc-provider's `ClientMetadata`). The
+ * declarations of planet-auth/devtools name no oidc-provider type, so an application compiles them
+ * without oidc-provider's type package (whose Koa types break beside Express 5's).
+ */
+export interface DevClientMetadata {
+  client_id: string;
+  [key: string]: unknown;
+}
+
+/** The oidc-provider instance as the issuer exposes it: its events, and the instance itself for the rest. */
+export interface DevProvider {
+  /** oidc-provider's events (`grant.success`, `grant.error`, `grant.revoked`, …). */
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  readonly issuer: string;
 }
 
 export interface DevClient {
@@ -94,8 +111,8 @@ export interface DevIssuer {
     jwks: string;
   };
   clients: DevIssuerClients;
-  /** The oidc-provider instance, for anything not covered here. */
-  provider: Provider;
+  /** The oidc-provider instance, for anything not covered here (cast it to oidc-provider's `Provider`). */
+  provider: DevProvider;
   /**
    * A planet-auth config (for `Auth.initializeFromConfigDict`) of a built-in client for `clientType`:
    * service clients ask for the API scopes and audience, user logins for `openid offline_access email
@@ -163,7 +180,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     const provider = await withRealmLocalClone(
       () =>
         new ProviderClass(issuer, {
-          clients: [...builtinClientMetadata(clients), ...(options.clients ?? [])],
+          clients: [...builtinClientMetadata(clients), ...((options.clients ?? []) as ClientMetadata[])],
           jwks: { keys: [{ ...crypto.createPrivateKey(signingKey.privateKeyPem).export({ format: "jwk" }), kid: "op-signing-key", alg: "RS256", use: "sig" } as JWK] },
           cookies: { keys: [crypto.randomBytes(16).toString("hex")] },
           findAccount: async (_ctx, sub) => ({
