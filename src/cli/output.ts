@@ -1,4 +1,23 @@
-/** Output formats of plauth: sorted 2-space JSON, human-readable times, the unverified JWT dump. */
+/**
+ * Output formats of plauth: sorted 2-space JSON, human-readable times, the unverified JWT dump — and
+ * the one filter every printed text goes through, so a server, a token or a file cannot drive the
+ * terminal.
+ */
+
+/** C0 controls except tab and newline, DEL, and the C1 controls (U+0080–U+009F, e.g. CSI U+009B). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const C1_AND_DEL = /[\u007f-\u009f]/g;
+const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * `text` with every control character but tab and newline shown as a `\uXXXX` escape: terminal
+ * escapes (ANSI CSI, OSC hyperlinks and titles, C1 controls, carriage returns that overwrite a line)
+ * arriving in a user code, a URL, a token or an error message are printed, never obeyed.
+ */
+export function neutralizeControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, unicodeEscape);
+}
 
 function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
@@ -10,7 +29,8 @@ function sortDeep(value: unknown): unknown {
 
 /** JSON with 2-space indentation and keys sorted at every level. */
 export function formatJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value), null, 2) ?? "null";
+  // JSON.stringify escapes C0 controls but leaves DEL and C1 raw; escaped, the JSON is the same value.
+  return (JSON.stringify(sortDeep(value), null, 2) ?? "null").replace(C1_AND_DEL, unicodeEscape);
 }
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");

@@ -68,6 +68,7 @@ export function plauthOptions(namespace = "") {
     token: () => new Option("--token <token>", "the token (literal)"),
     tokenFile: () => new Option("--token-file <file>", "file holding the token").env(env("PL_AUTH_TOKEN_FILE")),
     issuer: () => new Option("--issuer <url>", "issuer to validate against").env(env("PL_AUTH_ISSUER")),
+    /** On every command that prints data; where JSON is the only format, the flag is accepted and changes nothing. */
     json: () => new Option("--json", "print the result as JSON").default(false),
   };
 }
@@ -112,22 +113,22 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
       .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
       .action(run(commands.login, "oauthLogin"));
     oauth.command("refresh").description("refresh the saved tokens").addOption(o.scope()).action(run(commands.oauth, "refresh"));
-    oauth.command("list-scopes").description("scopes the auth server supports").action(run(commands.oauth, "listScopes"));
-    oauth.command("discovery").description("the auth server's discovery document").action(run(commands.oauth, "discovery"));
+    oauth.command("list-scopes").description("scopes the auth server supports").addOption(o.json()).action(run(commands.oauth, "listScopes"));
+    oauth.command("discovery").description("the auth server's discovery document").addOption(o.json()).action(run(commands.oauth, "discovery"));
     for (const [name, method, help] of [
       ["validate-access-token", "validateAccessToken", "validate the saved access token with the auth server (introspection)"],
       ["validate-id-token", "validateIdToken", "validate the saved ID token with the auth server"],
       ["validate-refresh-token", "validateRefreshToken", "validate the saved refresh token with the auth server"],
     ] as const) {
-      oauth.command(name).description(help).addOption(o.humanReadable()).action(run(commands.oauth, method));
+      oauth.command(name).description(help).addOption(o.humanReadable()).addOption(o.json()).action(run(commands.oauth, method));
     }
     oauth.command("validate-access-token-local").description("validate the saved access token locally (JWKS)")
-      .addOption(o.audience()).addOption(o.scope()).addOption(o.humanReadable()).action(run(commands.oauth, "validateAccessTokenLocal"));
+      .addOption(o.audience()).addOption(o.scope()).addOption(o.humanReadable()).addOption(o.json()).action(run(commands.oauth, "validateAccessTokenLocal"));
     oauth.command("validate-id-token-local").description("validate the saved ID token locally (JWKS)")
-      .addOption(o.humanReadable()).action(run(commands.oauth, "validateIdTokenLocal"));
+      .addOption(o.humanReadable()).addOption(o.json()).action(run(commands.oauth, "validateIdTokenLocal"));
     oauth.command("revoke-access-token").description("revoke the saved access token").action(run(commands.oauth, "revokeAccessToken"));
     oauth.command("revoke-refresh-token").description("revoke the saved refresh token").action(run(commands.oauth, "revokeRefreshToken"));
-    oauth.command("userinfo").description("the user info for the saved access token").action(run(commands.oauth, "userinfo"));
+    oauth.command("userinfo").description("the user info for the saved access token").addOption(o.json()).action(run(commands.oauth, "userinfo"));
     oauth.command("print-access-token").description("print the saved access token, refreshing it when expired")
       .addOption(o.refresh()).addOption(o.json()).action(run(commands.oauth, "printAccessToken"));
     for (const [name, key] of [["decode-access-token", "access_token"], ["decode-id-token", "id_token"], ["decode-refresh-token", "refresh_token"]] as const) {

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import type { Auth, AuthKernel, BrowserOpener, Environment, HostLogger } from "../kernel/index.js";
 import type { BuiltinProfileSet } from "../kernel/builtin-profiles.js";
 import type { PlanetAuthFactory } from "../factory/index.js";
+import { neutralizeControls } from "./output.js";
 import { inquirerPrompts, linePrompts, type CliPrompts } from "./prompts.js";
 
 export interface CliIo {
@@ -26,7 +27,15 @@ export interface ContextRequest {
 
 export interface PlauthRuntime {
   readonly env: Environment;
+  /** Output streams; every text written through them has its control characters neutralised. */
   readonly io: CliIo;
+  /** Unfiltered stderr, for plauth's own terminal control sequences (the spinner) only. */
+  readonly terminal: Pick<CliIo, "err">;
+  /**
+   * Whether a person can answer a question: standard input is a terminal, or the host supplied its
+   * own dialogs. Without one, plauth asks nothing it can decide itself.
+   */
+  readonly interactive: boolean;
   /** Prefix of environment variable names (as the built-in profiles' namespace). */
   readonly namespace: string;
   /** True when mounted in a host CLI: the host owns the auth context. */
@@ -100,27 +109,49 @@ export function cliBrowserOpener(env: Environment): BrowserOpener {
   };
 }
 
+/** Dialogs whose questions and choices are shown with their control characters neutralised. */
+function filteredPrompts(prompts: CliPrompts): CliPrompts {
+  const n = neutralizeControls;
+  return {
+    input: (message, o) => prompts.input(n(message), o && { ...o, default: o.default === undefined ? undefined : n(o.default) }),
+    password: (message) => prompts.password(n(message)),
+    confirm: (message, o) => prompts.confirm(n(message), o),
+    select: (message, choices) =>
+      prompts.select(n(message), choices.map((c) => ({ ...c, name: n(c.name), description: c.description === undefined ? undefined : n(c.description) }))),
+    close: () => prompts.close(),
+  };
+}
+
 /** The runtime of the standalone `plauth` program (or of a host that passes its own parts). */
 export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
   const env = options.env ?? process.env;
-  const io: CliIo = options.io ?? {
+  const rawIo: CliIo = options.io ?? {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     errIsTty: Boolean(process.stderr.isTTY),
   };
+  const io: CliIo = {
+    out: (t) => rawIo.out(neutralizeControls(t)),
+    err: (t) => rawIo.err(neutralizeControls(t)),
+    get errIsTty() {
+      return rawIo.errIsTty;
+    },
+  };
   let level = "INFO";
-  let prompts = options.prompts;
+  let prompts = options.prompts && filteredPrompts(options.prompts);
   let factory: Promise<PlanetAuthFactory> | undefined;
   /** The kernel this run built, once it has one. */
   let ownKernel: Promise<AuthKernel | undefined> | undefined;
   const getPrompts = (): CliPrompts => {
     // @inquirer/prompts is loaded on the first dialog, and only when a person is at the terminal.
-    prompts ??= process.stdin.isTTY ? inquirerPrompts() : linePrompts(process.stdin, io.out);
+    prompts ??= filteredPrompts(process.stdin.isTTY ? inquirerPrompts() : linePrompts(process.stdin, io.out));
     return prompts;
   };
   const runtime: PlauthRuntime = {
     env,
     io,
+    terminal: { err: (t) => rawIo.err(t) },
+    interactive: Boolean(options.prompts) || Boolean(process.stdin.isTTY),
     namespace: options.namespace ?? "",
     embedded: Boolean(options.context),
     versions: options.versions ?? {},

@@ -128,14 +128,14 @@ describe("client credentials", () => {
 });
 
 describe("auth code", () => {
-  test("the browser (BROWSER=echo) gets the authorization URL; the test drives it to the loopback listener; the default profile change is confirmed", async () => {
-    const running = startPlauth(["--auth-profile", "ac", "login"], { home, env: { BROWSER: "echo" }, input: "y\n" });
+  test("the browser (BROWSER=echo) gets the authorization URL; the test drives it to the loopback listener; -y changes the default profile", async () => {
+    const running = startPlauth(["--auth-profile", "ac", "login", "-y"], { home, env: { BROWSER: "echo" } });
     const [url] = await running.waitForStdout(new RegExp(`${op.endpoints.authorization.replace(/[.?]/g, "\\$&")}\\?\\S+`));
     const callback = await op.authorize(url, { deliver: true });
     expect(callback.delivered?.status).toBe(200);
     const result = await running.result;
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Change the default auth profile from "cc" to "ac"\? \[y\/N\]/);
+    expect(result.stdout).not.toMatch(/Change the default/);
     expect(result.stdout).toMatch(/Login succeeded\.\n/);
     expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "ac" });
     const tokens = await readJson(".planet/ac/token.json");
@@ -143,6 +143,13 @@ describe("auth code", () => {
 
     expect(JSON.parse((await run(["oauth", "userinfo"])).stdout)).toMatchObject({ sub: op.accountId });
     expect(JSON.parse((await run(["oauth", "validate-access-token"])).stdout)).toMatchObject({ active: true, sub: op.accountId });
+    // --json is accepted by every command that prints data; these print JSON either way.
+    for (const args of [["oauth", "userinfo"], ["oauth", "validate-access-token"], ["oauth", "validate-id-token-local"], ["oauth", "discovery"], ["oauth", "list-scopes"]]) {
+      const plain = await run(args);
+      const json = await run([...args, "--json"]);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual(JSON.parse(plain.stdout));
+    }
     expect((await run(["oauth", "refresh"])).code).toBe(0);
     const refreshed = await readJson(".planet/ac/token.json");
     expect(refreshed.access_token).not.toBe(tokens.access_token);
@@ -170,6 +177,16 @@ describe("device code", () => {
     expect(result.stdout).toMatch(/[▀▄█]/);
     expect(result.stderr).toMatch(/Waiting for the login to be approved \(expires in \d+:\d\d\)/);
     expect(await readJson(".planet/dev/token.json")).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "ac" });
+  });
+});
+
+describe("after a login without a terminal", () => {
+  test("nothing is asked: the default profile stays, the way to change it is named, exit 0", async () => {
+    expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "ac" });
+    const login = await run(["--auth-profile", "cc", "login"], {}, "y\n");
+    expect(login).toMatchObject({ code: 0, stdout: "Logging in with authentication profile cc...\nLogin succeeded.\n" });
+    expect(login.stderr).toMatch(/^The default auth profile is still "ac"; to make "cc" the default, log in with -y or run: plauth profile set cc\n/m);
     expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "ac" });
   });
 });

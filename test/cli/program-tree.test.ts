@@ -21,3 +21,25 @@ test("for `profile list` only the profile group is built; the others are listed 
   for (const group of ["oauth", "legacy", "jwt"]) expect(subcommands(program, group)).toEqual([]);
   expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining([...GROUPS, "version", "login", "reset"]));
 });
+
+/** Commands that change state and print no data of their own (or only a dialog). */
+const ACTIONS = new Set([
+  "login", "oauth login", "oauth refresh", "oauth revoke-access-token", "oauth revoke-refresh-token", "legacy login",
+  "profile create", "profile edit", "profile copy", "profile set", "reset",
+]);
+
+function leaves(cmd: Command, prefix: string[] = []): Array<{ path: string; cmd: Command }> {
+  return cmd.commands.flatMap((c) => {
+    const p = [...prefix, c.name()];
+    return c.commands.length ? leaves(c, p) : [{ path: p.join(" "), cmd: c }];
+  });
+}
+
+test("every command that prints data accepts --json (the tree is walked, so a new command cannot forget it)", () => {
+  const { program } = createPlauthProgram({ env: {} });
+  const all = leaves(program);
+  expect(all.length).toBeGreaterThan(30);
+  for (const action of ACTIONS) expect(all.map((l) => l.path)).toContain(action);
+  const withoutJson = all.filter((l) => !ACTIONS.has(l.path) && !l.cmd.options.some((o) => o.long === "--json")).map((l) => l.path);
+  expect(withoutJson).toEqual([]);
+});

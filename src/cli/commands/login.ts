@@ -5,7 +5,7 @@ import {
 import { readUserConfig, updateUserConfig, API_KEY_PROFILE } from "../../factory/index.js";
 import { CliError } from "../errors.js";
 import type { Handler } from "../program.js";
-import type { CliIo, PlauthRuntime } from "../runtime.js";
+import type { PlauthRuntime } from "../runtime.js";
 import { oauthContext, rootContext, splitValues } from "./context.js";
 
 type Opts = Record<string, unknown>;
@@ -40,7 +40,8 @@ function loginOptions(opts: Opts, extra: Record<string, string> = {}): LoginOpti
 const mmss = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 
 /** A spinner with the time left on a terminal; one line otherwise. */
-function waitingIndicator(io: CliIo, expiresIn: number): () => void {
+function waitingIndicator(rt: PlauthRuntime, expiresIn: number): () => void {
+  const io = rt.io;
   const deadline = Date.now() + expiresIn * 1000;
   const left = () => Math.max(0, Math.round((deadline - Date.now()) / 1000));
   if (!io.errIsTty) {
@@ -49,12 +50,12 @@ function waitingIndicator(io: CliIo, expiresIn: number): () => void {
   }
   const frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
   let i = 0;
-  const draw = () => io.err(`\r${frames[i++ % frames.length]} Waiting for the login to be approved… ${mmss(left())} left `);
+  const draw = () => rt.terminal.err(`\r${frames[i++ % frames.length]} Waiting for the login to be approved… ${mmss(left())} left `);
   draw();
   const timer = setInterval(draw, 100);
   return () => {
     clearInterval(timer);
-    io.err("\r\x1b[K");
+    rt.terminal.err("\r\x1b[K");
   };
 }
 
@@ -63,7 +64,7 @@ async function deviceLogin(rt: PlauthRuntime, auth: Auth, options: LoginOptions)
   const { presentDeviceLogin } = await import("../../plugins/oidc/index.js");
   const initiated = await auth.deviceLoginInitiate(options);
   await presentDeviceLogin(auth.authClient().services, initiated, options, auth.authClient().config().clientType());
-  const stop = waitingIndicator(rt.io, Number(initiated.expires_in) || 0);
+  const stop = waitingIndicator(rt, Number(initiated.expires_in) || 0);
   try {
     await auth.deviceLoginComplete(initiated, { signal: options.signal });
   } finally {
@@ -95,7 +96,12 @@ async function postLogin(rt: PlauthRuntime, auth: Auth, opts: Opts): Promise<voi
   else if (opts.yes === true) change = true;
   else if (opts.no === true) change = false;
   else if (saved.toLowerCase() !== name.toLowerCase()) {
-    change = await rt.prompts().confirm(`Change the default auth profile from "${saved}" to "${name}"?`, { default: false });
+    if (rt.interactive) {
+      change = await rt.prompts().confirm(`Change the default auth profile from "${saved}" to "${name}"?`, { default: false });
+    } else {
+      // Nobody to ask: the login stands, the default stays.
+      rt.io.err(`The default auth profile is still "${saved}"; to make "${name}" the default, log in with -y or run: plauth profile set ${name}\n`);
+    }
   }
   if (change) await updateUserConfig(factory.storage, key, name);
 
