@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "docs/api/**", "node_modules/**", "coverage/**", "**/.tmp/**", "src/generated/**", "examples/plugin-token-exchange/dist/**", "examples/plugin-token-exchange/node_modules/**"] },
+  { ignores: ["dist/**", "**/.dist-build-*/**", "docs/api/**", "node_modules/**", "coverage/**", "**/.tmp/**", "src/generated/**", "examples/plugin-token-exchange/dist/**", "examples/plugin-token-exchange/node_modules/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

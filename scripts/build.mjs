@@ -11,16 +11,29 @@
  *      dist/generated/validators/.
  * `npm run build` runs it after generating the validators; the test setup and the package tests run
  * it too, so every dist/ is built the same way.
- * Run: node scripts/build.mjs [--out-dir DIR] [--emit-only]  (--emit-only: no type check, no declarations)
+ *
+ * A build never leaves dist/ missing or half-written for a process reading it at the same moment (a
+ * demo, an example, another test run): it is built into a fresh directory next to dist/ (`.dist-build-*`,
+ * at the same depth, so source-map paths hold) and swapped in by one rename. dist/ is a symbolic link
+ * to the current build: rename(2) replaces a link atomically, which it cannot do for a non-empty
+ * directory. A process already running from the previous build keeps it (Node resolves modules by
+ * their real path), so the build it replaced stays until a later build removes it (builds older
+ * than any build could take, so never one still being written).
+ * `--plain-dir` makes dist/ a plain directory instead, for `npm pack` (which leaves out symbolic links);
+ * replacing a plain directory takes two renames, so only that swap has a moment without dist/.
+ * Run: node scripts/build.mjs [--out-dir DIR] [--emit-only] [--plain-dir]
+ *   (--emit-only: no type check, no declarations)
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildSync } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** A build directory no build could still be writing: older than this, and not current, it is removed. */
+const ABANDONED_AFTER_MS = 30 * 60_000;
 
 /** The modules a consumer can load: every `default` of package.json's exports, and the bins. */
 export function entryPoints() {
@@ -29,20 +42,28 @@ export function entryPoints() {
   return [...new Set([...fromExports, ...Object.values(pkg.bin)])].map((file) => path.relative("dist", file));
 }
 
-/** Build the package into `outDir` (default dist/), replacing what was there. */
-export function build({ outDir = path.join(root, "dist"), emitOnly = false } = {}) {
+/**
+ * Build the package and swap it in as `outDir` (default dist/). `outDir/.build-stamp` is written last
+ * into the new build, with the time the build started: a source edited during the build is newer.
+ */
+export function build({ outDir = path.join(root, "dist"), emitOnly = false, plainDir = false } = {}) {
+  const startedAt = new Date();
+  const buildPrefix = path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`);
+  mkdirSync(path.dirname(outDir), { recursive: true });
+  removeOldBuilds(outDir, buildPrefix);
+  const fresh = mkdtempSync(buildPrefix);
+  chmodSync(fresh, 0o755);
   // Staged in the repository, so that the bundle's module comments read `// kernel/errors.js`.
   mkdirSync(path.join(root, ".tmp"), { recursive: true });
   const staging = mkdtempSync(path.join(root, ".tmp", "build-"));
   try {
-    rmSync(outDir, { recursive: true, force: true });
-    const tscArgs = ["-p", "tsconfig.build.json", "--outDir", staging, ...(emitOnly ? ["--noCheck", "--declaration", "false"] : ["--declarationDir", outDir])];
+    const tscArgs = ["-p", "tsconfig.build.json", "--outDir", staging, ...(emitOnly ? ["--noCheck", "--declaration", "false"] : ["--declarationDir", fresh])];
     execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), ...tscArgs], { cwd: root, stdio: "inherit" });
     buildSync({
       absWorkingDir: staging,
       entryPoints: entryPoints().map((file) => path.join(staging, file)),
       outbase: staging,
-      outdir: outDir,
+      outdir: fresh,
       bundle: true,
       splitting: true,
       format: "esm",
@@ -54,13 +75,58 @@ export function build({ outDir = path.join(root, "dist"), emitOnly = false } = {
       sourcesContent: true,
       logLevel: "warning",
     });
-    cpSync(path.join(root, "src/generated/validators"), path.join(outDir, "generated/validators"), { recursive: true });
+    cpSync(path.join(root, "src/generated/validators"), path.join(fresh, "generated/validators"), { recursive: true });
+    const stamp = path.join(fresh, ".build-stamp");
+    writeFileSync(stamp, "");
+    utimesSync(stamp, startedAt, startedAt);
+    if (plainDir) replaceWithDirectory(fresh, outDir);
+    else pointLinkAt(fresh, outDir);
+  } catch (error) {
+    rmSync(fresh, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 }
 
+function entryType(p) {
+  try {
+    const stats = lstatSync(p);
+    return stats.isSymbolicLink() ? "link" : stats.isDirectory() ? "directory" : "file";
+  } catch (error) {
+    if (error.code === "ENOENT") return "missing";
+    throw error;
+  }
+}
+
+/** Make `outDir` a link to `build` with one rename (two, once, when `outDir` is still a plain directory). */
+function pointLinkAt(build, outDir) {
+  const link = `${build}.link`;
+  symlinkSync(path.basename(build), link);
+  if (entryType(outDir) === "directory") renameSync(outDir, mkdtempSync(`${build}.replaced-`) + "/dist");
+  renameSync(link, outDir);
+}
+
+/** Make `outDir` the plain directory `build`, moving whatever was there aside (removed by a later build). */
+function replaceWithDirectory(build, outDir) {
+  if (entryType(outDir) !== "missing") renameSync(outDir, path.join(mkdtempSync(`${build}.replaced-`), "dist"));
+  renameSync(build, outDir);
+}
+
+/**
+ * Remove what earlier builds left next to `outDir`: every build directory but the current one (a
+ * reader may still run from the one it replaced until now), once no build can still be writing it.
+ */
+function removeOldBuilds(outDir, buildPrefix) {
+  const current = entryType(outDir) === "link" ? path.resolve(path.dirname(outDir), readlinkSync(outDir)) : null;
+  for (const name of readdirSync(path.dirname(outDir))) {
+    const p = path.join(path.dirname(outDir), name);
+    if (!p.startsWith(buildPrefix) || p === current || Date.now() - lstatSync(p).mtimeMs < ABANDONED_AFTER_MS) continue;
+    rmSync(p, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { "out-dir": { type: "string" }, "emit-only": { type: "boolean" } } });
-  build({ outDir: values["out-dir"] && path.resolve(values["out-dir"]), emitOnly: values["emit-only"] });
+  const { values } = parseArgs({ options: { "out-dir": { type: "string" }, "emit-only": { type: "boolean" }, "plain-dir": { type: "boolean" } } });
+  build({ outDir: values["out-dir"] && path.resolve(values["out-dir"]), emitOnly: values["emit-only"], plainDir: values["plain-dir"] });
 }

@@ -1,8 +1,9 @@
 /**
  * jest globalSetup: the CLI tests run the built `dist/cli/main.js` as a real process, so build
  * `dist/` when any file under src/ is newer than the last build (CI builds first; this is a no-op then).
+ * The build swaps the new dist/ in at once, so a neighbour reading dist/ meanwhile is not disturbed.
  */
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "../../scripts/build.mjs";
@@ -28,5 +29,4 @@ export default function buildDist() {
   }
   if (built >= Math.max(newest(path.join(root, "src")), newest(path.join(root, "schemas")))) return;
   build();
-  writeFileSync(stamp, "");
 }
