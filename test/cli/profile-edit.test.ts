@@ -70,6 +70,17 @@ describe("profile edit", () => {
     expect((await stat(path.join(home, CONFIG_FILE))).mtimeMs).toBe(before.mtimeMs);
   });
 
+  test("numbers are shown and saved in the form the Python library wrote them: an edit elsewhere keeps 1.0 and an integer beyond 2^53", async () => {
+    const written = (clientId: string) =>
+      `{\n  "auth_server": "https://auth.example.test/",\n  "client_id": "${clientId}",\n  "client_secret": "${SECRET}",\n` +
+      `  "client_type": "oidc_client_credentials_secret",\n  "x_counter": 12345678901234567890,\n  "x_ratio": 1.0\n}`;
+    await writeFile(path.join(home, CONFIG_FILE), written("svc-id"), { mode: 0o600 });
+    const result = await edit(["svc"], { EDIT_TEXT: written("other-id") + "\n" });
+    expect(result.code).toBe(0);
+    expect((await editorLog()).text).toBe(written("svc-id") + "\n");
+    expect(await raw(CONFIG_FILE)).toBe(written("other-id"));
+  });
+
   test("invalid JSON is reported by line and column without quoting the text; the original stays", async () => {
     const text = `{\n  "client_secret": "${SECRET}",\n  oops\n}`;
     await expectUnchanged(await edit(["svc"], { EDIT_TEXT: text }), /^Error: The edited config of profile "svc" is not valid JSON at line 3, column 3;/);

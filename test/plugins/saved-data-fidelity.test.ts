@@ -6,13 +6,15 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AuthClientConfigException, FileStorageProvider, createDefaultKernel, type AuthKernel, type JsonObject } from "../../src/index.js";
+import { Auth, AuthClientConfigException, FileStorageProvider, GotHttpClient, createDefaultKernel, type AuthKernel, type JsonObject } from "../../src/index.js";
 import { FileBackedOidcCredential } from "../../src/plugins/oidc/index.js";
+import { recordingServersClosedAfterEach } from "../support/recording-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { fakeJwt, manualClock } from "./oidc/helpers.js";
 
 const NOW = 1_700_000_000;
 const clock = manualClock(NOW * 1000 + 500);
+const serve = recordingServersClosedAfterEach();
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -110,5 +112,45 @@ describe("_iat / _exp as the reference stores them", () => {
   test("an empty credential stays empty (no _iat added)", () => {
     const c = new FileBackedOidcCredential({}, null, null, clock);
     expect(c.data()).toEqual({});
+  });
+});
+
+describe("token-endpoint responses keep the numbers the server wrote", () => {
+  /** An auth server on 127.0.0.1 whose token endpoint answers with the given JSON text, verbatim. */
+  async function tokenServer(tokenResponse: string) {
+    let base = "";
+    const server = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(req.path === "/token" ? tokenResponse : JSON.stringify({ issuer: base, token_endpoint: `${base}/token` }));
+    });
+    base = server.url;
+    return server.url;
+  }
+
+  test("a float expires_in is stored as the server wrote it, the _exp computed from it as a Python float; a big integer keeps its digits", async () => {
+    const authServer = await tokenServer('{"access_token": "opaque", "token_type": "Bearer", "expires_in": 3600.0, "x_counter": 12345678901234567890}');
+    const kernel = createDefaultKernel({ services: { storage, clock, http: new GotHttpClient({ retryLimit: 0, timeoutMs: 5000 }) } });
+    const auth = await Auth.initializeFromConfigDict(
+      { client_type: "oidc_client_credentials_secret", auth_server: authServer, client_id: "app", client_secret: "s3cret", scopes: [] },
+      { kernel, tokenFile: "token.json" },
+    );
+    const credential = await auth.login();
+    expect(credential.data()?.expires_in).toBe(3600); // code reading the value gets a plain number
+    expect(await readFile(path.join(dir, "token.json"), "utf8")).toBe(
+      '{\n  "_exp": 1700003600.0,\n  "_iat": 1700000000,\n  "access_token": "opaque",\n  "expires_in": 3600.0,\n  "token_type": "Bearer",\n  "x_counter": 12345678901234567890\n}',
+    );
+  });
+
+  test("an integer expires_in stays an integer, and so does the _exp computed from it", async () => {
+    const authServer = await tokenServer('{"access_token": "opaque", "token_type": "Bearer", "expires_in": 3600}');
+    const kernel = createDefaultKernel({ services: { storage, clock, http: new GotHttpClient({ retryLimit: 0, timeoutMs: 5000 }) } });
+    const auth = await Auth.initializeFromConfigDict(
+      { client_type: "oidc_client_credentials_secret", auth_server: authServer, client_id: "app", client_secret: "s3cret", scopes: [] },
+      { kernel, tokenFile: "token.json" },
+    );
+    await auth.login();
+    expect(await readFile(path.join(dir, "token.json"), "utf8")).toBe(
+      '{\n  "_exp": 1700003600,\n  "_iat": 1700000000,\n  "access_token": "opaque",\n  "expires_in": 3600,\n  "token_type": "Bearer"\n}',
+    );
   });
 });

@@ -8,10 +8,9 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { resolveProfileConfigFile, validateProfileName, type Environment, type JsonObject } from "../../index.js";
+import { parseJsonObject, resolveProfileConfigFile, serializeJsonObject, validateProfileName, type Environment } from "../../index.js";
 import { readUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
 import { CliError } from "../errors.js";
-import { formatJson } from "../output.js";
 import type { Handler } from "../program.js";
 
 /** The profile named on the command line, else the selected one (without building its context, so a broken profile can be mended). */
@@ -73,7 +72,8 @@ export const edit: Handler = async (rt, opts, [given]) => {
     throw new CliError(`Auth profile "${name}" has no config file to edit: ${where}`);
   }
   const original = await factory.storage.loadObj(key);
-  const before = formatJson(original) + "\n";
+  // The stored layout, numbers in the form they were written in (`1.0`, integers beyond 2^53).
+  const before = serializeJsonObject(original) + "\n";
   const unchanged = `~/${key} was not changed`;
 
   const dir = await mkdtemp(path.join(tmpdir(), "plauth-edit-"));
@@ -87,22 +87,24 @@ export const edit: Handler = async (rt, opts, [given]) => {
     await rm(dir, { recursive: true, force: true });
   }
 
-  let data: unknown;
+  let parsed: unknown;
   try {
-    data = JSON.parse(edited);
+    parsed = JSON.parse(edited);
   } catch (err) {
     throw new CliError(`The edited config of profile "${lower}" is not valid JSON${syntaxErrorPlace(edited, err)}; ${unchanged}`);
   }
-  if (!data || typeof data !== "object" || Array.isArray(data)) {
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new CliError(`The edited config of profile "${lower}" must be a JSON object; ${unchanged}`);
   }
-  if (formatJson(data) + "\n" === before) {
+  // Read again keeping each number's written form, so the numbers the edit left alone are saved as they were.
+  const data = parseJsonObject(edited);
+  if (serializeJsonObject(data) + "\n" === before) {
     rt.io.err(`No changes; ${unchanged}.\n`);
     return;
   }
   let config;
   try {
-    config = factory.kernel.configFromDict(data as JsonObject);
+    config = factory.kernel.configFromDict(data);
     config.check();
   } catch (err) {
     throw new CliError(`${(err as Error).message}; ${unchanged}`);

@@ -5,7 +5,7 @@
  */
 import {
   type HttpClient, type HttpRequest, type HttpResponse, mediaType, redactUrl, type Clock, systemClock, type AuthLogger,
-  type JsonObject,
+  type JsonObject, parseJsonObject,
 } from "../../../kernel/index.js";
 import { OidcApiClientException } from "../errors.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
@@ -129,9 +129,13 @@ function isJson(res: HttpResponse): boolean {
   return mt === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(mt);
 }
 
+/**
+ * An object body is parsed keeping the form each number was written in (`3600.0`, integers beyond
+ * 2^53), so that a token response is saved as the server wrote it, as the Python library does.
+ */
 function parseJsonBody(res: HttpResponse, url: string): unknown {
   try {
-    return JSON.parse(res.body);
+    return res.body.trimStart().startsWith("{") ? parseJsonObject(res.body) : JSON.parse(res.body);
   } catch {
     // No cause: the parser's message quotes the body, which may hold tokens.
     throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { rawResponse: res });
