@@ -32,8 +32,8 @@ import type { JsonObject, StorageOptions } from "./storage-provider.js";
 
 export const CONFIG_MODULE_NAME = "planetauth";
 
-/** The keys a discovered config may have (`$schema` is allowed for editors). */
-const KNOWN_KEYS = ["plugins", "profiles", "defaultProfile", "storage"];
+/** The keys a discovered config may have (`$schema` is allowed for editors); its schemas are generated from this list. */
+export const CONFIG_FILE_KEYS: readonly string[] = ["plugins", "profiles", "defaultProfile", "storage"];
 
 /** Extensions whose loading runs the file as code. */
 const CODE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
@@ -152,17 +152,17 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
   const result = await findConfig(options);
   if (!result) return null;
   const unknown = result.config && typeof result.config === "object" && !Array.isArray(result.config)
-    ? Object.keys(result.config).filter((k) => !KNOWN_KEYS.includes(k) && k !== "$schema")
+    ? Object.keys(result.config).filter((k) => !CONFIG_FILE_KEYS.includes(k) && k !== "$schema")
     : [];
   if (unknown.length > 0) {
     throw new ConfigDiscoveryException(
-      `Unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} in planet-auth configuration; known keys: ${KNOWN_KEYS.join(", ")}`,
+      `Unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} in planet-auth configuration; known keys: ${CONFIG_FILE_KEYS.join(", ")}`,
       { filePath: result.filepath },
     );
   }
   // Each profile is checked for its shape only here: its keys are checked by its client type's
   // schema once the plugins are registered.
-  const validate = shippedValidator("planetauth-config.shape.schema.json");
+  const validate = shippedValidator("runtime/planetauth-config.schema.json");
   if (!validate(result.config)) {
     throw new ConfigDiscoveryException(`Invalid planet-auth configuration: ${describeErrors(validate.errors ?? []).join("; ")}`, {
       filePath: result.filepath,

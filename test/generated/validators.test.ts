@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { CONFIG_FILE_SHAPE, SCHEMA_DIR, VALIDATOR_MODULE_DIR, validatorsSources } from "../../scripts/generate-validators.js";
+import { VALIDATOR_MODULE_DIR, runtimeSchemaFiles, validatorsSources } from "../../scripts/generate-validators.js";
 import { validatorModules } from "../../src/generated/validators.js";
 import { createAjv, describeErrors } from "../../src/kernel/config-validation.js";
 import { precompiledValidator, readSchemaFile, shippedValidator } from "../../src/kernel/schema-files.js";
@@ -12,7 +12,8 @@ import { AuthClientConfigException, createKernel, definePlugin } from "../../src
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SCHEMA_FILES = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
+/** The schemas the library validates with (schemas/runtime/ and the plugin manifest). */
+const SCHEMA_FILES = runtimeSchemaFiles();
 
 /** Wrong values of every JSON type for each property, one at a time and all at once. */
 function badInputs(schema: Record<string, unknown>): unknown[] {
@@ -39,8 +40,10 @@ describe("build-time compiled schema validators", () => {
     for (const [file, text] of expected) expect({ file, text: readFileSync(file, "utf8") }).toEqual({ file, text });
   });
 
-  test("every schema in schemas/ has a compiled validator, in a module of its own", () => {
-    expect(Object.keys(validatorModules).filter((name) => name !== CONFIG_FILE_SHAPE).sort()).toEqual(SCHEMA_FILES);
+  test("every schema the library validates with has a compiled validator, in a module of its own; editor schemas have none", () => {
+    expect(SCHEMA_FILES).toContain("runtime/oidc_auth_code.schema.json");
+    expect(SCHEMA_FILES).toContain("runtime/planetauth-config.schema.json");
+    expect(Object.keys(validatorModules).sort()).toEqual(SCHEMA_FILES);
     const modules = Object.values(validatorModules).map((m) => m.module);
     expect(new Set(modules).size).toBe(modules.length);
   });
@@ -66,15 +69,16 @@ describe("build-time compiled schema validators", () => {
   });
 
   test("a schema read from schemas/ gets its compiled validator; a changed copy gets none", () => {
-    const schema = readSchemaFile("static_apikey.schema.json");
-    expect(precompiledValidator(schema)).toBe(shippedValidator("static_apikey.schema.json"));
+    const schema = readSchemaFile("runtime/static_apikey.schema.json");
+    expect(precompiledValidator(schema)).toBe(shippedValidator("runtime/static_apikey.schema.json"));
+    expect(precompiledValidator(readSchemaFile("static_apikey.schema.json"))).toBeUndefined(); // the editor schema
     expect(precompiledValidator({ ...schema, required: ["client_type", "api_key", "extra"] })).toBeUndefined();
     expect(precompiledValidator({ $id: schema.$id, type: "object" })).toBeUndefined();
   });
 
   test("a third-party plugin's schema (even one reusing a built-in $id) is compiled at run time and enforced", () => {
     const schema = {
-      ...readSchemaFile("none.schema.json"),
+      ...readSchemaFile("runtime/none.schema.json"),
       $id: "urn:test:strict-none",
       properties: { client_type: { const: "none" }, level: { type: "integer", minimum: 3 } },
       required: ["client_type", "level"],

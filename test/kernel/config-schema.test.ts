@@ -23,7 +23,7 @@ const base = { auth_server: "https://login.example.com/", client_id: "abc" };
 
 describe("client config JSON Schemas", () => {
   test("there is one draft 2020-12 schema with an $id for each of the 15 client types", () => {
-    const files = readdirSync(new URL("../../schemas/", import.meta.url)).filter((f) => !f.startsWith("plugin") && !f.startsWith("planetauth") && f !== "auth_client.schema.json");
+    const files = readdirSync(new URL("../../schemas/runtime/", import.meta.url)).filter((f) => !f.startsWith("planetauth"));
     expect(files.sort()).toEqual(ALL_TYPES.map((t) => `${t}.schema.json`).sort());
     expect(() => kernel()).not.toThrow();
   });
@@ -70,7 +70,7 @@ describe("client config JSON Schemas", () => {
   test("audiences, when set, must be a list of exactly one audience", () => {
     const k = kernel();
     const two = errorOf(k, { client_type: "oidc_device_code", ...base, audiences: ["a", "b"] });
-    expect(two.message).toContain("audiences: must be a list of exactly one audience");
+    expect(two.message).toContain("audiences: must be a list of exactly one item");
     expect(errorOf(k, { client_type: "oidc_device_code", ...base, audiences: "a" }).message).toContain("audiences");
     for (const audiences of [["a"], [], null]) {
       expect(() => k.configFromDict({ client_type: "oidc_device_code", ...base, audiences }).check()).not.toThrow();

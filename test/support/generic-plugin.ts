@@ -32,7 +32,7 @@ export function schemaOnlyPlugin(name: string, clientTypes: string[]): AuthPlugi
     version: "1.0.0",
     clientTypes: clientTypes.map((clientType) => ({
       clientType,
-      schema: readSchemaFile(`${clientType}.schema.json`),
+      schema: readSchemaFile(`runtime/${clientType}.schema.json`),
       configClass: configClassFor(clientType) as never,
       clientClass: InertClient,
       meta: { displayName: clientType, description: `test registration of ${clientType}` },

@@ -2,10 +2,10 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate21;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"none.schema.json","title":"NoOp Auth","type":"object","required":["client_type"],"properties":{"client_type":{"const":"none","description":"Selects this client type (NoOp Auth)"}},"additionalProperties":true};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/none.schema.json","title":"NoOp Auth","type":"object","required":["client_type"],"properties":{"client_type":{"const":"none","description":"Selects this client type (NoOp Auth)"}},"additionalProperties":true};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="none.schema.json" */;
+/*# sourceURL="runtime/none.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate21.evaluated;
@@ -17,7 +17,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -29,7 +29,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("none" !== data0){
-const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema46.properties.client_type,data:data0};
+const err1 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "none"},message:"must be equal to constant",schema:"none",parentSchema:schema32.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -41,7 +41,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err2];
 }

@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate23;
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey","description":"Selects this client type (Auth Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"allOf":[{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_auth_code_pubkey.schema.json","title":"Auth Code (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_auth_code_pubkey","description":"Selects this client type (Auth Code (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true,"x-ts-type":"string"},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true,"x-ts-type":"string"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"allOf":[{"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]},{"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]}]};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="oidc_auth_code_pubkey.schema.json" */;
+/*# sourceURL="runtime/oidc_auth_code_pubkey.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate23.evaluated;
@@ -20,8 +20,8 @@ const _errs2 = errors;
 let valid1 = false;
 const _errs3 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.redirect_uri === undefined){
-const err0 = {instancePath,schemaPath:"#/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.allOf[0].anyOf[0].required,parentSchema:schema34.allOf[0].anyOf[0],data};
+if(data.client_privkey === undefined){
+const err0 = {instancePath,schemaPath:"#/allOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema34.allOf[0].anyOf[0].required,parentSchema:schema34.allOf[0].anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -30,11 +30,11 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.redirect_uri !== undefined){
-let data0 = data.redirect_uri;
+if(data.client_privkey !== undefined){
+let data0 = data.client_privkey;
 const _errs5 = errors;
 const _errs6 = errors;
-const vSchema0 = schema34.allOf[0].anyOf[0].properties.redirect_uri.not.enum;
+const vSchema0 = schema34.allOf[0].anyOf[0].properties.client_privkey.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -47,7 +47,7 @@ errors++;
 }
 var valid3 = _errs6 === errors;
 if(valid3){
-const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/allOf/0/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[0].properties.redirect_uri,data:data0};
+const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/allOf/0/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[0].anyOf[0].properties.client_privkey,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -73,12 +73,12 @@ var _valid0 = _errs3 === errors;
 valid1 = valid1 || _valid0;
 if(_valid0){
 var props0 = {};
-props0.redirect_uri = true;
+props0.client_privkey = true;
 }
 const _errs7 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.local_redirect_uri === undefined){
-const err3 = {instancePath,schemaPath:"#/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.allOf[0].anyOf[1].required,parentSchema:schema34.allOf[0].anyOf[1],data};
+if(data.client_privkey_file === undefined){
+const err3 = {instancePath,schemaPath:"#/allOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema34.allOf[0].anyOf[1].required,parentSchema:schema34.allOf[0].anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -87,11 +87,11 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.local_redirect_uri !== undefined){
-let data1 = data.local_redirect_uri;
+if(data.client_privkey_file !== undefined){
+let data1 = data.client_privkey_file;
 const _errs9 = errors;
 const _errs10 = errors;
-const vSchema1 = schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not.enum;
+const vSchema1 = schema34.allOf[0].anyOf[1].properties.client_privkey_file.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -104,7 +104,7 @@ errors++;
 }
 var valid5 = _errs10 === errors;
 if(valid5){
-const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/allOf/0/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[0].anyOf[1].properties.local_redirect_uri,data:data1};
+const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/allOf/0/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[0].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[0].anyOf[1].properties.client_privkey_file,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -131,7 +131,7 @@ valid1 = valid1 || _valid0;
 if(_valid0){
 if(props0 !== true){
 props0 = props0 || {};
-props0.local_redirect_uri = true;
+props0.client_privkey_file = true;
 }
 }
 if(!valid1){
@@ -159,8 +159,8 @@ const _errs13 = errors;
 let valid6 = false;
 const _errs14 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_privkey === undefined){
-const err7 = {instancePath,schemaPath:"#/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema34.allOf[1].anyOf[0].required,parentSchema:schema34.allOf[1].anyOf[0],data};
+if(data.redirect_uri === undefined){
+const err7 = {instancePath,schemaPath:"#/allOf/1/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema34.allOf[1].anyOf[0].required,parentSchema:schema34.allOf[1].anyOf[0],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -169,11 +169,11 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data.client_privkey !== undefined){
-let data2 = data.client_privkey;
+if(data.redirect_uri !== undefined){
+let data2 = data.redirect_uri;
 const _errs16 = errors;
 const _errs17 = errors;
-const vSchema2 = schema34.allOf[1].anyOf[0].properties.client_privkey.not.enum;
+const vSchema2 = schema34.allOf[1].anyOf[0].properties.redirect_uri.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema2[4]))) || (func0(data2, vSchema2[5])))){
 const err8 = {};
 if(vErrors === null){
@@ -186,7 +186,7 @@ errors++;
 }
 var valid8 = _errs17 === errors;
 if(valid8){
-const err9 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/allOf/1/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.client_privkey.not,parentSchema:schema34.allOf[1].anyOf[0].properties.client_privkey,data:data2};
+const err9 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/allOf/1/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[0].properties.redirect_uri.not,parentSchema:schema34.allOf[1].anyOf[0].properties.redirect_uri,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -212,12 +212,12 @@ var _valid1 = _errs14 === errors;
 valid6 = valid6 || _valid1;
 if(_valid1){
 var props1 = {};
-props1.client_privkey = true;
+props1.redirect_uri = true;
 }
 const _errs18 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.client_privkey_file === undefined){
-const err10 = {instancePath,schemaPath:"#/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema34.allOf[1].anyOf[1].required,parentSchema:schema34.allOf[1].anyOf[1],data};
+if(data.local_redirect_uri === undefined){
+const err10 = {instancePath,schemaPath:"#/allOf/1/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema34.allOf[1].anyOf[1].required,parentSchema:schema34.allOf[1].anyOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -226,11 +226,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data.client_privkey_file !== undefined){
-let data3 = data.client_privkey_file;
+if(data.local_redirect_uri !== undefined){
+let data3 = data.local_redirect_uri;
 const _errs20 = errors;
 const _errs21 = errors;
-const vSchema3 = schema34.allOf[1].anyOf[1].properties.client_privkey_file.not.enum;
+const vSchema3 = schema34.allOf[1].anyOf[1].properties.local_redirect_uri.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema3[4]))) || (func0(data3, vSchema3[5])))){
 const err11 = {};
 if(vErrors === null){
@@ -243,7 +243,7 @@ errors++;
 }
 var valid10 = _errs21 === errors;
 if(valid10){
-const err12 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/allOf/1/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.client_privkey_file.not,parentSchema:schema34.allOf[1].anyOf[1].properties.client_privkey_file,data:data3};
+const err12 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/allOf/1/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema34.allOf[1].anyOf[1].properties.local_redirect_uri.not,parentSchema:schema34.allOf[1].anyOf[1].properties.local_redirect_uri,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -270,7 +270,7 @@ valid6 = valid6 || _valid1;
 if(_valid1){
 if(props1 !== true){
 props1 = props1 || {};
-props1.client_privkey_file = true;
+props1.local_redirect_uri = true;
 }
 }
 if(!valid6){

@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate24;
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="oidc_auth_code_secret.schema.json" */;
+/*# sourceURL="runtime/oidc_auth_code_secret.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate24.evaluated;
@@ -21,7 +21,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.redirect_uri === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema33.anyOf[0].required,parentSchema:schema33.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "redirect_uri"},message:"must have required property '"+"redirect_uri"+"'",schema:schema35.anyOf[0].required,parentSchema:schema35.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -34,7 +34,7 @@ if(data.redirect_uri !== undefined){
 let data0 = data.redirect_uri;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema33.anyOf[0].properties.redirect_uri.not.enum;
+const vSchema0 = schema35.anyOf[0].properties.redirect_uri.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -47,7 +47,7 @@ errors++;
 }
 var valid2 = _errs5 === errors;
 if(valid2){
-const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[0].properties.redirect_uri.not,parentSchema:schema33.anyOf[0].properties.redirect_uri,data:data0};
+const err2 = {instancePath:instancePath+"/redirect_uri",schemaPath:"#/anyOf/0/properties/redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.anyOf[0].properties.redirect_uri.not,parentSchema:schema35.anyOf[0].properties.redirect_uri,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -78,7 +78,7 @@ props0.redirect_uri = true;
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.local_redirect_uri === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema33.anyOf[1].required,parentSchema:schema33.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "local_redirect_uri"},message:"must have required property '"+"local_redirect_uri"+"'",schema:schema35.anyOf[1].required,parentSchema:schema35.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -91,7 +91,7 @@ if(data.local_redirect_uri !== undefined){
 let data1 = data.local_redirect_uri;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema33.anyOf[1].properties.local_redirect_uri.not.enum;
+const vSchema1 = schema35.anyOf[1].properties.local_redirect_uri.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -104,7 +104,7 @@ errors++;
 }
 var valid4 = _errs9 === errors;
 if(valid4){
-const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema33.anyOf[1].properties.local_redirect_uri,data:data1};
+const err5 = {instancePath:instancePath+"/local_redirect_uri",schemaPath:"#/anyOf/1/properties/local_redirect_uri/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.anyOf[1].properties.local_redirect_uri.not,parentSchema:schema35.anyOf[1].properties.local_redirect_uri,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -135,7 +135,7 @@ props0.local_redirect_uri = true;
 }
 }
 if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.anyOf,parentSchema:schema33,data};
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.anyOf,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -157,7 +157,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -167,7 +167,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -177,7 +177,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -187,7 +187,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.client_secret === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -199,7 +199,7 @@ errors++;
 if(data.client_type !== undefined){
 let data2 = data.client_type;
 if("oidc_auth_code_secret" !== data2){
-const err11 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema33.properties.client_type,data:data2};
+const err11 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_auth_code_secret"},message:"must be equal to constant",schema:"oidc_auth_code_secret",parentSchema:schema35.properties.client_type,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -213,7 +213,7 @@ if(data.auth_server !== undefined){
 let data3 = data.auth_server;
 const _errs14 = errors;
 const _errs15 = errors;
-const vSchema2 = schema33.properties.auth_server.not.enum;
+const vSchema2 = schema35.properties.auth_server.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
 const err12 = {};
 if(vErrors === null){
@@ -226,7 +226,7 @@ errors++;
 }
 var valid6 = _errs15 === errors;
 if(valid6){
-const err13 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.auth_server.not,parentSchema:schema33.properties.auth_server,data:data3};
+const err13 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -251,7 +251,7 @@ if(data.client_id !== undefined){
 let data4 = data.client_id;
 const _errs19 = errors;
 const _errs20 = errors;
-const vSchema3 = schema33.properties.client_id.not.enum;
+const vSchema3 = schema35.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err14 = {};
 if(vErrors === null){
@@ -264,7 +264,7 @@ errors++;
 }
 var valid7 = _errs20 === errors;
 if(valid7){
-const err15 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_id.not,parentSchema:schema33.properties.client_id,data:data4};
+const err15 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -290,9 +290,9 @@ let data6 = data.audiences;
 const _errs26 = errors;
 let valid8 = false;
 const _errs27 = errors;
-const vSchema4 = schema33.properties.audiences.anyOf[0].enum;
+const vSchema4 = schema35.properties.audiences.anyOf[0].enum;
 if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema33.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema33.properties.audiences.anyOf[0].enum,parentSchema:schema33.properties.audiences.anyOf[0],data:data6};
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -306,7 +306,7 @@ valid8 = valid8 || _valid1;
 const _errs28 = errors;
 if(Array.isArray(data6)){
 if(data6.length > 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -316,7 +316,7 @@ vErrors.push(err17);
 errors++;
 }
 if(data6.length < 1){
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -327,7 +327,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audiences.anyOf[1].type,parentSchema:schema33.properties.audiences.anyOf[1],data:data6};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -339,7 +339,7 @@ errors++;
 var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema33.properties.audiences.anyOf,parentSchema:schema33.properties.audiences,data:data6};
+const err20 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -363,7 +363,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data19 = data.allow_insecure_http;
 if((typeof data19 !== "boolean") && (data19 !== null)){
-const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema33.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema33.properties.allow_insecure_http.type,parentSchema:schema33.properties.allow_insecure_http,data:data19};
+const err21 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -377,7 +377,7 @@ if(data.client_secret !== undefined){
 let data20 = data.client_secret;
 const _errs59 = errors;
 const _errs60 = errors;
-const vSchema5 = schema33.properties.client_secret.not.enum;
+const vSchema5 = schema35.properties.client_secret.not.enum;
 if(!((((((data20 === null) || (data20 === false)) || (data20 === 0)) || (data20 === "")) || (func0(data20, vSchema5[4]))) || (func0(data20, vSchema5[5])))){
 const err22 = {};
 if(vErrors === null){
@@ -390,7 +390,7 @@ errors++;
 }
 var valid9 = _errs60 === errors;
 if(valid9){
-const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema33.properties.client_secret.not,parentSchema:schema33.properties.client_secret,data:data20};
+const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_secret.not,parentSchema:schema35.properties.client_secret,data:data20};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -413,7 +413,7 @@ vErrors = null;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err24];
 }

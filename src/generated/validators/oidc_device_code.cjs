@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate28;
-const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="oidc_device_code.schema.json" */;
+/*# sourceURL="runtime/oidc_device_code.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate28.evaluated;
@@ -18,7 +18,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -28,7 +28,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -38,7 +38,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50,7 +50,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("oidc_device_code" !== data0){
-const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema35.properties.client_type,data:data0};
+const err3 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code"},message:"must be equal to constant",schema:"oidc_device_code",parentSchema:schema39.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -64,7 +64,7 @@ if(data.auth_server !== undefined){
 let data1 = data.auth_server;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema35.properties.auth_server.not.enum;
+const vSchema0 = schema39.properties.auth_server.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -77,7 +77,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.auth_server.not,parentSchema:schema35.properties.auth_server,data:data1};
+const err5 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.auth_server.not,parentSchema:schema39.properties.auth_server,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -102,7 +102,7 @@ if(data.client_id !== undefined){
 let data2 = data.client_id;
 const _errs9 = errors;
 const _errs10 = errors;
-const vSchema1 = schema35.properties.client_id.not.enum;
+const vSchema1 = schema39.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err6 = {};
 if(vErrors === null){
@@ -115,7 +115,7 @@ errors++;
 }
 var valid2 = _errs10 === errors;
 if(valid2){
-const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_id.not,parentSchema:schema35.properties.client_id,data:data2};
+const err7 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema39.properties.client_id.not,parentSchema:schema39.properties.client_id,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -141,9 +141,9 @@ let data4 = data.audiences;
 const _errs16 = errors;
 let valid3 = false;
 const _errs17 = errors;
-const vSchema2 = schema35.properties.audiences.anyOf[0].enum;
+const vSchema2 = schema39.properties.audiences.anyOf[0].enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
-const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema35.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema35.properties.audiences.anyOf[0].enum,parentSchema:schema35.properties.audiences.anyOf[0],data:data4};
+const err8 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema39.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema39.properties.audiences.anyOf[0].enum,parentSchema:schema39.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -157,7 +157,7 @@ valid3 = valid3 || _valid0;
 const _errs18 = errors;
 if(Array.isArray(data4)){
 if(data4.length > 1){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -167,7 +167,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data4.length < 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -178,7 +178,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema35.properties.audiences.anyOf[1].type,parentSchema:schema35.properties.audiences.anyOf[1],data:data4};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.audiences.anyOf[1].type,parentSchema:schema39.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -190,7 +190,7 @@ errors++;
 var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema35.properties.audiences.anyOf,parentSchema:schema35.properties.audiences,data:data4};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.audiences.anyOf,parentSchema:schema39.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -214,7 +214,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data17 = data.allow_insecure_http;
 if((typeof data17 !== "boolean") && (data17 !== null)){
-const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema35.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema35.properties.allow_insecure_http.type,parentSchema:schema35.properties.allow_insecure_http,data:data17};
+const err13 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema39.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema39.properties.allow_insecure_http.type,parentSchema:schema39.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -226,7 +226,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err14];
 }

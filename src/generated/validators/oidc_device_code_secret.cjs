@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate30;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret","description":"Selects this client type (Device Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_device_code_secret.schema.json","title":"Device Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_device_code_secret","description":"Selects this client type (Device Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="oidc_device_code_secret.schema.json" */;
+/*# sourceURL="runtime/oidc_device_code_secret.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate30.evaluated;
@@ -18,7 +18,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema36.required,parentSchema:schema36,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -28,7 +28,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.auth_server === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema36.required,parentSchema:schema36,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -38,7 +38,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.client_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema36.required,parentSchema:schema36,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.client_secret === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema36.required,parentSchema:schema36,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_secret"},message:"must have required property '"+"client_secret"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -60,7 +60,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("oidc_device_code_secret" !== data0){
-const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema36.properties.client_type,data:data0};
+const err4 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_device_code_secret"},message:"must be equal to constant",schema:"oidc_device_code_secret",parentSchema:schema41.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -74,7 +74,7 @@ if(data.auth_server !== undefined){
 let data1 = data.auth_server;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema36.properties.auth_server.not.enum;
+const vSchema0 = schema41.properties.auth_server.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
 const err5 = {};
 if(vErrors === null){
@@ -87,7 +87,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.auth_server.not,parentSchema:schema36.properties.auth_server,data:data1};
+const err6 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.auth_server.not,parentSchema:schema41.properties.auth_server,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -112,7 +112,7 @@ if(data.client_id !== undefined){
 let data2 = data.client_id;
 const _errs9 = errors;
 const _errs10 = errors;
-const vSchema1 = schema36.properties.client_id.not.enum;
+const vSchema1 = schema41.properties.client_id.not.enum;
 if(!((((((data2 === null) || (data2 === false)) || (data2 === 0)) || (data2 === "")) || (func0(data2, vSchema1[4]))) || (func0(data2, vSchema1[5])))){
 const err7 = {};
 if(vErrors === null){
@@ -125,7 +125,7 @@ errors++;
 }
 var valid2 = _errs10 === errors;
 if(valid2){
-const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_id.not,parentSchema:schema36.properties.client_id,data:data2};
+const err8 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_id.not,parentSchema:schema41.properties.client_id,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -151,9 +151,9 @@ let data4 = data.audiences;
 const _errs16 = errors;
 let valid3 = false;
 const _errs17 = errors;
-const vSchema2 = schema36.properties.audiences.anyOf[0].enum;
+const vSchema2 = schema41.properties.audiences.anyOf[0].enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema2[4]))) || (func0(data4, vSchema2[5])))){
-const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema36.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema36.properties.audiences.anyOf[0].enum,parentSchema:schema36.properties.audiences.anyOf[0],data:data4};
+const err9 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema41.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema41.properties.audiences.anyOf[0].enum,parentSchema:schema41.properties.audiences.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -167,7 +167,7 @@ valid3 = valid3 || _valid0;
 const _errs18 = errors;
 if(Array.isArray(data4)){
 if(data4.length > 1){
-const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
+const err10 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -177,7 +177,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data4.length < 1){
-const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
+const err11 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -188,7 +188,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.audiences.anyOf[1].type,parentSchema:schema36.properties.audiences.anyOf[1],data:data4};
+const err12 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.audiences.anyOf[1].type,parentSchema:schema41.properties.audiences.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -200,7 +200,7 @@ errors++;
 var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.properties.audiences.anyOf,parentSchema:schema36.properties.audiences,data:data4};
+const err13 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.audiences.anyOf,parentSchema:schema41.properties.audiences,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -224,7 +224,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data17 = data.allow_insecure_http;
 if((typeof data17 !== "boolean") && (data17 !== null)){
-const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema36.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema36.properties.allow_insecure_http.type,parentSchema:schema36.properties.allow_insecure_http,data:data17};
+const err14 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema41.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema41.properties.allow_insecure_http.type,parentSchema:schema41.properties.allow_insecure_http,data:data17};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -238,7 +238,7 @@ if(data.client_secret !== undefined){
 let data18 = data.client_secret;
 const _errs49 = errors;
 const _errs50 = errors;
-const vSchema3 = schema36.properties.client_secret.not.enum;
+const vSchema3 = schema41.properties.client_secret.not.enum;
 if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema3[4]))) || (func0(data18, vSchema3[5])))){
 const err15 = {};
 if(vErrors === null){
@@ -251,7 +251,7 @@ errors++;
 }
 var valid4 = _errs50 === errors;
 if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.client_secret.not,parentSchema:schema36.properties.client_secret,data:data18};
+const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema41.properties.client_secret.not,parentSchema:schema41.properties.client_secret,data:data18};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -274,7 +274,7 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err17];
 }

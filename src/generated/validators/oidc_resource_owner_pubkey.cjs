@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate32;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey","description":"Selects this client type (Resource Owner (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-error":"must be a list of exactly one audience","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}],"x-ts-type":"string[]"},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-ts-type":"string","x-secret":true},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-ts-type":"string","x-secret":true},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-ts-type":"string","x-secret":true},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-ts-type":"string","x-secret":true}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_resource_owner_pubkey.schema.json","title":"Resource Owner (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_resource_owner_pubkey","description":"Selects this client type (Resource Owner (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true,"x-ts-type":"string"},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true,"x-ts-type":"string"},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true,"x-ts-type":"string"},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="oidc_resource_owner_pubkey.schema.json" */;
+/*# sourceURL="runtime/oidc_resource_owner_pubkey.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate32.evaluated;
@@ -21,7 +21,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema40.anyOf[0].required,parentSchema:schema40.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "client_privkey"},message:"must have required property '"+"client_privkey"+"'",schema:schema43.anyOf[0].required,parentSchema:schema43.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -34,7 +34,7 @@ if(data.client_privkey !== undefined){
 let data0 = data.client_privkey;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema40.anyOf[0].properties.client_privkey.not.enum;
+const vSchema0 = schema43.anyOf[0].properties.client_privkey.not.enum;
 if(!((((((data0 === null) || (data0 === false)) || (data0 === 0)) || (data0 === "")) || (func0(data0, vSchema0[4]))) || (func0(data0, vSchema0[5])))){
 const err1 = {};
 if(vErrors === null){
@@ -47,7 +47,7 @@ errors++;
 }
 var valid2 = _errs5 === errors;
 if(valid2){
-const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[0].properties.client_privkey.not,parentSchema:schema40.anyOf[0].properties.client_privkey,data:data0};
+const err2 = {instancePath:instancePath+"/client_privkey",schemaPath:"#/anyOf/0/properties/client_privkey/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.anyOf[0].properties.client_privkey.not,parentSchema:schema43.anyOf[0].properties.client_privkey,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -78,7 +78,7 @@ props0.client_privkey = true;
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_privkey_file === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema40.anyOf[1].required,parentSchema:schema40.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "client_privkey_file"},message:"must have required property '"+"client_privkey_file"+"'",schema:schema43.anyOf[1].required,parentSchema:schema43.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -91,7 +91,7 @@ if(data.client_privkey_file !== undefined){
 let data1 = data.client_privkey_file;
 const _errs8 = errors;
 const _errs9 = errors;
-const vSchema1 = schema40.anyOf[1].properties.client_privkey_file.not.enum;
+const vSchema1 = schema43.anyOf[1].properties.client_privkey_file.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema1[4]))) || (func0(data1, vSchema1[5])))){
 const err4 = {};
 if(vErrors === null){
@@ -104,7 +104,7 @@ errors++;
 }
 var valid4 = _errs9 === errors;
 if(valid4){
-const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.anyOf[1].properties.client_privkey_file.not,parentSchema:schema40.anyOf[1].properties.client_privkey_file,data:data1};
+const err5 = {instancePath:instancePath+"/client_privkey_file",schemaPath:"#/anyOf/1/properties/client_privkey_file/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.anyOf[1].properties.client_privkey_file.not,parentSchema:schema43.anyOf[1].properties.client_privkey_file,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -135,7 +135,7 @@ props0.client_privkey_file = true;
 }
 }
 if(!valid0){
-const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.anyOf,parentSchema:schema40,data};
+const err6 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.anyOf,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -157,7 +157,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -167,7 +167,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.auth_server === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "auth_server"},message:"must have required property '"+"auth_server"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -177,7 +177,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.client_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_id"},message:"must have required property '"+"client_id"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -189,7 +189,7 @@ errors++;
 if(data.client_type !== undefined){
 let data2 = data.client_type;
 if("oidc_resource_owner_pubkey" !== data2){
-const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema40.properties.client_type,data:data2};
+const err10 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "oidc_resource_owner_pubkey"},message:"must be equal to constant",schema:"oidc_resource_owner_pubkey",parentSchema:schema43.properties.client_type,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -203,7 +203,7 @@ if(data.auth_server !== undefined){
 let data3 = data.auth_server;
 const _errs14 = errors;
 const _errs15 = errors;
-const vSchema2 = schema40.properties.auth_server.not.enum;
+const vSchema2 = schema43.properties.auth_server.not.enum;
 if(!((((((data3 === null) || (data3 === false)) || (data3 === 0)) || (data3 === "")) || (func0(data3, vSchema2[4]))) || (func0(data3, vSchema2[5])))){
 const err11 = {};
 if(vErrors === null){
@@ -216,7 +216,7 @@ errors++;
 }
 var valid6 = _errs15 === errors;
 if(valid6){
-const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.auth_server.not,parentSchema:schema40.properties.auth_server,data:data3};
+const err12 = {instancePath:instancePath+"/auth_server",schemaPath:"#/properties/auth_server/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.auth_server.not,parentSchema:schema43.properties.auth_server,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -241,7 +241,7 @@ if(data.client_id !== undefined){
 let data4 = data.client_id;
 const _errs19 = errors;
 const _errs20 = errors;
-const vSchema3 = schema40.properties.client_id.not.enum;
+const vSchema3 = schema43.properties.client_id.not.enum;
 if(!((((((data4 === null) || (data4 === false)) || (data4 === 0)) || (data4 === "")) || (func0(data4, vSchema3[4]))) || (func0(data4, vSchema3[5])))){
 const err13 = {};
 if(vErrors === null){
@@ -254,7 +254,7 @@ errors++;
 }
 var valid7 = _errs20 === errors;
 if(valid7){
-const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema40.properties.client_id.not,parentSchema:schema40.properties.client_id,data:data4};
+const err14 = {instancePath:instancePath+"/client_id",schemaPath:"#/properties/client_id/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema43.properties.client_id.not,parentSchema:schema43.properties.client_id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -280,9 +280,9 @@ let data6 = data.audiences;
 const _errs26 = errors;
 let valid8 = false;
 const _errs27 = errors;
-const vSchema4 = schema40.properties.audiences.anyOf[0].enum;
+const vSchema4 = schema43.properties.audiences.anyOf[0].enum;
 if(!((((((data6 === null) || (data6 === false)) || (data6 === 0)) || (data6 === "")) || (func0(data6, vSchema4[4]))) || (func0(data6, vSchema4[5])))){
-const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema40.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema40.properties.audiences.anyOf[0].enum,parentSchema:schema40.properties.audiences.anyOf[0],data:data6};
+const err15 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema43.properties.audiences.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema43.properties.audiences.anyOf[0].enum,parentSchema:schema43.properties.audiences.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -296,7 +296,7 @@ valid8 = valid8 || _valid1;
 const _errs28 = errors;
 if(Array.isArray(data6)){
 if(data6.length > 1){
-const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
+const err16 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -306,7 +306,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data6.length < 1){
-const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
+const err17 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -317,7 +317,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.audiences.anyOf[1].type,parentSchema:schema40.properties.audiences.anyOf[1],data:data6};
+const err18 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.audiences.anyOf[1].type,parentSchema:schema43.properties.audiences.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -329,7 +329,7 @@ errors++;
 var _valid1 = _errs28 === errors;
 valid8 = valid8 || _valid1;
 if(!valid8){
-const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.audiences.anyOf,parentSchema:schema40.properties.audiences,data:data6};
+const err19 = {instancePath:instancePath+"/audiences",schemaPath:"#/properties/audiences/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.audiences.anyOf,parentSchema:schema43.properties.audiences,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -353,7 +353,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data19 = data.allow_insecure_http;
 if((typeof data19 !== "boolean") && (data19 !== null)){
-const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema40.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema40.properties.allow_insecure_http.type,parentSchema:schema40.properties.allow_insecure_http,data:data19};
+const err20 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema43.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema43.properties.allow_insecure_http.type,parentSchema:schema43.properties.allow_insecure_http,data:data19};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -365,7 +365,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err21];
 }

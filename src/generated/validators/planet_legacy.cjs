@@ -2,11 +2,11 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate34;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy","description":"Selects this client type (Planet Legacy Auth)"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-ts-type":"string","x-secret":true}},"additionalProperties":true};
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/planet_legacy.schema.json","title":"Planet Legacy Auth","type":"object","required":["client_type","legacy_auth_endpoint"],"properties":{"client_type":{"const":"planet_legacy","description":"Selects this client type (Planet Legacy Auth)"},"legacy_auth_endpoint":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Planet legacy authentication endpoint (URL)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"api_key":{"description":"Planet API key (string); when set, requests use it and the token file is ignored","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="planet_legacy.schema.json" */;
+/*# sourceURL="runtime/planet_legacy.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate34.evaluated;
@@ -18,7 +18,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.client_type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "client_type"},message:"must have required property '"+"client_type"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -28,7 +28,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.legacy_auth_endpoint === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "legacy_auth_endpoint"},message:"must have required property '"+"legacy_auth_endpoint"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "legacy_auth_endpoint"},message:"must have required property '"+"legacy_auth_endpoint"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -40,7 +40,7 @@ errors++;
 if(data.client_type !== undefined){
 let data0 = data.client_type;
 if("planet_legacy" !== data0){
-const err2 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "planet_legacy"},message:"must be equal to constant",schema:"planet_legacy",parentSchema:schema44.properties.client_type,data:data0};
+const err2 = {instancePath:instancePath+"/client_type",schemaPath:"#/properties/client_type/const",keyword:"const",params:{allowedValue: "planet_legacy"},message:"must be equal to constant",schema:"planet_legacy",parentSchema:schema45.properties.client_type,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -54,7 +54,7 @@ if(data.legacy_auth_endpoint !== undefined){
 let data1 = data.legacy_auth_endpoint;
 const _errs4 = errors;
 const _errs5 = errors;
-const vSchema0 = schema44.properties.legacy_auth_endpoint.not.enum;
+const vSchema0 = schema45.properties.legacy_auth_endpoint.not.enum;
 if(!((((((data1 === null) || (data1 === false)) || (data1 === 0)) || (data1 === "")) || (func0(data1, vSchema0[4]))) || (func0(data1, vSchema0[5])))){
 const err3 = {};
 if(vErrors === null){
@@ -67,7 +67,7 @@ errors++;
 }
 var valid1 = _errs5 === errors;
 if(valid1){
-const err4 = {instancePath:instancePath+"/legacy_auth_endpoint",schemaPath:"#/properties/legacy_auth_endpoint/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.legacy_auth_endpoint.not,parentSchema:schema44.properties.legacy_auth_endpoint,data:data1};
+const err4 = {instancePath:instancePath+"/legacy_auth_endpoint",schemaPath:"#/properties/legacy_auth_endpoint/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema45.properties.legacy_auth_endpoint.not,parentSchema:schema45.properties.legacy_auth_endpoint,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -91,7 +91,7 @@ vErrors = null;
 if(data.allow_insecure_http !== undefined){
 let data2 = data.allow_insecure_http;
 if((typeof data2 !== "boolean") && (data2 !== null)){
-const err5 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema44.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema44.properties.allow_insecure_http.type,parentSchema:schema44.properties.allow_insecure_http,data:data2};
+const err5 = {instancePath:instancePath+"/allow_insecure_http",schemaPath:"#/properties/allow_insecure_http/type",keyword:"type",params:{type: schema45.properties.allow_insecure_http.type},message:"must be boolean,null",schema:schema45.properties.allow_insecure_http.type,parentSchema:schema45.properties.allow_insecure_http,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -103,7 +103,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err6];
 }

@@ -156,7 +156,7 @@ export const legacyPlugin = definePlugin({
   secretNames: ["password", "key", "jwt"],
   clientTypes: [
     {
-      schema: readSchemaFile("planet_legacy.schema.json"),
+      schema: readSchemaFile("runtime/planet_legacy.schema.json"),
       configClass: PlanetLegacyAuthClientConfig,
       clientClass: PlanetLegacyAuthClient,
       meta: {

@@ -51,7 +51,7 @@ export const nonePlugin = definePlugin({
   version: LIBRARY_VERSION,
   clientTypes: [
     {
-      schema: readSchemaFile("none.schema.json"),
+      schema: readSchemaFile("runtime/none.schema.json"),
       configClass: NoOpAuthClientConfig,
       clientClass: NoOpAuthClient,
       meta: { displayName: "NoOp Auth", description: "Do not perform any authentication.", configHints: [] },

@@ -10,7 +10,7 @@ import { readSchemaFile, type AuthClientConfigClass, type ClientTypeContribution
 import { OidcAuthClient } from "./client.js";
 import {
   AuthCodeClientConfigBase, ClientCredentialsClientConfigBase, DeviceCodeClientConfigBase, OidcClientValidatorClientConfigBase,
-  ResourceOwnerClientConfigBase, type OidcAuthClientConfig,
+  ResourceOwnerClientConfigBase, VALIDATOR_DEFAULT_CLIENT_ID, type OidcAuthClientConfig,
 } from "./configs.js";
 import { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
 import type { OidcFlow } from "./client.js";
@@ -88,15 +88,67 @@ export class OidcClientValidatorAuthClient extends OidcAuthClient {
 
 // ---- the table --------------------------------------------------------------------------------
 
-/** What a client type's schema adds to the keys every OIDC type shares (auth_server, client_id, scopes, endpoints…). */
+/**
+ * One config key as a client type's JSON Schemas state it. scripts/generate-schemas.ts renders each
+ * key twice: for the run time, which (like the Python library) checks only that a required key is
+ * set, and for editors, which also check the value's type (a wrong type fails at run time too, where
+ * the value is used).
+ */
+export interface ConfigKeySpec {
+  /** For people: what the key holds. */
+  readonly description: string;
+  /** The value's type, and the key's TypeScript type. */
+  readonly type: "string" | "string[]" | "boolean";
+  /** Must be set: a non-empty value (a string with more than white space, for editors). */
+  readonly required?: boolean;
+  /** The value the config class sets when the key is absent (an annotation: validation fills nothing in). */
+  readonly default?: string;
+  /** A list, when set, holds at most this many items (and at least one, the run time's check). */
+  readonly maxItems?: number;
+  /** The run time checks the type too (`null` allowed): a key of this library, not of the Python one. */
+  readonly typeCheckedOnLoad?: boolean;
+  /** Redacted from logs and errors. */
+  readonly secret?: boolean;
+  /** An input alias, renamed on load. */
+  readonly deprecated?: boolean;
+}
+
+/** What a client type's schema adds to the keys every OIDC type shares (OIDC_SHARED_KEYS). */
 export interface OidcSchemaAdditions {
-  /** Keys beyond the shared ones. */
-  readonly properties: readonly string[];
-  /** Keys required beyond `client_type`, `auth_server` and `client_id`. */
-  readonly required: readonly string[];
+  /** Keys beyond the shared ones (or replacing one of them). */
+  readonly keys: Readonly<Record<string, ConfigKeySpec>>;
   /** Pairs of keys of which at least one must be set. */
   readonly oneOf: readonly (readonly [string, string])[];
 }
+
+const key = (type: ConfigKeySpec["type"], description: string, more: Omit<ConfigKeySpec, "type" | "description"> = {}): ConfigKeySpec =>
+  ({ description, type, ...more });
+const endpoint = (description = "URL overriding discovery"): ConfigKeySpec => key("string", description);
+/** Not a key of the Python library: this library's opt-in to plain http:// on non-loopback hosts. */
+const ALLOW_INSECURE_HTTP_KEY = key("boolean", "Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)", {
+  typeCheckedOnLoad: true,
+});
+
+/** The keys every OIDC client type has, in the order the schemas list them. */
+export const OIDC_SHARED_KEYS: Readonly<Record<string, ConfigKeySpec>> = {
+  auth_server: key("string", "Base URL of the OAuth2/OIDC authorization server (string)", { required: true }),
+  client_id: key("string", "The client's assigned identifier (string)", { required: true }),
+  scopes: key("string[]", "Default scopes for login (list of strings)"),
+  audiences: key("string[]", "Requested audience (list of strings); when set, a list of exactly one item", { maxItems: 1 }),
+  organization: key("string", "Organization sent with login requests (string)"),
+  project_id: key("string", "Project sent with login requests (string)"),
+  issuer: key("string", "Issuer of the tokens, overriding discovery (string)"),
+  authorization_endpoint: endpoint(),
+  device_authorization_endpoint: endpoint(),
+  introspection_endpoint: endpoint(),
+  jwks_endpoint: endpoint("URL overriding discovery's jwks_uri"),
+  revocation_endpoint: endpoint(),
+  userinfo_endpoint: endpoint(),
+  token_endpoint: endpoint(),
+  authorization_callback_acknowledgement: key("string", "HTML served by the loopback redirect listener (string)"),
+  authorization_callback_acknowledgement_file: key("string", "File holding that HTML (string path, relative to the process CWD)"),
+  allow_insecure_http: ALLOW_INSECURE_HTTP_KEY,
+};
 
 export interface OidcClientTypeRow {
   readonly clientType: string;
@@ -128,21 +180,48 @@ const REDIRECT_HINTS = [
   hint("local_redirect_uri", "Login redirect URL", "Loopback redirect URL (localhost or 127.0.0.1) used when logging in with a browser"),
 ];
 
-const NO_SCHEMA_ADDITIONS: OidcSchemaAdditions = { properties: [], required: [], oneOf: [] };
-const SECRET_SCHEMA: OidcSchemaAdditions = { properties: ["client_secret"], required: ["client_secret"], oneOf: [] };
+const NO_SCHEMA_ADDITIONS: OidcSchemaAdditions = { keys: {}, oneOf: [] };
+const SECRET_SCHEMA: OidcSchemaAdditions = {
+  keys: { client_secret: key("string", "Client secret (string)", { required: true, secret: true }) },
+  oneOf: [],
+};
 const PUBKEY_SCHEMA: OidcSchemaAdditions = {
-  properties: ["client_privkey", "client_privkey_file", "client_privkey_password"],
-  required: [],
+  keys: {
+    client_privkey: key("string", "PEM private key literal (string; wins over client_privkey_file)", { secret: true }),
+    client_privkey_file: key("string", "PEM private key file (string path; relative paths resolve against the process CWD)"),
+    client_privkey_password: key("string", "Password of an encrypted PEM key (string)", { secret: true }),
+  },
   oneOf: [["client_privkey", "client_privkey_file"]],
 };
-const REDIRECT_SCHEMA: OidcSchemaAdditions = { properties: ["redirect_uri", "local_redirect_uri"], required: [], oneOf: [["redirect_uri", "local_redirect_uri"]] };
-const OWNER_SCHEMA: OidcSchemaAdditions = { properties: ["user_name", "user_password", "username", "password"], required: [], oneOf: [] };
+const REDIRECT_SCHEMA: OidcSchemaAdditions = {
+  keys: {
+    redirect_uri: key("string", "Login redirect URL (no-browser mode)"),
+    local_redirect_uri: key("string", "Login redirect URL on the loopback interface (browser mode)"),
+  },
+  oneOf: [["redirect_uri", "local_redirect_uri"]],
+};
+const OWNER_SCHEMA: OidcSchemaAdditions = {
+  keys: {
+    user_name: key("string", "User name (string; input alias: username)"),
+    user_password: key("string", "User password (string; input alias: password)", { secret: true }),
+    username: key("string", "Alias of user_name, renamed on load", { deprecated: true }),
+    password: key("string", "Alias of user_password, renamed on load", { deprecated: true, secret: true }),
+  },
+  oneOf: [],
+};
+const VALIDATOR_SCHEMA: OidcSchemaAdditions = {
+  keys: {
+    client_id: key("string", `The client's identifier (string); defaults to ${VALIDATOR_DEFAULT_CLIENT_ID} when the key is absent`, {
+      required: true, default: VALIDATOR_DEFAULT_CLIENT_ID,
+    }),
+  },
+  oneOf: [],
+};
 
-/** Both parts' additions: a flow's and a client authentication's. */
+/** The additions of a flow and of a client authentication, together. */
 function schemaOf(...parts: OidcSchemaAdditions[]): OidcSchemaAdditions {
   return {
-    properties: parts.flatMap((p) => p.properties),
-    required: parts.flatMap((p) => p.required),
+    keys: Object.assign({}, ...parts.map((p) => p.keys)) as Record<string, ConfigKeySpec>,
     oneOf: parts.flatMap((p) => p.oneOf),
   };
 }
@@ -260,7 +339,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "Auth client that is only capable performing local validation of access tokens. Cannot be used to make authenticated network calls.",
       configHints: [...BASE_HINTS],
     },
-    schema: NO_SCHEMA_ADDITIONS,
+    schema: VALIDATOR_SCHEMA,
   },
 ];
 
@@ -275,7 +354,7 @@ for (const row of OIDC_CLIENT_TYPE_TABLE) {
 export function oidcClientTypes(): ClientTypeContribution[] {
   return OIDC_CLIENT_TYPE_TABLE.map((row) => ({
     clientType: row.clientType,
-    schema: readSchemaFile(`${row.clientType}.schema.json`),
+    schema: readSchemaFile(`runtime/${row.clientType}.schema.json`),
     configClass: row.configClass,
     clientClass: row.clientClass,
     meta: { displayName: row.meta.displayName, description: row.meta.description, configHints: [...row.meta.configHints] },

@@ -2,7 +2,7 @@
  * The OIDC client configs: the base every OIDC type shares (auth server, client id, scopes and
  * audiences, endpoint overrides, client-authentication keys), and one base per flow holding the
  * flow's normalisation. The config classes named as in the Python library (`planet_auth`) derive from these in the client-type table
- * (client-types.ts). The JSON Schemas in `schemas/oidc_*.schema.json` carry the structural rules;
+ * (client-types.ts). The JSON Schemas in `schemas/runtime/oidc_*.schema.json` carry the structural rules;
  * `checkConfigRules` adds what a schema cannot say.
  */
 import { AuthClientConfig, plainHttpReason, isConfigured, type JsonObject } from "../../kernel/index.js";

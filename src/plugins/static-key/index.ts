@@ -98,7 +98,7 @@ export const staticKeyPlugin = definePlugin({
   version: LIBRARY_VERSION,
   clientTypes: [
     {
-      schema: readSchemaFile("static_apikey.schema.json"),
+      schema: readSchemaFile("runtime/static_apikey.schema.json"),
       configClass: StaticApiKeyAuthClientConfig,
       clientClass: StaticApiKeyAuthClient,
       meta: {

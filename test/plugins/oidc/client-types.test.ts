@@ -7,17 +7,11 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createKernel, type JsonObject } from "../../../src/kernel/index.js";
 import {
   AuthCodeAuthClient, AuthCodeClientConfig, AuthCodeWithClientSecretClientConfig, ClientCredentialsClientSecretAuthClient,
-  OIDC_CLIENT_TYPE_TABLE, OidcAuthClient, OidcAuthClientConfig, clientSecretBasicAuth, clientSecretPostAuth, oidcPlugin,
+  OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, OidcAuthClient, OidcAuthClientConfig, clientSecretBasicAuth, clientSecretPostAuth, oidcPlugin,
 } from "../../../src/plugins/oidc/index.js";
 
-const SHARED_OIDC_KEYS = [
-  "client_type", "auth_server", "client_id", "scopes", "audiences", "organization", "project_id", "issuer", "authorization_endpoint",
-  "device_authorization_endpoint", "introspection_endpoint", "jwks_endpoint", "revocation_endpoint", "userinfo_endpoint", "token_endpoint",
-  "authorization_callback_acknowledgement", "authorization_callback_acknowledgement_file", "allow_insecure_http",
-];
-
-function schemaFile(clientType: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(`../../../schemas/${clientType}.schema.json`, import.meta.url), "utf8")) as JsonObject;
+function schemaFile(name: string): JsonObject {
+  return JSON.parse(readFileSync(new URL(`../../../schemas/${name}.schema.json`, import.meta.url), "utf8")) as JsonObject;
 }
 
 /** The `[a, b]` pairs of a schema's "one of a or b is required" rules. */
@@ -27,23 +21,34 @@ function oneOfPairs(schema: JsonObject): string[][] {
 }
 
 describe("the OIDC client-type table", () => {
-  test("the generated schema of every type says what its row says", () => {
+  test("both generated schemas of every type (the run time's and the editors') say what its row says", () => {
     for (const row of OIDC_CLIENT_TYPE_TABLE) {
-      const schema = schemaFile(row.clientType);
-      const properties = schema.properties as JsonObject;
-      expect({ clientType: row.clientType, title: schema.title }).toEqual({ clientType: row.clientType, title: row.meta.displayName });
-      expect(properties.client_type).toMatchObject({ const: row.clientType });
-      expect(Object.keys(properties).sort()).toEqual([...SHARED_OIDC_KEYS, ...row.schema.properties].sort());
-      expect(schema.required).toEqual(["client_type", "auth_server", "client_id", ...row.schema.required]);
-      expect(oneOfPairs(schema)).toEqual(row.schema.oneOf.map((pair) => [...pair]).sort());
+      const keys = { ...OIDC_SHARED_KEYS, ...row.schema.keys };
+      const required = Object.keys(keys).filter((k) => keys[k]!.required);
+      for (const [variant, schema] of [["runtime", schemaFile(`runtime/${row.clientType}`)], ["editor", schemaFile(row.clientType)]] as const) {
+        const properties = schema.properties as Record<string, JsonObject>;
+        expect({ variant, clientType: row.clientType, title: schema.title }).toEqual({ variant, clientType: row.clientType, title: row.meta.displayName });
+        expect(properties.client_type).toMatchObject({ const: row.clientType });
+        expect(Object.keys(properties)).toEqual(["client_type", ...Object.keys(keys)]);
+        for (const [name, spec] of Object.entries(keys)) {
+          expect({ name, description: properties[name]!.description }).toEqual({ name, description: spec.description });
+          expect({ name, secret: properties[name]!["x-secret"] === true }).toEqual({ name, secret: spec.secret === true });
+        }
+        // The editor schema does not require a key the config class fills in (the validator's client_id).
+        const expected = variant === "runtime" ? required : required.filter((k) => keys[k]!.default === undefined);
+        expect(schema.required).toEqual(["client_type", ...expected]);
+        expect(oneOfPairs(schema)).toEqual(row.schema.oneOf.map((pair) => [...pair]).sort());
+      }
     }
   });
 
   test("every OIDC schema file has a row, and every row a schema file", () => {
-    const oidcSchemas = readdirSync(new URL("../../../schemas/", import.meta.url))
-      .filter((name) => name.startsWith("oidc_"))
-      .map((name) => name.replace(/\.schema\.json$/, ""));
-    expect(oidcSchemas.sort()).toEqual(OIDC_CLIENT_TYPE_TABLE.map((row) => row.clientType).sort());
+    for (const dir of ["../../../schemas/", "../../../schemas/runtime/"]) {
+      const oidcSchemas = readdirSync(new URL(dir, import.meta.url))
+        .filter((name) => name.startsWith("oidc_"))
+        .map((name) => name.replace(/\.schema\.json$/, ""));
+      expect(oidcSchemas.sort()).toEqual(OIDC_CLIENT_TYPE_TABLE.map((row) => row.clientType).sort());
+    }
   });
 
   test("the plugin contributes exactly the table's rows, in order, with their meta and classes", () => {

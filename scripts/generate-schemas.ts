@@ -1,0 +1,288 @@
+/**
+ * Writes the JSON Schemas of the built-in client types and of the planetauth config file, from one
+ * description: the OIDC client-type table (src/plugins/oidc/client-types.ts), the keys of the other
+ * built-in types (below) and the config file's keys (src/kernel/discovery.ts). Each client type gets
+ * two renderings:
+ *  - schemas/runtime/<client_type>.schema.json, what the library validates with: like the Python
+ *    library (`planet_auth`), only that required keys are set ("", 0, false, null, [] and {} all mean
+ *    "not configured"); a value of the wrong type fails later, where it is used, naming the key;
+ *  - schemas/<client_type>.schema.json, for editors: also the type of every known key, so an editor
+ *    flags what the library would refuse when it loads or uses the config.
+ * auth_client.schema.json (a profile's auth_client.json) dispatches on client_type to the editor
+ * schemas; planetauth-config.schema.json checks a config file, and schemas/runtime/ holds the
+ * config file's shape, which config discovery checks before any plugin is loaded.
+ * `npm test` fails when the committed files differ from what this produces.
+ * Run: npm run generate:schemas (then npm run generate:validators and npm run generate:config-types).
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, type ConfigKeySpec } from "../src/plugins/oidc/client-types.js";
+import { CONFIG_FILE_KEYS } from "../src/kernel/discovery.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const SCHEMA_DIR = path.join(root, "schemas");
+/** Where the schemas the library validates with go (their `$id`: `runtime/<file>`). */
+export const RUNTIME_SCHEMA_DIR = path.join(SCHEMA_DIR, "runtime");
+const DRAFT = "https://json-schema.org/draft/2020-12/schema";
+
+type Json = Record<string, unknown>;
+type Keys = Readonly<Record<string, ConfigKeySpec>>;
+
+interface ClientTypeSource {
+  clientType: string;
+  title: string;
+  keys: Keys;
+  /** Pairs of keys of which at least one must be set. */
+  oneOf: readonly (readonly [string, string])[];
+}
+
+// ---- the client types ---------------------------------------------------------------------------
+
+const secretString = (description: string): ConfigKeySpec => ({ description, type: "string", secret: true });
+
+const OTHER_CLIENT_TYPES: ClientTypeSource[] = [
+  {
+    clientType: "planet_legacy", title: "Planet Legacy Auth", oneOf: [],
+    keys: {
+      legacy_auth_endpoint: { description: "Planet legacy authentication endpoint (URL)", type: "string", required: true },
+      allow_insecure_http: OIDC_SHARED_KEYS.allow_insecure_http!, // the same opt-in as the OIDC types'
+      api_key: secretString("Planet API key (string); when set, requests use it and the token file is ignored"),
+    },
+  },
+  {
+    clientType: "static_apikey", title: "API Key", oneOf: [],
+    keys: {
+      api_key: secretString("API key (string); when absent it must come from the token file"),
+      bearer_token_prefix: { description: "Authorization header prefix (string, default \"Bearer\"; kept only alongside api_key)", type: "string" },
+    },
+  },
+  { clientType: "none", title: "NoOp Auth", keys: {}, oneOf: [] },
+];
+
+/** The 15 built-in client types: the OIDC table's rows, then the others. */
+export const CLIENT_TYPES: readonly ClientTypeSource[] = [
+  ...OIDC_CLIENT_TYPE_TABLE.map((row) => ({
+    clientType: row.clientType, title: row.meta.displayName, keys: { ...OIDC_SHARED_KEYS, ...row.schema.keys }, oneOf: row.schema.oneOf,
+  })),
+  ...OTHER_CLIENT_TYPES,
+];
+
+// ---- the two renderings of a key ----------------------------------------------------------------
+
+const FALSY = { enum: [null, false, 0, "", [], {}] };
+const SET = { not: FALSY, "x-error": "must be set (a non-empty value)" };
+/** A string an editor accepts for a key that must be set: text, not only white space. */
+const TEXT = { type: "string", pattern: "\\S" };
+const JSON_TYPE = { string: "string", "string[]": "array", boolean: "boolean" } as const;
+
+function annotations(spec: ConfigKeySpec): Json {
+  return {
+    ...(spec.deprecated ? { deprecated: true } : {}),
+    description: spec.description,
+    ...(spec.default !== undefined ? { default: spec.default } : {}),
+    ...(spec.secret ? { "x-secret": true } : {}),
+  };
+}
+
+/** What the library checks: presence of a required key, and nothing of its type unless typeCheckedOnLoad. */
+function runtimeKey(spec: ConfigKeySpec): Json {
+  if (spec.typeCheckedOnLoad) return { type: [JSON_TYPE[spec.type], "null"], ...annotations(spec) };
+  // "x-ts-type" (an annotation, never validated) is the key's TypeScript type in src/generated/config-types.ts.
+  const tsType = { "x-ts-type": spec.type };
+  if (spec.maxItems !== undefined) {
+    const items = spec.maxItems === 1 ? "exactly one item" : `1 to ${spec.maxItems} items`;
+    return { ...annotations(spec), ...tsType, "x-error": `must be a list of ${items}`, anyOf: [FALSY, { type: "array", minItems: 1, maxItems: spec.maxItems }] };
+  }
+  return { ...(spec.required ? SET : {}), ...annotations(spec), ...tsType };
+}
+
+/** What an editor checks: the value's type too (null reads as "not set", as in the library). */
+function editorKey(spec: ConfigKeySpec): Json {
+  if (spec.required) return { ...TEXT, ...annotations(spec) };
+  const type = { type: [JSON_TYPE[spec.type], "null"] };
+  if (spec.type !== "string[]") return { ...type, ...annotations(spec) };
+  return { ...type, items: { type: "string" }, ...(spec.maxItems !== undefined ? { maxItems: spec.maxItems } : {}), ...annotations(spec) };
+}
+
+/** "One of a or b is required": a rule over the pair, each branch a set value (for editors: text). */
+function oneOfRule([a, b]: readonly [string, string], value: Json): Json {
+  return {
+    "x-error": `one of ${a} or ${b} is required`,
+    anyOf: [a, b].map((k) => ({ required: [k], properties: { [k]: value } })),
+  };
+}
+
+function rules(pairs: ClientTypeSource["oneOf"], value: Json): Json {
+  const list = pairs.map((pair) => oneOfRule(pair, value));
+  return list.length === 1 ? list[0]! : list.length ? { allOf: list } : {};
+}
+
+// ---- the schema files ---------------------------------------------------------------------------
+
+/**
+ * `$id`s are paths relative to schemas/: relative to wherever the file is read from, so every `$ref`
+ * resolves to a sibling file inside the installed package (no network, no invented host).
+ */
+const fileOf = (name: string) => `${name}.schema.json`;
+const runtimeFileOf = (name: string) => `runtime/${fileOf(name)}`;
+
+function clientTypeSchema(source: ClientTypeSource, variant: "runtime" | "editor"): Json {
+  const runtime = variant === "runtime";
+  const keyOf = runtime ? runtimeKey : editorKey;
+  const required = Object.entries(source.keys).filter(([, spec]) => spec.required && (runtime || spec.default === undefined)).map(([k]) => k);
+  return {
+    $schema: DRAFT,
+    $id: runtime ? runtimeFileOf(source.clientType) : fileOf(source.clientType),
+    title: source.title,
+    type: "object",
+    required: ["client_type", ...required],
+    properties: {
+      client_type: { const: source.clientType, description: `Selects this client type (${source.title})` },
+      ...Object.fromEntries(Object.entries(source.keys).map(([k, spec]) => [k, keyOf(spec)])),
+    },
+    // Keys of no built-in meaning are kept and written back (as the Python library does).
+    additionalProperties: true,
+    ...rules(source.oneOf, runtime ? { not: FALSY } : TEXT),
+  };
+}
+
+const CLIENT_TYPE_NAMES = CLIENT_TYPES.map((s) => s.clientType);
+
+/**
+ * auth_client.json of a profile: client_type is a built-in one, and the keys are checked by its
+ * editor schema. `$defs/anyClientType` is the same check for a profile of a config file that names
+ * plugins (whose client types no built-in schema knows). if/then (rather than oneOf) lets editors
+ * complete the chosen type's keys and report only that type's errors.
+ */
+function authClientSchema(): Json {
+  return {
+    $schema: DRAFT,
+    $id: fileOf("auth_client"),
+    title: "planet-auth profile config (auth_client.json)",
+    description: "An auth client config: a JSON object keyed by client_type, one of the built-in types, each checked against its own schema.",
+    type: "object",
+    required: ["client_type"],
+    properties: {
+      client_type: { description: "The kind of auth client; selects the schema for the other keys", enum: CLIENT_TYPE_NAMES },
+    },
+    $ref: "#/$defs/anyClientType",
+    $defs: {
+      anyClientType: {
+        description: "A config of any client type, a plugin's included; the built-in types are checked against their own schema.",
+        type: "object",
+        required: ["client_type"],
+        properties: { client_type: { description: "The kind of auth client", type: "string", minLength: 1 } },
+        allOf: CLIENT_TYPE_NAMES.map((ct) => ({
+          if: { required: ["client_type"], properties: { client_type: { const: ct } } },
+          then: { $ref: fileOf(ct) },
+        })),
+      },
+    },
+  };
+}
+
+/** What each key of a planetauth config file holds; the key set is the one discovery accepts. */
+const CONFIG_FILE_PROPERTIES: Record<string, Json> = {
+  plugins: {
+    description: "Plugin modules to import and register, in order: package specifiers or paths relative to this file.",
+    type: "array",
+    items: { type: "string", minLength: 1 },
+  },
+  profiles: {
+    description: "Profile name → auth client config (the content of a profile's auth_client.json).",
+    type: "object",
+  },
+  defaultProfile: { description: "The profile used when none is named; one of the keys of profiles.", type: "string", minLength: 1 },
+  storage: {
+    description: "Where every context of this configuration keeps its tokens: a storage type a registered plugin contributes (e.g. \"redis\" from storage-redis) and that type's options. Default: files under the home directory.",
+    type: "object",
+    required: ["type"],
+    properties: { type: { description: "The storage type, as its plugin names it.", type: "string", minLength: 1 } },
+  },
+};
+
+function configFileProperties(profile: Json, schemaKey: Json): Record<string, Json> {
+  const defined = Object.keys(CONFIG_FILE_PROPERTIES);
+  if (defined.join() !== CONFIG_FILE_KEYS.join()) {
+    throw new Error(`the config file's keys are ${CONFIG_FILE_KEYS.join(", ")} (src/kernel/discovery.ts); described here: ${defined.join(", ")}`);
+  }
+  return {
+    $schema: { description: "The JSON Schema of this file, for editors (the library ignores it).", ...schemaKey },
+    ...CONFIG_FILE_PROPERTIES,
+    profiles: { ...CONFIG_FILE_PROPERTIES.profiles, additionalProperties: profile },
+  };
+}
+
+const CONFIG_FILE_TITLE = "planet-auth discovered configuration (.planetauthrc, planetauth.config.*, package.json#planetauth)";
+
+/**
+ * A planetauth config file (.planetauthrc*, planetauth.config.*, package.json#planetauth), for
+ * editors. Without plugins, a profile's client_type is a built-in one; with plugins it may be theirs.
+ */
+function configFileSchema(): Json {
+  return {
+    $schema: DRAFT,
+    $id: fileOf("planetauth-config"),
+    title: CONFIG_FILE_TITLE,
+    type: "object",
+    properties: configFileProperties({ $ref: `${fileOf("auth_client")}#/$defs/anyClientType` }, { type: "string" }),
+    additionalProperties: false,
+    if: { required: ["plugins"], properties: { plugins: { minItems: 1 } } },
+    else: { properties: { profiles: { additionalProperties: { $ref: fileOf("auth_client") } } } },
+  };
+}
+
+/**
+ * The config file as discovery checks it, before any plugin is loaded: each profile for its shape only
+ * (its keys are checked by its client type once the plugins are registered). Unknown top-level keys are
+ * reported by discovery itself, with the list of known ones.
+ */
+function configFileShapeSchema(): Json {
+  return {
+    $schema: DRAFT,
+    $id: runtimeFileOf("planetauth-config"),
+    title: CONFIG_FILE_TITLE,
+    type: "object",
+    properties: configFileProperties({
+      type: "object",
+      required: ["client_type"],
+      properties: { client_type: { description: "The kind of auth client", type: "string", minLength: 1 } },
+    }, {}),
+  };
+}
+
+/** Every generated schema file, by absolute path. */
+export function schemaSources(): Map<string, string> {
+  const schemas = [
+    ...CLIENT_TYPES.map((s) => clientTypeSchema(s, "editor")),
+    authClientSchema(),
+    configFileSchema(),
+    ...CLIENT_TYPES.map((s) => clientTypeSchema(s, "runtime")),
+    configFileShapeSchema(),
+  ];
+  const out = new Map<string, string>();
+  for (const schema of schemas) {
+    const properties = (schema.properties ?? {}) as Record<string, Json>;
+    const undescribed = Object.entries(properties).filter(([, p]) => !p.description).map(([k]) => k);
+    if (undescribed.length) throw new Error(`${String(schema.$id)}: properties without a description: ${undescribed.join(", ")}`);
+    out.set(path.join(SCHEMA_DIR, schema.$id as string), JSON.stringify(schema, null, 2) + "\n");
+  }
+  return out;
+}
+
+/** Write the generated schemas, removing runtime schemas of client types that are gone. */
+export function writeSchemas(): string[] {
+  const sources = schemaSources();
+  mkdirSync(RUNTIME_SCHEMA_DIR, { recursive: true });
+  for (const stale of readdirSync(RUNTIME_SCHEMA_DIR)) {
+    const file = path.join(RUNTIME_SCHEMA_DIR, stale);
+    if (!sources.has(file)) rmSync(file);
+  }
+  for (const [file, text] of sources) writeFileSync(file, text);
+  return [...sources.keys()];
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(`wrote ${writeSchemas().length} schemas in ${path.relative(root, SCHEMA_DIR)}/`);
+}
