@@ -23,16 +23,23 @@ export type ConfigDict = ConfigDicts[KnownClientType];
 
 /**
  * What `Auth.initializeFromConfigDict` checks a dict against: a dict whose `client_type` is the
- * literal of a registered type must be that type's dict, with no key it does not declare (such a
- * key's type is `never`, so the error points at it). Any other input — a `JsonObject` read from a
- * file, a `client_type` known only at run time, a type no plugin registered — is left to run-time
- * validation.
+ * literal of a registered type must be that type's dict, with no key it does not declare. Such a
+ * key's type is a message naming it (`unknown key "client_secert" for client_type …`), so the
+ * compiler's error points at the key and says what is wrong. Any other input — a `JsonObject` read
+ * from a file, a `client_type` known only at run time, a type no plugin registered — is left to
+ * run-time validation.
  */
 export type CheckedConfigDict<D> = D extends { readonly client_type: infer T }
   ? T extends KnownClientType
-    ? ConfigDicts[T] & { readonly [K in Exclude<keyof D, keyof ConfigDicts[T]>]: never }
+    ? ConfigDicts[T] & { readonly [K in Exclude<keyof D, keyof ConfigDicts[T]>]: UnknownKey<K, T> }
     : unknown
   : unknown;
+
+/**
+ * The type of a key a client type does not declare: an object whose only key is the message, which no
+ * config value matches (a string type here would be reduced away with the literal it meets).
+ */
+export type UnknownKey<K extends PropertyKey, T extends string> = { readonly [M in `unknown key "${K & string}" for client_type ${T}`]: never };
 
 /** The names a schema's `"x-ts-type"` may give a key's type, and the types they stand for. */
 export interface TsTypeNames {

@@ -23,7 +23,7 @@ export {
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
 export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
-export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames } from "./config-types.js";
+export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames, UnknownKey } from "./config-types.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
   RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type MutableHeaders,

@@ -18,10 +18,7 @@ const OPTIONS: ts.CompilerOptions = {
   experimentalDecorators: true, emitDecoratorMetadata: true,
 };
 
-/** The language service's completions at CURSOR in `text`, a module in the package root importing `planet-auth`. */
-function completionsAt(text: string): { names: string[]; docs: Record<string, string> } {
-  const offset = text.indexOf(CURSOR);
-  const source = text.replace(CURSOR, "");
+function serviceFor(source: string): ts.LanguageService {
   const host: ts.LanguageServiceHost = {
     getCompilationSettings: () => OPTIONS,
     getScriptFileNames: () => [FILE],
@@ -38,7 +35,23 @@ function completionsAt(text: string): { names: string[]; docs: Record<string, st
     directoryExists: ts.sys.directoryExists,
     getDirectories: ts.sys.getDirectories,
   };
-  const service = ts.createLanguageService(host);
+  return ts.createLanguageService(host);
+}
+
+/** The compiler's errors for `text` (a module in the package root), as `line: message`. */
+function errorsOf(text: string): string[] {
+  const service = serviceFor(text);
+  return service.getSemanticDiagnostics(FILE).map((d) => {
+    const line = d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
+    return `${line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  });
+}
+
+/** The language service's completions at CURSOR in `text`, a module in the package root importing `planet-auth`. */
+function completionsAt(text: string): { names: string[]; docs: Record<string, string> } {
+  const offset = text.indexOf(CURSOR);
+  const source = text.replace(CURSOR, "");
+  const service = serviceFor(source);
   const entries = (service.getCompletionsAtPosition(FILE, offset, {})?.entries ?? []).filter((e) => e.kind === ts.ScriptElementKind.memberVariableElement);
   const docs: Record<string, string> = {};
   for (const e of entries) {
@@ -65,5 +78,27 @@ describe("editor completions for config keys", () => {
     );
     expect(names).toEqual(expect.arrayContaining(["api_key", "bearer_token_prefix"]));
     expect(names).not.toContain("auth_server");
+  });
+});
+
+describe("compiler errors for a mistaken config key", () => {
+  test("a misspelt key is reported on its own line, by name and with the client type", () => {
+    const errors = errorsOf(
+      'import { Auth } from "planet-auth";\n' +
+      "export const auth = Auth.initializeFromConfigDict({\n" +
+      '  client_type: "oidc_client_credentials_secret", auth_server: "https://a", client_id: "c", client_secret: "s",\n' +
+      '  client_secert: "s",\n' +
+      "});\n",
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^4: /);
+    expect(errors[0]).toContain('UnknownKey<"client_secert", "oidc_client_credentials_secret">');
+  });
+
+  test("the correct dict compiles", () => {
+    expect(errorsOf(
+      'import { Auth } from "planet-auth";\n' +
+      'export const auth = Auth.initializeFromConfigDict({ client_type: "static_apikey", api_key: "k" });\n',
+    )).toEqual([]);
   });
 });
