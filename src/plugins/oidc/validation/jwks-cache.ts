@@ -1,13 +1,16 @@
 /**
  * JWKS key cache, following jose's remote-JWKS policy: one in-flight fetch shared by every concurrent
  * lookup, a maximum age after which the set is refetched, a fetch timeout, and a cooldown that bounds
- * fetches in every state. At most one fetch is attempted per cooldown window, counted from the start
- * of the last attempt, successful or not — whether the set is missing, past its maximum age, or lacks
- * a token's `kid` — so neither a flood of bogus kids nor an outage makes every token a fetch.
+ * fetches in every state. After a successful fetch, at most one fetch is attempted per cooldown
+ * window, counted from the start of that fetch — whether the set is past its maximum age or lacks a
+ * token's `kid` — so a flood of bogus kids never makes every token a fetch. After a failed fetch the
+ * next attempt waits a back-off instead: 1 s, doubling with each consecutive failure, up to the
+ * cooldown, so a short outage heals within seconds and a long one still costs at most one fetch per
+ * cooldown. `retryAfterSeconds` says when the next attempt may start.
  *
  * During an outage the last good key set keeps being used (stale-if-error): a set past its maximum
  * age whose refetch failed still verifies tokens signed with its keys, and a warning is logged once
- * per failed attempt. With no key set at all, lookups within the cooldown fail with the last fetch
+ * per failed attempt. With no key set at all, lookups within the back-off fail with the last fetch
  * error without fetching. A key removed from a reachable JWKS stops being trusted at the next
  * successful fetch.
  *
@@ -66,6 +69,8 @@ const loadJose = lazyLoader(() => import("jose"));
 const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 30;
 const DEFAULT_MAX_AGE_SECONDS = 3600;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** First wait after a failed fetch; it doubles with each consecutive failure, up to the cooldown. */
+const FIRST_BACKOFF_MS = 1000;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -98,6 +103,8 @@ export class JwksKeyCache {
   #lastAttempt: number | undefined;
   /** The error of the last attempt, if it failed. */
   #lastError: unknown = undefined;
+  /** Consecutive failed attempts (0 after a success). */
+  #failures = 0;
   #fingerprint = "";
   #generation = 0;
   #fetchCount = 0;
@@ -136,9 +143,24 @@ export class JwksKeyCache {
     return this.#lastFetch === undefined || now - this.#lastFetch >= this.#maxAgeMs;
   }
 
-  /** The cooldown since the last attempt has passed (strictly). */
+  /** The wait after the last attempt: the cooldown after a success, the back-off after failures. */
+  #intervalMs(): number {
+    if (this.#failures === 0) return this.#minIntervalMs;
+    return Math.min(FIRST_BACKOFF_MS * 2 ** (this.#failures - 1), this.#minIntervalMs);
+  }
+
+  /** The wait since the last attempt has passed (strictly). */
   #mayFetch(now: number): boolean {
-    return this.#lastAttempt === undefined || this.#lastAttempt + this.#minIntervalMs < now;
+    return this.#lastAttempt === undefined || this.#lastAttempt + this.#intervalMs() < now;
+  }
+
+  /**
+   * Whole seconds (at least 1) until the next fetch may start after a failed one: what a server
+   * answering `503` puts in `Retry-After`. 0 when the last fetch succeeded.
+   */
+  get retryAfterSeconds(): number {
+    if (this.#failures === 0 || this.#lastAttempt === undefined) return 0;
+    return Math.max(1, Math.ceil((this.#lastAttempt + this.#intervalMs() - this.#clock.now()) / 1000));
   }
 
   #match(kid: string, alg: SignatureAlgorithm): JwksKeyEntry | undefined {
@@ -213,9 +235,11 @@ export class JwksKeyCache {
       this.#inflight = this.#load().then(
         () => {
           this.#lastError = undefined;
+          this.#failures = 0;
         },
         (e: unknown) => {
           this.#lastError = e;
+          this.#failures++;
           if (this.#lastFetch !== undefined) {
             const ageSeconds = Math.round((this.#clock.now() - this.#lastFetch) / 1000);
             this.#logger?.warning(`JWKS fetch failed; still using the key set fetched ${ageSeconds} s ago`, { exception: e });

@@ -96,6 +96,33 @@ describe("JWKS endpoint outage", () => {
     expect(fetches()).toBe(3);
   });
 
+  test("after a failed fetch the next one waits 1 s, doubling with each failure up to the cooldown; Retry-After says when", async () => {
+    const { server, clock, cache, validate, fetches } = await setup({ keys: [ring.rsa1.publicJwk] });
+    const token = await signJose(ring.rsa1, longLived());
+    await server.down();
+    const waits: number[] = [];
+    const retryAfters: number[] = [];
+    let waited = 0;
+    while (waits.length < 7) {
+      const before = fetches();
+      await validate(token).catch(() => undefined);
+      if (fetches() > before) {
+        waits.push(waited);
+        retryAfters.push(cache.retryAfterSeconds);
+        waited = 0;
+      }
+      clock.advance(0.5);
+      waited += 0.5;
+    }
+    // Attempts 0.5 s past each wait (the clock moves in 0.5 s steps): 1, 2, 4, 8, 16, then the 30 s cooldown.
+    expect(waits).toEqual([0, 1.5, 2.5, 4.5, 8.5, 16.5, 30.5]);
+    expect(retryAfters).toEqual([1, 2, 4, 8, 16, 30, 30]);
+    await server.up();
+    clock.advance(31);
+    await expect(validate(token)).resolves.toMatchObject({ sub: "user-1" });
+    expect(cache.retryAfterSeconds).toBe(0);
+  });
+
   test("a key set past its max age keeps verifying tokens while the endpoint is down (stale-if-error), one fetch per cooldown", async () => {
     const { server, clock, validate, fetches, warnings } = await setup({ keys: [ring.rsa1.publicJwk] });
     const token = await signJose(ring.rsa1, longLived());
