@@ -23,6 +23,8 @@ export {
   type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
 } from "./authenticators.js";
 export {
-  OidcMultiIssuerValidator, type MultiIssuerFactoryOptions, type MultiIssuerValidatorOptions, type ValidateAccessTokenOptions,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_VERIFIED_TOKEN_CACHE_SIZE, OidcMultiIssuerValidator,
+  type MultiIssuerFactoryOptions, type MultiIssuerValidatorOptions, type TokenPolicy, type TrustedIssuerContext, type TrustedIssuerSpec,
+  type ValidateAccessTokenOptions,
 } from "./multi-validator.js";
 export { oidcPlugin } from "./plugin.js";

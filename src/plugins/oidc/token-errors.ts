@@ -26,6 +26,7 @@ declare module "../../kernel/index.js" {
     ERR_TOKEN_INTROSPECTION_REJECTED: IntrospectionRejectionTokenException;
     ERR_TOKEN_UNKNOWN_ISSUER: UnknownIssuerTokenException;
     ERR_TOKEN_VALIDATOR: TokenValidatorException;
+    ERR_ISSUER_UNAVAILABLE: IssuerUnavailableException;
     ERR_INVALID_ARGUMENT: InvalidArgumentException;
   }
 }
@@ -111,6 +112,19 @@ export class UnknownIssuerTokenException extends InvalidTokenException {
 
 export class TokenValidatorException extends AuthException {
   static override readonly code: ErrorCode = "ERR_TOKEN_VALIDATOR";
+}
+/**
+ * A trusted issuer's keys or metadata could not be fetched, so the token could not be judged (it is
+ * not known to be bad). `retryAfterSeconds` is when the next fetch may start; the cause says why.
+ */
+export class IssuerUnavailableException extends TokenValidatorException {
+  static override readonly code: ErrorCode = "ERR_ISSUER_UNAVAILABLE";
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options: AuthExceptionOptions & { retryAfterSeconds?: number } = {}) {
+    const { retryAfterSeconds, ...rest } = options;
+    super(message, rest);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds ?? 1));
+  }
 }
 export class InvalidArgumentException extends TokenValidatorException {
   static override readonly code: ErrorCode = "ERR_INVALID_ARGUMENT";

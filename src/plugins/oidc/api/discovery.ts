@@ -4,7 +4,7 @@
  * (RFC 8414 section 3.3), and endpoints taken from it obey the same plain-HTTP rule as configured ones.
  */
 import { AuthClientException, redactUrl, checkTransportSecurity } from "../../../kernel/index.js";
-import { DiscoveryApiException } from "../errors.js";
+import { DiscoveryApiException, OidcApiClientException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 
 /** The fields of an OpenID Provider Metadata document this library reads; others are kept. */
@@ -25,6 +25,16 @@ export function discoveryUrl(authServer: string): string {
   return authServer.endsWith("/") ? `${authServer}.well-known/openid-configuration` : `${authServer}/.well-known/openid-configuration`;
 }
 
+/**
+ * RFC 8414 section 3.1: `/.well-known/oauth-authorization-server` inserted between the host and the
+ * path of the issuer (`https://as.example/tenant` → `https://as.example/.well-known/oauth-authorization-server/tenant`).
+ */
+export function authorizationServerMetadataUrl(authServer: string): string {
+  const url = new URL(authServer);
+  const path = url.pathname.replace(/\/+$/, "");
+  return `${url.origin}/.well-known/oauth-authorization-server${path}`;
+}
+
 export interface DiscoveryApiClientOptions extends ApiClientDeps {
   /** The full discovery URL. Wins over `authServer`. */
   discoveryUri?: string;
@@ -39,10 +49,15 @@ export interface DiscoveryApiClientOptions extends ApiClientDeps {
   expectedIssuer?: string;
 }
 
-/** Fetches and caches the discovery document. Concurrent callers share one in-flight fetch. */
+/**
+ * Fetches and caches the discovery document. Concurrent callers share one in-flight fetch. Built from
+ * an auth server URL, it falls back to RFC 8414's `oauth-authorization-server` metadata when the server
+ * has no `openid-configuration` (404).
+ */
 export class DiscoveryApiClient extends OidcApiClient {
   readonly ttlSeconds?: number;
   readonly expectedIssuer?: string;
+  readonly #fallbackUrl?: string;
   #cached?: { doc: OidcDiscoveryDocument; at: number };
   #inFlight?: Promise<OidcDiscoveryDocument>;
 
@@ -52,6 +67,9 @@ export class DiscoveryApiClient extends OidcApiClient {
     super(options, url);
     this.ttlSeconds = options.ttlSeconds;
     this.expectedIssuer = options.expectedIssuer;
+    if (options.discoveryUri === undefined && options.authServer !== undefined && URL.canParse(options.authServer)) {
+      this.#fallbackUrl = authorizationServerMetadataUrl(options.authServer);
+    }
   }
 
   /** The discovery document: cached if fresh, else fetched. */
@@ -65,7 +83,7 @@ export class DiscoveryApiClient extends OidcApiClient {
   doDiscovery(options: CallOptions = {}): Promise<OidcDiscoveryDocument> {
     this.#inFlight ??= (async () => {
       try {
-        const doc = await this.getJson({ ...options, redirect: "same-origin" });
+        const doc = await this.#fetchDocument(options);
         this.#checkIssuer(doc);
         this.#cached = { doc: doc as OidcDiscoveryDocument, at: this.clock.now() };
         return doc as OidcDiscoveryDocument;
@@ -74,6 +92,17 @@ export class DiscoveryApiClient extends OidcApiClient {
       }
     })();
     return this.#inFlight;
+  }
+
+  async #fetchDocument(options: CallOptions): Promise<JsonObject> {
+    try {
+      return await this.getJson({ ...options, redirect: "same-origin" });
+    } catch (err) {
+      if (!this.#fallbackUrl || !(err instanceof OidcApiClientException) || err.rawResponse?.status !== 404) throw err;
+      const { http, clock, logger, timeoutMs, maxResponseBytes } = this;
+      const rfc8414 = new DiscoveryApiClient({ http, clock, logger, timeoutMs, maxResponseBytes, discoveryUri: this.#fallbackUrl });
+      return rfc8414.getJson({ ...options, redirect: "same-origin" });
+    }
   }
 
   #checkIssuer(doc: JsonObject): void {

@@ -22,10 +22,21 @@ import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
 import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, splitCompactJwt } from "./jwt-decode.js";
 
 export interface TokenValidatorOptions {
-  /** Trusted JWS algorithms, case-insensitive (default `["rs256"]`). RS*, PS*, ES*, EdDSA, Ed25519. */
-  trustedAlgorithms?: string[];
+  /**
+   * Trusted JWS algorithms, case-insensitive (default `["rs256"]`, as the reference). RS*, PS*, ES*,
+   * EdDSA, Ed25519. `"jwks"`: whatever the issuer's keys declare (a key's `alg`, else every
+   * asymmetric algorithm of its key type and curve); `none` and HMAC are never among them.
+   */
+  trustedAlgorithms?: readonly string[] | "jwks";
   /** Clock-skew leeway for `exp`/`nbf`/`iat`, seconds (default 0, as the reference). */
   leewaySeconds?: number;
+  /** Refuse tokens issued longer ago than this (`iat` then required), seconds. Default: no limit. */
+  maxTokenAgeSeconds?: number;
+  /**
+   * `"rfc9068"`: the JWT access-token profile — header `typ` `at+jwt` (or `application/at+jwt`), and
+   * `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti` required.
+   */
+  profile?: "rfc9068";
   /** Size of the verified-token cache (default 0 = off). Skips only the signature check on a hit. */
   verifiedTokenCacheSize?: number;
   /** Longest token accepted, in characters; longer tokens are rejected before any parsing (default 16 KiB). */
@@ -36,7 +47,8 @@ export interface TokenValidatorOptions {
 
 export interface ValidateTokenOptions {
   issuer: string;
-  audience: string;
+  /** The expected audience, or several: the token's `aud` must name at least one. */
+  audience: string | readonly string[];
   /** Claims that must be present (presence only; a null value counts as absent, as in PyJWT). */
   requiredClaims?: string[];
   /** "Any of" scope check against `scope` (space separated) or `scp` (list). */
@@ -52,6 +64,9 @@ export interface ValidateIdTokenOptions {
 }
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
+// RFC 9068 section 2.2 and 4.
+const RFC9068_CLAIMS = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
+const RFC9068_TYPES = new Set(["at+jwt", "application/at+jwt"]);
 const MAX_SCRATCH_BYTES = 64 * 1024;
 // Distinct header segments remembered (issuers use a handful: one per key and token type).
 const HEADER_CACHE_SIZE = 64;
@@ -91,6 +106,49 @@ function fail(ctx: FailureContext, cls: TokenExceptionClass, message: string, ev
   });
 }
 
+/**
+ * A token whose structure was checked and whose payload was decoded once, for a caller that reads a
+ * claim (the issuer) before choosing the validator. Only `prepareToken` makes one; nothing in it is
+ * trusted until `validateToken` verifies it.
+ */
+export interface PreparedToken {
+  readonly token: string;
+  /** The unverified payload; undefined when it is not a JSON object (then `payloadError` says why). */
+  readonly payload: JwtPayload | undefined;
+  readonly payloadError: string | undefined;
+}
+interface Prepared extends PreparedToken {
+  readonly dots: [number, number];
+}
+const prepared = new WeakSet<PreparedToken>();
+
+/**
+ * Check the length cap (first, before reading any of the token), the compact structure, and decode
+ * the payload once. Malformed or too long ⇒ `InvalidTokenException`.
+ */
+export function prepareToken(token: string, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): PreparedToken {
+  if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("Token must be a non-empty string");
+  if (token.length > maxTokenLength) throw new InvalidTokenException(`Token is longer than the maximum of ${maxTokenLength} characters`);
+  let dots: [number, number];
+  try {
+    dots = splitCompactJwt(token);
+  } catch (e) {
+    if (e instanceof MalformedJwtError) throw new InvalidTokenException(`Malformed token: ${e.message}`, { cause: e });
+    throw e;
+  }
+  let payload: JwtPayload | undefined;
+  let payloadError: string | undefined;
+  try {
+    payload = decodeJsonSegment(token, dots[0] + 1, dots[1], "payload");
+  } catch (e) {
+    if (!(e instanceof MalformedJwtError)) throw e;
+    payloadError = e.message;
+  }
+  const result: Prepared = { token, dots, payload, payloadError };
+  prepared.add(result);
+  return result;
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -126,10 +184,26 @@ function checkScopes(ctx: FailureContext, claims: JwtPayload, anyOf: string[]): 
   }
 }
 
+function trustedAlgorithms(names: readonly string[]): Map<string, SignatureAlgorithm> {
+  const trusted = new Map<string, SignatureAlgorithm>();
+  for (const name of names) {
+    const canonical = typeof name === "string" ? CANONICAL_ALGORITHM_NAMES.get(name.toLowerCase()) : undefined;
+    if (!canonical) {
+      throw new InvalidArgumentException(`Algorithm ${safeName(name)} cannot be trusted: supported are ${[...SIGNATURE_ALGORITHMS.keys()].join(", ")}`);
+    }
+    trusted.set(canonical, SIGNATURE_ALGORITHMS.get(canonical)!);
+  }
+  if (trusted.size === 0) throw new InvalidArgumentException("At least one trusted algorithm is required");
+  return trusted;
+}
+
 export class TokenValidator {
   readonly #jwks: JwksKeyCache;
-  readonly #trusted: ReadonlyMap<string, SignatureAlgorithm>;
+  /** Trusted algorithms by name; undefined: every supported algorithm the key declares. */
+  readonly #trusted: ReadonlyMap<string, SignatureAlgorithm> | undefined;
   readonly #leeway: number;
+  readonly #maxAge: number | undefined;
+  readonly #profile: "rfc9068" | undefined;
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
   readonly #clock: Clock;
@@ -144,18 +218,15 @@ export class TokenValidator {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.#jwks = jwks instanceof JwksKeyCache ? jwks : new JwksKeyCache({ clock: this.#clock, logger: this.#logger, ...jwks });
-    const trusted = new Map<string, SignatureAlgorithm>();
-    for (const name of options.trustedAlgorithms ?? ["rs256"]) {
-      const canonical = typeof name === "string" ? CANONICAL_ALGORITHM_NAMES.get(name.toLowerCase()) : undefined;
-      if (!canonical) {
-        throw new InvalidArgumentException(`Algorithm ${safeName(name)} cannot be trusted: supported are ${[...SIGNATURE_ALGORITHMS.keys()].join(", ")}`);
-      }
-      trusted.set(canonical, SIGNATURE_ALGORITHMS.get(canonical)!);
-    }
-    if (trusted.size === 0) throw new InvalidArgumentException("At least one trusted algorithm is required");
-    this.#trusted = trusted;
+    this.#trusted = options.trustedAlgorithms === "jwks" ? undefined : trustedAlgorithms(options.trustedAlgorithms ?? ["rs256"]);
     this.#leeway = options.leewaySeconds ?? 0;
     if (!Number.isFinite(this.#leeway) || this.#leeway < 0) throw new InvalidArgumentException("leewaySeconds must be a non-negative number");
+    this.#maxAge = options.maxTokenAgeSeconds;
+    if (this.#maxAge !== undefined && !(Number.isFinite(this.#maxAge) && this.#maxAge > 0)) {
+      throw new InvalidArgumentException("maxTokenAgeSeconds must be a positive number");
+    }
+    if (options.profile !== undefined && options.profile !== "rfc9068") throw new InvalidArgumentException(`Unknown token profile ${safeName(options.profile)}: only "rfc9068"`);
+    this.#profile = options.profile;
     this.#cacheSize = Math.max(0, Math.floor(options.verifiedTokenCacheSize ?? 0));
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
     if (!(this.#maxTokenLength > 0)) throw new InvalidArgumentException("maxTokenLength must be positive");
@@ -167,9 +238,9 @@ export class TokenValidator {
   get jwksKeyCache(): JwksKeyCache {
     return this.#jwks;
   }
-  /** The canonical names of the trusted algorithms. */
+  /** The canonical names of the trusted algorithms (every supported one when the keys decide). */
   get trustedAlgorithms(): string[] {
-    return [...this.#trusted.keys()];
+    return [...(this.#trusted ?? SIGNATURE_ALGORITHMS).keys()];
   }
   /** How many signatures this validator has verified with node:crypto (cache hits excluded). */
   get signatureChecks(): number {
@@ -188,8 +259,11 @@ export class TokenValidator {
     return decodeJwtUnverified(token);
   }
 
-  /** Validate an access (or any) token. Returns the verified claims. */
-  validateToken(token: string, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
+  /**
+   * Validate an access (or any) token. Returns the verified claims. A `PreparedToken` (from
+   * `prepareToken`) is validated without decoding its payload again.
+   */
+  validateToken(token: string | PreparedToken, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
     // Synchronous whenever the key is cached: no awaits on the hot path.
     try {
       const result = this.#validate(token, options);
@@ -238,41 +312,37 @@ export class TokenValidator {
     return header;
   }
 
-  #validate(token: string, options: ValidateTokenOptions): Record<string, unknown> | Promise<Record<string, unknown>> {
+  #validate(given: string | PreparedToken, options: ValidateTokenOptions): Record<string, unknown> | Promise<Record<string, unknown>> {
     // 1. Arguments.
-    if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("Token must be a non-empty string");
     if (!options || typeof options.issuer !== "string" || options.issuer.length === 0) throw new InvalidArgumentException("Issuer must be a non-empty string");
-    if (typeof options.audience !== "string" || options.audience.length === 0) throw new InvalidArgumentException("Audience must be a non-empty string");
-    if (token.length > this.#maxTokenLength) {
-      throw new InvalidTokenException(`Token is longer than the maximum of ${this.#maxTokenLength} characters`);
+    const audience = options.audience;
+    if (typeof audience === "string" ? audience.length === 0 : !(Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === "string" && a.length > 0))) {
+      throw new InvalidArgumentException("Audience must be a non-empty string or a non-empty list of them");
     }
-
-    // 2. Unverified header (and payload, kept for the exceptions' jwtBody; its errors surface after the signature check).
-    const ctx: FailureContext = { header: undefined, payload: undefined };
-    let dots: [number, number];
+    // 2. Length cap, structure, payload (kept for the exceptions' jwtBody; its errors surface after the signature check).
+    const prep = (typeof given === "object" && given !== null && prepared.has(given) ? given : prepareToken(given as string, this.#maxTokenLength)) as Prepared;
+    const { token, dots } = prep;
+    if (token.length > this.#maxTokenLength) throw new InvalidTokenException(`Token is longer than the maximum of ${this.#maxTokenLength} characters`);
+    const ctx: FailureContext = { header: undefined, payload: prep.payload };
     try {
-      dots = splitCompactJwt(token);
       ctx.header = this.#header(token, dots[0]);
     } catch (e) {
       if (e instanceof MalformedJwtError) throw new InvalidTokenException(`Malformed token: ${e.message}`, { cause: e });
       throw e;
     }
     const header = ctx.header;
-    let payloadError: string | undefined;
-    try {
-      ctx.payload = decodeJsonSegment(token, dots[0] + 1, dots[1], "payload");
-    } catch (e) {
-      if (!(e instanceof MalformedJwtError)) throw e;
-      payloadError = e.message;
+    const payloadError = prep.payloadError;
+    if (this.#profile === "rfc9068" && !(typeof header.typ === "string" && RFC9068_TYPES.has(header.typ.toLowerCase()))) {
+      fail(ctx, InvalidTokenException, 'Token header "typ" is not "at+jwt" (RFC 9068)');
     }
 
     // 3. Algorithm: trusted (case-insensitively) and spelled canonically; never "none" or HS*.
     const headerAlg = header.alg;
     if (typeof headerAlg !== "string" || headerAlg.length === 0) fail(ctx, InvalidAlgorithmTokenException, 'Token header has no "alg"');
-    const alg = this.#trusted.get(headerAlg as string);
+    const alg = (this.#trusted ?? SIGNATURE_ALGORITHMS).get(headerAlg as string);
     if (!alg) {
       const lower = (headerAlg as string).toLowerCase();
-      const trustedLower = [...this.#trusted.keys()].some((n) => n.toLowerCase() === lower);
+      const trustedLower = [...(this.#trusted ?? SIGNATURE_ALGORITHMS).keys()].some((n) => n.toLowerCase() === lower);
       fail(
         ctx,
         InvalidAlgorithmTokenException,
@@ -372,7 +442,8 @@ export class TokenValidator {
 
   #checkClaims(claims: JwtPayload, options: ValidateTokenOptions, now: number, ctx: FailureContext): void {
     // Presence (a null value is absent, as in PyJWT).
-    const required = ["aud", "exp", "iss"];
+    const required = this.#profile === "rfc9068" ? [...RFC9068_CLAIMS] : ["aud", "exp", "iss"];
+    if (this.#maxAge !== undefined) required.push("iat");
     if (options.requiredClaims) required.push(...options.requiredClaims);
     if (options.nonce !== undefined) required.push("nonce");
     for (const claim of required) {
@@ -383,6 +454,7 @@ export class TokenValidator {
     if (iat !== undefined) {
       if (!isNumericDate(iat)) fail(ctx, InvalidTokenException, 'Token "iat" claim must be a number');
       if ((iat as number) > now + leeway) fail(ctx, InvalidTokenException, 'Token is not yet valid ("iat" is in the future)');
+      if (this.#maxAge !== undefined && (iat as number) < now - this.#maxAge - leeway) fail(ctx, ExpiredTokenException, "Token is older than the maximum token age");
     }
     if (nbf !== undefined) {
       if (!isNumericDate(nbf)) fail(ctx, InvalidTokenException, 'Token "nbf" claim must be a number');
@@ -392,14 +464,17 @@ export class TokenValidator {
     if ((exp as number) <= now - leeway) fail(ctx, ExpiredTokenException, "Token has expired");
     if (claims.iss !== options.issuer) fail(ctx, InvalidTokenException, "Token issuer does not match the expected issuer");
     const aud = claims.aud;
+    const expected = options.audience;
+    const accepts = (a: string) => (typeof expected === "string" ? a === expected : expected.includes(a));
     if (typeof aud === "string") {
-      if (aud !== options.audience) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+      if (!accepts(aud)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
     } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
-      if (!aud.includes(options.audience)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+      if (!aud.some(accepts)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
     } else {
       fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
     }
     if (claims.sub !== undefined && typeof claims.sub !== "string") fail(ctx, InvalidTokenException, 'Token "sub" claim must be a string');
     if (claims.jti !== undefined && typeof claims.jti !== "string") fail(ctx, InvalidTokenException, 'Token "jti" claim must be a string');
+    if (this.#profile === "rfc9068" && typeof claims.client_id !== "string") fail(ctx, InvalidTokenException, 'Token "client_id" claim must be a string');
   }
 }
