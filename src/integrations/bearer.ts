@@ -1,16 +1,21 @@
 /**
- * Framework-neutral core of the resource-server middleware: read an RFC 6750 `Authorization: Bearer`
- * header, validate the token with an `OidcMultiIssuerValidator`, and turn every refusal into a
- * `BearerAuthError` that carries the HTTP status and the `WWW-Authenticate` challenge. The Express and
- * Fastify adapters only move these values through their framework's own error path.
+ * Framework-neutral core of the resource-server middleware: find the request's access token (RFC 6750
+ * section 2: the `Authorization` header, and the query or a form body only where enabled), validate
+ * it with an `OidcMultiIssuerValidator`, and turn every refusal into a `BearerAuthError` that carries
+ * the HTTP status, the headers (`WWW-Authenticate`, `Retry-After`) and a message safe to send. The
+ * Express and Fastify adapters only move these values through their framework's own error path.
  *
- * Refusals say what RFC 6750 section 3 lets a client act on (missing, malformed, invalid, insufficient scope)
- * and nothing more: why a token was refused (expired, wrong audience, unknown issuer...) stays in the
- * error's `cause` and in the validator's WARNING log line, never in the response.
+ * Refusals say what RFC 6750 section 3 lets a client act on (missing, malformed, invalid, insufficient
+ * scope) and nothing more: why a token was refused (expired, wrong audience, unknown issuer...) stays in
+ * the error's `cause` and in the validator's WARNING log line, never in the response. An error's stack
+ * is its message alone, so even an error handler that prints stacks shows nothing internal.
  */
-import { AuthException, type JsonObject, type ErrorCode } from "../kernel/index.js";
-import { InvalidArgumentException, InvalidTokenException } from "../plugins/oidc/index.js";
-import type { OidcMultiIssuerValidator } from "../plugins/oidc/multi-validator.js";
+import type { IncomingHttpHeaders } from "node:http";
+import { AuthException, createKernel, type AuthKernel, type JsonObject, type ErrorCode } from "../kernel/index.js";
+import {
+  InvalidArgumentException, InvalidTokenException, IssuerUnavailableException, OidcMultiIssuerValidator, oidcPlugin,
+  type TokenPolicy, type TrustedIssuerSpec,
+} from "../plugins/oidc/index.js";
 
 declare module "../kernel/index.js" {
   interface ErrorCodes {
@@ -33,46 +38,84 @@ export interface BearerAuth {
 /** The part of `OidcMultiIssuerValidator` the middleware uses (any object with this method will do). */
 export type BearerTokenValidator = Pick<OidcMultiIssuerValidator, "validateAccessToken">;
 
-export interface BearerAuthOptions {
-  /** Validates tokens against the trusted issuers and their configured audience. */
-  validator: BearerTokenValidator;
+/** Where a token may be sent besides the `Authorization` header (RFC 6750 sections 2.2 and 2.3). */
+export interface TokenLocations {
+  /** `access_token` in the URI query (RFC 6750 section 2.3; the RFC advises against it). Default false. */
+  query?: boolean;
+  /**
+   * `access_token` in an `application/x-www-form-urlencoded` body of a request other than GET (RFC 6750
+   * section 2.2). Default false. Express needs a body parser (`express.urlencoded()`) before the
+   * middleware, Fastify a form-body content-type parser (`@fastify/formbody`).
+   */
+  formBody?: boolean;
+}
+
+export interface BearerAuthOptions extends TokenPolicy {
+  /** Validates tokens against the trusted issuers and their audiences. Either this or `issuers`. */
+  validator?: BearerTokenValidator;
+  /**
+   * The trusted issuers, each with its audience(s), optional `jwksUri` (skips discovery) and its own
+   * policy (algorithms, clockToleranceSeconds, maxTokenAgeSeconds, strict); the policy options given
+   * beside `issuers` are the defaults. At least one issuer.
+   */
+  issuers?: ReadonlyArray<TrustedIssuerSpec>;
+  /** Kernel that builds the validator of `issuers` (it must have the OIDC plugin). Default: one with only the OIDC plugin. */
+  kernel?: AuthKernel;
   /** `realm` of the `WWW-Authenticate` challenge (RFC 6750 section 3). Omitted when not set. */
   realm?: string;
   /** Also introspect every token at its issuer, so revoked tokens are refused (one request per call). */
   doRemoteRevocationCheck?: boolean;
+  /** `false`: a request without any token goes on without `auth`; a bad token is still refused. Default true. */
+  authRequired?: boolean;
+  /** Token locations besides the header; a token in more than one place is `400 invalid_request`. */
+  tokenLocations?: TokenLocations;
 }
 
 /** RFC 6750 section 3.1 error codes; `undefined` is a challenge without an error (no credentials sent). */
 export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
+/** What a refusal's `error` says: an RFC 6750 code, or that the server could not judge the token. */
+export type BearerRefusalCode = BearerErrorCode | "temporarily_unavailable" | "server_error";
 
-const STATUS: Record<BearerErrorCode, number> = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403 };
+const STATUS: Record<BearerRefusalCode, number> = {
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  temporarily_unavailable: 503,
+  server_error: 500,
+};
 
-const MESSAGES: Record<BearerErrorCode | "missing", string> = {
+const MESSAGES: Record<BearerRefusalCode | "missing", string> = {
   missing: "Bearer token required",
-  invalid_request: "Malformed Authorization header",
+  invalid_request: "Malformed access token request",
   invalid_token: "Invalid access token",
   insufficient_scope: "Insufficient scope",
+  temporarily_unavailable: "The access token cannot be checked right now; retry later",
+  server_error: "The access token could not be checked",
 };
 
 /**
  * A refused request. Shaped like the `http-errors` objects that Express's final handler and Fastify's
- * default error handler understand: `status`/`statusCode`, `headers` (the challenge), `expose`.
+ * default error handler understand: `status`/`statusCode`, `headers`, `expose`. Its message is fixed per
+ * `error` and its stack is that message alone; what went wrong is in `cause` (never send that).
  */
 export class BearerAuthError extends AuthException {
   static override readonly code: ErrorCode = "ERR_BEARER_AUTH";
-  /** The RFC 6750 error code; undefined when the request carried no bearer token. */
-  readonly error: BearerErrorCode | undefined;
+  /** What the answer says; undefined when the request carried no token at all. */
+  readonly error: BearerRefusalCode | undefined;
   readonly status: number;
   readonly statusCode: number;
-  readonly headers: { "WWW-Authenticate": string };
+  /** `WWW-Authenticate` for 401/400/403 refusals, `Retry-After` for 503. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The message is safe to show to the client. */
   readonly expose = true;
 
-  constructor(error: BearerErrorCode | undefined, challenge: string, options: { cause?: unknown; message?: string } = {}) {
-    super(options.message ?? MESSAGES[error ?? "missing"], { cause: options.cause });
+  constructor(error: BearerRefusalCode | undefined, headers: Record<string, string>, options: { cause?: unknown } = {}) {
+    super(MESSAGES[error ?? "missing"], { cause: options.cause });
     this.error = error;
     this.status = this.statusCode = error ? STATUS[error] : 401;
-    this.headers = { "WWW-Authenticate": challenge };
+    this.headers = headers;
+    // Error handlers that print stacks (Express's outside production) print only this line.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
@@ -85,7 +128,7 @@ function quoted(value: string): string {
 const QDTEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** Builds the `WWW-Authenticate` values for one realm. */
+/** Builds every answer the middleware gives: the challenges and the refusals' errors. */
 export class BearerChallenge {
   readonly #realm?: string;
 
@@ -94,19 +137,33 @@ export class BearerChallenge {
     this.#realm = realm;
   }
 
-  /** A refusal: `Bearer realm="...", error="...", scope="..."`. */
-  error(error: BearerErrorCode | undefined, options: { scopes?: readonly string[]; cause?: unknown } = {}): BearerAuthError {
+  /** The `WWW-Authenticate` value: `Bearer realm="...", error="...", scope="..."`. */
+  challenge(error: BearerErrorCode | undefined, scopes?: readonly string[]): string {
     const params: string[] = [];
     if (this.#realm !== undefined) params.push(`realm=${quoted(this.#realm)}`);
     if (error) params.push(`error=${quoted(error)}`);
-    if (options.scopes?.length) params.push(`scope=${quoted(options.scopes.join(" "))}`);
-    return new BearerAuthError(error, params.length ? `Bearer ${params.join(", ")}` : "Bearer", { cause: options.cause });
+    if (scopes?.length) params.push(`scope=${quoted(scopes.join(" "))}`);
+    return params.length ? `Bearer ${params.join(", ")}` : "Bearer";
+  }
+
+  /** A refusal about the request's token (401/400/403) with its challenge. */
+  error(error: BearerErrorCode | undefined, options: { scopes?: readonly string[]; cause?: unknown } = {}): BearerAuthError {
+    return new BearerAuthError(error, { "WWW-Authenticate": this.challenge(error, options.scopes) }, { cause: options.cause });
+  }
+
+  /** The token could not be judged: 503 with `Retry-After` when an issuer is unreachable, else 500. */
+  failure(cause: unknown): BearerAuthError {
+    if (cause instanceof IssuerUnavailableException) {
+      return new BearerAuthError("temporarily_unavailable", { "Retry-After": String(cause.retryAfterSeconds) }, { cause });
+    }
+    return new BearerAuthError("server_error", {}, { cause });
   }
 }
 
 // RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^bearer(?: +|$)/i;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /**
  * The token of an `Authorization: Bearer` header; undefined when the request has no header or uses
@@ -119,9 +176,41 @@ export function bearerToken(header: string | string[] | undefined, challenge: Be
   const value = header.trim();
   const scheme = BEARER.exec(value);
   if (!scheme) return undefined;
-  const token = value.slice(scheme[0].length);
+  return b64token(value.slice(scheme[0].length), challenge);
+}
+
+function b64token(token: string, challenge: BearerChallenge): string {
   if (!B64TOKEN.test(token)) throw challenge.error("invalid_request");
   return token;
+}
+
+/** The parts of a Node request the middleware reads (Express's `req`, Fastify's `request.raw`). */
+export interface BearerRequest {
+  /** Every header line as sent (Node keeps only the first `Authorization` in `headers`). */
+  readonly rawHeaders: readonly string[];
+  readonly headers: IncomingHttpHeaders;
+  readonly method?: string;
+  readonly url?: string;
+}
+
+/** The `Authorization` header, or `invalid_request` when the request carries more than one. */
+function authorizationHeader(request: BearerRequest, challenge: BearerChallenge): string | undefined {
+  const raw = request.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 13 || name.toLowerCase() !== "authorization") continue;
+    if (value !== undefined) throw challenge.error("invalid_request");
+    value = raw[i + 1]!;
+  }
+  return value;
+}
+
+/** The single `access_token` of a parameter list, or `invalid_request` when it is given more than once. */
+function accessTokenParam(values: readonly unknown[], challenge: BearerChallenge): string | undefined {
+  if (values.length === 0) return undefined;
+  if (values.length > 1 || typeof values[0] !== "string") throw challenge.error("invalid_request");
+  return b64token(values[0], challenge);
 }
 
 /** Scopes a token grants: `scope` (space separated, RFC 9068) or `scp` (list or string). */
@@ -134,37 +223,115 @@ export function grantedScopes(claims: JsonObject): string[] {
 
 /** The challenge (realm) of the middleware that authenticated a request, for the route guards' refusals. */
 const challenges = new WeakMap<BearerAuth, BearerChallenge>();
+/** Requests let through without a token (`authRequired: false`): a guard on them answers this challenge's 401. */
+const anonymous = new WeakMap<object, BearerChallenge>();
 
-/** Reads and validates the bearer token of one request. */
+const POLICY_KEYS = ["algorithms", "clockToleranceSeconds", "maxTokenAgeSeconds", "strict"] as const;
+
+/** The kernel of middleware built from `issuers` without one: the OIDC plugin is all a validator needs. */
+let oidcKernel: AuthKernel | undefined;
+
+function buildValidator(options: BearerAuthOptions): Promise<BearerTokenValidator> | BearerTokenValidator {
+  const given = POLICY_KEYS.filter((k) => options[k] !== undefined);
+  if (options.validator !== undefined) {
+    if (typeof options.validator?.validateAccessToken !== "function") {
+      throw new InvalidArgumentException("Bearer authentication needs a validator (an OidcMultiIssuerValidator) or issuers");
+    }
+    if (options.issuers !== undefined) throw new InvalidArgumentException("Bearer authentication takes a validator or issuers, not both");
+    if (given.length) throw new InvalidArgumentException(`${given.join(", ")} apply to issuers; configure them on the validator instead`);
+    return options.validator;
+  }
+  if (!Array.isArray(options.issuers)) {
+    throw new InvalidArgumentException("Bearer authentication needs a validator (an OidcMultiIssuerValidator) or issuers");
+  }
+  if (options.issuers.length === 0) {
+    throw new InvalidArgumentException("Bearer authentication needs at least one trusted issuer; with none it would refuse every token");
+  }
+  const { algorithms, clockToleranceSeconds, maxTokenAgeSeconds, strict } = options;
+  const kernel = options.kernel ?? (oidcKernel ??= createKernel({ plugins: [oidcPlugin] }));
+  const building = OidcMultiIssuerValidator.fromIssuers(options.issuers, { kernel, algorithms, clockToleranceSeconds, maxTokenAgeSeconds, strict });
+  building.catch(() => undefined); // reported by ready() and by every request
+  return building;
+}
+
+/** Reads and validates the access token of one request. */
 export class BearerAuthenticator {
   readonly challenge: BearerChallenge;
-  readonly #validator: BearerTokenValidator;
+  #validator: Promise<BearerTokenValidator> | BearerTokenValidator;
   readonly #remote: boolean;
+  readonly #required: boolean;
+  readonly #query: boolean;
+  readonly #formBody: boolean;
 
   constructor(options: BearerAuthOptions) {
-    if (!options || typeof options.validator?.validateAccessToken !== "function") {
-      throw new InvalidArgumentException("Bearer authentication needs a validator (an OidcMultiIssuerValidator)");
-    }
-    this.#validator = options.validator;
-    this.#remote = options.doRemoteRevocationCheck ?? false;
+    if (!options || typeof options !== "object") throw new InvalidArgumentException("Bearer authentication needs options with a validator or issuers");
     this.challenge = new BearerChallenge(options.realm);
+    this.#validator = buildValidator(options);
+    if (this.#validator instanceof Promise) {
+      this.#validator.then((v) => (this.#validator = v), () => undefined);
+    }
+    this.#remote = options.doRemoteRevocationCheck ?? false;
+    this.#required = options.authRequired ?? true;
+    this.#query = options.tokenLocations?.query ?? false;
+    this.#formBody = options.tokenLocations?.formBody ?? false;
+  }
+
+  /** Whether tokens may come in a form body (the framework must parse it before authenticating). */
+  get readsFormBody(): boolean {
+    return this.#formBody;
+  }
+
+  /** Resolves once the validator is built (rejects with its configuration error). */
+  async ready(): Promise<void> {
+    await this.#validator;
   }
 
   /**
-   * The request's auth, or a `BearerAuthError` (rejected). Errors that are not about the token (an
-   * issuer's JWKS unreachable, a failed introspection call) are rejected unchanged: the request was
-   * not proven bad, the host decides how to answer (5xx by default).
+   * The request's one access token, or undefined when it carries none. Two `Authorization` headers, a
+   * repeated `access_token`, or a token in more than one place are `invalid_request`.
    */
-  async authenticate(authorization: string | string[] | undefined): Promise<BearerAuth> {
-    const token = bearerToken(authorization, this.challenge);
-    if (token === undefined) throw this.challenge.error(undefined);
+  token(request: BearerRequest, body?: unknown): string | undefined {
+    const c = this.challenge;
+    const header = bearerToken(authorizationHeader(request, c), c);
+    let found = header;
+    if (this.#query && request.url !== undefined) {
+      const q = request.url.indexOf("?");
+      if (q >= 0 && request.url.includes("access_token", q)) {
+        const fromQuery = accessTokenParam(new URLSearchParams(request.url.slice(q + 1)).getAll("access_token"), c);
+        if (fromQuery !== undefined && found !== undefined) throw c.error("invalid_request");
+        found ??= fromQuery;
+      }
+    }
+    if (this.#formBody && request.method !== "GET" && body && typeof body === "object" && FORM_CONTENT_TYPE.test(request.headers["content-type"] ?? "")) {
+      const param = (body as Record<string, unknown>).access_token;
+      const fromBody = accessTokenParam(param === undefined ? [] : Array.isArray(param) ? param : [param], c);
+      if (fromBody !== undefined && found !== undefined) throw c.error("invalid_request");
+      found ??= fromBody;
+    }
+    return found;
+  }
+
+  /**
+   * The request's auth; undefined only when it carries no token and `authRequired` is false (then
+   * `key`, the framework's request object, is remembered so route guards answer 401). Rejects
+   * with a `BearerAuthError`: 400/401/403 about the token, 503 (`Retry-After`) when an issuer's keys
+   * cannot be fetched, 500 for anything else — never with another error, never with internal detail.
+   */
+  async authenticate(request: BearerRequest, body?: unknown, key: object = request): Promise<BearerAuth | undefined> {
+    const token = this.token(request, body);
+    if (token === undefined) {
+      if (this.#required) throw this.challenge.error(undefined);
+      anonymous.set(key, this.challenge);
+      return undefined;
+    }
     let claims: JsonObject;
     let introspection: JsonObject | null;
     try {
-      [claims, introspection] = await this.#validator.validateAccessToken(token, { doRemoteRevocationCheck: this.#remote });
+      const validator = this.#validator instanceof Promise ? await this.#validator : this.#validator;
+      [claims, introspection] = await validator.validateAccessToken(token, { doRemoteRevocationCheck: this.#remote });
     } catch (err) {
       if (err instanceof InvalidTokenException) throw this.challenge.error("invalid_token", { cause: err });
-      throw err;
+      throw this.challenge.failure(err);
     }
     const auth: BearerAuth = { claims, scopes: grantedScopes(claims), introspection, token };
     challenges.set(auth, this.challenge);
@@ -180,45 +347,102 @@ function checkedScopes(helper: string, scopes: readonly string[]): string[] {
   return [...scopes];
 }
 
-/** Checks run on an authenticated request; they throw `BearerAuthError` (403) when it may not proceed. */
-export type AuthGuard = (auth: BearerAuth | undefined) => void | Promise<void>;
+/**
+ * Checks run on an authenticated request (`key`: the framework's request object); they throw
+ * `BearerAuthError` (401/403) when it may not proceed.
+ */
+export type AuthGuard = (auth: BearerAuth | undefined, key: object) => void | Promise<void>;
 
-function authenticated(auth: BearerAuth | undefined, helper: string): BearerAuth {
+function authenticated(auth: BearerAuth | undefined, key: object, helper: string): BearerAuth {
+  if (auth) return auth;
+  // A request let through without a token (authRequired: false) needs one here.
+  const optional = anonymous.get(key);
+  if (optional) throw optional.error(undefined);
   // A route guard placed before (or without) the bearer middleware is a wiring bug: fail closed, loudly.
-  if (!auth) throw new AuthException(`${helper}() found no authenticated request: install the bearer middleware before it`);
-  return auth;
+  throw new AuthException(`${helper}() found no authenticated request: install the bearer middleware before it`);
 }
 
-function refuse(auth: BearerAuth, scopes?: readonly string[]): BearerAuthError {
-  return (challenges.get(auth) ?? new BearerChallenge()).error("insufficient_scope", { scopes });
+/** How a guard refuses: `invalid_token` (401) or `insufficient_scope` (403, with the scopes when given). */
+function refuse(auth: BearerAuth, error: "invalid_token" | "insufficient_scope", scopes?: readonly string[]): BearerAuthError {
+  return (challenges.get(auth) ?? new BearerChallenge()).error(error, { scopes });
 }
 
 /** Every one of `scopes` must be granted. */
 export function allScopesGuard(scopes: readonly string[], helper = "requireScopes"): AuthGuard {
   const required = checkedScopes(helper, scopes);
-  return (auth) => {
-    const a = authenticated(auth, helper);
-    if (!required.every((s) => a.scopes.includes(s))) throw refuse(a, required);
+  return (auth, key) => {
+    const a = authenticated(auth, key, helper);
+    if (!required.every((s) => a.scopes.includes(s))) throw refuse(a, "insufficient_scope", required);
   };
 }
 
 /** At least one of `scopes` must be granted. */
 export function anyScopeGuard(scopes: readonly string[], helper = "requireAnyScope"): AuthGuard {
   const required = checkedScopes(helper, scopes);
-  return (auth) => {
-    const a = authenticated(auth, helper);
-    if (!required.some((s) => a.scopes.includes(s))) throw refuse(a, required);
+  return (auth, key) => {
+    const a = authenticated(auth, key, helper);
+    if (!required.some((s) => a.scopes.includes(s))) throw refuse(a, "insufficient_scope", required);
   };
 }
 
 /** A host-defined check of the validated claims. */
 export type ClaimsPredicate = (claims: JsonObject, auth: BearerAuth) => boolean | Promise<boolean>;
 
-/** `predicate` must return true; false is a 403 `insufficient_scope` without a `scope` attribute. */
-export function claimsGuard(predicate: ClaimsPredicate, helper = "requireClaims"): AuthGuard {
+export interface ClaimsGuardOptions {
+  /**
+   * The answer when the check fails: `insufficient_scope` (403, the default: the token lacks a
+   * privilege this route needs) or `invalid_token` (401: the token is not one this route accepts).
+   */
+  error?: "invalid_token" | "insufficient_scope";
+}
+
+/** `predicate` must return true; otherwise 403 `insufficient_scope` (or 401 `invalid_token` when asked). */
+export function claimsGuard(predicate: ClaimsPredicate, options: ClaimsGuardOptions = {}, helper = "requireClaims"): AuthGuard {
   if (typeof predicate !== "function") throw new InvalidArgumentException(`${helper}() needs a predicate function`);
-  return async (auth) => {
-    const a = authenticated(auth, helper);
-    if ((await predicate(a.claims, a)) !== true) throw refuse(a);
+  const error = options.error ?? "insufficient_scope";
+  if (error !== "invalid_token" && error !== "insufficient_scope") throw new InvalidArgumentException(`${helper}(): error must be "invalid_token" or "insufficient_scope"`);
+  return async (auth, key) => {
+    const a = authenticated(auth, key, helper);
+    if ((await predicate(a.claims, a)) !== true) throw refuse(a, error);
+  };
+}
+
+type ClaimValue = string | number | boolean | null;
+
+function checkedClaimName(helper: string, claim: string): string {
+  if (typeof claim !== "string" || claim.length === 0) throw new InvalidArgumentException(`${helper}() needs a claim name`);
+  return claim;
+}
+
+/** The claims RFC 6750's `insufficient_scope` is about; a check of any other claim is `invalid_token`. */
+const SCOPE_CLAIMS = new Set(["scope", "scp"]);
+
+/** `claims[claim]` must be exactly `value` (a string, number, boolean or null). */
+export function claimEqualsGuard(claim: string, value: ClaimValue, helper = "requireClaimEquals"): AuthGuard {
+  checkedClaimName(helper, claim);
+  if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
+    throw new InvalidArgumentException(`${helper}(): the expected value must be a string, number, boolean or null`);
+  }
+  const error = SCOPE_CLAIMS.has(claim) ? "insufficient_scope" : "invalid_token";
+  return (auth, key) => {
+    const a = authenticated(auth, key, helper);
+    if (!Object.hasOwn(a.claims, claim) || a.claims[claim] !== value) throw refuse(a, error);
+  };
+}
+
+/**
+ * `claims[claim]` must include every one of `values`: a list claim, or a space-separated string claim
+ * (as `scope`).
+ */
+export function claimIncludesGuard(claim: string, values: readonly ClaimValue[], helper = "requireClaimIncludes"): AuthGuard {
+  checkedClaimName(helper, claim);
+  if (values.length === 0) throw new InvalidArgumentException(`${helper}() needs at least one value`);
+  const error = SCOPE_CLAIMS.has(claim) ? "insufficient_scope" : "invalid_token";
+  const required = [...values];
+  return (auth, key) => {
+    const a = authenticated(auth, key, helper);
+    const actual = Object.hasOwn(a.claims, claim) ? a.claims[claim] : undefined;
+    const list: readonly unknown[] = Array.isArray(actual) ? actual : typeof actual === "string" ? actual.split(" ").filter(Boolean) : [];
+    if (!required.every((v) => list.includes(v))) throw refuse(a, error);
   };
 }

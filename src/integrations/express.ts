@@ -8,17 +8,20 @@
  * ```
  *
  * Refusals go to `next(err)` as a `BearerAuthError` (`status`, `statusCode`, `headers`), so any error
- * handler can answer them; Express's final handler already sends the status and the challenge.
+ * handler can answer them; Express's final handler already sends the status and the challenge. Nothing
+ * else is ever passed on: an issuer whose keys cannot be fetched is a 503 `BearerAuthError` too, and
+ * every one has a fixed message and a one-line stack.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import {
-  BearerAuthError, BearerAuthenticator, allScopesGuard, anyScopeGuard, claimsGuard,
-  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsPredicate,
+  BearerAuthError, BearerAuthenticator, allScopesGuard, anyScopeGuard, claimEqualsGuard, claimIncludesGuard, claimsGuard,
+  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsGuardOptions, type ClaimsPredicate,
 } from "./bearer.js";
 
 export {
   BearerAuthError, BearerChallenge, grantedScopes,
-  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerTokenValidator, type ClaimsPredicate,
+  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
+  type ClaimsGuardOptions, type ClaimsPredicate, type TokenLocations,
 } from "./bearer.js";
 
 declare global {
@@ -32,14 +35,16 @@ declare global {
 }
 
 /**
- * Authenticates every request it sees: a valid bearer token puts `req.auth`; anything else calls
- * `next(BearerAuthError)`. Uses only `req.headers` and `next`, so it also works under Connect.
+ * Authenticates every request it sees: a valid token puts `req.auth`; anything else calls
+ * `next(BearerAuthError)` (with `authRequired: false`, a request without any token goes on without
+ * `req.auth`). Uses only Node's request, `req.body` (form-body tokens) and `next`, so it also works
+ * under Connect.
  */
 export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   const authenticator = new BearerAuthenticator(options);
   return (req: Request, _res: Response, next: NextFunction) => {
-    authenticator.authenticate(req.headers.authorization).then((auth) => {
-      req.auth = auth;
+    authenticator.authenticate(req, authenticator.readsFormBody ? (req.body as unknown) : undefined).then((auth) => {
+      if (auth) req.auth = auth;
       next();
     }, next);
   };
@@ -48,7 +53,7 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
 function routeGuard(guard: AuthGuard): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     Promise.resolve()
-      .then(() => guard(req.auth))
+      .then(() => guard(req.auth, req))
       .then(() => next(), next);
   };
 }
@@ -63,15 +68,29 @@ export function requireAnyScope(...scopes: string[]): RequestHandler {
   return routeGuard(anyScopeGuard(scopes));
 }
 
-/** `predicate(claims, auth)` must return (or resolve to) true; otherwise 403 `insufficient_scope`. */
-export function requireClaims(predicate: ClaimsPredicate): RequestHandler {
-  return routeGuard(claimsGuard(predicate));
+/**
+ * `predicate(claims, auth)` must return (or resolve to) true; otherwise 403 `insufficient_scope`, or
+ * 401 `invalid_token` with `{ error: "invalid_token" }`.
+ */
+export function requireClaims(predicate: ClaimsPredicate, options?: ClaimsGuardOptions): RequestHandler {
+  return routeGuard(claimsGuard(predicate, options));
+}
+
+/** The claim must equal `value`; otherwise 401 `invalid_token` (403 `insufficient_scope` for `scope`/`scp`). */
+export function requireClaimEquals(claim: string, value: string | number | boolean | null): RequestHandler {
+  return routeGuard(claimEqualsGuard(claim, value));
+}
+
+/** The claim (a list, or a space-separated string) must include every one of `values`; refusals as `requireClaimEquals`. */
+export function requireClaimIncludes(claim: string, ...values: Array<string | number | boolean | null>): RequestHandler {
+  return routeGuard(claimIncludesGuard(claim, values));
 }
 
 /**
- * A default answer for refusals: the status, the `WWW-Authenticate` challenge, `Cache-Control:
- * no-store` and a JSON body `{ error, error_description }` with no detail about the token. Other
- * errors pass through to the next error handler. Install it after the routes, or use your own.
+ * A default answer for refusals: the status, the headers (`WWW-Authenticate`, or `Retry-After` for a
+ * 503), `Cache-Control: no-store` and a JSON body `{ error, error_description }` with no detail about
+ * the token. Other errors pass through to the next error handler. Install it after the routes, or use
+ * your own (send `status`, `headers` and `message`; never `cause` or `stack`).
  */
 export function bearerErrorHandler(): ErrorRequestHandler {
   return (err: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -11,17 +11,21 @@
  * The plugin adds an `onRequest` hook to the context it is registered in (like a plugin wrapped with
  * fastify-plugin), so every route of that context is protected and routes outside it are not.
  * Refusals are thrown as `BearerAuthError` (`statusCode`, `headers`): Fastify's default error handler
- * sends the status and the challenge, and `setErrorHandler` can answer them differently.
+ * sends the status and the challenge, and `setErrorHandler` can answer them differently. Nothing else is
+ * ever thrown: an issuer whose keys cannot be fetched is a 503 `BearerAuthError` too, with a fixed message.
+ * Tokens are read in `onRequest` (before the body is parsed), or in `preValidation` when form-body
+ * tokens are enabled.
  */
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import {
-  BearerAuthenticator, allScopesGuard, anyScopeGuard, claimsGuard,
-  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsPredicate,
+  BearerAuthenticator, allScopesGuard, anyScopeGuard, claimEqualsGuard, claimIncludesGuard, claimsGuard,
+  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsGuardOptions, type ClaimsPredicate,
 } from "./bearer.js";
 
 export {
   BearerAuthError, BearerChallenge, grantedScopes,
-  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerTokenValidator, type ClaimsPredicate,
+  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
+  type ClaimsGuardOptions, type ClaimsPredicate, type TokenLocations,
 } from "./bearer.js";
 
 declare module "fastify" {
@@ -33,13 +37,20 @@ declare module "fastify" {
 
 const plugin: FastifyPluginAsync<BearerAuthOptions> = async (fastify, options) => {
   const authenticator = new BearerAuthenticator(options);
+  await authenticator.ready(); // a bad issuer configuration fails app.ready(), not the first request
   if (!fastify.hasRequestDecorator("auth")) fastify.decorateRequest("auth", undefined);
-  fastify.addHook("onRequest", async (request: FastifyRequest) => {
-    request.auth = await authenticator.authenticate(request.headers.authorization);
-  });
+  if (authenticator.readsFormBody) {
+    fastify.addHook("preValidation", async (request: FastifyRequest) => {
+      request.auth = await authenticator.authenticate(request.raw, request.body, request);
+    });
+  } else {
+    fastify.addHook("onRequest", async (request: FastifyRequest) => {
+      request.auth = await authenticator.authenticate(request.raw, undefined, request);
+    });
+  }
 };
 
-/** Register with `{ validator, realm?, doRemoteRevocationCheck? }`; protects the registering context. */
+/** Register with `{ validator | issuers, realm?, ... }` (see `BearerAuthOptions`); protects the registering context. */
 export const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = Object.assign(plugin, {
   // What fastify-plugin sets: no encapsulation, so the hook applies to the context that registers it.
   [Symbol.for("skip-override")]: true,
@@ -49,7 +60,7 @@ export const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = Object.assign(p
 
 function routeGuard(guard: AuthGuard): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest) => {
-    await guard(request.auth);
+    await guard(request.auth, request);
   };
 }
 
@@ -63,7 +74,17 @@ export function requireAnyScope(...scopes: string[]): preHandlerAsyncHookHandler
   return routeGuard(anyScopeGuard(scopes));
 }
 
-/** A `preHandler`: `predicate(claims, auth)` must return (or resolve to) true; otherwise 403. */
-export function requireClaims(predicate: ClaimsPredicate): preHandlerAsyncHookHandler {
-  return routeGuard(claimsGuard(predicate));
+/** A `preHandler`: `predicate(claims, auth)` must return (or resolve to) true; otherwise 403 (or 401 with `{ error: "invalid_token" }`). */
+export function requireClaims(predicate: ClaimsPredicate, options?: ClaimsGuardOptions): preHandlerAsyncHookHandler {
+  return routeGuard(claimsGuard(predicate, options));
+}
+
+/** A `preHandler`: the claim must equal `value`; otherwise 401 `invalid_token` (403 for `scope`/`scp`). */
+export function requireClaimEquals(claim: string, value: string | number | boolean | null): preHandlerAsyncHookHandler {
+  return routeGuard(claimEqualsGuard(claim, value));
+}
+
+/** A `preHandler`: the claim (a list, or a space-separated string) must include every one of `values`. */
+export function requireClaimIncludes(claim: string, ...values: Array<string | number | boolean | null>): preHandlerAsyncHookHandler {
+  return routeGuard(claimIncludesGuard(claim, values));
 }

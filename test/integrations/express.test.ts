@@ -10,7 +10,7 @@ import {
   BearerAuthError, bearerAuth, bearerErrorHandler, requireAnyScope, requireClaims, requireScopes,
 } from "../../src/integrations/express.js";
 import { ExpiredTokenException, UnknownIssuerTokenException } from "../../src/index.js";
-import { REALM, get, runCases, useResourceServerFixture, type Validators } from "./support/resource-server.js";
+import { REALM, UNREACHABLE_ISSUER, forgedToken, get, runCases, useResourceServerFixture, type Validators } from "./support/resource-server.js";
 
 const f = useResourceServerFixture();
 
@@ -50,16 +50,10 @@ async function listen(a: Express): Promise<{ url: string; close: () => Promise<v
   };
 }
 
-/** Keeps Express's final handler from printing the 500 case's stack trace. */
-const quiet500: ErrorRequestHandler = (err, _req, res, next) => {
-  if (err instanceof BearerAuthError) return next(err);
-  res.status(500).json({ error: "server_error" });
-};
-
 describe("Express middleware with bearerErrorHandler()", () => {
   let server: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
-    server = await listen(app(f.validators, bearerErrorHandler(), quiet500));
+    server = await listen(app(f.validators, bearerErrorHandler()));
   });
   afterAll(() => server.close());
 
@@ -100,6 +94,11 @@ describe("Express's own error path", () => {
       expect(await get(`${s.url}/api/me`)).toMatchObject({ status: 401, wwwAuthenticate: `Bearer realm="${REALM}"` });
       const scope = await get(`${s.url}/api/read-write`, `Bearer ${f.tokens.read1}`);
       expect(scope).toMatchObject({ status: 403, wwwAuthenticate: `Bearer realm="${REALM}", error="insufficient_scope", scope="api:read api:write"` });
+      // Outside production the final handler prints the error's stack: it is one line, nothing internal.
+      const unreachable = await get(`${s.url}/unreachable/me`, `Bearer ${forgedToken(UNREACHABLE_ISSUER, f.op1.apiAudience)}`);
+      expect(unreachable.status).toBe(503);
+      expect(unreachable.body).toContain("BearerAuthError: The access token cannot be checked right now");
+      expect(unreachable.body).not.toMatch(/127\.0\.0\.1|\/src\/|node_modules|\bat /);
     } finally {
       await s.close();
     }
