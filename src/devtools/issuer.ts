@@ -47,6 +47,12 @@ export interface DevIssuerOptions {
   deviceCodeTtl?: number;
   /** The account every interaction signs in. Default `alice`. */
   accountId?: string;
+  /**
+   * DPoP (RFC 9449): a client that sends a proof to the token endpoint gets tokens bound to its key
+   * (`token_type: DPoP`, `cnf.jkt` in the JWT). `requireNonce`: the token endpoint also demands a
+   * server nonce (`use_dpop_nonce`, `DPoP-Nonce`). Default: DPoP accepted, no nonce required.
+   */
+  dpop?: { requireNonce?: boolean };
   /** Extra oidc-provider configuration, shallow-merged last (escape hatch; oidc-provider's `Configuration`). */
   configuration?: Record<string, unknown>;
 }
@@ -199,6 +205,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
             introspection: { enabled: true },
             revocation: { enabled: true },
             userinfo: { enabled: true },
+            dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => options.dpop?.requireNonce === true },
             resourceIndicators: {
               enabled: true,
               defaultResource: async (_ctx, _client, oneOf) => oneOf ?? (options.defaultResource === false ? undefined : apiAudience) ?? "",

@@ -26,7 +26,7 @@ export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthCl
 export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames, UnknownKey } from "./config-types.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
-  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type MutableHeaders,
+  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type GotResponseLike, type MutableHeaders, type RequestTarget,
 } from "./request-authenticator.js";
 export { Auth, type AuthInitOptions } from "./auth.js";
 export {

@@ -16,6 +16,17 @@ const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 
 export type MutableHeaders = Record<string, string | string[] | undefined>;
 
+/**
+ * The request a decoration is for. Authenticators whose headers prove possession of a key sign the
+ * method and URL (a fresh signature per request); the got, fetch and axios adapters always pass it.
+ */
+export interface RequestTarget {
+  /** HTTP method, upper case. */
+  method: string;
+  /** The absolute URL the request goes to. */
+  url: string;
+}
+
 /** Any fetch-shaped function (global fetch, undici, node-fetch); its exact type is kept by `fetch()`. */
 export type FetchLike = (input: never, init?: never) => Promise<unknown>;
 type HeadersSource = ConstructorParameters<typeof Headers>[0];
@@ -47,7 +58,14 @@ type AxiosHeaderBag = { get?: (name: string) => unknown; set?: (name: string, va
 export interface GotHookOptions {
   headers: MutableHeaders;
   url?: URL | string | undefined;
+  method?: string | undefined;
   context?: Record<PropertyKey, unknown> | undefined;
+}
+
+/** What the got afterResponse hook reads of a response. */
+export interface GotResponseLike {
+  url?: string | undefined;
+  headers?: Record<string, string | string[] | undefined> | undefined;
 }
 
 /** Where the got hook remembers the original request's origin; got copies `context` across redirects. */
@@ -73,8 +91,17 @@ export abstract class RequestAuthenticator {
    */
   abstract preRequestHook(): void | Promise<void>;
 
-  /** Set the auth header (when there is a token) and X-Planet-App (when absent) on a header record. */
-  applyHeaders(headers: MutableHeaders): void {
+  /**
+   * Headers besides `authHeader` that carry the credential (e.g. a signed proof of the request): removed
+   * with it on a redirect to another origin. Empty for a plain token header.
+   */
+  readonly credentialHeaders: readonly string[] = [];
+
+  /**
+   * Set the auth header (when there is a token) and X-Planet-App (when absent) on a header record.
+   * `target` is the request being decorated, when known; a plain token header does not need it.
+   */
+  applyHeaders(headers: MutableHeaders, _target?: RequestTarget): void {
     const body = this.tokenBody;
     if (body) headers[this.authHeader] = this.tokenPrefix ? `${this.tokenPrefix} ${body}` : body;
     if (headers[X_PLANET_APP_HEADER] === undefined && headers[X_PLANET_APP_LOWER] === undefined) {
@@ -98,18 +125,32 @@ export abstract class RequestAuthenticator {
     return false;
   }
 
-  /** Run the pre-request hook, then decorate `headers` in place. Synchronous when no I/O is needed. */
-  decorate(headers: MutableHeaders): void | Promise<void> {
+  /**
+   * Run the pre-request hook, then decorate `headers` in place for the request `target` (when known).
+   * Synchronous when no I/O is needed.
+   */
+  decorate(headers: MutableHeaders, target?: RequestTarget): void | Promise<void> {
     const pending = this.preRequestHook();
-    if (pending) return pending.then(() => this.applyHeaders(headers));
-    this.applyHeaders(headers);
+    if (pending) return pending.then(() => this.applyHeaders(headers, target));
+    this.applyHeaders(headers, target);
   }
 
-  /** The headers to add to a request, after running the pre-request hook. */
-  async authorizationHeaders(): Promise<Record<string, string>> {
+  /** The headers to add to a request (to `target`, when the credential is bound to each request), after running the pre-request hook. */
+  async authorizationHeaders(target?: RequestTarget): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
-    await this.decorate(headers);
+    await this.decorate(headers, target);
     return headers;
+  }
+
+  /**
+   * Called by the adapters with each response's headers (a server may hand the credential something
+   * for the next request, such as a nonce). Nothing by default.
+   */
+  observeResponse(_url: string, _header: (name: string) => string | null | undefined): void {}
+
+  #removeCredential(headers: MutableHeaders): void {
+    deleteHeader(headers, this.authHeader);
+    for (const name of this.credentialHeaders) deleteHeader(headers, name);
   }
 
   /**
@@ -117,7 +158,12 @@ export abstract class RequestAuthenticator {
    * redirect hop: the credential is added only while the hop has the original request's origin, and
    * removed otherwise.
    */
-  gotHooks(): { hooks: { beforeRequest: Array<(options: GotHookOptions) => Promise<void> | void> } } {
+  gotHooks(): {
+    hooks: {
+      beforeRequest: Array<(options: GotHookOptions) => Promise<void> | void>;
+      afterResponse: Array<<R extends GotResponseLike>(response: R) => R>;
+    };
+  } {
     return {
       hooks: {
         beforeRequest: [
@@ -126,9 +172,19 @@ export abstract class RequestAuthenticator {
             const context = options.context;
             if (context && url !== undefined) {
               context[ORIGINAL_ORIGIN] ??= originOf(url);
-              if (!isSameOrigin(url, context[ORIGINAL_ORIGIN] as string)) return deleteHeader(options.headers, this.authHeader);
+              if (!isSameOrigin(url, context[ORIGINAL_ORIGIN] as string)) return this.#removeCredential(options.headers);
             }
-            return this.decorate(options.headers);
+            return this.decorate(options.headers, url === undefined ? undefined : { method: (options.method ?? "GET").toUpperCase(), url });
+          },
+        ],
+        afterResponse: [
+          (response) => {
+            const headers = response.headers ?? {};
+            this.observeResponse(String(response.url ?? ""), (name) => {
+              const v = headers[name.toLowerCase()];
+              return Array.isArray(v) ? v[0] : v;
+            });
+            return response;
           },
         ],
       },
@@ -145,17 +201,27 @@ export abstract class RequestAuthenticator {
     const wrapped = async (input: unknown, init?: FetchInitLike) => {
       const request = typeof input === "object" && input !== null && "headers" in input ? (input as FetchRequestLike) : undefined;
       const headers = new Headers(init?.headers ?? request?.headers);
-      const record: MutableHeaders = {};
-      if (headers.has(X_PLANET_APP_HEADER)) record[X_PLANET_APP_HEADER] = headers.get(X_PLANET_APP_HEADER)!;
-      await this.decorate(record);
-      for (const [k, v] of Object.entries(record)) if (typeof v === "string") headers.set(k, v);
-      const mode = init?.redirect ?? request?.redirect ?? "follow";
-      if (mode !== "follow") return call(input, { ...init, headers });
       const url = String(request?.url ?? input);
-      const first = await call(input, { ...init, headers, redirect: "manual" });
-      return this.#followFetchRedirects(call, first, url, (init?.method ?? request?.method ?? "GET").toUpperCase(), init, headers);
+      const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
+      await this.#decorateFetchHeaders(headers, { method, url });
+      const mode = init?.redirect ?? request?.redirect ?? "follow";
+      if (mode !== "follow") return this.#observed(url, await call(input, { ...init, headers }));
+      const first = this.#observed(url, await call(input, { ...init, headers, redirect: "manual" }));
+      return this.#followFetchRedirects(call, first, url, method, init, headers);
     };
     return wrapped as unknown as F;
+  }
+
+  async #decorateFetchHeaders(headers: Headers, target: RequestTarget): Promise<void> {
+    const record: MutableHeaders = {};
+    if (headers.has(X_PLANET_APP_HEADER)) record[X_PLANET_APP_HEADER] = headers.get(X_PLANET_APP_HEADER)!;
+    await this.decorate(record, target);
+    for (const [k, v] of Object.entries(record)) if (typeof v === "string") headers.set(k, v);
+  }
+
+  #observed<R extends FetchResponseLike>(url: string, res: R): R {
+    this.observeResponse(url, (name) => res.headers.get(name));
+    return res;
   }
 
   async #followFetchRedirects(
@@ -176,9 +242,14 @@ export abstract class RequestAuthenticator {
         body = undefined;
         for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
       }
-      if (!isSameOrigin(next, origin ?? "")) headers.delete(this.authHeader);
+      if (!isSameOrigin(next, origin ?? "")) {
+        headers.delete(this.authHeader);
+        for (const name of this.credentialHeaders) headers.delete(name);
+      } else if (this.credentialHeaders.length > 0) {
+        await this.#decorateFetchHeaders(headers, { method, url: next }); // a credential bound to the request is made anew for each hop
+      }
       await res.body?.cancel?.();
-      res = await fetchImpl(next, { ...init, method, body, headers, redirect: "manual" });
+      res = this.#observed(next, await fetchImpl(next, { ...init, method, body, headers, redirect: "manual" }));
       current = next;
     }
     return res;
@@ -189,13 +260,13 @@ export abstract class RequestAuthenticator {
    * It also installs a `beforeRedirect` (chained to one already configured) that removes the
    * credential when a redirect leaves the original request's origin.
    */
-  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown }>(config: T) => Promise<T> {
+  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown; method?: string; url?: string; baseURL?: string }>(config: T) => Promise<T> {
     return async (config) => {
       const record: MutableHeaders = {};
       const h = (config.headers ?? {}) as AxiosHeaderBag;
       const existing = typeof h.get === "function" ? h.get(X_PLANET_APP_HEADER) : h[X_PLANET_APP_HEADER];
       if (typeof existing === "string" && existing) record[X_PLANET_APP_HEADER] = existing;
-      await this.decorate(record);
+      await this.decorate(record, axiosTarget(config));
       if (typeof h.set === "function") {
         for (const [k, v] of Object.entries(record)) if (typeof v === "string") h.set(k, v);
       } else {
@@ -208,13 +279,24 @@ export abstract class RequestAuthenticator {
 
   #axiosBeforeRedirect(chained: unknown) {
     let originalOrigin: string | null | undefined;
-    return (options: { href?: string; headers?: MutableHeaders }, response: unknown, request?: { url?: string }) => {
+    return (options: { href?: string; method?: string; headers?: MutableHeaders }, response: unknown, request?: { url?: string }) => {
       // The first redirect's request is the original one.
       originalOrigin ??= request?.url ? originOf(request.url) : null;
-      if (options.headers && (!options.href || !isSameOrigin(options.href, originalOrigin ?? ""))) deleteHeader(options.headers, this.authHeader);
+      if (options.headers && (!options.href || !isSameOrigin(options.href, originalOrigin ?? ""))) this.#removeCredential(options.headers);
+      else if (options.headers && options.href && this.credentialHeaders.length > 0) {
+        // A credential bound to the request is made anew for the hop (synchronously: the token is already at hand).
+        this.applyHeaders(options.headers, { method: (options.method ?? "GET").toUpperCase(), url: options.href });
+      }
       if (typeof chained === "function") chained(options, response, request);
     };
   }
+}
+
+/** The request an axios config describes: `baseURL` joined to a relative `url`, as axios joins them. */
+function axiosTarget(config: { method?: string; url?: string; baseURL?: string }): RequestTarget | undefined {
+  const url = config.url ?? "";
+  const absolute = URL.canParse(url) ? url : config.baseURL ? `${config.baseURL.replace(/\/+$/, "")}/${url.replace(/^\/+/, "")}` : undefined;
+  return absolute === undefined ? undefined : { method: (config.method ?? "GET").toUpperCase(), url: absolute };
 }
 
 /** An authenticator that holds a Credential (an API key, a protocol's tokens). */
@@ -229,9 +311,9 @@ export abstract class CredentialRequestAuthenticator<C extends Credential = Cred
   }
 
   /** Never sends a request without its credential: with no token at hand this throws NoCredentialException. */
-  override applyHeaders(headers: MutableHeaders): void {
+  override applyHeaders(headers: MutableHeaders, target?: RequestTarget): void {
     if (!this.tokenBody) throw this.noCredentialError();
-    super.applyHeaders(headers);
+    super.applyHeaders(headers, target);
   }
 
   /** Why no credential could be obtained (e.g. the last failed refresh), if known. */

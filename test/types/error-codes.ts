@@ -9,6 +9,7 @@ import {
 } from "../../src/index.js";
 import { BearerAuthError } from "../../src/integrations/bearer.js";
 import { DevtoolsException } from "../../src/devtools/errors.js";
+import { DpopReplayStoreException, InvalidDpopProofException, UseDpopNonceException } from "../../src/index.js";
 
 /** Compiles only when `value` is exactly a T (not a wider AuthException). */
 function expectType<T>(value: T): string {
@@ -141,6 +142,12 @@ export function describeError(err: AuthError): string {
       return expectType<NoCredentialException>(err);
     case "ERR_NO_TERMINAL":
       return expectType<NoTerminalException>(err);
+    case "ERR_INVALID_DPOP_PROOF":
+      return expectType<InvalidDpopProofException>(err);
+    case "ERR_USE_DPOP_NONCE":
+      return expectType<UseDpopNonceException>(err);
+    case "ERR_DPOP_REPLAY_STORE":
+      return expectType<DpopReplayStoreException>(err);
     default: {
       const unreachable: never = err;
       return unreachable;

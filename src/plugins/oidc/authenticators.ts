@@ -20,9 +20,10 @@
  */
 import {
   AuthClientException, AuthException, CorruptObjectException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator,
-  systemClock, type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions,
+  systemClock, type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions, type MutableHeaders, type RequestTarget,
 } from "../../kernel/index.js";
 import { FileBackedOidcCredential } from "./credential.js";
+import type { DpopKeyHolder } from "./dpop-key.js";
 import { OidcApiClientException } from "./errors.js";
 
 /** What the authenticators need from an auth client. */
@@ -54,6 +55,11 @@ export interface OidcAuthenticatorOptions {
    * (default true). `false`/`null`: refreshes are single-flight within this process only.
    */
   lock?: boolean | null;
+  /**
+   * The client's DPoP key (RFC 9449). A token the server issued as `token_type: DPoP` is then sent as
+   * `Authorization: DPoP <token>` with a `DPoP` proof of each request's method and URL.
+   */
+  dpop?: DpopKeyHolder;
 }
 
 /** `true` for the OAuth error that means the refresh token is no longer usable. */
@@ -92,6 +98,10 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   /** Why the token file could not be read, other than not existing. */
   #readError: unknown = null;
   #refreshCount = 0;
+  readonly #dpop?: DpopKeyHolder;
+  /** The token held is DPoP-bound (`token_type: DPoP`) and this authenticator has its key. */
+  #dpopBound = false;
+  override readonly credentialHeaders: readonly string[];
 
   constructor(credential: FileBackedOidcCredential | null, authClient: OidcRefreshClient | null = null, options: OidcAuthenticatorOptions = {}) {
     super(credential ?? new FileBackedOidcCredential(null, null, null, options.clock ?? systemClock));
@@ -101,6 +111,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.strict = options.strict ?? false;
     this.clientType = options.clientType ?? null;
     this.#lock = options.lock !== false && options.lock !== null;
+    this.#dpop = options.dpop;
+    this.credentialHeaders = options.dpop ? ["DPoP"] : [];
     this.#backoff = {
       initialMs: options.backoff?.initialMs ?? 1000,
       maxMs: options.backoff?.maxMs ?? 300_000,
@@ -207,13 +219,38 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   async prime(): Promise<void> {
     const cred = this._credential;
     if (cred?.path()) await cred.load();
+    await this.#dpop?.key();
     this.#primeFromMemory();
+  }
+
+  /**
+   * A DPoP-bound token goes out as `Authorization: DPoP <token>` with a proof of this request (RFC 9449
+   * section 7.1), signed synchronously with the key loaded by `prime`. Without the request's method and
+   * URL no proof can be made, and the token is not sent.
+   */
+  override applyHeaders(headers: MutableHeaders, target?: RequestTarget): void {
+    super.applyHeaders(headers, target);
+    if (!this.#dpopBound) return;
+    if (!target) {
+      throw new AuthClientException(
+        "This token is DPoP-bound: each request needs a proof of its method and URL. Send requests through the got, fetch or axios adapters, or pass { method, url } to authorizationHeaders()",
+        { clientType: this.clientType ?? undefined },
+      );
+    }
+    headers.DPoP = this.#dpop!.proof({ method: target.method, url: target.url, accessToken: this.tokenBody! });
+  }
+
+  /** A resource server's `DPoP-Nonce` is used in the next proof sent to it (RFC 9449 section 9). */
+  override observeResponse(url: string, header: (name: string) => string | null | undefined): void {
+    if (this.#dpop) this.#dpop.rememberNonce(url, header("dpop-nonce"));
   }
 
   #primeFromMemory(): void {
     const data = this._credential?.data();
     const token = data?.access_token;
     this.tokenBody = typeof token === "string" && token ? token : null;
+    this.#dpopBound = Boolean(this.#dpop) && typeof data?.token_type === "string" && data.token_type.toLowerCase() === "dpop";
+    this.tokenPrefix = this.#dpopBound ? "DPoP" : "Bearer";
     const iat = typeof data?._iat === "number" ? data._iat : 0;
     const exp = typeof data?._exp === "number" ? data._exp : null;
     this.#exp = exp;

@@ -24,6 +24,7 @@ import {
 } from "./authenticators.js";
 import type { OidcAuthClientConfig } from "./configs.js";
 import { FileBackedOidcCredential } from "./credential.js";
+import { DpopKeyHolder } from "./dpop-key.js";
 import { OIDC_AUTHENTICATOR_OPTIONS, oidcService, type OidcAuthenticatorDefaults } from "./services.js";
 import type { ClientAuthFactory } from "./strategies.js";
 import { TokenValidator } from "./validation/token-validator.js";
@@ -131,6 +132,7 @@ export class OidcAuthClient extends AuthClient {
   #jwksKeyCache?: JwksKeyCache;
   #ackBody?: Promise<string | undefined>;
   #flowContext?: OidcFlowContext;
+  #dpop?: DpopKeyHolder | null;
   readonly #tokenApiClient = oidcService(this.services, "tokenApiClient");
   readonly #discoveryApiClient = oidcService(this.services, "discoveryApiClient");
   readonly #jwksApiClient = oidcService(this.services, "jwksApiClient");
@@ -190,7 +192,17 @@ export class OidcAuthClient extends AuthClient {
   }
 
   async tokenApi(): Promise<TokenApiClient> {
-    return this.#tokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint() });
+    const dpop = this.dpopKey();
+    return this.#tokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint(), ...(dpop ? { dpop } : {}) });
+  }
+
+  /**
+   * The key pair tokens are bound to when the config sets `dpop: true` (else null). In memory until
+   * `defaultRequestAuthenticator` names the token's storage location; then stored beside the token.
+   */
+  dpopKey(): DpopKeyHolder | null {
+    if (this.#dpop === undefined) this.#dpop = this.config().dpop() ? new DpopKeyHolder(this.services.clock) : null;
+    return this.#dpop;
   }
 
   /** The issuer tokens are validated against: config `issuer`, else discovery's. */
@@ -419,8 +431,11 @@ export class OidcAuthClient extends AuthClient {
       cred.bindOrigin(this.credentialOrigin());
     } else if (credential instanceof FileBackedOidcCredential) cred = credential;
     else throw new TypeError(`${this.config().clientType()} needs a FileBackedOidcCredential, got ${credential?.constructor?.name}`);
+    const dpop = this.dpopKey();
+    // One client, one token location: the key lives beside the token this authenticator sends.
+    dpop?.bindToToken(cred.path(), cred.storageProvider());
     const Authenticator =
       this.flow.authenticator === "refresh-or-relogin" ? RefreshOrReloginOidcTokenRequestAuthenticator : RefreshingOidcTokenRequestAuthenticator;
-    return new Authenticator(cred, this, this.authenticatorOptions(options));
+    return new Authenticator(cred, this, { ...this.authenticatorOptions(options), ...(dpop ? { dpop } : {}) });
   }
 }

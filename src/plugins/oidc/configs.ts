@@ -49,6 +49,11 @@ export class OidcAuthClientConfig<D extends OidcConfigDict = OidcConfigDict> ext
     return this.get("allow_insecure_http") === true;
   }
 
+  /** Whether tokens are bound to this profile's key pair with DPoP (RFC 9449). */
+  dpop(): boolean {
+    return this.get("dpop") === true;
+  }
+
   authServer(): string {
     return this.requiredString("auth_server");
   }

@@ -73,7 +73,7 @@ export abstract class OidcApiClient {
    * POST a form to the endpoint after the client-authentication strategy decorated it.
    * Undefined values are dropped. Returns the raw response (already checked for an error payload and an error status).
    */
-  protected async postForm(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: CallOptions = {}): Promise<HttpResponse> {
+  protected async postForm(form: FormParams, clientAuth: ClientAuthStrategy | undefined, options: SendOptions = {}): Promise<HttpResponse> {
     const request = { form: { ...form }, headers: {} as Record<string, string> };
     if (clientAuth) await clientAuth.apply(request, this.endpointUrl);
     const res = await this.send("POST", request.form, request.headers, options);

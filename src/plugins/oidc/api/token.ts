@@ -11,7 +11,8 @@ import {
   TokenApiException,
   TokenApiTimeoutException,
 } from "../errors.js";
-import { OidcApiClient, composeParams, joinList, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
+import { OidcApiClient, checkedJsonResponse, composeParams, joinList, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
+import type { DpopKeyHolder } from "../dpop-key.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
 import { deviceAuthorizationInitiatedAt, type DeviceAuthorizationResponse } from "./device-authorization.js";
 
@@ -38,6 +39,8 @@ export interface TokenApiClientOptions extends ApiClientDeps {
    * Default true.
    */
   requireExpiresIn?: boolean;
+  /** Send a DPoP proof with every grant (RFC 9449 section 5), signed with this key, so the tokens are bound to it. */
+  dpop?: DpopKeyHolder;
 }
 
 interface GrantCommon extends CallOptions {
@@ -80,10 +83,12 @@ export interface DevicePollParams extends GrantCommon {
 
 export class TokenApiClient extends OidcApiClient {
   readonly requireExpiresIn: boolean;
+  readonly dpop?: DpopKeyHolder;
 
   constructor(options: TokenApiClientOptions) {
     super(options, options.tokenUri);
     this.requireExpiresIn = options.requireExpiresIn ?? true;
+    this.dpop = options.dpop;
   }
 
   /** Authorization code redemption (RFC 6749 section 4.1.3). `extra` is never sent here. */
@@ -174,8 +179,31 @@ export class TokenApiClient extends OidcApiClient {
     }
   }
 
+  /**
+   * POST a grant with a fresh DPoP proof. A server that answers `use_dpop_nonce` with a `DPoP-Nonce`
+   * gets the request once more with that nonce (RFC 9449 section 8): the server refused it before issuing
+   * anything, so this is the one resend of a token request. The nonce a response carries is kept
+   * for the next request to this server.
+   */
+  async #postWithDpop(dpop: DpopKeyHolder, form: Record<string, string | undefined>, p: GrantCommon): Promise<JsonObject> {
+    await dpop.key();
+    for (let attempt = 1; ; attempt++) {
+      const headers = { DPoP: dpop.proof({ method: "POST", url: this.endpointUrl }) };
+      try {
+        const res = await this.postForm(form, p.clientAuth, { ...p, headers });
+        dpop.rememberNonce(this.endpointUrl, firstHeader(res.headers["dpop-nonce"]));
+        return checkedJsonResponse(res, this.endpointUrl);
+      } catch (err) {
+        const nonce = err instanceof OidcApiClientException && err.errorCode === "use_dpop_nonce" ? firstHeader(err.rawResponse?.headers["dpop-nonce"]) : undefined;
+        if (attempt > 1 || !nonce) throw err;
+        dpop.rememberNonce(this.endpointUrl, nonce);
+        this.logger?.debug("The token endpoint asked for a DPoP nonce; sending the request again with it");
+      }
+    }
+  }
+
   async #grant(form: Record<string, string | undefined>, p: GrantCommon): Promise<TokenResponse> {
-    const res = await this.postFormJson(form, p.clientAuth, p);
+    const res = this.dpop ? await this.#postWithDpop(this.dpop, form, p) : await this.postFormJson(form, p.clientAuth, p);
     const expiresIn = res.expires_in;
     if (expiresIn === undefined || expiresIn === null) {
       if (this.requireExpiresIn) throw new TokenApiException("Invalid token received. Missing expires_in field.");
@@ -189,4 +217,8 @@ export class TokenApiClient extends OidcApiClient {
     }
     return res as TokenResponse;
   }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
