@@ -51,7 +51,7 @@ export class OidcAuthClientConfig<D extends OidcConfigDict = OidcConfigDict> ext
 
   /** Whether tokens are bound to this profile's key pair with DPoP (RFC 9449). */
   dpop(): boolean {
-    return this.get("dpop") === true;
+    return (this.data() as JsonObject).dpop === true;
   }
 
   authServer(): string {
