@@ -260,7 +260,7 @@ export abstract class RequestAuthenticator {
    * It also installs a `beforeRedirect` (chained to one already configured) that removes the
    * credential when a redirect leaves the original request's origin.
    */
-  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown; method?: string; url?: string; baseURL?: string }>(config: T) => Promise<T> {
+  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown; method?: string | undefined; url?: string | undefined; baseURL?: string | undefined }>(config: T) => Promise<T> {
     return async (config) => {
       const record: MutableHeaders = {};
       const h = (config.headers ?? {}) as AxiosHeaderBag;
@@ -293,7 +293,7 @@ export abstract class RequestAuthenticator {
 }
 
 /** The request an axios config describes: `baseURL` joined to a relative `url`, as axios joins them. */
-function axiosTarget(config: { method?: string; url?: string; baseURL?: string }): RequestTarget | undefined {
+function axiosTarget(config: { method?: string | undefined; url?: string | undefined; baseURL?: string | undefined }): RequestTarget | undefined {
   const url = config.url ?? "";
   const absolute = URL.canParse(url) ? url : config.baseURL ? `${config.baseURL.replace(/\/+$/, "")}/${url.replace(/^\/+/, "")}` : undefined;
   return absolute === undefined ? undefined : { method: (config.method ?? "GET").toUpperCase(), url: absolute };
