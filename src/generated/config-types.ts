@@ -45,6 +45,8 @@ export type OidcAuthCodeConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Login redirect URL (no-browser mode) */
   redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */
@@ -89,6 +91,8 @@ export type OidcAuthCodePubkeyConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
   client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
@@ -139,6 +143,8 @@ export type OidcAuthCodeSecretConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
   /** Login redirect URL (no-browser mode) */
@@ -185,6 +191,8 @@ export type OidcClientCredentialsPubkeyConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
   client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
@@ -231,6 +239,8 @@ export type OidcClientCredentialsSecretConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
 };
@@ -313,6 +323,8 @@ export type OidcDeviceCodeConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
 };
 
 /** The config dict of client_type `oidc_device_code_pubkey` (Device Code (Public Key)), as `schemas/runtime/oidc_device_code_pubkey.schema.json` describes it. */
@@ -353,6 +365,8 @@ export type OidcDeviceCodePubkeyConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
   client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
@@ -399,6 +413,8 @@ export type OidcDeviceCodeSecretConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
 };
@@ -441,6 +457,8 @@ export type OidcResourceOwnerConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** User name (string; input alias: username) */
   user_name?: string | undefined;
   /** User password (string; input alias: password) Secret: never shown in logs or errors. */
@@ -489,6 +507,8 @@ export type OidcResourceOwnerPubkeyConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** PEM private key literal (string; wins over client_privkey_file) Secret: never shown in logs or errors. */
   client_privkey?: string | undefined;
   /** PEM private key file (string path; relative paths resolve against the process CWD) */
@@ -543,6 +563,8 @@ export type OidcResourceOwnerSecretConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Client secret (string) Secret: never shown in logs or errors. */
   client_secret: string;
   /** User name (string; input alias: username) */
@@ -615,6 +637,8 @@ export type OidcConfigDict = {
   authorization_callback_acknowledgement_file?: string | undefined;
   /** Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted) */
   allow_insecure_http?: boolean | null | undefined;
+  /** Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP) */
+  dpop?: boolean | null | undefined;
   /** Login redirect URL (no-browser mode) */
   redirect_uri?: string | undefined;
   /** Login redirect URL on the loopback interface (browser mode) */

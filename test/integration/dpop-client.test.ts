@@ -10,6 +10,7 @@ import axios from "axios";
 import got from "got";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -223,4 +224,14 @@ test("device code (interactive) with dpop: true: login and refresh give tokens b
   expect((decodeJwtPayloadUnverified(data.access_token as string).cnf as { jkt: string }).jkt).toBe(jkt);
   const res = await auth.requestAuthenticator().fetch()(`${api.url}/echo/user`);
   expect(res.status).toBe(200);
+});
+
+test("dpop must be true or false: another value is refused naming the key and the client type; the validator type has no such key", async () => {
+  const k = kernel();
+  await expect(k.clientFromConfig(k.configFromDict({ ...op.authClientConfig("oidc_client_credentials_secret"), dpop: "yes" }))).rejects.toMatchObject({
+    field: expect.stringContaining("dpop"),
+    clientType: "oidc_client_credentials_secret",
+  });
+  const schema = JSON.parse(readFileSync(new URL("../../schemas/oidc_client_validator.schema.json", import.meta.url), "utf8")) as { properties: object };
+  expect(schema.properties).not.toHaveProperty("dpop");
 });

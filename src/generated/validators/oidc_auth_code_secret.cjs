@@ -2,7 +2,7 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate24;
-const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_auth_code_secret.schema.json","title":"Auth Code (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_auth_code_secret","description":"Selects this client type (Auth Code (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"dpop":{"type":["boolean","null"],"description":"Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"},"redirect_uri":{"description":"Login redirect URL (no-browser mode)","x-ts-type":"string"},"local_redirect_uri":{"description":"Login redirect URL on the loopback interface (browser mode)","x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of redirect_uri or local_redirect_uri is required","anyOf":[{"required":["redirect_uri"],"properties":{"redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["local_redirect_uri"],"properties":{"local_redirect_uri":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -373,13 +373,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data20 = data.client_secret;
-const _errs59 = errors;
-const _errs60 = errors;
-const vSchema5 = schema35.properties.client_secret.not.enum;
-if(!((((((data20 === null) || (data20 === false)) || (data20 === 0)) || (data20 === "")) || (func0(data20, vSchema5[4]))) || (func0(data20, vSchema5[5])))){
-const err22 = {};
+if(data.dpop !== undefined){
+let data20 = data.dpop;
+if((typeof data20 !== "boolean") && (data20 !== null)){
+const err22 = {instancePath:instancePath+"/dpop",schemaPath:"#/properties/dpop/type",keyword:"type",params:{type: schema35.properties.dpop.type},message:"must be boolean,null",schema:schema35.properties.dpop.type,parentSchema:schema35.properties.dpop,data:data20};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -388,9 +385,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-var valid9 = _errs60 === errors;
-if(valid9){
-const err23 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_secret.not,parentSchema:schema35.properties.client_secret,data:data20};
+}
+if(data.client_secret !== undefined){
+let data21 = data.client_secret;
+const _errs61 = errors;
+const _errs62 = errors;
+const vSchema5 = schema35.properties.client_secret.not.enum;
+if(!((((((data21 === null) || (data21 === false)) || (data21 === 0)) || (data21 === "")) || (func0(data21, vSchema5[4]))) || (func0(data21, vSchema5[5])))){
+const err23 = {};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -399,11 +401,22 @@ vErrors.push(err23);
 }
 errors++;
 }
+var valid9 = _errs62 === errors;
+if(valid9){
+const err24 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema35.properties.client_secret.not,parentSchema:schema35.properties.client_secret,data:data21};
+if(vErrors === null){
+vErrors = [err24];
+}
 else {
-errors = _errs59;
+vErrors.push(err24);
+}
+errors++;
+}
+else {
+errors = _errs61;
 if(vErrors !== null){
-if(_errs59){
-vErrors.length = _errs59;
+if(_errs61){
+vErrors.length = _errs61;
 }
 else {
 vErrors = null;
@@ -413,12 +426,12 @@ vErrors = null;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err25];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err25);
 }
 errors++;
 }

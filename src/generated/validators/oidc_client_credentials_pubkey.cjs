@@ -2,7 +2,7 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate25;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey","description":"Selects this client type (Client Credentials (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true,"x-ts-type":"string"},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_client_credentials_pubkey.schema.json","title":"Client Credentials (Public Key)","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_client_credentials_pubkey","description":"Selects this client type (Client Credentials (Public Key))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"dpop":{"type":["boolean","null"],"description":"Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP)"},"client_privkey":{"description":"PEM private key literal (string; wins over client_privkey_file)","x-secret":true,"x-ts-type":"string"},"client_privkey_file":{"description":"PEM private key file (string path; relative paths resolve against the process CWD)","x-ts-type":"string"},"client_privkey_password":{"description":"Password of an encrypted PEM key (string)","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true,"x-error":"one of client_privkey or client_privkey_file is required","anyOf":[{"required":["client_privkey"],"properties":{"client_privkey":{"not":{"enum":[null,false,0,"",[],{}]}}}},{"required":["client_privkey_file"],"properties":{"client_privkey_file":{"not":{"enum":[null,false,0,"",[],{}]}}}}]};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -363,14 +363,27 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(data.dpop !== undefined){
+let data20 = data.dpop;
+if((typeof data20 !== "boolean") && (data20 !== null)){
+const err21 = {instancePath:instancePath+"/dpop",schemaPath:"#/properties/dpop/type",keyword:"type",params:{type: schema36.properties.dpop.type},message:"must be boolean,null",schema:schema36.properties.dpop.type,parentSchema:schema36.properties.dpop,data:data20};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }

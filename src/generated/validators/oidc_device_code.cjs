@@ -2,7 +2,7 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate28;
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"}},"additionalProperties":true};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_device_code.schema.json","title":"Device Code","type":"object","required":["client_type","auth_server","client_id"],"properties":{"client_type":{"const":"oidc_device_code","description":"Selects this client type (Device Code)"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"dpop":{"type":["boolean","null"],"description":"Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP)"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -224,14 +224,27 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(data.dpop !== undefined){
+let data18 = data.dpop;
+if((typeof data18 !== "boolean") && (data18 !== null)){
+const err14 = {instancePath:instancePath+"/dpop",schemaPath:"#/properties/dpop/type",keyword:"type",params:{type: schema39.properties.dpop.type},message:"must be boolean,null",schema:schema39.properties.dpop.type,parentSchema:schema39.properties.dpop,data:data18};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
 }
 errors++;
 }

@@ -2,7 +2,7 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate33;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret","description":"Selects this client type (Resource Owner (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true,"x-ts-type":"string"},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"runtime/oidc_resource_owner_secret.schema.json","title":"Resource Owner (Client Secret)","type":"object","required":["client_type","auth_server","client_id","client_secret"],"properties":{"client_type":{"const":"oidc_resource_owner_secret","description":"Selects this client type (Resource Owner (Client Secret))"},"auth_server":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Base URL of the OAuth2/OIDC authorization server (string)","x-ts-type":"string"},"client_id":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"The client's assigned identifier (string)","x-ts-type":"string"},"scopes":{"description":"Default scopes for login (list of strings)","x-ts-type":"string[]"},"audiences":{"description":"Requested audience (list of strings); when set, a list of exactly one item","x-ts-type":"string[]","x-error":"must be a list of exactly one item","anyOf":[{"enum":[null,false,0,"",[],{}]},{"type":"array","minItems":1,"maxItems":1}]},"organization":{"description":"Organization sent with login requests (string)","x-ts-type":"string"},"project_id":{"description":"Project sent with login requests (string)","x-ts-type":"string"},"issuer":{"description":"Issuer of the tokens, overriding discovery (string)","x-ts-type":"string"},"authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"device_authorization_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"introspection_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"jwks_endpoint":{"description":"URL overriding discovery's jwks_uri","x-ts-type":"string"},"revocation_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"userinfo_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"token_endpoint":{"description":"URL overriding discovery","x-ts-type":"string"},"authorization_callback_acknowledgement":{"description":"HTML served by the loopback redirect listener (string)","x-ts-type":"string"},"authorization_callback_acknowledgement_file":{"description":"File holding that HTML (string path, relative to the process CWD)","x-ts-type":"string"},"allow_insecure_http":{"type":["boolean","null"],"description":"Accept plain http:// URLs to hosts other than loopback (secrets then travel unencrypted)"},"dpop":{"type":["boolean","null"],"description":"Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP)"},"client_secret":{"not":{"enum":[null,false,0,"",[],{}]},"x-error":"must be set (a non-empty value)","description":"Client secret (string)","x-secret":true,"x-ts-type":"string"},"user_name":{"description":"User name (string; input alias: username)","x-ts-type":"string"},"user_password":{"description":"User password (string; input alias: password)","x-secret":true,"x-ts-type":"string"},"username":{"deprecated":true,"description":"Alias of user_name, renamed on load","x-ts-type":"string"},"password":{"deprecated":true,"description":"Alias of user_password, renamed on load","x-secret":true,"x-ts-type":"string"}},"additionalProperties":true};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -234,13 +234,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.client_secret !== undefined){
-let data18 = data.client_secret;
-const _errs49 = errors;
-const _errs50 = errors;
-const vSchema3 = schema44.properties.client_secret.not.enum;
-if(!((((((data18 === null) || (data18 === false)) || (data18 === 0)) || (data18 === "")) || (func0(data18, vSchema3[4]))) || (func0(data18, vSchema3[5])))){
-const err15 = {};
+if(data.dpop !== undefined){
+let data18 = data.dpop;
+if((typeof data18 !== "boolean") && (data18 !== null)){
+const err15 = {instancePath:instancePath+"/dpop",schemaPath:"#/properties/dpop/type",keyword:"type",params:{type: schema44.properties.dpop.type},message:"must be boolean,null",schema:schema44.properties.dpop.type,parentSchema:schema44.properties.dpop,data:data18};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -249,9 +246,14 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid4 = _errs50 === errors;
-if(valid4){
-const err16 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.client_secret.not,parentSchema:schema44.properties.client_secret,data:data18};
+}
+if(data.client_secret !== undefined){
+let data19 = data.client_secret;
+const _errs51 = errors;
+const _errs52 = errors;
+const vSchema3 = schema44.properties.client_secret.not.enum;
+if(!((((((data19 === null) || (data19 === false)) || (data19 === 0)) || (data19 === "")) || (func0(data19, vSchema3[4]))) || (func0(data19, vSchema3[5])))){
+const err16 = {};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -260,11 +262,22 @@ vErrors.push(err16);
 }
 errors++;
 }
+var valid4 = _errs52 === errors;
+if(valid4){
+const err17 = {instancePath:instancePath+"/client_secret",schemaPath:"#/properties/client_secret/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema44.properties.client_secret.not,parentSchema:schema44.properties.client_secret,data:data19};
+if(vErrors === null){
+vErrors = [err17];
+}
 else {
-errors = _errs49;
+vErrors.push(err17);
+}
+errors++;
+}
+else {
+errors = _errs51;
 if(vErrors !== null){
-if(_errs49){
-vErrors.length = _errs49;
+if(_errs51){
+vErrors.length = _errs51;
 }
 else {
 vErrors = null;
@@ -274,12 +287,12 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err18];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err18);
 }
 errors++;
 }

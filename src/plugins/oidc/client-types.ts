@@ -180,7 +180,15 @@ const REDIRECT_HINTS = [
   hint("local_redirect_uri", "Login redirect URL", "Loopback redirect URL (localhost or 127.0.0.1) used when logging in with a browser"),
 ];
 
-const NO_SCHEMA_ADDITIONS: OidcSchemaAdditions = { keys: {}, oneOf: [] };
+/** Keys of the types that obtain tokens (every type but the validator). Not keys of the Python library. */
+const LOGIN_SCHEMA: OidcSchemaAdditions = {
+  keys: {
+    dpop: key("boolean", "Bind the tokens to a key pair of this profile with DPoP (RFC 9449): proofs at the token endpoint and with every request (Authorization: DPoP)", {
+      typeCheckedOnLoad: true,
+    }),
+  },
+  oneOf: [],
+};
 const SECRET_SCHEMA: OidcSchemaAdditions = {
   keys: { client_secret: key("string", "Client secret (string)", { required: true, secret: true }) },
   oneOf: [],
@@ -232,7 +240,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     clientType: "oidc_auth_code", configClass: AuthCodeClientConfig, clientClass: AuthCodeAuthClient,
     flow: authCodeFlow, clientAuth: publicClientAuth,
     meta: { displayName: "Auth Code", description: "OAuth2 Auth Code with PKCE Flow for a non-confidential client.", configHints: [...BASE_HINTS, ...REDIRECT_HINTS] },
-    schema: schemaOf(REDIRECT_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, REDIRECT_SCHEMA),
   },
   {
     clientType: "oidc_auth_code_pubkey", configClass: AuthCodeWithPubKeyClientConfig, clientClass: AuthCodeWithPubKeyAuthClient,
@@ -242,7 +250,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Auth Code with PKCE Flow for a confidential client using public key authentication.",
       configHints: [...BASE_HINTS, ...PUBKEY_HINTS, ...REDIRECT_HINTS],
     },
-    schema: schemaOf(PUBKEY_SCHEMA, REDIRECT_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA, REDIRECT_SCHEMA),
   },
   {
     clientType: "oidc_auth_code_secret", configClass: AuthCodeWithClientSecretClientConfig, clientClass: AuthCodeWithClientSecretAuthClient,
@@ -252,7 +260,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Auth Code with PKCE Flow for a confidential client using a shared client secret for authentication.",
       configHints: [...BASE_HINTS, ...SECRET_HINTS, ...REDIRECT_HINTS],
     },
-    schema: schemaOf(SECRET_SCHEMA, REDIRECT_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA, REDIRECT_SCHEMA),
   },
   {
     clientType: "oidc_client_credentials_pubkey", configClass: ClientCredentialsPubKeyClientConfig, clientClass: ClientCredentialsPubKeyAuthClient,
@@ -262,7 +270,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Client Credentials Flow using public key client authentication.",
       configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
     },
-    schema: schemaOf(PUBKEY_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA),
   },
   {
     // As the reference: the client_credentials grant authenticates with client_secret_post, every other call with HTTP Basic.
@@ -273,13 +281,13 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Client Credentials Flow using a shared client secret for authentication.",
       configHints: [...BASE_HINTS, ...SECRET_HINTS],
     },
-    schema: schemaOf(SECRET_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA),
   },
   {
     clientType: "oidc_device_code", configClass: DeviceCodeClientConfig, clientClass: DeviceCodeAuthClient,
     flow: deviceCodeFlow, clientAuth: publicClientAuth,
     meta: { displayName: "Device Code", description: "OAuth2 Device Code Flow for a non-confidential client.", configHints: [...BASE_HINTS] },
-    schema: NO_SCHEMA_ADDITIONS,
+    schema: LOGIN_SCHEMA,
   },
   {
     clientType: "oidc_device_code_secret", configClass: DeviceCodeWithClientSecretClientConfig, clientClass: DeviceCodeWithClientSecretAuthClient,
@@ -289,7 +297,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Devivce Code Flow for a confidential client using a shared client secret for authentication.",
       configHints: [...BASE_HINTS, ...SECRET_HINTS],
     },
-    schema: schemaOf(SECRET_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA),
   },
   {
     clientType: "oidc_device_code_pubkey", configClass: DeviceCodeWithPubKeyClientConfig, clientClass: DeviceCodeWithPubKeyAuthClient,
@@ -299,7 +307,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Device Code Flow for a confidential client using public key authentication.",
       configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
     },
-    schema: schemaOf(PUBKEY_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA),
   },
   {
     clientType: "oidc_resource_owner", configClass: ResourceOwnerClientConfig, clientClass: ResourceOwnerAuthClient,
@@ -309,7 +317,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Resource Owner Flow for a non-confidential client. (Not recommended)",
       configHints: [...BASE_HINTS],
     },
-    schema: schemaOf(OWNER_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, OWNER_SCHEMA),
   },
   {
     clientType: "oidc_resource_owner_pubkey", configClass: ResourceOwnerWithPubKeyClientConfig, clientClass: ResourceOwnerWithPubKeyAuthClient,
@@ -319,7 +327,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Resource Owner Flow for a confidential client using public key authentication. (Not recommended)",
       configHints: [...BASE_HINTS, ...PUBKEY_HINTS],
     },
-    schema: schemaOf(PUBKEY_SCHEMA, OWNER_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA, OWNER_SCHEMA),
   },
   {
     clientType: "oidc_resource_owner_secret", configClass: ResourceOwnerWithClientSecretClientConfig, clientClass: ResourceOwnerWithClientSecretAuthClient,
@@ -329,7 +337,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
       description: "OAuth2 Resource Owner Flow for a confidential client using a shared client secret for authentication. (Not recommended)",
       configHints: [...BASE_HINTS, ...SECRET_HINTS],
     },
-    schema: schemaOf(SECRET_SCHEMA, OWNER_SCHEMA),
+    schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA, OWNER_SCHEMA),
   },
   {
     clientType: "oidc_client_validator", configClass: OidcClientValidatorAuthClientConfig, clientClass: OidcClientValidatorAuthClient,
