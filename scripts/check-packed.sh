@@ -10,7 +10,8 @@
 #   - examples/plugin-token-exchange, a third-party plugin package, copied out of the repository,
 #     installs the tarball as its planet-auth peer, builds (strict tsc) and passes its node:test suite
 #     (which runs planet-auth/testing's conformance checks).
-#   - the `plauth` bin runs.
+#   - the `plauth` bin runs;
+#   - planet-auth's dependencies bring no duplicate package beyond the known ones (README).
 # Run from anywhere: scripts/check-packed.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,6 +62,24 @@ node -e '
   if (typeof pkg.Auth !== "function") throw new Error("require(\"planet-auth\") has no Auth");
   require.resolve("planet-auth/schemas/auth_client.schema.json");
 ' || fail "require(\"planet-auth\") / planet-auth/schemas/* from CommonJS"
+
+# Packages of which a consumer gets two versions through planet-auth's own dependencies. Each one listed
+# here is caused by a dependency's range, not planet-auth's (README "Installing and using the package");
+# any other duplicate fails the check.
+npm ls --all --json --omit=dev > "$work/tree.json" 2>/dev/null || true
+node -e '
+  const tree = require(process.argv[1]);
+  const known = new Set(["signal-exit", "@noble/curves", "@noble/hashes"]);
+  const versions = new Map();
+  (function walk(node, name) {
+    if (name && node.version) versions.set(name, (versions.get(name) ?? new Set()).add(node.version));
+    for (const [dep, child] of Object.entries(node.dependencies ?? {})) walk(child, dep);
+  })(tree.dependencies["planet-auth"], "planet-auth");
+  const dupes = [...versions].filter(([, v]) => v.size > 1).map(([name, v]) => `${name} ${[...v].join(" ")}`);
+  const unknown = dupes.filter((d) => !known.has(d.split(" ")[0]));
+  console.log(`check-packed: duplicated in the consumer tree: ${dupes.join(", ") || "none"}`);
+  if (unknown.length) { console.error("new duplicates (remove them, or list them with their reason):", unknown.join(", ")); process.exit(1); }
+' "$work/tree.json" || fail "duplicate packages in a consumer's tree"
 
 [ "$(npx --no-install plauth version)" = "planet-auth : $(node -p "require('$root/package.json').version")" ] \
   || fail "the plauth bin in the consumer project"
