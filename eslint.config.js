@@ -38,6 +38,15 @@ export default tseslint.config(
     },
   },
   {
+    // Profile lookup sits between the kernel and the factory: it knows no plugin, factory or CLI.
+    files: ["src/profiles/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ regex: "^(\\.\\./)+(plugins|factory|cli)(/|$)", message: "src/profiles must not import plugins, the factory or the CLI." }],
+      }],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },

@@ -20,6 +20,7 @@ export * from "./plugins/storage-redis/index.js";
 export { builtinPlugins } from "./builtins.js";
 export type { AuthEventRegistry } from "./kernel/index.js";
 export * from "./factory/index.js";
+export * from "./profiles/index.js";
 
 /** `planet_auth.AuthEvent` of the Python library: the kernel's events and the token events of the OIDC plugin. */
 export const AuthEvent = { ...KernelAuthEvent, ...TokenEvent } as const;

@@ -149,7 +149,7 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
   });
 
   group(root, "profile", "manage auth profiles", wanted, (profile) => {
-    profile.command("list").description("list built-in and local profiles").addOption(o.long())
+    profile.command("list").description("list the profiles of every source (built-in, local, discovered), with their source").addOption(o.long())
       .option("--show-secrets", "with --long, print secrets instead of redacting them", false).addOption(o.json())
       .action(run(commands.profile, "list"));
     profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())

@@ -16,16 +16,17 @@
  *  8. the default profile of a discovered project configuration (`.planetauthrc` …);
  *  9. the built-in default profile.
  *
- * A profile name is looked up as a built-in (aliases followed), then on disk
- * (`~/.planet/<name>/auth_client(.sops).json`), then among the discovered profiles: a project
- * configuration cannot redefine a profile the user or the application already has.
+ * A profile name is looked up by the kernel's profile resolver (`src/profiles`), as `Auth` and
+ * `plauth` look it up: a built-in (aliases followed), then on disk
+ * (`~/.planet/<name>/auth_client(.sops).json`), then a host's source, then the discovered profiles:
+ * a project configuration cannot redefine a profile the user or the application already has.
  */
 import {
-  Auth, ProfileException, resolveProfileConfigFile, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
-  defaultKernel, FileStorageProvider, CONFIG_FILE, PROFILE_DIR,
+  Auth, ProfileException, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
+  defaultKernel, CONFIG_FILE, PROFILE_DIR,
   type AuthClientConfig, type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject, type ObjectStorageProvider,
 } from "../kernel/index.js";
-import { BuiltinProfiles } from "./builtins.js";
+import { profilesOf, type BuiltinProfiles, type ProfileResolver } from "../profiles/index.js";
 import { ENV, namespacedName, readUserConfig, type EnvKey } from "./user-config.js";
 
 export const API_KEY_PROFILE = "_PL_API_KEY";
@@ -36,7 +37,10 @@ export interface PlanetAuthFactoryOptions {
   kernel?: AuthKernel;
   /** Environment variables. Default: the kernel's environment seam. */
   env?: Environment;
-  /** Built-in profile sets of the host application; they override those contributed by plugins. */
+  /**
+   * Built-in profile sets of the host application; they override those contributed by plugins. They
+   * are registered on the kernel's profile resolver, so `Auth.initializeFromProfile` sees them too.
+   */
   builtins?: readonly BuiltinProfileSet[];
 }
 
@@ -79,7 +83,8 @@ export interface ProfileConfig {
   /** The normalised name (built-in canonical name, or the lower-cased name). */
   name: string;
   config: AuthClientConfig;
-  source: "builtin" | "disk" | "discovered";
+  /** The source that defines it: `builtin`, `local` (`~/.planet`), `discovered`, or a host source's name. */
+  source: string;
 }
 
 function withResolution(auth: Auth, resolution: ContextResolution): PlanetAuthContext {
@@ -92,24 +97,27 @@ const nonEmpty = (v: unknown): string | null => (typeof v === "string" && v ? v 
 export class PlanetAuthFactory {
   readonly kernel: AuthKernel;
   readonly #env: Environment;
-  readonly #hostSets: BuiltinProfileSet[];
 
   constructor(options: PlanetAuthFactoryOptions = {}) {
     this.kernel = options.kernel ?? defaultKernel();
     this.#env = options.env ?? this.kernel.services.env;
-    this.#hostSets = [...(options.builtins ?? [])];
+    for (const set of options.builtins ?? []) this.profiles.registerBuiltinProfiles(set);
+  }
+
+  /** The kernel's profile resolver: every lookup of this factory goes through it. */
+  get profiles(): ProfileResolver {
+    return profilesOf(this.kernel);
   }
 
   /** Add a host application's built-in profiles (programmatic registration; nothing is loaded by name). */
   registerBuiltinProfiles(set: BuiltinProfileSet): this {
-    this.#hostSets.push(set);
+    this.profiles.registerBuiltinProfiles(set);
     return this;
   }
 
   /** Built-in profiles of the registered plugins, then of the host application. */
   builtins(): BuiltinProfiles {
-    const fromPlugins = this.kernel.plugins().flatMap((p) => (p.builtinProfiles ? [p.builtinProfiles] : []));
-    return new BuiltinProfiles([...fromPlugins, ...this.#hostSets]);
+    return this.profiles.builtins();
   }
 
   get storage(): ObjectStorageProvider {
@@ -126,27 +134,15 @@ export class PlanetAuthFactory {
     return nonEmpty(this.#env[this.envName(key)]);
   }
 
-  /** The built-in default profile name. */
-  builtinDefaultProfileName(): string {
+  /** The built-in default profile name, if a plugin or host set names one (the none plugin names `none`). */
+  builtinDefaultProfileName(): string | undefined {
     return this.builtins().defaultProfile();
   }
 
-  /** A profile's config: built-in, else on disk, else discovered. Missing ⇒ ProfileException naming the file looked for. */
+  /** A profile's config, from the kernel's profile resolver. Missing ⇒ ProfileException naming the file looked for. */
   async loadAuthClientConfigFromProfile(profileName: string): Promise<ProfileConfig> {
-    const builtin = this.builtins().config(profileName);
-    if (builtin) return { name: builtin.name, config: this.kernel.configFromDict(builtin.config), source: "builtin" };
-    const name = profileName.toLowerCase();
-    validateProfileName(name);
-    const configKey = await resolveProfileConfigFile(name, this.storage, this.kernel.profileFileNames());
-    if (await this.storage.objExists(configKey)) {
-      return { name, config: await this.kernel.configFromFile(configKey), source: "disk" };
-    }
-    if (this.kernel.hasDiscoveredProfile(name)) {
-      return { name, config: this.kernel.configFromDict(this.kernel.discoveredProfile(name).config), source: "discovered" };
-    }
-    throw new ProfileException(`Auth profile "${profileName}" not found: it is not a built-in profile and has no config file`, {
-      filePath: configKey,
-    });
+    const { name, config, source } = await this.profiles.resolve(profileName);
+    return { name, config, source };
   }
 
   /**
@@ -167,26 +163,8 @@ export class PlanetAuthFactory {
 
   /** On-disk profile names (directories of `~/.planet` holding a config file), sorted. Needs the filesystem provider. */
   async onDiskProfileNames(): Promise<string[]> {
-    if (!(this.storage instanceof FileStorageProvider)) return [];
-    const { readdir } = await import("node:fs/promises");
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = await readdir(this.storage.resolvePath(PROFILE_DIR), { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    const names: string[] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
-      const dir = `${PROFILE_DIR}/${entry.name}`;
-      for (const file of this.kernel.profileFileNames().config) {
-        if (await this.storage.objExists(`${dir}/${file}`)) {
-          names.push(entry.name);
-          break;
-        }
-      }
-    }
-    return names.sort();
+    const local = this.profiles.sources().find((s) => s.name === "local")!;
+    return local.names({ kernel: this.kernel, storage: this.storage, explicitStorage: false });
   }
 
   async #tokenFile(name: string, options: InitializeAuthClientContextOptions): Promise<string | null> {
@@ -195,15 +173,9 @@ export class PlanetAuthFactory {
     return resolveProfileTokenFile(name, this.storage, this.kernel.profileFileNames());
   }
 
-  async #profileContext(profileName: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
-    const loaded = await this.loadAuthClientConfigFromProfile(profileName);
-    if (loaded.source === "discovered") {
-      // The kernel keeps a discovered profile's tokens apart from an on-disk profile of the same name.
-      const tokenFile = options.tokenFileOpt ?? (options.saveTokenFile === false ? null : undefined);
-      return Auth.initializeFromProfile(loaded.name, { kernel: this.kernel, tokenFile });
-    }
-    const tokenFile = await this.#tokenFile(loaded.name, options);
-    return Auth.initializeFromConfig(loaded.config, { kernel: this.kernel, profileName: loaded.name, tokenFile });
+  #profileContext(profileName: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
+    const tokenFile = options.tokenFileOpt || (options.saveTokenFile === false ? null : undefined);
+    return Auth.initializeFromProfile(profileName, { kernel: this.kernel, tokenFile });
   }
 
   async #serviceAccountContext(clientId: string, clientSecret: string, options: InitializeAuthClientContextOptions): Promise<Auth> {
@@ -251,12 +223,11 @@ export class PlanetAuthFactory {
     const logger = this.kernel.services.logger;
 
     let fallback: ContextResolution["fallback"] = null;
-    const selected = fromEnv("profile");
-    const profileName = selected ?? fromFile("profile");
-    if (profileName) {
-      const selectedBy = selected ? "environment" : "user-config";
+    const selection = this.profiles.userSelection(useEnv ? this.#env : null, file);
+    if (selection) {
+      const { name: profileName, selectedBy } = selection as { name: string; selectedBy: "environment" | "user-config" };
       try {
-        return result(await this.#profileContext(profileName, options), selected ? "environment-profile" : "user-config-profile");
+        return result(await this.#profileContext(profileName, options), selectedBy === "environment" ? "environment-profile" : "user-config-profile");
       } catch (err) {
         if (options.strict) throw err;
         const reason = (err as Error).message;
@@ -272,11 +243,13 @@ export class PlanetAuthFactory {
     const legacyKey = nonEmpty(file.key);
     if (legacyKey) return result(await this.#apiKeyContext(legacyKey), "user-config-legacy-key", fallback);
 
-    const discoveredDefault = this.kernel.discoveredDefaultProfileName();
-    if (discoveredDefault) return result(await this.#profileContext(discoveredDefault, options), "discovered-default", fallback);
-    const builtinDefault = this.builtinDefaultProfileName();
-    if (fallback) logger.warning(`Using the built-in default auth profile "${builtinDefault}"`);
-    return result(await this.#profileContext(builtinDefault, options), "builtin-default", fallback);
+    const byDefault = this.profiles.defaultSelection();
+    if (!byDefault) {
+      throw new ProfileException(`No auth profile, client credentials or API key is selected, and no built-in default profile is registered (set ${this.envName("profile")})`);
+    }
+    if (byDefault.selectedBy === "builtin-default" && fallback) logger.warning(`Using the built-in default auth profile "${byDefault.name}"`);
+    const source = byDefault.selectedBy === "discovered-default" ? "discovered-default" : "builtin-default";
+    return result(await this.#profileContext(byDefault.name, options), source, fallback);
   }
 
   /**

@@ -1,8 +1,12 @@
 /**
  * The user's preferences file `~/.planet.json`: a flat JSON object whose keys are the (namespaced)
- * environment variable names, e.g. `PL_AUTH_PROFILE`. Read and written through a storage provider.
+ * environment variable names, e.g. `PL_AUTH_PROFILE`. Read and written through a storage provider
+ * (reading, and the namespacing of names, are the profile resolver's: `src/profiles`).
  */
-import { USER_CONFIG_FILE, type JsonObject, type ObjectStorageProvider } from "../kernel/index.js";
+import { USER_CONFIG_FILE, type ObjectStorageProvider } from "../kernel/index.js";
+import { namespacedName, readUserConfig } from "../profiles/index.js";
+
+export { namespacedName, readUserConfig };
 
 /** Variable names the factory and the CLI read; each is namespaced by the built-in provider's namespace. */
 export const ENV = {
@@ -25,16 +29,6 @@ export const ENV = {
 
 export type EnvKey = keyof typeof ENV;
 
-/** `PL_AUTH_PROFILE` → `MYAPP_PL_AUTH_PROFILE` when the namespace is `myapp`. */
-export function namespacedName(namespace: string, name: string): string {
-  return namespace ? `${namespace.toUpperCase()}_${name}` : name;
-}
-
-/** The preferences object, or `{}` when the file does not exist. */
-export async function readUserConfig(storage: ObjectStorageProvider): Promise<JsonObject> {
-  if (!(await storage.objExists(USER_CONFIG_FILE))) return {};
-  return storage.loadObj(USER_CONFIG_FILE);
-}
 
 /** Set (or, with null, remove) one key, keeping the others. */
 export async function updateUserConfig(storage: ObjectStorageProvider, key: string, value: string | null): Promise<void> {

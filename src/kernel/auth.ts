@@ -13,9 +13,7 @@ import type { AuthKernel } from "./kernel.js";
 import type { CheckedConfigDict } from "./config-types.js";
 import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
-import {
-  BUILTIN_DEFAULT_PROFILE, defaultProfileName, resolveDiscoveredProfileTokenFile, resolveProfileConfigFile, resolveProfileTokenFile,
-} from "./profiles.js";
+import { profilesOf } from "../profiles/resolver.js";
 
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
@@ -94,38 +92,24 @@ export class Auth {
   }
 
   /**
-   * A context from a profile: one found by config discovery (`planetauth` rc files), else the on-disk
-   * profile `~/.planet/<name>/<config file>`. The token file is the first of the profile's token
-   * files the storage formats offer that exists, else `token.json`, unless one is given; a discovered profile's
-   * lives under `~/.planet/.discovered/<config file id>/<name>/`, apart from the on-disk profile's.
+   * A context from a profile, looked up by the kernel's profile resolver (`profilesOf(kernel)`): a
+   * built-in profile, else the user's `~/.planet/<name>/<config file>`, else a profile a host
+   * registered, else one of the discovered project file — the same answer the factory and `plauth`
+   * get. The token file is the profile's (a discovered profile's lives under
+   * `~/.planet/.discovered/<config file id>/<name>/`), unless one is given.
    *
    * With no name, the profile is chosen as the Python library chooses it: the `PL_AUTH_PROFILE`
    * environment variable, then `PL_AUTH_PROFILE` in `~/.planet.json`, then the discovered default
-   * profile, then the built-in `none` profile (no authentication).
+   * profile, then the built-in default profile (the none plugin's `none`: no authentication).
    */
   static async initializeFromProfile(profileName?: string, options: Omit<AuthInitOptions, "profileName"> = {}): Promise<Auth> {
     const kernel = options.kernel ?? defaultKernel();
-    const storage = options.storageProvider ?? kernel.services.storage;
-    profileName ||= await defaultProfileName(kernel.services.env, storage, kernel.discoveredDefaultProfileName() ?? BUILTIN_DEFAULT_PROFILE);
-    let name: string;
-    let config: AuthClientConfig;
-    let tokenFile: string | null | undefined = options.tokenFile;
-    if (kernel.hasDiscoveredProfile(profileName)) {
-      const profile = kernel.discoveredProfile(profileName);
-      name = profile.name;
-      config = kernel.configFromDict(profile.config);
-      if (options.storageProvider) config.setStorageProvider(options.storageProvider);
-      if (tokenFile === undefined) tokenFile = await resolveDiscoveredProfileTokenFile(name, profile.source, storage, kernel.profileFileNames());
-    } else if (profileName.toLowerCase() === BUILTIN_DEFAULT_PROFILE) {
-      name = BUILTIN_DEFAULT_PROFILE;
-      config = kernel.configFromDict({ client_type: "none" });
-    } else {
-      name = profileName.toLowerCase();
-      const configFile = await resolveProfileConfigFile(name, storage, kernel.profileFileNames());
-      config = await kernel.configFromFile(configFile, options.storageProvider ?? undefined);
-    }
-    if (tokenFile === undefined) tokenFile = await resolveProfileTokenFile(name, storage, kernel.profileFileNames());
-    return Auth.initializeFromConfig(config, { ...options, kernel, profileName: name, tokenFile });
+    const profiles = profilesOf(kernel);
+    const storage = options.storageProvider ?? null;
+    profileName ||= (await profiles.selectedProfile({ storage })).name;
+    const found = await profiles.resolve(profileName, { storage });
+    const tokenFile = options.tokenFile === undefined ? found.tokenFile : options.tokenFile;
+    return Auth.initializeFromConfig(found.config, { ...options, kernel, profileName: found.name, tokenFile });
   }
 
   authClient(): AuthClient {

@@ -27,7 +27,9 @@ import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
 import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
 import type { AuthPlugin } from "./plugin.js";
+import { DISCOVERED_PROFILES } from "./discovered-profiles.js";
 import { STORAGE_PROVIDER } from "./tokens.js";
+import { validateProfileName } from "./profiles.js";
 import type { JsonObject, StorageOptions } from "./storage-provider.js";
 
 export const CONFIG_MODULE_NAME = "planetauth";
@@ -262,6 +264,11 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
   }
   for (const [name, dict] of Object.entries(found.profiles)) {
     try {
+      validateProfileName(name);
+    } catch (err) {
+      throw new ConfigDiscoveryException((err as Error).message, { cause: err, filePath: found.filepath });
+    }
+    try {
       kernel.configFromDict(dict).check();
     } catch (err) {
       // Data the client type refuses makes an invalid profile; anything else the plugin's code threw is the plugin's failure.
@@ -271,12 +278,15 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
       throw pluginFailure(kernel, dict, name, err, found.filepath, pluginOf);
     }
   }
-  kernel.setDiscoveredProfiles(found.profiles, found.defaultProfile, found.filepath);
-  if (found.defaultProfile && !kernel.hasDiscoveredProfile(found.defaultProfile)) {
-    const known = kernel.discoveredProfileNames().join(", ") || "(none)";
+  const names = Object.keys(found.profiles).map((n) => n.toLowerCase());
+  if (found.defaultProfile && !names.includes(found.defaultProfile.toLowerCase())) {
+    const known = names.sort().join(", ") || "(none)";
     throw new ConfigDiscoveryException(`defaultProfile "${found.defaultProfile}" is not one of the configured profiles: ${known}`, {
       filePath: found.filepath,
     });
   }
+  kernel.provide(DISCOVERED_PROFILES, {
+    useValue: { filepath: found.filepath, profiles: found.profiles, defaultProfile: found.defaultProfile },
+  });
   return kernel;
 }

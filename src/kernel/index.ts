@@ -35,7 +35,7 @@ export {
   type StorageProviderContribution,
 } from "./plugin.js";
 export {
-  AuthKernel, createKernel, type ClientTypeMeta, type CreateKernelOptions, type DiscoveredProfile,
+  AuthKernel, createKernel, type ClientTypeMeta, type CreateKernelOptions,
   type KernelServiceOverrides, type RegisteredClientType,
 } from "./kernel.js";
 export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./default-kernel.js";
@@ -46,6 +46,7 @@ export {
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";
+export { DISCOVERED_PROFILES, type DiscoveredProfiles } from "./discovered-profiles.js";
 export {
   UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
 } from "./file-trust.js";

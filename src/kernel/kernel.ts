@@ -6,7 +6,7 @@
 import type { DependencyContainer } from "tsyringe";
 import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import {
-  AuthClientException, PluginDependencyException, PluginException, PluginVersionException, ProfileException,
+  AuthClientException, PluginDependencyException, PluginException, PluginVersionException,
 } from "./errors.js";
 import { createAjv, assertValid } from "./config-validation.js";
 import { precompiledValidator } from "./schema-files.js";
@@ -30,7 +30,7 @@ import {
 import {
   BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
 } from "./tokens.js";
-import { CONFIG_FILE, TOKEN_FILE, validateProfileName } from "./profiles.js";
+import { CONFIG_FILE, TOKEN_FILE } from "./profiles.js";
 import { LIBRARY_VERSION } from "./version.js";
 import { satisfiesVersionRange } from "./version-range.js";
 
@@ -48,13 +48,6 @@ export interface RegisteredClientType {
   plugin: string;
   schema: Record<string, unknown>;
   meta: ClientTypeMeta;
-}
-
-export interface DiscoveredProfile {
-  name: string;
-  config: JsonObject;
-  /** The config file the profile was found in, when known. */
-  source?: string;
 }
 
 /** Values for the kernel's seams; anything not given gets the default. */
@@ -96,9 +89,6 @@ export class AuthKernel implements ServiceResolver {
   /** For schemas not compiled at build time (third-party plugins'); created on first need. */
   #ajv?: Ajv2020;
   #services?: KernelServices;
-  #profiles = new Map<string, JsonObject>();
-  #defaultProfile?: string;
-  #profilesSource?: string;
   /** What `close()` runs, in registration order (run last first). */
   readonly #disposers: Disposer[] = [];
   #closed?: Promise<void>;
@@ -430,39 +420,6 @@ export class AuthKernel implements ServiceResolver {
 
   #storageProviderNames(): string {
     return [...new Set([...this.#providers.keys(), ...this.#configurableProviders.keys()])].join(", ") || "(none)";
-  }
-
-  /** Profiles found by config discovery (name → client config dict), and the file they come from. */
-  setDiscoveredProfiles(profiles: Record<string, JsonObject>, defaultProfile?: string, source?: string): void {
-    this.#profiles = new Map(Object.entries(profiles).map(([name, config]) => [name.toLowerCase(), config]));
-    this.#defaultProfile = defaultProfile?.toLowerCase();
-    this.#profilesSource = source;
-  }
-
-  /** The default profile named by config discovery, if any. */
-  discoveredDefaultProfileName(): string | undefined {
-    return this.#defaultProfile;
-  }
-
-  discoveredProfileNames(): string[] {
-    return [...this.#profiles.keys()].sort();
-  }
-
-  hasDiscoveredProfile(name?: string): boolean {
-    const wanted = (name ?? this.#defaultProfile)?.toLowerCase();
-    return wanted !== undefined && this.#profiles.has(wanted);
-  }
-
-  discoveredProfile(name?: string): DiscoveredProfile {
-    const wanted = (name ?? this.#defaultProfile)?.toLowerCase();
-    if (!wanted) throw new ProfileException("No profile name given and no default profile is configured");
-    validateProfileName(wanted);
-    const config = this.#profiles.get(wanted);
-    if (!config) {
-      const known = this.discoveredProfileNames().join(", ") || "(none)";
-      throw new ProfileException(`Unknown profile "${wanted}"; configured profiles: ${known}`);
-    }
-    return { name: wanted, config, source: this.#profilesSource };
   }
 }
 

@@ -5,11 +5,11 @@
  * the highest priority, so a cleartext file is never written beside an encrypted one. Names are
  * validated so that a profile cannot reach outside `~/.planet`. Profiles found by config discovery
  * keep their tokens apart, under `~/.planet/.discovered/<config file id>/<name>/`, so a config file
- * never reaches another's tokens.
+ * never reaches another's tokens. Which source a name comes from is decided by the profile
+ * resolver (`src/profiles`), not here.
  */
 import { ProfileException } from "./errors.js";
 import type { ObjectStorageProvider, ProfileFileNames } from "./storage-provider.js";
-import type { Environment } from "./seams.js";
 import type { AuthClientConfig } from "./auth-client-config.js";
 
 export const PROFILE_DIR = ".planet";
@@ -18,10 +18,6 @@ export const TOKEN_FILE = "token.json";
 export const CONFIG_FILE = "auth_client.json";
 /** The user's preferences file (home-relative); its keys are environment variable names. */
 export const USER_CONFIG_FILE = ".planet.json";
-/** Environment variable (and `~/.planet.json` key) naming the default profile. */
-export const PROFILE_ENV_VAR = "PL_AUTH_PROFILE";
-/** The last-resort profile: no authentication. */
-export const BUILTIN_DEFAULT_PROFILE = "none";
 /** Under the profile directory; not a valid profile name, so no on-disk profile can share it. */
 export const DISCOVERED_PROFILES_DIR = ".discovered";
 
@@ -35,20 +31,6 @@ export function validateProfileName(name: string): void {
   if (!name || /[/\\]|[\u0000-\u001f\u007f]/.test(name) || name.startsWith(".") || name.startsWith("~")) {
     throw new ProfileException(`Invalid profile name ${JSON.stringify(name)}: it must not contain path separators or control characters, or start with "." or "~"`);
   }
-}
-
-/**
- * The profile to use when none is named: `PL_AUTH_PROFILE` from the environment (when non-empty),
- * else from `~/.planet.json` (when set; a missing file is skipped), else `fallback`.
- */
-export async function defaultProfileName(env: Environment, storage: ObjectStorageProvider, fallback: string): Promise<string> {
-  const fromEnv = env[PROFILE_ENV_VAR];
-  if (fromEnv) return fromEnv;
-  if (await storage.objExists(USER_CONFIG_FILE)) {
-    const fromFile = (await storage.loadObj(USER_CONFIG_FILE))[PROFILE_ENV_VAR];
-    if (typeof fromFile === "string" && fromFile) return fromFile;
-  }
-  return fallback;
 }
 
 /** The first candidate that exists, else the last (the base format's name). */

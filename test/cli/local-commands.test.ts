@@ -82,9 +82,9 @@ describe("profile", () => {
     await writeHomeFile(".planet/broken/auth_client.json", { client_type: "no_such_type" });
   });
 
-  test("list: built-ins and valid local profiles; --long redacts secrets unless --show-secrets; --json", async () => {
+  test("list: built-ins and valid local profiles, with their source; --long redacts secrets unless --show-secrets; --json", async () => {
     const plain = await run(["profile", "list"]);
-    expect(plain.stdout).toBe('Built-in profiles:\n[\n  "none"\n]\n\nLocally defined profiles:\n[\n  "svc"\n]\n');
+    expect(plain.stdout).toBe("NAME  SOURCE   NOTE\nnone  builtin\nsvc   local\n");
     const long = await run(["profile", "list", "--long"]);
     expect(long.stdout).not.toContain("svc-secret-value");
     expect(long.stdout).toContain('"client_secret": "<redacted>"');
@@ -92,6 +92,31 @@ describe("profile", () => {
     const json = JSON.parse((await run(["profile", "list", "--long", "--json"])).stdout);
     expect(json.local.svc).toMatchObject({ client_id: "svc-id", client_secret: "<redacted>", _file_path: ".planet/svc/auth_client.json" });
     expect(json.builtin).toEqual({ none: { client_type: "none" } });
+    expect(json.discovered).toEqual({});
+  });
+
+  test("list shows the discovered project file's profiles too, and which of them a built-in or local profile shadows", async () => {
+    const project = path.join(home, "project");
+    await mkdir(project);
+    await writeFile(path.join(project, "package.json"), "{}");
+    const rc = path.join(project, ".planetauthrc.json");
+    await writeFile(rc, JSON.stringify({ profiles: { proj: { client_type: "none" }, svc: { client_type: "none" }, none: { client_type: "none" } }, defaultProfile: "proj" }));
+    const inProject = (args: string[]) => plauth(args, { home, cwd: project });
+    expect((await inProject(["profile", "list"])).stdout).toBe([
+      "NAME  SOURCE      NOTE",
+      "none  builtin",
+      "svc   local",
+      "none  discovered  shadowed by builtin; " + rc,
+      "proj  discovered  " + rc,
+      "svc   discovered  shadowed by local; " + rc,
+      "",
+    ].join("\n"));
+    const json = JSON.parse((await inProject(["profile", "list", "--json"])).stdout);
+    expect(json).toEqual({ builtin: ["none"], local: ["svc"], discovered: ["none", "proj", "svc"] });
+    const long = JSON.parse((await inProject(["profile", "list", "--json", "--long"])).stdout);
+    expect(long.discovered.svc).toEqual({ client_type: "none", _file_path: rc, _shadowed_by: "local" });
+    // What show reports as current is listed.
+    expect((await inProject(["profile", "show"])).stdout).toMatch(/^Current: proj$/m);
   });
 
   test("set stores the normalised name in ~/.planet.json, keeping other keys, as the Python library writes it; an unknown profile is an error", async () => {

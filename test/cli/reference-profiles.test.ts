@@ -23,8 +23,10 @@ test("every reference profile is listed as valid (the on-disk `none` is shadowed
   const listed = JSON.parse((await run(["profile", "list", "--json"])).stdout);
   expect(listed.local).toEqual([
     "auth-code", "auth-code-pubkey", "auth-code-secret", "client-credentials-pubkey", "client-credentials-secret", "client-validator",
-    "device-code", "device-code-pubkey", "device-code-secret", "legacy", "resource-owner", "resource-owner-pubkey", "resource-owner-secret", "static-key",
+    "device-code", "device-code-pubkey", "device-code-secret", "legacy", "none", "resource-owner", "resource-owner-pubkey", "resource-owner-secret", "static-key",
   ]);
+  expect(JSON.parse((await run(["profile", "list", "--json", "--long"])).stdout).local.none).toMatchObject({ _shadowed_by: "builtin" });
+  expect((await run(["profile", "list"])).stdout).toMatch(/^none +local +shadowed by builtin$/m);
 });
 
 test("reference token files are read as they are", async () => {

@@ -8,6 +8,7 @@ import path from "node:path";
 import {
   PlanetAuthFactory, ProfileException, builtinPlugins, createKernel, definePlugin,
   type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject,
+  DISCOVERED_PROFILES,
 } from "../../src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -185,7 +186,9 @@ describe("built-in profiles", () => {
 describe("discovered profiles", () => {
   test("the discovered default comes after the environment and user config, before the built-in default; on-disk profiles win over discovered ones", async () => {
     const kernel = kernelWith({});
-    kernel.setDiscoveredProfiles({ proj: staticKey("project"), shared: staticKey("project-shared") }, "proj");
+    kernel.provide(DISCOVERED_PROFILES, {
+      useValue: { filepath: "/project/.planetauthrc.json", profiles: { proj: staticKey("project"), shared: staticKey("project-shared") }, defaultProfile: "proj" },
+    });
     await writeProfile("shared", staticKey("user-shared"));
     const f = new PlanetAuthFactory({ kernel, builtins: [M2M] });
     const auth = await f.initializeAuthClientContext();

@@ -77,7 +77,7 @@ function tokenSeenBy(requests: Recorded[], secret: string): boolean {
 }
 
 describe("tokens stay with the auth server they came from", () => {
-  test("a discovered rc profile named like the user's on-disk profile, pointing at server B, never gets the user's refresh token", async () => {
+  test("a discovered rc profile named like the user's on-disk profile, pointing at server B, is shadowed by it and never gets the user's refresh token", async () => {
     const { op } = env;
     await saveProfileConfig("work", userKernel.configFromDict(configFor(op.issuer)));
     const stored = await staleTokensFromA();
@@ -91,9 +91,14 @@ describe("tokens stay with the auth server they came from", () => {
     await fs.writeFile(path.join(project, ".planetauthrc.json"), JSON.stringify({ profiles: { work: configFor(b.issuer) } }));
     const repoKernel = await loadKernel({ searchFrom: project, homeDir: () => home, env: {} });
 
-    const foreign = await Auth.initializeFromProfile("work", { kernel: repoKernel });
+    // The user's profile answers for its name: the project's "work" (server B) is never used.
+    const resolved = await Auth.initializeFromProfile("work", { kernel: repoKernel });
+    expect(resolved.authClient().config().data()).toMatchObject({ auth_server: op.issuer });
+    expect(resolved.tokenFilePath()).toBe(".planet/work/token.json");
+    // A profile only the project defines, pointing at B, has no credential: its requests fail instead of going out.
+    await fs.writeFile(path.join(project, ".planetauthrc.json"), JSON.stringify({ profiles: { theirs: configFor(b.issuer) } }));
+    const foreign = await Auth.initializeFromProfile("theirs", { kernel: await loadKernel({ searchFrom: project, homeDir: () => home, env: {} }) });
     expect(foreign.tokenFilePath()).not.toBe(".planet/work/token.json");
-    // No credential for the foreign profile: its requests fail instead of going out (ERR_NO_CREDENTIAL).
     await expect(foreign.requestAuthenticator().authorizationHeaders()).rejects.toBeInstanceOf(NoCredentialException);
     await expect(foreign.ensureRequestAuthenticatorIsReady()).rejects.toThrow();
 

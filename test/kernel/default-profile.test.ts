@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Auth, NoOpAuthClient, ProfileException, builtinPlugins, createKernel, validateProfileName, type AuthKernel, type Environment } from "../../src/index.js";
+import { Auth, DISCOVERED_PROFILES, NoOpAuthClient, ProfileException, builtinPlugins, createKernel, validateProfileName, type AuthKernel, type Environment } from "../../src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 let home: string;
@@ -59,7 +59,7 @@ describe("Auth.initializeFromProfile() with no name", () => {
 
   test("a discovered default profile takes the built-in default's place, after the environment and ~/.planet.json", async () => {
     const kernel = kernelWith({});
-    kernel.setDiscoveredProfiles({ app: { client_type: "none" } }, "app");
+    kernel.provide(DISCOVERED_PROFILES, { useValue: { filepath: "/project/.planetauthrc.json", profiles: { app: { client_type: "none" } }, defaultProfile: "app" } });
     expect((await Auth.initializeFromProfile(undefined, { kernel })).profileName()).toBe("app");
     await writeUserConfig({ PL_AUTH_PROFILE: "from-file" });
     expect((await Auth.initializeFromProfile(undefined, { kernel })).profileName()).toBe("from-file");

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   ConfigDiscoveryException, FileTooLargeException, PluginException, UntrustedFileException, discoverConfig, loadKernel,
+  discoveredProfiles,
 } from "../../src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -49,7 +50,7 @@ describe("config discovery scope", () => {
     await fs.writeFile(path.join(project, "package.json"), JSON.stringify({ name: "app" }));
 
     const kernel = await loadKernel({ searchFrom: path.join(project, "src"), homeDir: () => home, env: {} });
-    expect(kernel.discoveredProfileNames()).toEqual([]);
+    expect(discoveredProfiles(kernel)).toBeUndefined();
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -61,7 +62,7 @@ describe("config discovery scope", () => {
     await fs.mkdir(cwd, { recursive: true });
 
     const kernel = await loadKernel({ searchFrom: cwd, homeDir: () => home, env: {} });
-    expect(kernel.discoveredProfileNames()).toEqual([]);
+    expect(discoveredProfiles(kernel)).toBeUndefined();
     expect(existsSync(marker)).toBe(false);
   });
 

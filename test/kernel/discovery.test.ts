@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import got from "got";
 import {
   Auth, AuthClientConfigException, ConfigDiscoveryException, PluginException, ProfileException, discoverConfig, loadKernel,
+  discoveredProfiles, profilesOf,
 } from "../../src/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
 import { PROJECT_SEARCH_PLACES, USER_SEARCH_PLACES } from "../../src/kernel/discovery.js";
@@ -45,7 +46,7 @@ describe("config discovery", () => {
     const kernel = await loadKernel({ searchFrom: nested, stopDir: dir, homeDir: () => dir, services: { clock: { now: () => now }, env: {} } });
     expect(kernel.clientTypes().map((t) => t.clientType).slice(-4)).toEqual(["planet_legacy", "static_apikey", "none", "acme_hmac"]);
     expect(kernel.clientType("acme_hmac").plugin).toBe("acme-hmac");
-    expect(kernel.discoveredProfileNames()).toEqual(["acme", "quiet"]);
+    expect(await profilesOf(kernel).sources().find((s) => s.name === "discovered")!.names(profilesOf(kernel).lookup())).toEqual(["acme", "quiet"]);
 
     const auth = await Auth.initializeFromProfile(undefined, { kernel });
     expect(auth.profileName()).toBe("acme");
@@ -81,7 +82,8 @@ describe("config discovery", () => {
   test("no config file: the kernel has just the built-ins", async () => {
     const kernel = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     expect(kernel.clientTypes()).toHaveLength(15);
-    expect(() => kernel.discoveredProfile()).toThrow(ProfileException);
+    expect(discoveredProfiles(kernel)).toBeUndefined();
+    await expect(profilesOf(kernel).resolve("acme")).rejects.toThrow(ProfileException);
   });
 
   test("relative plugin paths resolve against the config file", async () => {
@@ -122,7 +124,7 @@ describe("config discovery", () => {
     await fs.writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify({ profiles: { ok: { client_type: "none" } } }));
     const kernel = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
     for (const name of ["../etc", "a/b", ".hidden", "~root", "/abs"]) {
-      expect(() => kernel.discoveredProfile(name)).toThrow(/Invalid profile name/);
+      await expect(profilesOf(kernel).resolve(name)).rejects.toThrow(/Invalid profile name/);
     }
   });
 });

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Auth, createKernel, loadKernel, type Clock } from "planet-auth";
+import { Auth, createKernel, loadKernel, profilesOf, type Clock } from "planet-auth";
 import { describeConformance } from "planet-auth/testing";
 import { RENEW_BEFORE_S, plugin, type TokenExchangeConfig } from "../src/index.js";
 
@@ -86,9 +86,11 @@ describe("token exchange", () => {
     const packageDir = fileURLToPath(new URL("../..", import.meta.url));
     const kernel = await loadKernel({ searchFrom: packageDir, stopDir: packageDir, homeDir: () => home, env: {} });
     assert.equal(kernel.clientType("token_exchange").plugin, "token-exchange");
-    const profile = kernel.discoveredProfile();
+    const profiles = profilesOf(kernel);
+    const profile = await profiles.resolve((await profiles.selectedProfile({ env: {} })).name);
     assert.equal(profile.name, "exchange");
-    kernel.configFromDict(profile.config).check();
+    assert.equal(profile.source, "discovered");
+    profile.config.check();
   });
 });
 

@@ -1,7 +1,5 @@
 /** `plauth login`, `plauth oauth login`, `plauth legacy login`, and what follows a login. */
-import {
-  resolveProfileConfigFile, type Auth, type JsonObject, type LoginOptions,
-} from "../../index.js";
+import type { Auth, JsonObject, LoginOptions } from "../../index.js";
 import { readUserConfig, updateUserConfig, API_KEY_PROFILE } from "../../factory/index.js";
 import { CliError } from "../errors.js";
 import type { Handler } from "../program.js";
@@ -117,11 +115,9 @@ async function postLogin(rt: PlauthRuntime, auth: Auth, opts: Opts): Promise<voi
   }
 
   const config = auth.authClient().config();
-  if (factory.builtins().canonicalName(name) || config.path() || factory.kernel.hasDiscoveredProfile(name)) return;
-  const lower = name.toLowerCase();
-  const existing = await resolveProfileConfigFile(lower, factory.storage, factory.kernel.profileFileNames());
-  if (await factory.storage.objExists(existing)) return;
-  const target = factory.newProfileConfigKey(lower, { sops: Boolean(opts.sops) });
+  // A profile some source defines already (built-in, local, discovered) is not saved again.
+  if (config.path() || (await factory.profiles.sourceOf(name))) return;
+  const target = factory.newProfileConfigKey(name, { sops: Boolean(opts.sops) });
   await factory.storage.saveObj(target, config.data() as JsonObject);
   if (name === API_KEY_PROFILE) rt.io.err(`Saved the API key profile to ~/${target}.\n`);
 }

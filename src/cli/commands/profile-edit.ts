@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseJsonObject, resolveProfileConfigFile, serializeJsonObject, validateProfileName, type Environment } from "../../index.js";
-import { readUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
+import type { PlanetAuthFactory } from "../../factory/index.js";
 import { CliError } from "../errors.js";
 import type { Handler } from "../program.js";
 
@@ -17,8 +17,7 @@ import type { Handler } from "../program.js";
 async function profileToEdit(given: string | undefined, opts: Record<string, unknown>, factory: PlanetAuthFactory): Promise<string> {
   if (given) return given;
   if (typeof opts.authProfile === "string" && opts.authProfile) return opts.authProfile;
-  const saved = (await readUserConfig(factory.storage))[factory.envName("profile")];
-  return typeof saved === "string" && saved ? saved : factory.builtinDefaultProfileName();
+  return (await factory.profiles.selectedProfile()).name;
 }
 
 /**
@@ -68,7 +67,7 @@ export const edit: Handler = async (rt, opts, [given]) => {
   validateProfileName(lower);
   const key = await resolveProfileConfigFile(lower, factory.storage, factory.kernel.profileFileNames());
   if (!(await factory.storage.objExists(key))) {
-    const where = factory.kernel.hasDiscoveredProfile(lower) ? "it is defined in a project configuration file; edit that file" : `~/${key} does not exist`;
+    const where = (await factory.profiles.sourceOf(lower)) === "discovered" ? "it is defined in a project configuration file; edit that file" : `~/${key} does not exist`;
     throw new CliError(`Auth profile "${name}" has no config file to edit: ${where}`);
   }
   const original = await factory.storage.loadObj(key);

@@ -2,7 +2,9 @@
  * `plauth profile …`: list, show, set, copy, create (edit has its own module). None of them needs a
  * working auth context, so they repair a broken selection rather than fail on it.
  */
-import { validateProfileName, type AuthKernel, type JsonObject } from "../../index.js";
+import {
+  validateProfileName, type AuthClientConfig, type AuthKernel, type JsonObject, type ListedProfile,
+} from "../../index.js";
 import { readUserConfig, updateUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
 import { CliError } from "../errors.js";
 import { formatJson } from "../output.js";
@@ -15,35 +17,63 @@ function printable(kernel: AuthKernel, data: JsonObject | null, showSecrets: boo
   return showSecrets ? clean : (kernel.redact(clean) as JsonObject);
 }
 
-/** On-disk profiles whose config loads and validates (others are skipped), with their data. */
-async function validLocalProfiles(factory: PlanetAuthFactory): Promise<Map<string, JsonObject>> {
-  const result = new Map<string, JsonObject>();
-  for (const name of await factory.onDiskProfileNames()) {
-    if (factory.builtins().canonicalName(name)) continue;
+interface Row extends ListedProfile {
+  config: AuthClientConfig;
+  definedIn?: string;
+}
+
+/**
+ * Every profile of every source, in the resolver's order, with its config. A profile whose config
+ * does not load or validate is left out (a broken profile directory is not listed).
+ */
+async function listProfiles(factory: PlanetAuthFactory): Promise<Row[]> {
+  const lookup = factory.profiles.lookup();
+  const sources = new Map(factory.profiles.sources().map((s) => [s.name, s]));
+  const rows: Row[] = [];
+  for (const listed of await factory.profiles.list()) {
     try {
-      const { config, source } = await factory.loadAuthClientConfigFromProfile(name);
-      if (source !== "disk") continue;
-      config.check();
-      result.set(name, { ...config.data(), _file_path: config.path() });
+      const found = await sources.get(listed.source)!.find(listed.name, lookup);
+      if (!found) continue;
+      found.config.check();
+      rows.push({ ...listed, config: found.config, definedIn: found.definedIn });
     } catch {
-      // An invalid profile directory is not listed.
+      // Not listed: its config does not load or is invalid.
     }
   }
-  return result;
+  return rows;
+}
+
+function note(row: Row): string {
+  const notes = [row.shadowedBy ? `shadowed by ${row.shadowedBy}` : "", row.source === "discovered" && row.definedIn ? row.definedIn : ""];
+  return notes.filter(Boolean).join("; ");
+}
+
+/** Rows as a table: NAME, SOURCE (which source defines it) and a note (shadowed, where it is defined). */
+function table(rows: Row[]): string {
+  const header: [string, string, string] = ["NAME", "SOURCE", "NOTE"];
+  const cells = [header, ...rows.map((r): [string, string, string] => [r.name, r.source, note(r)])];
+  const width = (i: number) => Math.max(...cells.map((c) => c[i]!.length));
+  return cells.map((c) => `${c[0].padEnd(width(0))}  ${c[1].padEnd(width(1))}  ${c[2]}`.trimEnd()).join("\n") + "\n";
 }
 
 export const list: Handler = async (rt, opts) => {
   const factory = await rt.factory();
-  const builtins = factory.builtins();
-  const builtinNames = builtins.names();
-  const local = await validLocalProfiles(factory);
+  const rows = await listProfiles(factory);
   const showSecrets = Boolean(opts.showSecrets);
-  const section = (names: string[], configOf: (n: string) => JsonObject | null) =>
-    opts.long ? Object.fromEntries(names.map((n) => [n, printable(factory.kernel, configOf(n), showSecrets)])) : names;
-  const builtinPart = section(builtinNames, (n) => builtins.config(n)?.config ?? null);
-  const localPart = section([...local.keys()], (n) => local.get(n) ?? null);
-  if (opts.json) return rt.io.out(formatJson({ builtin: builtinPart, local: localPart }) + "\n");
-  rt.io.out(`Built-in profiles:\n${formatJson(builtinPart)}\n\nLocally defined profiles:\n${formatJson(localPart)}\n`);
+  const data = (r: Row): JsonObject => {
+    const file = r.source === "builtin" ? {} : { _file_path: r.definedIn };
+    return { ...printable(factory.kernel, r.config.data(), showSecrets), ...file, ...(r.shadowedBy ? { _shadowed_by: r.shadowedBy } : {}) };
+  };
+  if (opts.json) {
+    // One key per source, in the resolver's order (names, or with --long name → config).
+    const bySource = Object.fromEntries(factory.profiles.sources().map((s) => {
+      const mine = rows.filter((r) => r.source === s.name);
+      return [s.name, opts.long ? Object.fromEntries(mine.map((r) => [r.name, data(r)])) : mine.map((r) => r.name)];
+    }));
+    return rt.io.out(formatJson(bySource) + "\n");
+  }
+  if (!opts.long) return rt.io.out(table(rows));
+  rt.io.out(rows.map((r) => `${r.name}  (${[r.source, note(r)].filter(Boolean).join("; ")})\n${formatJson(data(r))}\n`).join("\n"));
 };
 
 export const show: Handler = async (rt, opts) => {
@@ -61,7 +91,7 @@ export const show: Handler = async (rt, opts) => {
   } catch {
     userDefault = "N/A";
   }
-  const builtinDefault = factory.builtinDefaultProfileName();
+  const builtinDefault = factory.builtinDefaultProfileName() ?? "None";
   if (opts.json) return rt.io.out(formatJson({ current, user_default: userDefault, builtin_default: builtinDefault }) + "\n");
   rt.io.out(`Current: ${current}\nUser Default: ${userDefault}\nGlobal Built-in Default: ${builtinDefault}\n`);
 };
@@ -72,7 +102,7 @@ export const set: Handler = async (rt, _opts, [selected]) => {
   if (selected) {
     name = (await factory.loadAuthClientConfigFromProfile(selected)).name;
   } else {
-    const choices = [...factory.builtins().names(), ...(await validLocalProfiles(factory)).keys()].map((n) => ({ name: n, value: n }));
+    const choices = (await listProfiles(factory)).filter((r) => !r.shadowedBy).map((r) => ({ name: r.name, value: r.name }));
     name = await rt.prompts().select("Select the default auth profile", choices);
   }
   await updateUserConfig(factory.storage, factory.envName("profile"), name);

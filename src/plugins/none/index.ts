@@ -46,9 +46,17 @@ export class NoOpAuthClient extends AuthClient {
   override async getScopes(): Promise<string[]> { return []; }
 }
 
+/** The built-in profile this plugin ships: no authentication, the default when nothing else selects a profile. */
+export const NONE_PROFILE = "none";
+
 export const nonePlugin = definePlugin({
   name: "planet-auth/none",
   version: LIBRARY_VERSION,
+  builtinProfiles: {
+    profiles: { [NONE_PROFILE]: { client_type: "none" } },
+    defaultProfileByClientType: { none: NONE_PROFILE },
+    defaultProfile: NONE_PROFILE,
+  },
   clientTypes: [
     {
       schema: readSchemaFile("runtime/none.schema.json"),

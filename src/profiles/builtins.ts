@@ -1,18 +1,16 @@
 /**
- * The merged view of every built-in profile set: the always-present `none` profile, then the sets
- * contributed by registered plugins (in registration order), then the host application's sets. A
- * later set overrides an earlier one name by name.
+ * The merged view of every built-in profile set: the sets contributed by registered plugins (in
+ * registration order), then the host application's sets. A later set overrides an earlier one name
+ * by name. Nothing is built in beyond what they contribute (the `none` profile is the none plugin's),
+ * except the `CUSTOM` trust environment, whose auth servers the caller always supplies.
  */
-import type { BuiltinProfileSet, JsonObject } from "../kernel/index.js";
-import { ProfileException } from "../kernel/index.js";
-
-/** The last-resort profile: no authentication. */
-export const NONE_PROFILE = "none";
+import type { BuiltinProfileSet } from "../kernel/builtin-profiles.js";
+import type { JsonObject } from "../kernel/storage-provider.js";
+import { ProfileException } from "../kernel/errors.js";
+import { resolveProfileTokenFile } from "../kernel/profiles.js";
+import type { FoundProfile, ProfileLookup, ProfileSource } from "./source.js";
 
 const BASE: BuiltinProfileSet = {
-  profiles: { [NONE_PROFILE]: { client_type: "none" } },
-  defaultProfileByClientType: { none: NONE_PROFILE },
-  defaultProfile: NONE_PROFILE,
   trustEnvironments: { CUSTOM: null },
 };
 
@@ -25,11 +23,11 @@ export class BuiltinProfiles {
   readonly #aliases = new Map<string, string>();
   readonly #byClientType = new Map<string, string>();
   readonly #trust = new Map<string, JsonObject[] | null>();
-  readonly #default: string;
+  readonly #default: string | undefined;
 
   constructor(sets: readonly BuiltinProfileSet[]) {
     let namespace = "";
-    let defaultProfile = NONE_PROFILE;
+    let defaultProfile: string | undefined;
     for (const set of [BASE, ...sets]) {
       if (set.namespace !== undefined) namespace = set.namespace;
       if (set.defaultProfile) defaultProfile = set.defaultProfile.toLowerCase();
@@ -71,7 +69,8 @@ export class BuiltinProfiles {
       .sort();
   }
 
-  defaultProfile(): string {
+  /** The profile used when nothing else selects one, if a set names one. */
+  defaultProfile(): string | undefined {
     return this.#default;
   }
 
@@ -86,5 +85,36 @@ export class BuiltinProfiles {
 
   trustEnvironment(name: string): JsonObject[] | null | undefined {
     return this.#trust.get(name.toUpperCase());
+  }
+}
+
+/** The built-in profiles as a profile source; their tokens live where an on-disk profile's would. */
+export class BuiltinProfileSource implements ProfileSource {
+  readonly name = "builtin";
+  readonly #builtins: () => BuiltinProfiles;
+
+  constructor(builtins: () => BuiltinProfiles) {
+    this.#builtins = builtins;
+  }
+
+  async find(name: string, { kernel, storage, explicitStorage }: ProfileLookup): Promise<FoundProfile | null> {
+    const builtin = this.#builtins().config(name);
+    if (!builtin) return null;
+    const config = kernel.configFromDict(builtin.config);
+    if (explicitStorage) config.setStorageProvider(storage);
+    const tokenFile = await resolveProfileTokenFile(builtin.name, storage, kernel.profileFileNames());
+    return { name: builtin.name, source: this.name, config, tokenFile };
+  }
+
+  async has(name: string): Promise<boolean> {
+    return this.#builtins().canonicalName(name) !== null;
+  }
+
+  async names(): Promise<string[]> {
+    return this.#builtins().names();
+  }
+
+  defaultProfile(): string | undefined {
+    return this.#builtins().defaultProfile();
   }
 }
