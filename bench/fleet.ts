@@ -1,10 +1,14 @@
 /**
- * A fleet of processes sharing one client-credentials identity: token-endpoint calls per expiry
- * (counted at an in-process OpenID Provider) and the p99 latency a request gains when the token has
- * just expired (baseline: a request holding a fresh token, same run), for 1, 8 and 32 processes with
- * the Redis store, a token file shared on one machine, and no store. Then the contrast with refresh-token
- * rotation and reuse detection at the provider: 8 processes sharing one login through Redis, and the
- * same login copied to 8 separate homes (no shared store), which gets the grant revoked.
+ * A fleet of processes sharing one client-credentials identity, for 1, 8 and 32 processes with the
+ * Redis store, a token file shared on one machine, and no store; token-endpoint calls counted at an
+ * in-process OpenID Provider, latencies as p99 added over a request holding a fresh token (same run):
+ * - steady state: every clock moves past the refresh point (¾ of the lifetime) while the token is
+ *   still valid: the refresh runs ahead in the background, so no request should wait;
+ * - forced expiry: every clock jumps past the expiry at once, so every request waits for the one refresh.
+ * Then the contrast with refresh-token rotation and reuse detection at the provider: 8 processes
+ * sharing one login through Redis, and the same login copied to 8 separate homes (no shared store),
+ * which gets the grant revoked.
+ * Options: `--sizes 1,8,32`, `--stores redis,file,none` (defaults: all), `--no-rotation`.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -20,13 +24,19 @@ import { makeTempDir } from "../test/support/temp-dir.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const member = path.join(here, "support/fleet-member.ts");
-const SIZES = [1, 8, 32];
-const STORES = ["redis", "file", "none"] as const;
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const SIZES = (arg("sizes") ?? "1,8,32").split(",").map(Number);
+const STORES = (arg("stores") ?? "redis,file,none").split(",");
+const ROTATION = !process.argv.includes("--no-rotation");
 const EXPIRIES = 3;
 const REQUESTS = 200;
 const STEP_S = 2 * 3600; // past the 3600 s token lifetime
+const AHEAD_S = 2880; // 0.8 of the lifetime after the last token was issued: past its refresh point, before its expiry
 
-interface Answer { refreshed: number; failed: number; latenciesMs: number[] }
+interface Answer { refreshed: number; failed: number; waited: number; latenciesMs: number[] }
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
 
@@ -38,6 +48,7 @@ const config = JSON.stringify(op.authClientConfig("oidc_client_credentials_secre
 let offset = 0;
 const rows: string[] = [];
 const contrast: string[] = [];
+const addedOnExpiry = new Map<string, number>();
 
 /** 8 processes, one auth-code login (2 s access tokens, rotating refresh tokens), one expiry. */
 async function rotationContrast(store: "redis" | "file"): Promise<string> {
@@ -93,17 +104,28 @@ try {
         offset += STEP_S;
         await round(store, 1); // first token
         const fresh = (await round(store, REQUESTS)).flatMap((a) => a.latenciesMs);
-        const before = calls;
-        const expired: number[] = [];
-        let failed = 0;
-        for (let i = 0; i < EXPIRIES; i++) {
-          offset += STEP_S;
-          const answers = await round(store, REQUESTS);
-          expired.push(...answers.flatMap((a) => a.latenciesMs));
-          failed += answers.reduce((n, a) => n + a.failed, 0);
-        }
-        const added = p99(expired) - p99(fresh);
-        rows.push(`${String(size).padStart(9)}  ${store.padEnd(6)} ${((calls - before) / EXPIRIES).toFixed(1).padStart(15)} ${p99(fresh).toFixed(2).padStart(14)} ${added.toFixed(2).padStart(17)} ${String(failed).padStart(7)}`);
+        const measure = async (step: number) => {
+          const before = calls;
+          const latencies: number[] = [];
+          let failed = 0;
+          let waited = 0;
+          for (let i = 0; i < EXPIRIES; i++) {
+            offset += step;
+            const answers = await round(store, REQUESTS);
+            latencies.push(...answers.flatMap((a) => a.latenciesMs));
+            failed += answers.reduce((n, a) => n + a.failed, 0);
+            waited += answers.reduce((n, a) => n + a.waited, 0);
+          }
+          return { calls: (calls - before) / EXPIRIES, added: p99(latencies) - p99(fresh), failed, waited };
+        };
+        const steady = await measure(AHEAD_S);
+        const forced = await measure(STEP_S);
+        addedOnExpiry.set(`${size} ${store}`, forced.added);
+        rows.push([
+          String(size).padStart(9), store.padEnd(6), p99(fresh).toFixed(2).padStart(7),
+          steady.calls.toFixed(1).padStart(12), String(steady.waited).padStart(7), steady.added.toFixed(2).padStart(9),
+          forced.calls.toFixed(1).padStart(12), forced.added.toFixed(2).padStart(9), String(steady.failed + forced.failed).padStart(7),
+        ].join(" "));
       }
     } finally {
       for (const c of children) c.stdin.end("exit\n");
@@ -111,12 +133,20 @@ try {
       await home.cleanup();
     }
   }
-  contrast.push(await rotationContrast("redis"), await rotationContrast("file"));
+  if (ROTATION) contrast.push(await rotationContrast("redis"), await rotationContrast("file"));
 } finally {
   await Promise.all([redis.cleanup(), op.stop()]);
 }
-console.log(`Fleet: ${REQUESTS} concurrent requests per process, ${EXPIRIES} expiries per row`);
-console.log("processes  store  calls/expiry  p99 fresh ms  p99 added ms (expired)  failed");
+const load = (await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ");
+console.log(`Fleet: ${REQUESTS} concurrent requests per process, ${EXPIRIES} expiries per row; load average at the end ${load}`);
+console.log("                         p99   | steady state (refresh ahead)   | forced expiry            |");
+console.log("processes store  fresh ms | calls/expiry waited added ms | calls/expiry added ms | failed");
 for (const row of rows) console.log(row);
-console.log("Refresh-token rotation with reuse detection, 8 processes, one expiry:");
+for (const size of SIZES) {
+  const redisAdded = addedOnExpiry.get(`${size} redis`);
+  const noneAdded = addedOnExpiry.get(`${size} none`);
+  if (redisAdded === undefined || noneAdded === undefined) continue;
+  console.log(`forced expiry, ${size} processes: p99 added, Redis / no store = ${(Math.max(redisAdded, 0) / Math.max(noneAdded, 0.01)).toFixed(2)}× (goal ≤ 2×)`);
+}
+if (contrast.length) console.log("Refresh-token rotation with reuse detection, 8 processes, one expiry:");
 for (const line of contrast) console.log(line);

@@ -4,7 +4,8 @@
  * of the real one by an offset the parent sets, so the parent makes the tokens expire at will.
  * Usage: node --import tsx fleet-member.ts <redisUrl> <redis key prefix> <shared home> <auth config JSON>
  * Commands on stdin: `round <redis|file|none> <clock offset s> <requests>` → one JSON line
- * { refreshed, failed, latenciesMs }; `exit`.
+ * { refreshed, failed, waited, latenciesMs } once any refresh the round started (also in the
+ * background) has settled; `waited` counts requests that had to wait for a token; `exit`.
  */
 import { performance } from "node:perf_hooks";
 import readline from "node:readline";
@@ -31,6 +32,9 @@ const stores = {
   none: await authenticator(new FileStorageProvider({ homeDir: () => home }), null),
 };
 
+// The HTTP client loads on its first call, once per process (hundreds of ms on a loaded machine): load
+// it now, so that a process's first refresh during a measured round is not charged for it.
+await http.request({ method: "GET", url: `${String(config.auth_server)}/.well-known/openid-configuration`, redirect: "same-origin" });
 process.stdout.write('"ready"\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const [command, store, offset, count] = line.split(" ");
@@ -39,12 +43,17 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   offsetMs = Number(offset) * 1000;
   const before = a.refreshCount();
   let failed = 0;
+  let waited = 0;
   const latenciesMs = await Promise.all(Array.from({ length: Number(count) }, async () => {
     const start = performance.now();
-    await a.authorizationHeaders().catch(() => failed++);
+    // The hook returns a promise only when the request must wait for a token.
+    const wait = a.preRequestHook();
+    if (wait) waited++;
+    await Promise.resolve(wait).then(() => a.authorizationHeaders()).catch(() => failed++);
     return Math.round((performance.now() - start) * 100) / 100;
   }));
-  process.stdout.write(JSON.stringify({ refreshed: a.refreshCount() - before, failed, latenciesMs }) + "\n");
+  await a.refreshSettled();
+  process.stdout.write(JSON.stringify({ refreshed: a.refreshCount() - before, failed, waited, latenciesMs }) + "\n");
 }
 await redis.close();
 process.exit(0);

@@ -11,7 +11,7 @@ export * from "./version.js";
 export type { KernelServices } from "./services.js";
 export type { Disposer, ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver } from "./container.js";
 export { satisfiesVersionRange } from "./version-range.js";
-export type { JsonObject, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
+export type { JsonObject, LockOptions, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {
   FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";

@@ -18,9 +18,11 @@ export interface ObjectStorageProvider {
   /**
    * Optional: run `fn` holding a lock on `key` that other processes sharing the storage respect
    * (e.g. around "re-read, refresh, save" of a token). Releases the lock when `fn` settles. Without
-   * it, callers can only coordinate within their own process.
+   * it, callers can only coordinate within their own process. `signal` (as in the Web Locks API)
+   * gives up waiting for the lock: the call then rejects with the signal's reason and `fn` does
+   * not run; once `fn` runs, the signal is ignored.
    */
-  withLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  withLock?<T>(key: string, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
 
   /**
    * Optional: call `onChange` whenever the stored object may have changed; returns a function that
@@ -28,6 +30,11 @@ export interface ObjectStorageProvider {
    * not keep the process alive. Throws when the object's location cannot be watched.
    */
   watch?(key: string, onChange: () => void): () => void;
+}
+
+export interface LockOptions {
+  /** Stop waiting for the lock (e.g. because what the lock was wanted for was done by another holder). */
+  signal?: AbortSignal;
 }
 
 /** Profile file names, in priority order (the first that exists is used). */

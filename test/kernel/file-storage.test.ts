@@ -126,3 +126,22 @@ describe("FileStorageProvider", () => {
     expect(await p.loadObj("a.rot.json")).toEqual({ hello: "world" });
   });
 });
+
+test("withLock gives up waiting when its signal aborts: fn does not run, and the lock is free for others after the holder", async () => {
+  const p = provider();
+  await p.saveObj("locked.json", { v: 1 });
+  let release!: () => void;
+  let holding!: () => void;
+  const holds = new Promise<void>((r) => (holding = r));
+  const held = p.withLock("locked.json", () => new Promise<void>((r) => ((release = r), holding())));
+  await holds;
+  const waiting = new AbortController();
+  let ran = false;
+  const waiter = p.withLock("locked.json", async () => void (ran = true), { signal: waiting.signal });
+  waiting.abort(new Error("done elsewhere"));
+  await expect(waiter).rejects.toThrow("done elsewhere");
+  release();
+  await held;
+  expect(await p.withLock("locked.json", async () => "free")).toBe("free");
+  expect(ran).toBe(false);
+});

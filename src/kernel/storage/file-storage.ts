@@ -15,7 +15,7 @@ import {
   ObjectNotFoundException,
   StorageException,
 } from "../errors.js";
-import type { JsonObject, ObjectStorageProvider, StorageFormat } from "../storage-provider.js";
+import type { JsonObject, LockOptions, ObjectStorageProvider, StorageFormat } from "../storage-provider.js";
 import { parseJsonObject, serializeJsonObject } from "./json-format.js";
 import { DEFAULT_MAX_FILE_BYTES, FileTooLargeException, permissionWarning, readFileCapped } from "../file-trust.js";
 import { PROFILE_DIR } from "../profiles.js";
@@ -80,7 +80,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
    * Run `fn` holding a lock directory beside the file (`<file>.lock`), kept fresh while held; a lock
    * whose owner stopped updating it (a crashed process) is taken over after `staleMs`.
    */
-  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     const file = this.resolvePath(key);
     await this.#fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const lockfile = await loadLockfile();
@@ -89,14 +89,18 @@ export class FileStorageProvider implements ObjectStorageProvider {
     const maxTimeout = 100;
     const retries = Math.ceil((this.#lock.acquireTimeoutMs ?? 30_000) / maxTimeout);
     let release: () => Promise<void>;
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const locking = lockfile.lock(file, {
+      realpath: false,
+      stale,
+      retries: { retries, minTimeout: 10, maxTimeout, factor: 1.5, randomize: true },
+      onCompromised: (err) => this.#lock.logger?.()?.warning(`The lock of ${file} was compromised (${err.message})`),
+    });
     try {
-      release = await lockfile.lock(file, {
-        realpath: false,
-        stale,
-        retries: { retries, minTimeout: 10, maxTimeout, factor: 1.5, randomize: true },
-        onCompromised: (err) => this.#lock.logger?.()?.warning(`The lock of ${file} was compromised (${err.message})`),
-      });
+      release = await (signal ? abandonable(locking, signal) : locking);
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw err;
       throw new StorageException(`Could not lock file: ${errnoCode(err) ?? (err as Error).message}`, { filePath: file, cause: err });
     }
     try {
@@ -206,6 +210,24 @@ export class FileStorageProvider implements ObjectStorageProvider {
       throw new StorageException(`Could not rename file to ${to}: ${errnoCode(err)}`, { filePath: from, cause: err });
     }
   }
+}
+
+/**
+ * `locking`, or the signal's reason once aborted; a lock taken after that is released at once
+ * (proper-lockfile's retries cannot be cancelled).
+ */
+function abandonable(locking: Promise<() => Promise<void>>, signal: AbortSignal): Promise<() => Promise<void>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      void locking.then((release) => release(), () => undefined);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    locking.then(
+      (release) => (signal.removeEventListener("abort", onAbort), resolve(release)),
+      (err: unknown) => (signal.removeEventListener("abort", onAbort), reject(err)),
+    );
+  });
 }
 
 /**

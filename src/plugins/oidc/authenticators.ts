@@ -289,7 +289,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     if (!this.#needsRefresh(now)) return this.#resetFailures();
     if (!this.authClient) return;
     try {
-      await this.#withLock(async (locked) => {
+      await this.#withLock(now, async (locked) => {
         if (locked) {
           await this.#primeQuietly(); // another process may have refreshed while we waited
           if (!this.#needsRefresh(now)) return;
@@ -327,8 +327,13 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.logger?.debug("OIDC access token refreshed");
   }
 
-  /** Run `fn` under the token storage's lock when it has one; `locked` tells whether it does. */
-  async #withLock(fn: (locked: boolean) => Promise<void>): Promise<void> {
+  /**
+   * Run `fn` under the token storage's lock when it has one; `locked` tells whether it does. While
+   * another process holds the lock, a change of the stored token (the storage's `watch`) is read at
+   * once, and a token that no longer needs a refresh at `now` ends the wait without taking the lock:
+   * waiters learn of the holder's token when it is written, not when the lock comes free.
+   */
+  async #withLock(now: number, fn: (locked: boolean) => Promise<void>): Promise<void> {
     const key = this._credential?.path();
     if (!key || !this.#lock) return fn(false);
     const storage = this._credential!.storageProvider();
@@ -339,7 +344,24 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
       }
       return fn(false);
     }
-    return storage.withLock(key, () => fn(true));
+    const refreshedElsewhere = new AbortController();
+    let stopWatching = () => {};
+    try {
+      stopWatching = storage.watch?.(key, () => {
+        void this.#primeQuietly().then(() => {
+          if (!this.#needsRefresh(now)) refreshedElsewhere.abort();
+        });
+      }) ?? stopWatching;
+    } catch {
+      // Not watchable: the lock's release ends the wait, and `fn` re-reads.
+    }
+    try {
+      await storage.withLock(key, () => (stopWatching(), fn(true)), { signal: refreshedElsewhere.signal });
+    } catch (err) {
+      if (!(refreshedElsewhere.signal.aborted && err === refreshedElsewhere.signal.reason)) throw err;
+    } finally {
+      stopWatching();
+    }
   }
 
   /**

@@ -1,40 +1,53 @@
 /** Waiters for "the object or lock under this key changed", woken by a published message. */
 export interface ChangeWait {
-  /** Resolves on a change of the key, or after `ms` (whichever comes first). */
-  wait(ms: number): Promise<void>;
+  /** Resolves on a change of the key, after `ms`, or when `signal` aborts (whichever comes first). */
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
   cancel(): void;
 }
 
 export class ChangeWaiters {
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<() => void>>();
+
+  /** Call `onChange` on every change of `key` until the returned function is called. */
+  listen(key: string, onChange: () => void): () => void {
+    const set = this.#listeners.get(key) ?? new Set();
+    const listener = () => onChange(); // its own identity: one function may listen twice
+    set.add(listener);
+    this.#listeners.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(key) === set) this.#listeners.delete(key);
+    };
+  }
 
   /** Register before checking, so a change published in between is not missed. */
   register(key: string): ChangeWait {
     let woken = false;
     let wake: (() => void) | undefined;
-    const onChange = () => {
+    const cancel = this.listen(key, () => {
       woken = true;
       wake?.();
-    };
-    const set = this.#waiters.get(key) ?? new Set();
-    set.add(onChange);
-    this.#waiters.set(key, set);
-    const cancel = () => {
-      set.delete(onChange);
-      if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key);
-    };
+    });
     return {
       cancel,
-      wait: (ms) =>
+      wait: (ms, signal) =>
         new Promise<void>((resolve) => {
-          if (woken) return resolve(cancel());
-          const timer = setTimeout(() => (wake = undefined, cancel(), resolve()), Math.max(0, ms));
-          wake = () => (clearTimeout(timer), cancel(), resolve());
+          if (woken || signal?.aborted) return resolve(cancel());
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            wake = undefined;
+            cancel();
+            resolve();
+          };
+          const timer = setTimeout(done, Math.max(0, ms));
+          signal?.addEventListener("abort", done, { once: true });
+          wake = done;
         }),
     };
   }
 
   notify(key: string): void {
-    for (const fn of [...(this.#waiters.get(key) ?? [])]) fn();
+    for (const fn of [...(this.#listeners.get(key) ?? [])]) fn();
   }
 }

@@ -20,7 +20,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import {
   DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
-  type AuthLogger, type JsonObject, type ObjectStorageProvider, type StorageFormat,
+  type AuthLogger, type JsonObject, type LockOptions, type ObjectStorageProvider, type StorageFormat,
 } from "../../kernel/index.js";
 import { ChangeWaiters } from "./change-waiters.js";
 import { RedisAuthenticationException, isAuthenticationReply } from "./errors.js";
@@ -80,6 +80,13 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   readonly #mutex = new KeyMutex();
   readonly #waiters = new ChangeWaiters();
   readonly #copies = new Map<string, LocalCopy>();
+  /**
+   * What this process read or wrote of a key in the current turn of the event loop: it serves the
+   * next read of the key in the same turn (a credential reads the mtime then the object, or writes
+   * then reads the mtime), so each pair costs one round trip to Redis. Never kept across a turn, a
+   * lease taken, or a change published by another process.
+   */
+  readonly #justSeen = new Map<string, { copy: LocalCopy | undefined }>();
   #client?: Promise<Redis>;
   #subscribed?: Promise<void>;
   #subscriber?: Redis;
@@ -134,6 +141,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
         throw new StorageException("Refused a write under an expired lease: another process holds the lock or wrote a newer value", { filePath: key });
       }
       this.#copies.set(key, { text, mtime, pending: false });
+      this.#remember(key, { text, mtime, pending: false });
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err);
@@ -168,9 +176,20 @@ export class RedisStorageProvider implements ObjectStorageProvider {
    * Run `fn` holding the lease on `key`, shared by every process on this Redis and prefix; writes of
    * `key` inside `fn` are fenced. Waiters are woken by the release (pub/sub), or when the lease of a
    * holder that died runs out. Redis unreachable ⇒ the lock holds within this process only.
+   * `signal` gives up waiting (see `LockOptions`).
    */
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.#mutex.run(key, () => this.#withLease(key, fn));
+  withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    return this.#mutex.run(key, () => this.#withLease(key, fn, options.signal));
+  }
+
+  /**
+   * Call `onChange` whenever the object under `key` is written (or its lock released) by any process
+   * on this Redis and prefix, as the published message arrives: no polling. Returns the stop function.
+   */
+  watch(key: string, onChange: () => void): () => void {
+    const stop = this.#waiters.listen(key, onChange);
+    void this.#subscribe();
+    return stop;
   }
 
   /** Close the Redis connections (the process can then exit). */
@@ -181,10 +200,11 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     this.#subscriber?.disconnect();
   }
 
-  async #withLease<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async #withLease<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     let lease: Lease;
     try {
-      lease = await this.#acquire(key);
+      lease = await this.#acquire(key, signal);
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err);
@@ -199,17 +219,19 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     }
   }
 
-  async #acquire(key: string): Promise<Lease> {
+  async #acquire(key: string, signal?: AbortSignal): Promise<Lease> {
     const client = await this.#connected();
     await this.#subscribe();
     const owner = process.getBuiltinModule("node:crypto").randomUUID();
     const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
+      signal?.throwIfAborted();
       const change = this.#waiters.register(key);
       const [fence, leftMs] = (await client.eval(ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs)) as [number, number];
       this.#recovered();
       if (fence > 0) {
         change.cancel();
+        this.#justSeen.delete(key); // reads under the lease go to Redis
         return { key, fence, value: `${owner}:${fence}` };
       }
       const remaining = deadline - Date.now();
@@ -218,7 +240,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
         throw new StorageException(`Timed out after ${this.lockWaitMs} ms waiting for the Redis lock`, { filePath: key });
       }
       // Woken by the holder's release; else when its lease would have run out.
-      await change.wait(Math.min(leftMs > 0 ? leftMs + 10 : 50, remaining));
+      await change.wait(Math.min(leftMs > 0 ? leftMs + 10 : 50, remaining), signal);
     }
   }
 
@@ -243,12 +265,18 @@ export class RedisStorageProvider implements ObjectStorageProvider {
 
   /** The stored object (refreshing this process's copy), or the copy when Redis is unreachable. */
   async #read(key: string): Promise<LocalCopy | undefined> {
+    const seen = this.#justSeen.get(key);
+    if (seen) {
+      this.#justSeen.delete(key);
+      return seen.copy;
+    }
     try {
       const client = await this.#connected();
       const [text, mtime] = (await client.eval(READ, 1, this.#objKey(key), this.#maxValueBytes)) as [string | number | null, string | null];
       this.#recovered();
       if (text === null) {
         this.#copies.delete(key);
+        this.#remember(key, undefined);
         return undefined;
       }
       if (typeof text === "number") {
@@ -256,6 +284,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       }
       const copy = { text, mtime: Number(mtime), pending: false };
       this.#copies.set(key, copy);
+      this.#remember(key, copy);
       return copy;
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
@@ -264,6 +293,14 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       if (!copy) throw new StorageException("Redis is unreachable and this process holds no copy of the object", { filePath: key, cause: err });
       return copy;
     }
+  }
+
+  #remember(key: string, copy: LocalCopy | undefined): void {
+    const entry = { copy };
+    this.#justSeen.set(key, entry);
+    setImmediate(() => {
+      if (this.#justSeen.get(key) === entry) this.#justSeen.delete(key);
+    });
   }
 
   #decode(key: string, text: string): Promise<JsonObject> | JsonObject {
@@ -333,7 +370,10 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       const subscriber = client.duplicate({ enableOfflineQueue: true, lazyConnect: true });
       this.#subscriber = subscriber;
       subscriber.on("error", () => undefined);
-      subscriber.on("message", (_channel: string, key: string) => this.#waiters.notify(key));
+      subscriber.on("message", (_channel: string, key: string) => {
+        this.#justSeen.delete(key);
+        this.#waiters.notify(key);
+      });
       await subscriber.connect();
       await subscriber.subscribe(this.#channel());
     })().catch((err: unknown) => {

@@ -10,7 +10,7 @@
  * has passed through a JS object, and fails with a MAC mismatch. With the filesystem provider, use
  * the StorageFormat ({@link createSopsStorageFormat}) instead: it sees the file's text.
  */
-import { type JsonObject, type ObjectStorageProvider } from "../../kernel/index.js";
+import { type JsonObject, type LockOptions, type ObjectStorageProvider } from "../../kernel/index.js";
 import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js";
 import { isSopsKey } from "./sops-storage-format.js";
 import { SopsFormatException } from "./errors.js";
@@ -26,11 +26,11 @@ export class SopsStorageProvider implements ObjectStorageProvider {
   readonly #options: SopsStorageProviderOptions;
   readonly #matches: (key: string) => boolean;
   /** The wrapped provider's lock; absent when it has none (so callers know they hold no lock). */
-  readonly withLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  readonly withLock?: <T>(key: string, fn: () => Promise<T>, options?: LockOptions) => Promise<T>;
 
   constructor(inner: ObjectStorageProvider, options: SopsStorageProviderOptions = {}) {
     this.#inner = inner;
-    if (inner.withLock) this.withLock = (key, fn) => inner.withLock!(key, fn);
+    if (inner.withLock) this.withLock = (key, fn, options) => inner.withLock!(key, fn, options);
     this.#options = options;
     this.#matches = options.matches ?? isSopsKey;
   }
