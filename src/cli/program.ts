@@ -14,10 +14,12 @@ const commands = {
   basic: () => import("./commands/basic.js"),
   profile: () => import("./commands/profile.js"),
   profileEdit: () => import("./commands/profile-edit.js"),
+  profileCreate: () => import("./commands/profile-create.js"),
   jwt: () => import("./commands/jwt.js"),
   login: () => import("./commands/login.js"),
   oauth: () => import("./commands/oauth.js"),
   legacy: () => import("./commands/legacy.js"),
+  dev: () => import("./commands/dev.js"),
 } satisfies Record<string, Loader>;
 
 /** Run `name` from a lazily imported module with the command's options (including the root's) and arguments. */
@@ -152,8 +154,11 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
     profile.command("list").description("list the profiles of every source (built-in, local, discovered), with their source").addOption(o.long())
       .option("--show-secrets", "with --long, print secrets instead of redacting them", false).addOption(o.json())
       .action(run(commands.profile, "list"));
-    profile.command("create").description("create a profile interactively").argument("[new_profile_name]").addOption(o.sops())
-      .action(run(commands.profile, "create"));
+    profile.command("create").description("create a profile: a dialog asks for what --client-type and --set do not give").argument("[new_profile_name]")
+      .option("--client-type <type>", "the client type (then only missing required settings are asked)")
+      .option("--set <key=value>", "a config setting, e.g. auth_server=https://… or scopes='openid offline_access' (repeatable)", collect)
+      .addOption(o.sops())
+      .action(run(commands.profileCreate, "create"));
     profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
       .argument("[profile]").action(run(commands.profileEdit, "edit"));
     profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
@@ -195,6 +200,11 @@ export function createPlauthProgram(options: PlauthProgramOptions = {}, forArgs?
   program.hook("preAction", (cmd) => rt.setLogLevel(String(cmd.opts().loglevel ?? "INFO")));
   addCommands(program, rt, forArgs ? (name) => forArgs.includes(name) : undefined);
   program.command("reset").description("move the saved profiles and preferences aside").action(lazy(rt, commands.basic, "reset"));
+  group(program, "dev", "tools for trying plauth out", forArgs ? (name) => forArgs.includes(name) : () => true, (dev) => {
+    dev.command("issuer").description("run a development OpenID Provider on loopback until stopped, with ready-made clients (needs oidc-provider)")
+      .option("--host <host>", "loopback address to bind", "127.0.0.1").option("--port <port>", "port to bind (0: any free port)", "8765")
+      .addOption(o.json()).action(lazy(rt, commands.dev, "issuer"));
+  });
   program.action(() => program.outputHelp());
   return { program, runtime: rt };
 }

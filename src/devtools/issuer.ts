@@ -53,6 +53,12 @@ export interface DevIssuerOptions {
    * server nonce (`use_dpop_nonce`, `DPoP-Nonce`). Default: DPoP accepted, no nonce required.
    */
   dpop?: { requireNonce?: boolean };
+  /**
+   * Serve a sign-in page at the issuer's `/interaction/*` URLs: a plain HTML form (no script) where a
+   * person signs in as the account and allows the request, or denies it. Default false: every
+   * interaction completes at once (the scripted user and tests rely on that).
+   */
+  signInPage?: boolean;
   /** Extra oidc-provider configuration, shallow-merged last (escape hatch; oidc-provider's `Configuration`). */
   configuration?: Record<string, unknown>;
 }
@@ -229,7 +235,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     const quietEvents = ["error", "server_error", "grant.error", "authorization.error", "introspection.error", "revocation.error", "userinfo.error"] as const;
     const events: EventEmitter = provider;
     for (const ev of quietEvents) events.on(ev, () => {});
-    server.on("request", interactionHandler(provider, accountId, apiScopes));
+    server.on("request", interactionHandler(provider, accountId, apiScopes, options.signInPage === true));
 
     const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
     const http = got.extend({ retry: { limit: 0 }, timeout: { request: 10_000 }, throwHttpErrors: false });
@@ -341,14 +347,56 @@ function builtinClientMetadata(clients: DevIssuerClients): ClientMetadata[] {
   ];
 }
 
-/** The `/interaction/*` pages: sign the account in and grant every requested scope and resource. */
-function interactionHandler(provider: Provider, accountId: string, apiScopes: string[]): http.RequestListener {
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** The sign-in page: who signs in, which client asks for what, and two buttons. */
+function signInPageHtml(action: string, accountId: string, clientId: string, scope: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in - planet-auth development issuer</title></head>
+<body>
+<h1>Sign in to the development issuer</h1>
+<p>The client <code>${escapeHtml(clientId)}</code> asks to sign you in as <strong>${escapeHtml(accountId)}</strong>
+with the scopes <code>${escapeHtml(scope || "(none)")}</code>.</p>
+<form method="post" action="${escapeHtml(action)}">
+<button type="submit" name="decision" value="allow">Sign in as ${escapeHtml(accountId)} and allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form>
+</body></html>
+`;
+}
+
+/** A small urlencoded form body (the sign-in page's one field). */
+async function formBody(req: http.IncomingMessage): Promise<URLSearchParams> {
+  let body = "";
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 4096) break;
+  }
+  return new URLSearchParams(body);
+}
+
+/**
+ * The `/interaction/*` pages: sign the account in and grant every requested scope and resource —
+ * at once, or (with `signInPage`) when a person submits the sign-in page's form.
+ */
+function interactionHandler(provider: Provider, accountId: string, apiScopes: string[], signInPage: boolean): http.RequestListener {
   const callback = provider.callback();
   return async (req, res) => {
     if (!req.url?.startsWith("/interaction/")) return void callback(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
       const params = details.params as Record<string, string | string[] | undefined>;
+      if (signInPage && req.method !== "POST") {
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+        res.end(signInPageHtml(`/interaction/${details.uid}`, accountId, String(params.client_id), typeof params.scope === "string" ? params.scope : ""));
+        return;
+      }
+      if (signInPage && (await formBody(req)).get("decision") !== "allow") {
+        const denied = { error: "access_denied", error_description: "The user denied the request at the sign-in page" };
+        await provider.interactionFinished(req, res, denied, { mergeWithLastSubmission: false });
+        return;
+      }
       const clientId = String(params.client_id);
       const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
       grant.addOIDCScope(typeof params.scope === "string" ? params.scope : "openid");

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { makeTempDir } from "../support/temp-dir.js";
+import { refusedPortUrl } from "../support/recording-server.js";
 import { plauth } from "./support/plauth.js";
 
 let home: string;
@@ -149,11 +150,14 @@ describe("profile", () => {
   });
 
   test("create asks for the client type and its settings; end of input cancels", async () => {
-    const answers = ["Client Credentials (Client Secret)", "https://auth.example.test/", "cid", "csecret", ""].join("\n") + "\n";
+    // The auth server is a closed loopback port: its scopes cannot be offered, the question is still asked.
+    const authServer = await refusedPortUrl();
+    const answers = ["Client Credentials (Client Secret)", authServer, "cid", "csecret", ""].join("\n") + "\n";
     const created = await run(["profile", "create", "NewProf"], {}, answers);
     expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/Scopes to request at login, space-separated \(scopes\)\. \n/);
     expect(await readHomeJson(".planet/newprof/auth_client.json")).toEqual({
-      client_type: "oidc_client_credentials_secret", auth_server: "https://auth.example.test/", client_id: "cid", client_secret: "csecret",
+      client_type: "oidc_client_credentials_secret", auth_server: authServer, client_id: "cid", client_secret: "csecret",
     });
     const canceled = await run(["profile", "create"], {}, "");
     expect(canceled).toMatchObject({ code: 1, stdout: expect.stringContaining("Canceled") });

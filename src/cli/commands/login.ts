@@ -70,10 +70,36 @@ async function deviceLogin(rt: PlauthRuntime, auth: Auth, options: LoginOptions)
   }
 }
 
+/**
+ * When a failed login is about scopes, say so: the server named scopes (`invalid_scope`, or a
+ * description mentioning them), or a person's login requested none and was refused. Null otherwise.
+ */
+async function scopeProblem(auth: Auth, options: LoginOptions, err: unknown): Promise<string | null> {
+  const e = err as { errorCode?: unknown; message?: unknown };
+  if (typeof e.errorCode !== "string") return null; // not an answer from the auth server
+  const config = auth.authClient().config();
+  const configured = config.data()?.scopes;
+  const requested = options.requestedScopes?.length ? options.requestedScopes : Array.isArray(configured) ? configured.map(String) : [];
+  const personal = /^oidc_(auth_code|device_code|resource_owner)/.test(config.clientType());
+  const named = e.errorCode === "invalid_scope" || /\bscopes?\b/i.test(String(e.message));
+  if (!named && !(personal && requested.length === 0 && ["access_denied", "invalid_request"].includes(e.errorCode))) return null;
+  const supported = await auth.authClient().getScopes().then((s) => [...s].sort().join(" "), () => "");
+  return `This is about scopes: the login requested ${requested.length ? `"${requested.join(" ")}"` : "no scopes"}` +
+    (personal ? "; a person's login usually needs openid (and offline_access for a refresh token)" : "") +
+    (supported ? `; the server supports: ${supported}` : "") +
+    `. Set the profile's scopes (plauth profile edit ${auth.profileName() ?? "<profile>"}) or pass --scope.`;
+}
+
 async function loginWith(rt: PlauthRuntime, auth: Auth, options: LoginOptions, opts: Opts): Promise<void> {
   rt.io.out(`Logging in with authentication profile ${auth.profileName()}...\n`);
-  if (auth.authClient().config().clientType().startsWith("oidc_device_code")) await deviceLogin(rt, auth, options);
-  else await auth.login(options);
+  try {
+    if (auth.authClient().config().clientType().startsWith("oidc_device_code")) await deviceLogin(rt, auth, options);
+    else await auth.login(options);
+  } catch (err) {
+    const hint = await scopeProblem(auth, options, err);
+    if (hint) throw new CliError(`${(err as Error).message}\n${hint}`);
+    throw err;
+  }
   rt.io.out("Login succeeded.\n");
   await postLogin(rt, auth, opts);
 }

@@ -1,5 +1,5 @@
 /**
- * `plauth profile …`: list, show, set, copy, create (edit has its own module). None of them needs a
+ * `plauth profile …`: list, show, set, copy (create and edit have their own modules). None of them needs a
  * working auth context, so they repair a broken selection rather than fail on it.
  */
 import {
@@ -108,7 +108,8 @@ export const set: Handler = async (rt, _opts, [selected]) => {
   await updateUserConfig(factory.storage, factory.envName("profile"), name);
 };
 
-async function saveConfigAs(factory: PlanetAuthFactory, dst: string, data: JsonObject, sops: boolean): Promise<void> {
+/** Save a new profile's config (validated) under `dst`, SOPS-encrypted when asked. */
+export async function saveConfigAs(factory: PlanetAuthFactory, dst: string, data: JsonObject, sops: boolean): Promise<void> {
   const name = dst.toLowerCase();
   validateProfileName(name);
   if (factory.builtins().canonicalName(name)) throw new CliError(`"${dst}" is a built-in profile; choose another name`);
@@ -123,27 +124,4 @@ export const copy: Handler = async (rt, opts, [src, dst]) => {
   const factory = await rt.factory();
   const { config } = await factory.loadAuthClientConfigFromProfile(src!);
   await saveConfigAs(factory, dst!, config.data() ?? {}, Boolean(opts.sops));
-};
-
-export const create: Handler = async (rt, opts, [given]) => {
-  const factory = await rt.factory();
-  const prompts = rt.prompts();
-  const name = given || (await prompts.input("Profile name:"));
-  if (!name) throw new CliError("A profile name is required");
-  validateProfileName(name.toLowerCase());
-  const types = factory.kernel.clientTypes();
-  const clientType = await prompts.select(
-    "Client type:",
-    types.map((t) => ({ name: t.meta.displayName, value: t.clientType, description: t.meta.description })),
-  );
-  const data: JsonObject = { client_type: clientType };
-  const meta = factory.kernel.clientType(clientType).meta;
-  for (const hint of meta.configHints) {
-    const secret = /secret|password|privkey$|api_key/.test(hint.configKey);
-    const question = `${hint.configKeyName} (${hint.configKey}; empty to skip):`;
-    const answer = secret ? await prompts.password(question) : await prompts.input(question, { default: hint.configKeyDefault as string | undefined });
-    if (answer) data[hint.configKey] = /^(audiences|scopes)$/.test(hint.configKey) ? answer.split(/[\s,]+/).filter(Boolean) : answer;
-  }
-  await saveConfigAs(factory, name, data, Boolean(opts.sops));
-  rt.io.out(`Profile "${name.toLowerCase()}" saved.\n`);
 };

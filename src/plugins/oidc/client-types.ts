@@ -1,7 +1,7 @@
 /**
  * The 12 OIDC client types, each described once, in one table: its flow, its client authentication
  * (and the login grant's, where that differs), its meta (the reference's display names and
- * descriptions, typos included, and config hints), and what its JSON Schema adds to the keys every
+ * descriptions, and config hints), and what its JSON Schema adds to the keys every
  * OIDC type shares. The config and client classes below, named as in the Python library (`planet_auth`), are empty: the table gives each
  * config class its static `clientType` and each client class its composition, and the plugin's
  * contributions are derived from the rows (oidcClientTypes).
@@ -176,8 +176,8 @@ const PUBKEY_HINTS = [
   hint("client_privkey_password", "Private key password", "Password of an encrypted private key (optional)"),
 ];
 const REDIRECT_HINTS = [
-  hint("redirect_uri", "Login redirect URL", "Redirect URL used when logging in without opening a browser"),
-  hint("local_redirect_uri", "Login redirect URL", "Loopback redirect URL (localhost or 127.0.0.1) used when logging in with a browser"),
+  hint("redirect_uri", "Redirect URL for logins without a browser here", "Redirect URL registered with the auth server, used when logging in without opening a browser on this machine"),
+  hint("local_redirect_uri", "Loopback redirect URL for logins with a browser", "Loopback URL (localhost or 127.0.0.1, e.g. http://127.0.0.1:0/callback for any free port) where plauth receives the login from the browser it opens"),
 ];
 
 /** Keys of the types that obtain tokens (every type but the validator). Not keys of the Python library. */
@@ -294,7 +294,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     flow: deviceCodeFlow, clientAuth: clientSecretBasicAuth,
     meta: {
       displayName: "Device Code (Client Secret)",
-      description: "OAuth2 Devivce Code Flow for a confidential client using a shared client secret for authentication.",
+      description: "OAuth2 Device Code Flow for a confidential client using a shared client secret for authentication.",
       configHints: [...BASE_HINTS, ...SECRET_HINTS],
     },
     schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA),

@@ -62,7 +62,7 @@ describe("the OIDC client-type table", () => {
       expect(meta.authClientClass).toBe(row.clientClass);
     }
     expect(kernel.clientType("oidc_device_code_secret").meta.description).toBe(
-      "OAuth2 Devivce Code Flow for a confidential client using a shared client secret for authentication.",
+      "OAuth2 Device Code Flow for a confidential client using a shared client secret for authentication.",
     );
   });
 

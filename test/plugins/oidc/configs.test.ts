@@ -25,7 +25,7 @@ describe("oidcPlugin registry and meta (config.md §2, §9)", () => {
     const meta = (ct: string) => kernel.clientType(ct).meta;
     expect(meta("oidc_device_code_secret").displayName).toBe("Device Code (Client Secret)");
     expect(meta("oidc_device_code_secret").description).toBe(
-      "OAuth2 Devivce Code Flow for a confidential client using a shared client secret for authentication.",
+      "OAuth2 Device Code Flow for a confidential client using a shared client secret for authentication.",
     );
     expect(meta("oidc_client_validator").displayName).toBe("JWT Validator");
     expect(meta("oidc_client_validator").description).toBe(
@@ -50,7 +50,7 @@ describe("oidcPlugin registry and meta (config.md §2, §9)", () => {
     expect(keys("oidc_client_credentials_pubkey")).toEqual(["auth_server", "client_id", "client_privkey", "client_privkey_file", "client_privkey_password"]);
     expect(keys("oidc_client_validator")).toEqual(["auth_server", "client_id"]);
     const names = kernel.clientType("oidc_auth_code").meta.configHints.map((h) => h.configKeyName);
-    expect(names).toEqual(["Authorization Server", "Client ID", "Login redirect URL", "Login redirect URL"]);
+    expect(names).toEqual(["Authorization Server", "Client ID", "Redirect URL for logins without a browser here", "Loopback redirect URL for logins with a browser"]);
   });
 });
 
