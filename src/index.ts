@@ -3,7 +3,7 @@
  * kernel with the built-ins registered, which backs the static factories of the Python library (`planet_auth`).
  */
 import {
-  createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory,
+  createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory, setDefaultStorageFormats,
   type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,
 } from "./kernel/index.js";
 import { builtinPlugins } from "./builtins.js";
@@ -38,3 +38,5 @@ export function loadKernel(options: Omit<LoadKernelOptions, "basePlugins"> = {})
 }
 
 setDefaultKernelFactory(() => createDefaultKernel());
+// Objects given no storage provider store with the built-in formats (`*.sops.json` encrypted), as in the Python library.
+setDefaultStorageFormats(() => builtinPlugins.flatMap((plugin) => plugin.storageFormats ?? []));

@@ -2,11 +2,15 @@
  * A JSON object that may be bound to a storage key (`planet_auth.FileBackedJsonObject` in the Python library). Invalid data is
  * never stored in memory by setData nor written by save. Change detection for lazyReload compares the
  * exact mtime observed at the last load (a same-size rewrite within the same second is still seen).
- * Storage goes through the provider given at construction or by setStorageProvider — objects a
- * kernel builds get that kernel's — never through a process-wide default.
+ * Storage goes through the provider given at construction or by setStorageProvider (objects a
+ * kernel builds get that kernel's); an object given none uses the default provider, as in the Python
+ * library: the filesystem under the home directory, encrypting the file names an encrypted format
+ * claims (`defaultStorageProvider`). That provider is made afresh for each use, never a kernel's, so
+ * objects share no state through it.
  */
 import { FileBackedJsonObjectException, InvalidDataException } from "./errors.js";
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
+import { defaultStorageProvider } from "./storage/file-storage.js";
 
 export class FileBackedJsonObject {
   #data: JsonObject | null;
@@ -81,15 +85,11 @@ export class FileBackedJsonObject {
     this.#observedMtime = null;
   }
 
-  /** The provider this object loads and saves through; throws when it has none (see the class comment). */
+  /** The provider this object loads and saves through: the one set, else the default (see the class comment). */
   storageProvider(): ObjectStorageProvider {
-    if (this.#storageProvider) return this.#storageProvider;
-    throw new FileBackedJsonObjectException(
-      `${this.constructor.name} has no storage provider: pass one to the constructor or setStorageProvider(), or build it through a kernel's client`,
-      { filePath: this.#path ?? undefined },
-    );
+    return this.#storageProvider ?? defaultStorageProvider();
   }
-  /** null removes the explicit provider (subclasses bound to a kernel then use the kernel's default). */
+  /** null removes the explicit provider: the object then uses the default (a config, its kernel's). */
   setStorageProvider(provider: ObjectStorageProvider | null): void {
     this.#storageProvider = provider;
   }

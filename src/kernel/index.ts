@@ -13,8 +13,9 @@ export type { Disposer, ServiceLifecycle, ServiceProvider, ServiceRegistry, Serv
 export { satisfiesVersionRange } from "./version-range.js";
 export type { JsonObject, LockOptions, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {
-  FileStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
+  FileStorageProvider, defaultStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";
+export { defaultStorageFormats, setDefaultStorageFormats, refusePlainStorageOfFormatKey } from "./storage/default-formats.js";
 export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
 export {
   OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, stringifyOrderedJson, fromJs, toJs,

@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { container as globalContainer, injectable } from "tsyringe";
 import {
-  Auth, AuthLogger, CLOCK, Credential, FileBackedJsonObjectException, GotHttpClient, HTTP_CLIENT, LOGGER, OIDC_AUTHENTICATOR_OPTIONS,
-  PluginException, STORAGE_PROVIDER, createDefaultKernel, createKernel, definePlugin, legacyPlugin, staticKeyPlugin, token,
+  Auth, AuthLogger, CLOCK, Credential, GotHttpClient, HTTP_CLIENT, LOGGER, OIDC_AUTHENTICATOR_OPTIONS,
+  ObjectNotFoundException, PluginException, STORAGE_PROVIDER, createDefaultKernel, createKernel, defaultKernel, definePlugin, legacyPlugin, staticKeyPlugin, token,
   type HttpClient, type HttpRequest, type OidcAuthClient, type ServiceResolver,
 } from "../../src/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
@@ -192,13 +192,14 @@ describe("kernels share nothing", () => {
     }
   });
 
-  test("an object with no storage provider does not fall back to the default kernel's", async () => {
-    const orphan = new Credential(null, "orphan-token.json");
+  test("an object with no storage provider uses a fresh default provider, never the default kernel's", async () => {
+    const orphan = new Credential(null, "/nonexistent-dir/orphan-token.json");
+    expect(orphan.storageProvider()).not.toBe(defaultKernel().services.storage);
+    expect(orphan.storageProvider()).not.toBe(orphan.storageProvider()); // nothing kept between uses
     const err = await orphan.load().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FileBackedJsonObjectException);
-    expect((err as FileBackedJsonObjectException).message).toMatch(/Credential has no storage provider/);
-    expect((err as FileBackedJsonObjectException).filePath).toBe("orphan-token.json");
-    await expect(orphan.isPersistedToStorage()).rejects.toThrow(/no storage provider/);
+    expect(err).toBeInstanceOf(ObjectNotFoundException);
+    expect((err as ObjectNotFoundException).filePath).toBe("/nonexistent-dir/orphan-token.json");
+    expect(await orphan.isPersistedToStorage()).toBe(false);
   });
 });
 

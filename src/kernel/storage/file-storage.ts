@@ -4,6 +4,9 @@
  * Writes are atomic: a 0600 temp file created exclusively in the target directory, fsync'd, then
  * renamed over the target, so a crash never leaves a truncated file; directories are created 0700.
  * Keys that a plugin's StorageFormat claims are decoded/encoded by it; the bytes still go through here.
+ * Without formats given, the provider has the default storage formats (default-formats.ts), as the
+ * Python library's default provider is encryption-aware; a key that a default format claims but
+ * none of this provider's formats does is refused rather than read or written as plain JSON.
  * `withLock` takes a cross-process lock beside the file (proper-lockfile); `watch` reports changes
  * through a watcher on the file's directory, which survives an atomic rename over the file.
  */
@@ -22,6 +25,7 @@ import { PROFILE_DIR } from "../profiles.js";
 import { lazyLoader } from "../lazy.js";
 import type { AuthLogger } from "../logging.js";
 import { watchFileChanges } from "./watch-file.js";
+import { defaultStorageFormats, refusePlainStorageOfFormatKey } from "./default-formats.js";
 
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
@@ -30,7 +34,10 @@ export interface FileStorageOptions {
   fileOps?: FileOps;
   /** Root for relative keys; default: the current home directory at each call. */
   homeDir?: () => string;
-  /** Formats contributed by plugins, consulted in order. Read live, so later registrations apply. */
+  /**
+   * Formats contributed by plugins, consulted in order. Read live, so later registrations apply.
+   * Default: the default storage formats, read at each use.
+   */
   formats?: readonly StorageFormat[];
   /** Largest file read, in bytes (default 1 MiB); a larger one fails with FileTooLargeException and is left as it is. */
   maxFileBytes?: number;
@@ -54,7 +61,7 @@ function errnoCode(err: unknown): string | undefined {
 
 export class FileStorageProvider implements ObjectStorageProvider {
   readonly #homeDir: () => string;
-  readonly #formats: readonly StorageFormat[];
+  readonly #formats: readonly StorageFormat[] | null;
   readonly #fs: FileOps;
   readonly #maxFileBytes: number;
   readonly #lock: FileLockOptions;
@@ -64,7 +71,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
     this.#fs = options.fileOps ?? fs;
     this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#homeDir = options.homeDir ?? (() => process.env.HOME || homedir());
-    this.#formats = options.formats ?? [];
+    this.#formats = options.formats ?? null;
   }
 
   /** Absolute file path for a key. */
@@ -72,8 +79,11 @@ export class FileStorageProvider implements ObjectStorageProvider {
     return path.isAbsolute(key) ? key : path.join(this.#homeDir(), key);
   }
 
+  /** The format that reads and writes `key`; none for plain JSON, which a default format's key never is. */
   #formatFor(key: string): StorageFormat | undefined {
-    return this.#formats.find((f) => f.matches(key));
+    const format = (this.#formats ?? defaultStorageFormats()).find((f) => f.matches(key));
+    if (!format) refusePlainStorageOfFormatKey(key, this.resolvePath(key));
+    return format;
   }
 
   /**
@@ -228,6 +238,15 @@ function abandonable(locking: Promise<() => Promise<void>>, signal: AbortSignal)
       (err: unknown) => (signal.removeEventListener("abort", onAbort), reject(err)),
     );
   });
+}
+
+/**
+ * The provider of an object given none (a FileBackedJsonObject built on its own): a fresh filesystem
+ * provider under the home directory with the default storage formats, as the Python library's default.
+ * A new one per use: it holds no state, so nothing is shared between objects, kernels or callers.
+ */
+export function defaultStorageProvider(): ObjectStorageProvider {
+  return new FileStorageProvider();
 }
 
 /**

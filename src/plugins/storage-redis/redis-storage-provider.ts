@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import {
-  DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, serializeJsonObject,
+  DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, refusePlainStorageOfFormatKey, serializeJsonObject,
   type AuthLogger, type JsonObject, type LockOptions, type ObjectStorageProvider, type StorageFormat,
 } from "../../kernel/index.js";
 import { ChangeWaiters } from "./change-waiters.js";
@@ -304,11 +304,17 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   #decode(key: string, text: string): Promise<JsonObject> | JsonObject {
-    return this.#format ? this.#format.decode(text, { key, path: key }) : parseJsonObject(text);
+    if (this.#format) return this.#format.decode(text, { key, path: key });
+    refusePlainStorageOfFormatKey(key, key);
+    return parseJsonObject(text);
   }
 
+  /** Without `encrypt`, a key an encrypted format claims (`*.sops.json`) is refused, never stored in clear. */
   async #encode(key: string, data: JsonObject): Promise<string> {
-    if (!this.#format) return serializeJsonObject(data);
+    if (!this.#format) {
+      refusePlainStorageOfFormatKey(key, key);
+      return serializeJsonObject(data);
+    }
     return this.#format.encode(data, { key, path: key, previousText: this.#copies.get(key)?.text });
   }
 
