@@ -9,11 +9,13 @@
  * `config.{json,yaml,yml,js,ts,cjs,mjs}`). Without a project root above, only the start directory is
  * searched: nothing above a project is ever read.
  *
- * Config files can run code: a JS/TS config runs when loaded, and `plugins` are imported. Such a file,
- * and every plugin module file it names, must be owned by the current user (or root) and writable by
- * nobody else, or discovery fails with UntrustedFileException (the rule of ssh's StrictModes).
+ * A config file runs code (a JS/TS config, its `plugins`) or chooses credentials, endpoints and
+ * storage, so every config file used — and every plugin module, the files it imports by relative path
+ * and its package.json — must pass the file trust rule (owned by the current user or root, writable by
+ * nobody else, in directories nobody else can write; see file-trust.ts), or discovery fails with
+ * UntrustedFileException. A package.json another user owns does not mark a project root.
  */
-import { existsSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -25,7 +27,10 @@ import {
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
 import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./kernel.js";
-import { assertTrustedCodeFile, DEFAULT_MAX_FILE_BYTES, readFileCapped, UntrustedFileException } from "./file-trust.js";
+import {
+  assertTrustedOpenedFile, DEFAULT_MAX_FILE_BYTES, openNoFollow, ownedByUserOrRoot, UntrustedFileException, type OpenedFile,
+} from "./file-trust.js";
+import { assertTrustedModule } from "./module-trust.js";
 import type { AuthPlugin } from "./plugin.js";
 import { DISCOVERED_PROFILES } from "./discovered-profiles.js";
 import { STORAGE_PROVIDER } from "./tokens.js";
@@ -75,13 +80,24 @@ export function planetAuthConfigDir(options: Pick<DiscoveryOptions, "homeDir" | 
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, ".config"), CONFIG_MODULE_NAME);
 }
 
-/** The project's directories, innermost first: up to the nearest package.json/yaml or `stopDir`, else the start alone. */
+/** Whether `dir` holds a package.json/yaml that marks a project root: a regular file owned by the user or root. */
+function isProjectRoot(dir: string): boolean {
+  return ["package.json", "package.yaml"].some((name) => {
+    const st = lstatSync(path.join(dir, name), { throwIfNoEntry: false });
+    return st !== undefined && st.isFile() && ownedByUserOrRoot(st);
+  });
+}
+
+/**
+ * The project's directories, innermost first: up to the nearest package.json/yaml (one another user
+ * owns marks nothing: it could be planted in a shared directory) or `stopDir`, else the start alone.
+ */
 function projectDirs(start: string, stopDir?: string): string[] {
   const stop = stopDir ? path.resolve(stopDir) : undefined;
   const dirs: string[] = [];
   for (let dir = start; ; dir = path.dirname(dir)) {
     dirs.push(dir);
-    if (dir === stop || existsSync(path.join(dir, "package.json")) || existsSync(path.join(dir, "package.yaml"))) return dirs;
+    if (dir === stop || isProjectRoot(dir)) return dirs;
     if (path.dirname(dir) === dir) return [start];
   }
 }
@@ -105,34 +121,44 @@ export const PROJECT_SEARCH_PLACES: readonly string[] = [
 /** The file names cosmiconfig searches the user's config directory for (its `globalConfigSearchPlaces`). */
 export const USER_SEARCH_PLACES: readonly string[] = withExtensions("config");
 
-/** Load one candidate file: null when absent (or a package.json without a `planetauth` key) or empty. */
+/** What a config file does, for messages: why it must pass the file trust rule. */
+const CONFIGURES = "configures planet-auth (its plugins, profiles, credentials, endpoints and storage)";
+
+/**
+ * Load one candidate file: null when absent (or a package.json without a `planetauth` key) or empty.
+ * The file is read once, through a descriptor opened without following a symbolic link; that
+ * descriptor is what the trust rule checks before anything of the file is used (a package.json only
+ * when it has a `planetauth` key), and a JS/TS config is imported from the directories checked.
+ */
 async function loadCandidate(file: string, maxBytes: number): Promise<unknown> {
-  let text: string;
+  let opened: OpenedFile;
   try {
-    text = await readFileCapped(file, maxBytes);
+    opened = await openNoFollow(file, maxBytes);
   } catch (err) {
     if (err instanceof AuthException) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return null;
     throw new ConfigDiscoveryException(`Could not read planet-auth configuration: ${code}`, { cause: err, filePath: file });
   }
-  if (text.trim() === "") return null;
+  if (opened.text.trim() === "" && opened.stat.isFile()) return null;
   const ext = path.extname(file);
-  if (CODE_EXTENSIONS.has(ext)) await assertTrustedCodeFile(file, "runs as code when loaded (a JS/TS config)");
+  const isPackage = path.basename(file) === "package.json" || path.basename(file) === "package.yaml";
+  if (CODE_EXTENSIONS.has(ext)) await assertTrustedOpenedFile(opened, "runs as code when loaded (a JS/TS config)");
+  else if (!isPackage) await assertTrustedOpenedFile(opened, CONFIGURES);
   const cosmi = await import("cosmiconfig");
   const loaders = cosmi.defaultLoaders as Record<string, (file: string, text: string) => unknown>;
   const loader = loaders[ext || "noExt"];
   if (!loader) return null;
   let loaded: unknown;
   try {
-    loaded = await loader(file, text);
+    loaded = await loader(CODE_EXTENSIONS.has(ext) ? opened.realPath : file, opened.text);
   } catch (err) {
     throw new ConfigDiscoveryException(`Could not load planet-auth configuration: ${(err as Error).message}`, { cause: err, filePath: file });
   }
-  if (path.basename(file) === "package.json" || path.basename(file) === "package.yaml") {
-    return (loaded as Record<string, unknown> | null)?.[CONFIG_MODULE_NAME] ?? null;
-  }
-  return loaded ?? null;
+  if (!isPackage) return loaded ?? null;
+  const section = (loaded as Record<string, unknown> | null)?.[CONFIG_MODULE_NAME] ?? null;
+  if (section !== null) await assertTrustedOpenedFile(opened, CONFIGURES);
+  return section;
 }
 
 /** The first config file with content: in the project, else in the user's config directory. */
@@ -172,7 +198,6 @@ export async function discoverConfig(options: DiscoveryOptions = {}): Promise<Di
   }
   const config = result.config as Partial<DiscoveredConfig>;
   const plugins = config.plugins ?? [];
-  if (plugins.length > 0) await assertTrustedCodeFile(result.filepath, "names plugins to import");
   return {
     filepath: result.filepath,
     plugins,
@@ -196,8 +221,7 @@ function resolvePluginFile(specifier: string, configFile: string): string {
 export async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {
   let mod: Record<string, unknown>;
   try {
-    const file = resolvePluginFile(specifier, configFile);
-    await assertTrustedCodeFile(file, `is the plugin module "${specifier}" named by ${configFile}`);
+    const file = await assertTrustedModule(resolvePluginFile(specifier, configFile), `the plugin module "${specifier}" named by ${configFile}`);
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof UntrustedFileException) throw err;
