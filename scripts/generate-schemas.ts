@@ -19,6 +19,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, type ConfigKeySpec } from "../src/plugins/oidc/client-types.js";
 import { CONFIG_FILE_KEYS } from "../src/kernel/discovery.js";
+import { PROFILE_NAME_PATTERN } from "../src/kernel/profiles.js";
+import { builtinPlugins } from "../src/builtins.js";
+import { REDIS_STORAGE_TYPE } from "../src/plugins/storage-redis/plugin.js";
+import { REDIS_STORAGE_OPTION_NAMES } from "../src/plugins/storage-redis/options.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SCHEMA_DIR = path.join(root, "schemas");
@@ -202,15 +206,69 @@ const CONFIG_FILE_PROPERTIES: Record<string, Json> = {
   },
 };
 
-function configFileProperties(profile: Json, schemaKey: Json): Record<string, Json> {
+/** The storage types a config file can name without plugins: those the built-in plugins build from options. */
+const BUILTIN_STORAGE_TYPES = builtinPlugins.flatMap((p) => p.storageProviders ?? []).filter((sp) => sp.fromOptions).map((sp) => sp.name);
+
+const positiveMs = (description: string): Json => ({ description, type: "integer", minimum: 1 });
+/** The options of the built-in storage types, for editors (each type's plugin checks them when the file is loaded). */
+const STORAGE_OPTIONS: Record<string, { names: readonly string[]; schema: Json }> = {
+  [REDIS_STORAGE_TYPE]: {
+    names: REDIS_STORAGE_OPTION_NAMES,
+    schema: {
+      description: "Redis (plugin storage-redis): url, or urlEnv naming the variable that holds it.",
+      properties: {
+        type: { const: REDIS_STORAGE_TYPE },
+        url: { description: "rediss:// (TLS), or redis:// to loopback (elsewhere only with allowCleartext).", type: "string", pattern: "^rediss?://" },
+        urlEnv: { description: "The environment variable holding the URL (keeps a password out of the file); used when url is absent.", type: "string", minLength: 1 },
+        prefix: { description: "Prefix of every key the store writes.", type: "string" },
+        leaseMs: positiveMs("How long a lock is held before it must be renewed (milliseconds)."),
+        lockWaitMs: positiveMs("How long to wait for a lock (milliseconds)."),
+        commandTimeoutMs: positiveMs("Timeout of each Redis command (milliseconds)."),
+        encrypt: { description: "Encrypt stored objects with SOPS/age.", type: "boolean" },
+        recipients: { description: "age recipients (age1…) to encrypt for; implies encrypt.", type: "array", items: { type: "string", pattern: "^age1" } },
+        allowCleartext: { description: "Accept redis:// (cleartext) to a host other than loopback.", type: "boolean" },
+      },
+      additionalProperties: false,
+      anyOf: [{ required: ["url"] }, { required: ["urlEnv"] }],
+    },
+  },
+};
+
+/** The config file's storage entry for editors: a built-in type's options checked; without plugins, only a built-in type. */
+function storageRules(): { withPlugins: Json; builtInOnly: Json } {
+  for (const [type, { names, schema }] of Object.entries(STORAGE_OPTIONS)) {
+    const described = Object.keys(schema.properties as Json).filter((k) => k !== "type");
+    if (described.join() !== names.join()) throw new Error(`the ${type} storage's options are ${names.join(", ")}; described here: ${described.join(", ")}`);
+  }
+  const undescribed = BUILTIN_STORAGE_TYPES.filter((t) => !STORAGE_OPTIONS[t]);
+  if (undescribed.length) throw new Error(`storage types built from options without a description here: ${undescribed.join(", ")}`);
+  return {
+    withPlugins: {
+      allOf: Object.entries(STORAGE_OPTIONS).map(([type, { schema }]) => ({
+        if: { required: ["type"], properties: { type: { const: type } } },
+        then: schema,
+      })),
+    },
+    builtInOnly: { properties: { type: { enum: BUILTIN_STORAGE_TYPES } } },
+  };
+}
+
+/** The config file's properties; what editors check beyond the library's shape: `editor`. */
+function configFileProperties(profile: Json, editor?: { storage: Json }): Record<string, Json> {
   const defined = Object.keys(CONFIG_FILE_PROPERTIES);
   if (defined.join() !== CONFIG_FILE_KEYS.join()) {
     throw new Error(`the config file's keys are ${CONFIG_FILE_KEYS.join(", ")} (src/kernel/discovery.ts); described here: ${defined.join(", ")}`);
   }
   return {
-    $schema: { description: "The JSON Schema of this file, for editors (the library ignores it).", ...schemaKey },
+    $schema: { description: "The JSON Schema of this file, for editors (the library ignores it).", ...(editor ? { type: "string" } : {}) },
     ...CONFIG_FILE_PROPERTIES,
-    profiles: { ...CONFIG_FILE_PROPERTIES.profiles, additionalProperties: profile },
+    profiles: {
+      ...CONFIG_FILE_PROPERTIES.profiles,
+      // Profile names are checked by config discovery itself, with its own message.
+      ...(editor ? { propertyNames: { pattern: PROFILE_NAME_PATTERN } } : {}),
+      additionalProperties: profile,
+    },
+    storage: { ...CONFIG_FILE_PROPERTIES.storage, ...editor?.storage },
   };
 }
 
@@ -218,18 +276,20 @@ const CONFIG_FILE_TITLE = "planet-auth discovered configuration (.planetauthrc, 
 
 /**
  * A planetauth config file (.planetauthrc*, planetauth.config.*, package.json#planetauth), for
- * editors. Without plugins, a profile's client_type is a built-in one; with plugins it may be theirs.
+ * editors. Without plugins, a profile's client_type and the storage type are built-in ones; with
+ * plugins they may be theirs.
  */
 function configFileSchema(): Json {
+  const storage = storageRules();
   return {
     $schema: DRAFT,
     $id: fileOf("planetauth-config"),
     title: CONFIG_FILE_TITLE,
     type: "object",
-    properties: configFileProperties({ $ref: `${fileOf("auth_client")}#/$defs/anyClientType` }, { type: "string" }),
+    properties: configFileProperties({ $ref: `${fileOf("auth_client")}#/$defs/anyClientType` }, { storage: storage.withPlugins }),
     additionalProperties: false,
     if: { required: ["plugins"], properties: { plugins: { minItems: 1 } } },
-    else: { properties: { profiles: { additionalProperties: { $ref: fileOf("auth_client") } } } },
+    else: { properties: { profiles: { additionalProperties: { $ref: fileOf("auth_client") } }, storage: storage.builtInOnly } },
   };
 }
 
@@ -248,7 +308,7 @@ function configFileShapeSchema(): Json {
       type: "object",
       required: ["client_type"],
       properties: { client_type: { description: "The kind of auth client", type: "string", minLength: 1 } },
-    }, {}),
+    }),
   };
 }
 

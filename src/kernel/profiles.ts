@@ -22,13 +22,17 @@ export const USER_CONFIG_FILE = ".planet.json";
 export const DISCOVERED_PROFILES_DIR = ".discovered";
 
 /**
- * Reject names that could reach outside the profile directory: path separators, control characters,
- * a leading `.` (which covers `.` and `..`) or `~`. Any other single path component is accepted, as
- * the Python library accepts it (e.g. `a..b`).
+ * A profile name, as a regular expression (also the JSON Schema pattern editors check a config file's
+ * profile names with): one path component that cannot reach outside the profile directory — no path
+ * separator or control character, not starting with `.` (which covers `.` and `..`) or `~`. Any
+ * other name is accepted, as the Python library accepts it (e.g. `a..b`).
  */
+export const PROFILE_NAME_PATTERN = "^[^.~/\\\\\\u0000-\\u001f\\u007f][^/\\\\\\u0000-\\u001f\\u007f]*$";
+const PROFILE_NAME = new RegExp(PROFILE_NAME_PATTERN, "u");
+
+/** Reject a name that is not a PROFILE_NAME_PATTERN. */
 export function validateProfileName(name: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (!name || /[/\\]|[\u0000-\u001f\u007f]/.test(name) || name.startsWith(".") || name.startsWith("~")) {
+  if (!PROFILE_NAME.test(name)) {
     throw new ProfileException(`Invalid profile name ${JSON.stringify(name)}: it must not contain path separators or control characters, or start with "." or "~"`);
   }
 }

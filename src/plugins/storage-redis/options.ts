@@ -17,7 +17,8 @@ export interface RedisStorageConfig {
   allowCleartext?: boolean;
 }
 
-const KNOWN = ["url", "urlEnv", "prefix", "leaseMs", "lockWaitMs", "commandTimeoutMs", "encrypt", "recipients", "allowCleartext"];
+/** The options a discovered config may give the redis storage (the editor schema of a config file describes each). */
+export const REDIS_STORAGE_OPTION_NAMES: readonly string[] = ["url", "urlEnv", "prefix", "leaseMs", "lockWaitMs", "commandTimeoutMs", "encrypt", "recipients", "allowCleartext"];
 
 /**
  * Why tokens may not travel to `url`, or undefined when they may: `rediss://` (TLS) anywhere,
@@ -49,8 +50,8 @@ function positiveInteger(options: JsonObject, field: string): number | undefined
 
 /** `url` is given, or `urlEnv` names the environment variable holding it (keeps a password out of the file). */
 export function parseRedisStorageOptions(options: JsonObject, env: Environment): RedisStorageConfig {
-  const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
-  if (unknown.length) fail(unknown[0]!, `is not an option of the redis storage; known: ${KNOWN.join(", ")}`);
+  const unknown = Object.keys(options).filter((k) => !REDIS_STORAGE_OPTION_NAMES.includes(k));
+  if (unknown.length) fail(unknown[0]!, `is not an option of the redis storage; known: ${REDIS_STORAGE_OPTION_NAMES.join(", ")}`);
   let url = options.url;
   if (url === undefined && options.urlEnv !== undefined) {
     if (typeof options.urlEnv !== "string" || !options.urlEnv) fail("urlEnv", "must name an environment variable");
