@@ -33,6 +33,7 @@ function app(v: Validators, ...errorHandlers: ErrorRequestHandler[]): Express {
   a.get("/other-audience/me", bearerAuth({ validator: v.otherAudience }), me);
   a.get("/later/me", bearerAuth({ validator: v.later, realm: REALM }), me);
   a.get("/unreachable/me", bearerAuth({ validator: v.unreachable }), me);
+  a.get("/strict/me", bearerAuth({ validator: v.strict }), me);
   for (const h of errorHandlers) a.use(h);
   return a;
 }

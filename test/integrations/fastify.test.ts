@@ -34,6 +34,7 @@ function app(v: Validators, setup: (a: FastifyInstance) => void = () => {}): Fas
   group("/other-audience", { validator: v.otherAudience });
   group("/later", { validator: v.later, realm: REALM });
   group("/unreachable", { validator: v.unreachable });
+  group("/strict", { validator: v.strict });
   return a;
 }
 

@@ -288,8 +288,8 @@ export class OidcMultiIssuerValidator {
       remote = await trusted.client.validateAccessTokenRemote(token);
       if (!remote || remote.active !== true) throw new AuthClientException("Introspection did not confirm the access token is active");
     }
-    if (this.#logResult) {
-      this.#logger?.info("Accepting access token from a trusted issuing authority", { event: TokenEvent.TOKEN_VALID, fields: jwtLogFields(undefined, claims) });
+    if (this.#logResult && this.#logger?.isEnabled("info")) {
+      this.#logger.info("Accepting access token from a trusted issuing authority", { event: TokenEvent.TOKEN_VALID, fields: jwtLogFields(undefined, claims) });
     }
     return [claims, remote];
   }

@@ -12,10 +12,11 @@
  * - `/other-audience/me` issuer op1, another audience
  * - `/later/me`          issuers op1 and op2, on a clock two hours ahead (tokens live one hour)
  * - `/unreachable/me`    an issuer whose JWKS cannot be fetched
+ * - `/strict/me`         issuer op1, RFC 9068 profile, RS256 only
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import {
-  AuthLogger, GotHttpClient, OidcMultiIssuerValidator, createKernel, oidcPlugin, type Clock,
+  AuthLogger, GotHttpClient, OidcMultiIssuerValidator, createKernel, oidcPlugin, type Clock, type TokenPolicy,
 } from "../../../src/index.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { startOidcServer, type OidcServer } from "../../support/oidc-server.js";
@@ -31,6 +32,7 @@ export interface Validators {
   otherAudience: OidcMultiIssuerValidator;
   later: OidcMultiIssuerValidator;
   unreachable: OidcMultiIssuerValidator;
+  strict: OidcMultiIssuerValidator;
 }
 
 export interface ResourceServerFixture {
@@ -40,13 +42,13 @@ export interface ResourceServerFixture {
   tokens: { read1: string; readWrite1: string; read2: string };
 }
 
-async function validator(issuers: string[], audience: string, clock?: Clock, jwksEndpoint?: string): Promise<OidcMultiIssuerValidator> {
+async function validator(issuers: string[], audience: string, clock?: Clock, jwksEndpoint?: string, policy: TokenPolicy = {}): Promise<OidcMultiIssuerValidator> {
   const kernel = createKernel({
     plugins: [oidcPlugin],
     services: { http: new GotHttpClient({ retryLimit: 0, timeoutMs: 5_000 }), logger: new AuthLogger(captureLogger()), ...(clock ? { clock } : {}) },
   });
   const configs = issuers.map((issuer) => ({ auth_server: issuer, issuer, audiences: [audience], ...(jwksEndpoint ? { jwks_endpoint: jwksEndpoint } : {}) }));
-  return OidcMultiIssuerValidator.fromAuthServerConfigs(configs, { kernel, logResult: false });
+  return OidcMultiIssuerValidator.fromAuthServerConfigs(configs, { kernel, logResult: false, ...policy });
 }
 
 /** Start the providers, validators and tokens for the whole test file. */
@@ -62,6 +64,7 @@ export function useResourceServerFixture(): ResourceServerFixture {
       otherAudience: await validator([f.op1.issuer], OTHER_AUDIENCE),
       later: await validator([f.op1.issuer, f.op2.issuer], audience, twoHoursAhead),
       unreachable: await validator([UNREACHABLE_ISSUER], audience, undefined, `${UNREACHABLE_ISSUER}/jwks`),
+      strict: await validator([f.op1.issuer], audience, undefined, undefined, { strict: true, algorithms: ["RS256"] }),
     };
     const access = async (op: OidcServer, scope: string) => (await op.clientCredentialsTokens({ scope })).access_token as string;
     f.tokens = {
@@ -122,6 +125,15 @@ export const CASES: Case[] = [
   { name: "a forged signature from a trusted issuer", path: "/api/me", authorization: bearer((f) => forgedToken(f.op1.issuer, f.op1.apiAudience)), status: 401, challenge: API_INVALID },
   { name: "expired token (validator clock two hours ahead)", path: "/later/me", authorization: bearer((f) => f.tokens.read1), status: 401, challenge: API_INVALID },
   { name: "the same token on the current clock is accepted", path: "/api/me", authorization: bearer((f) => f.tokens.read1), status: 200, challenge: null, iss: (f) => f.op1.issuer },
+  {
+    name: "the embedded provider's tokens are RFC 9068 access tokens (strict profile)",
+    path: "/strict/me",
+    authorization: bearer((f) => f.tokens.read1),
+    status: 200,
+    challenge: null,
+    iss: (f) => f.op1.issuer,
+  },
+  { name: "the strict route refuses a token of another issuer", path: "/strict/me", authorization: bearer((f) => f.tokens.read2), status: 401, challenge: 'Bearer error="invalid_token"' },
   { name: "wrong audience", path: "/other-audience/me", authorization: bearer((f) => f.tokens.read1), status: 401, challenge: 'Bearer error="invalid_token"' },
   { name: "wrong issuer: a real token of an issuer this route does not trust", path: "/single/me", authorization: bearer((f) => f.tokens.read2), status: 401, challenge: 'Bearer error="invalid_token"' },
   { name: "the trusted issuer's token on that route", path: "/single/me", authorization: bearer((f) => f.tokens.read1), status: 200, challenge: null, iss: (f) => f.op1.issuer },
