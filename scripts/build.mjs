@@ -17,8 +17,8 @@
  * at the same depth, so source-map paths hold) and swapped in by one rename. dist/ is a symbolic link
  * to the current build: rename(2) replaces a link atomically, which it cannot do for a non-empty
  * directory. A process already running from the previous build keeps it (Node resolves modules by
- * their real path), so the build it replaced stays until a later build removes it (builds older
- * than any build could take, so never one still being written).
+ * their real path), so the build it replaced stays until the next build replaces that one in turn;
+ * older builds, and what crashed builds left, are removed (never one that another build is writing).
  * `--plain-dir` makes dist/ a plain directory instead, for `npm pack` (which leaves out symbolic links);
  * replacing a plain directory takes two renames, so only that swap has a moment without dist/.
  * Run: node scripts/build.mjs [--out-dir DIR] [--emit-only] [--plain-dir]
@@ -32,8 +32,10 @@ import { parseArgs } from "node:util";
 import { buildSync } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** A build directory no build could still be writing: older than this, and not current, it is removed. */
+/** An unfinished build directory older than this is abandoned (no build takes so long). */
 const ABANDONED_AFTER_MS = 30 * 60_000;
+/** Leftovers younger than this are kept: another build may be between its last write and its swap. */
+const SWAP_GRACE_MS = 2 * 60_000;
 
 /** The modules a consumer can load: every `default` of package.json's exports, and the bins. */
 export function entryPoints() {
@@ -114,15 +116,25 @@ function replaceWithDirectory(build, outDir) {
 }
 
 /**
- * Remove what earlier builds left next to `outDir`: every build directory but the current one (a
- * reader may still run from the one it replaced until now), once no build can still be writing it.
+ * Remove what earlier builds left next to `outDir`, before this build swaps itself in. Kept: the
+ * current build (once replaced, it stays until the next build, for the processes started from it);
+ * anything younger than a build's last steps take (another build may be about to swap it in); and
+ * unfinished builds (no `.build-stamp`) until they are older than any build could take.
  */
 function removeOldBuilds(outDir, buildPrefix) {
-  const current = entryType(outDir) === "link" ? path.resolve(path.dirname(outDir), readlinkSync(outDir)) : null;
-  for (const name of readdirSync(path.dirname(outDir))) {
-    const p = path.join(path.dirname(outDir), name);
-    if (!p.startsWith(buildPrefix) || p === current || Date.now() - lstatSync(p).mtimeMs < ABANDONED_AFTER_MS) continue;
-    rmSync(p, { recursive: true, force: true });
+  const parent = path.dirname(outDir);
+  const current = entryType(outDir) === "link" ? path.resolve(parent, readlinkSync(outDir)) : null;
+  const now = Date.now();
+  const leftovers = readdirSync(parent).flatMap((name) => {
+    const p = path.join(parent, name);
+    if (!p.startsWith(buildPrefix) || p === current) return [];
+    const isBuild = !p.slice(buildPrefix.length).includes("."); // not a `.link` or `.replaced-*` beside one
+    const finished = isBuild && entryType(path.join(p, ".build-stamp")) === "file";
+    return [{ path: p, age: now - lstatSync(p).mtimeMs, isBuild, finished }];
+  });
+  for (const l of leftovers) {
+    const keep = l.age < SWAP_GRACE_MS || (l.isBuild && !l.finished && l.age < ABANDONED_AFTER_MS);
+    if (!keep) rmSync(l.path, { recursive: true, force: true });
   }
 }
 

@@ -49,18 +49,25 @@ while (!fs.existsSync(stop)) {
 console.log(JSON.stringify({ reads, problems: [...problems], builds: [...builds] }));
 `;
 
-test("a reader of dist/ sees a whole build at every moment of a rebuild; the replaced build stays, abandoned ones go", async () => {
+test("a reader of dist/ sees a whole build at every moment of a rebuild; the replaced build stays, older and abandoned ones go, one being written stays", async () => {
   const tmp = await makeTempDir();
   try {
     const dist = path.join(tmp.dir, "dist");
     await build(dist);
     const first = realpathSync(dist);
-    // What crashed builds leave behind: a build directory and a link, both long abandoned.
+    // What crashed builds leave behind (an unfinished build directory and a link, long abandoned),
+    // and a finished build older than the one dist/ points to now.
     const abandoned = path.join(tmp.dir, ".dist-build-Abc123");
     mkdirSync(path.join(abandoned, "chunks"), { recursive: true });
     writeFileSync(`${abandoned}.link`, "");
+    const older = path.join(tmp.dir, ".dist-build-Old123");
+    mkdirSync(older);
+    writeFileSync(path.join(older, ".build-stamp"), "");
     const hourAgo = new Date(Date.now() - 3_600_000);
-    for (const p of [abandoned, `${abandoned}.link`]) utimesSync(p, hourAgo, hourAgo);
+    for (const p of [abandoned, `${abandoned}.link`, older]) utimesSync(p, hourAgo, hourAgo);
+    // A build another process is writing right now is left alone.
+    const inProgress = path.join(tmp.dir, ".dist-build-Now123");
+    mkdirSync(inProgress);
 
     const stop = path.join(tmp.dir, "stop");
     const reader = spawn(process.execPath, ["-e", READER, dist, stop], { stdio: ["ignore", "pipe", "inherit"] });
@@ -83,6 +90,8 @@ test("a reader of dist/ sees a whole build at every moment of a rebuild; the rep
     expect(existsSync(path.join(first, "index.js"))).toBe(true);
     expect(existsSync(abandoned)).toBe(false);
     expect(existsSync(`${abandoned}.link`)).toBe(false);
+    expect(existsSync(older)).toBe(false);
+    expect(existsSync(inProgress)).toBe(true);
     expect(await readFile(path.join(dist, "index.js"), "utf8")).toContain("Auth");
   } finally {
     await tmp.cleanup();
