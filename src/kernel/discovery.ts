@@ -32,10 +32,9 @@ import {
 } from "./file-trust.js";
 import { assertTrustedModule } from "./module-trust.js";
 import type { AuthPlugin } from "./plugin.js";
-import { DISCOVERED_PROFILES } from "./discovered-profiles.js";
-import { STORAGE_PROVIDER } from "./tokens.js";
+import { DISCOVERED_PROFILES, discoveredStorage } from "./discovered-profiles.js";
 import { validateProfileName } from "./profiles.js";
-import type { JsonObject, StorageOptions } from "./storage-provider.js";
+import type { JsonObject, ObjectStorageProvider, StorageOptions } from "./storage-provider.js";
 
 export const CONFIG_MODULE_NAME = "planetauth";
 
@@ -50,7 +49,7 @@ export interface DiscoveredConfig {
   plugins: string[];
   profiles: Record<string, JsonObject>;
   defaultProfile?: string;
-  /** The token and config storage every context of this kernel uses: a type a plugin contributes, with its options. */
+  /** Where this file's own profiles keep their tokens: a type a plugin contributes, with its options (needs an opt-in). */
   storage?: StorageOptions;
 }
 
@@ -252,6 +251,13 @@ export interface LoadKernelOptions extends DiscoveryOptions {
   /** Plugins registered before the discovered ones (the package entry point passes the built-ins). */
   basePlugins?: readonly AuthPlugin[];
   services?: KernelServiceOverrides;
+  /**
+   * Let the discovered file's `storage` keep its own profiles' tokens (it never holds anything
+   * else); the file must still be owned by the user and writable by nobody else. Without this, the
+   * user allows it by listing the file in `PL_AUTH_ALLOW_STORAGE_FROM` of `~/.planet.json`; a file in
+   * the user's config directory (`~/.config/planetauth/`) is the user's own and needs no opt-in.
+   */
+  allowDiscoveredStorage?: boolean;
 }
 
 /** A kernel with the base plugins, then the plugins and profiles of the discovered config file. */
@@ -279,13 +285,6 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
       pluginOf.set(plugin, specifier);
     }
   }
-  if (found.storage && !options.services?.storage) {
-    try {
-      kernel.provide(STORAGE_PROVIDER, { useValue: kernel.createStorageProvider(found.storage) });
-    } catch (err) {
-      throw new ConfigDiscoveryException(`Invalid storage: ${(err as Error).message}`, { cause: err, filePath: found.filepath });
-    }
-  }
   for (const [name, dict] of Object.entries(found.profiles)) {
     try {
       validateProfileName(name);
@@ -309,8 +308,20 @@ export async function loadKernel(options: LoadKernelOptions = {}): Promise<AuthK
       filePath: found.filepath,
     });
   }
+  // Last, so that nothing fails once the store is open (the kernel's close() closes it).
+  let storage: ObjectStorageProvider | undefined;
+  if (found.storage) {
+    try {
+      // A file in the user's own config directory is the user's configuration: its choice is their opt-in.
+      const usersOwn = path.dirname(found.filepath) === planetAuthConfigDir(options);
+      storage = await discoveredStorage(kernel, found.filepath, found.storage, options.allowDiscoveredStorage === true || usersOwn);
+    } catch (err) {
+      if (err instanceof ProfileException || err instanceof UntrustedFileException) throw err;
+      throw new ConfigDiscoveryException(`Invalid storage: ${(err as Error).message}`, { cause: err, filePath: found.filepath });
+    }
+  }
   kernel.provide(DISCOVERED_PROFILES, {
-    useValue: { filepath: found.filepath, profiles: found.profiles, defaultProfile: found.defaultProfile },
+    useValue: { filepath: found.filepath, profiles: found.profiles, defaultProfile: found.defaultProfile, ...(storage ? { storage } : {}) },
   });
   return kernel;
 }

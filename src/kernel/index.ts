@@ -47,7 +47,7 @@ export {
   type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";
-export { DISCOVERED_PROFILES, type DiscoveredProfiles } from "./discovered-profiles.js";
+export { DISCOVERED_PROFILES, ALLOW_STORAGE_FROM_KEY, type DiscoveredProfiles } from "./discovered-profiles.js";
 export {
   UntrustedFileException, FileTooLargeException, DEFAULT_MAX_FILE_BYTES, assertTrustedCodeFile,
 } from "./file-trust.js";

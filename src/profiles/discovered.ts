@@ -1,6 +1,7 @@
 /**
  * Profiles of the discovered project file (`.planetauthrc` …). Their tokens are kept apart from the
- * user's, under `~/.planet/.discovered/<config file id>/<name>/`.
+ * user's, under `~/.planet/.discovered/<config file id>/<name>/`, and — when the file chose a store
+ * and that choice was allowed — in that store, which holds nothing else.
  */
 import { DISCOVERED_PROFILES, type DiscoveredProfiles } from "../kernel/discovered-profiles.js";
 import type { AuthKernel } from "../kernel/kernel.js";
@@ -31,8 +32,9 @@ export class DiscoveredProfileSource implements ProfileSource {
     if (!found || !dict) return null;
     validateProfileName(lower);
     const config = kernel.configFromDict(structuredClone(dict));
-    if (explicitStorage) config.setStorageProvider(storage);
-    const tokenFile = await resolveDiscoveredProfileTokenFile(lower, found.filepath, storage, kernel.profileFileNames());
+    const tokenStorage = explicitStorage ? storage : (found.storage ?? storage);
+    if (tokenStorage !== kernel.services.storage) config.setStorageProvider(tokenStorage);
+    const tokenFile = await resolveDiscoveredProfileTokenFile(lower, found.filepath, tokenStorage, kernel.profileFileNames());
     return { name: lower, source: this.name, config, tokenFile, definedIn: found.filepath };
   }
 

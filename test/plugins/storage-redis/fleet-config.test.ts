@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Auth, ConfigDiscoveryException, loadKernel, RedisStorageProvider } from "../../../src/index.js";
+import { Auth, ConfigDiscoveryException, discoveredProfiles, loadKernel, RedisStorageProvider } from "../../../src/index.js";
 import { startDevIssuer, type DevIssuer } from "../../../src/devtools/index.js";
 import { grantCounter } from "../../integration/support/echo-api.js";
 import { makeTempDir } from "../../support/temp-dir.js";
@@ -34,12 +34,13 @@ redisDescribe(describe)("storage: { type: \"redis\" } in the discovered config",
     }));
     const headers: string[] = [];
     for (const home of [await tempDir(), await tempDir()]) {
-      const kernel = await loadKernel({ searchFrom: project, stopDir: project, homeDir: () => home, env: {} });
-      const storage = kernel.services.storage;
-      expect(storage).toBeInstanceOf(RedisStorageProvider);
+      const kernel = await loadKernel({ searchFrom: project, stopDir: project, homeDir: () => home, env: {}, allowDiscoveredStorage: true });
+      // The file's store holds its own profiles' tokens; the kernel's storage stays the user's files.
+      expect(discoveredProfiles(kernel)!.storage).toBeInstanceOf(RedisStorageProvider);
+      expect(kernel.services.storage).not.toBeInstanceOf(RedisStorageProvider);
       const auth = await Auth.initializeFromProfile(undefined, { kernel });
       headers.push((await auth.requestAuthenticator().authorizationHeaders()).Authorization!);
-      await (storage as RedisStorageProvider).close();
+      await kernel.close();
     }
     expect(grants.client_credentials).toBe(1);
     expect(headers[0]).toMatch(/^Bearer ey/);
@@ -50,12 +51,12 @@ redisDescribe(describe)("storage: { type: \"redis\" } in the discovered config",
     const project = await tempDir();
     const rc = path.join(project, ".planetauthrc.json");
     await fs.writeFile(rc, JSON.stringify({ storage: { type: "memcached" } }));
-    const unknown = await loadKernel({ searchFrom: project, stopDir: project, env: {} }).catch((e: unknown) => e);
+    const unknown = await loadKernel({ searchFrom: project, stopDir: project, env: {}, allowDiscoveredStorage: true }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(ConfigDiscoveryException);
     expect(String(unknown)).toMatch(/Unknown storage type "memcached"; types built from options: redis/);
     expect((unknown as ConfigDiscoveryException).filePath).toBe(rc);
     await fs.writeFile(rc, JSON.stringify({ storage: { type: "redis", url: "http://user:hunter2@example" } }));
-    const bad = await loadKernel({ searchFrom: project, stopDir: project, env: {} }).catch((e: unknown) => e);
+    const bad = await loadKernel({ searchFrom: project, stopDir: project, env: {}, allowDiscoveredStorage: true }).catch((e: unknown) => e);
     expect(String(bad)).toMatch(/storage\.url must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(String(bad)).not.toContain("hunter2");
   });
