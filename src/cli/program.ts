@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CanceledError, CliError } from "./errors.js";
 import { createRuntime, type PlauthRuntime, type RuntimeOptions } from "./runtime.js";
+import { resolveSecretOptions, SECRET_OPTIONS } from "./secret-options.js";
 
 export type Handler = (rt: PlauthRuntime, opts: Record<string, unknown>, args: string[]) => Promise<void>;
 type Loader = () => Promise<Record<string, unknown>>;
@@ -22,13 +23,21 @@ const commands = {
   dev: () => import("./commands/dev.js"),
 } satisfies Record<string, Loader>;
 
+/** Options that carry a secret (literal or file form): their values are checked before the command runs. */
+const SECRET_KEYS = SECRET_OPTIONS.flatMap((s) => [s.key, s.fileKey]);
+
 /** Run `name` from a lazily imported module with the command's options (including the root's) and arguments. */
 function lazy(rt: PlauthRuntime, load: Loader, name: string) {
   return async (...params: unknown[]) => {
     const cmd = params[params.length - 1] as Command;
     const args = params.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a.map(String) : [String(a)]));
+    let opts = cmd.optsWithGlobals();
+    if (SECRET_KEYS.some((k) => opts[k] !== undefined)) {
+      const envName = plauthOptions(rt.namespace).envName;
+      opts = await resolveSecretOptions(rt, opts, (key) => cmd.getOptionValueSourceWithGlobals(key) === "cli", envName);
+    }
     const handler = (await load())[name] as Handler;
-    await handler(rt, cmd.optsWithGlobals(), args);
+    await handler(rt, opts, args);
   };
 }
 
@@ -48,8 +57,10 @@ export function plauthOptions(namespace = "") {
     project: () => new Option("--project <project>", "project to log in to (sent as project_id)").env(env("PL_AUTH_PROJECT")),
     profile: () => new Option("--auth-profile <profile>", "auth profile to use").env(env("PL_AUTH_PROFILE")),
     clientId: () => new Option("--auth-client-id <id>", "OAuth service-account client id").env(env("PL_AUTH_CLIENT_ID")),
-    clientSecret: () => new Option("--auth-client-secret <secret>", "OAuth service-account client secret").env(env("PL_AUTH_CLIENT_SECRET")),
-    apiKey: () => new Option("--auth-api-key <key>", "Planet API key").env(env("PL_API_KEY")),
+    clientSecret: () => new Option("--auth-client-secret <secret>", "OAuth service-account client secret (visible to other users: prefer the file form or the variable)").env(env("PL_AUTH_CLIENT_SECRET")),
+    clientSecretFile: () => new Option("--auth-client-secret-file <file>", 'file holding the client secret ("-": standard input)'),
+    apiKey: () => new Option("--auth-api-key <key>", "Planet API key (visible to other users: prefer the file form or the variable)").env(env("PL_API_KEY")),
+    apiKeyFile: () => new Option("--auth-api-key-file <file>", 'file holding the API key ("-": standard input)'),
     username: (hidden = true) => {
       // commander names an option's value after its second flag: `--username` goes second so the
       // value is `username` (with `--username, --email` it would be `email`).
@@ -57,7 +68,11 @@ export function plauthOptions(namespace = "") {
       return hidden ? o.hideHelp() : o;
     },
     password: (hidden = true) => {
-      const o = new Option("--password <password>", "password").env(env("PL_AUTH_PASSWORD"));
+      const o = new Option("--password <password>", "password (visible to other users: prefer --password-file, the variable or the prompt)").env(env("PL_AUTH_PASSWORD"));
+      return hidden ? o.hideHelp() : o;
+    },
+    passwordFile: (hidden = true) => {
+      const o = new Option("--password-file <file>", 'file holding the password ("-": standard input)');
       return hidden ? o.hideHelp() : o;
     },
     sops: () => new Option("--sops", "write new config files SOPS-encrypted (.sops.json)").default(false),
@@ -67,8 +82,8 @@ export function plauthOptions(namespace = "") {
     humanReadable: () => new Option("-H, --human-readable", "show iat/exp/nbf as local times").default(false),
     refresh: () => new Option("--no-refresh", "do not refresh an expired token"),
     long: () => new Option("-l, --long", "show the configurations").default(false),
-    token: () => new Option("--token <token>", "the token (literal)"),
-    tokenFile: () => new Option("--token-file <file>", "file holding the token").env(env("PL_AUTH_TOKEN_FILE")),
+    token: () => new Option("--token <token>", "the token (literal; visible to other users: prefer --token-file or the variable)").env(env("PL_AUTH_TOKEN")),
+    tokenFile: () => new Option("--token-file <file>", 'file holding the token ("-": standard input)').env(env("PL_AUTH_TOKEN_FILE")),
     issuer: () => new Option("--issuer <url>", "issuer to validate against").env(env("PL_AUTH_ISSUER")),
     /** On every command that prints data; where JSON is the only format, the flag is accepted and changes nothing. */
     json: () => new Option("--json", "print the result as JSON").default(false),
@@ -105,14 +120,14 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
   root.command("login").description("log in with the selected (or given) profile")
     .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
     .addOption(o.organization()).addOption(o.project()).addOption(o.profile()).addOption(o.clientId()).addOption(o.clientSecret())
-    .addOption(o.apiKey()).addOption(o.username()).addOption(o.password()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+    .addOption(o.clientSecretFile()).addOption(o.apiKey()).addOption(o.apiKeyFile()).addOption(o.username()).addOption(o.password()).addOption(o.passwordFile()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
     .action(run(commands.login, "login"));
 
   group(root, "oauth", "commands for OAuth2/OIDC profiles", wanted, (oauth) => {
     oauth.command("login").description("log in with the current profile")
       .addOption(o.openBrowser()).addOption(o.qrCode()).addOption(o.noQrCode()).addOption(o.scope()).addOption(o.audience())
-      .addOption(o.organization()).addOption(o.project()).addOption(o.extra()).addOption(o.username()).addOption(o.password())
-      .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+      .addOption(o.organization()).addOption(o.project()).addOption(o.extra()).addOption(o.username()).addOption(o.password()).addOption(o.passwordFile())
+      .addOption(o.clientId().hideHelp()).addOption(o.clientSecret().hideHelp()).addOption(o.clientSecretFile().hideHelp()).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
       .action(run(commands.login, "oauthLogin"));
     oauth.command("refresh").description("refresh the saved tokens").addOption(o.scope()).action(run(commands.oauth, "refresh"));
     oauth.command("list-scopes").description("scopes the auth server supports").addOption(o.json()).action(run(commands.oauth, "listScopes"));
@@ -144,7 +159,7 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
 
   group(root, "legacy", "commands for Planet legacy and API key profiles", wanted, (legacy) => {
     legacy.command("login").description("log in with a Planet user name and password")
-      .addOption(o.username(false)).addOption(o.password(false)).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
+      .addOption(o.username(false)).addOption(o.password(false)).addOption(o.passwordFile(false)).addOption(o.sops()).addOption(o.yes()).addOption(o.no())
       .action(run(commands.login, "legacyLogin"));
     legacy.command("print-api-key").description("print the API key").addOption(o.json()).action(run(commands.legacy, "printApiKey"));
     legacy.command("print-access-token").description("print the legacy JWT").addOption(o.json()).action(run(commands.legacy, "printAccessToken"));

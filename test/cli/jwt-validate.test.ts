@@ -33,7 +33,12 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-const run = (args: string[], env: Record<string, string> = {}) => plauth(args, { home, env });
+/** Runs plauth with a `--token` given as PL_AUTH_TOKEN instead (on the command line it warns: test/cli/argv-secrets.test.ts). */
+function run(args: string[], env: Record<string, string> = {}): Promise<PlauthResult> {
+  const at = args.indexOf("--token");
+  if (at < 0) return plauth(args, { home, env });
+  return plauth([...args.slice(0, at), ...args.slice(at + 2)], { home, env: { ...env, PL_AUTH_TOKEN: args[at + 1]! } });
+}
 
 function claims(extra: JWTPayload = {}): JWTPayload {
   return { sub: "alice", iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600, ...extra };

@@ -53,6 +53,8 @@ describe("legacy login", () => {
   test("with --username and --password: saves {jwt, key} and the default profile; print-api-key and print-access-token read them", async () => {
     const login = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password", PASSWORD]);
     expect(login).toMatchObject({ code: 0, stdout: "Logging in with authentication profile old...\nLogin succeeded.\n" });
+    // A password on the command line is visible to other users: the warning names the safer forms.
+    expect(login.stderr).toMatch(/^WARNING: --password puts a secret on the command line.*use --password-file FILE \("-" reads standard input\) or PL_AUTH_PASSWORD instead\.$/m);
     expectNoPassword(login);
     expect(await readJson(".planet.json")).toEqual({ PL_AUTH_PROFILE: "old" });
     expect(api.logins).toContain(EMAIL);
@@ -95,7 +97,7 @@ describe("legacy login", () => {
 
   test("a wrong password is a clear error (exit 1) that shows no password, and nothing is saved", async () => {
     const wrong = "not-the-password-42";
-    const login = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password", wrong]);
+    const login = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password-file", "-"], {}, `${wrong}\n`);
     expect(login.code).toBe(1);
     expect(login.stderr).toBe(`Error: HTTP error from endpoint at ${api.loginUrl}: 401: Unauthorized\n`);
     expectNoPassword(login, wrong);
@@ -104,6 +106,19 @@ describe("legacy login", () => {
 
     const noKey = await run(["--auth-profile", "old", "legacy", "print-api-key"]);
     expect(noKey).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: No API key .*log in first\n$/) });
+  });
+
+  test("--password-file reads the password from a file or from standard input (-), without a warning", async () => {
+    await writeFile(path.join(home, "pw.txt"), `${PASSWORD}\n`, { mode: 0o600 });
+    const fromFile = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password-file", "pw.txt"]);
+    expect(fromFile).toMatchObject({ code: 0, stderr: "" });
+    const fromStdin = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password-file", "-"], {}, `${PASSWORD}\n`);
+    expect(fromStdin).toMatchObject({ code: 0, stderr: "" });
+    expect(api.logins.filter((e) => e === EMAIL).length).toBeGreaterThanOrEqual(2);
+    const both = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password", "x", "--password-file", "pw.txt"]);
+    expect(both).toMatchObject({ code: 2, stderr: expect.stringContaining("Error: Give --password or --password-file, not both") });
+    const missing = await run(["--auth-profile", "old", "legacy", "login", "--username", EMAIL, "--password-file", "nope.txt"]);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("Cannot read the --password-file file nope.txt: ENOENT") });
   });
 
   test("end of input instead of a password cancels the login (exit 1)", async () => {

@@ -11,9 +11,9 @@ import { plauthOptions, type Handler } from "../program.js";
 import type { PlauthRuntime } from "../runtime.js";
 import { splitValues } from "./context.js";
 
+/** The token: `--token`, `--token-file` (read before the command runs) or their variables. */
 async function tokenFrom(opts: Record<string, unknown>): Promise<string> {
   if (opts.token) return String(opts.token).trim();
-  if (opts.tokenFile) return (await readFile(String(opts.tokenFile), "utf8")).trim();
   throw new UsageError("A token must be provided.");
 }
 
