@@ -13,6 +13,7 @@ import {
 import { OidcAuthClient } from "./client.js";
 import { OidcClientValidatorAuthClientConfig } from "./client-types.js";
 import { DEFAULT_MAX_TOKEN_LENGTH, TokenValidator, prepareToken } from "./validation/token-validator.js";
+import { DEFAULT_MIN_FETCH_INTERVAL_SECONDS, fetchBackoffMs } from "./validation/jwks-cache.js";
 
 /** Clock skew tolerated for `exp`, `nbf` and `iat` unless configured otherwise, seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
@@ -98,6 +99,9 @@ export class OidcMultiIssuerValidator {
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
   #trusted?: Promise<Map<string, TrustedIssuer>>;
+  /** Consecutive failures to fetch an issuer's metadata, and when the next attempt may start (clock ms). */
+  #metadataFailures = 0;
+  #metadataRetryAt?: number;
 
   /**
    * Checks the contexts now (at least one; OIDC clients with a configured audience; AuthException
@@ -211,7 +215,17 @@ export class OidcMultiIssuerValidator {
     return this.#resolveTrusted().then(() => undefined);
   }
 
+  /**
+   * The issuers, resolved once. A failure to fetch an issuer's metadata is kept for a back-off (1 s,
+   * doubling up to the JWKS cooldown) so an outage does not make every token a discovery request;
+   * any other failure (configuration) is retried on the next call.
+   */
   #resolveTrusted(): Promise<Map<string, TrustedIssuer>> {
+    const clock = this.#contexts[0]!.auth.authClient().services.clock;
+    if (this.#metadataRetryAt !== undefined && clock.now() > this.#metadataRetryAt) {
+      this.#trusted = undefined;
+      this.#metadataRetryAt = undefined;
+    }
     this.#trusted ??= (async () => {
       const map = new Map<string, TrustedIssuer>();
       for (const ctx of this.#contexts) {
@@ -221,15 +235,24 @@ export class OidcMultiIssuerValidator {
           issuer = await client.issuer();
         } catch (err) {
           if (err instanceof AuthClientException && err.field !== undefined) throw err; // a configuration error, not an outage
-          throw new IssuerUnavailableException(`The metadata of trusted auth server ${client.config().authServer()} could not be fetched`, { cause: err });
+          const waitMs = fetchBackoffMs(++this.#metadataFailures, DEFAULT_MIN_FETCH_INTERVAL_SECONDS * 1000);
+          this.#metadataRetryAt = clock.now() + waitMs;
+          throw new IssuerUnavailableException(`The metadata of trusted auth server ${client.config().authServer()} could not be fetched`, {
+            cause: err,
+            retryAfterSeconds: waitMs / 1000,
+          });
         }
         if (map.has(issuer)) throw new AuthException(`Issuer ${issuer} is configured more than once in the multi-issuer validator`);
         map.set(issuer, { issuer, client, audiences: [...(ctx.audiences ?? client.config().audiences())], validator: this.#validators.get(ctx)! });
       }
+      this.#metadataFailures = 0;
       return map;
     })();
-    this.#trusted.catch(() => (this.#trusted = undefined));
-    return this.#trusted;
+    const attempt = this.#trusted;
+    attempt.catch(() => {
+      if (this.#metadataRetryAt === undefined && this.#trusted === attempt) this.#trusted = undefined;
+    });
+    return attempt;
   }
 
   /** Signatures verified so far, over every issuer (a token served by the verified-token cache adds none). */

@@ -28,6 +28,8 @@ export interface HandMadeIssuer {
   readonly hits: Record<string, number>;
   /** `ok`: serve; `error`: HTTP 500; `down`: the port refuses connections. */
   jwks(state: "ok" | "error" | "down"): Promise<void>;
+  /** `error`: the metadata document answers HTTP 500. */
+  metadata(state: "ok" | "error"): void;
   /** Sign `claims` (defaults: this issuer, `audience`, one hour) with the key of `alg`. */
   sign(alg: Algorithm, claims?: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   /** A token with `alg: none` and no signature. */
@@ -56,6 +58,7 @@ export async function startHandMadeIssuer(options: { audience: string; metadata?
   const keys = await allKeys();
   const hits: Record<string, number> = {};
   let state: "ok" | "error" | "down" = "ok";
+  let metadataState: "ok" | "error" = "ok";
   let server: Server | undefined;
   let port = 0;
   const path = options.path ?? "";
@@ -66,7 +69,10 @@ export async function startHandMadeIssuer(options: { audience: string; metadata?
       const url = req.url ?? "";
       hits[url] = (hits[url] ?? 0) + 1;
       const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      if (url === metadataPath) return json(200, { issuer: `${origin()}${path}`, jwks_uri: `${origin()}/jwks` });
+      if (url === metadataPath) {
+        if (metadataState === "error") return json(500, { error: "server_error" });
+        return json(200, { issuer: `${origin()}${path}`, jwks_uri: `${origin()}/jwks` });
+      }
       if (url === "/jwks") {
         if (state === "error") return json(500, { error: "server_error" });
         return json(200, { keys: Object.values(keys).map((k) => k.publicJwk) });
@@ -98,6 +104,9 @@ export async function startHandMadeIssuer(options: { audience: string; metadata?
       if (next === "down") await close();
       else if (!server) await listen();
       state = next;
+    },
+    metadata(next) {
+      metadataState = next;
     },
     async sign(alg, claims = {}, header = {}) {
       const key = keys[alg];

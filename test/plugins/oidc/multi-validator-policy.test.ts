@@ -4,7 +4,9 @@
  * cache, and each issuer's policy over the defaults.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
-import { InvalidTokenException, OidcMultiIssuerValidator, UnknownIssuerTokenException } from "../../../src/index.js";
+import {
+  Auth, GotHttpClient, InvalidTokenException, IssuerUnavailableException, OidcMultiIssuerValidator, UnknownIssuerTokenException, createKernel, oidcPlugin,
+} from "../../../src/index.js";
 import { startHandMadeIssuer, type HandMadeIssuer } from "../../integrations/support/hand-made-issuer.js";
 
 const AUDIENCE = "https://api.example.test/";
@@ -69,6 +71,34 @@ describe("validateAccessToken", () => {
       await expect(v.validateAccessToken(await op.sign("ES256"))).rejects.toBeInstanceOf(InvalidTokenException);
       await expect(v.validateAccessToken(await other.sign("ES256"))).resolves.toBeDefined();
       await expect(v.validateAccessToken(await other.sign("EdDSA"))).rejects.toBeInstanceOf(InvalidTokenException);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test("an issuer whose metadata cannot be fetched: IssuerUnavailableException, one discovery attempt per back-off", async () => {
+    const other = await startHandMadeIssuer({ audience: AUDIENCE });
+    try {
+      let now = Date.now();
+      const kernel = createKernel({ plugins: [oidcPlugin], services: { clock: { now: () => now }, http: new GotHttpClient({ retryLimit: 0, timeoutMs: 2_000 }) } });
+      // No issuer in the config: it comes from discovery.
+      const auth = await Auth.initializeFromConfigDict({ client_type: "oidc_client_validator", auth_server: other.issuer, audiences: [AUDIENCE] }, { kernel });
+      const v = new OidcMultiIssuerValidator([auth], { logResult: false });
+      const discoveries = () => other.hits["/.well-known/openid-configuration"] ?? 0;
+      const token = await other.sign("ES256");
+      other.metadata("error");
+      const first = await v.validateAccessToken(token).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(IssuerUnavailableException);
+      expect(first).toMatchObject({ retryAfterSeconds: 1 });
+      for (let i = 0; i < 10; i++) await expect(v.validateAccessToken(token)).rejects.toBeInstanceOf(IssuerUnavailableException);
+      expect(discoveries()).toBe(1);
+      now += 1100;
+      await expect(v.validateAccessToken(token)).rejects.toMatchObject({ retryAfterSeconds: 2 });
+      expect(discoveries()).toBe(2);
+      other.metadata("ok");
+      now += 2100;
+      await expect(v.validateAccessToken(token)).resolves.toBeDefined();
+      expect(discoveries()).toBe(3);
     } finally {
       await other.stop();
     }

@@ -66,11 +66,16 @@ export interface JwksKeyEntry {
 
 const loadJose = lazyLoader(() => import("jose"));
 
-const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 30;
+export const DEFAULT_MIN_FETCH_INTERVAL_SECONDS = 30;
 const DEFAULT_MAX_AGE_SECONDS = 3600;
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** First wait after a failed fetch; it doubles with each consecutive failure, up to the cooldown. */
 const FIRST_BACKOFF_MS = 1000;
+
+/** The wait before the next fetch after `failures` consecutive failed ones (1 s, doubling, up to `cooldownMs`). */
+export function fetchBackoffMs(failures: number, cooldownMs: number): number {
+  return Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, failures - 1), cooldownMs);
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -145,8 +150,7 @@ export class JwksKeyCache {
 
   /** The wait after the last attempt: the cooldown after a success, the back-off after failures. */
   #intervalMs(): number {
-    if (this.#failures === 0) return this.#minIntervalMs;
-    return Math.min(FIRST_BACKOFF_MS * 2 ** (this.#failures - 1), this.#minIntervalMs);
+    return this.#failures === 0 ? this.#minIntervalMs : fetchBackoffMs(this.#failures, this.#minIntervalMs);
   }
 
   /** The wait since the last attempt has passed (strictly). */
