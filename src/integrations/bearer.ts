@@ -358,8 +358,9 @@ function authenticated(auth: BearerAuth | undefined, key: object, helper: string
   // A request let through without a token (authRequired: false) needs one here.
   const optional = anonymous.get(key);
   if (optional) throw optional.error(undefined);
-  // A route guard placed before (or without) the bearer middleware is a wiring bug: fail closed, loudly.
-  throw new AuthException(`${helper}() found no authenticated request: install the bearer middleware before it`);
+  // A route guard placed before (or without) the bearer middleware is a wiring bug: fail closed (500),
+  // the reason in the cause for the host's log, nothing of it in the answer.
+  throw new BearerChallenge().failure(new AuthException(`${helper}() found no authenticated request: install the bearer middleware before it`));
 }
 
 /** How a guard refuses: `invalid_token` (401) or `insufficient_scope` (403, with the scopes when given). */

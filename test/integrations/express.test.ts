@@ -151,7 +151,8 @@ describe("Express's own error path", () => {
     const s = await listen(a);
     try {
       expect((await get(`${s.url}/oops`, `Bearer ${f.tokens.read1}`)).status).toBe(500);
-      expect(String(caught)).toMatch(/install the bearer middleware before it/);
+      expect(caught).toMatchObject({ status: 500, error: "server_error", message: "The access token could not be checked" });
+      expect(String((caught as Error).cause)).toMatch(/install the bearer middleware before it/);
     } finally {
       await s.close();
     }
