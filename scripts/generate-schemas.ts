@@ -14,8 +14,8 @@
  * `npm test` fails when the committed files differ from what this produces.
  * Run: npm run generate:schemas (then npm run generate:validators and npm run generate:config-types).
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { writeGenerated } from "./write-generated.js";
 import { fileURLToPath } from "node:url";
 import { OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, type ConfigKeySpec } from "../src/plugins/oidc/client-types.js";
 import { CONFIG_FILE_KEYS } from "../src/kernel/discovery.js";
@@ -333,14 +333,7 @@ export function schemaSources(): Map<string, string> {
 
 /** Write the generated schemas, removing runtime schemas of client types that are gone. */
 export function writeSchemas(): string[] {
-  const sources = schemaSources();
-  mkdirSync(RUNTIME_SCHEMA_DIR, { recursive: true });
-  for (const stale of readdirSync(RUNTIME_SCHEMA_DIR)) {
-    const file = path.join(RUNTIME_SCHEMA_DIR, stale);
-    if (!sources.has(file)) rmSync(file);
-  }
-  for (const [file, text] of sources) writeFileSync(file, text);
-  return [...sources.keys()];
+  return writeGenerated(schemaSources(), RUNTIME_SCHEMA_DIR);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,9 +6,10 @@
  * `npm run build` runs it; a test fails when the committed files differ from what this produces.
  * Run: npx tsx scripts/generate-validators.ts
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { writeGenerated } from "./write-generated.js";
 import { createRequire } from "node:module";
 import { schemaDigest } from "../src/kernel/schema-digest.js";
 import { createAjv } from "../src/kernel/config-validation.js";
@@ -91,14 +92,7 @@ export function validatorsSources(): Map<string, string> {
 
 /** Write the generated files, removing per-schema modules of schemas that are gone. */
 export function writeValidators(): string[] {
-  const sources = validatorsSources();
-  mkdirSync(VALIDATOR_MODULE_DIR, { recursive: true });
-  for (const stale of readdirSync(VALIDATOR_MODULE_DIR)) {
-    const file = path.join(VALIDATOR_MODULE_DIR, stale);
-    if (!sources.has(file)) rmSync(file);
-  }
-  for (const [file, text] of sources) writeFileSync(file, text);
-  return [...sources.keys()];
+  return writeGenerated(validatorsSources(), VALIDATOR_MODULE_DIR);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

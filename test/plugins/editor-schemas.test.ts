@@ -9,7 +9,8 @@
  * Not in the corpus, as no JSON Schema can state them (the README says so): that `defaultProfile`
  * names one of `profiles` (a reference between two values), the plain-http rule for server URLs and
  * the cleartext rule for redis:// URLs (a URL parser and the loopback rule), and what needs another
- * file or the environment (a private key file that exists and parses, the variable urlEnv names being set).
+ * file or the environment (a private key file that exists and parses, the variable urlEnv names being set),
+ * and the opt-in a file's storage needs from the application or the user (given here).
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { readdirSync, readFileSync } from "node:fs";
@@ -187,7 +188,8 @@ describe("planetauth config files: the editor schema refuses whatever config dis
   async function discoveryRefusal(content: unknown): Promise<string | null> {
     await writeFile(path.join(dir, ".planetauthrc.json"), JSON.stringify(content));
     try {
-      const loaded = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {} });
+      // A file's storage needs the application's (or the user's) opt-in, which no file can give itself: given here.
+      const loaded = await loadKernel({ searchFrom: dir, stopDir: dir, homeDir: () => dir, env: {}, allowDiscoveredStorage: true });
       for (const profile of Object.values(discoveredProfiles(loaded)?.profiles ?? {})) {
         await loaded.clientFromConfig(loaded.configFromDict(profile));
       }
