@@ -16,6 +16,10 @@ import {
   InvalidArgumentException, InvalidTokenException, IssuerUnavailableException, OidcMultiIssuerValidator, oidcPlugin,
   type TokenPolicy, type TrustedIssuerSpec,
 } from "../plugins/oidc/index.js";
+import { DpopPolicy, DpopRefusal, boundThumbprint, type DpopMode, type DpopOptions, type RequestUrl } from "./dpop.js";
+import type { VerifiedDpopProof } from "../plugins/oidc/index.js";
+
+export type { DpopMode, DpopOptions, RequestUrl } from "./dpop.js";
 
 declare module "../kernel/index.js" {
   interface ErrorCodes {
@@ -33,6 +37,8 @@ export interface BearerAuth {
   readonly introspection: JsonObject | null;
   /** The bearer token itself, for calls made on the caller's behalf. Never log it. */
   readonly token: string;
+  /** How the token was presented: `Bearer`, or `DPoP` with a verified proof of possession (RFC 9449). */
+  readonly scheme: "Bearer" | "DPoP";
 }
 
 /** The part of `OidcMultiIssuerValidator` the middleware uses (any object with this method will do). */
@@ -69,17 +75,27 @@ export interface BearerAuthOptions extends TokenPolicy {
   authRequired?: boolean;
   /** Token locations besides the header; a token in more than one place is `400 invalid_request`. */
   tokenLocations?: TokenLocations;
+  /**
+   * DPoP (RFC 9449): `"disabled"` (the default: Bearer only), `"allowed"` (Bearer, and DPoP with a
+   * proof), `"required"` (DPoP only), or `DpopOptions` (mode, algorithms, nonces, a shared replay
+   * store, the public base URL). In every mode a DPoP-bound token (`cnf.jkt`) sent as Bearer is refused.
+   */
+  dpop?: DpopMode | DpopOptions;
 }
 
 /** RFC 6750 section 3.1 error codes; `undefined` is a challenge without an error (no credentials sent). */
 export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
 /** What a refusal's `error` says: an RFC 6750 code, or that the server could not judge the token. */
-export type BearerRefusalCode = BearerErrorCode | "temporarily_unavailable" | "server_error";
+export type BearerRefusalCode = BearerErrorCode | DpopErrorCode | "temporarily_unavailable" | "server_error";
+/** RFC 9449 section 12.2 error codes of the `DPoP` challenge. */
+export type DpopErrorCode = "invalid_dpop_proof" | "use_dpop_nonce";
 
 const STATUS: Record<BearerRefusalCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   temporarily_unavailable: 503,
   server_error: 500,
 };
@@ -89,6 +105,8 @@ const MESSAGES: Record<BearerRefusalCode | "missing", string> = {
   invalid_request: "Malformed access token request",
   invalid_token: "Invalid access token",
   insufficient_scope: "Insufficient scope",
+  invalid_dpop_proof: "Invalid DPoP proof",
+  use_dpop_nonce: "Use the DPoP nonce the server provided",
   temporarily_unavailable: "The access token cannot be checked right now; retry later",
   server_error: "The access token could not be checked",
 };
@@ -128,40 +146,78 @@ function quoted(value: string): string {
 const QDTEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** The authentication schemes a resource server accepts. */
+export type AuthScheme = "Bearer" | "DPoP";
+
+/** What a challenge says of DPoP: whether it is offered (and which proof algorithms), and the nonce to use. */
+export interface DpopChallengeOptions {
+  mode: DpopMode;
+  algorithms: readonly string[];
+  /** The current server nonce, sent as `DPoP-Nonce` with every refusal. */
+  nonce?: () => string | undefined;
+}
+
 /** Builds every answer the middleware gives: the challenges and the refusals' errors. */
 export class BearerChallenge {
   readonly #realm?: string;
+  readonly #dpop?: DpopChallengeOptions;
 
-  constructor(realm?: string) {
+  constructor(realm?: string, dpop?: DpopChallengeOptions) {
     if (realm !== undefined && !QDTEXT.test(realm)) throw new InvalidArgumentException("Bearer realm must not contain control characters");
     this.#realm = realm;
+    if (dpop && dpop.mode !== "disabled") this.#dpop = dpop;
   }
 
-  /** The `WWW-Authenticate` value: `Bearer realm="...", error="...", scope="..."`. */
-  challenge(error: BearerErrorCode | undefined, scopes?: readonly string[]): string {
-    const params: string[] = [];
-    if (this.#realm !== undefined) params.push(`realm=${quoted(this.#realm)}`);
-    if (error) params.push(`error=${quoted(error)}`);
-    if (scopes?.length) params.push(`scope=${quoted(scopes.join(" "))}`);
-    return params.length ? `Bearer ${params.join(", ")}` : "Bearer";
+  /**
+   * The `WWW-Authenticate` value: one challenge per accepted scheme (`Bearer realm="...", error="...",
+   * scope="..."`, `DPoP algs="...", error="..."`, RFC 9449 section 7.1); the error goes with the scheme
+   * the request used.
+   */
+  challenge(error: BearerRefusalCode | undefined, scopes?: readonly string[], scheme: AuthScheme = "Bearer"): string {
+    const dpop = this.#dpop;
+    const challenges: string[] = [];
+    const errorScheme = dpop?.mode === "required" ? "DPoP" : scheme;
+    for (const s of ["Bearer", "DPoP"] as const) {
+      if (s === "Bearer" && dpop?.mode === "required") continue;
+      if (s === "DPoP" && !dpop) continue;
+      const params: string[] = [];
+      if (this.#realm !== undefined) params.push(`realm=${quoted(this.#realm)}`);
+      if (s === "DPoP") params.push(`algs=${quoted(dpop!.algorithms.join(" "))}`);
+      if (error && s === errorScheme) params.push(`error=${quoted(error)}`);
+      if (scopes?.length && s === errorScheme) params.push(`scope=${quoted(scopes.join(" "))}`);
+      challenges.push(params.length ? `${s} ${params.join(", ")}` : s);
+    }
+    return challenges.join(", ");
   }
 
-  /** A refusal about the request's token (401/400/403) with its challenge. */
-  error(error: BearerErrorCode | undefined, options: { scopes?: readonly string[]; cause?: unknown } = {}): BearerAuthError {
-    return new BearerAuthError(error, { "WWW-Authenticate": this.challenge(error, options.scopes) }, { cause: options.cause });
+  /** A refusal about the request's token or proof (401/400/403) with its challenge (and `DPoP-Nonce` when nonces are required). */
+  error(error: BearerErrorCode | DpopErrorCode | undefined, options: { scopes?: readonly string[]; cause?: unknown; scheme?: AuthScheme } = {}): BearerAuthError {
+    const headers: Record<string, string> = { "WWW-Authenticate": this.challenge(error, options.scopes, options.scheme) };
+    const nonce = this.#dpop?.nonce?.();
+    if (nonce !== undefined) headers["DPoP-Nonce"] = nonce;
+    return new BearerAuthError(error, headers, { cause: options.cause });
   }
 
-  /** The token could not be judged: 503 with `Retry-After` when an issuer is unreachable, else 500. */
+  /**
+   * The token could not be judged: 503 with `Retry-After` when an issuer is unreachable or the DPoP
+   * replay store cannot answer, else 500.
+   */
   failure(cause: unknown): BearerAuthError {
     if (cause instanceof IssuerUnavailableException) {
       return new BearerAuthError("temporarily_unavailable", { "Retry-After": String(cause.retryAfterSeconds) }, { cause });
     }
+    if (cause instanceof DpopReplayUnavailable) return new BearerAuthError("temporarily_unavailable", { "Retry-After": "1" }, { cause });
     return new BearerAuthError("server_error", {}, { cause });
   }
 }
 
+/** The replay store could not answer: the proof was neither accepted nor proven bad. */
+class DpopReplayUnavailable extends Error {}
+
 // RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^bearer(?: +|$)/i;
+// RFC 9449 section 7.1: the same token68 syntax after the "DPoP" scheme.
+const DPOP = /^dpop(?: +|$)/i;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
@@ -171,16 +227,27 @@ const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
  * not exactly one b64token is `invalid_request`.
  */
 export function bearerToken(header: string | string[] | undefined, challenge: BearerChallenge): string | undefined {
+  const found = headerCredentials(header, challenge, false);
+  return found?.token;
+}
+
+/**
+ * The scheme and token of an `Authorization` header: `Bearer`, and `DPoP` when `dpop` is accepted;
+ * undefined for no header or another scheme. A credential that is not exactly one token is `invalid_request`.
+ */
+function headerCredentials(header: string | string[] | undefined, challenge: BearerChallenge, dpop: boolean): { scheme: AuthScheme; token: string } | undefined {
   if (header === undefined) return undefined;
   if (Array.isArray(header)) throw challenge.error("invalid_request");
   const value = header.trim();
-  const scheme = BEARER.exec(value);
-  if (!scheme) return undefined;
-  return b64token(value.slice(scheme[0].length), challenge);
+  const bearer = BEARER.exec(value);
+  if (bearer) return { scheme: "Bearer", token: b64token(value.slice(bearer[0].length), challenge) };
+  const proofScheme = dpop ? DPOP.exec(value) : null;
+  if (proofScheme) return { scheme: "DPoP", token: b64token(value.slice(proofScheme[0].length), challenge, "DPoP") };
+  return undefined;
 }
 
-function b64token(token: string, challenge: BearerChallenge): string {
-  if (!B64TOKEN.test(token)) throw challenge.error("invalid_request");
+function b64token(token: string, challenge: BearerChallenge, scheme: AuthScheme = "Bearer"): string {
+  if (!B64TOKEN.test(token)) throw challenge.error("invalid_request", { scheme });
   return token;
 }
 
@@ -221,7 +288,7 @@ export function grantedScopes(claims: JsonObject): string[] {
   return [];
 }
 
-/** The challenge (realm) of the middleware that authenticated a request, for the route guards' refusals. */
+/** The challenge (realm, schemes) of the middleware that authenticated a request, for the route guards' refusals. */
 const challenges = new WeakMap<BearerAuth, BearerChallenge>();
 /** Requests let through without a token (`authRequired: false`): a guard on them answers this challenge's 401. */
 const anonymous = new WeakMap<object, BearerChallenge>();
@@ -254,6 +321,18 @@ function buildValidator(options: BearerAuthOptions): Promise<BearerTokenValidato
   return building;
 }
 
+/** The request as the client addressed it: the path (with query) and, built on demand, the absolute URL. */
+export interface RequestTarget {
+  path: string;
+  url: RequestUrl;
+}
+
+/** The absolute URL of a request from its own `Host` and socket, when the framework gives none. */
+function requestUrlOf(request: BearerRequest): string {
+  const encrypted = (request as { socket?: { encrypted?: boolean } }).socket?.encrypted === true;
+  return `${encrypted ? "https" : "http"}://${request.headers.host ?? "localhost"}${request.url ?? "/"}`;
+}
+
 /** Reads and validates the access token of one request. */
 export class BearerAuthenticator {
   readonly challenge: BearerChallenge;
@@ -262,10 +341,12 @@ export class BearerAuthenticator {
   readonly #required: boolean;
   readonly #query: boolean;
   readonly #formBody: boolean;
+  readonly #dpop: DpopPolicy;
 
   constructor(options: BearerAuthOptions) {
     if (!options || typeof options !== "object") throw new InvalidArgumentException("Bearer authentication needs options with a validator or issuers");
-    this.challenge = new BearerChallenge(options.realm);
+    const dpop = (this.#dpop = new DpopPolicy(options.dpop));
+    this.challenge = new BearerChallenge(options.realm, { mode: dpop.mode, algorithms: dpop.algorithms, nonce: () => dpop.currentNonce() });
     this.#validator = buildValidator(options);
     if (this.#validator instanceof Promise) {
       this.#validator.then((v) => (this.#validator = v), () => undefined);
@@ -291,9 +372,18 @@ export class BearerAuthenticator {
    * repeated `access_token`, or a token in more than one place are `invalid_request`.
    */
   token(request: BearerRequest, body?: unknown): string | undefined {
+    return this.#credentials(request, body)?.token;
+  }
+
+  /** The nonce to send with every answer (`DPoP-Nonce`, RFC 9449 section 9), when DPoP nonces are required. */
+  dpopNonce(): string | undefined {
+    return this.#dpop.mode === "disabled" ? undefined : this.#dpop.currentNonce();
+  }
+
+  #credentials(request: BearerRequest, body?: unknown): { scheme: AuthScheme; token: string } | undefined {
     const c = this.challenge;
-    const header = bearerToken(authorizationHeader(request, c), c);
-    let found = header;
+    const header = headerCredentials(authorizationHeader(request, c), c, this.#dpop.mode !== "disabled");
+    let found = header?.token;
     if (this.#query && request.url !== undefined) {
       const q = request.url.indexOf("?");
       if (q >= 0 && request.url.includes("access_token", q)) {
@@ -308,21 +398,38 @@ export class BearerAuthenticator {
       if (fromBody !== undefined && found !== undefined) throw c.error("invalid_request");
       found ??= fromBody;
     }
-    return found;
+    return found === undefined ? undefined : { scheme: header?.scheme ?? "Bearer", token: found };
   }
 
   /**
    * The request's auth; undefined only when it carries no token and `authRequired` is false (then
    * `key`, the framework's request object, is remembered so route guards answer 401). Rejects
    * with a `BearerAuthError`: 400/401/403 about the token, 503 (`Retry-After`) when an issuer's keys
-   * cannot be fetched, 500 for anything else — never with another error, never with internal detail.
+   * cannot be fetched (or the DPoP replay store cannot answer), 500 for anything else — never with
+   * another error, never with internal detail. `target` is the request's path and URL as the client
+   * called them (what a DPoP proof names), as the framework sees them; by default `request.url` on the
+   * request's `Host`.
    */
-  async authenticate(request: BearerRequest, body?: unknown, key: object = request): Promise<BearerAuth | undefined> {
-    const token = this.token(request, body);
-    if (token === undefined) {
+  async authenticate(request: BearerRequest, body?: unknown, key: object = request, target?: RequestTarget): Promise<BearerAuth | undefined> {
+    const found = this.#credentials(request, body);
+    if (found === undefined) {
       if (this.#required) throw this.challenge.error(undefined);
       anonymous.set(key, this.challenge);
       return undefined;
+    }
+    const { scheme, token } = found;
+    const c = this.challenge;
+    const dpop = this.#dpop;
+    if (scheme === "Bearer" && dpop.mode === "required") throw c.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "DPoP is required") });
+    let proof: VerifiedDpopProof | undefined;
+    if (scheme === "DPoP") {
+      const path = target?.path ?? request.url ?? "/";
+      try {
+        proof = dpop.verifyProof(request.headers.dpop, request.method ?? "GET", dpop.htu(path, target?.url ?? (() => requestUrlOf(request))), token);
+      } catch (err) {
+        if (err instanceof DpopRefusal) throw c.error(err.error, { scheme, cause: err });
+        throw c.failure(err);
+      }
     }
     let claims: JsonObject;
     let introspection: JsonObject | null;
@@ -330,10 +437,22 @@ export class BearerAuthenticator {
       const validator = this.#validator instanceof Promise ? await this.#validator : this.#validator;
       [claims, introspection] = await validator.validateAccessToken(token, { doRemoteRevocationCheck: this.#remote });
     } catch (err) {
-      if (err instanceof InvalidTokenException) throw this.challenge.error("invalid_token", { cause: err });
-      throw this.challenge.failure(err);
+      if (err instanceof InvalidTokenException) throw c.error("invalid_token", { scheme, cause: err });
+      throw c.failure(err);
     }
-    const auth: BearerAuth = { claims, scopes: grantedScopes(claims), introspection, token };
+    // A token bound to a key is only good with a proof of that key (RFC 9449 section 7.2).
+    if (scheme === "Bearer" && boundThumbprint(claims) !== undefined) {
+      throw c.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "A DPoP-bound token was presented as a Bearer token") });
+    }
+    if (proof) {
+      try {
+        await dpop.bind(claims, proof);
+      } catch (err) {
+        if (err instanceof DpopRefusal) throw c.error(err.error, { scheme, cause: err });
+        throw c.failure(new DpopReplayUnavailable("The DPoP replay store could not answer", { cause: err }));
+      }
+    }
+    const auth: BearerAuth = { claims, scopes: grantedScopes(claims), introspection, token, scheme };
     challenges.set(auth, this.challenge);
     return auth;
   }
@@ -365,7 +484,7 @@ function authenticated(auth: BearerAuth | undefined, key: object, helper: string
 
 /** How a guard refuses: `invalid_token` (401) or `insufficient_scope` (403, with the scopes when given). */
 function refuse(auth: BearerAuth, error: "invalid_token" | "insufficient_scope", scopes?: readonly string[]): BearerAuthError {
-  return (challenges.get(auth) ?? new BearerChallenge()).error(error, { scopes });
+  return (challenges.get(auth) ?? new BearerChallenge()).error(error, { scopes, scheme: auth.scheme });
 }
 
 /** Every one of `scopes` must be granted. */

@@ -20,7 +20,7 @@ import {
 
 export {
   BearerAuthError, BearerChallenge, grantedScopes,
-  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
+  type BearerAuth, type BearerAuthOptions, type DpopErrorCode, type DpopMode, type DpopOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
   type ClaimsGuardOptions, type ClaimsPredicate, type TokenLocations,
 } from "./bearer.js";
 
@@ -42,8 +42,12 @@ declare global {
  */
 export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   const authenticator = new BearerAuthenticator(options);
-  return (req: Request, _res: Response, next: NextFunction) => {
-    authenticator.authenticate(req, authenticator.readsFormBody ? (req.body as unknown) : undefined).then((auth) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const nonce = authenticator.dpopNonce();
+    if (nonce !== undefined) res.setHeader("DPoP-Nonce", nonce);
+    // What a DPoP proof names: the URL as the client called it (Express applies its `trust proxy` setting to protocol and host).
+    const target = { path: req.originalUrl, url: () => `${req.protocol}://${req.host}${req.originalUrl}` };
+    authenticator.authenticate(req, authenticator.readsFormBody ? (req.body as unknown) : undefined, req, target).then((auth) => {
       if (auth) req.auth = auth;
       next();
     }, next);

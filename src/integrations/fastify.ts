@@ -16,7 +16,7 @@
  * Tokens are read in `onRequest` (before the body is parsed), or in `preValidation` when form-body
  * tokens are enabled.
  */
-import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import {
   BearerAuthenticator, allScopesGuard, anyScopeGuard, claimEqualsGuard, claimIncludesGuard, claimsGuard,
   type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsGuardOptions, type ClaimsPredicate,
@@ -24,7 +24,7 @@ import {
 
 export {
   BearerAuthError, BearerChallenge, grantedScopes,
-  type BearerAuth, type BearerAuthOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
+  type BearerAuth, type BearerAuthOptions, type DpopErrorCode, type DpopMode, type DpopOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
   type ClaimsGuardOptions, type ClaimsPredicate, type TokenLocations,
 } from "./bearer.js";
 
@@ -39,14 +39,17 @@ const plugin: FastifyPluginAsync<BearerAuthOptions> = async (fastify, options) =
   const authenticator = new BearerAuthenticator(options);
   await authenticator.ready(); // a bad issuer configuration fails app.ready(), not the first request
   if (!fastify.hasRequestDecorator("auth")) fastify.decorateRequest("auth", undefined);
+  // What a DPoP proof names: the URL as the client called it (Fastify applies its `trustProxy` setting to protocol and host).
+  const target = (request: FastifyRequest) => ({ path: request.raw.url ?? "/", url: () => `${request.protocol}://${request.host}${request.raw.url ?? "/"}` });
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply, body: unknown) => {
+    const nonce = authenticator.dpopNonce();
+    if (nonce !== undefined) reply.header("DPoP-Nonce", nonce);
+    request.auth = await authenticator.authenticate(request.raw, body, request, target(request));
+  };
   if (authenticator.readsFormBody) {
-    fastify.addHook("preValidation", async (request: FastifyRequest) => {
-      request.auth = await authenticator.authenticate(request.raw, request.body, request);
-    });
+    fastify.addHook("preValidation", async (request: FastifyRequest, reply: FastifyReply) => authenticate(request, reply, request.body));
   } else {
-    fastify.addHook("onRequest", async (request: FastifyRequest) => {
-      request.auth = await authenticator.authenticate(request.raw, undefined, request);
-    });
+    fastify.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => authenticate(request, reply, undefined));
   }
 };
 

@@ -173,6 +173,18 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   /**
+   * Remember `key` for `ttlMs` (SET NX PX): true the first time, false while it is remembered, for every
+   * process on this Redis and prefix. This is the replay store a fleet of resource servers shares for
+   * DPoP proofs. Unlike tokens it has no degraded mode: with Redis unreachable it rejects, so a proof is
+   * never accepted without the fleet-wide check.
+   */
+  async rememberOnce(key: string, ttlMs: number): Promise<boolean> {
+    if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new StorageException("rememberOnce needs a positive whole number of milliseconds");
+    const client = await this.#connected();
+    return (await client.set(`${this.prefix}#seen:${key}`, "1", "PX", ttlMs, "NX")) === "OK";
+  }
+
+  /**
    * Run `fn` holding the lease on `key`, shared by every process on this Redis and prefix; writes of
    * `key` inside `fn` are fenced. Waiters are woken by the release (pub/sub), or when the lease of a
    * holder that died runs out. Redis unreachable ⇒ the lock holds within this process only.
