@@ -586,3 +586,42 @@ describe("TokenValidator: hot-path internals", () => {
     results.forEach((r, i) => expect(r.status).toBe(i % 5 === 4 ? "rejected" : "fulfilled"));
   });
 });
+
+describe("policy options: algorithms from the keys, audiences, token age, RFC 9068", () => {
+  test('trustedAlgorithms "jwks": every algorithm of a key without "alg"; none, HS256 and unknown names never', async () => {
+    const { validator } = makeValidator({ trustedAlgorithms: "jwks" });
+    for (const alg of ["RS256", "RS512", "PS384"]) await expect(validator.validateToken(await signJose(ring.rsa1, baseClaims(), alg), OPTS)).resolves.toMatchObject({ sub: "user-1" });
+    await expect(validator.validateToken(await signJose(ring.es384), OPTS)).resolves.toBeDefined();
+    await expect(validator.validateToken(await signJose(ring.ed), OPTS)).resolves.toBeDefined();
+    await expectRejected(validator.validateToken(signRaw({ alg: "none", kid: ring.rsa1.kid }, baseClaims(), undefined, "none"), OPTS), InvalidAlgorithmTokenException, AuthEvent.TOKEN_INVALID_BAD_ALGORITHM);
+    const hmac = signRaw({ alg: "HS256", kid: ring.rsa1.kid }, baseClaims(), Buffer.from(JSON.stringify(ring.rsa1.publicJwk)), "HS256");
+    await expectRejected(validator.validateToken(hmac, OPTS), InvalidAlgorithmTokenException, AuthEvent.TOKEN_INVALID_BAD_ALGORITHM);
+    // An ES256 key cannot verify an ES384 header, whatever the token says.
+    await expectRejected(validator.validateToken(signRaw({ alg: "ES384", kid: ring.es256.kid }, baseClaims(), ring.es256.privateKey, "ES256"), OPTS), UnknownSigningKeyTokenException, AuthEvent.TOKEN_INVALID_BAD_SIGNING_KEY);
+  });
+
+  test("an audience list accepts a token for any of them", async () => {
+    const { validator } = makeValidator();
+    const token = await signJose(ring.rsa1, baseClaims({ aud: "https://second.example/" }));
+    await expect(validator.validateToken(token, { issuer: ISSUER, audience: [AUDIENCE, "https://second.example/"] })).resolves.toBeDefined();
+    await expectRejected(validator.validateToken(token, { issuer: ISSUER, audience: [AUDIENCE] }), InvalidTokenException, AuthEvent.TOKEN_INVALID);
+    await expect(validator.validateToken(token, { issuer: ISSUER, audience: [] })).rejects.toBeInstanceOf(InvalidArgumentException);
+  });
+
+  test("maxTokenAgeSeconds: iat required, and no older than the limit plus the leeway", async () => {
+    const { validator } = makeValidator({ maxTokenAgeSeconds: 300, leewaySeconds: 5 });
+    await expect(validator.validateToken(await signJose(ring.rsa1, baseClaims({ iat: NOW - 304 })), OPTS)).resolves.toBeDefined();
+    await expectRejected(validator.validateToken(await signJose(ring.rsa1, baseClaims({ iat: NOW - 306 })), OPTS), ExpiredTokenException, AuthEvent.TOKEN_INVALID_EXPIRED);
+    await expectRejected(validator.validateToken(await signJose(ring.rsa1, baseClaims({ iat: undefined })), OPTS), InvalidTokenException, AuthEvent.TOKEN_INVALID);
+    expect(() => makeValidator({ maxTokenAgeSeconds: 0 })).toThrow(InvalidArgumentException);
+  });
+
+  test('profile "rfc9068": typ at+jwt and the profile\'s claims', async () => {
+    const { validator } = makeValidator({ profile: "rfc9068" });
+    const claims = baseClaims({ client_id: CLIENT_ID, jti: "id-1" });
+    await expect(validator.validateToken(await signJose(ring.rsa1, claims, "RS256", { typ: "at+JWT" }), OPTS)).resolves.toBeDefined();
+    await expectRejected(validator.validateToken(await signJose(ring.rsa1, claims, "RS256", { typ: "JWT" }), OPTS), InvalidTokenException, AuthEvent.TOKEN_INVALID);
+    await expectRejected(validator.validateToken(await signJose(ring.rsa1, { ...claims, client_id: 7 }, "RS256", { typ: "at+jwt" }), OPTS), InvalidTokenException, AuthEvent.TOKEN_INVALID);
+    await expectRejected(validator.validateToken(await signJose(ring.rsa1, { ...claims, jti: undefined }, "RS256", { typ: "at+jwt" }), OPTS), InvalidTokenException, AuthEvent.TOKEN_INVALID);
+  });
+});
