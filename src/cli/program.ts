@@ -177,6 +177,7 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
     profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
       .argument("[profile]").action(run(commands.profileEdit, "edit"));
     profile.command("copy").description("copy a profile's configuration").argument("<src>").argument("<dst>").addOption(o.sops())
+      .addOption(new Option("-f, --force", "overwrite the destination profile if it exists").default(false))
       .action(run(commands.profile, "copy"));
     profile.command("set").description("set the default profile").argument("[selected_profile]").action(run(commands.profile, "set"));
     profile.command("show").description("show the current and default profiles").addOption(o.json()).action(run(commands.profile, "show"));

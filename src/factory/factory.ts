@@ -22,8 +22,8 @@
  * a project configuration cannot redefine a profile the user or the application already has.
  */
 import {
-  Auth, ProfileException, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
-  defaultKernel, CONFIG_FILE, PROFILE_DIR,
+  Auth, ProfileException, profileConfigFileForWrite, resolveProfileTokenFile, saveProfileConfig, validateProfileName,
+  defaultKernel,
   type AuthClientConfig, type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject, type ObjectStorageProvider,
 } from "../kernel/index.js";
 import { profilesOf, type BuiltinProfiles, type ProfileResolver } from "../profiles/index.js";
@@ -146,19 +146,19 @@ export class PlanetAuthFactory {
   }
 
   /**
-   * Key of a new config file for a profile: `auth_client.json`, or with `sops` the SOPS file name a
-   * registered storage format offers (`auth_client.sops.json`).
+   * Key a profile's config is written to: its existing config file of the highest priority, else
+   * `auth_client.json`, or with `sops` the SOPS file name a registered storage format offers
+   * (`auth_client.sops.json`). See `profileConfigFileForWrite`.
    */
-  newProfileConfigKey(profileName: string, options: { sops?: boolean } = {}): string {
+  async profileConfigKeyForWrite(profileName: string, options: { sops?: boolean } = {}): Promise<string> {
     const name = profileName.toLowerCase();
     validateProfileName(name);
-    let file = CONFIG_FILE;
+    let preferred: string | undefined;
     if (options.sops) {
-      const sopsName = this.kernel.profileFileNames().config.find((f) => f.endsWith(".sops.json"));
-      if (!sopsName) throw new ProfileException("No storage format for SOPS files is registered (the storage-sops plugin)");
-      file = sopsName;
+      preferred = this.kernel.profileFileNames().config.find((f) => f.endsWith(".sops.json"));
+      if (!preferred) throw new ProfileException("No storage format for SOPS files is registered (the storage-sops plugin)");
     }
-    return `${PROFILE_DIR}/${name}/${file}`;
+    return profileConfigFileForWrite(name, this.storage, this.kernel.profileFileNames(), preferred);
   }
 
   /** On-disk profile names (directories of `~/.planet` holding a config file), sorted. Needs the filesystem provider. */

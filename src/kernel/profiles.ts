@@ -77,16 +77,46 @@ export function resolveProfileConfigFile(profileName: string, storage: ObjectSto
 }
 
 /**
- * Save a config as a profile's config file: to the existing file of the highest priority (e.g. an
- * encrypted one), never as a cleartext `auth_client.json` beside it. The file names are those of
- * the config's kernel.
+ * Key a profile's config is written to — the one rule for every write: the profile's existing config
+ * file of the highest priority (so a cleartext file is never written beside an encrypted one, and the
+ * file written is the file read); for a profile without one, `preferred` (a file name one of `names`
+ * offers, e.g. an encrypted format's), else `auth_client.json`. Asking for `preferred` when the
+ * profile already has a lower-priority file is refused: writing it would leave the old file beside it.
+ */
+export async function profileConfigFileForWrite(
+  profileName: string, storage: ObjectStorageProvider, names: ProfileFileNames, preferred?: string,
+): Promise<string> {
+  const dir = profileDir(profileName);
+  const ordered = [...names.config.filter((n) => n !== CONFIG_FILE), CONFIG_FILE];
+  if (preferred !== undefined && !ordered.includes(preferred)) {
+    throw new ProfileException(`"${preferred}" is not a profile config file name a registered storage format offers (${ordered.join(", ")})`);
+  }
+  for (const file of ordered) {
+    const key = `${dir}/${file}`;
+    if (!(await storage.objExists(key))) continue;
+    if (preferred !== undefined && ordered.indexOf(preferred) < ordered.indexOf(file)) {
+      throw new ProfileException(
+        `Profile "${profileName}" already has the config file ~/${key}; writing ${preferred} would leave it beside the new file: remove it first`,
+        { filePath: key },
+      );
+    }
+    return key;
+  }
+  return `${dir}/${preferred ?? CONFIG_FILE}`;
+}
+
+/**
+ * Save a config as a profile's config file, to the file `profileConfigFileForWrite` names (e.g. an
+ * existing encrypted one, never a cleartext `auth_client.json` beside it). The file names are those
+ * of the config's kernel.
  */
 export async function saveProfileConfig(
   profileName: string,
   config: AuthClientConfig,
   storage: ObjectStorageProvider = config.storageProvider(),
+  preferred?: string,
 ): Promise<string> {
-  const key = await resolveProfileConfigFile(profileName, storage, config.kernel().profileFileNames());
+  const key = await profileConfigFileForWrite(profileName, storage, config.kernel().profileFileNames(), preferred);
   config.setPath(key);
   config.setStorageProvider(storage);
   await config.save();

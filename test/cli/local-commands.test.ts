@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { generateIdentity, identityToRecipient } from "age-encryption";
 import { makeTempDir } from "../support/temp-dir.js";
 import { refusedPortUrl } from "../support/recording-server.js";
 import { plauth } from "./support/plauth.js";
@@ -147,6 +148,34 @@ describe("profile", () => {
     expect(text).toBe(await readFile(path.join(home, ".planet/svc/auth_client.json"), "utf8"));
     expect((await stat(path.join(home, ".planet/svc2/auth_client.json"))).mode & 0o777).toBe(0o600);
     expect(await readdir(path.join(home, ".planet/svc2"))).toEqual(["auth_client.json"]);
+  });
+
+  test("copy refuses to overwrite an existing profile without --force", async () => {
+    await writeHomeFile(".planet/leg2/auth_client.json", { client_type: "static_apikey", api_key: "keep-me" });
+    const before = await readFile(path.join(home, ".planet/leg2/auth_client.json"), "utf8");
+    const refused = await run(["profile", "copy", "none", "leg2"]);
+    expect(refused).toMatchObject({ code: 1, stderr: 'Error: Profile "leg2" already exists (~/.planet/leg2/auth_client.json); use --force to overwrite it\n' });
+    expect(await readFile(path.join(home, ".planet/leg2/auth_client.json"), "utf8")).toBe(before);
+    expect((await run(["profile", "copy", "none", "LEG2", "--force"])).code).toBe(0);
+    expect(await readHomeJson(".planet/leg2/auth_client.json")).toEqual({ client_type: "none" });
+  });
+
+  test("copy onto a SOPS-encrypted profile writes its .sops.json (encrypted), never a cleartext auth_client.json beside it", async () => {
+    const identity = await generateIdentity();
+    const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
+    expect((await run(["profile", "copy", "none", "vault", "--sops"], env)).code).toBe(0);
+    const copied = await run(["profile", "copy", "svc", "vault", "--force"], env);
+    expect(copied).toMatchObject({ code: 0, stderr: "" });
+    expect(await readdir(path.join(home, ".planet/vault"))).toEqual(["auth_client.sops.json"]);
+    expect(await readFile(path.join(home, ".planet/vault/auth_client.sops.json"), "utf8")).not.toContain("svc-secret-value");
+    // The copy took effect: the profile reads back as the copied config.
+    const listed = JSON.parse((await run(["profile", "list", "--long", "--show-secrets", "--json"], env)).stdout);
+    expect(listed.local.vault).toMatchObject({ client_id: "svc-id", client_secret: "svc-secret-value", _file_path: ".planet/vault/auth_client.sops.json" });
+    // Asking for an encrypted copy over a cleartext profile is refused: it would leave the cleartext file beside it.
+    const over = await run(["profile", "copy", "none", "svc", "--sops", "--force"], env);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/already has the config file ~\/\.planet\/svc\/auth_client\.json; writing auth_client\.sops\.json would leave it beside the new file/);
+    expect(await readdir(path.join(home, ".planet/svc"))).toEqual(["auth_client.json"]);
   });
 
   test("create asks for the client type and its settings; end of input cancels", async () => {

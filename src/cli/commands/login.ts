@@ -143,7 +143,7 @@ async function postLogin(rt: PlauthRuntime, auth: Auth, opts: Opts): Promise<voi
   const config = auth.authClient().config();
   // A profile some source defines already (built-in, local, discovered) is not saved again.
   if (config.path() || (await factory.profiles.sourceOf(name))) return;
-  const target = factory.newProfileConfigKey(name, { sops: Boolean(opts.sops) });
+  const target = await factory.profileConfigKeyForWrite(name, { sops: Boolean(opts.sops) });
   await factory.storage.saveObj(target, config.data() as JsonObject);
   if (name === API_KEY_PROFILE) rt.io.err(`Saved the API key profile to ~/${target}.\n`);
 }

@@ -3,7 +3,7 @@
  * working auth context, so they repair a broken selection rather than fail on it.
  */
 import {
-  validateProfileName, type AuthClientConfig, type AuthKernel, type JsonObject, type ListedProfile,
+  resolveProfileConfigFile, validateProfileName, type AuthClientConfig, type AuthKernel, type JsonObject, type ListedProfile,
 } from "../../index.js";
 import { readUserConfig, updateUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
 import { CliError } from "../errors.js";
@@ -108,20 +108,29 @@ export const set: Handler = async (rt, _opts, [selected]) => {
   await updateUserConfig(factory.storage, factory.envName("profile"), name);
 };
 
-/** Save a new profile's config (validated) under `dst`, SOPS-encrypted when asked. */
-export async function saveConfigAs(factory: PlanetAuthFactory, dst: string, data: JsonObject, sops: boolean): Promise<void> {
+/**
+ * Save a profile's config (validated) under `dst`, in the file every write of a profile goes to (its
+ * existing file of the highest priority; a new one SOPS-encrypted when asked). With `overwrite: false`
+ * an existing profile of that name is refused.
+ */
+export async function saveConfigAs(
+  factory: PlanetAuthFactory, dst: string, data: JsonObject, sops: boolean, options: { overwrite?: boolean } = {},
+): Promise<void> {
   const name = dst.toLowerCase();
   validateProfileName(name);
   if (factory.builtins().canonicalName(name)) throw new CliError(`"${dst}" is a built-in profile; choose another name`);
   const config = factory.kernel.configFromDict(data);
   config.check();
-  const key = factory.newProfileConfigKey(name, { sops });
-  config.setPath(key);
+  if (options.overwrite === false) {
+    const existing = await resolveProfileConfigFile(name, factory.storage, factory.kernel.profileFileNames());
+    if (await factory.storage.objExists(existing)) throw new CliError(`Profile "${name}" already exists (~/${existing}); use --force to overwrite it`);
+  }
+  config.setPath(await factory.profileConfigKeyForWrite(name, { sops }));
   await config.save();
 }
 
 export const copy: Handler = async (rt, opts, [src, dst]) => {
   const factory = await rt.factory();
   const { config } = await factory.loadAuthClientConfigFromProfile(src!);
-  await saveConfigAs(factory, dst!, config.data() ?? {}, Boolean(opts.sops));
+  await saveConfigAs(factory, dst!, config.data() ?? {}, Boolean(opts.sops), { overwrite: Boolean(opts.force) });
 };
