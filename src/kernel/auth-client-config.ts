@@ -58,9 +58,12 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
     return this.#kernel ?? defaultKernel();
   }
 
-  /** The explicit provider, else the default provider of this config's kernel. */
+  /**
+   * The explicit provider, else the provider of the kernel the config was built with, else (built
+   * without one) the default provider, as for any object on its own.
+   */
   override storageProvider(): ObjectStorageProvider {
-    return this.explicitStorageProvider() ?? this.kernel().services.storage;
+    return this.explicitStorageProvider() ?? this.#kernel?.services.storage ?? super.storageProvider();
   }
 
   clientType(): string {

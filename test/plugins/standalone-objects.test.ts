@@ -166,13 +166,25 @@ describe("objects on their own share nothing with a kernel", () => {
       expect(JSON.parse(await readFile(path.join(dir, "key.json"), "utf8"))).toEqual({ api_key: "PLAK-k", bearer_token_prefix: "Bearer" });
       await withEnv({ HOME: dir }, async () => {
         await new FileBackedApiKey({ api_key: "PLAK-r", bearer_token_prefix: "Bearer" }, "rel.json").save();
+        await new StaticApiKeyAuthClientConfig({ api_key: "PLAK-c", bearer_token_prefix: "api-key" }, { path: "rel-config.json" }).save();
       });
-      await expect(stat(path.join(other.dir, "rel.json"))).rejects.toThrow(/ENOENT/);
-      expect(await stat(path.join(dir, "rel.json"))).toBeTruthy();
+      for (const file of ["rel.json", "rel-config.json"]) {
+        await expect(stat(path.join(other.dir, file))).rejects.toThrow(/ENOENT/);
+        expect(await stat(path.join(dir, file))).toBeTruthy();
+      }
     } finally {
       setDefaultKernel(previous);
       await other.cleanup();
     }
+  });
+
+  test("setStorageProvider(null) returns an object to the default provider", async () => {
+    const kernel = createKernel({ plugins: [staticKeyPlugin], homeDir: () => path.join(dir, "kernel-home") });
+    const credential = new FileBackedApiKey({ api_key: "PLAK-n", bearer_token_prefix: "Bearer" }, "null.json", kernel.services.storage);
+    credential.setStorageProvider(null);
+    await withEnv({ HOME: dir }, () => credential.save());
+    expect(JSON.parse(await readFile(path.join(dir, "null.json"), "utf8"))).toEqual({ api_key: "PLAK-n", bearer_token_prefix: "Bearer" });
+    await expect(stat(path.join(dir, "kernel-home", "null.json"))).rejects.toThrow(/ENOENT/);
   });
 
   test("a config built with a kernel saves through that kernel's provider", async () => {
