@@ -3,10 +3,11 @@
  * kernel with the built-ins registered, which backs the static factories of the Python library (`planet_auth`).
  */
 import {
-  createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory, setDefaultStorageFormats,
+  createKernel, loadKernel as loadKernelWith, setDefaultKernelFactory,
   type AuthKernel, type CreateKernelOptions, type LoadKernelOptions,
 } from "./kernel/index.js";
 import { builtinPlugins } from "./builtins.js";
+import { setDefaultStorageFormats } from "./kernel/storage/default-formats.js";
 import { AuthEvent as KernelAuthEvent, type AuthEventRegistry } from "./kernel/index.js";
 import { TokenEvent } from "./plugins/oidc/index.js";
 

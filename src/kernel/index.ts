@@ -15,7 +15,7 @@ export type { JsonObject, LockOptions, ObjectStorageProvider, ProfileFileNames, 
 export {
   FileStorageProvider, defaultStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";
-export { defaultStorageFormats, setDefaultStorageFormats, refusePlainStorageOfFormatKey } from "./storage/default-formats.js";
+export { refusePlainStorageOfFormatKey } from "./storage/default-formats.js";
 export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
 export {
   OrderedMap, OrderedJsonSyntaxError, parseOrderedJson, stringifyOrderedJson, fromJs, toJs,
