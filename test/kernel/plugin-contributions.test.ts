@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
   Auth, AuthClientConfig, AuthLogger, FileStorageProvider, PluginException, createKernel, createStorageSopsPlugin,
-  definePlugin, nonePlugin, resolveProfileConfigFile, staticKeyPlugin, type StorageFormat,
+  definePlugin, nonePlugin, profileConfigFileForWrite, resolveProfileConfigFile, saveProfileConfig, staticKeyPlugin, type StorageFormat,
 } from "../../src/index.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { InertClient } from "../support/generic-plugin.js";
@@ -46,6 +46,27 @@ describe("storage formats claim their profile file names", () => {
     expect(await resolveProfileConfigFile("acme", storage, kernel.profileFileNames())).toBe(".planet/acme/auth_client.rot.json");
     const auth = await Auth.initializeFromProfile("acme", { kernel, tokenFile: null });
     expect((await auth.requestAuthenticator().authorizationHeaders()).Authorization).toBe("api-key rot-key");
+  });
+
+  test("every write of a profile's config goes to its existing file of the highest priority; a new one to the file asked for", async () => {
+    const kernel = createKernel({ plugins: [nonePlugin, staticKeyPlugin, rotPlugin], homeDir: () => home.dir });
+    const storage = kernel.services.storage;
+    const names = kernel.profileFileNames();
+    expect(await profileConfigFileForWrite("fresh", storage, names)).toBe(".planet/fresh/auth_client.json");
+    expect(await profileConfigFileForWrite("Fresh", storage, names, "auth_client.rot.json")).toBe(".planet/fresh/auth_client.rot.json");
+    await expect(profileConfigFileForWrite("fresh", storage, names, "auth_client.sops.json")).rejects.toThrow(/not a profile config file name a registered storage format offers/);
+
+    await storage.saveObj(".planet/enc/auth_client.rot.json", { client_type: "none" });
+    expect(await profileConfigFileForWrite("enc", storage, names)).toBe(".planet/enc/auth_client.rot.json");
+    const written = await saveProfileConfig("enc", kernel.configFromDict({ client_type: "static_apikey", api_key: "new-key", bearer_token_prefix: "api-key" }));
+    expect(written).toBe(".planet/enc/auth_client.rot.json");
+    expect(await fs.readdir(path.join(home.dir, ".planet/enc"))).toEqual(["auth_client.rot.json"]);
+    expect(await storage.loadObj(written)).toMatchObject({ api_key: "new-key" });
+
+    await storage.saveObj(".planet/plain/auth_client.json", { client_type: "none" });
+    await expect(profileConfigFileForWrite("plain", storage, names, "auth_client.rot.json")).rejects.toThrow(
+      /already has the config file ~\/\.planet\/plain\/auth_client\.json; writing auth_client\.rot\.json would leave it beside the new file/,
+    );
   });
 
   test("without the format registered, its profile files are not looked for", async () => {
