@@ -115,6 +115,21 @@ describe("_iat / _exp as the reference stores them", () => {
   });
 });
 
+describe("config files keep the numbers the Python library wrote", () => {
+  test("an integer beyond 2^53 and a whole float, top level and nested, survive load and save byte for byte", async () => {
+    const text =
+      '{\n  "auth_server": "https://auth.example.test/",\n  "client_id": "app",\n  "client_secret": "s3cret",\n' +
+      '  "client_type": "oidc_client_credentials_secret",\n  "x_counter": 12345678901234567890,\n  "x_limits": {\n' +
+      '    "burst": 12345678901234567891,\n    "ratio": 1.0\n  },\n  "x_ratio": 2.50\n}';
+    await writeFile(path.join(dir, "auth_client.json"), text);
+    const config = await kernel.configFromFile("auth_client.json");
+    expect(config.data().x_ratio).toBe(2.5); // plain numbers in memory
+    config.setPath("copy.json");
+    await config.save();
+    expect(await readFile(path.join(dir, "copy.json"), "utf8")).toBe(text);
+  });
+});
+
 describe("token-endpoint responses keep the numbers the server wrote", () => {
   /** An auth server on 127.0.0.1 whose token endpoint answers with the given JSON text, verbatim. */
   async function tokenServer(tokenResponse: string) {
