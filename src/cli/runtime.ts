@@ -175,6 +175,8 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
               o.hidden ? getPrompts().password(question) : getPrompts().input(question),
           },
         };
+        // An edit ended by SIGKILL left its copy behind: remove it now.
+        await (await import("./edit-scratch.js")).removeStaleEditCopies(env, env.HOME || homedir());
         const given = options.kernel;
         const built = typeof given === "function" ? given() : given ? undefined : lib.loadKernel({ services, homeDir: () => env.HOME || homedir() });
         ownKernel = built?.catch(() => undefined);

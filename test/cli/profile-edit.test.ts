@@ -117,6 +117,28 @@ describe("profile edit", () => {
     }
   });
 
+  test("a SIGKILL during the edit of a SOPS profile leaves the decrypted copy only in private storage ($XDG_RUNTIME_DIR, else ~/.planet/.edit), never in $TMPDIR; the next plauth run removes it", async () => {
+    const identity = await generateIdentity();
+    const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
+    expect((await plauth(["profile", "copy", "svc", "vault", "--sops"], { home, env })).code).toBe(0);
+    const tmp = path.join(home, "tmp");
+    const runtime = path.join(home, "run-user");
+    await mkdir(tmp);
+    await mkdir(runtime, { mode: 0o700 });
+    for (const [extra, base] of [[{}, path.join(home, ".planet/.edit")], [{ XDG_RUNTIME_DIR: runtime }, path.join(runtime, "plauth-edit")]] as const) {
+      const killed = await edit(["vault"], { ...env, ...extra, TMPDIR: tmp, EDIT_SIGNAL_PARENT: "SIGKILL" });
+      expect(killed.code).toBeNull(); // ended by the signal
+      const seen = await editorLog();
+      expect(path.dirname(path.dirname(seen.file))).toBe(base);
+      expect(seen).toMatchObject({ fileMode: "600", dirMode: "700" });
+      expect((await stat(base)).mode & 0o777).toBe(0o700);
+      expect(await readFile(seen.file, "utf8")).toContain(SECRET); // left behind by the SIGKILL ...
+      expect(await readdir(tmp)).toEqual([]); // ... but not in the shared temp directory
+      expect((await plauth(["profile", "list"], { home, env: { ...extra } })).code).toBe(0);
+      await expect(stat(path.dirname(seen.file))).rejects.toThrow(/ENOENT/); // the next run removed it
+    }
+  });
+
   test("built-in profiles are not edited (copy suggested); an unknown profile is an error", async () => {
     expect(await edit(["none"])).toMatchObject({
       code: 1, stderr: 'Error: "none" is a built-in profile and cannot be edited; copy it and edit the copy: plauth profile copy none <new-name>\n',

@@ -1,15 +1,17 @@
 /**
  * `plauth profile edit [profile]`: the profile's config in the user's editor. The editor works on a
- * 0600 copy in a private temp directory (decrypted when the profile is SOPS-encrypted), removed
- * afterwards whatever happens. The result is validated by the client type's config class and saved
+ * 0600 copy in a private directory outside the shared temp directory (see edit-scratch.ts; decrypted
+ * when the profile is SOPS-encrypted), removed afterwards whatever happens — and, after a SIGKILL, by
+ * the next plauth run. The result is validated by the client type's config class and saved
  * through the profile's own storage (so an encrypted profile stays encrypted); until then the
  * original file is untouched.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import path from "node:path";
 import { parseJsonObject, resolveProfileConfigFile, serializeJsonObject, validateProfileName, type Environment } from "../../index.js";
 import type { PlanetAuthFactory } from "../../factory/index.js";
+import { editScratchDir } from "../edit-scratch.js";
 import { CliError } from "../errors.js";
 import type { Handler } from "../program.js";
 
@@ -75,7 +77,7 @@ export const edit: Handler = async (rt, opts, [given]) => {
   const before = serializeJsonObject(original) + "\n";
   const unchanged = `~/${key} was not changed`;
 
-  const dir = await mkdtemp(path.join(tmpdir(), "plauth-edit-"));
+  const dir = await editScratchDir(rt.env, rt.env.HOME || homedir());
   let edited: string;
   try {
     const file = path.join(dir, path.basename(key).replace(/\.sops\.json$/, ".json"));
