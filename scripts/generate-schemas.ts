@@ -15,7 +15,6 @@
  * Run: npm run generate:schemas (then npm run generate:validators and npm run generate:config-types).
  */
 import path from "node:path";
-import { writeGenerated } from "./write-generated.js";
 import { fileURLToPath } from "node:url";
 import { OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, type ConfigKeySpec } from "../src/plugins/oidc/client-types.js";
 import { CONFIG_FILE_KEYS } from "../src/kernel/discovery.js";
@@ -23,6 +22,7 @@ import { PROFILE_NAME_PATTERN } from "../src/kernel/profiles.js";
 import { builtinPlugins } from "../src/builtins.js";
 import { REDIS_STORAGE_TYPE } from "../src/plugins/storage-redis/plugin.js";
 import { REDIS_STORAGE_OPTION_NAMES } from "../src/plugins/storage-redis/options.js";
+import { writeGenerated } from "./write-generated.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SCHEMA_DIR = path.join(root, "schemas");
@@ -91,22 +91,25 @@ function annotations(spec: ConfigKeySpec): Json {
 
 /** What the library checks: presence of a required key, and nothing of its type unless typeCheckedOnLoad. */
 function runtimeKey(spec: ConfigKeySpec): Json {
-  if (spec.typeCheckedOnLoad) return { type: [JSON_TYPE[spec.type], "null"], ...annotations(spec) };
+  const set = spec.required ? SET : {};
+  if (spec.typeCheckedOnLoad) return { ...set, type: [JSON_TYPE[spec.type], "null"], ...annotations(spec) };
   // "x-ts-type" (an annotation, never validated) is the key's TypeScript type in src/generated/config-types.ts.
   const tsType = { "x-ts-type": spec.type };
   if (spec.maxItems !== undefined) {
     const items = spec.maxItems === 1 ? "exactly one item" : `1 to ${spec.maxItems} items`;
     return { ...annotations(spec), ...tsType, "x-error": `must be a list of ${items}`, anyOf: [FALSY, { type: "array", minItems: 1, maxItems: spec.maxItems }] };
   }
-  return { ...(spec.required ? SET : {}), ...annotations(spec), ...tsType };
+  return { ...set, ...annotations(spec), ...tsType };
 }
 
-/** What an editor checks: the value's type too (null reads as "not set", as in the library). */
+/** A set value, for editors: text (not only white space), a non-empty list of strings, or true. */
+const SET_FOR_EDITORS = { string: TEXT, "string[]": { type: "array", minItems: 1 }, boolean: { const: true } } as const;
+
+/** What an editor checks: the value's type too (an optional key may be null, which the library reads as "not set"). */
 function editorKey(spec: ConfigKeySpec): Json {
-  if (spec.required) return { ...TEXT, ...annotations(spec) };
-  const type = { type: [JSON_TYPE[spec.type], "null"] };
-  if (spec.type !== "string[]") return { ...type, ...annotations(spec) };
-  return { ...type, items: { type: "string" }, ...(spec.maxItems !== undefined ? { maxItems: spec.maxItems } : {}), ...annotations(spec) };
+  const value = spec.required ? SET_FOR_EDITORS[spec.type] : { type: [JSON_TYPE[spec.type], "null"] };
+  const items = spec.type === "string[]" ? { items: { type: "string" }, ...(spec.maxItems !== undefined ? { maxItems: spec.maxItems } : {}) } : {};
+  return { ...value, ...items, ...annotations(spec) };
 }
 
 /** "One of a or b is required": a rule over the pair, each branch a set value (for editors: text). */
@@ -220,10 +223,10 @@ const STORAGE_OPTIONS: Record<string, { names: readonly string[]; schema: Json }
         type: { const: REDIS_STORAGE_TYPE },
         url: { description: "rediss:// (TLS), or redis:// to loopback (elsewhere only with allowCleartext).", type: "string", pattern: "^rediss?://" },
         urlEnv: { description: "The environment variable holding the URL (keeps a password out of the file); used when url is absent.", type: "string", minLength: 1 },
-        prefix: { description: "Prefix of every key the store writes.", type: "string" },
-        leaseMs: positiveMs("How long a lock is held before it must be renewed (milliseconds)."),
-        lockWaitMs: positiveMs("How long to wait for a lock (milliseconds)."),
-        commandTimeoutMs: positiveMs("Timeout of each Redis command (milliseconds)."),
+        prefix: { description: "Prefix of every key the store writes (default \"planet-auth:\").", type: "string" },
+        leaseMs: positiveMs("A lock's lease, renewed while its holder runs: how long a crashed holder blocks the others (milliseconds, default 5000)."),
+        lockWaitMs: positiveMs("How long to wait for a lock (milliseconds, default 60000)."),
+        commandTimeoutMs: positiveMs("Timeout of each Redis command (milliseconds, default 2000)."),
         encrypt: { description: "Encrypt stored objects with SOPS/age.", type: "boolean" },
         recipients: { description: "age recipients (age1…) to encrypt for; implies encrypt.", type: "array", items: { type: "string", pattern: "^age1" } },
         allowCleartext: { description: "Accept redis:// (cleartext) to a host other than loopback.", type: "boolean" },
