@@ -1,7 +1,7 @@
 /**
  * Built-in profiles: named client config dicts that a plugin or the host application ships, so users
- * can select them by name without a file on disk. The kernel only carries them; the context factory
- * decides how names are resolved.
+ * can select them by name without a file on disk. The kernel only carries them; the profile resolver
+ * (`profilesOf(kernel)`) decides how names are resolved.
  */
 import type { JsonObject } from "./storage-provider.js";
 

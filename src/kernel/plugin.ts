@@ -78,7 +78,7 @@ export interface AuthPlugin {
   readonly secretNames?: readonly string[];
   /** Named storage providers, available as `kernel.storageProvider(name)`. */
   readonly storageProviders?: readonly StorageProviderContribution[];
-  /** Named profiles this plugin ships (selected by name like profiles on disk; see the context factory). */
+  /** Named profiles this plugin ships (selected by name like profiles on disk; built-ins are looked up first). */
   readonly builtinProfiles?: BuiltinProfileSet;
   /**
    * Provide the plugin's own services (API clients, caches, options) in the kernel's container.
