@@ -5,6 +5,7 @@ export * from "./logging.js";
 export * from "./redact.js";
 export * from "./seams.js";
 export * from "./http.js";
+export { quoteServerText, responseForError, requestSecrets, MAX_SERVER_TEXT } from "./server-text.js";
 export * from "./transport-security.js";
 export * from "./tokens.js";
 export * from "./version.js";

@@ -169,6 +169,7 @@ export class AuthKernel implements ServiceResolver {
         logger,
         env: get(ENVIRONMENT),
         storage: get(STORAGE_PROVIDER),
+        secretNames: this.secretNames,
         resolve: <T>(tok: Token<T>): T => this.resolve(tok),
         isProvided: (tok: Token<unknown>): boolean => this.isProvided(tok),
         onClose: (disposer: Disposer): void => this.onClose(disposer),

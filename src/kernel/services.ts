@@ -4,6 +4,7 @@ import type { Clock, Sleep, BrowserOpener, TtyPrompt, TtyDisplay, Environment } 
 import type { HttpClient } from "./http.js";
 import type { AuthLogger } from "./logging.js";
 import type { ObjectStorageProvider } from "./storage-provider.js";
+import type { SecretNames } from "./redact.js";
 
 /**
  * The seams resolved from one kernel's container, handed to configs, clients, credentials and
@@ -25,4 +26,6 @@ export interface KernelServices extends ServiceResolver {
   readonly env: Environment;
   /** The default storage provider (filesystem under the home directory, with plugin formats). */
   readonly storage: ObjectStorageProvider;
+  /** What this kernel's logs and errors redact (schemas' `x-secret` fields, plugins' secret names): e.g. for `quoteServerText`. */
+  readonly secretNames: SecretNames;
 }

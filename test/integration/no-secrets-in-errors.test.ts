@@ -1,6 +1,6 @@
 /**
- * For every auth-server flow and every way it can fail (OAuth error, 4xx, 5xx, reset, timeout, refused,
- * redirect, oversize), the error — inspected all the way down, hidden properties included — holds
+ * For every auth-server flow and every way it can fail (OAuth error, a server echoing what it was sent,
+ * 4xx, 5xx, reset, timeout, refused, redirect, oversize), the error — inspected all the way down, hidden properties included — holds
  * none of the secrets the call sent; and a redirect target never receives them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
@@ -22,7 +22,7 @@ const S = {
 };
 const SECRETS = [...Object.values(S), Buffer.from(`app:${S.clientSecret}`).toString("base64")];
 
-const MODES = ["oauth-error", "400", "500", "reset", "stall", "redirect", "oversize", "refused"] as const;
+const MODES = ["oauth-error", "echo", "400", "500", "reset", "stall", "redirect", "oversize", "refused"] as const;
 type Mode = (typeof MODES)[number];
 
 let as: RecordingServer;
@@ -38,6 +38,15 @@ beforeAll(async () => {
     switch (mode) {
       case "oauth-error":
         return res.writeHead(400, json).end(JSON.stringify({ error: "invalid_grant", error_description: "grant is invalid" }));
+      case "echo": {
+        // A server that quotes back everything it was sent: the form or JSON body, its credential
+        // header and that header's decoded Basic credentials, in the error, the status line and a header.
+        const auth = req.headers.authorization ?? "";
+        const basic = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString() : "";
+        const echo = `${req.body} ${auth} ${basic} ${decodeURIComponent(req.body.replace(/\+/g, " "))}`;
+        res.statusMessage = `Bad ${echo.replace(/[^\x20-\x7e]/g, "")}`.slice(0, 400);
+        return res.writeHead(400, { ...json, "x-echo": encodeURIComponent(echo) }).end(JSON.stringify({ error: `bad ${basic}`, error_description: `rejected: ${echo}` }));
+      }
       case "400":
         return res.writeHead(400, { "content-type": "text/html" }).end("<h1>Bad Request</h1>");
       case "500":
@@ -101,4 +110,9 @@ describe.each(Object.keys(FLOWS))("%s", (flow) => {
 
 test("no redirect delivered anything to the other server", () => {
   expect(elsewhere.requests).toEqual([]);
+});
+
+test("an echoed secret is replaced by <redacted> in the quoted server text, which keeps the rest of what the server said", async () => {
+  const err = (await FLOWS["token: client_credentials"]!("echo").catch((e: unknown) => e)) as Error;
+  expect(err.message).toMatch(/^Error from OIDC endpoint at .*\/echo\/token: bad : rejected: grant_type=client_credentials&client_id=app&client_secret=<redacted>/);
 });

@@ -4,7 +4,8 @@
  */
 import {
   AuthClient, AuthClientConfig, AuthClientException, LIBRARY_VERSION, definePlugin, givenOrPrompted, plainHttpReason,
-  isConfigured, lazyLoader, mediaType, readSchemaFile, redactUrl, type Credential, type HttpResponse, type JsonObject,
+  isConfigured, lazyLoader, mediaType, quoteServerText, readSchemaFile, redactUrl, responseForError, type Credential, type HttpRequest,
+  type HttpResponse, type JsonObject,
   type LoginOptions, type RequestAuthenticator, type ErrorCode } from "../../kernel/index.js";
 import { FileBackedPlanetLegacyApiKey } from "./credential.js";
 import { PlanetLegacyRequestAuthenticator } from "./request-authenticator.js";
@@ -97,22 +98,25 @@ export class PlanetLegacyAuthClient extends AuthClient {
     const endpoint = this.config().legacyAuthEndpoint();
     const where = redactUrl(endpoint);
     this.services.logger.debug(`Logging in to the Planet legacy endpoint ${where}`);
-    const response = await this.services.http.request({
+    const request: HttpRequest = {
       method: "POST",
       url: endpoint,
       json: { email: username, password },
       headers: { Accept: "application/json" },
       signal: options.signal,
-    });
+    };
+    const sent = await this.services.http.request(request);
+    // What an error may quote or carry of the answer: nothing of what was sent (a server may echo the password).
+    const response = responseForError(sent, request, this.services.secretNames);
     if (response.status >= 400) {
-      throw this.#error(`HTTP error from endpoint at ${where}: ${response.status}: ${response.statusText}`, response);
+      throw this.#error(`HTTP error from endpoint at ${where}: ${response.status}: ${quoteServerText(response.statusText, request, this.services.secretNames)}`, response);
     }
     if (mediaType(response) !== "application/json") {
-      throw this.#error(`Expected a JSON response from ${where}, got content type "${mediaType(response)}"`, response);
+      throw this.#error(`Expected a JSON response from ${where}, got content type "${quoteServerText(mediaType(response), request, this.services.secretNames)}"`, response);
     }
     let body: JsonObject;
     try {
-      body = JSON.parse(response.body) as JsonObject;
+      body = JSON.parse(sent.body) as JsonObject;
     } catch {
       // No cause: the parser's message quotes the body, which may hold the token.
       throw this.#error(`Unparsable JSON response from ${where}`, response);

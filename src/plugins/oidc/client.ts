@@ -149,7 +149,7 @@ export class OidcAuthClient extends AuthClient {
 
   /** Dependencies handed to every protocol-layer client. */
   apiDeps(): ApiClientDeps {
-    return { http: this.services.http, clock: this.services.clock, logger: this.services.logger };
+    return { http: this.services.http, clock: this.services.clock, logger: this.services.logger, secretNames: this.services.secretNames };
   }
 
   /** The client-authentication strategy for every endpoint call except the login grant's override. */

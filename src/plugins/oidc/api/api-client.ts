@@ -5,9 +5,10 @@
  */
 import {
   type HttpClient, type HttpRequest, type HttpResponse, mediaType, redactUrl, type Clock, systemClock, type AuthLogger,
-  type JsonObject, parseJsonObject,
+  type JsonObject, parseJsonObject, quoteServerText, responseForError, SecretNames,
 } from "../../../kernel/index.js";
 import { OidcApiClientException } from "../errors.js";
+import { OAUTH_SECRET_NAMES } from "../secret-names.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
 
 /** What every endpoint client is built from. */
@@ -19,6 +20,8 @@ export interface ApiClientDeps {
   timeoutMs?: number;
   /** Response size cap; when unset the HttpClient's own default applies (GotHttpClient: 1 MiB). */
   maxResponseBytes?: number;
+  /** Which request fields are secret, to keep out of errors quoting the server (default: the OAuth ones). */
+  secretNames?: Pick<SecretNames, "has">;
 }
 
 /** Per-call options shared by every endpoint method. */
@@ -39,8 +42,10 @@ export interface SendOptions extends CallOptions {
   redirect?: HttpRequest["redirect"];
 }
 
-/** Longest excerpt of a server's error text kept in a message. */
-const MAX_ERROR_EXCERPT = 200;
+const OAUTH_SECRETS = new SecretNames().add(OAUTH_SECRET_NAMES);
+
+/** The request each response answers, and which of its fields are secret: what error messages must not quote back. */
+const sentWith = new WeakMap<HttpResponse, { request: HttpRequest; names: Pick<SecretNames, "has"> }>();
 
 /** Base class: holds the deps and the endpoint URL; sends requests and checks responses. */
 export abstract class OidcApiClient {
@@ -49,6 +54,7 @@ export abstract class OidcApiClient {
   readonly logger?: AuthLogger;
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
+  readonly secretNames: Pick<SecretNames, "has">;
   readonly endpointUrl: string;
 
   protected constructor(deps: ApiClientDeps, endpointUrl: string) {
@@ -57,6 +63,7 @@ export abstract class OidcApiClient {
     this.logger = deps.logger;
     this.timeoutMs = deps.timeoutMs;
     this.maxResponseBytes = deps.maxResponseBytes;
+    this.secretNames = deps.secretNames ?? OAUTH_SECRETS;
     this.endpointUrl = endpointUrl;
   }
 
@@ -96,17 +103,20 @@ export abstract class OidcApiClient {
     const { signal } = options;
     signal?.throwIfAborted();
     this.logger?.debug(`${method} ${redactUrl(this.endpointUrl)}`);
+    const request: HttpRequest = {
+      method,
+      url: this.endpointUrl,
+      headers: { ...FORM_HEADERS, ...options.headers, ...headers },
+      form,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      maxResponseBytes: this.maxResponseBytes,
+      redirect: options.redirect ?? "error",
+      signal,
+    };
     try {
-      return await this.http.request({
-        method,
-        url: this.endpointUrl,
-        headers: { ...FORM_HEADERS, ...options.headers, ...headers },
-        form,
-        timeoutMs: options.timeoutMs ?? this.timeoutMs,
-        maxResponseBytes: this.maxResponseBytes,
-        redirect: options.redirect ?? "error",
-        signal,
-      });
+      const res = await this.http.request(request);
+      sentWith.set(res, { request, names: this.secretNames });
+      return res;
     } catch (err) {
       // A cancelled call surfaces the caller's abort reason, not a network error.
       if (signal?.aborted) throw signal.reason;
@@ -138,7 +148,7 @@ function parseJsonBody(res: HttpResponse, url: string): unknown {
     return res.body.trimStart().startsWith("{") ? parseJsonObject(res.body) : JSON.parse(res.body);
   } catch {
     // No cause: the parser's message quotes the body, which may hold tokens.
-    throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { rawResponse: res });
+    throw new OidcApiClientException(`Invalid JSON response from OIDC endpoint at ${redactUrl(url)}`, { rawResponse: errorResponse(res) });
   }
 }
 
@@ -150,6 +160,7 @@ const truthyString = (v: unknown): v is string | number | boolean => Boolean(v) 
  */
 export function checkResponse(res: HttpResponse, url: string): void {
   const where = redactUrl(url);
+  const quote = serverTextQuoter(res);
   if (res.body && isJson(res)) {
     let payload: unknown;
     try {
@@ -161,42 +172,48 @@ export function checkResponse(res: HttpResponse, url: string): void {
       const p = payload as JsonObject;
       if (truthyString(p.error)) {
         throw new OidcApiClientException(
-          `Error from OIDC endpoint at ${where}: ${excerpt(p.error)}: ${describe(p.error_description)}`,
-          { errorCode: excerpt(p.error), rawResponse: res },
+          `Error from OIDC endpoint at ${where}: ${quote(p.error)}: ${describe(p.error_description, quote)}`,
+          { errorCode: quote(p.error), rawResponse: errorResponse(res) },
         );
       }
       if (truthyString(p.errorCode)) {
         throw new OidcApiClientException(
-          `Error from OIDC endpoint at ${where}: ${excerpt(p.errorCode)}: ${describe(p.errorSummary)}`,
-          { errorCode: excerpt(p.errorCode), rawResponse: res },
+          `Error from OIDC endpoint at ${where}: ${quote(p.errorCode)}: ${describe(p.errorSummary, quote)}`,
+          { errorCode: quote(p.errorCode), rawResponse: errorResponse(res) },
         );
       }
     }
   }
   if (res.status >= 400) {
-    throw new OidcApiClientException(`HTTP error from OIDC endpoint at ${where}: ${res.status}: ${excerpt(res.statusText)}`, { rawResponse: res });
+    throw new OidcApiClientException(`HTTP error from OIDC endpoint at ${where}: ${res.status}: ${quote(res.statusText)}`, { rawResponse: errorResponse(res) });
   }
 }
 
-function describe(v: unknown): string {
-  return v === undefined || v === null || v === "" ? "no error description" : excerpt(v);
+/** Quotes a response's text for a message without any secret its request carried (bounded). */
+function serverTextQuoter(res: HttpResponse): (v: unknown) => string {
+  const sent = sentWith.get(res);
+  return (v) => quoteServerText(v, sent?.request, sent?.names);
 }
 
-/** A server-supplied value, bounded: a hostile or broken server cannot fill logs through a message. */
-function excerpt(v: unknown): string {
-  const text = String(v);
-  return text.length > MAX_ERROR_EXCERPT ? `${text.slice(0, MAX_ERROR_EXCERPT)}…` : text;
+/** The response as an error carries it: without the secrets its request carried. */
+function errorResponse(res: HttpResponse): HttpResponse {
+  const sent = sentWith.get(res);
+  return responseForError(res, sent?.request, sent?.names);
+}
+
+function describe(v: unknown, quote: (v: unknown) => string): string {
+  return v === undefined || v === null || v === "" ? "no error description" : quote(v);
 }
 
 /** The error checks above, then a non-empty JSON object body is required. */
 export function checkedJsonResponse(res: HttpResponse, url: string): JsonObject {
   checkResponse(res, url);
   if (res.body && !isJson(res)) {
-    throw new OidcApiClientException(`Expected json content-type, but got "${excerpt(firstHeader(res, "content-type"))}"`, { rawResponse: res });
+    throw new OidcApiClientException(`Expected json content-type, but got "${serverTextQuoter(res)(firstHeader(res, "content-type"))}"`, { rawResponse: errorResponse(res) });
   }
   const payload = res.body ? parseJsonBody(res, url) : undefined;
   if (payload === null || typeof payload !== "object" || Array.isArray(payload) || Object.keys(payload).length === 0) {
-    throw new OidcApiClientException("expected JSON response payload, none found", { rawResponse: res });
+    throw new OidcApiClientException("expected JSON response payload, none found", { rawResponse: errorResponse(res) });
   }
   return payload as JsonObject;
 }

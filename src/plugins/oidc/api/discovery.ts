@@ -99,8 +99,8 @@ export class DiscoveryApiClient extends OidcApiClient {
       return await this.getJson({ ...options, redirect: "same-origin" });
     } catch (err) {
       if (!this.#fallbackUrl || !(err instanceof OidcApiClientException) || err.rawResponse?.status !== 404) throw err;
-      const { http, clock, logger, timeoutMs, maxResponseBytes } = this;
-      const rfc8414 = new DiscoveryApiClient({ http, clock, logger, timeoutMs, maxResponseBytes, discoveryUri: this.#fallbackUrl });
+      const { http, clock, logger, timeoutMs, maxResponseBytes, secretNames } = this;
+      const rfc8414 = new DiscoveryApiClient({ http, clock, logger, timeoutMs, maxResponseBytes, secretNames, discoveryUri: this.#fallbackUrl });
       return rfc8414.getJson({ ...options, redirect: "same-origin" });
     }
   }
