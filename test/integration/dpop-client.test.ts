@@ -11,13 +11,15 @@ import got from "got";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import {
   Auth, DpopProofVerifier, FileStorageProvider, GotHttpClient, createKernel, decodeJwtPayloadUnverified, jwkThumbprint,
   type AuthKernel, type HttpClient, type HttpRequest, type KernelServiceOverrides,
 } from "../../src/index.js";
 import { oidcPlugin, type OidcAuthClient } from "../../src/plugins/oidc/index.js";
+import { generateIdentity, identityToRecipient } from "age-encryption";
+import { STORAGE_SOPS_PLUGIN_NAME, builtinPlugins, createStorageSopsPlugin } from "../../src/index.js";
 import { startOidcServer, type OidcServer } from "../support/oidc-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -234,4 +236,27 @@ test("dpop must be true or false: another value is refused naming the key and th
   });
   const schema = JSON.parse(readFileSync(new URL("../../schemas/oidc_client_validator.schema.json", import.meta.url), "utf8")) as { properties: object };
   expect(schema.properties).not.toHaveProperty("dpop");
+});
+
+test("a SOPS profile keeps its DPoP key encrypted beside its encrypted token; the key works from the encrypted file", async () => {
+  const identity = await generateIdentity();
+  const sops = createStorageSopsPlugin({ env: { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) }, homeDir: home.dir, sopsBinary: false });
+  const sopsKernel = () => createKernel({
+    plugins: [...builtinPlugins.filter((p) => p.name !== STORAGE_SOPS_PLUGIN_NAME), sops],
+    homeDir: () => home.dir,
+    services: { http: new GotHttpClient({ retryLimit: 0, timeoutMs: 10_000 }) },
+  });
+  const options = { tokenFile: ".planet/sops-dpop/token.sops.json" };
+  const auth = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_client_credentials_secret", { dpop: true }), { kernel: sopsKernel(), ...options });
+  const res = await auth.requestAuthenticator().fetch()(`${api.url}/echo/sops`);
+  expect(res.status).toBe(200);
+  const files = await readdir(path.join(home.dir, ".planet/sops-dpop"));
+  expect(files).toContain("token.dpop.sops.json");
+  expect(files.filter((f) => f.includes("dpop"))).toEqual(["token.dpop.sops.json"]); // no cleartext copy of the key
+  const stored = await storedJson(".planet/sops-dpop/token.dpop.sops.json");
+  expect(String(stored.d)).toMatch(/^ENC\[AES256_GCM,/);
+  expect((await stat(path.join(home.dir, ".planet/sops-dpop/token.dpop.sops.json"))).mode & 0o777).toBe(0o600);
+  // Another process (a new kernel) decrypts the same key: its proofs match the token's binding.
+  const again = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_client_credentials_secret", { dpop: true }), { kernel: sopsKernel(), ...options });
+  expect((await again.requestAuthenticator().fetch()(`${api.url}/echo/sops-again`)).status).toBe(200);
 });
