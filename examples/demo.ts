@@ -20,7 +20,7 @@ import { startPlanetApiServer, type PlanetApiServer } from "./support/planet-api
 const EMAIL = "demo@example.com";
 const PASSWORD = "demo-password";
 const API_KEY = "PLAK-demo-0000000000";
-const STEPS = 9;
+const STEPS = 10;
 
 const mask = (secret: string) => `${secret.slice(0, 8)}…`;
 const bearerOf = (header: string | undefined) => /^Bearer (\S+)$/.exec(header ?? "")?.[1] ?? "";
@@ -167,6 +167,35 @@ class Tour {
     c.check(admin.status === 403 && admin.challenge.includes('error="insufficient_scope"') && admin.challenge.includes('scope="admin"'), "a valid token without scope admin: 403 insufficient_scope");
   }
 
+  async dpop(c: StepContext): Promise<void> {
+    const { op, api } = this.servers;
+    const auth = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_client_credentials_secret", { dpop: true }), {
+      kernel: this.kernel(),
+      tokenFile: ".planet/dpop-service/token.json",
+      profileName: "dpop-service",
+    });
+    await auth.ensureRequestAuthenticatorIsReady();
+    const saved = await this.savedToken(auth, c);
+    const keyFile = path.resolve(this.home, ".planet/dpop-service/token.dpop.json");
+    c.check(saved.token_type === "DPoP" && ((await stat(keyFile)).mode & 0o777) === 0o600, "the provider issued a DPoP-bound token; the profile's key pair is saved beside it (token.dpop.json, mode 0600)");
+    const url = `${api.url}/v2/items`;
+    const headers = await auth.requestAuthenticator().authorizationHeaders({ method: "GET", url });
+    c.say(`→ Authorization: ${headers.Authorization!.slice(0, 13)}…  DPoP: ${mask(headers.DPoP!)} (a proof of GET ${url})`);
+    const res = await auth.requestAuthenticator().fetch()(url, { signal: AbortSignal.timeout(10_000) });
+    c.say(`GET /v2/items (DPoP required) → ${res.status} ${await res.text()}`);
+    c.check(res.status === 200, "the API checked the proof (method, URL, time, token hash, signature) and the token's binding to its key: 200");
+    const stolen = saved.access_token as string;
+    for (const [what, authorization] of [["without its key", `DPoP ${stolen}`], ["as a Bearer token", `Bearer ${stolen}`]] as const) {
+      const r = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(10_000) });
+      c.say(`the token ${what} → ${r.status}  WWW-Authenticate: ${r.headers.get("www-authenticate")}`);
+      c.check(r.status === 401, `a stolen DPoP token ${what} is refused`);
+    }
+    const first = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    const again = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    c.say(`the proof shown above, sent twice → ${first.status}, then ${again.status}  WWW-Authenticate: ${again.headers.get("www-authenticate")}`);
+    c.check(first.status === 200 && again.status === 401 && again.headers.get("www-authenticate")!.includes('error="invalid_dpop_proof"'), "a captured proof is good once: replayed, it is refused (invalid_dpop_proof)");
+  }
+
   async revocation(c: StepContext): Promise<void> {
     const { api } = this.servers;
     const auth = this.userLogin!;
@@ -231,6 +260,7 @@ async function main(): Promise<number> {
     await report.step("Forced refresh: the token ages, the next request refreshes it", (c) => t.forcedRefresh(c));
     await report.step("Token validation: local (JWT) and remote (introspection)", (c) => t.validation(c));
     await report.step("Resource server protected by planet-auth/express: 200, 401, 403", (c) => t.resourceServer(c));
+    await report.step("DPoP: a token bound to the profile's key; stolen or replayed, it is refused", (c) => t.dpop(c));
     await report.step("Revocation: the API then refuses the token", (c) => t.revocation(c));
     await report.step("Static API key", (c) => t.staticKey(c));
     await report.step("Planet legacy login: login once, reuse the saved key", (c) => t.legacy(c));

@@ -42,7 +42,7 @@ test("npm run demo passes every step, exits 0 and removes its temporary home", a
     env: { ...process.env, NODE_OPTIONS: "" },
     timeout: 120_000,
   });
-  expect(stdout).toMatch(/^✔ 9\/9 steps passed in/m);
+  expect(stdout).toMatch(/^✔ 10\/10 steps passed in/m);
   expect(stdout).not.toContain("✘");
   const home = /temporary home directory: (\S+)/.exec(stdout)?.[1];
   expect(home).toBeDefined();
