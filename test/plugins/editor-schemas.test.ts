@@ -208,7 +208,12 @@ describe("planetauth config files: the editor schema refuses whatever config dis
     ...["leaseMs", "lockWaitMs", "commandTimeoutMs"].flatMap((k) => [0, -5, 1.5, "100", null, true].map((v) => ({ url: "redis://127.0.0.1:1", [k]: v }))),
     ...["encrypt", "allowCleartext"].flatMap((k) => ["true", 1, null].map((v) => ({ url: "redis://127.0.0.1:1", [k]: v }))),
     ...[null, "age1x", ["x"], [1], "", {}].map((v) => ({ url: "redis://127.0.0.1:1", recipients: v })),
-    ...[null, 1, true, ["p"]].map((v) => ({ url: "redis://127.0.0.1:1", prefix: v })),
+    ...[null, 1, true, ["p"], "a{b}:"].map((v) => ({ url: "redis://127.0.0.1:1", prefix: v })),
+    { url: "redis://127.0.0.1:1", cluster: true, nodes: ["127.0.0.1:2"] }, { url: "redis://127.0.0.1:1", sentinel: "m", nodes: ["[::1]:2"] },
+    ...[null, "yes", 1].map((v) => ({ url: "redis://127.0.0.1:1", cluster: v })),
+    ...[null, "", 1].map((v) => ({ url: "redis://127.0.0.1:1", sentinel: v })),
+    ...[null, "127.0.0.1:2", ["127.0.0.1"], [1]].map((v) => ({ url: "redis://127.0.0.1:1", cluster: true, nodes: v })),
+    { url: "redis://127.0.0.1:1", nodes: ["127.0.0.1:2"] }, { url: "redis://127.0.0.1:1", cluster: true, sentinel: "m" },
   ];
   const acme = { client_type: "acme_hmac", key_id: "k1", secret: "0123456789abcdef0123" };
   const files: [string, unknown][] = [

@@ -17,7 +17,6 @@
  * goes to the logger; `degradedOperations()` counts what was served that way.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Redis } from "ioredis";
 import {
   DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, refusePlainStorageOfFormatKey, serializeJsonObject,
   type AuthLogger, type JsonObject, type LockOptions, type ObjectStorageProvider, type StorageFormat,
@@ -25,8 +24,8 @@ import {
 import { ChangeWaiters } from "./change-waiters.js";
 import { RedisAuthenticationException, isAuthenticationReply } from "./errors.js";
 import { KeyMutex } from "./key-mutex.js";
-import { loadRedisClass } from "./lazy-deps.js";
-import { redisUrlReason } from "./options.js";
+import { createConnection, type RedisConnection, type RedisTarget } from "./connection.js";
+import { redisTargetReason } from "./options.js";
 import { ACQUIRE, READ, RELEASE, RENEW, RESTORE, WRITE } from "./scripts.js";
 
 export interface RedisStorageProviderOptions {
@@ -34,6 +33,12 @@ export interface RedisStorageProviderOptions {
   url: string;
   /** Accept `redis://` (cleartext) to a non-loopback host. Default false. */
   allowCleartext?: boolean;
+  /** A Redis Cluster: `url` names one of its nodes (`nodes` more); the client follows MOVED/ASK and failovers. */
+  cluster?: boolean;
+  /** The master name a Sentinel watches: `url` names a Sentinel (`nodes` more); the client follows its failovers. */
+  sentinel?: string;
+  /** More cluster nodes or Sentinels (`host:port`), reached with `url`'s scheme and credentials. */
+  nodes?: string[];
   /** Largest stored value read, in bytes (default 1 MiB, as for files); a larger one is refused before it is read. */
   maxValueBytes?: number;
   /** Prepended to every storage key. Default `planet-auth:`. */
@@ -71,7 +76,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   readonly prefix: string;
   readonly leaseMs: number;
   readonly lockWaitMs: number;
-  readonly #url: string;
+  readonly #target: RedisTarget;
   readonly #commandTimeoutMs: number;
   readonly #maxValueBytes: number;
   readonly #format?: StorageFormat;
@@ -87,9 +92,11 @@ export class RedisStorageProvider implements ObjectStorageProvider {
    * lease taken, or a change published by another process.
    */
   readonly #justSeen = new Map<string, { copy: LocalCopy | undefined }>();
-  #client?: Promise<Redis>;
+  #client?: Promise<RedisConnection>;
   #subscribed?: Promise<void>;
-  #subscriber?: Redis;
+  #subscriber?: RedisConnection;
+  /** Change messages are being received. */
+  #subscriptionActive = false;
   #degraded = false;
   #degradedOperations = 0;
   #closed = false;
@@ -97,9 +104,14 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   #authFailure?: Error;
 
   constructor(options: RedisStorageProviderOptions) {
-    const reason = redisUrlReason(options.url, options.allowCleartext);
-    if (reason) throw new InvalidDataException(`The Redis storage's url ${reason}`, { field: "url" });
-    this.#url = options.url;
+    const reason = redisTargetReason(options);
+    if (reason) throw new InvalidDataException(`The Redis storage's ${reason.field} ${reason.rule}`, { field: reason.field });
+    this.#target = {
+      url: options.url,
+      ...(options.cluster ? { cluster: true } : {}),
+      ...(options.sentinel ? { sentinel: options.sentinel } : {}),
+      ...(options.nodes ? { nodes: options.nodes } : {}),
+    };
     this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.leaseMs = options.leaseMs ?? 5000;
@@ -161,11 +173,19 @@ export class RedisStorageProvider implements ObjectStorageProvider {
 
   async objRename(src: string, dst: string): Promise<void> {
     const client = await this.#connected();
-    try {
-      await client.rename(this.#objKey(src), this.#objKey(dst));
-    } catch (err) {
-      if (err instanceof Error && /no such key/i.test(err.message)) throw new ObjectNotFoundException("No object stored under this key in Redis", { filePath: src });
-      throw err;
+    if (this.#target.cluster) {
+      // The two keys live in different slots: copy, then delete (not atomic, as across two files' directories).
+      const fields = await client.hgetall(this.#objKey(src));
+      if (!Object.keys(fields).length) throw new ObjectNotFoundException("No object stored under this key in Redis", { filePath: src });
+      await client.hset(this.#objKey(dst), ...Object.entries(fields).flat());
+      await client.del(this.#objKey(src));
+    } else {
+      try {
+        await client.rename(this.#objKey(src), this.#objKey(dst));
+      } catch (err) {
+        if (err instanceof Error && /no such key/i.test(err.message)) throw new ObjectNotFoundException("No object stored under this key in Redis", { filePath: src });
+        throw err;
+      }
     }
     const copy = this.#copies.get(src);
     this.#copies.delete(src);
@@ -199,9 +219,18 @@ export class RedisStorageProvider implements ObjectStorageProvider {
    * on this Redis and prefix, as the published message arrives: no polling. Returns the stop function.
    */
   watch(key: string, onChange: () => void): () => void {
+    let stopped = false;
     const stop = this.#waiters.listen(key, onChange);
-    void this.#subscribe();
-    return stop;
+    if (!this.#subscriptionActive) {
+      // A change published before the subscription took effect was missed: report one once it has.
+      void this.#subscribe().then(() => {
+        if (!stopped && this.#subscriptionActive) onChange();
+      });
+    }
+    return () => {
+      stopped = true;
+      stop();
+    };
   }
 
   /** Close the Redis connections (the process can then exit). */
@@ -330,20 +359,21 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     return this.#format.encode(data, { key, path: key, previousText: this.#copies.get(key)?.text });
   }
 
+  /** `{key}` is a hash tag: a key's value, lock and fence share one Redis Cluster slot, so one script can use all three. */
   #objKey(key: string): string {
-    return this.prefix + key;
+    return `${this.prefix}{${key}}`;
   }
   #lockKey(key: string): string {
-    return `${this.prefix}${key}#lock`;
+    return `${this.prefix}{${key}}#lock`;
   }
   #fenceKey(key: string): string {
-    return `${this.prefix}${key}#fence`;
+    return `${this.prefix}{${key}}#fence`;
   }
   #channel(): string {
     return `${this.prefix}#changed`;
   }
 
-  #connected(): Promise<Redis> {
+  #connected(): Promise<RedisConnection> {
     if (this.#closed) return Promise.reject(new StorageException("The Redis storage provider is closed"));
     this.#client ??= this.#connect().catch((err: unknown) => {
       this.#client = undefined; // the client library could not be loaded: try again next time
@@ -358,17 +388,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     });
   }
 
-  async #connect(): Promise<Redis> {
-    const Redis = await loadRedisClass();
-    const client = new Redis(this.#url, {
-      lazyConnect: true,
-      // Fail fast while disconnected (degraded mode) instead of queueing requests.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.#commandTimeoutMs,
-      connectTimeout: this.#commandTimeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-    });
+  async #connect(): Promise<RedisConnection> {
+    const client = await createConnection(this.#target, { commandTimeoutMs: this.#commandTimeoutMs, offlineQueue: false });
     // Surfaced by the failing commands; refused credentials are remembered so they are not taken for an outage.
     client.on("error", (err: unknown) => {
       if (isAuthenticationReply(err)) this.#authFailure = err as Error;
@@ -384,8 +405,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
 
   #subscribe(): Promise<void> {
     this.#subscribed ??= (async () => {
-      const client = await this.#connected();
-      const subscriber = client.duplicate({ enableOfflineQueue: true, lazyConnect: true });
+      await this.#connected();
+      const subscriber = await createConnection(this.#target, { commandTimeoutMs: this.#commandTimeoutMs, offlineQueue: true });
       this.#subscriber = subscriber;
       subscriber.on("error", () => undefined);
       subscriber.on("message", (_channel: string, key: string) => {
@@ -394,6 +415,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       });
       await subscriber.connect();
       await subscriber.subscribe(this.#channel());
+      this.#subscriptionActive = true;
     })().catch((err: unknown) => {
       // Waiters then wake when a lease would have run out: slower, still correct.
       this.#subscribed = undefined;
@@ -403,7 +425,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   /** After a (re)connection: write back what this process holds that Redis lacks or has older. */
-  async #catchUp(client: Redis): Promise<void> {
+  async #catchUp(client: RedisConnection): Promise<void> {
     for (const [key, copy] of this.#copies) {
       try {
         await client.eval(RESTORE, 1, this.#objKey(key), copy.text, copy.mtime, this.#channel(), key);
@@ -419,7 +441,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     if (err instanceof RedisUnavailable) return true;
     if (!(err instanceof Error)) return false;
     const code = (err as NodeJS.ErrnoException).code;
-    return Boolean(code && /^E[A-Z]+$/.test(code)) || /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest/i.test(err.message);
+    // READONLY: a master demoted by a failover, until the client has reconnected to the new one.
+    return Boolean(code && /^E[A-Z]+$/.test(code)) || /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|^READONLY\b/i.test(err.message);
   }
 
   #noteOutage(err: unknown): void {

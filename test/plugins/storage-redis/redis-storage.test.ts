@@ -34,7 +34,7 @@ redisDescribe(describe)("RedisStorageProvider", () => {
   test("stores the object under prefix + key in the files' JSON format; missing keys are ObjectNotFound", async () => {
     const p = provider();
     await p.saveObj(".planet/a/token.json", token);
-    expect(await raw.hget("t:.planet/a/token.json", "data")).toBe(serializeJsonObject(token));
+    expect(await raw.hget("t:{.planet/a/token.json}", "data")).toBe(serializeJsonObject(token));
     expect(await p.loadObj(".planet/a/token.json")).toEqual(token);
     expect(await p.objExists(".planet/a/token.json")).toBe(true);
     expect(typeof (await p.mtime(".planet/a/token.json"))).toBe("number");
@@ -51,7 +51,7 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     const p = kernel.createStorageProvider({ type: "redis", url: redis.url, prefix: "enc:", encrypt: true }) as RedisStorageProvider;
     providers.push(p);
     await p.saveObj("token.json", token);
-    const stored = (await raw.hget("enc:token.json", "data"))!;
+    const stored = (await raw.hget("enc:{token.json}", "data"))!;
     expect(stored).toContain("ENC[AES256_GCM");
     expect(stored).not.toContain(token.access_token);
     expect(stored).not.toContain(token.refresh_token);
@@ -74,19 +74,19 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => bump([a, b, c][i % 3]!)));
     expect(overlap).toBe(false);
     expect(await a.loadObj("counter.json")).toEqual({ n: 30 });
-    expect(await raw.exists("t:counter.json#lock")).toBe(0);
+    expect(await raw.exists("t:{counter.json}#lock")).toBe(0);
   });
 
   test("a value larger than the cap is refused from its length, before it is read; the stored value is left as it is", async () => {
     const big = JSON.stringify({ access_token: "x".repeat(1024 * 1024) });
-    await raw.hset("t:big.json", "data", big, "mtime", 1);
+    await raw.hset("t:{big.json}", "data", big, "mtime", 1);
     const p = provider();
     const err = await p.loadObj("big.json").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileTooLargeException);
     expect(String(err)).toMatch(/larger than the limit of 1048576 bytes; it was not read/);
-    expect(await raw.hget("t:big.json", "data")).toBe(big);
+    expect(await raw.hget("t:{big.json}", "data")).toBe(big);
     await expect(provider({ maxValueBytes: 20 }).loadObj("big.json")).rejects.toBeInstanceOf(FileTooLargeException);
-    await raw.hset("t:small.json", "data", "{}", "mtime", 1);
+    await raw.hset("t:{small.json}", "data", "{}", "mtime", 1);
     expect(await provider({ maxValueBytes: 20 }).loadObj("small.json")).toEqual({});
   });
 
@@ -122,6 +122,15 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     expect(String(refused)).not.toContain("hunter2");
     expect(fromConfig({ url: "redis://cache.example.com", allowCleartext: true })).toBeInstanceOf(RedisStorageProvider);
     expect(String(fromConfig({ url: "rediss://cache.example.com", allowCleartext: "yes" }))).toMatch(/storage\.allowCleartext must be true or false/);
+    // The rule covers every cluster node and Sentinel; the keys' hash tags need a prefix without braces.
+    const node = fromConfig({ url: "rediss://redis-1.internal", cluster: true, nodes: ["redis-2.internal:6379"] });
+    expect(node).toBeInstanceOf(RedisStorageProvider);
+    const cleartextNode = fromConfig({ url: "redis://127.0.0.1:26379", sentinel: "mymaster", nodes: ["10.0.0.8:26379"] });
+    expect((cleartextNode as InvalidDataException).field).toBe("storage.nodes");
+    expect(String(cleartextNode)).toMatch(/redis:\/\/ \(cleartext\) to a non-loopback host/);
+    expect(String(fromConfig({ url: "redis://127.0.0.1", prefix: "app{1}:" }))).toMatch(/storage\.prefix must not contain \{ or \}/);
+    expect(String(fromConfig({ url: "redis://127.0.0.1", cluster: true, sentinel: "m" }))).toMatch(/storage\.sentinel cannot be combined with cluster: true/);
+    expect(String(fromConfig({ url: "redis://127.0.0.1", cluster: true, nodes: ["no-port"] }))).toMatch(/storage\.nodes must be a list of host:port/);
   });
 
   test("a wrong password is an authentication error (ERR_REDIS_AUTH), not an outage: no degraded mode, no secret in the message", async () => {
@@ -168,7 +177,7 @@ redisDescribe(describe)("RedisStorageProvider", () => {
   }, 10_000);
 
   test("a dead holder's lease runs out and another process takes over", async () => {
-    await raw.set("t:dead.json#lock", "dead-owner:1", "PX", 300);
+    await raw.set("t:{dead.json}#lock", "dead-owner:1", "PX", 300);
     const ran = await provider().withLock("dead.json", async () => "took over");
     expect(ran).toBe("took over");
   });
@@ -178,13 +187,13 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     await a.saveObj("fenced.json", { v: "old" });
     await expect(
       a.withLock("fenced.json", async () => {
-        await raw.del("t:fenced.json#lock"); // a's lease runs out (e.g. a long GC pause)
+        await raw.del("t:{fenced.json}#lock"); // a's lease runs out (e.g. a long GC pause)
         await b.withLock("fenced.json", () => b.saveObj("fenced.json", { v: "newer" }));
         await a.saveObj("fenced.json", { v: "stale" });
       }),
     ).rejects.toBeInstanceOf(StorageException);
     expect(await b.loadObj("fenced.json")).toEqual({ v: "newer" });
-    expect(Number(await raw.hget("t:fenced.json", "fence"))).toBeGreaterThan(0);
+    expect(Number(await raw.hget("t:{fenced.json}", "fence"))).toBeGreaterThan(0);
   });
 
   test("fencing survives a Redis restart without persistence: a holder paused across it cannot overwrite the newer value", async () => {
@@ -197,7 +206,7 @@ redisDescribe(describe)("RedisStorageProvider", () => {
       const fresh = new Redis(redis.url, { maxRetriesPerRequest: 1 });
       try {
         // a is connected again once it has written its copy back
-        for (let i = 0; i < 100 && (await fresh.hget("t:restart.json", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 100 && (await fresh.hget("t:{restart.json}", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
       } finally {
         fresh.disconnect();
       }
@@ -230,8 +239,8 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     raw.disconnect();
     raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     // The restarted Redis is empty; the provider writes its copy back once it reconnects.
-    for (let i = 0; i < 100 && (await raw.hget("t:outage.json", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await raw.hget("t:outage.json", "data")).toBe(serializeJsonObject({ v: 2 }));
+    for (let i = 0; i < 100 && (await raw.hget("t:{outage.json}", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await raw.hget("t:{outage.json}", "data")).toBe(serializeJsonObject({ v: 2 }));
     expect(await p.loadObj("outage.json")).toEqual({ v: 2 });
     expect(p.isDegraded()).toBe(false);
   }, 20_000);

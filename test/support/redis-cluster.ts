@@ -1,0 +1,197 @@
+/**
+ * Local Redis deployments for tests, from the Debian redis-server: a Redis Cluster of 3 masters with
+ * one replica each (`--cluster-enabled yes`, created with `redis-cli --cluster create`), and a
+ * master + replica watched by one Sentinel (`redis-server --sentinel`). Loopback only, random
+ * ports, temp dirs, no persistence; `cleanup()` kills every process it started.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { makeTempDir } from "./temp-dir.js";
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** redis-cli against one local server; the reply as text. */
+export async function redisCli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], { timeout: 10_000 });
+  return stdout.trim();
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Processes {
+  dir: string;
+  start(args: string[], readyLine?: string): Promise<ChildProcess>;
+  cleanup(): Promise<void>;
+}
+
+async function processes(prefix: string): Promise<Processes> {
+  const temp = await makeTempDir(prefix);
+  const started: ChildProcess[] = [];
+  return {
+    dir: temp.dir,
+    async start(args, readyLine = "Ready to accept connections") {
+      const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"], cwd: temp.dir });
+      started.push(proc);
+      let out = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out.slice(-500)}`)), 10_000);
+        proc.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes(readyLine)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        proc.once("exit", (code) => {
+          clearTimeout(timer);
+          reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`));
+        });
+      });
+      proc.stdout!.resume();
+      return proc;
+    },
+    async cleanup() {
+      await Promise.all(started.map(async (p) => {
+        if (p.exitCode !== null || p.signalCode !== null) return;
+        const exited = once(p, "exit");
+        p.kill("SIGKILL");
+        await exited;
+      }));
+      await temp.cleanup();
+    },
+  };
+}
+
+const NO_PERSISTENCE = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+
+export interface TestRedisCluster {
+  /** One node's URL (`redis://127.0.0.1:<port>`): a seed for the cluster client. */
+  url: string;
+  ports: number[];
+  /** The port of the master serving `key`'s slot. */
+  masterOf(key: string): Promise<number>;
+  /** A coordinated failover: the replica of the master on `masterPort` takes over; resolves when the cluster agrees. */
+  failover(masterPort: number): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export async function startRedisCluster(): Promise<TestRedisCluster> {
+  const procs = await processes("planet-auth-redis-cluster-");
+  try {
+    const ports = await Promise.all(Array.from({ length: 6 }, freePort));
+    const busPorts = await Promise.all(ports.map(freePort));
+    await Promise.all(ports.map((port, i) =>
+      procs.start([
+        "--port", String(port), ...NO_PERSISTENCE, "--dir", procs.dir,
+        "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-port", String(busPorts[i]),
+        "--cluster-node-timeout", "2000",
+      ]),
+    ));
+    await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"], { timeout: 30_000 });
+    await waitFor("the cluster to be ready", async () => {
+      const states = await Promise.all(ports.map((p) => redisCli(p, "cluster", "info")));
+      return states.every((s) => s.includes("cluster_state:ok"));
+    });
+    const masterOf = async (key: string) => {
+      const slot = Number(await redisCli(ports[0]!, "cluster", "keyslot", key));
+      const shards = (await redisCli(ports[0]!, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
+      for (const f of shards) {
+        if (!f[2]!.includes("master") || f[2]!.includes("fail")) continue;
+        for (const range of f.slice(8)) {
+          const [lo, hi = lo] = range.split("-").map(Number);
+          if (slot >= lo! && slot <= hi!) return Number(f[1]!.split(":")[1]!.split("@")[0]);
+        }
+      }
+      throw new Error(`no master serves slot ${slot}`);
+    };
+    return {
+      url: `redis://127.0.0.1:${ports[0]}`,
+      ports,
+      masterOf,
+      async failover(masterPort) {
+        const nodes = (await redisCli(masterPort, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
+        const masterId = nodes.find((f) => f[2]!.includes("myself"))![0]!;
+        const replica = nodes.find((f) => f[3] === masterId)!;
+        const replicaPort = Number(replica[1]!.split(":")[1]!.split("@")[0]);
+        await redisCli(replicaPort, "cluster", "failover");
+        await waitFor("the failover", async () => (await redisCli(replicaPort, "role")).startsWith("master"));
+        await waitFor("the cluster to agree on the failover", async () => {
+          const views = await Promise.all(ports.map((p) => redisCli(p, "cluster", "nodes")));
+          return views.every((v) => v.split("\n").some((l) => l.includes(`:${replicaPort}@`) && l.includes("master")));
+        });
+        return replicaPort;
+      },
+      cleanup: () => procs.cleanup(),
+    };
+  } catch (err) {
+    await procs.cleanup();
+    throw err;
+  }
+}
+
+export interface TestRedisSentinel {
+  /** The Sentinel's URL (`redis://127.0.0.1:<port>`). */
+  url: string;
+  masterName: string;
+  masterPort(): Promise<number>;
+  /** `SENTINEL FAILOVER`: the replica is promoted; resolves when the Sentinel names it and the old master has become its replica. */
+  failover(): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export async function startRedisSentinel(): Promise<TestRedisSentinel> {
+  const procs = await processes("planet-auth-redis-sentinel-");
+  try {
+    const [master, replica, sentinel] = await Promise.all([freePort(), freePort(), freePort()]);
+    await procs.start(["--port", String(master), ...NO_PERSISTENCE, "--dir", procs.dir]);
+    await procs.start(["--port", String(replica), ...NO_PERSISTENCE, "--dir", procs.dir, "--replicaof", "127.0.0.1", String(master)]);
+    await waitFor("the replica to sync", async () => (await redisCli(replica, "info", "replication")).includes("master_link_status:up"));
+    const conf = path.join(procs.dir, "sentinel.conf");
+    await fs.writeFile(conf, [
+      `port ${sentinel}`, "bind 127.0.0.1", `dir ${procs.dir}`,
+      `sentinel monitor planet ${"127.0.0.1"} ${master} 1`,
+      "sentinel down-after-milliseconds planet 1000",
+      "sentinel failover-timeout planet 5000",
+      "",
+    ].join("\n"));
+    await procs.start([conf, "--sentinel"], "+monitor master planet");
+    const masterPort = async () => Number((await redisCli(sentinel, "sentinel", "get-master-addr-by-name", "planet")).split("\n")[1]);
+    await waitFor("the sentinel to see the replica", async () => (await redisCli(sentinel, "sentinel", "replicas", "planet")).includes(String(replica)));
+    return {
+      url: `redis://127.0.0.1:${sentinel}`,
+      masterName: "planet",
+      masterPort,
+      async failover() {
+        const before = await masterPort();
+        await redisCli(sentinel, "sentinel", "failover", "planet");
+        await waitFor("the sentinel failover", async () => (await masterPort()) !== before && (await redisCli(await masterPort(), "role")).startsWith("master"));
+        await waitFor("the old master to become a replica", async () => (await redisCli(before, "role")).startsWith("slave"));
+        return masterPort();
+      },
+      cleanup: () => procs.cleanup(),
+    };
+  } catch (err) {
+    await procs.cleanup();
+    throw err;
+  }
+}
