@@ -19,6 +19,7 @@ export interface RedisConnection {
   readonly status: string;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   rename(src: string, dst: string): Promise<unknown>;
+  set(key: string, value: string, px: "PX", ms: number, nx: "NX"): Promise<string | null>;
   hgetall(key: string): Promise<Record<string, string>>;
   hset(key: string, ...fieldsAndValues: string[]): Promise<unknown>;
   del(key: string): Promise<unknown>;
