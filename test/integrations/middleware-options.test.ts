@@ -105,6 +105,22 @@ describe.each<Framework>(["express", "fastify"])("%s", (framework) => {
       const rs256Key = await op.sign("RS512", {}, { kid: op.keys.RS256.kid });
       expect((await call("/default", { token: rs256Key })).status).toBe(401);
     });
+
+    test("a kid the JWKS does not publish, a bad signature, another issuer and an oversized token are 401 invalid_token", async () => {
+      // Node refuses headers over 16 KiB itself (431); in a form body the middleware's 16 KiB cap answers.
+      const oversized = await op.sign("ES256", { pad: "x".repeat(17 * 1024) });
+      expect(await call("/form", { form: { access_token: oversized } })).toMatchObject({ status: 401, challenge: 'Bearer error="invalid_token"' });
+      const valid = await op.sign("ES256");
+      const [h, p] = valid.split(".");
+      const otherSignature = (await op.sign("ES256", { sub: "someone-else" })).split(".")[2];
+      for (const token of [
+        await op.sign("ES256", {}, { kid: "not-published" }),
+        `${h}.${p}.${otherSignature}`,
+        await op.sign("ES256", { iss: "https://elsewhere.example/" }),
+      ]) {
+        expect(await call("/default", { token })).toMatchObject({ status: 401, challenge: 'Bearer realm="api", error="invalid_token"' });
+      }
+    });
   });
 
   describe("clock tolerance and token age", () => {
