@@ -24,7 +24,7 @@ import { measureAsync, report, type Measurement } from "./harness.js";
 const REPEATED = 64;
 const CONCURRENCY = 16;
 const ROUND_MS = 1000;
-const ROUNDS = 2;
+const ROUNDS = 3;
 /** Enough never-seen tokens for the all-new rounds of both frameworks (each has its own validator and cache). */
 const NEW_TOKENS = Number(process.env.BENCH_NEW_TOKENS ?? 8_000);
 const AUDIENCE = "https://api.example.test/";
