@@ -111,3 +111,32 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
   expect(only(loaded.sopsConfig!, HEAVY)).toEqual(["ajv", "yaml"]);
   expect(only(loaded.kernelWithConfig!, HEAVY)).toEqual(["ajv", "cosmiconfig", "yaml"]);
 });
+
+test("plauth profile list (dist) in a home with a SOPS profile decrypts nothing: no age-encryption, no oidc-provider, no dialogs; --long decrypts", async () => {
+  const { generateIdentity, identityToRecipient } = await import("age-encryption");
+  const { plauth } = await import("./cli/support/plauth.js");
+  const home = await makeTempDir("plauth-startup-home-");
+  try {
+    const identity = await generateIdentity();
+    const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
+    const made = await plauth(["profile", "create", "vault", "--sops", "--client-type", "static_apikey", "--set", "bearer_token_prefix=api-key"], { home: home.dir, env, input: "PLAK-secret\n" });
+    expect(made.code).toBe(0);
+    const cli = pathToFileURL(path.join(root, "dist/cli/index.js")).href;
+    // Each step in its own block: the steps share one module scope.
+    const list = (args: string[]) => [
+      `{`,
+      `const { runPlauth } = await import(${JSON.stringify(cli)});`,
+      `const out = [];`,
+      `Object.assign(process.env, ${JSON.stringify({ ...env, HOME: home.dir })});`,
+      `const code = await runPlauth(${JSON.stringify(args)}, { env: ${JSON.stringify({ ...env, HOME: home.dir })}, io: { out: (t) => out.push(t), err: (t) => out.push(t), errIsTty: false } });`,
+      `if (code !== 0 || !out.join("").includes("vault")) throw new Error("profile list failed: " + out.join(""));`,
+      `}`,
+    ].join("\n");
+    const loaded = await packagesLoadedAfter({ list: list(["profile", "list"]), long: list(["profile", "list", "--long"]) }, { typescript: false });
+    const LAZY = ["age-encryption", "oidc-provider", "@inquirer/prompts", "jose", "got", "open"];
+    expect(only(loaded.list!, LAZY)).toEqual([]);
+    expect(only(loaded.long!, LAZY)).toEqual(["age-encryption"]); // the control: --long needs the contents
+  } finally {
+    await home.cleanup();
+  }
+});

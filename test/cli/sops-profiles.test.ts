@@ -66,12 +66,15 @@ test("profile create --sops writes only an encrypted config, which list --long a
   expect(await run(["--auth-profile", "vault", "legacy", "print-api-key"])).toMatchObject({ code: 0, stdout: `${API_KEY}\n` });
 });
 
-test("the identity can come from SOPS_AGE_KEY_FILE instead; without one the encrypted profile is not listed", async () => {
+test("the identity can come from SOPS_AGE_KEY_FILE instead; without one the encrypted profile is listed by name (never decrypted to list names) but not with --long", async () => {
   expect((await createLegacyProfile("vault")).code).toBe(0);
   const elsewhere = path.join(home, "identity.txt");
   await rename(path.join(home, ".config/sops/age/keys.txt"), elsewhere);
-  expect(JSON.parse((await run(["profile", "list", "--json"])).stdout).local).toEqual([]);
-  expect(JSON.parse((await run(["profile", "list", "--json"], { SOPS_AGE_KEY_FILE: elsewhere })).stdout).local).toEqual(["vault"]);
+  expect(JSON.parse((await run(["profile", "list", "--json"])).stdout).local).toEqual(["vault"]);
+  expect(JSON.parse((await run(["profile", "list", "--json", "--long"])).stdout).local).toEqual({});
+  const long = JSON.parse((await run(["profile", "list", "--json", "--long"], { SOPS_AGE_KEY_FILE: elsewhere })).stdout).local;
+  expect(Object.keys(long)).toEqual(["vault"]);
+  expect(long.vault).toMatchObject({ client_type: "planet_legacy", _file_path: ".planet/vault/auth_client.sops.json" });
 });
 
 test("with no recipient configured, create --sops fails clearly and writes nothing", async () => {

@@ -18,19 +18,39 @@ function printable(kernel: AuthKernel, data: JsonObject | null, showSecrets: boo
 }
 
 interface Row extends ListedProfile {
-  config: AuthClientConfig;
+  /** Absent for a profile listed unread (see `encodedLocalConfig`). */
+  config?: AuthClientConfig;
   definedIn?: string;
 }
 
 /**
- * Every profile of every source, in the resolver's order, with its config. A profile whose config
- * does not load or validate is left out (a broken profile directory is not listed).
+ * The config file of a local profile stored in a format that must be decoded to be read (a
+ * `.sops.json` is decrypted: costly, and it needs your identity), or undefined for plain JSON.
  */
-async function listProfiles(factory: PlanetAuthFactory): Promise<Row[]> {
+async function encodedLocalConfig(factory: PlanetAuthFactory, name: string): Promise<string | undefined> {
+  const names = factory.kernel.profileFileNames().config;
+  const file = await resolveProfileConfigFile(name.toLowerCase(), factory.storage, factory.kernel.profileFileNames());
+  return file.endsWith(`/${names[names.length - 1]}`) ? undefined : file;
+}
+
+/**
+ * Every profile of every source, in the resolver's order, with its config. A profile whose config
+ * does not load or validate is left out (a broken profile directory is not listed) — except that,
+ * unless `contents` are needed, a local profile in an encoded format (SOPS) is listed without being
+ * read, so listing names never decrypts.
+ */
+async function listProfiles(factory: PlanetAuthFactory, { contents }: { contents: boolean }): Promise<Row[]> {
   const lookup = factory.profiles.lookup();
   const sources = new Map(factory.profiles.sources().map((s) => [s.name, s]));
   const rows: Row[] = [];
   for (const listed of await factory.profiles.list()) {
+    if (!contents && listed.source === "local") {
+      const definedIn = await encodedLocalConfig(factory, listed.name);
+      if (definedIn) {
+        rows.push({ ...listed, definedIn });
+        continue;
+      }
+    }
     try {
       const found = await sources.get(listed.source)!.find(listed.name, lookup);
       if (!found) continue;
@@ -58,11 +78,11 @@ function table(rows: Row[]): string {
 
 export const list: Handler = async (rt, opts) => {
   const factory = await rt.factory();
-  const rows = await listProfiles(factory);
+  const rows = await listProfiles(factory, { contents: Boolean(opts.long) });
   const showSecrets = Boolean(opts.showSecrets);
   const data = (r: Row): JsonObject => {
     const file = r.source === "builtin" ? {} : { _file_path: r.definedIn };
-    return { ...printable(factory.kernel, r.config.data(), showSecrets), ...file, ...(r.shadowedBy ? { _shadowed_by: r.shadowedBy } : {}) };
+    return { ...printable(factory.kernel, r.config?.data() ?? null, showSecrets), ...file, ...(r.shadowedBy ? { _shadowed_by: r.shadowedBy } : {}) };
   };
   if (opts.json) {
     // One key per source, in the resolver's order (names, or with --long name → config).
@@ -102,7 +122,7 @@ export const set: Handler = async (rt, _opts, [selected]) => {
   if (selected) {
     name = (await factory.loadAuthClientConfigFromProfile(selected)).name;
   } else {
-    const choices = (await listProfiles(factory)).filter((r) => !r.shadowedBy).map((r) => ({ name: r.name, value: r.name }));
+    const choices = (await listProfiles(factory, { contents: false })).filter((r) => !r.shadowedBy).map((r) => ({ name: r.name, value: r.name }));
     name = await rt.prompts().select("Select the default auth profile", choices);
   }
   await updateUserConfig(factory.storage, factory.envName("profile"), name);
