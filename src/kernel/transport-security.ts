@@ -20,10 +20,13 @@ export function isSameOrigin(a: string | URL, b: string | URL): boolean {
   return oa !== null && oa !== "null" && oa === originOf(b);
 }
 
-/** `localhost` (and its subdomains), 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
+/**
+ * `localhost`, 127.0.0.0/8 and ::1: traffic that never leaves the machine. Names under `.localhost`
+ * are not: the system resolver may ask DNS for them, whose answer could point anywhere.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (host === "localhost") return true;
   if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
   return /^127(\.\d{1,3}){3}$/.test(host);
 }

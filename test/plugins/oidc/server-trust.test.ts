@@ -58,11 +58,19 @@ describe("plain http", () => {
 
   test("allow_insecure_http: true accepts it; loopback hosts never need it", async () => {
     await expect(Auth.initializeFromConfigDict(ccConfig("http://auth.example.com", { allow_insecure_http: true }), { kernel: kernel() })).resolves.toBeInstanceOf(Auth);
-    for (const host of ["localhost", "127.0.0.1", "127.3.4.5", "[::1]", "api.localhost"]) {
+    for (const host of ["localhost", "127.0.0.1", "127.3.4.5", "[::1]"]) {
       await expect(Auth.initializeFromConfigDict(ccConfig(`http://${host}:8080`), { kernel: kernel() })).resolves.toBeInstanceOf(Auth);
     }
     expect(isLoopbackHost("127.0.0.1.example.com")).toBe(false);
     expect(isLoopbackHost("localhost.example.com")).toBe(false);
+  });
+
+  test("a name under .localhost is not loopback: it may be resolved through DNS, so plain http to it needs allow_insecure_http", async () => {
+    expect(isLoopbackHost("api.localhost")).toBe(false);
+    const err = await Auth.initializeFromConfigDict(ccConfig("http://api.localhost:8080"), { kernel: kernel() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthClientConfigException);
+    expect((err as Error).message).toMatch(/plain http to a non-loopback host \(http:\/\/api\.localhost:8080\/\)/);
+    await expect(Auth.initializeFromConfigDict(ccConfig("http://api.localhost:8080", { allow_insecure_http: true }), { kernel: kernel() })).resolves.toBeInstanceOf(Auth);
   });
 
   test("planet_legacy's legacy_auth_endpoint follows the same rule", async () => {
