@@ -4,7 +4,8 @@
  * - retries a POST only when the request provably never reached the server (connection refused,
  *   DNS failure), so a one-time grant is sent at most once; GETs also retry resets and 429/503;
  * - follows no redirect unless asked to, and then only to the same origin (auth-server calls carry
- *   secrets; a 3xx elsewhere is a RedirectRefusedException naming the URL and the Location host);
+ *   secrets; a 3xx elsewhere is a RedirectRefusedException naming the URL and the Location host),
+ *   without any `user:password@` the target names;
  * - reads at most `maxResponseBytes` of body;
  * - fails with a NetworkException whose cause holds no request headers or body.
  */
@@ -218,6 +219,9 @@ export class GotHttpClient implements HttpClient {
     if (redirects >= this.options.maxRedirects) {
       throw new RedirectRefusedException(`${where}: more than ${this.options.maxRedirects} redirects`, options);
     }
+    // A user:password@ in the target is the server's choice: got would send it as Basic credentials.
+    target.username = "";
+    target.password = "";
     return target.toString();
   }
 }

@@ -82,6 +82,18 @@ describe("redirects", () => {
     expect(other.requests).toHaveLength(0);
   });
 
+  test("a same-origin redirect naming user:password@ is followed without them: no credential the server chose is sent", async () => {
+    const as = await serve((r, res) => {
+      if (r.path === "/jwks") res.writeHead(302, { location: `http://planted:pw-from-server@${r.headers.host}/keys` }).end();
+      else res.writeHead(200, { "content-type": "application/json" }).end('{"keys":[]}');
+    });
+    const res = await new GotHttpClient().request({ method: "GET", url: `${as.url}/jwks`, redirect: "same-origin" });
+    expect(res.body).toBe('{"keys":[]}');
+    expect(as.requests.map((r) => r.path)).toEqual(["/jwks", "/keys"]);
+    expect(as.requests[1]!.headers.authorization).toBeUndefined();
+    expect(res.url).not.toContain("pw-from-server");
+  });
+
   test("a same-origin redirect loop ends at maxRedirects", async () => {
     const as = await serve((_r, res) => res.writeHead(302, { location: "/again" }).end());
     await expect(new GotHttpClient({ maxRedirects: 3 }).request({ method: "GET", url: `${as.url}/x`, redirect: "same-origin" })).rejects.toThrow(
