@@ -10,6 +10,12 @@ import { decodeJwtPayloadUnverified } from "./validation/jwt-decode.js";
 
 const TOKEN_KEYS = ["access_token", "id_token", "refresh_token"] as const;
 
+/**
+ * The longest lifetime a token is given, in seconds (365 days): a server's longer `expires_in` or
+ * `exp` counts as this, so the token is still refreshed (at ¾ of it) rather than kept forever.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600;
+
 /** A usable time value: a finite number, kept exactly as given (1700003600.5 stays as it is). */
 function timeOrNull(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
@@ -21,8 +27,9 @@ function timeOrNull(value: unknown): number | null {
  * Values keep their exact number (floats stay floats). Two departures keep a token from living
  * forever: a claim that is present but not a number is skipped like a missing one, and if the `exp`
  * claim was unusable and nothing else gives an expiry, the token counts as expired when issued
- * (`_exp = _iat`), so it is refreshed rather than trusted. Returns a new object; `data` is not
- * mutated. Empty data stays empty.
+ * (`_exp = _iat`), so it is refreshed rather than trusted; and no token lives longer than
+ * `MAX_TOKEN_LIFETIME_SECONDS` after `_iat`. Returns a new object; `data` is not mutated. Empty
+ * data stays empty.
  */
 export function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonObject {
   if (Object.keys(data).length === 0) return data;
@@ -47,6 +54,8 @@ export function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonO
     if (isFloatInSource(data, "expires_in") || (claimIat === null && storedIat !== null && isFloatInSource(data, "_iat"))) markFloat(out, "_exp");
   }
   if (out._exp === null && claims.exp !== undefined && claims.exp !== null) out._exp = iat;
+  // A lifetime beyond the bound (`expires_in: 1e300`, a far `exp`) would never be refreshed.
+  if (typeof out._exp === "number" && out._exp - iat > MAX_TOKEN_LIFETIME_SECONDS) out._exp = iat + MAX_TOKEN_LIFETIME_SECONDS;
   return out;
 }
 

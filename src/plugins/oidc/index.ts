@@ -7,7 +7,7 @@ export * from "./errors.js";
 export * from "./token-errors.js";
 export * from "./api/index.js";
 export * from "./validation/index.js";
-export { FileBackedOidcCredential, withIssuedAndExpiry } from "./credential.js";
+export { FileBackedOidcCredential, MAX_TOKEN_LIFETIME_SECONDS, withIssuedAndExpiry } from "./credential.js";
 export * from "./configs.js";
 export * from "./strategies.js";
 export {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { FileStorageProvider, InvalidDataException } from "../../../src/kernel/index.js";
-import { FileBackedOidcCredential } from "../../../src/plugins/oidc/index.js";
+import { FileBackedOidcCredential, MAX_TOKEN_LIFETIME_SECONDS } from "../../../src/plugins/oidc/index.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { fakeJwt, manualClock } from "./helpers.js";
 
@@ -30,6 +30,21 @@ describe("FileBackedOidcCredential _iat/_exp", () => {
     const at = fakeJwt({ iat: NOW - 10 });
     expect(new FileBackedOidcCredential({ access_token: at, expires_in: 60 }, null, null, clock).data()).toMatchObject({ _iat: NOW - 10, _exp: NOW + 50 });
     expect(new FileBackedOidcCredential({ access_token: at, _exp: NOW + 7 }, null, null, clock).data()).toMatchObject({ _exp: NOW + 7 });
+  });
+
+  test("a lifetime beyond 365 days (expires_in: 1e300, a far exp claim, a stored _exp) counts as 365 days, so the token is refreshed", async () => {
+    expect(MAX_TOKEN_LIFETIME_SECONDS).toBe(365 * 24 * 3600);
+    const huge = new FileBackedOidcCredential({ access_token: "opaque", refresh_token: "r", expires_in: 1e300 }, null, null, clock);
+    expect(huge.data()).toMatchObject({ _iat: NOW, _exp: NOW + MAX_TOKEN_LIFETIME_SECONDS, expires_in: 1e300 });
+    expect(await huge.isExpired(NOW + MAX_TOKEN_LIFETIME_SECONDS - 1)).toBe(false);
+    expect(await huge.isExpired(NOW + MAX_TOKEN_LIFETIME_SECONDS)).toBe(true);
+    const farClaim = fakeJwt({ iat: NOW - 10, exp: NOW + 100 * 365 * 24 * 3600 });
+    expect(new FileBackedOidcCredential({ access_token: farClaim }, null, null, clock).data()).toMatchObject({ _exp: NOW - 10 + MAX_TOKEN_LIFETIME_SECONDS });
+    expect(new FileBackedOidcCredential({ access_token: "opaque", _iat: NOW - 5, _exp: 1e300 }, null, null, clock).data())
+      .toMatchObject({ _exp: NOW - 5 + MAX_TOKEN_LIFETIME_SECONDS });
+    // Within the bound nothing changes.
+    expect(new FileBackedOidcCredential({ access_token: "opaque", expires_in: MAX_TOKEN_LIFETIME_SECONDS }, null, null, clock).data())
+      .toMatchObject({ _exp: NOW + MAX_TOKEN_LIFETIME_SECONDS });
   });
 
   test("a refresh-token-only credential never expires unless expires_in says so", async () => {
