@@ -126,12 +126,22 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return v;
 }
 
+/** A proof key imported once: clients sign many proofs with one key, and importing a JWK costs more than a verification. */
+interface ImportedKey {
+  key: KeyObject;
+  jkt: string;
+}
+
+/** Proof keys remembered (most recently used kept). */
+const KEY_CACHE_SIZE = 1024;
+
 /** Verifies DPoP proofs; one per configuration, safe to share between requests. */
 export class DpopProofVerifier {
   readonly algorithms: readonly string[];
   readonly maxAgeSeconds: number;
   readonly leewaySeconds: number;
   readonly #clock: Clock;
+  readonly #keys = new Map<string, ImportedKey>();
 
   constructor(options: DpopProofVerifierOptions = {}) {
     const algorithms = (options.algorithms ?? DEFAULT_DPOP_ALGORITHMS).map((a) => {
@@ -172,12 +182,7 @@ export class DpopProofVerifier {
     if (!algorithmsForKey(String(publicJwk.kty), typeof publicJwk.crv === "string" ? publicJwk.crv : undefined).includes(alg)) {
       invalid(`DPoP proof key does not suit algorithm ${alg.name}`);
     }
-    let key: KeyObject;
-    try {
-      key = nodeCrypto().createPublicKey({ key: publicJwk as import("node:crypto").JsonWebKey, format: "jwk" });
-    } catch {
-      return invalid('DPoP proof "jwk" header is not a usable public key');
-    }
+    const { key, jkt } = this.#importKey(publicJwk);
     if (alg.minRsaBits && (key.asymmetricKeyDetails?.modulusLength ?? 0) < alg.minRsaBits) invalid(`DPoP proof RSA key is shorter than ${alg.minRsaBits} bits`);
     if (!alg.verify(signingInput, key, signature)) invalid("DPoP proof signature is invalid");
 
@@ -196,11 +201,38 @@ export class DpopProofVerifier {
       throw new UseDpopNonceException(payload.nonce === undefined ? "DPoP proof needs the server's nonce" : "DPoP proof nonce is not current");
     }
     return {
-      jkt: jwkThumbprint(publicJwk),
+      jkt,
       jti: payload.jti as string,
       iat,
       alg: alg.name,
       replayWindowSeconds: Math.max(1, Math.ceil(iat + this.maxAgeSeconds + this.leewaySeconds - now)),
     };
+  }
+
+  /** The public key of a proof header, imported once per distinct key (by its RFC 7638 members, which are all a key is). */
+  #importKey(jwk: Record<string, unknown>): ImportedKey {
+    let id: string;
+    try {
+      id = jwkThumbprint(jwk);
+    } catch {
+      return invalid('DPoP proof "jwk" header is not a usable public key');
+    }
+    const cached = this.#keys.get(id);
+    if (cached) {
+      this.#keys.delete(id);
+      this.#keys.set(id, cached);
+      return cached;
+    }
+    const members = Object.fromEntries(THUMBPRINT_MEMBERS[String(jwk.kty)]!.map((m) => [m, jwk[m]]));
+    let key: KeyObject;
+    try {
+      key = nodeCrypto().createPublicKey({ key: members as import("node:crypto").JsonWebKey, format: "jwk" });
+    } catch {
+      return invalid('DPoP proof "jwk" header is not a usable public key');
+    }
+    const imported = { key, jkt: id };
+    if (this.#keys.size >= KEY_CACHE_SIZE) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(id, imported);
+    return imported;
   }
 }
