@@ -90,6 +90,16 @@ describe("plauth dev issuer", () => {
     expect(await login.result).toMatchObject({ code: 0, stdout: expect.stringContaining("Login succeeded.") });
     expect(JSON.parse((await run(["oauth", "userinfo", "--json"])).stdout)).toMatchObject({ sub: dev.account });
   });
+
+  test("the DPoP line's profile logs in with a device code and gets DPoP-bound tokens", async () => {
+    const dpop = dev.clients.find((c) => c.profile === "dev-dpop");
+    expect(dpop?.profile_create).toContain("--set dpop=true"); // this build's OIDC configs take dpop
+    const login = startPlauth(["--auth-profile", "dev-dpop", "login", "--no-open-browser", "-n"], { home });
+    const [url] = await login.waitForStdout(/http:\S+\/device\?user_code=\S+/);
+    await approveDevice(url);
+    expect(await login.result).toMatchObject({ code: 0, stdout: expect.stringContaining("Login succeeded.") });
+    expect(await readJson(".planet/dev-dpop/token.json")).toMatchObject({ token_type: "DPoP" });
+  });
 });
 
 describe("profile create: the dialog through standard input, then login", () => {
