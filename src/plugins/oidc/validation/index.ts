@@ -1,5 +1,5 @@
-export { TokenValidator, DEFAULT_MAX_TOKEN_LENGTH, prepareToken } from "./token-validator.js";
-export type { PreparedToken, TokenValidatorOptions, ValidateTokenOptions, ValidateIdTokenOptions } from "./token-validator.js";
+export { TokenValidator, DEFAULT_MAX_TOKEN_LENGTH } from "./token-validator.js";
+export type { TokenValidatorOptions, ValidateTokenOptions, ValidateIdTokenOptions } from "./token-validator.js";
 export { JwksKeyCache } from "./jwks-cache.js";
 export type { JwksFetcher, JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
 export { decodeJwtUnverified, decodeJwtPayloadUnverified, parseCompactJwt, MalformedJwtError } from "./jwt-decode.js";

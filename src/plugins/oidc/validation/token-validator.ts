@@ -109,7 +109,8 @@ function fail(ctx: FailureContext, cls: TokenExceptionClass, message: string, ev
 /**
  * A token whose structure was checked and whose payload was decoded once, for a caller that reads a
  * claim (the issuer) before choosing the validator. Only `prepareToken` makes one; nothing in it is
- * trusted until `validateToken` verifies it.
+ * trusted until `validateToken` verifies it. Internal to the library (not exported from the package):
+ * the validated claims are this payload object, so it must not change between the two calls.
  */
 export interface PreparedToken {
   readonly token: string;
