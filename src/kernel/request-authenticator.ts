@@ -79,6 +79,57 @@ function deleteHeader(headers: MutableHeaders, name: string): void {
   for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
 }
 
+/** A header record given as a plain object (not a Headers object, not a list of pairs). */
+function isPlainHeaderRecord(value: unknown): value is Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of a plain header record with lower-cased names, as fetch reads it (names that differ only
+ * in case are joined with ", ", as Headers appends them), so the credential replaces a header of any case.
+ */
+function lowerCaseHeaders(given: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!given) return out;
+  for (const name of Object.keys(given)) {
+    const value = given[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    const text = typeof value === "string" ? value : String(value);
+    out[lower] = out[lower] === undefined ? text : `${out[lower]}, ${text}`;
+  }
+  return out;
+}
+
+/** Set the decorated headers on fetch's headers (a Headers object, or a record of lower-cased names). */
+function mergeHeaders(headers: Headers | Record<string, string>, record: MutableHeaders): void {
+  const isHeaders = headers instanceof Headers;
+  for (const name in record) {
+    const value = record[name];
+    if (typeof value !== "string") continue;
+    if (isHeaders) headers.set(name, value);
+    else headers[lowerCaseName(name)] = value;
+  }
+}
+
+// The few header names authenticators set, lower-cased once.
+const lowerCaseNames = new Map<string, string>();
+function lowerCaseName(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size < 64) lowerCaseNames.set(name, lower);
+  }
+  return lower;
+}
+
+function toHeaders(headers: Headers | Record<string, string>): Headers {
+  return headers instanceof Headers ? headers : new Headers(headers);
+}
+
 export abstract class RequestAuthenticator {
   /** The scheme word before the token in the auth header (e.g. an RFC 6750 scheme); null: the token alone. */
   tokenPrefix: string | null = null;
@@ -198,29 +249,55 @@ export abstract class RequestAuthenticator {
    */
   fetch<F extends FetchLike = typeof globalThis.fetch>(fetchImpl: F = globalThis.fetch as unknown as F): F {
     const call = fetchImpl as unknown as FetchCall;
-    const wrapped = async (input: unknown, init?: FetchInitLike) => {
-      const request = typeof input === "object" && input !== null && "headers" in input ? (input as FetchRequestLike) : undefined;
-      const headers = new Headers(init?.headers ?? request?.headers);
-      const url = String(request?.url ?? input);
-      const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
-      await this.#decorateFetchHeaders(headers, { method, url });
-      const mode = init?.redirect ?? request?.redirect ?? "follow";
-      if (mode !== "follow") return this.#observed(url, await call(input, { ...init, headers }));
-      const first = this.#observed(url, await call(input, { ...init, headers, redirect: "manual" }));
-      return this.#followFetchRedirects(call, first, url, method, init, headers);
+    // Not async: a fresh credential costs no promise of its own, and the caller's promise is fetch's (plus one step to look at the status).
+    const wrapped = (input: unknown, init?: FetchInitLike): Promise<FetchResponseLike> => {
+      try {
+        const request = typeof input === "object" && input !== null && "headers" in input ? (input as FetchRequestLike) : undefined;
+        const given = init?.headers ?? request?.headers;
+        const url = typeof input === "string" ? input : String(request?.url ?? input);
+        const givenMethod = init?.method ?? request?.method;
+        const method = givenMethod === undefined ? "GET" : givenMethod.toUpperCase();
+        const target = { method, url };
+        const mode = init?.redirect ?? request?.redirect ?? "follow";
+        // A plain record (the common case) stays one: no Headers object is built unless a redirect needs it.
+        const headers = isPlainHeaderRecord(given) ? lowerCaseHeaders(given) : new Headers(given);
+        const pending = this.#decorateFetchHeaders(headers, target);
+        if (pending) return pending.then(() => this.#sendFetch(call, input, init, url, method, mode, headers));
+        return this.#sendFetch(call, input, init, url, method, mode, headers);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
     return wrapped as unknown as F;
   }
 
-  async #decorateFetchHeaders(headers: Headers, target: RequestTarget): Promise<void> {
+  /** The first request of a fetch; redirects (mode "follow") are followed by `#followFetchRedirects`, which alone needs the origin. */
+  #sendFetch(
+    call: FetchCall, input: unknown, init: FetchInitLike | undefined, url: string, method: string, mode: string, headers: Headers | Record<string, string>,
+  ): Promise<FetchResponseLike> {
+    // Object.assign, not a spread: V8 copies a spread object and then overwrites its headers several times slower.
+    const options: FetchInitLike = Object.assign({}, init);
+    options.headers = headers as HeadersSource;
+    if (mode !== "follow") return call(input, options).then((res) => this.#observed(url, res));
+    options.redirect = "manual";
+    return call(input, options).then((res) => {
+      this.#observed(url, res);
+      return REDIRECT_STATUSES.has(res.status) ? this.#followFetchRedirects(call, res, url, method, init, toHeaders(headers)) : res;
+    });
+  }
+
+  /** Decorate fetch headers: a lower-cased record (see `lowerCaseHeaders`) or a Headers object. Synchronous when `decorate` is. */
+  #decorateFetchHeaders(headers: Headers | Record<string, string>, target: RequestTarget): void | Promise<void> {
     const record: MutableHeaders = {};
-    if (headers.has(X_PLANET_APP_HEADER)) record[X_PLANET_APP_HEADER] = headers.get(X_PLANET_APP_HEADER)!;
-    await this.decorate(record, target);
-    for (const [k, v] of Object.entries(record)) if (typeof v === "string") headers.set(k, v);
+    const app = headers instanceof Headers ? headers.get(X_PLANET_APP_HEADER) : headers[X_PLANET_APP_LOWER];
+    if (app !== null && app !== undefined) record[X_PLANET_APP_HEADER] = app;
+    const pending = this.decorate(record, target);
+    if (pending) return pending.then(() => mergeHeaders(headers, record));
+    mergeHeaders(headers, record);
   }
 
   #observed<R extends FetchResponseLike>(url: string, res: R): R {
-    this.observeResponse(url, (name) => res.headers.get(name));
+    if (this.observeResponse !== RequestAuthenticator.prototype.observeResponse) this.observeResponse(url, (name) => res.headers.get(name));
     return res;
   }
 
