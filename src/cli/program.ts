@@ -26,9 +26,22 @@ const commands = {
 /** Options that carry a secret (literal or file form): their values are checked before the command runs. */
 const SECRET_KEYS = SECRET_OPTIONS.flatMap((s) => [s.key, s.fileKey]);
 
+/**
+ * Run one command's work. Mounted in a host program (which parses, and so ends, on its own), the
+ * kernel the command built is closed when it ends, success or error; the standalone program closes
+ * it in `runCommand`, signals included.
+ */
+async function commandRun(rt: PlauthRuntime, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } finally {
+    if (rt.embedded) await rt.close();
+  }
+}
+
 /** Run `name` from a lazily imported module with the command's options (including the root's) and arguments. */
 function lazy(rt: PlauthRuntime, load: Loader, name: string) {
-  return async (...params: unknown[]) => {
+  return (...params: unknown[]) => commandRun(rt, async () => {
     const cmd = params[params.length - 1] as Command;
     const args = params.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a.map(String) : [String(a)]));
     let opts = cmd.optsWithGlobals();
@@ -38,7 +51,7 @@ function lazy(rt: PlauthRuntime, load: Loader, name: string) {
     }
     const handler = (await load())[name] as Handler;
     await handler(rt, opts, args);
-  };
+  });
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -150,10 +163,10 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
       .addOption(o.refresh()).addOption(o.json()).action(run(commands.oauth, "printAccessToken"));
     for (const [name, key] of [["decode-access-token", "access_token"], ["decode-id-token", "id_token"], ["decode-refresh-token", "refresh_token"]] as const) {
       oauth.command(name).description(`decode the saved ${key} without verifying it`).addOption(o.humanReadable()).addOption(o.json())
-        .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        .action((opts: Record<string, unknown>, cmd: Command) => commandRun(rt, async () => {
           const mod = await commands.oauth();
           await mod.decodeSavedToken(rt, { ...cmd.optsWithGlobals(), ...opts }, key);
-        });
+        }));
     }
   });
 

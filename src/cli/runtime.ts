@@ -50,8 +50,8 @@ export interface PlauthRuntime {
   context(request: ContextRequest): Promise<Auth>;
   setLogLevel(level: string): void;
   /**
-   * Close the kernel this run built (its Redis connections and the like), so the process can exit.
-   * A kernel the host passed as an instance stays open: it is the host's.
+   * Close the kernel this run built (its Redis connections and the like), so the process can exit;
+   * a later command builds a new one. A kernel the host passed as an instance stays open: it is the host's.
    */
   close(): Promise<void>;
 }
@@ -186,7 +186,11 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
       return factory;
     },
     async close() {
-      await (await ownKernel)?.close();
+      const kernel = ownKernel;
+      // A later command of the same host program builds a kernel of its own.
+      factory = undefined;
+      ownKernel = undefined;
+      await (await kernel)?.close();
     },
     async context(request) {
       if (options.context) return options.context();

@@ -68,3 +68,22 @@ test("the embedded tree has no reset and no root options", async () => {
   expect(cmd.commands.map((c) => c.name()).sort()).toEqual(["jwt", "legacy", "login", "oauth", "profile", "version"]);
   expect(cmd.options).toEqual([]);
 });
+
+test("mounted in a host, a kernel a command built is closed when the command ends, success or error; the next command builds its own", async () => {
+  const closed: string[] = [];
+  let built = 0;
+  const ownKernel = async () => {
+    const k = createKernel({ plugins: builtinPlugins, homeDir: () => home, services: { env: {} } });
+    const n = ++built;
+    k.onClose(() => void closed.push(`kernel ${n}`));
+    return k;
+  };
+  const io = capture();
+  const context = () => Auth.initializeFromConfigDict({ client_type: "static_apikey", api_key: "HOST-KEY", bearer_token_prefix: "api-key" }, { kernel });
+  const program = new Command("hostapp").exitOverride();
+  program.addCommand(createPlauthEmbeddedCommand({ name: "auth", context, kernel: ownKernel, io, prompts: scriptedPrompts({}) }));
+  await program.parseAsync(["auth", "profile", "list"], { from: "user" });
+  expect(closed).toEqual(["kernel 1"]);
+  await expect(program.parseAsync(["auth", "profile", "copy", "no-such-profile", "x"], { from: "user" })).rejects.toThrow();
+  expect(closed).toEqual(["kernel 1", "kernel 2"]);
+});
