@@ -260,3 +260,37 @@ test("a SOPS profile keeps its DPoP key encrypted beside its encrypted token; th
   const again = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_client_credentials_secret", { dpop: true }), { kernel: sopsKernel(), ...options });
   expect((await again.requestAuthenticator().fetch()(`${api.url}/echo/sops-again`)).status).toBe(200);
 });
+
+test("a token endpoint that keeps answering use_dpop_nonce gets exactly one resend, then the error", async () => {
+  const seen: Array<string | undefined> = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.headers.dpop as string | undefined);
+    req.resume();
+    res.writeHead(400, { "Content-Type": "application/json", "DPoP-Nonce": `nonce-${seen.length}` });
+    res.end(JSON.stringify({ error: "use_dpop_nonce", error_description: "nonce required" }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const auth = await Auth.initializeFromConfigDict(
+      { client_type: "oidc_client_credentials_secret", auth_server: base, token_endpoint: `${base}/token`, client_id: "c", client_secret: "s", dpop: true },
+      { kernel: kernel() },
+    );
+    await expect(auth.login()).rejects.toMatchObject({ errorCode: "use_dpop_nonce" });
+    expect(seen).toHaveLength(2);
+    expect(decodeJwtPayloadUnverified(seen[0]!).nonce).toBeUndefined();
+    expect(decodeJwtPayloadUnverified(seen[1]!).nonce).toBe("nonce-1");
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test("a stored key that is not a P-256 private JWK is reported with its path and left as it was", async () => {
+  const storage = new FileStorageProvider({ homeDir: () => home.dir });
+  await storage.saveObj("bad-key/token.dpop.json", { kty: "EC", crv: "P-256", x: "not-a-point" });
+  const before = await readFile(path.join(home.dir, "bad-key/token.dpop.json"), "utf8");
+  const auth = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_client_credentials_secret", { dpop: true }), { kernel: kernel(), tokenFile: "bad-key/token.json" });
+  await expect(auth.login()).rejects.toMatchObject({ code: "ERR_CORRUPT_OBJECT", filePath: "bad-key/token.dpop.json" });
+  expect(await readFile(path.join(home.dir, "bad-key/token.dpop.json"), "utf8")).toBe(before);
+});
