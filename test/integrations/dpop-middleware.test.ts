@@ -157,3 +157,21 @@ describe("X-Forwarded-Proto/-Host are used only where the application trusts its
     }
   });
 });
+
+test("an interactive login (device code, the scripted user approves) with dpop: true calls a DPoP-required route; its token alone is refused", async () => {
+  const user = op.scriptedUser();
+  const kernel = createKernel({ plugins: [oidcPlugin], services: { http: new GotHttpClient({ retryLimit: 0, timeoutMs: 10_000 }), ...user.services } });
+  // Without `openid` the provider issues the access token for the API (a JWT) rather than for userinfo.
+  const auth = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_device_code", { dpop: true, scopes: ["offline_access", "api:read"] }), { kernel });
+  await auth.login({ allowTtyPrompt: true });
+  const server = await start("express", [{ path: "/required", options: { issuers: [{ issuer: op.issuer, audience: op.apiAudience }], dpop: "required" } }]);
+  try {
+    const res = await auth.requestAuthenticator().fetch()(`${server.url}/required`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { auth: { sub: string } }).auth.sub).toBe(op.accountId);
+    const token = (await auth.requestAuthenticator().credential())!.data()!.access_token as string;
+    expect((await send(`${server.url}/required`, { rawHeaders: ["Authorization", `DPoP ${token}`] })).status).toBe(401);
+  } finally {
+    await server.close();
+  }
+});
