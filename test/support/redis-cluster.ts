@@ -47,6 +47,9 @@ interface Processes {
 async function processes(prefix: string): Promise<Processes> {
   const temp = await makeTempDir(prefix);
   const started: ChildProcess[] = [];
+  // Also when the test runner exits without cleaning up (a timeout, a crash): no server outlives it.
+  const killAll = () => started.forEach((p) => p.exitCode === null && p.signalCode === null && p.kill("SIGKILL"));
+  process.once("exit", killAll);
   return {
     dir: temp.dir,
     async start(args, readyLine = "Ready to accept connections") {
@@ -71,6 +74,7 @@ async function processes(prefix: string): Promise<Processes> {
       return proc;
     },
     async cleanup() {
+      process.off("exit", killAll);
       await Promise.all(started.map(async (p) => {
         if (p.exitCode !== null || p.signalCode !== null) return;
         const exited = once(p, "exit");
