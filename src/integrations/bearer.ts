@@ -322,7 +322,7 @@ function buildValidator(options: BearerAuthOptions): Promise<BearerTokenValidato
 }
 
 /** The request as the client addressed it: the path (with query) and, built on demand, the absolute URL. */
-export interface RequestTarget {
+export interface CalledRequest {
   path: string;
   url: RequestUrl;
 }
@@ -410,7 +410,7 @@ export class BearerAuthenticator {
    * called them (what a DPoP proof names), as the framework sees them; by default `request.url` on the
    * request's `Host`.
    */
-  async authenticate(request: BearerRequest, body?: unknown, key: object = request, target?: RequestTarget): Promise<BearerAuth | undefined> {
+  async authenticate(request: BearerRequest, body?: unknown, key: object = request, target?: CalledRequest): Promise<BearerAuth | undefined> {
     const found = this.#credentials(request, body);
     if (found === undefined) {
       if (this.#required) throw this.challenge.error(undefined);

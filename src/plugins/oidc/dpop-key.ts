@@ -12,7 +12,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import {
-  AuthClientException, CorruptObjectException, ObjectNotFoundException, systemClock, type Clock, type JsonObject, type ObjectStorageProvider,
+  AuthClientException, CorruptObjectException, ObjectNotFoundException, originOf, systemClock, type Clock, type JsonObject, type ObjectStorageProvider,
 } from "../../kernel/index.js";
 import { accessTokenHash, jwkThumbprint, normalizeHtu } from "./validation/dpop-proof.js";
 
@@ -92,10 +92,6 @@ export function dpopKeyPathFor(tokenKey: string): string {
   const slash = Math.max(tokenKey.lastIndexOf("/"), tokenKey.lastIndexOf("\\"));
   const dot = tokenKey.indexOf(".", slash + 1);
   return dot <= slash + 1 ? `${tokenKey}.dpop` : `${tokenKey.slice(0, dot)}.dpop${tokenKey.slice(dot)}`;
-}
-
-function originOf(url: string): string | null {
-  return URL.parse(url)?.origin ?? null;
 }
 
 /**
