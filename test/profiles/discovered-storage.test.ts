@@ -89,7 +89,7 @@ redisDescribe(describe)("storage named by a discovered file", () => {
       await theirs.ensureRequestAuthenticatorIsReady();
       const keys = redisKeys();
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys) expect(key).toMatch(/^t:\.planet\/\.discovered\/[0-9a-f]{16}\/svc\/token\./);
+      for (const key of keys) expect(key).toMatch(/^t:\{\.planet\/\.discovered\/[0-9a-f]{16}\/svc\/token\./);
       expect(redisContents()).not.toContain(saved.access_token as string);
     } finally {
       await kernel.close();
