@@ -7,21 +7,12 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./redis-server.js";
 import { makeTempDir } from "./temp-dir.js";
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** redis-cli against one local server; the reply as text. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
