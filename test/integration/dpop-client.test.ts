@@ -294,3 +294,13 @@ test("a stored key that is not a P-256 private JWK is reported with its path and
   await expect(auth.login()).rejects.toMatchObject({ code: "ERR_CORRUPT_OBJECT", filePath: "bad-key/token.dpop.json" });
   expect(await readFile(path.join(home.dir, "bad-key/token.dpop.json"), "utf8")).toBe(before);
 });
+
+test("userinfo with a DPoP-bound token: the client presents it with a proof of the userinfo request", async () => {
+  const user = op.scriptedUser();
+  const auth = await Auth.initializeFromConfigDict(op.authClientConfig("oidc_device_code", { dpop: true }), { kernel: kernel(user.services), tokenFile: "device-openid/token.json" });
+  await auth.login({ allowTtyPrompt: true });
+  const data = (await auth.requestAuthenticator().credential())!.data()!;
+  expect(data.token_type).toBe("DPoP");
+  const info = await auth.authClient().userinfoFromAccessToken(data.access_token as string);
+  expect(info.sub).toBe(op.accountId);
+});

@@ -409,7 +409,9 @@ export class OidcAuthClient extends AuthClient {
   }
 
   override async userinfoFromAccessToken(accessToken: string): Promise<JsonObject> {
-    const api = new UserinfoApiClient({ ...this.apiDeps(), userinfoUri: await this.endpoints().userinfoEndpoint() });
+    // A client with `dpop: true` holds DPoP-bound tokens: they are presented with a proof of its key.
+    const dpop = this.dpopKey();
+    const api = new UserinfoApiClient({ ...this.apiDeps(), userinfoUri: await this.endpoints().userinfoEndpoint(), ...(dpop ? { dpop } : {}) });
     return api.userinfoFromAccessToken(accessToken);
   }
 
