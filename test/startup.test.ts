@@ -15,7 +15,7 @@ import { makeTempDir } from "./support/temp-dir.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const recorder = path.join(root, "test/integrations/support/record-imports.mjs");
 
-/** Dependencies that must wait until a feature needs them (tsyringe: until the first kernel). */
+/** Dependencies that must wait until a feature needs them (tsyringe: until a kernel's container is asked for). */
 const HEAVY = ["ajv", "jose", "got", "age-encryption", "yaml", "cosmiconfig", "open", "proper-lockfile"];
 const DI = ["tsyringe", "reflect-metadata"];
 /** Node's own modules that only some features need: the login callback's HTTP server, terminal dialogs, cryptography. */
@@ -64,7 +64,7 @@ async function packagesLoadedAfter(steps: Record<string, string>, { typescript }
 
 const only = (loaded: string[], names: string[]) => loaded.filter((p) => names.includes(p));
 
-test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader", async (entry) => {
+test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader and no container until asked for one", async (entry) => {
   const main = pathToFileURL(path.join(root, entry)).href;
   const loaded = await packagesLoadedAfter({
     import: `const { Auth } = await import(${JSON.stringify(main)});`,
@@ -77,6 +77,7 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
     // Config discovery that finds no config file loads no config loader (cosmiconfig).
     kernelWithoutConfig: `await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp });`,
     // Controls: features that need a heavy dependency do load it, and the recorder sees it.
+    containerControl: `(await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp })).container;`,
     cryptoControl: `process.getBuiltinModule("node:crypto");`,
     thirdPartySchema: [
       `const { createKernel, definePlugin, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
@@ -99,9 +100,11 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
   const builtins = entry.endsWith(".ts") ? FEATURE_BUILTINS.filter((b) => b !== "node:crypto") : FEATURE_BUILTINS;
   expect(only(loaded.import!, [...HEAVY, ...DI])).toEqual([]);
   expect(only(loaded.firstRequest!, HEAVY)).toEqual([]);
-  // The kernel loads tsyringe's container module only: no reflect-metadata polyfill, no decorators.
-  expect(only(loaded.firstRequest!, DI)).toEqual(["tsyringe"]);
-  expect(only(loaded.kernelWithoutConfig!, HEAVY)).toEqual([]);
+  // A kernel resolves its own services without tsyringe: its container is made when first asked for.
+  expect(only(loaded.firstRequest!, DI)).toEqual([]);
+  expect(only(loaded.kernelWithoutConfig!, [...HEAVY, ...DI])).toEqual([]);
+  // Asked for, it is tsyringe's container module only: no reflect-metadata polyfill, no decorators.
+  expect(only(loaded.containerControl!, DI)).toEqual(["tsyringe"]);
   expect(only(loaded.import!, builtins)).toEqual([]);
   expect(only(loaded.firstRequest!, builtins)).toEqual([]);
   expect(only(loaded.kernelWithoutConfig!, builtins)).toEqual([]);

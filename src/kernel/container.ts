@@ -60,18 +60,31 @@ function cachedOnce<T>(build: () => T): () => T {
 }
 
 /**
- * Register one of our providers in a container, bound to the resolver of the kernel that owns it.
- * Factories and classes become tsyringe factories; "kernel" lifecycle caches the instance in that
- * registration (one per kernel, since each kernel has its own container and registrations).
+ * A provider bound to the kernel that owns it: a value, or a function that makes the value ("kernel"
+ * lifecycle: built on first use, then that instance). The kernel resolves through bindings until its
+ * tsyringe container is first asked for; from then on the container holds the same bindings, so an
+ * instance built before is the one the container returns.
  */
-export function registerProvider<T>(container: DependencyContainer, token: Token<T>, provider: ServiceProvider<T>, resolver: ServiceResolver): void {
-  if ("useValue" in provider) {
-    const value: ValueProvider<T> = { useValue: provider.useValue };
+export type Binding<T> = { readonly useValue: T } | { readonly useFactory: () => T };
+
+export function bindProvider<T>(provider: ServiceProvider<T>, resolver: ServiceResolver): Binding<T> {
+  if ("useValue" in provider) return { useValue: provider.useValue };
+  const build = "useFactory" in provider ? () => provider.useFactory(resolver) : () => new provider.useClass(resolver);
+  return { useFactory: provider.lifecycle === "transient" ? build : cachedOnce(build) };
+}
+
+export function resolveBinding<T>(binding: Binding<T>): T {
+  return "useValue" in binding ? binding.useValue : binding.useFactory();
+}
+
+/** Register a binding in a tsyringe container (a value, or a factory that ignores the container it is given). */
+export function registerBinding<T>(container: DependencyContainer, token: Token<T>, binding: Binding<T>): void {
+  if ("useValue" in binding) {
+    const value: ValueProvider<T> = { useValue: binding.useValue };
     container.register<T>(token, value);
     return;
   }
-  const build = "useFactory" in provider ? () => provider.useFactory(resolver) : () => new provider.useClass(resolver);
-  const factory: FactoryProvider<T> = { useFactory: provider.lifecycle === "transient" ? build : cachedOnce(build) };
+  const factory: FactoryProvider<T> = { useFactory: () => binding.useFactory() };
   container.register<T>(token, factory);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The kernel: a plugin registry with its own tsyringe container (no parent: nothing registered on
- * tsyringe's global container reaches it). It knows no protocol; everything it can build comes from
+ * tsyringe's global container reaches it; made when first asked for). It knows no protocol; everything it can build comes from
  * registered plugins, and every service is a provider in its container. Two kernels share nothing.
  */
 import type { DependencyContainer } from "tsyringe";
@@ -25,7 +25,8 @@ import { GotHttpClient } from "./http.js";
 import { AuthLogger } from "./logging.js";
 import { processEnvironment, realSleep, systemBrowserOpener, systemClock, terminalDisplay, terminalPrompt } from "./seams.js";
 import {
-  createIsolatedContainer, isServiceProvider, registerProvider, type Disposer, type ServiceProvider, type ServiceResolver,
+  bindProvider, createIsolatedContainer, isServiceProvider, registerBinding, resolveBinding, type Binding, type Disposer, type ServiceProvider,
+  type ServiceResolver,
 } from "./container.js";
 import {
   BROWSER_OPENER, CLOCK, ENVIRONMENT, HTTP_CLIENT, LOGGER, SLEEP, STORAGE_PROVIDER, TTY_DISPLAY, TTY_PROMPT, type Token,
@@ -74,7 +75,9 @@ function tokenName(tok: Token<unknown>): string {
 }
 
 export class AuthKernel implements ServiceResolver {
-  readonly container: DependencyContainer;
+  /** Every service of this kernel, by token: what `resolve` returns until the container exists. */
+  readonly #bindings = new Map<Token<unknown>, Binding<unknown>>();
+  #container?: DependencyContainer;
   readonly #clientTypes = new Map<string, ClientTypeEntry>();
   readonly #plugins: AuthPlugin[] = [];
   readonly #formats: StorageFormat[] = [];
@@ -94,7 +97,6 @@ export class AuthKernel implements ServiceResolver {
   #closed?: Promise<void>;
 
   constructor(options: CreateKernelOptions = {}) {
-    this.container = createIsolatedContainer();
     this.#bind(HTTP_CLIENT, { useFactory: () => new GotHttpClient() });
     this.#bind(CLOCK, { useValue: systemClock });
     this.#bind(SLEEP, { useValue: realSleep });
@@ -137,18 +139,35 @@ export class AuthKernel implements ServiceResolver {
     return this.provide(tok, { useValue: value });
   }
 
+  /**
+   * The kernel's own tsyringe container (no parent), holding every service of the kernel. Made (and
+   * tsyringe loaded) when first asked for: a process that only uses the kernel's own services never
+   * loads tsyringe. From then on `resolve` goes through it, so what an application registers in it
+   * directly is resolved too.
+   */
+  get container(): DependencyContainer {
+    if (!this.#container) {
+      const container = createIsolatedContainer();
+      for (const [tok, binding] of this.#bindings) registerBinding(container, tok, binding);
+      this.#container = container;
+    }
+    return this.#container;
+  }
+
   /** The service registered for `tok` in this kernel. */
   resolve<T>(tok: Token<T>): T {
-    if (!this.container.isRegistered(tok)) throw new PluginException(`No service is registered for ${tokenName(tok)}`);
-    return this.container.resolve<T>(tok);
+    if (!this.isProvided(tok)) throw new PluginException(`No service is registered for ${tokenName(tok)}`);
+    return this.#container ? this.#container.resolve<T>(tok) : resolveBinding(this.#bindings.get(tok) as Binding<T>);
   }
 
   isProvided(tok: Token<unknown>): boolean {
-    return this.container.isRegistered(tok);
+    return this.#container ? this.#container.isRegistered(tok) : this.#bindings.has(tok);
   }
 
   #bind<T>(tok: Token<T>, provider: ServiceProvider<T>): void {
-    registerProvider(this.container, tok, provider, this);
+    const binding = bindProvider(provider, this);
+    this.#bindings.set(tok, binding);
+    if (this.#container) registerBinding(this.#container, tok, binding);
     this.#services = undefined;
   }
 
@@ -158,8 +177,12 @@ export class AuthKernel implements ServiceResolver {
       const get = <T>(tok: Token<T>): T => this.resolve(tok);
       const logger = get(LOGGER);
       logger.useSecretNames(this.secretNames);
+      const container = () => this.container;
       this.#services = Object.freeze({
-        container: this.container,
+        // A getter: handing out the services makes no container.
+        get container() {
+          return container();
+        },
         http: get(HTTP_CLIENT),
         clock: get(CLOCK),
         sleep: get(SLEEP),

@@ -1,5 +1,6 @@
 /**
- * tsyringe's container class, loaded with the first kernel rather than when the package is imported.
+ * tsyringe's container class, loaded when a kernel's container is first asked for (`kernel.container`),
+ * not when the package is imported nor when a kernel is built.
  * The kernel needs only the container (it registers values and factories under symbol tokens and uses
  * no decorators), so it loads tsyringe's container module, not its entry point: the entry point also
  * loads the decorators, factories and lazy helpers (some 30 modules) and throws unless the global

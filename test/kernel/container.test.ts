@@ -215,6 +215,24 @@ describe("an application's tsyringe classes", () => {
     constructor(readonly greeting: Greeting) {}
   }
 
+  test("a kernel's container, made when first asked for, holds the services already resolved (the same instances) and what the application registers in it", () => {
+    const kernel = createKernel({ plugins: [stampPlugin] });
+    const before = kernel.resolve(STAMPER);
+    const logger = kernel.resolve(LOGGER);
+    expect(kernel.container.resolve(STAMPER)).toBe(before);
+    expect(kernel.container.resolve(LOGGER)).toBe(logger);
+    const GREETING = token<string>("test:Greeting");
+    expect(kernel.isProvided(GREETING)).toBe(false);
+    kernel.container.register(GREETING, { useValue: "hello" });
+    expect(kernel.isProvided(GREETING)).toBe(true);
+    expect(kernel.resolve(GREETING)).toBe("hello");
+    // Provided afterwards: in the container too.
+    const clock = fixedClock(7);
+    kernel.provide(CLOCK, { useValue: clock });
+    expect(kernel.container.resolve(CLOCK)).toBe(clock);
+    expect(kernel.services.clock).toBe(clock);
+  });
+
   test("resolve in a kernel's container: it is tsyringe's container class, the one the application imports", () => {
     const kernel = createDefaultKernel();
     expect(kernel.container).toBeInstanceOf(globalContainer.constructor);
