@@ -79,6 +79,12 @@ describe.each<Framework>(["express", "fastify"])("%s", (framework) => {
     expect(await call("/required", ["Authorization", `DPoP ${boundToken}`])).toMatchObject({ status: 401, challenge: `DPoP realm="api", ${ALGS}, error="invalid_dpop_proof"` });
   });
 
+  test("two DPoP headers ⇒ invalid_dpop_proof", async () => {
+    const headers = await proofHeaders("GET", `${server.url}/required`);
+    const proof = headers[headers.indexOf("DPoP") + 1]!;
+    expect(await call("/required", [...headers, "DPoP", proof])).toMatchObject({ status: 401, challenge: expect.stringContaining('error="invalid_dpop_proof"') });
+  });
+
   test("a proof is good once: the same proof again ⇒ invalid_dpop_proof", async () => {
     const headers = await proofHeaders("GET", `${server.url}/required`);
     expect((await call("/required", headers)).status).toBe(200);
