@@ -66,6 +66,7 @@ const only = (loaded: string[], names: string[]) => loaded.filter((p) => names.i
 
 test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads no heavy dependency and no DI container; the first static-key request decorates synchronously without them, and a kernel for a directory without a config file loads no config loader and no container until asked for one", async (entry) => {
   const main = pathToFileURL(path.join(root, entry)).href;
+  const pluginKit = pathToFileURL(path.join(root, entry.replace("index", "plugin-kit"))).href;
   const loaded = await packagesLoadedAfter({
     import: `const { Auth } = await import(${JSON.stringify(main)});`,
     firstRequest: [
@@ -80,14 +81,15 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
     containerControl: `(await (await import(${JSON.stringify(main)})).loadKernel({ searchFrom: tmp, stopDir: tmp, homeDir: () => tmp })).container;`,
     cryptoControl: `process.getBuiltinModule("node:crypto");`,
     thirdPartySchema: [
-      `const { createKernel, definePlugin, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
+      `const { createKernel, AuthClient, AuthClientConfig } = await import(${JSON.stringify(main)});`,
+      `const { definePlugin } = await import(${JSON.stringify(pluginKit)});`,
       `class Config extends AuthClientConfig { static clientType = "custom"; }`,
       `const kernel = createKernel({ plugins: [definePlugin({ name: "custom", version: "1.0.0", clientTypes: [{ clientType: "custom", configClass: Config, clientClass: AuthClient,`,
       `  schema: { $id: "urn:test:custom", type: "object", properties: { n: { type: "integer" } } }, meta: { displayName: "Custom", description: "" } }] })] });`,
       `kernel.validateConfigData("custom", { client_type: "custom", n: 1 });`,
     ].join("\n"),
     sopsConfig: [
-      `const { creationRuleFor } = await import(${JSON.stringify(main)});`,
+      `const { creationRuleFor } = await import(${JSON.stringify(pluginKit)});`,
       `appendFileSync(tmp + "/.sops.yaml", "creation_rules: []\\n");`,
       `await creationRuleFor(tmp + "/.sops.yaml", tmp + "/a.sops.json");`,
     ].join("\n"),

@@ -21,7 +21,7 @@ import {
 export {
   BearerAuthError, BearerChallenge, grantedScopes,
   type BearerAuth, type BearerAuthOptions, type DpopErrorCode, type DpopMode, type DpopOptions, type BearerErrorCode, type BearerRefusalCode, type BearerTokenValidator,
-  type ClaimsGuardOptions, type ClaimsPredicate, type TokenLocations,
+  type AuthScheme, type ClaimsGuardOptions, type ClaimsPredicate, type DpopChallengeOptions, type TokenLocations,
 } from "./bearer.js";
 
 declare global {

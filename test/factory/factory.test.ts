@@ -6,10 +6,11 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
-  PlanetAuthFactory, ProfileException, builtinPlugins, createKernel, definePlugin,
-  type AuthKernel, type BuiltinProfileSet, type Environment, type JsonObject,
-  DISCOVERED_PROFILES,
+  PlanetAuthFactory, ProfileException, builtinPlugins, createKernel, type AuthKernel, type BuiltinProfileSet,
+  type Environment, type JsonObject,
 } from "../../src/index.js";
+import { DISCOVERED_PROFILES } from "../../src/kernel/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 let home: string;

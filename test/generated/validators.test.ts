@@ -8,7 +8,8 @@ import { VALIDATOR_MODULE_DIR, runtimeSchemaFiles, validatorsSources } from "../
 import { validatorModules } from "../../src/generated/validators.js";
 import { createAjv, describeErrors } from "../../src/kernel/config-validation.js";
 import { precompiledValidator, readSchemaFile, shippedValidator } from "../../src/kernel/schema-files.js";
-import { AuthClientConfigException, createKernel, definePlugin } from "../../src/index.js";
+import { AuthClientConfigException, createKernel } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

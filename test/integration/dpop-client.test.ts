@@ -14,9 +14,10 @@ import { readFileSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import {
-  Auth, DpopProofVerifier, FileStorageProvider, GotHttpClient, createKernel, decodeJwtPayloadUnverified, jwkThumbprint,
-  type AuthKernel, type HttpClient, type HttpRequest, type KernelServiceOverrides,
+  Auth, DpopProofVerifier, FileStorageProvider, GotHttpClient, createKernel, type AuthKernel, type HttpClient,
+  type HttpRequest, type KernelServiceOverrides,
 } from "../../src/index.js";
+import { decodeJwtPayloadUnverified, jwkThumbprint } from "../../src/plugin-kit.js";
 import { oidcPlugin, type OidcAuthClient } from "../../src/plugins/oidc/index.js";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { STORAGE_SOPS_PLUGIN_NAME, builtinPlugins, createStorageSopsPlugin } from "../../src/index.js";

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { inspect } from "node:util";
+import { Auth, GotHttpClient, createDefaultKernel } from "../../src/index.js";
 import {
-  Auth, ClientSecretBasicAuth, ClientSecretPostAuth, DeviceAuthorizationApiClient, GotHttpClient, IntrospectionApiClient, RevocationApiClient,
-  TokenApiClient, UserinfoApiClient, createDefaultKernel,
-} from "../../src/index.js";
+  ClientSecretBasicAuth, ClientSecretPostAuth, DeviceAuthorizationApiClient, IntrospectionApiClient,
+  RevocationApiClient, TokenApiClient, UserinfoApiClient,
+} from "../../src/plugin-kit.js";
 import { refusedPortUrl, startRecordingServer, type RecordingServer } from "../support/recording-server.js";
 
 const S = {

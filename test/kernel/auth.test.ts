@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import {
-  Auth, AuthClient, AuthClientConfig, AuthClientContextException, AuthLogger, Credential, CredentialRequestAuthenticator,
-  createKernel, definePlugin, nonePlugin, nowSeconds, type AuthKernel, type Clock, type JsonObject, type LoginOptions,
+  Auth, AuthClient, AuthClientConfig, AuthClientContextException, AuthLogger, Credential,
+  CredentialRequestAuthenticator, createKernel, nonePlugin, type AuthKernel, type Clock, type JsonObject,
+  type LoginOptions,
 } from "../../src/index.js";
+import { definePlugin, nowSeconds } from "../../src/plugin-kit.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { captureLogger } from "../support/capture-logger.js";
 

@@ -5,9 +5,10 @@ import path from "node:path";
 import { container as globalContainer, injectable } from "tsyringe";
 import {
   Auth, AuthLogger, CLOCK, Credential, GotHttpClient, HTTP_CLIENT, LOGGER, OIDC_AUTHENTICATOR_OPTIONS,
-  ObjectNotFoundException, PluginException, STORAGE_PROVIDER, createDefaultKernel, createKernel, defaultKernel, definePlugin, legacyPlugin, staticKeyPlugin, token,
-  type HttpClient, type HttpRequest, type OidcAuthClient, type ServiceResolver,
+  ObjectNotFoundException, PluginException, STORAGE_PROVIDER, createDefaultKernel, createKernel, defaultKernel,
+  legacyPlugin, staticKeyPlugin, token, type HttpClient, type HttpRequest, type OidcAuthClient, type ServiceResolver,
 } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -5,7 +5,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Auth, DISCOVERED_PROFILES, NoOpAuthClient, ProfileException, builtinPlugins, createKernel, validateProfileName, type AuthKernel, type Environment } from "../../src/index.js";
+import {
+  Auth, NoOpAuthClient, ProfileException, builtinPlugins, createKernel, validateProfileName, type AuthKernel, type Environment,
+} from "../../src/index.js";
+import { DISCOVERED_PROFILES } from "../../src/kernel/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 let home: string;

@@ -4,8 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   ConfigDiscoveryException, FileTooLargeException, PluginException, UntrustedFileException, discoverConfig, loadKernel,
-  discoveredProfiles,
 } from "../../src/index.js";
+import { discoveredProfiles } from "../../src/profiles/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const PLUGIN_PATH = fileURLToPath(new URL("../fixtures/acme-hmac-plugin/plugin.ts", import.meta.url));

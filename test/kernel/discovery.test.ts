@@ -5,9 +5,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import got from "got";
 import {
-  Auth, AuthClientConfigException, ConfigDiscoveryException, PluginException, ProfileException, discoverConfig, loadKernel,
-  discoveredProfiles, profilesOf,
+  Auth, AuthClientConfigException, ConfigDiscoveryException, PluginException, ProfileException, discoverConfig,
+  loadKernel, profilesOf,
 } from "../../src/index.js";
+import { discoveredProfiles } from "../../src/profiles/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
 import { PROJECT_SEARCH_PLACES, USER_SEARCH_PLACES } from "../../src/kernel/discovery.js";
 import { makeTempDir } from "../support/temp-dir.js";

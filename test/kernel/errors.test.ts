@@ -1,8 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import {
   AuthClientConfigException, AuthEvent, AuthException, ExpiredTokenException, FileBackedJsonObjectException,
-  InvalidDataException, InvalidTokenException, TokenValidatorException, recast,
+  InvalidDataException, InvalidTokenException, TokenValidatorException,
 } from "../../src/index.js";
+import { recast } from "../../src/plugin-kit.js";
 
 describe("exception hierarchy", () => {
   test("subclasses carry stable codes and default events", () => {
@@ -61,7 +62,7 @@ describe("recastMessage", () => {
     const { runInNewContext } = await import("node:vm");
     const foreign = runInNewContext("new TypeError('from elsewhere')") as Error;
     expect(foreign instanceof Error).toBe(false);
-    const { recastMessage } = await import("../../src/index.js");
+    const { recastMessage } = await import("../../src/plugin-kit.js");
     expect(recastMessage(foreign)).toBe("from elsewhere (TypeError)");
   });
 });

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import {
-  Credential, FileBackedJsonObject, FileStorageProvider, InvalidDataException, ObjectNotFoundException, type JsonObject,
-} from "../../src/index.js";
+import { Credential, FileStorageProvider, InvalidDataException, ObjectNotFoundException, type JsonObject } from "../../src/index.js";
+import { FileBackedJsonObject } from "../../src/plugin-kit.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 /** Valid iff it has a non-empty `key`. */

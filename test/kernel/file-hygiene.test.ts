@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
-import {
-  Auth, AuthLogger, FileStorageProvider, FileTooLargeException, createDefaultKernel, STALE_TEMP_FILE_MS,
-} from "../../src/index.js";
+import { Auth, AuthLogger, FileStorageProvider, FileTooLargeException, createDefaultKernel } from "../../src/index.js";
+import { STALE_TEMP_FILE_MS } from "../../src/kernel/index.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

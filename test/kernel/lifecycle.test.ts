@@ -4,8 +4,9 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import {
-  PluginException, StorageException, builtinPlugins, createKernel, definePlugin, type JsonObject, type ObjectStorageProvider, type Token,
+  PluginException, StorageException, builtinPlugins, createKernel, type JsonObject, type ObjectStorageProvider, type Token,
 } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { redisDescribe, startRedis } from "../support/redis-server.js";
 
 const CONNECTION: Token<{ open: boolean }> = Symbol("test.connection");

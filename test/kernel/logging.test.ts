@@ -1,7 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import {
-  AuthEvent, AuthLogger, ExpiredTokenException, LOG_PREFIX, logException, redact, SecretNames, createDefaultKernel, type HostLogger,
+  AuthEvent, AuthLogger, ExpiredTokenException, LOG_PREFIX, redact, SecretNames, createDefaultKernel, type HostLogger,
 } from "../../src/index.js";
+import { logException } from "../../src/plugin-kit.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 function recording(enabled: (level: string) => boolean = () => true) {

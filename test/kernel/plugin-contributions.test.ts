@@ -8,8 +8,10 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
   Auth, AuthClientConfig, AuthLogger, FileStorageProvider, PluginException, createKernel, createStorageSopsPlugin,
-  definePlugin, nonePlugin, profileConfigFileForWrite, resolveProfileConfigFile, saveProfileConfig, staticKeyPlugin, type StorageFormat,
+  nonePlugin, profileConfigFileForWrite, saveProfileConfig, staticKeyPlugin, type StorageFormat,
 } from "../../src/index.js";
+import { resolveProfileConfigFile } from "../../src/kernel/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { InertClient } from "../support/generic-plugin.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -1,9 +1,10 @@
 import "reflect-metadata";
 import { describe, expect, test } from "@jest/globals";
 import {
-  LIBRARY_VERSION, PluginDependencyException, PluginException, PluginVersionException, createKernel, definePlugin,
-  satisfiesVersionRange, token, type AuthKernel, type AuthPlugin, type StorageFormat,
+  LIBRARY_VERSION, PluginDependencyException, PluginException, PluginVersionException, createKernel, token,
+  type AuthKernel, type AuthPlugin, type StorageFormat,
 } from "../../src/index.js";
+import { definePlugin, satisfiesVersionRange } from "../../src/plugin-kit.js";
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 import { stampHeader, stampPlugin } from "../support/stamp-plugin.js";
 

@@ -4,9 +4,10 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ConfigDiscoveryException, PluginFailureException, PluginSchemaException, createKernel, definePlugin, loadKernel,
-  type AuthKernel, type AuthPlugin,
+  ConfigDiscoveryException, PluginFailureException, PluginSchemaException, createKernel, loadKernel, type AuthKernel,
+  type AuthPlugin,
 } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { InertClient, configClassFor } from "../support/generic-plugin.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import {
   AuthClientConfigException, AuthClientException, CLOCK, PluginException, createDefaultKernel, createKernel,
-  definePlugin, nonePlugin, staticKeyPlugin, type Clock,
+  nonePlugin, staticKeyPlugin, type Clock,
 } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 import { InertClient, configClassFor, schemaOnlyPlugin } from "../support/generic-plugin.js";
 
 describe("definePlugin", () => {

@@ -1,6 +1,7 @@
 /** quoteServerText: what an error may quote of a server's text when that server echoes what it was sent. */
 import { describe, expect, test } from "@jest/globals";
-import { MAX_SERVER_TEXT, SecretNames, quoteServerText, type HttpRequest } from "../../src/index.js";
+import { SecretNames, type HttpRequest } from "../../src/index.js";
+import { MAX_SERVER_TEXT, quoteServerText } from "../../src/plugin-kit.js";
 
 const names = new SecretNames().add(["client_secret", "password"]);
 const SECRET = "s3cr3t/with+odd chars&=";

@@ -9,10 +9,11 @@ import { readFile, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import {
-  ClientCredentialsClientSecretClientConfig, FileBackedApiKey, FileBackedOidcCredential, FileBackedPlanetLegacyApiKey, FileStorageProvider,
-  StaticApiKeyAuthClientConfig, StorageException, createKernel, createStorageSopsPlugin, defaultKernel, setDefaultKernel, staticKeyPlugin,
-  type FileBackedJsonObject, type JsonObject,
+  ClientCredentialsClientSecretClientConfig, FileBackedApiKey, FileBackedOidcCredential,
+  FileBackedPlanetLegacyApiKey, FileStorageProvider, StaticApiKeyAuthClientConfig, StorageException, createKernel,
+  createStorageSopsPlugin, defaultKernel, setDefaultKernel, staticKeyPlugin, type JsonObject,
 } from "../../src/index.js";
+import { type FileBackedJsonObject } from "../../src/plugin-kit.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 let dir: string;

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/g
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  ALLOW_STORAGE_FROM_KEY, Auth, ProfileException, RedisStorageProvider, UntrustedFileException, discoveredProfiles, loadKernel,
-  type JsonObject,
-} from "../../src/index.js";
+import { Auth, ProfileException, RedisStorageProvider, UntrustedFileException, loadKernel, type JsonObject } from "../../src/index.js";
+import { ALLOW_STORAGE_FROM_KEY } from "../../src/kernel/index.js";
+import { discoveredProfiles } from "../../src/profiles/index.js";
 import { startDevIssuer, type DevIssuer } from "../../src/devtools/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { redisDescribe, startRedis, type TestRedis } from "../support/redis-server.js";

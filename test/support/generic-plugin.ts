@@ -3,9 +3,9 @@
  * validation and registry can be tested without the protocol plugins.
  */
 import {
-  AuthClient, AuthClientConfig, NoOpRequestAuthenticator, definePlugin, readSchemaFile,
-  type AuthPlugin, type Credential, type RequestAuthenticator,
+  AuthClient, AuthClientConfig, NoOpRequestAuthenticator, type AuthPlugin, type Credential, type RequestAuthenticator,
 } from "../../src/index.js";
+import { definePlugin, readSchemaFile } from "../../src/plugin-kit.js";
 
 export class InertClient extends AuthClient {
   async login(): Promise<Credential> {

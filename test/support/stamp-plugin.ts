@@ -3,9 +3,8 @@
  * Stamper) through its `register` hook, and its client resolves that service from the kernel the
  * client belongs to. Its request authenticator sends `Authorization: Stamp <stamp>`.
  */
-import {
-  AuthClient, AuthClientConfig, CLOCK, Credential, RequestAuthenticator, definePlugin, token, type AuthKernel,
-} from "../../src/index.js";
+import { AuthClient, AuthClientConfig, CLOCK, Credential, RequestAuthenticator, token, type AuthKernel } from "../../src/index.js";
+import { definePlugin } from "../../src/plugin-kit.js";
 
 export interface Stamper {
   stamp(): string;

@@ -2,9 +2,10 @@
 import "reflect-metadata";
 import { describe, expect, test } from "@jest/globals";
 import {
-  AuthClient, AuthClientConfig, Credential, CredentialRequestAuthenticator, definePlugin, systemClock, token,
-  type AuthPlugin, type JsonObject, type RequestAuthenticator,
+  AuthClient, AuthClientConfig, Credential, CredentialRequestAuthenticator, token, type AuthPlugin, type JsonObject,
+  type RequestAuthenticator,
 } from "../../src/index.js";
+import { definePlugin, systemClock } from "../../src/plugin-kit.js";
 import { ConformanceError, conformanceChecks, describeConformance, type ConformanceOptions } from "../../src/testing/index.js";
 
 type Fault = "none" | "async-decorate" | "io-decorate" | "system-clock" | "leaky-error" | "shared-service";

@@ -4,10 +4,11 @@
  * an error, so each negative case below proves the mistake does not compile.
  */
 import {
-  Auth, AuthClientConfig, AuthCodeWithClientSecretClientConfig, ClientCredentialsClientSecretClientConfig, PlanetLegacyAuthClientConfig,
-  StaticApiKeyAuthClientConfig, type ConfigDict, type JsonObject, type KnownClientType, type OidcClientCredentialsSecretConfigDict,
-  type SchemaData,
+  Auth, AuthClientConfig, AuthCodeWithClientSecretClientConfig, ClientCredentialsClientSecretClientConfig,
+  PlanetLegacyAuthClientConfig, StaticApiKeyAuthClientConfig, type ConfigDict, type JsonObject, type KnownClientType,
+  type OidcClientCredentialsSecretConfigDict,
 } from "../../src/index.js";
+import { type SchemaData } from "../../src/plugin-kit.js";
 
 /** Compiles only when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;

@@ -1,8 +1,8 @@
 import {
   AuthClient, AuthClientConfig, AuthClientException, Credential, CredentialRequestAuthenticator, ObjectNotFoundException,
-  definePlugin, insecureTransportReason, nowSeconds,
-  type JsonObject, type LoginOptions, type RequestAuthenticator, type SchemaData,
+  type JsonObject, type LoginOptions, type RequestAuthenticator,
 } from "planet-auth";
+import { definePlugin, insecureTransportReason, nowSeconds, type SchemaData } from "planet-auth/plugin-kit";
 
 /** Renew this many seconds before the token expires, so a request never carries an expired one. */
 export const RENEW_BEFORE_S = 30;

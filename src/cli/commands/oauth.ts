@@ -1,5 +1,6 @@
 /** `plauth oauth …`: token file operations, validation, discovery. The profile must be an OAuth one. */
-import { nowSeconds, type Auth, type Credential, type JsonObject } from "../../index.js";
+import { type Auth, type Credential, type JsonObject } from "../../index.js";
+import { nowSeconds } from "../../kernel/index.js";
 import { CliError } from "../errors.js";
 import { formatJson, formatJwtDump, humanize, jwtParts } from "../output.js";
 import type { Handler } from "../program.js";

@@ -8,6 +8,7 @@ export * from "./token-errors.js";
 export * from "./api/index.js";
 export * from "./validation/index.js";
 export { FileBackedOidcCredential, MAX_TOKEN_LIFETIME_SECONDS, withIssuedAndExpiry } from "./credential.js";
+export { DpopKey, DpopKeyHolder, type DpopProofRequest } from "./dpop-key.js";
 export * from "./configs.js";
 export * from "./strategies.js";
 export {

@@ -5,9 +5,10 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import {
-  Auth, AuthClientConfigException, AuthClientException, DiscoveryApiException, GotHttpClient, JwksApiClient, RedirectRefusedException,
-  createDefaultKernel, isLoopbackHost, type OidcAuthClient,
+  Auth, AuthClientConfigException, AuthClientException, DiscoveryApiException, GotHttpClient,
+  RedirectRefusedException, createDefaultKernel, type OidcAuthClient,
 } from "../../../src/index.js";
+import { JwksApiClient, isLoopbackHost } from "../../../src/plugin-kit.js";
 import { recordingServersClosedAfterEach } from "../../support/recording-server.js";
 
 const SECRET = "cc-secret-0a9b8c7d";

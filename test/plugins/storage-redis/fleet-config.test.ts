@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Auth, ConfigDiscoveryException, discoveredProfiles, loadKernel, RedisStorageProvider } from "../../../src/index.js";
+import { Auth, ConfigDiscoveryException, loadKernel, RedisStorageProvider } from "../../../src/index.js";
+import { discoveredProfiles } from "../../../src/profiles/index.js";
 import { startDevIssuer, type DevIssuer } from "../../../src/devtools/index.js";
 import { grantCounter } from "../../integration/support/echo-api.js";
 import { makeTempDir } from "../../support/temp-dir.js";

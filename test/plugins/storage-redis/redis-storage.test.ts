@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import {
-  AuthLogger, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, createDefaultKernel, serializeJsonObject,
+  AuthLogger, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, createDefaultKernel,
 } from "../../../src/index.js";
+import { serializeJsonObject } from "../../../src/plugin-kit.js";
 import { RedisAuthenticationException, RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
-import { FileStorageProvider, StorageException, createSopsStorageFormat, type FileOps } from "../../../src/index.js";
+import { FileStorageProvider, StorageException, type FileOps } from "../../../src/index.js";
+import { createSopsStorageFormat } from "../../../src/plugin-kit.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 
 let home: string;

@@ -7,9 +7,9 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import {
-  Auth, createKernel, createStorageSopsPlugin, legacyPlugin, nonePlugin, resolveProfileConfigFile, resolveProfileTokenFile,
-  saveProfileConfig, staticKeyPlugin, type AuthKernel,
+  Auth, createKernel, createStorageSopsPlugin, legacyPlugin, nonePlugin, saveProfileConfig, staticKeyPlugin, type AuthKernel,
 } from "../../../src/index.js";
+import { resolveProfileConfigFile, resolveProfileTokenFile } from "../../../src/kernel/index.js";
 import { startPlanetApiServer, type PlanetApiServer } from "../../../examples/support/planet-api-server.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 

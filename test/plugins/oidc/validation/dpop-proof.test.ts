@@ -7,9 +7,10 @@ import { describe, expect, test } from "@jest/globals";
 import crypto from "node:crypto";
 import { EmbeddedJWK, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, type JWK } from "jose";
 import {
-  DpopNonces, DpopProofVerifier, DpopReplayStoreException, InvalidDpopProofException, MemoryDpopReplayStore, UseDpopNonceException,
-  accessTokenHash, jwkThumbprint, type Clock,
+  DpopNonces, DpopProofVerifier, DpopReplayStoreException, InvalidDpopProofException, MemoryDpopReplayStore,
+  UseDpopNonceException, type Clock,
 } from "../../../../src/index.js";
+import { accessTokenHash, jwkThumbprint } from "../../../../src/plugin-kit.js";
 import { DpopKey, dpopKeyPathFor } from "../../../../src/plugins/oidc/dpop-key.js";
 
 const URL_ = "https://api.example.test/things";
