@@ -84,9 +84,8 @@ export type {
   OidcClientCredentialsSecretConfigDict, OidcClientType, OidcClientValidatorConfigDict, OidcConfigDict,
   OidcDeviceCodeConfigDict, OidcDeviceCodePubkeyConfigDict, OidcDeviceCodeSecretConfigDict, OidcLoginOptions,
   OidcRefreshClient, OidcResourceOwnerConfigDict, OidcResourceOwnerPubkeyConfigDict,
-  OidcResourceOwnerSecretConfigDict, PreparedToken, TokenApiClientFactory, TokenPolicy, TokenValidatorOptions,
-  TrustedIssuerContext, TrustedIssuerSpec, ValidateAccessTokenOptions, ValidateIdTokenOptions, ValidateTokenOptions,
-  VerifiedDpopProof,
+  OidcResourceOwnerSecretConfigDict, TokenApiClientFactory, TokenPolicy, TokenValidatorOptions, TrustedIssuerContext,
+  TrustedIssuerSpec, ValidateAccessTokenOptions, ValidateIdTokenOptions, ValidateTokenOptions, VerifiedDpopProof,
 } from "./plugins/oidc/index.js";
 export {
   FileBackedApiKey, FileBackedApiKeyRequestAuthenticator, StaticApiKeyAuthClient, StaticApiKeyAuthClientConfig,

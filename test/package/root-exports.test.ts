@@ -63,7 +63,7 @@ const ROOT_EXPORTS = [
   "PlanetAuthContext", "PlanetAuthFactory", "PlanetAuthFactoryOptions", "PlanetLegacyAuthClient",
   "PlanetLegacyAuthClientConfig", "PlanetLegacyAuthClientException", "PlanetLegacyConfigDict",
   "PlanetLegacyRequestAuthenticator", "PluginDependencyException", "PluginException", "PluginFailureException",
-  "PluginSchemaException", "PluginSchemaExceptionOptions", "PluginVersionException", "PreparedToken",
+  "PluginSchemaException", "PluginSchemaExceptionOptions", "PluginVersionException",
   "PROFILE_ENV_VAR", "ProfileConfig", "profileConfigFileForWrite", "ProfileException", "ProfileFileNames",
   "ProfileLookup", "ProfileResolver", "ProfileSelection", "profilesOf", "ProfileSource", "redact", "REDACTED",
   "RedirectRefusedException", "RedisAuthenticationException", "RedisStorageConfig", "RedisStorageProvider",
