@@ -79,6 +79,19 @@ async function processes(prefix: string): Promise<Processes> {
 
 const NO_PERSISTENCE = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
 
+/** The port of the master serving `slot`, as the node on `askPort` sees the cluster. */
+async function masterOfSlot(askPort: number, slot: number): Promise<number> {
+  const nodes = (await redisCli(askPort, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
+  for (const f of nodes) {
+    if (!f[2]!.includes("master") || f[2]!.includes("fail")) continue;
+    for (const range of f.slice(8)) {
+      const [lo, hi = lo] = range.split("-").map(Number);
+      if (slot >= lo! && slot <= hi!) return Number(f[1]!.split(":")[1]!.split("@")[0]);
+    }
+  }
+  throw new Error(`no master serves slot ${slot}`);
+}
+
 export interface TestRedisCluster {
   /** One node's URL (`redis://127.0.0.1:<port>`): a seed for the cluster client. */
   url: string;
@@ -87,6 +100,8 @@ export interface TestRedisCluster {
   masterOf(key: string): Promise<number>;
   /** A coordinated failover: the replica of the master on `masterPort` takes over; resolves when the cluster agrees. */
   failover(masterPort: number): Promise<number>;
+  /** A forced failover: the master on `masterPort` is killed (SIGKILL); resolves when another node serves `key`'s slot. */
+  crash(masterPort: number, key: string): Promise<number>;
   cleanup(): Promise<void>;
 }
 
@@ -95,7 +110,7 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   try {
     const ports = await Promise.all(Array.from({ length: 6 }, freePort));
     const busPorts = await Promise.all(ports.map(freePort));
-    await Promise.all(ports.map((port, i) =>
+    const servers = await Promise.all(ports.map((port, i) =>
       procs.start([
         "--port", String(port), ...NO_PERSISTENCE, "--dir", procs.dir,
         "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-port", String(busPorts[i]),
@@ -107,18 +122,7 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
       const states = await Promise.all(ports.map((p) => redisCli(p, "cluster", "info")));
       return states.every((s) => s.includes("cluster_state:ok"));
     });
-    const masterOf = async (key: string) => {
-      const slot = Number(await redisCli(ports[0]!, "cluster", "keyslot", key));
-      const shards = (await redisCli(ports[0]!, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
-      for (const f of shards) {
-        if (!f[2]!.includes("master") || f[2]!.includes("fail")) continue;
-        for (const range of f.slice(8)) {
-          const [lo, hi = lo] = range.split("-").map(Number);
-          if (slot >= lo! && slot <= hi!) return Number(f[1]!.split(":")[1]!.split("@")[0]);
-        }
-      }
-      throw new Error(`no master serves slot ${slot}`);
-    };
+    const masterOf = async (key: string) => masterOfSlot(ports[0]!, Number(await redisCli(ports[0]!, "cluster", "keyslot", key)));
     return {
       url: `redis://127.0.0.1:${ports[0]}`,
       ports,
@@ -135,6 +139,21 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
           return views.every((v) => v.split("\n").some((l) => l.includes(`:${replicaPort}@`) && l.includes("master")));
         });
         return replicaPort;
+      },
+      async crash(masterPort, key) {
+        const server = servers[ports.indexOf(masterPort)]!;
+        const exited = once(server, "exit");
+        server.kill("SIGKILL");
+        await exited;
+        const live = ports.find((p) => p !== masterPort)!;
+        let promoted = masterPort;
+        await waitFor("a replica to take over the crashed master's slots", async () => {
+          const slot = Number(await redisCli(live, "cluster", "keyslot", key));
+          const owner = await masterOfSlot(live, slot).catch(() => masterPort);
+          promoted = owner;
+          return owner !== masterPort && (await redisCli(live, "cluster", "info")).includes("cluster_state:ok");
+        });
+        return promoted;
       },
       cleanup: () => procs.cleanup(),
     };

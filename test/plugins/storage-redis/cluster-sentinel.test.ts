@@ -1,8 +1,8 @@
 /**
  * The Redis store on a local Redis Cluster (3 masters, 1 replica each) and on a master + replica
  * watched by Sentinel, both started from the Debian redis-server: a key's value, lock and fence share
- * one slot, and a failover of the master holding the lock while a refresh is in flight still costs one
- * token call per expiry and loses no token.
+ * one slot, and a failover of the master holding the lock while a refresh is in flight (coordinated,
+ * or forced by killing it) still costs one token call per expiry and loses no token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { Credential } from "../../../src/kernel/index.js";
@@ -114,6 +114,15 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
       expect((await redisCli(master, "exists", `c:{${key}}#lock`))).toBe("1"); // the lock is on this master
       const promoted = await cluster.failover(master);
       expect(await cluster.masterOf(`c:{${key}}`)).toBe(promoted);
+    }, providers);
+  }, 60_000);
+
+  test("the master holding the lock killed while the token call is in flight (a forced failover): one call per expiry, no token lost", async () => {
+    const key = ".planet/crash/token.json";
+    await failoverDuringRefresh(options(), key, async () => {
+      const master = await cluster.masterOf(`c:{${key}}`);
+      expect(await redisCli(master, "exists", `c:{${key}}#lock`)).toBe("1");
+      expect(await cluster.crash(master, `c:{${key}}`)).not.toBe(master);
     }, providers);
   }, 60_000);
 });
