@@ -30,7 +30,7 @@ import { createKernel, type AuthKernel, type KernelServiceOverrides } from "./ke
 import {
   assertTrustedOpenedFile, DEFAULT_MAX_FILE_BYTES, openNoFollow, ownedByUserOrRoot, UntrustedFileException, type OpenedFile,
 } from "./file-trust.js";
-import { assertTrustedModule } from "./module-trust.js";
+import { assertTrustedModule, assertTrustedPackageOf } from "./module-trust.js";
 import type { AuthPlugin } from "./plugin.js";
 import { DISCOVERED_PROFILES, discoveredStorage } from "./discovered-profiles.js";
 import { validateProfileName } from "./profiles.js";
@@ -220,7 +220,9 @@ function resolvePluginFile(specifier: string, configFile: string): string {
 export async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {
   let mod: Record<string, unknown>;
   try {
-    const file = await assertTrustedModule(resolvePluginFile(specifier, configFile), `the plugin module "${specifier}" named by ${configFile}`);
+    const label = `the plugin module "${specifier}" named by ${configFile}`;
+    await assertTrustedPackageOf(specifier, configFile, label);
+    const file = await assertTrustedModule(resolvePluginFile(specifier, configFile), label);
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof UntrustedFileException) throw err;

@@ -56,6 +56,29 @@ async function checkPackageFiles(file: string, label: string, options: TrustOpti
   }
 }
 
+/**
+ * The package.json Node reads to resolve the bare specifier `specifier` from `fromFile` — the first
+ * `node_modules/<package>/package.json` up from its directory — which must pass the rule too: its
+ * `main` or `exports` may point anywhere, even at a file outside its package. Nothing for relative
+ * or absolute specifiers, or when there is no such file (resolution then fails by itself).
+ */
+export async function assertTrustedPackageOf(specifier: string, fromFile: string, label: string, options: TrustOptions = {}): Promise<void> {
+  if (specifier.startsWith(".") || path.isAbsolute(specifier)) return;
+  const parts = specifier.split("/");
+  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+  for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "node_modules", name, "package.json");
+    let opened: OpenedFile | undefined;
+    try {
+      opened = await openNoFollow(pkg, DEFAULT_MAX_FILE_BYTES);
+    } catch (err) {
+      if (err instanceof AuthException) throw err;
+    }
+    if (opened) return assertTrustedOpenedFile(opened, `decides which module ${label} is`, options);
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
 function hasName(text: string): boolean {
   try {
     return typeof (JSON.parse(text) as { name?: unknown })?.name === "string";

@@ -326,7 +326,24 @@ describe("what a plugin module imports", () => {
     await writeRc(root, { plugins: ["acme-plugin"] });
     const err = await loadKernel({ searchFrom: root, stopDir: root, homeDir: () => home, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UntrustedFileException);
-    expect((err as Error).message).toMatch(/decides how the plugin module "acme-plugin" .* is resolved and parsed: it is owned by uid 65534/);
+    expect((err as Error).message).toMatch(/decides which module the plugin module "acme-plugin" .* is: it is owned by uid 65534/);
     expect((err as UntrustedFileException).filePath).toBe(path.join(pkg, "package.json"));
+  });
+
+  test("nor point the package at a root-owned module outside it", async () => {
+    const elsewhere = path.join(root, "elsewhere");
+    await fs.mkdir(elsewhere);
+    await fs.writeFile(path.join(elsewhere, "real-plugin.mjs"), `export { plugin } from ${JSON.stringify(PLUGIN_PATH)};\n`);
+    const pkg = path.join(root, "node_modules", "acme-plugin");
+    await fs.mkdir(pkg, { recursive: true });
+    await fs.writeFile(path.join(pkg, "package.json"), JSON.stringify({ name: "acme-plugin", main: "../../elsewhere/real-plugin.mjs" }));
+    await writeRc(root, { plugins: ["acme-plugin"] });
+    const load = () => loadKernel({ searchFrom: root, stopDir: root, homeDir: () => home, env: {} });
+    await fs.chown(path.join(pkg, "package.json"), NOBODY, NOBODY);
+    const err = await load().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UntrustedFileException);
+    expect((err as Error).message).toMatch(/decides which module the plugin module "acme-plugin" .* is: it is owned by uid 65534/);
+    await fs.chown(path.join(pkg, "package.json"), 0, 0);
+    expect((await load()).clientType("acme_hmac").plugin).toBe("acme-hmac");
   });
 });
