@@ -12,7 +12,7 @@ import {
 } from "./token-errors.js";
 import { OidcAuthClient } from "./client.js";
 import { OidcClientValidatorAuthClientConfig } from "./client-types.js";
-import { DEFAULT_MAX_TOKEN_LENGTH, TokenValidator, prepareToken } from "./validation/token-validator.js";
+import { DEFAULT_MAX_TOKEN_LENGTH, TokenValidator, cachedClaimsOf, prepareToken } from "./validation/token-validator.js";
 import { DEFAULT_MIN_FETCH_INTERVAL_SECONDS, fetchBackoffMs } from "./validation/jwks-cache.js";
 
 /** Clock skew tolerated for `exp`, `nbf` and `iat` unless configured otherwise, seconds. */
@@ -99,6 +99,8 @@ export class OidcMultiIssuerValidator {
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
   #trusted?: Promise<Map<string, TrustedIssuer>>;
+  /** The issuers once resolved: a token an issuer's validator holds as verified is looked up without awaiting anything. */
+  #resolved?: Map<string, TrustedIssuer>;
   /** Consecutive failures to fetch an issuer's metadata, and when the next attempt may start (clock ms). */
   #metadataFailures = 0;
   #metadataRetryAt?: number;
@@ -246,6 +248,7 @@ export class OidcMultiIssuerValidator {
         map.set(issuer, { issuer, client, audiences: [...(ctx.audiences ?? client.config().audiences())], validator: this.#validators.get(ctx)! });
       }
       this.#metadataFailures = 0;
+      this.#resolved = map;
       return map;
     })();
     const attempt = this.#trusted;
@@ -286,6 +289,8 @@ export class OidcMultiIssuerValidator {
 
   async #validate(token: string, options: ValidateAccessTokenOptions): Promise<[JsonObject, JsonObject | null]> {
     if (typeof token !== "string" || !token) throw new InvalidArgumentException("Cannot validate an empty access token");
+    const known = this.#resolved === undefined ? undefined : this.#cachedClaims(token, options);
+    if (known) return this.#accepted(token, known.trusted, known.claims, options);
     // The length cap comes first, then the payload is decoded once: for the issuer here, and for validation.
     const prepared = prepareToken(token, this.#maxTokenLength);
     const unverified = prepared.payload;
@@ -306,6 +311,19 @@ export class OidcMultiIssuerValidator {
       }
       throw err;
     }
+    return this.#accepted(token, trusted, claims, options);
+  }
+
+  /** A token an issuer's verified-token cache holds: its claims checked for this call, without decoding it. */
+  #cachedClaims(token: string, options: ValidateAccessTokenOptions): { trusted: TrustedIssuer; claims: JsonObject } | undefined {
+    for (const trusted of this.#resolved!.values()) {
+      const claims = cachedClaimsOf(trusted.validator, token, { issuer: trusted.issuer, audience: trusted.audiences, scopesAnyof: options.scopesAnyof });
+      if (claims) return { trusted, claims: claims as JsonObject };
+    }
+    return undefined;
+  }
+
+  async #accepted(token: string, trusted: TrustedIssuer, claims: JsonObject, options: ValidateAccessTokenOptions): Promise<[JsonObject, JsonObject | null]> {
     let remote: JsonObject | null = null;
     if (options.doRemoteRevocationCheck) {
       remote = await trusted.client.validateAccessTokenRemote(token);

@@ -35,12 +35,14 @@ describe("validateAccessToken", () => {
     }
   });
 
-  test("decodes a token's payload once (issuer lookup and validation share it)", async () => {
-    const token = await op.sign("ES256");
-    await validator.validateAccessToken(token); // keys fetched, header cached
+  test("decodes a token's payload once (issuer lookup and validation share it), and a repeated token not at all", async () => {
+    await validator.validateAccessToken(await op.sign("ES256")); // keys fetched, header cached
+    const token = await op.sign("ES256", { jti: "decoded-once" });
     const parse = jest.spyOn(JSON, "parse");
     try {
       await validator.validateAccessToken(token);
+      expect(parse).toHaveBeenCalledTimes(1);
+      await validator.validateAccessToken(token); // a verified-token cache hit: a lookup
       expect(parse).toHaveBeenCalledTimes(1);
     } finally {
       parse.mockRestore();

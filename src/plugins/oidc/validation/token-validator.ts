@@ -37,7 +37,11 @@ export interface TokenValidatorOptions {
    * `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti` required.
    */
   profile?: "rfc9068";
-  /** Size of the verified-token cache (default 0 = off). Skips only the signature check on a hit. */
+  /**
+   * Size of the verified-token cache (default 0 = off). A hit — the same token string, within its
+   * validity by the clock, its key set unchanged — is a lookup: the token is not parsed again, only
+   * the call's issuer, audience, required claims, nonce and scopes are checked.
+   */
   verifiedTokenCacheSize?: number;
   /** Longest token accepted, in characters; longer tokens are rejected before any parsing (default 16 KiB). */
   maxTokenLength?: number;
@@ -71,8 +75,17 @@ const MAX_SCRATCH_BYTES = 64 * 1024;
 // Distinct header segments remembered (issuers use a handful: one per key and token type).
 const HEADER_CACHE_SIZE = 64;
 
+/** A verified token's frozen claims and what a hit still checks; see `#cachedClaims`. */
 interface VerifiedEntry {
-  exp: number;
+  readonly claims: JwtPayload;
+  readonly header: JwtHeader;
+  readonly kid: string;
+  readonly alg: SignatureAlgorithm;
+  /** Served while `validFrom <= now < validUntil` (seconds); otherwise the token is validated in full again. */
+  readonly validFrom: number;
+  readonly validUntil: number;
+  /** The granted scopes (`scope` or `scp`); undefined when the token has neither claim. */
+  readonly scopes: readonly string[] | undefined;
 }
 
 type TokenExceptionClass = new (
@@ -173,13 +186,38 @@ function checkCrit(ctx: FailureContext, header: JwtHeader): void {
   }
 }
 
-function checkScopes(ctx: FailureContext, claims: JwtPayload, anyOf: string[]): void {
+const NONCE = ["nonce"];
+
+/** Claims that must be present (a null value is absent, as in PyJWT). */
+function checkPresent(ctx: FailureContext, claims: JwtPayload, names: readonly string[]): void {
+  for (const claim of names) {
+    if (!Object.hasOwn(claims, claim) || claims[claim] === null) fail(ctx, InvalidTokenException, `Token is missing the ${safeName(claim)} claim`);
+  }
+}
+
+/** The token's `aud` (a string or a list of strings) names at least one expected audience. */
+function checkAudience(ctx: FailureContext, aud: unknown, expected: string | readonly string[]): void {
+  const accepts = (a: string) => (typeof expected === "string" ? a === expected : expected.includes(a));
+  if (typeof aud === "string") {
+    if (!accepts(aud)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+  } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
+    if (!aud.some(accepts)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+  } else {
+    fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
+  }
+}
+
+/** The scopes a token grants: its `scope` (space separated) or else its `scp` (list); undefined when it has neither. */
+function grantedScopes(claims: JwtPayload): string[] | undefined {
   const toList = (value: unknown): string[] =>
     typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
-  let granted: string[];
-  if (claims.scope) granted = toList(claims.scope);
-  else if (claims.scp) granted = toList(claims.scp);
-  else return fail(ctx, InvalidTokenException, "Token has no scope claim", TokenEvent.TOKEN_INVALID_BAD_SCOPE);
+  if (claims.scope) return toList(claims.scope);
+  if (claims.scp) return toList(claims.scp);
+  return undefined;
+}
+
+function checkScopes(ctx: FailureContext, granted: readonly string[] | undefined, anyOf: string[]): void {
+  if (granted === undefined) return fail(ctx, InvalidTokenException, "Token has no scope claim", TokenEvent.TOKEN_INVALID_BAD_SCOPE);
   if (!anyOf.some((s) => granted.includes(s))) {
     fail(ctx, ScopeNotGrantedTokenException, `Token grants none of the required scopes. Required (any of): ${anyOf.join(" ")}; granted: ${granted.join(" ")}`);
   }
@@ -198,7 +236,17 @@ function trustedAlgorithms(names: readonly string[]): Map<string, SignatureAlgor
   return trusted;
 }
 
+/**
+ * The verified-token cache's lookup for a caller inside the library that reads the token before
+ * choosing a validator (the multi-issuer validator): claims when `token` is a hit, else undefined.
+ */
+export let cachedClaimsOf: (validator: TokenValidator, token: string, options: ValidateTokenOptions) => Record<string, unknown> | undefined;
+
 export class TokenValidator {
+  static {
+    cachedClaimsOf = (validator, token, options) => (validator.#cacheSize > 0 ? validator.#cachedClaims(token, options) : undefined);
+  }
+
   readonly #jwks: JwksKeyCache;
   /** Trusted algorithms by name; undefined: every supported algorithm the key declares. */
   readonly #trusted: ReadonlyMap<string, SignatureAlgorithm> | undefined;
@@ -261,8 +309,9 @@ export class TokenValidator {
   }
 
   /**
-   * Validate an access (or any) token. Returns the verified claims. A `PreparedToken` (from
-   * `prepareToken`) is validated without decoding its payload again.
+   * Validate an access (or any) token. Returns the verified claims, frozen (a verified-token cache
+   * hands the same object to every hit). A `PreparedToken` (from `prepareToken`) is validated
+   * without decoding its payload again.
    */
   validateToken(token: string | PreparedToken, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
     // Synchronous whenever the key is cached: no awaits on the hot path.
@@ -320,6 +369,11 @@ export class TokenValidator {
     if (typeof audience === "string" ? audience.length === 0 : !(Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === "string" && a.length > 0))) {
       throw new InvalidArgumentException("Audience must be a non-empty string or a non-empty list of them");
     }
+    // A token verified before and still within its validity: only the arguments of this call are checked.
+    if (this.#cacheSize > 0) {
+      const cached = this.#cachedClaims(typeof given === "string" ? given : (given as PreparedToken)?.token, options);
+      if (cached) return cached;
+    }
     // 2. Length cap, structure, payload (kept for the exceptions' jwtBody; its errors surface after the signature check).
     const prep = (typeof given === "object" && given !== null && prepared.has(given) ? given : prepareToken(given as string, this.#maxTokenLength)) as Prepared;
     const { token, dots } = prep;
@@ -364,7 +418,7 @@ export class TokenValidator {
     });
   }
 
-  /** Steps 5–8: signature (unless cached as verified), claims, nonce, scopes. */
+  /** Steps 5–8: signature, claims, nonce, scopes; a token that passes is remembered (when the cache is on). */
   #finish(
     token: string,
     dots: [number, number],
@@ -375,15 +429,10 @@ export class TokenValidator {
     options: ValidateTokenOptions,
   ): Record<string, unknown> {
     const now = Math.floor(this.#clock.now() / 1000);
-    if (!this.#cachedVerified(token, now)) {
-      this.#signatureChecks++;
-      if (!this.#verifySignature(token, dots[1], alg, entry)) fail(ctx, InvalidTokenException, "Token signature verification failed");
-      if (ctx.payload === undefined) fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
-      this.#rememberVerified(token, ctx.payload!.exp, now);
-    } else if (ctx.payload === undefined) {
-      fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
-    }
-    const claims = ctx.payload!;
+    this.#signatureChecks++;
+    if (!this.#verifySignature(token, dots[1], alg, entry)) fail(ctx, InvalidTokenException, "Token signature verification failed");
+    if (ctx.payload === undefined) fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
+    const claims = deepFreeze(ctx.payload!);
     this.#checkClaims(claims, options, now, ctx);
 
     // 6. Nonce.
@@ -392,7 +441,9 @@ export class TokenValidator {
     }
 
     // 7. Scopes, last.
-    if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, claims, options.scopesAnyof);
+    const scopes = grantedScopes(claims);
+    if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, scopes, options.scopesAnyof);
+    if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, claims, scopes, now);
     return claims;
   }
 
@@ -412,33 +463,58 @@ export class TokenValidator {
     return alg.verify(scratch.subarray(0, inputLength), entry.key, scratch.subarray(inputLength, inputLength + sigLength));
   }
 
-  #cachedVerified(token: string, now: number): boolean {
-    if (this.#cacheSize === 0) return false;
-    const generation = this.#jwks.generation;
-    if (generation !== this.#verifiedGeneration) {
-      this.#verified.clear();
-      this.#verifiedGeneration = generation;
-      return false;
-    }
+  /**
+   * The claims of a token this validator verified and remembered, checked against this call's
+   * arguments (issuer, audience, required claims, nonce, scopes): a Map lookup, the clock, and the
+   * key set (unchanged, and its key still served without a refetch). Undefined: not remembered or no
+   * longer within its validity, so the caller validates it in full. Throws what the full path would
+   * for this call's arguments.
+   */
+  #cachedClaims(token: unknown, options: ValidateTokenOptions): Record<string, unknown> | undefined {
+    if (typeof token !== "string" || token.length > this.#maxTokenLength) return undefined;
     const hit = this.#verified.get(token);
-    if (!hit) return false;
+    if (hit === undefined) return undefined;
+    const now = Math.floor(this.#clock.now() / 1000);
+    if (this.#jwks.generation !== this.#verifiedGeneration || now >= hit.validUntil || this.#jwks.peekKey(hit.kid, hit.alg) === undefined) {
+      this.#verified.delete(token);
+      return undefined;
+    }
     this.#verified.delete(token);
-    if (hit.exp <= now) return false; // never past exp: drop it and verify again
     this.#verified.set(token, hit); // most recently used last
-    return true;
+    const claims = hit.claims;
+    const ctx: FailureContext = { header: hit.header, payload: claims };
+    // Not yet valid (the clock went back): the claims checks say why, as for a token never seen.
+    if (now < hit.validFrom) this.#checkClaims(claims, options, now, ctx);
+    if (options.requiredClaims !== undefined) checkPresent(ctx, claims, options.requiredClaims);
+    if (options.nonce !== undefined) checkPresent(ctx, claims, NONCE);
+    if (claims.iss !== options.issuer) fail(ctx, InvalidTokenException, "Token issuer does not match the expected issuer");
+    checkAudience(ctx, claims.aud, options.audience);
+    if (options.nonce !== undefined && claims.nonce !== options.nonce) {
+      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", TokenEvent.TOKEN_INVALID_BAD_NONCE);
+    }
+    if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, hit.scopes, options.scopesAnyof);
+    return claims;
   }
 
-  #rememberVerified(token: string, exp: unknown, now: number): void {
-    if (this.#cacheSize === 0 || !isNumericDate(exp) || exp <= now) return;
+  /**
+   * Remember a token that passed every check, with its frozen claims. Its validity: from `iat`/`nbf`
+   * (less the leeway) to `exp` (never past it, leeway or not) or the end of the maximum token age.
+   */
+  #rememberVerified(token: string, header: JwtHeader, alg: SignatureAlgorithm, claims: JwtPayload, scopes: string[] | undefined, now: number): void {
+    const { exp, iat, nbf } = claims as { exp: number; iat?: number; nbf?: number };
+    if (exp <= now) return;
+    const validFrom = Math.max(iat ?? -Infinity, nbf ?? -Infinity) - this.#leeway;
+    const validUntil = this.#maxAge === undefined || iat === undefined ? exp : Math.min(exp, iat + this.#maxAge + this.#leeway);
     if (this.#verifiedGeneration !== this.#jwks.generation) {
       this.#verified.clear();
       this.#verifiedGeneration = this.#jwks.generation;
     }
+    this.#verified.delete(token);
     if (this.#verified.size >= this.#cacheSize) {
       const oldest = this.#verified.keys().next().value;
       if (oldest !== undefined) this.#verified.delete(oldest);
     }
-    this.#verified.set(token, { exp });
+    this.#verified.set(token, { claims, header, kid: header.kid as string, alg, validFrom, validUntil, scopes: scopes && Object.freeze(scopes) });
   }
 
   #checkClaims(claims: JwtPayload, options: ValidateTokenOptions, now: number, ctx: FailureContext): void {
@@ -447,9 +523,7 @@ export class TokenValidator {
     if (this.#maxAge !== undefined) required.push("iat");
     if (options.requiredClaims) required.push(...options.requiredClaims);
     if (options.nonce !== undefined) required.push("nonce");
-    for (const claim of required) {
-      if (!Object.hasOwn(claims, claim) || claims[claim] === null) fail(ctx, InvalidTokenException, `Token is missing the ${safeName(claim)} claim`);
-    }
+    checkPresent(ctx, claims, required);
     const leeway = this.#leeway;
     const { iat, nbf, exp } = claims;
     if (iat !== undefined) {
@@ -464,16 +538,7 @@ export class TokenValidator {
     if (!isNumericDate(exp)) fail(ctx, InvalidTokenException, 'Token "exp" claim must be a number');
     if ((exp as number) <= now - leeway) fail(ctx, ExpiredTokenException, "Token has expired");
     if (claims.iss !== options.issuer) fail(ctx, InvalidTokenException, "Token issuer does not match the expected issuer");
-    const aud = claims.aud;
-    const expected = options.audience;
-    const accepts = (a: string) => (typeof expected === "string" ? a === expected : expected.includes(a));
-    if (typeof aud === "string") {
-      if (!accepts(aud)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
-    } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
-      if (!aud.some(accepts)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
-    } else {
-      fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
-    }
+    checkAudience(ctx, claims.aud, options.audience);
     if (claims.sub !== undefined && typeof claims.sub !== "string") fail(ctx, InvalidTokenException, 'Token "sub" claim must be a string');
     if (claims.jti !== undefined && typeof claims.jti !== "string") fail(ctx, InvalidTokenException, 'Token "jti" claim must be a string');
     if (this.#profile === "rfc9068" && typeof claims.client_id !== "string") fail(ctx, InvalidTokenException, 'Token "client_id" claim must be a string');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "@jest/globals";
+import { beforeAll, describe, expect, jest, test } from "@jest/globals";
 import { ExpiredTokenException, InvalidTokenException, UnknownSigningKeyTokenException } from "../../../../src/index.js";
 import { TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
 import type { KeyRing } from "./fixtures.js";
@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 const OPTS = { issuer: ISSUER, audience: AUDIENCE };
 
-function setup(size: number, options: { leewaySeconds?: number } = {}) {
+function setup(size: number, options: { leewaySeconds?: number; maxTokenAgeSeconds?: number } = {}) {
   const endpoint = memoryJwks(ring.jwks);
   const clock = fixedClock();
   const validator = new TokenValidator({ fetchJwks: endpoint.fetcher, clock, maxAgeSeconds: 86_400 }, { clock, verifiedTokenCacheSize: size, ...options });
@@ -42,13 +42,14 @@ describe("verified-token cache", () => {
     expect(validator.signatureChecks).toBe(1);
   });
 
-  test("returned claims are fresh objects: mutating them does not affect later hits", async () => {
+  test("returned claims are frozen, nested values too: no caller can change what a later hit returns", async () => {
     const { validator } = setup(10);
-    const token = await signJose(ring.rsa1);
+    const token = await signJose(ring.rsa1, baseClaims({ cnf: { jkt: "thumbprint" } }));
     const first = await validator.validateToken(token, OPTS);
-    first.iss = "tampered";
+    expect(() => (first.iss = "tampered")).toThrow(TypeError);
+    expect(() => ((first.cnf as Record<string, unknown>).jkt = "other")).toThrow(TypeError);
     const second = await validator.validateToken(token, OPTS);
-    expect(second.iss).toBe(ISSUER);
+    expect(second).toMatchObject({ iss: ISSUER, cnf: { jkt: "thumbprint" } });
     expect(validator.signatureChecks).toBe(1);
   });
 
@@ -73,6 +74,53 @@ describe("verified-token cache", () => {
     clock.advance(-10); // clock moves back (e.g. NTP step): not yet valid again
     await expect(validator.validateToken(token, OPTS)).rejects.toBeInstanceOf(InvalidTokenException);
     expect(validator.signatureChecks).toBe(1);
+  });
+
+  test("a hit is a lookup: the token is not parsed or decoded again", async () => {
+    const { validator } = setup(10);
+    const token = await signJose(ring.rsa1);
+    const claims = await validator.validateToken(token, OPTS);
+    const parse = jest.spyOn(JSON, "parse");
+    const decode = jest.spyOn(TextDecoder.prototype, "decode");
+    const test = jest.spyOn(RegExp.prototype, "test");
+    try {
+      for (let i = 0; i < 3; i++) expect(await validator.validateToken(token, { ...OPTS, scopesAnyof: ["read"] })).toBe(claims);
+      expect([parse.mock.calls.length, decode.mock.calls.length, test.mock.calls.length]).toEqual([0, 0, 0]);
+    } finally {
+      parse.mockRestore();
+      decode.mockRestore();
+      test.mockRestore();
+    }
+    expect(validator.signatureChecks).toBe(1);
+  });
+
+  test("a hit checks the call's required claims", async () => {
+    const { validator } = setup(10);
+    const token = await signJose(ring.rsa1);
+    await validator.validateToken(token, OPTS);
+    await expect(validator.validateToken(token, { ...OPTS, requiredClaims: ["client_id"] })).rejects.toThrow('Token is missing the "client_id" claim');
+    expect(validator.signatureChecks).toBe(1);
+  });
+
+  test("a token that fails a claims check is not remembered", async () => {
+    const { validator, clock } = setup(10);
+    const token = await signJose(ring.rsa1, baseClaims({ nbf: NOW + 30 }));
+    await expect(validator.validateToken(token, OPTS)).rejects.toBeInstanceOf(InvalidTokenException);
+    expect(validator.verifiedTokenCacheEntries).toBe(0);
+    clock.advance(30);
+    await validator.validateToken(token, OPTS);
+    expect(validator.signatureChecks).toBe(2);
+  });
+
+  test("the maximum token age ends a hit (with leeway), as it ends the token", async () => {
+    const { validator, clock } = setup(10, { maxTokenAgeSeconds: 120, leewaySeconds: 5 });
+    const token = await signJose(ring.rsa1, baseClaims({ iat: NOW - 60 }));
+    await validator.validateToken(token, OPTS);
+    clock.advance(64); // iat + 124 s: within the age and the leeway
+    await validator.validateToken(token, OPTS);
+    expect(validator.signatureChecks).toBe(1);
+    clock.advance(2); // iat + 126 s: too old
+    await expect(validator.validateToken(token, OPTS)).rejects.toBeInstanceOf(ExpiredTokenException);
   });
 
   test("a bad signature is never cached", async () => {
