@@ -15,8 +15,8 @@ const ISSUER = "https://issuer.example.com/oauth2/default";
 const AUDIENCE = "https://api.example.com";
 const TOKENS = 2000; // distinct tokens, cycled
 const CACHED_WORKING_SET = 200; // distinct tokens in the cache-hit runs
-const ROUND_MS = 700;
-const ROUNDS = 3;
+const ROUND_MS = 250;
+const ROUNDS = 5;
 const CONCURRENCY = 64;
 
 type Verifier = (token: string) => unknown;
@@ -47,18 +47,28 @@ async function main(): Promise<void> {
   const options = { issuer: ISSUER, audience: AUDIENCE };
   const joseOptions = { algorithms: ["RS256"], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ["exp"] };
 
+  const split = (token: string) => {
+    const dot = token.lastIndexOf(".");
+    return [Buffer.from(token.slice(0, dot), "latin1"), Buffer.from(token.slice(dot + 1), "base64url")] as const;
+  };
   const verifiers: Record<string, { fn: Verifier; set: string[] }> = {
-    "node:crypto.verify (floor)": {
+    "floor: node:crypto.verify": {
       set: tokens,
       fn: (token) => {
-        const dot = token.lastIndexOf(".");
-        if (!cryptoVerify("sha256", Buffer.from(token.slice(0, dot), "latin1"), keyObject, Buffer.from(token.slice(dot + 1), "base64url"))) {
-          throw new Error("bad signature");
-        }
+        const [data, signature] = split(token);
+        if (!cryptoVerify("sha256", data, keyObject, signature)) throw new Error("bad signature");
       },
     },
+    "floor: verify on the thread pool": {
+      set: tokens,
+      fn: (token) =>
+        new Promise<void>((resolve, reject) => {
+          const [data, signature] = split(token);
+          cryptoVerify("sha256", data, keyObject, signature, (err, ok) => (err || !ok ? reject(err ?? new Error("bad signature")) : resolve()));
+        }),
+    },
     "TokenValidator": { set: tokens, fn: (token) => ours.validateToken(token, options) },
-    "TokenValidator + verified cache": { set: tokens.slice(0, CACHED_WORKING_SET), fn: (token) => oursCached.validateToken(token, options) },
+    "TokenValidator, cache hits": { set: tokens.slice(0, CACHED_WORKING_SET), fn: (token) => oursCached.validateToken(token, options) },
     "jose.jwtVerify": { set: tokens, fn: (token) => jwtVerify(token, joseKey, joseOptions) },
   };
 
@@ -67,18 +77,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 300; i++) await fn(set[i % set.length]);
   }
 
-  async function serial(fn: Verifier, set: string[]): Promise<number> {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < ROUND_MS) {
-      for (let i = 0; i < 100; i++, n++) await fn(set[n % set.length]);
-      t = performance.now();
-    }
-    return (n * 1000) / (t - t0);
-  }
-
-  async function concurrent(fn: Verifier, set: string[]): Promise<number> {
+  async function run(fn: Verifier, set: string[], concurrency: number): Promise<number> {
     let n = 0;
     const t0 = performance.now();
     const deadline = t0 + ROUND_MS;
@@ -87,37 +86,42 @@ async function main(): Promise<void> {
         for (let i = 0; i < 20; i++) await fn(set[n++ % set.length]);
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
     return (n * 1000) / (performance.now() - t0);
   }
 
-  const results: Record<string, { serial: number; concurrent: number }> = {};
-  for (const name of Object.keys(verifiers)) results[name] = { serial: 0, concurrent: 0 };
-  // Interleave rounds (best of ROUNDS) so background load hits every verifier alike.
+  // Interleaved rounds; each figure is a per-round ratio against a floor measured in the same round, median [min–max].
+  const serialFloor = "floor: node:crypto.verify";
+  const poolFloor = "floor: verify on the thread pool";
+  const levels = [1, 2, 4, CONCURRENCY];
+  const rates: Record<string, number[][]> = {};
+  for (const name of Object.keys(verifiers)) rates[name] = levels.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, { fn, set }] of Object.entries(verifiers)) {
-      results[name].serial = Math.max(results[name].serial, await serial(fn, set));
-      results[name].concurrent = Math.max(results[name].concurrent, await concurrent(fn, set));
+    for (const [li, level] of levels.entries()) {
+      for (const [name, { fn, set }] of Object.entries(verifiers)) {
+        if (level !== 1 && level !== CONCURRENCY && !(name === "TokenValidator" || name.startsWith("floor"))) continue;
+        rates[name][li].push(await run(fn, set, level));
+      }
     }
   }
-
-  const floor = results["node:crypto.verify (floor)"];
-  const jose = results["jose.jwtVerify"];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratios = (name: string, li: number, floor: string) => rates[name][li].map((r, i) => r / rates[floor][li][i]);
+  const show = (xs: number[]) => `${median(xs).toFixed(2)}x [${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}]`;
   const fmt = (x: number) => Math.round(x).toLocaleString("en-US").padStart(9);
-  const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(6);
-  const ratio = (x: number) => `${x.toFixed(2)}x`.padStart(7);
-  console.log(`RS256-2048, ${TOKENS} distinct tokens (${CACHED_WORKING_SET} for the cache-hit run), best of ${ROUNDS} x ${ROUND_MS} ms, Node ${process.version}`);
-  console.log("");
-  console.log(`${"".padEnd(34)}${"serial/s".padStart(9)}${"vs floor".padStart(10)}${"vs jose".padStart(9)} | ${"c64/s".padStart(9)}${"vs floor".padStart(10)}${"vs jose".padStart(9)}`);
-  for (const [name, r] of Object.entries(results)) {
-    console.log(
-      `${name.padEnd(34)}${fmt(r.serial)}${pct(r.serial / floor.serial).padStart(10)}${ratio(r.serial / jose.serial).padStart(9)} | ` +
-        `${fmt(r.concurrent)}${pct(r.concurrent / floor.concurrent).padStart(10)}${ratio(r.concurrent / jose.concurrent).padStart(9)}`,
-    );
+  console.log(`RS256-2048, ${TOKENS} distinct tokens (${CACHED_WORKING_SET} for cache hits), ${ROUNDS} interleaved rounds x ${ROUND_MS} ms, Node ${process.version}`);
+  console.log(`${"".padEnd(34)}${"serial/s".padStart(9)}  ${"/ verify (serial floor)".padEnd(24)} | ${`c${CONCURRENCY}/s`.padStart(9)}  / verify on the pool (c${CONCURRENCY} floor)`);
+  for (const name of Object.keys(verifiers)) {
+    const last = levels.length - 1;
+    console.log(`${name.padEnd(34)}${fmt(median(rates[name][0]))}  ${show(ratios(name, 0, serialFloor)).padEnd(24)} | ${fmt(median(rates[name][last]))}  ${show(ratios(name, last, poolFloor))}`);
   }
   console.log("");
-  console.log(`(c64 = ${CONCURRENCY} concurrent validations; node:crypto.verify and TokenValidator verify synchronously on the main thread,`);
-  console.log(" jose uses WebCrypto, which runs on the libuv thread pool.)");
+  console.log("Cross-over (TokenValidator verifies alone on the main thread, on the thread pool when several are pending):");
+  for (const [li, level] of levels.entries()) {
+    console.log(
+      `  concurrency ${String(level).padStart(2)}: ours ${fmt(median(rates.TokenValidator[li]))}/s = ${show(ratios("TokenValidator", li, serialFloor))} of sync verify, ` +
+        `${show(ratios("TokenValidator", li, poolFloor))} of pool verify (sync ${fmt(median(rates[serialFloor][li]))}/s, pool ${fmt(median(rates[poolFloor][li]))}/s)`,
+    );
+  }
   console.log(`signature checks by the cached validator: ${oursCached.signatureChecks}`);
 
   // Memory: 10k validations cycling over 1,000 distinct tokens through a validator with the

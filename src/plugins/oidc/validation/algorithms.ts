@@ -5,7 +5,7 @@
  * r||s signatures on the matching curve) and EdDSA / Ed25519. Symmetric (HS*) and `none` are never
  * supported: a validator that trusts a public JWKS has no business accepting MACs.
  */
-import type { KeyObject } from "node:crypto";
+import type { KeyObject, VerifyKeyObjectInput } from "node:crypto";
 
 // node:crypto is taken on first use rather than at import (a verification needs a KeyObject, so it is loaded by then).
 let crypto: typeof import("node:crypto") | undefined;
@@ -23,45 +23,43 @@ export interface SignatureAlgorithm {
   readonly minRsaBits?: number;
   /** Verify `signature` over `data` with `key` (never throws for a wrong signature; returns false). */
   verify(data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean;
+  /** The same verification on libuv's thread pool; `done` gets what `verify` would return or throw. */
+  verifyInPool(data: Uint8Array, key: KeyObject, signature: Uint8Array, done: (error: Error | null, valid: boolean) => void): void;
 }
 
-function rsa(name: string, digest: string): SignatureAlgorithm {
+/** An algorithm verified by node:crypto with `digest` (null for EdDSA) and the key as `keyInput` gives it. */
+function nodeAlgorithm(
+  fields: Pick<SignatureAlgorithm, "name" | "kty" | "crv" | "minRsaBits">,
+  digest: string | null,
+  keyInput: (key: KeyObject) => KeyObject | VerifyKeyObjectInput,
+): SignatureAlgorithm {
   return {
-    name,
-    kty: "RSA",
-    minRsaBits: 2048,
-    verify: (data, key, signature) => nodeCrypto().verify(digest, data, key, signature),
+    ...fields,
+    verify: (data, key, signature) => nodeCrypto().verify(digest, data, keyInput(key), signature),
+    verifyInPool: (data, key, signature, done) => nodeCrypto().verify(digest, data, keyInput(key), signature, done),
   };
+}
+
+
+const asIs = (key: KeyObject) => key;
+
+function rsa(name: string, digest: string): SignatureAlgorithm {
+  return nodeAlgorithm({ name, kty: "RSA", minRsaBits: 2048 }, digest, asIs);
 }
 
 function rsaPss(name: string, digest: string): SignatureAlgorithm {
-  return {
-    name,
-    kty: "RSA",
-    minRsaBits: 2048,
-    verify: (data, key, signature) => {
-      const { constants, verify } = nodeCrypto();
-      return verify(digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
-    },
-  };
+  return nodeAlgorithm({ name, kty: "RSA", minRsaBits: 2048 }, digest, (key) => {
+    const { constants } = nodeCrypto();
+    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  });
 }
 
 function ecdsa(name: string, digest: string, crv: string): SignatureAlgorithm {
-  return {
-    name,
-    kty: "EC",
-    crv,
-    verify: (data, key, signature) => nodeCrypto().verify(digest, data, { key, dsaEncoding: "ieee-p1363" }, signature),
-  };
+  return nodeAlgorithm({ name, kty: "EC", crv }, digest, (key) => ({ key, dsaEncoding: "ieee-p1363" }));
 }
 
 function eddsa(name: string): SignatureAlgorithm {
-  return {
-    name,
-    kty: "OKP",
-    crv: "Ed25519",
-    verify: (data, key, signature) => nodeCrypto().verify(null, data, key, signature),
-  };
+  return nodeAlgorithm({ name, kty: "OKP", crv: "Ed25519" }, null, asIs);
 }
 
 const TABLE: readonly SignatureAlgorithm[] = [

@@ -88,6 +88,15 @@ interface VerifiedEntry {
   readonly scopes: readonly string[] | undefined;
 }
 
+interface PendingSignature {
+  readonly token: string;
+  readonly dot2: number;
+  readonly alg: SignatureAlgorithm;
+  readonly key: JwksKeyEntry;
+  resolve(valid: boolean): void;
+  reject(error: unknown): void;
+}
+
 type TokenExceptionClass = new (
   message: string,
   options?: AuthExceptionOptions & { jwtHeader?: Record<string, unknown>; jwtBody?: Record<string, unknown> },
@@ -195,13 +204,16 @@ function checkPresent(ctx: FailureContext, claims: JwtPayload, names: readonly s
   }
 }
 
+function acceptsAudience(expected: string | readonly string[], aud: string): boolean {
+  return typeof expected === "string" ? aud === expected : expected.includes(aud);
+}
+
 /** The token's `aud` (a string or a list of strings) names at least one expected audience. */
 function checkAudience(ctx: FailureContext, aud: unknown, expected: string | readonly string[]): void {
-  const accepts = (a: string) => (typeof expected === "string" ? a === expected : expected.includes(a));
   if (typeof aud === "string") {
-    if (!accepts(aud)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+    if (!acceptsAudience(expected, aud)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
   } else if (Array.isArray(aud) && aud.every((a) => typeof a === "string")) {
-    if (!aud.some(accepts)) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
+    if (!aud.some((a) => acceptsAudience(expected, a))) fail(ctx, InvalidTokenException, "Token audience does not include the expected audience");
   } else {
     fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
   }
@@ -209,11 +221,14 @@ function checkAudience(ctx: FailureContext, aud: unknown, expected: string | rea
 
 /** The scopes a token grants: its `scope` (space separated) or else its `scp` (list); undefined when it has neither. */
 function grantedScopes(claims: JwtPayload): string[] | undefined {
-  const toList = (value: unknown): string[] =>
-    typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
-  if (claims.scope) return toList(claims.scope);
-  if (claims.scp) return toList(claims.scp);
+  if (claims.scope) return scopeList(claims.scope);
+  if (claims.scp) return scopeList(claims.scp);
   return undefined;
+}
+
+function scopeList(value: unknown): string[] {
+  if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
+  return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
 }
 
 function checkScopes(ctx: FailureContext, granted: readonly string[] | undefined, anyOf: string[]): void {
@@ -261,6 +276,10 @@ export class TokenValidator {
   readonly #headers = new Map<string, JwtHeader>();
   readonly #scratch: Buffer;
   #verifiedGeneration = -1;
+  /** Signatures asked for in this turn of the microtask queue, verified together by `#verifyPending`. */
+  #pendingSignatures: PendingSignature[] = [];
+  /** Signatures being verified on the thread pool. */
+  #inPool = 0;
   #signatureChecks = 0;
 
   constructor(jwks: JwksKeyCache | JwksKeyCacheOptions, options: TokenValidatorOptions = {}) {
@@ -309,12 +328,12 @@ export class TokenValidator {
   }
 
   /**
-   * Validate an access (or any) token. Returns the verified claims, frozen (a verified-token cache
-   * hands the same object to every hit). A `PreparedToken` (from `prepareToken`) is validated
+   * Validate an access (or any) token. Returns the verified claims (frozen when the verified-token
+   * cache is on: it hands the same object to every hit). A `PreparedToken` (from `prepareToken`) is validated
    * without decoding its payload again.
    */
   validateToken(token: string | PreparedToken, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
-    // Synchronous whenever the key is cached: no awaits on the hot path.
+    // A verified-token cache hit settles at once; otherwise the signature is verified on this thread or the pool (see `#verify`).
     try {
       const result = this.#validate(token, options);
       return result instanceof Promise ? result.catch((e: unknown) => this.#report(e)) : Promise.resolve(result);
@@ -418,7 +437,7 @@ export class TokenValidator {
     });
   }
 
-  /** Steps 5–8: signature, claims, nonce, scopes; a token that passes is remembered (when the cache is on). */
+  /** Step 5, the signature (see `#verify`), then the rest. */
   #finish(
     token: string,
     dots: [number, number],
@@ -427,12 +446,24 @@ export class TokenValidator {
     alg: SignatureAlgorithm,
     entry: JwksKeyEntry,
     options: ValidateTokenOptions,
-  ): Record<string, unknown> {
-    const now = Math.floor(this.#clock.now() / 1000);
+  ): Promise<Record<string, unknown>> {
     this.#signatureChecks++;
-    if (!this.#verifySignature(token, dots[1], alg, entry)) fail(ctx, InvalidTokenException, "Token signature verification failed");
+    return this.#verify(token, dots[1], alg, entry).then((valid) => this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+  }
+
+  /** Steps 6–8: claims, nonce, scopes; a token that passes is remembered (when the cache is on). */
+  #afterSignature(
+    valid: boolean,
+    token: string,
+    ctx: FailureContext,
+    payloadError: string | undefined,
+    alg: SignatureAlgorithm,
+    options: ValidateTokenOptions,
+  ): Record<string, unknown> {
+    if (!valid) fail(ctx, InvalidTokenException, "Token signature verification failed");
     if (ctx.payload === undefined) fail(ctx, InvalidTokenException, `Malformed token: ${payloadError}`);
-    const claims = deepFreeze(ctx.payload!);
+    const now = Math.floor(this.#clock.now() / 1000);
+    const claims = ctx.payload!;
     this.#checkClaims(claims, options, now, ctx);
 
     // 6. Nonce.
@@ -441,16 +472,60 @@ export class TokenValidator {
     }
 
     // 7. Scopes, last.
-    const scopes = grantedScopes(claims);
-    if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, scopes, options.scopesAnyof);
-    if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, claims, scopes, now);
+    const wantsScopes = options.scopesAnyof !== undefined && options.scopesAnyof.length > 0;
+    const scopes = wantsScopes || this.#cacheSize > 0 ? grantedScopes(claims) : undefined;
+    if (wantsScopes) checkScopes(ctx, scopes, options.scopesAnyof!);
+    // Remembered claims are shared by every hit: frozen, nested values too.
+    if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, deepFreeze(claims), scopes, now);
     return claims;
   }
 
   /**
-   * node:crypto verification on the cached KeyObject. The signing input and signature are written
-   * into this validator's scratch buffer (verification is synchronous, so nothing else can use it
-   * meanwhile); tokens too long for it get fresh buffers.
+   * Verify a signature where it costs least. Signatures asked for within one turn of the microtask
+   * queue are gathered: one alone, with none on the thread pool, is verified on this thread (no
+   * hand-off, the serial case); several, or any while others are on the pool, go to libuv's thread
+   * pool (node:crypto's callback form), so concurrent validations use every core. Both run the same
+   * node:crypto verification of the same bytes.
+   */
+  #verify(token: string, dot2: number, alg: SignatureAlgorithm, entry: JwksKeyEntry): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const queued = this.#pendingSignatures.push({ token, dot2, alg, key: entry, resolve, reject });
+      if (queued === 1) queueMicrotask(this.#verifyPending);
+    });
+  }
+
+  readonly #verifyPending = (): void => {
+    const jobs = this.#pendingSignatures;
+    this.#pendingSignatures = [];
+    if (jobs.length === 1 && this.#inPool === 0) {
+      const job = jobs[0];
+      try {
+        job.resolve(this.#verifySignature(job.token, job.dot2, job.alg, job.key));
+      } catch (e) {
+        job.reject(e);
+      }
+      return;
+    }
+    for (const job of jobs) {
+      const { token, dot2 } = job;
+      this.#inPool++;
+      try {
+        job.alg.verifyInPool(Buffer.from(token.slice(0, dot2), "latin1"), job.key.key, Buffer.from(token.slice(dot2 + 1), "base64url"), (error, valid) => {
+          this.#inPool--;
+          if (error) job.reject(error);
+          else job.resolve(valid);
+        });
+      } catch (e) {
+        this.#inPool--;
+        job.reject(e);
+      }
+    }
+  };
+
+  /**
+   * node:crypto verification on the cached KeyObject, on this thread. The signing input and signature
+   * are written into this validator's scratch buffer (verification is synchronous, so nothing else can
+   * use it meanwhile); tokens too long for it get fresh buffers.
    */
   #verifySignature(token: string, dot2: number, alg: SignatureAlgorithm, entry: JwksKeyEntry): boolean {
     const sigChars = token.length - dot2 - 1;

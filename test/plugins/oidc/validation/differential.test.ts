@@ -8,10 +8,12 @@
  * future, which the reference (PyJWT ≥ 2.10) does; every corpus token therefore carries `iat`.
  *
  * The few places where we are deliberately stricter than jose are listed in the last test, each
- * shown to be accepted by jose and rejected by us.
+ * shown to be accepted by jose and rejected by us. Every verdict is reached on both of the validator's
+ * paths: one validation at a time (verified on the main thread) and the whole corpus at once
+ * (verified on libuv's thread pool).
  */
-import { beforeAll, describe, expect, test } from "@jest/globals";
-import { createPublicKey, sign } from "node:crypto";
+import { afterEach, beforeAll, describe, expect, jest, test } from "@jest/globals";
+import crypto, { createPublicKey, sign } from "node:crypto";
 import type { JWTVerifyGetKey } from "jose";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
@@ -188,13 +190,46 @@ async function ourVerdict(validator: TokenValidator, token: string, set: OptionS
   }
 }
 
+/** Count node:crypto verifications by path: the callback form runs on the thread pool. */
+function countVerifications(): { main: number; pool: number } {
+  const counts = { main: 0, pool: 0 };
+  const original = crypto.verify;
+  jest.spyOn(crypto, "verify").mockImplementation(((...args: Parameters<typeof original>) => {
+    if (typeof args[4] === "function") counts.pool++;
+    else counts.main++;
+    return (original as (...a: unknown[]) => unknown)(...args);
+  }) as typeof original);
+  return counts;
+}
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
 describe("differential: TokenValidator vs jose.jwtVerify", () => {
+  test.each(OPTION_SETS)("every verdict agrees on the thread pool, the whole corpus at once ($name)", async (set) => {
+    const corpus = await buildCorpus(ring);
+    const key = joseKey(ring.jwks);
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway });
+    const expected = await Promise.all(corpus.map(({ token }) => joseVerdict(token, set, key)));
+    await validator.jwksKeyCache.refresh(); // keys at hand: every validation reaches its signature in the same turn
+    const counts = countVerifications();
+    const ours = await Promise.all(corpus.map(({ token }) => ourVerdict(validator, token, set)));
+    const disagreements = corpus.flatMap((c, i) => (ours[i] === expected[i] ? [] : [`${c.name}: jose ${expected[i]}, ours ${ours[i]}`]));
+    expect(disagreements).toEqual([]);
+    expect(counts.pool).toBeGreaterThan(20);
+    expect(counts.main).toBe(0);
+    expect(expected.filter(Boolean).length).toBeGreaterThan(set.algorithms.length > 1 ? 25 : 10);
+  });
+
+
   test.each(OPTION_SETS)("every verdict agrees ($name)", async (set) => {
     const corpus = await buildCorpus(ring);
     const key = joseKey(ring.jwks);
     const clock = fixedClock();
     const plain = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway });
     const cached = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway, verifiedTokenCacheSize: 1000 });
+    const counts = countVerifications();
     const disagreements: string[] = [];
     let accepted = 0;
     for (const pass of [1, 2]) {
@@ -211,6 +246,9 @@ describe("differential: TokenValidator vs jose.jwtVerify", () => {
     expect(accepted).toBeGreaterThan(set.algorithms.length > 1 ? 25 : 10);
     expect(corpus.length - accepted).toBeGreaterThan(60);
     expect(cached.verifiedTokenCacheEntries).toBeGreaterThan(0);
+    // One validation at a time: every signature verified on the main thread.
+    expect(counts.main).toBeGreaterThan(20);
+    expect(counts.pool).toBe(0);
   });
 
   test("where we are deliberately stricter than jose (documented differences)", async () => {
