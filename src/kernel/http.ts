@@ -1,5 +1,7 @@
 /**
- * The library's own HTTP seam, built on got (imported lazily to keep start-up cheap). Every call:
+ * The library's own HTTP seam. A GET without a body (metadata, keys, userinfo) goes out through Node's
+ * own http/https modules; other calls through got (imported lazily: it and its dependencies cost a
+ * process ≈ 19 MB, too much for the keys a resource server fetches on its first token). Every call:
  * - has one time budget covering all its attempts and the waits between them;
  * - retries a POST only when the request provably never reached the server (connection refused,
  *   DNS failure), so a one-time grant is sent at most once; GETs also retry resets and 429/503;
@@ -115,7 +117,6 @@ export class GotHttpClient implements HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const client = await this.#client();
     const headers: Record<string, string> = { [X_PLANET_APP_HEADER]: X_PLANET_APP, ...req.headers };
     let body: string | undefined;
     if (req.form) {
@@ -136,7 +137,7 @@ export class GotHttpClient implements HttpClient {
       if (remaining <= 0) throw timeoutError(where, budgetMs);
       let res: HttpResponse;
       try {
-        res = await this.#attempt(client, url, req.method, headers, body, remaining, maxBytes, req.signal);
+        res = await this.#attempt(url, req.method, headers, body, remaining, maxBytes, req.signal);
       } catch (err) {
         req.signal?.throwIfAborted();
         const failure = describeFailure(err);
@@ -165,9 +166,11 @@ export class GotHttpClient implements HttpClient {
   }
 
   async #attempt(
-    client: Got, url: string, method: "GET" | "POST", headers: Record<string, string>, body: string | undefined,
+    url: string, method: "GET" | "POST", headers: Record<string, string>, body: string | undefined,
     timeoutMs: number, maxBytes: number, signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
+    if (method === "GET" && body === undefined) return nodeGet(url, headers, timeoutMs, maxBytes, signal);
+    const client = await this.#client();
     let tooLarge = false;
     const pending = client(url, { method, headers, body, timeout: { request: timeoutMs }, signal });
     pending.on("downloadProgress", ({ transferred, total }) => {
@@ -224,6 +227,62 @@ export class GotHttpClient implements HttpClient {
     target.password = "";
     return target.toString();
   }
+}
+
+const TOO_LARGE = () => Object.assign(new Error("response body too large"), { tooLarge: true });
+
+/**
+ * One GET attempt over node:http(s), as got makes it here: no redirect followed (the caller decides),
+ * the whole attempt within `timeoutMs` (an ETIMEDOUT error), at most `maxBytes` of body read (the
+ * declared length is checked first), the body as UTF-8 text. Transport errors keep Node's codes.
+ */
+function nodeGet(url: string, headers: Record<string, string>, timeoutMs: number, maxBytes: number, signal: AbortSignal | undefined): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const target = new URL(url);
+    const transport = target.protocol === "https:" ? "node:https" : target.protocol === "http:" ? "node:http" : undefined;
+    if (!transport) {
+      reject(Object.assign(new Error(`Unsupported protocol "${target.protocol}"`), { code: "ERR_UNSUPPORTED_PROTOCOL" }));
+      return;
+    }
+    let settled = false;
+    const settle = (error: unknown, response?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (error !== undefined) {
+        request.destroy();
+        reject(error);
+      } else {
+        resolve(response!);
+      }
+    };
+    const onAbort = () => settle(signal!.reason);
+    const request = (process.getBuiltinModule(transport) as typeof import("node:https")).request(target, { method: "GET", headers }, (res) => {
+      const declared = Number(res.headers["content-length"]);
+      if (declared > maxBytes) return settle(TOO_LARGE());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) settle(TOO_LARGE());
+        else chunks.push(chunk);
+      });
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        settle(undefined, { status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers: res.headers, body, url: target.href });
+      });
+      res.on("error", (e) => settle(e));
+      res.on("close", () => {
+        if (!res.complete) settle(Object.assign(new Error("The server closed the connection before the response ended"), { code: "ECONNRESET" }));
+      });
+    });
+    request.on("error", (e) => settle(e));
+    const timer = setTimeout(() => settle(Object.assign(new Error(`Timeout awaiting the response for ${timeoutMs} ms`), { code: "ETIMEDOUT", name: "TimeoutError" })), timeoutMs);
+    if (signal?.aborted) return settle(signal.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    request.end();
+  });
 }
 
 function firstHeaderValue(v: string | string[] | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { GotHttpClient, NetworkException, X_PLANET_APP } from "../../src/index.js";
+import { GotHttpClient, NetworkException, NetworkTimeoutException, ResponseTooLargeException, X_PLANET_APP } from "../../src/index.js";
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -65,5 +65,62 @@ describe("GotHttpClient", () => {
     const err = await new GotHttpClient({ retryLimit: 0 }).request({ method: "GET", url }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkException);
     expect((err as Error).cause).toBeDefined();
+  });
+});
+
+describe("GotHttpClient: a GET (keys, metadata, userinfo) over Node's own http", () => {
+  test("sends X-Planet-App and the caller's headers, and returns status, headers, text body and URL", async () => {
+    let seen: http.IncomingHttpHeaders = {};
+    const url = await serve((req, res) => {
+      seen = req.headers;
+      res.writeHead(200, "Fine", { "content-type": "application/json", "x-multi": ["a", "b"] }).end('{"keys":["ü"]}');
+    });
+    const res = await new GotHttpClient().request({ method: "GET", url: `${url}/jwks?x=1`, headers: { Authorization: "Bearer at" } });
+    expect(res).toMatchObject({ status: 200, statusText: "Fine", body: '{"keys":["ü"]}', url: `${url}/jwks?x=1` });
+    expect(res.headers["content-type"]).toBe("application/json");
+    expect(seen["x-planet-app"]).toBe(X_PLANET_APP);
+    expect(seen.authorization).toBe("Bearer at");
+  });
+
+  test("a body past the cap without a declared length is cut off: ResponseTooLargeException", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = "x".repeat(16 * 1024);
+      for (let i = 0; i < 8; i++) res.write(chunk);
+      res.end();
+    });
+    await expect(new GotHttpClient({ maxResponseBytes: 64 * 1024 }).request({ method: "GET", url })).rejects.toBeInstanceOf(ResponseTooLargeException);
+  });
+
+  test("a response that breaks off is retried as a GET may be, then a NetworkException", async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.writeHead(200, { "content-length": "100" });
+      res.write("partial");
+      setImmediate(() => res.destroy());
+    });
+    const err = await new GotHttpClient({ retryLimit: 1, retryBackoffMs: 1 }).request({ method: "GET", url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkException);
+    expect((err as Error).message).toMatch(/ECONNRESET/);
+    expect(hits).toBe(2);
+  });
+
+  test("a server that never answers: a NetworkTimeoutException", async () => {
+    const url = await serve(() => undefined);
+    const err = await new GotHttpClient({ timeoutMs: 300, retryBackoffMs: 1 }).request({ method: "GET", url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkTimeoutException);
+  });
+
+  test("an aborted signal ends the call with its reason", async () => {
+    const url = await serve(() => undefined);
+    const controller = new AbortController();
+    const pending = new GotHttpClient().request({ method: "GET", url, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("caller gave up")), 50);
+    await expect(pending).rejects.toThrow("caller gave up");
+  });
+
+  test("a URL that is neither http nor https is refused", async () => {
+    await expect(new GotHttpClient({ retryLimit: 0 }).request({ method: "GET", url: "ftp://127.0.0.1/x" })).rejects.toBeInstanceOf(NetworkException);
   });
 });
