@@ -75,7 +75,7 @@ const scenarios: Scenario[] = [
   { name: 'import "planet-auth" (dist)', args: ["--input-type=module", "-e", `await import(${JSON.stringify(dist)});\n${cpu}`] },
   { name: "import + static-key Auth + 1st decorate", args: ["--input-type=module", "-e", `${firstRequest}\n${cpu}`] },
   { name: "import + 1st validation (keys fetched)", args: ["--input-type=module", "-e", `${firstValidation}\n${cpu}`] },
-  { name: "  the same, got loaded first (the build before)", args: ["--input-type=module", "-e", `await import("got");\n${firstValidation}\n${cpu}`] },
+  { name: "  the same, got loaded first (as a GET via got did)", args: ["--input-type=module", "-e", `await import("got");\n${firstValidation}\n${cpu}`] },
 ].map((s) => ({ ...s, wall: [], cpu: [], rss: [] }));
 
 async function runOnce(s: Scenario): Promise<void> {
