@@ -56,49 +56,83 @@ function lazy(rt: PlauthRuntime, load: Loader, name: string) {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Reusable options (the reference's `opt_*` decorators), each bound to its namespaced variable. */
+/** Reusable options (the Python library's `opt_*` click decorators), each bound to its namespaced variable. */
 export function plauthOptions(namespace = "") {
   const env = (name: string) => (namespace ? `${namespace.toUpperCase()}_${name}` : name);
   return {
+    /** The environment variable name for `name`, prefixed with the namespace (`<NAMESPACE>_PL_AUTH_…`) when there is one. */
     envName: env,
+    /** `--no-open-browser`: do not launch a browser; print the URL instead. */
     openBrowser: () => new Option("--no-open-browser", "do not launch a browser; print the URL instead"),
+    /** `--show-qr-code`: show a QR code for the device login (with --no-open-browser). */
     qrCode: () => new Option("--show-qr-code", "show a QR code for the device login (with --no-open-browser)").default(false),
+    /** `--no-show-qr-code`: hidden negation of `--show-qr-code`. */
     noQrCode: () => new Option("--no-show-qr-code").hideHelp(),
+    /** `--scope`: scope to request (repeatable; default: the profile's). */
     scope: () => new Option("--scope <scope>", "scope to request (repeatable; default: the profile's)").argParser(collect).env(env("PL_AUTH_SCOPE")),
+    /** `--audience`: audience to request (repeatable). */
     audience: () => new Option("--audience <audience>", "audience to request (repeatable)").argParser(collect).env(env("PL_AUTH_AUDIENCE")),
+    /** `--organization`: organization to log in to. */
     organization: () => new Option("--organization <org>", "organization to log in to").env(env("PL_AUTH_ORGANIZATION")),
+    /** `--project`: project to log in to (sent as project_id). */
     project: () => new Option("--project <project>", "project to log in to (sent as project_id)").env(env("PL_AUTH_PROJECT")),
+    /** `--auth-profile`: auth profile to use. */
     profile: () => new Option("--auth-profile <profile>", "auth profile to use").env(env("PL_AUTH_PROFILE")),
+    /** `--auth-client-id`: OAuth service-account client id. */
     clientId: () => new Option("--auth-client-id <id>", "OAuth service-account client id").env(env("PL_AUTH_CLIENT_ID")),
+    /**
+     * `--auth-client-secret`: OAuth service-account client secret (visible to other users: prefer the file form or the variable).
+     */
     clientSecret: () => new Option("--auth-client-secret <secret>", "OAuth service-account client secret (visible to other users: prefer the file form or the variable)").env(env("PL_AUTH_CLIENT_SECRET")),
+    /** `--auth-client-secret-file`: file holding the client secret ("-": standard input). */
     clientSecretFile: () => new Option("--auth-client-secret-file <file>", 'file holding the client secret ("-": standard input)'),
+    /** `--auth-api-key`: Planet API key (visible to other users: prefer the file form or the variable). */
     apiKey: () => new Option("--auth-api-key <key>", "Planet API key (visible to other users: prefer the file form or the variable)").env(env("PL_API_KEY")),
+    /** `--auth-api-key-file`: file holding the API key ("-": standard input). */
     apiKeyFile: () => new Option("--auth-api-key-file <file>", 'file holding the API key ("-": standard input)'),
+    /** `--email, --username`: user name or email; hidden from help unless `hidden` is false. */
     username: (hidden = true) => {
       // commander names an option's value after its second flag: `--username` goes second so the
       // value is `username` (with `--username, --email` it would be `email`).
       const o = new Option("--email, --username <username>", "user name or email").env(env("PL_AUTH_USERNAME"));
       return hidden ? o.hideHelp() : o;
     },
+    /**
+     * `--password`: password (visible to other users: prefer --password-file, the variable or the prompt); hidden from help unless `hidden` is false.
+     */
     password: (hidden = true) => {
       const o = new Option("--password <password>", "password (visible to other users: prefer --password-file, the variable or the prompt)").env(env("PL_AUTH_PASSWORD"));
       return hidden ? o.hideHelp() : o;
     },
+    /**
+     * `--password-file`: file holding the password ("-": standard input); hidden from help unless `hidden` is false.
+     */
     passwordFile: (hidden = true) => {
       const o = new Option("--password-file <file>", 'file holding the password ("-": standard input)');
       return hidden ? o.hideHelp() : o;
     },
+    /** `--sops`: write new config files SOPS-encrypted (.sops.json). */
     sops: () => new Option("--sops", "write new config files SOPS-encrypted (.sops.json)").default(false),
+    /** `-y, --yes`: change the default profile without asking. */
     yes: () => new Option("-y, --yes", "change the default profile without asking"),
+    /** `-n, --no`: keep the default profile without asking. */
     no: () => new Option("-n, --no", "keep the default profile without asking"),
+    /** `-O, --extra`: extra login parameter (repeatable). */
     extra: () => new Option("-O, --extra <key=value>", "extra login parameter (repeatable)").argParser(collect).env(env("PL_AUTH_EXTRA")),
+    /** `-H, --human-readable`: show iat/exp/nbf as local times. */
     humanReadable: () => new Option("-H, --human-readable", "show iat/exp/nbf as local times").default(false),
+    /** `--no-refresh`: do not refresh an expired token. */
     refresh: () => new Option("--no-refresh", "do not refresh an expired token"),
+    /** `-l, --long`: show the configurations. */
     long: () => new Option("-l, --long", "show the configurations").default(false),
+    /** `--token`: the token (literal; visible to other users: prefer --token-file or the variable). */
     token: () => new Option("--token <token>", "the token (literal; visible to other users: prefer --token-file or the variable)").env(env("PL_AUTH_TOKEN")),
+    /** `--token-file`: file holding the token ("-": standard input). */
     tokenFile: () => new Option("--token-file <file>", 'file holding the token ("-": standard input)').env(env("PL_AUTH_TOKEN_FILE")),
+    /** `--issuer`: issuer to validate against. */
     issuer: () => new Option("--issuer <url>", "issuer to validate against").env(env("PL_AUTH_ISSUER")),
     /** On every command that prints data; where JSON is the only format, the flag is accepted and changes nothing. */
+    /** `--json`: print the result as JSON. */
     json: () => new Option("--json", "print the result as JSON").default(false),
   };
 }

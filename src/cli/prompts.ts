@@ -12,9 +12,13 @@ export interface Choice<T> {
 }
 
 export interface CliPrompts {
+  /** Ask for a line of text (`default` when the user just presses Enter). */
   input(message: string, options?: { default?: string }): Promise<string>;
+  /** Ask for a secret without echoing it. */
   password(message: string): Promise<string>;
+  /** Ask a yes/no question. */
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+  /** Ask the user to choose one of `choices`. */
   select<T>(message: string, choices: ReadonlyArray<Choice<T>>): Promise<T>;
   /** Release standard input. */
   close(): void;

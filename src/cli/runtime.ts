@@ -11,7 +11,9 @@ import { neutralizeControls } from "./output.js";
 import { inquirerPrompts, linePrompts, type CliPrompts } from "./prompts.js";
 
 export interface CliIo {
+  /** Write a line to standard output. */
   out(text: string): void;
+  /** Write a line to standard error. */
   err(text: string): void;
   /** Whether stderr is a terminal (spinners are drawn only then). */
   readonly errIsTty: boolean;
@@ -42,12 +44,15 @@ export interface PlauthRuntime {
   readonly embedded: boolean;
   /** Extra `name : version` lines for `plauth version`. */
   readonly versions: Record<string, string>;
+  /** The prompts dialogs use (interactive ones on a terminal). */
   prompts(): CliPrompts;
   /** Release standard input if a dialog used it. */
   closePrompts(): void;
+  /** The `PlanetAuthFactory` commands choose profiles and contexts with, built once per run. */
   factory(): Promise<PlanetAuthFactory>;
   /** The auth context for the root options, or the host's context when embedded. */
   context(request: ContextRequest): Promise<Auth>;
+  /** Set the level of the library's log records written to standard error (`--loglevel`). */
   setLogLevel(level: string): void;
   /**
    * Close the kernel this run built (its Redis connections and the like), so the process can exit;

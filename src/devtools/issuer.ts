@@ -141,6 +141,7 @@ export interface DevIssuer {
   authCodeTokens(options?: { clientId?: string; scope?: string; redirectUri?: string; resource?: string }): Promise<Record<string, unknown>>;
   /** Client-credentials grant with `secretBasic`; returns the token response. */
   clientCredentialsTokens(options?: { scope?: string }): Promise<Record<string, unknown>>;
+  /** Stop the issuer's HTTP server and release its port. */
   stop(): Promise<void>;
 }
 

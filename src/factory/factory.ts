@@ -94,6 +94,12 @@ function withResolution(auth: Auth, resolution: ContextResolution): PlanetAuthCo
 
 const nonEmpty = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
+/**
+ * Chooses the identity an application or `plauth` uses (the Python library's
+ * `planet_auth_utils.PlanetAuthFactory`): from an explicit profile, client ID and secret or API key, else
+ * `PL_AUTH_PROFILE` (environment, then `~/.planet.json`), else the discovered project file's and the built-in
+ * default profiles. `initializeAuthClientContext` returns the `Auth` context and records how it was chosen.
+ */
 export class PlanetAuthFactory {
   readonly kernel: AuthKernel;
   readonly #env: Environment;

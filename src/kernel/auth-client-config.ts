@@ -12,6 +12,7 @@ import type { AuthKernel, ClientTypeMeta } from "./kernel.js";
 import type { CheckedConfigDict, ConfigKey } from "./config-types.js";
 import { defaultKernel } from "./default-kernel.js";
 
+/** Where a config is stored and which kernel built it. */
 export interface AuthClientConfigOptions {
   /** The kernel whose schemas and services this config uses; default: the default kernel. */
   kernel?: AuthKernel;
@@ -22,9 +23,17 @@ export interface AuthClientConfigOptions {
 export type AuthClientConfigClass<C extends AuthClientConfig = AuthClientConfig> = {
   new (data?: JsonObject, options?: AuthClientConfigOptions): C;
   readonly clientType: string;
+  /** Input normalisation applied at construction and on `setData` (aliases, mirrored keys, defaults). */
   normalize(data: JsonObject): JsonObject;
 };
 
+/**
+ * Base of every client config (the Python library's `planet_auth.AuthClientConfig`): the JSON object of a
+ * profile's `auth_client.json`, keyed by `client_type`. Unknown keys are kept and written back. It is
+ * validated (the client type's JSON Schema, then the rules a schema cannot express) by `check()`, `save()`
+ * and when a client is built from it. Build one with `AuthClientConfig.fromDict` / `fromFile` or
+ * `kernel.configFromDict`.
+ */
 export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extends FileBackedJsonObject {
   /** The `client_type` string this class implements. Every concrete subclass sets it. */
   static readonly clientType: string = "";
@@ -54,6 +63,10 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
     return super.data() as D;
   }
 
+  /**
+   * The kernel this config belongs to (the one that built it, else the default kernel): its client type
+   * registry and services.
+   */
   kernel(): AuthKernel {
     return this.#kernel ?? defaultKernel();
   }
@@ -66,6 +79,7 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
     return this.explicitStorageProvider() ?? this.#kernel?.services.storage ?? super.storageProvider();
   }
 
+  /** The config's `client_type`. */
   clientType(): string {
     return (this.constructor as AuthClientConfigClass).clientType;
   }
@@ -84,6 +98,7 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
   /** Rules a JSON Schema cannot express. Throw `this.configError(...)`. */
   protected checkConfigRules(_data: JsonObject): void {}
 
+  /** An `AuthClientConfigException` for this config, naming its client type, the field and the file. */
   protected configError(message: string, field?: string): AuthClientConfigException {
     return new AuthClientConfigException(`Invalid ${this.clientType()} config: ${message}`, {
       clientType: this.clientType(),

@@ -15,6 +15,10 @@ import { nowSeconds } from "./seams.js";
 import { defaultKernel } from "./default-kernel.js";
 import { profilesOf } from "../profiles/resolver.js";
 
+/**
+ * Options of the `Auth.initializeFrom…` factories (the keyword arguments of the Python library's
+ * `Auth.initialize_from_…`).
+ */
 export interface AuthInitOptions {
   initialTokenData?: JsonObject | null;
   /** Storage key of the token file; none ⇒ the credential lives in memory only. */
@@ -25,6 +29,13 @@ export interface AuthInitOptions {
   kernel?: AuthKernel;
 }
 
+/**
+ * The auth context (the Python library's `planet_auth.Auth`): one auth client, the request authenticator that
+ * signs your HTTP requests with its credential, where that credential is saved, and the profile it came from.
+ * Build it with `Auth.initializeFromProfile`, `initializeFromConfigDict`, `initializeFromConfig` or
+ * `initializeFromClient`; then `login()` once if the client needs a person, and use `requestAuthenticator()`
+ * (`.fetch()`, `.gotHooks()`, `.axiosInterceptor()`) for your requests.
+ */
 export class Auth {
   readonly #client: AuthClient;
   readonly #authenticator: RequestAuthenticator;
@@ -61,6 +72,11 @@ export class Auth {
     return warnings;
   }
 
+  /**
+   * A context around an auth client you already built (`Auth.initialize_from_client`). The credential is read
+   * from `tokenFile` when given (else it lives in memory only); `initialTokenData` is saved as that
+   * credential first.
+   */
   static async initializeFromClient(client: AuthClient, options: AuthInitOptions = {}): Promise<Auth> {
     const tokenFile = options.tokenFile ?? null;
     const authenticator = client.defaultRequestAuthenticator(tokenFile);
@@ -73,6 +89,10 @@ export class Auth {
     return new Auth(client, authenticator, tokenFile, options.profileName ?? null, warnings);
   }
 
+  /**
+   * A context from an auth client config (`Auth.initialize_from_config`): builds the config's client through
+   * its kernel (or `options.kernel`).
+   */
   static async initializeFromConfig(config: AuthClientConfig, options: AuthInitOptions = {}): Promise<Auth> {
     const kernel = options.kernel ?? config.kernel();
     return Auth.initializeFromClient(await kernel.clientFromConfig(config), options);
@@ -112,15 +132,22 @@ export class Auth {
     return Auth.initializeFromConfig(found.config, { ...options, kernel, profileName: found.name, tokenFile });
   }
 
+  /** The auth client this context uses. */
   authClient(): AuthClient {
     return this.#client;
   }
+  /**
+   * The request authenticator: adds this context's credential to your HTTP requests (got hooks, fetch, axios)
+   * and refreshes it when it expires.
+   */
   requestAuthenticator(): RequestAuthenticator {
     return this.#authenticator;
   }
+  /** The storage key the credential is saved under; null when it lives in memory only. */
   tokenFilePath(): string | null {
     return this.#tokenFile;
   }
+  /** The profile this context was built from; null when it was built from a config or client. */
   profileName(): string | null {
     return this.#profileName;
   }
@@ -140,15 +167,28 @@ export class Auth {
     return credential;
   }
 
+  /**
+   * Log in (`Auth.login` in the Python library): the client obtains a new credential, which is saved to the
+   * token file and used for requests from then on. The browser and terminal prompts are off unless `options`
+   * allow them (`allowOpenBrowser`, `allowTtyPrompt`).
+   */
   async login(options: LoginOptions = {}): Promise<Credential> {
     const credential = await this.#client.login({ allowOpenBrowser: false, allowTtyPrompt: false, ...options });
     return this.#adoptCredential(credential);
   }
 
+  /**
+   * Start a device-code login; show the returned user code and verification URI to the user, then call
+   * `deviceLoginComplete` with it.
+   */
   async deviceLoginInitiate(options: LoginOptions = {}): Promise<JsonObject> {
     return this.#client.deviceLoginInitiate(options);
   }
 
+  /**
+   * Finish a device-code login: waits for the user's approval, then saves and uses the credential as
+   * `login()` does.
+   */
   async deviceLoginComplete(initiated: JsonObject, options: { signal?: AbortSignal } = {}): Promise<Credential> {
     return this.#adoptCredential(await this.#client.deviceLoginComplete(initiated, options));
   }

@@ -35,7 +35,11 @@ export type ServiceLifecycle = "kernel" | "transient";
 /** How a token's value is made. Factories and classes receive the resolver of the kernel they belong to. */
 export type ServiceProvider<T> =
   | { useValue: T }
-  | { useFactory: (services: ServiceResolver) => T; lifecycle?: ServiceLifecycle }
+  | {
+      /** Builds the value; receives the resolver of the kernel it belongs to. */
+      useFactory: (services: ServiceResolver) => T;
+      lifecycle?: ServiceLifecycle;
+    }
   | { useClass: new (services: ServiceResolver) => T; lifecycle?: ServiceLifecycle };
 
 /** What a plugin's `register` hook receives: a way to provide its own services in the kernel's container. */

@@ -55,6 +55,7 @@ export class Credential extends FileBackedJsonObject {
   bindOrigin(origin: JsonObject | null): void {
     this.#origin = origin ? { ...origin } : null;
   }
+  /** The origin this credential is bound to (see `bindOrigin`); null when unbound. */
   origin(): JsonObject | null {
     return this.#origin;
   }
@@ -94,15 +95,22 @@ export class Credential extends FileBackedJsonObject {
     );
   }
 
+  /**
+   * When the credential expires (`_exp`, epoch seconds); null when it never expires. Loads the credential if
+   * needed.
+   */
   async expiryTime(): Promise<number | null> {
     return this.lazyGet<number>("_exp");
   }
+  /** When the credential was issued (`_iat`, epoch seconds); null when unknown. */
   async issuedTime(): Promise<number | null> {
     return this.lazyGet<number>("_iat");
   }
+  /** True when the credential has an expiry time. */
   async isExpiring(): Promise<boolean> {
     return (await this.expiryTime()) !== null;
   }
+  /** True when the credential never expires (it has no `_exp`). */
   async isNonExpiring(): Promise<boolean> {
     return !(await this.isExpiring());
   }
@@ -111,6 +119,7 @@ export class Credential extends FileBackedJsonObject {
     const exp = await this.expiryTime();
     return exp !== null && at >= exp;
   }
+  /** The opposite of `isExpired`. */
   async isNotExpired(at?: number): Promise<boolean> {
     return !(await this.isExpired(at));
   }

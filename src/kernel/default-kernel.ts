@@ -10,6 +10,10 @@ import type { AuthKernel } from "./kernel.js";
 let factory: (() => AuthKernel) | undefined;
 let instance: AuthKernel | undefined;
 
+/**
+ * How the default kernel is made when first needed (the package root installs one that registers the built-in
+ * plugins).
+ */
 export function setDefaultKernelFactory(create: () => AuthKernel): void {
   factory = create;
   instance = undefined;
@@ -20,6 +24,10 @@ export function setDefaultKernel(kernel: AuthKernel | undefined): void {
   instance = kernel;
 }
 
+/**
+ * The default kernel, made on first use: the one the static factories (`Auth.initializeFromProfile`,
+ * `AuthClientConfig.fromDict`, …) use when given no kernel.
+ */
 export function defaultKernel(): AuthKernel {
   if (!instance) {
     if (!factory) throw new Error("planet-auth: no default kernel factory installed; import the package entry point or use createKernel()");

@@ -251,7 +251,9 @@ export function isAuthError(err: unknown): err is AuthError {
   return err instanceof AuthException;
 }
 
+/** An exception class of this library, constructed with a message and options. */
 export type ExceptionClass = new (message: string, options?: AuthExceptionOptions) => AuthException;
+/** Any error class (for `recast` and `instanceof` checks). */
 export type AnyErrorClass = abstract new (...args: never[]) => Error;
 
 /** Build the recast message: "<original message> (<original class name>)". */

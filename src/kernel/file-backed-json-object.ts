@@ -12,6 +12,11 @@ import { FileBackedJsonObjectException, InvalidDataException } from "./errors.js
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import { defaultStorageProvider } from "./storage/file-storage.js";
 
+/**
+ * A JSON object that may be bound to a storage key (the Python library's `planet_auth.FileBackedJsonObject`):
+ * the base of configs and credentials. Invalid data is never kept by `setData` nor written by `save`; an
+ * object given no storage provider uses the default one (files under the home directory).
+ */
 export class FileBackedJsonObject {
   #data: JsonObject | null;
   #path: string | null;
@@ -48,6 +53,7 @@ export class FileBackedJsonObject {
     this.#data = data;
   }
 
+  /** Merge `sparse` into the data (top-level keys replaced), validated as `setData` does. */
   updateData(sparse: JsonObject): void {
     this.setData(this.#data ? { ...this.#data, ...sparse } : { ...sparse });
   }
@@ -73,13 +79,16 @@ export class FileBackedJsonObject {
     this.checkDataWithPath(this.#data);
   }
 
+  /** True when the object holds non-empty data in memory. */
   isLoaded(): boolean {
     return Boolean(this.#data && Object.keys(this.#data).length > 0);
   }
 
+  /** The storage key the object is loaded from and saved to; null for an in-memory object. */
   path(): string | null {
     return this.#path;
   }
+  /** Bind the object to another storage key (null: in memory only). */
   setPath(filePath: string | null): void {
     this.#path = filePath;
     this.#observedMtime = null;
@@ -98,6 +107,7 @@ export class FileBackedJsonObject {
     return this.#storageProvider;
   }
 
+  /** When the data was last loaded or saved (epoch milliseconds; 0 when never). */
   loadTime(): number {
     return this.#loadTime;
   }
@@ -122,6 +132,7 @@ export class FileBackedJsonObject {
     this.#observedMtime = mtime;
   }
 
+  /** Load from storage unless data is already in memory. */
   async lazyLoad(): Promise<void> {
     if (!this.isLoaded()) await this.load();
   }
@@ -134,12 +145,14 @@ export class FileBackedJsonObject {
     if (this.#observedMtime === null || mtime !== this.#observedMtime) await this.load();
   }
 
+  /** A top-level value, loading the object first if needed; null when missing. */
   async lazyGet<T = unknown>(key: string): Promise<T | null> {
     await this.lazyLoad();
     const value = this.#data?.[key];
     return value === undefined ? null : (value as T);
   }
 
+  /** True when the object has a storage key and something is stored under it. */
   async isPersistedToStorage(): Promise<boolean> {
     if (!this.#path) return false;
     return this.storageProvider().objExists(this.#path);

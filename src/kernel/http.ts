@@ -46,7 +46,12 @@ export interface HttpResponse {
   url: string;
 }
 
+/**
+ * The HTTP client the library makes its own calls with (token, discovery, JWKS, … endpoints); a kernel's
+ * `HTTP_CLIENT` service, replaceable by a host (e.g. to go through a proxy).
+ */
 export interface HttpClient {
+  /** Send one request and return its response; throws `NetworkException` when no response arrives in time. */
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
@@ -78,6 +83,7 @@ const GET_RETRY_ERROR_CODES: ReadonlySet<string> = new Set([...CONNECT_ERROR_COD
 const GET_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
+/** An `application/x-www-form-urlencoded` body from a record; undefined and null values are left out. */
 export function encodeForm(form: Record<string, string | undefined | null>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) if (v !== undefined && v !== null) params.append(k, v);
@@ -91,6 +97,11 @@ interface Failure {
   kind: "transport" | "timeout" | "too-large";
 }
 
+/**
+ * The default `HttpClient`, built on got: one time budget per call covering all attempts, POSTs retried only
+ * when they never left, no redirect from an auth server, at most `maxResponseBytes` read. Options:
+ * `timeoutMs`, `retryLimit`, `maxResponseBytes`.
+ */
 export class GotHttpClient implements HttpClient {
   readonly options: Required<Omit<HttpClientOptions, "sleep" | "clock">>;
   readonly #sleep: Sleep;

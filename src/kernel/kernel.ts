@@ -346,6 +346,7 @@ export class AuthKernel implements ServiceResolver {
     return this.secretNames.redact(value);
   }
 
+  /** The plugins registered with this kernel, in registration order. */
   plugins(): readonly AuthPlugin[] {
     return [...this.#plugins];
   }
@@ -355,6 +356,10 @@ export class AuthKernel implements ServiceResolver {
     return [...this.#clientTypes.values()].map(({ validate: _v, ...rest }) => rest);
   }
 
+  /**
+   * A registered client type, with its config and client classes and meta; throws `AuthClientException`
+   * naming the registered ones when it is unknown.
+   */
   clientType(clientType: string): RegisteredClientType {
     const entry = this.#clientTypes.get(clientType);
     if (!entry) throw this.#unknownClientType(clientType);
@@ -447,6 +452,10 @@ export class AuthKernel implements ServiceResolver {
   }
 }
 
+/**
+ * A kernel with exactly the plugins given in `options.plugins` (none by default), its own service container,
+ * storage and logger. `createDefaultKernel` adds the built-in plugins.
+ */
 export function createKernel(options: CreateKernelOptions = {}): AuthKernel {
   return new AuthKernel(options);
 }

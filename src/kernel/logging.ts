@@ -10,10 +10,18 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * `isLevelEnabled` (pino, winston) lets the library skip formatting for filtered levels.
  */
 export interface HostLogger {
+  /** Log at debug level. */
   debug(...args: unknown[]): unknown;
+  /** Log at info level. */
   info(...args: unknown[]): unknown;
+  /** Log at warning level. */
   warn(...args: unknown[]): unknown;
+  /** Log at error level. */
   error(...args: unknown[]): unknown;
+  /**
+   * Optional: whether records of a level are wanted (pino, winston), so the library can skip building
+   * filtered ones.
+   */
   isLevelEnabled?: (level: string) => boolean;
 }
 
@@ -51,13 +59,16 @@ export class AuthLogger {
     this.#host = host;
   }
 
+  /** Send records to `host` (console, pino, winston, …); null mutes the logger. */
   setHostLogger(host: HostLogger | null): void {
     this.#host = host;
   }
+  /** The logger records go to; null when muted. */
   hostLogger(): HostLogger | null {
     return this.#host;
   }
 
+  /** Log each record's payload as one JSON string after the message (the default). */
   setStringLogging(): void {
     this.#output = { mode: "string" };
   }
@@ -83,29 +94,39 @@ export class AuthLogger {
   useSecretNames(names: SecretNames): void {
     this.#secretNames ??= names;
   }
+  /** True once a kernel has handed this logger its secret names. */
   hasSecretNames(): boolean {
     return this.#secretNames !== undefined;
   }
 
+  /** True when a record of this level would reach the host logger (so callers can skip building it). */
   isEnabled(level: LogLevel): boolean {
     const host = this.#host;
     if (!host) return false;
     return host.isLevelEnabled ? host.isLevelEnabled(level) : true;
   }
 
+  /** Log a debug record. */
   debug(message: string | undefined, options?: LogOptions): void {
     this.log("debug", message, options);
   }
+  /** Log an info record. */
   info(message: string | undefined, options?: LogOptions): void {
     this.log("info", message, options);
   }
+  /** Log a warning record (`AuthLogger.warning` in the Python library; the host's `warn`). */
   warning(message: string | undefined, options?: LogOptions): void {
     this.log("warn", message, options);
   }
+  /** Log an error record. */
   error(message: string | undefined, options?: LogOptions): void {
     this.log("error", message, options);
   }
 
+  /**
+   * Log a record at `level`: the message, the event, and the fields and exception of `options`, secrets
+   * redacted.
+   */
   log(level: LogLevel, message: string | undefined, options: LogOptions = {}): void {
     if (!this.isEnabled(level)) return;
     const host = this.#host!;

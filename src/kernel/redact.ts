@@ -40,11 +40,13 @@ export function secretFieldNames(schema: unknown): string[] {
 export class SecretNames {
   readonly #names = new Set<string>(ALWAYS_SECRET);
 
+  /** Add secret key names (e.g. those a plugin's schema marks `x-secret`). */
   add(names: Iterable<string>): this {
     for (const name of names) this.#names.add(name.toLowerCase());
     return this;
   }
 
+  /** True when values under this key name are secret. */
   has(name: string): boolean {
     return this.#names.has(name.toLowerCase());
   }

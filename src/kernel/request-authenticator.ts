@@ -130,6 +130,12 @@ function toHeaders(headers: Headers | Record<string, string>): Headers {
   return headers instanceof Headers ? headers : new Headers(headers);
 }
 
+/**
+ * Adds a credential to outgoing HTTP requests (the Python library's `RequestAuthenticator`, an httpx/requests
+ * auth): `decorate(headers)` sets the auth header (and `X-Planet-App`), refreshing first when needed;
+ * `gotHooks()`, `fetch()` and `axiosInterceptor()` adapt it to got, fetch and axios, keeping the credential
+ * off redirects to another origin. `Auth.requestAuthenticator()` gives the one of a context.
+ */
 export abstract class RequestAuthenticator {
   /** The scheme word before the token in the auth header (e.g. an RFC 6750 scheme); null: the token alone. */
   tokenPrefix: string | null = null;
@@ -211,7 +217,9 @@ export abstract class RequestAuthenticator {
    */
   gotHooks(): {
     hooks: {
+      /** Adds the credential (same origin only), refreshing it first when needed. */
       beforeRequest: Array<(options: GotHookOptions) => Promise<void> | void>;
+      /** Lets the authenticator read the response's headers (e.g. a new DPoP nonce); returns the response unchanged. */
       afterResponse: Array<<R extends GotResponseLike>(response: R) => R>;
     };
   } {
@@ -246,6 +254,7 @@ export abstract class RequestAuthenticator {
    * A fetch with this authenticator applied: `(input, init) => Promise<Response>`. Redirects (mode
    * "follow", the default) are followed here, hop by hop, so a hop to another origin goes out without
    * the credential. Modes "manual" and "error" are passed through.
+   * @typeParam F - the type of the fetch function wrapped; the wrapper has the same type.
    */
   fetch<F extends FetchLike = typeof globalThis.fetch>(fetchImpl: F = globalThis.fetch as unknown as F): F {
     const call = fetchImpl as unknown as FetchCall;
@@ -398,6 +407,10 @@ export abstract class CredentialRequestAuthenticator<C extends Credential = Cred
     return undefined;
   }
 
+  /**
+   * The error a request without a credential throws: names the client type and why no credential could be
+   * obtained.
+   */
   protected noCredentialError(): NoCredentialException {
     const cause = this.noCredentialCause();
     const who = this.clientType ? `the ${this.clientType} client` : "this authenticator";

@@ -28,6 +28,7 @@ const SCHEMA_DIR = path.join(ROOT, "schemas");
 /** Where the compiled validators are: beside the sources when running from src/, else in dist/. */
 const VALIDATOR_DIR = path.join(ROOT, here.startsWith(path.join(ROOT, "src") + path.sep) ? "src" : "dist", "generated/validators");
 
+/** A JSON Schema shipped in the package's `schemas/` directory, parsed. */
 export function readSchemaFile(fileName: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(SCHEMA_DIR, fileName), "utf8")) as Record<string, unknown>;
 }

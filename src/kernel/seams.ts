@@ -7,9 +7,11 @@ import { NoTerminalException } from "./errors.js";
 
 /** Wall clock, milliseconds since the epoch (like Date.now). */
 export interface Clock {
+  /** The current time, in epoch milliseconds. */
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };
+/** The clock's current time in whole epoch seconds (the unit of `_iat`, `_exp` and JWT claims). */
 export function nowSeconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
 }
@@ -46,6 +48,7 @@ export const systemBrowserOpener: BrowserOpener = async (url) => {
  * with NoTerminalException when there is no terminal to ask at.
  */
 export interface TtyPrompt {
+  /** Ask the user a question and return the answer (`hidden`: do not echo it, for passwords). */
   prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
 }
 
@@ -100,6 +103,7 @@ export const terminalPrompt: TtyPrompt = createTerminalPrompt();
 
 /** Shows text to the person at the terminal (instructions, URLs, user codes). */
 export interface TtyDisplay {
+  /** Show a line of text to the user. */
   print(text: string): void;
 }
 export const terminalDisplay: TtyDisplay = { print: (text) => void process.stdout.write(text + "\n") };

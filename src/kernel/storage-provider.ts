@@ -4,14 +4,21 @@
  */
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * Where configs and tokens are stored (the Python library's `ObjectStorageProvider`): JSON objects by key.
+ * The built-ins are files under a directory (`FileStorageProvider`), SOPS-encrypted files and Redis; a host
+ * or plugin can provide its own.
+ */
 export interface ObjectStorageProvider {
   /** Read one JSON object. Missing ⇒ ObjectNotFoundException; unparsable ⇒ CorruptObjectException. */
   loadObj(key: string): Promise<JsonObject>;
   /** Write one JSON object, atomically where the medium allows; creates parents. */
   saveObj(key: string, data: JsonObject): Promise<void>;
+  /** True when an object is stored under `key`. */
   objExists(key: string): Promise<boolean>;
   /** Last-modified time in milliseconds (fractional where the medium has it). Missing ⇒ ObjectNotFoundException. */
   mtime(key: string): Promise<number>;
+  /** Move the object stored under `src` to `dst`. */
   objRename(src: string, dst: string): Promise<void>;
   /** Optional: a warning when the stored object can be read by others than its owner; null when not. */
   accessWarning?(key: string): Promise<string | null>;
@@ -66,6 +73,7 @@ export interface StorageFormat {
    * name must be one `matches` claims.
    */
   readonly profileFiles?: Partial<ProfileFileNames>;
+  /** Parse an object of this format from its stored text. */
   decode(text: string, context: StorageFormatContext): Promise<JsonObject>;
   /** `previousText` is the object's current stored text, if any (e.g. to keep its recipients). */
   encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string>;

@@ -9,6 +9,10 @@ import type { ObjectStorageProvider } from "./storage-provider.js";
 
 /** A symbol that remembers the type of what it resolves to. */
 export type Token<T> = symbol & { readonly __resolves?: T };
+/**
+ * A new service token: register a provider under it with `kernel.provide` / `register`, and resolve it with
+ * `kernel.resolve`; `T` is the type of the service.
+ */
 export function token<T>(description: string): Token<T> {
   return Symbol(`planet-auth:${description}`) as Token<T>;
 }

@@ -17,6 +17,10 @@ const BASE: BuiltinProfileSet = {
 const lower = <T>(record: Record<string, T> | undefined): Array<[string, T]> =>
   Object.entries(record ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
 
+/**
+ * The built-in profiles, aliases and trust environments: the sets plugins contribute in registration order,
+ * then the host application's, a later set overriding an earlier one name by name.
+ */
 export class BuiltinProfiles {
   readonly namespace: string;
   readonly #profiles = new Map<string, JsonObject>();
@@ -79,10 +83,15 @@ export class BuiltinProfiles {
     return this.#byClientType.get(clientType) ?? null;
   }
 
+  /** The names of the trust environments (e.g. `PRODUCTION`, `STAGING`, `CUSTOM`). */
   trustEnvironmentNames(): string[] {
     return [...this.#trust.keys()];
   }
 
+  /**
+   * The auth server configs of a trust environment (case-insensitive name); null for `CUSTOM` (the caller
+   * supplies them), undefined when unknown.
+   */
   trustEnvironment(name: string): JsonObject[] | null | undefined {
     return this.#trust.get(name.toUpperCase());
   }

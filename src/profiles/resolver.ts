@@ -37,6 +37,12 @@ export interface ListedProfile {
 
 const RESERVED_SOURCE_NAMES = ["builtin", "local", "discovered"];
 
+/**
+ * Looks profiles up for every entry point (`Auth.initializeFromProfile`, `PlanetAuthFactory`, `plauth`) in
+ * one order: the built-in sets, the user's `~/.planet`, sources a host registered, then the discovered
+ * project file; the first source that defines a name answers. One per kernel: get it with
+ * `profilesOf(kernel)`.
+ */
 export class ProfileResolver {
   readonly kernel: AuthKernel;
   readonly #hostSets: BuiltinProfileSet[] = [];

@@ -47,12 +47,15 @@ export interface ConformanceOptions {
 
 export interface ConformanceCheck {
   name: string;
+  /** Run the check; it throws a `ConformanceError` saying what is wrong. */
   run(): Promise<void>;
 }
 
 /** The subset of a test runner the suite registers its checks with. */
 export interface TestRunner {
+  /** Group the checks under a name (jest's, vitest's or node:test's `describe`). */
   describe(name: string, body: () => void): unknown;
+  /** Register one check (jest's, vitest's or node:test's `it`). */
   it(name: string, body: () => Promise<void>): unknown;
 }
 

@@ -59,6 +59,11 @@ function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/**
+ * Stores objects as files under a root directory (keys are relative paths, `~` is the home directory): atomic
+ * saves with 0600 permissions, cross-process locks (`withLock`), change watching, and the storage formats the
+ * kernel's plugins register (e.g. `*.sops.json` encrypted). The default storage of every kernel.
+ */
 export class FileStorageProvider implements ObjectStorageProvider {
   readonly #homeDir: () => string;
   readonly #formats: readonly StorageFormat[] | null;

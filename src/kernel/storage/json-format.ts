@@ -73,6 +73,10 @@ export function markFloat(data: JsonObject, key: string): void {
   setForms(data, forms);
 }
 
+/**
+ * A config or token object as the Python library writes it: keys sorted, two-space indent, nulls left out,
+ * numbers in the form they were read or marked (`markFloat`).
+ */
 export function serializeJsonObject(data: JsonObject): string {
   const withoutNulls: JsonObject = {};
   for (const [k, v] of Object.entries(data)) if (v !== null && v !== undefined) withoutNulls[k] = v;

@@ -21,11 +21,13 @@ export class OrderedMap {
     return this.entries.length;
   }
 
+  /** The value under `key`. */
   get(key: string): OrderedValue | undefined {
     const entry = this.entries.find(([k]) => k === key);
     return entry ? entry[1] : undefined;
   }
 
+  /** True when `key` is present. */
   has(key: string): boolean {
     return this.entries.some(([k]) => k === key);
   }
@@ -38,6 +40,7 @@ export class OrderedMap {
     return this;
   }
 
+  /** Remove `key`; true when it was present. */
   delete(key: string): boolean {
     const index = this.entries.findIndex(([k]) => k === key);
     if (index < 0) return false;
@@ -45,6 +48,7 @@ export class OrderedMap {
     return true;
   }
 
+  /** The keys, in order. */
   keys(): string[] {
     return this.entries.map(([k]) => k);
   }

@@ -6,6 +6,7 @@ export class FileBackedPlanetLegacyApiKey extends Credential {
     super.checkData(data);
     if (!data!.key) throw new InvalidDataException("Planet legacy API key data is missing a non-empty key", { field: "key" });
   }
+  /** The Planet API key of this credential (`key`), loading it if needed. */
   async legacyApiKey(): Promise<string | null> {
     return this.lazyGet<string>("key");
   }
@@ -13,6 +14,7 @@ export class FileBackedPlanetLegacyApiKey extends Credential {
   async apiKey(): Promise<string | null> {
     return this.legacyApiKey();
   }
+  /** The JWT the legacy login returned with the key (`jwt`), if any. */
   async legacyJwt(): Promise<string | null> {
     return this.lazyGet<string>("jwt");
   }

@@ -35,6 +35,9 @@ export class PlanetLegacyAuthClientException extends AuthClientException {
    */
   declare readonly rawResponse?: HttpResponse;
 
+  /**
+   * Attach the server's response (secrets redacted) to this error, for callers that need its status or body.
+   */
   withResponse(response: HttpResponse | undefined): this {
     Object.defineProperty(this, "rawResponse", { value: response, enumerable: false, writable: false, configurable: true });
     return this;
@@ -49,6 +52,7 @@ export class PlanetLegacyAuthClientConfig extends AuthClientConfig<PlanetLegacyC
     for (const key of ["legacy_auth_endpoint", "api_key"]) if (key in out && !isConfigured(out[key])) delete out[key];
     return out;
   }
+  /** The Planet legacy login endpoint (`legacy_auth_endpoint`, with the built-in default). */
   legacyAuthEndpoint(): string {
     return this.requiredString("legacy_auth_endpoint");
   }
@@ -62,6 +66,7 @@ export class PlanetLegacyAuthClientConfig extends AuthClientConfig<PlanetLegacyC
     const reason = typeof url === "string" ? plainHttpReason(url, data.allow_insecure_http === true) : undefined;
     if (reason) throw this.configError(`"legacy_auth_endpoint" ${reason}`, "legacy_auth_endpoint");
   }
+  /** The API key the config holds (`api_key`), if any. */
   apiKey(): string | null {
     return this.getString("api_key");
   }

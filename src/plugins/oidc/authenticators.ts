@@ -28,8 +28,11 @@ import { OidcApiClientException } from "./errors.js";
 
 /** What the authenticators need from an auth client. */
 export interface OidcRefreshClient {
+  /** Obtain a new credential with the refresh token. */
   refresh(refreshToken: string | null, requestedScopes?: string[], extra?: JsonObject): Promise<Credential>;
+  /** Log in again (when the refresh token no longer works). */
   login(options?: LoginOptions): Promise<Credential>;
+  /** True when `login` needs no person. */
   canLoginUnattended(): boolean;
 }
 

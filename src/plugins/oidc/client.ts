@@ -79,7 +79,9 @@ export interface OidcFlowContext {
   readonly config: OidcFlowConfig;
   /** Endpoint URLs: configured, else discovered. */
   readonly endpoints: OidcEndpoints;
+  /** The client of the token endpoint. */
   tokenApi(): Promise<TokenApiClient>;
+  /** The client of the device authorization endpoint. */
   deviceAuthorizationApi(options?: { signal?: AbortSignal }): Promise<DeviceAuthorizationApiClient>;
   /** Client authentication for the login grant. */
   loginClientAuth(): ClientAuthStrategy;
@@ -96,9 +98,13 @@ export interface OidcFlow {
   readonly authenticator: OidcAuthenticatorKind;
   /** Whether the flow accepts passwords (others warn when one is given). */
   readonly usesPassword?: boolean;
+  /** Run the flow's login grant and return the token response. */
   login(context: OidcFlowContext, params: OidcLoginParams): Promise<OidcLoginResult>;
+  /** True when the flow logs in without a person for this config. */
   canLoginUnattended(config: OidcFlowConfig): boolean;
+  /** Start a device-code login (device-code flows only). */
   deviceLoginInitiate?(context: OidcFlowContext, params: OidcLoginParams): Promise<JsonObject>;
+  /** Finish a device-code login: poll until the user approves. */
   deviceLoginComplete?(context: OidcFlowContext, initiated: JsonObject, options: { signal?: AbortSignal }): Promise<TokenResponse>;
   /** Whether `refresh` is possible (false for the validator). Default true. */
   readonly canRefresh?: boolean;
@@ -162,6 +168,7 @@ export class OidcAuthClient extends AuthClient {
     return (this.#loginClientAuth ??= this.#composition.loginClientAuth(this.config(), this.services.clock));
   }
 
+  /** The client of this auth server's discovery document, one per client. */
   discoveryClient(): DiscoveryApiClient {
     const c = this.config();
     // The issuer the document must name: the configured one, else the auth server it is fetched from.
@@ -191,6 +198,10 @@ export class OidcAuthClient extends AuthClient {
     return this.#endpoints;
   }
 
+  /**
+   * The client of the token endpoint (built by the kernel's `OIDC_TOKEN_API_CLIENT` factory), with this
+   * client's authentication and DPoP key.
+   */
   async tokenApi(): Promise<TokenApiClient> {
     const dpop = this.dpopKey();
     return this.#tokenApiClient({ ...this.apiDeps(), tokenUri: await this.endpoints().tokenEndpoint(), ...(dpop ? { dpop } : {}) });

@@ -54,51 +54,70 @@ export class OidcAuthClientConfig<D extends OidcConfigDict = OidcConfigDict> ext
     return (this.data() as JsonObject).dpop === true;
   }
 
+  /** The auth server's base URL (`auth_server`); endpoints not configured are discovered from it. */
   authServer(): string {
     return this.requiredString("auth_server");
   }
+  /** The OAuth client ID (`client_id`). */
   clientId(): string {
     return this.requiredString("client_id");
   }
+  /** The scopes to ask for by default (`scopes`). */
   scopes(): string[] {
     return this.getStringList("scopes");
   }
+  /** The audiences to ask for (`audiences`). */
   audiences(): string[] {
     return this.getStringList("audiences");
   }
+  /** The organization to log in to (`organization`), sent with the authorization request. */
   organization(): string | null {
     return this.getString("organization");
   }
+  /** The project to log in to (`project_id`), sent with the authorization request. */
   projectId(): string | null {
     return this.getString("project_id");
   }
+  /** The expected token issuer (`issuer`), when it differs from `auth_server`. */
   issuer(): string | null {
     return this.getString("issuer");
   }
+  /** A configured authorization endpoint (`authorization_endpoint`), overriding discovery. */
   authorizationEndpoint(): string | null {
     return this.getString("authorization_endpoint");
   }
+  /** A configured device authorization endpoint (`device_authorization_endpoint`), overriding discovery. */
   deviceAuthorizationEndpoint(): string | null {
     return this.getString("device_authorization_endpoint");
   }
+  /** A configured introspection endpoint (`introspection_endpoint`), overriding discovery. */
   introspectionEndpoint(): string | null {
     return this.getString("introspection_endpoint");
   }
+  /** A configured JWKS endpoint (`jwks_endpoint`), overriding discovery. */
   jwksEndpoint(): string | null {
     return this.getString("jwks_endpoint");
   }
+  /** A configured revocation endpoint (`revocation_endpoint`), overriding discovery. */
   revocationEndpoint(): string | null {
     return this.getString("revocation_endpoint");
   }
+  /** A configured userinfo endpoint (`userinfo_endpoint`), overriding discovery. */
   userinfoEndpoint(): string | null {
     return this.getString("userinfo_endpoint");
   }
+  /** A configured token endpoint (`token_endpoint`), overriding discovery. */
   tokenEndpoint(): string | null {
     return this.getString("token_endpoint");
   }
+  /**
+   * The HTML page the loopback callback shows after a browser login
+   * (`authorization_callback_acknowledgement`).
+   */
   authorizationCallbackAcknowledgement(): string | null {
     return this.getString("authorization_callback_acknowledgement");
   }
+  /** A file holding that page (`authorization_callback_acknowledgement_file`). */
   authorizationCallbackAcknowledgementFile(): string | null {
     return this.getString("authorization_callback_acknowledgement_file");
   }
@@ -110,9 +129,11 @@ export class OidcAuthClientConfig<D extends OidcConfigDict = OidcConfigDict> ext
   clientPrivkey(): string | null {
     return this.getString("client_privkey");
   }
+  /** The file of the client's private key (`client_privkey_file`, `*_pubkey` types). */
   clientPrivkeyFile(): string | null {
     return this.getString("client_privkey_file");
   }
+  /** The passphrase of an encrypted private key (`client_privkey_password`). */
   clientPrivkeyPassword(): string | null {
     return this.getString("client_privkey_password");
   }

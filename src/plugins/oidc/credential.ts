@@ -78,12 +78,15 @@ export class FileBackedOidcCredential extends Credential {
     }
   }
 
+  /** The access token, loading the credential if needed. */
   async accessToken(): Promise<string | null> {
     return (await this.lazyGet<string>("access_token")) || null;
   }
+  /** The ID token, if the login returned one. */
   async idToken(): Promise<string | null> {
     return (await this.lazyGet<string>("id_token")) || null;
   }
+  /** The refresh token, if the login returned one. */
   async refreshToken(): Promise<string | null> {
     return (await this.lazyGet<string>("refresh_token")) || null;
   }

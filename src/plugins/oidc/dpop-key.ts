@@ -50,6 +50,7 @@ export class DpopKey {
     this.#header = Buffer.from(JSON.stringify({ typ: "dpop+jwt", alg: DPOP_KEY_ALGORITHM, jwk: this.publicJwk })).toString("base64url");
   }
 
+  /** A new ES256 key pair. */
   static generate(clock: Clock = systemClock): DpopKey {
     return new DpopKey(nodeCrypto().generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, clock);
   }

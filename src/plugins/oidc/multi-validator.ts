@@ -89,6 +89,13 @@ function nonNegativeSeconds(name: string, value: number | undefined): number | u
   return value;
 }
 
+/**
+ * Validates access tokens from several trusted issuers (the Python library's
+ * `planet_auth.OidcMultiIssuerValidator`), e.g. during a migration between auth servers: a token's `iss`
+ * picks the issuer whose keys and policy check it; an unknown issuer is an `UnknownIssuerTokenException`.
+ * Build it with `fromIssuers` or `fromAuthServerConfigs`; the Express and Fastify middleware use one. Never
+ * use it to bridge trust environments.
+ */
 export class OidcMultiIssuerValidator {
   readonly #contexts: TrustedIssuerContext[];
   /** Each context's validator, built at construction (so a bad policy fails there). */

@@ -15,5 +15,6 @@ export const oidcPlugin = definePlugin({
   version: LIBRARY_VERSION,
   secretNames: OAUTH_SECRET_NAMES,
   clientTypes: oidcClientTypes(),
+  /** Registers the OIDC services (`OIDC_TOKEN_API_CLIENT`, …) with their defaults. */
   register: registerOidcServices,
 });

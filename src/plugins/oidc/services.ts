@@ -12,8 +12,11 @@ import { TokenApiClient, type TokenApiClientOptions } from "./api/token.js";
 import type { OidcAuthenticatorOptions } from "./authenticators.js";
 import { JwksKeyCache, type JwksKeyCacheOptions } from "./validation/jwks-cache.js";
 
+/** Builds the token endpoint's client (`OIDC_TOKEN_API_CLIENT`). */
 export type TokenApiClientFactory = (options: TokenApiClientOptions) => TokenApiClient;
+/** Builds the discovery document's client (`OIDC_DISCOVERY_API_CLIENT`). */
 export type DiscoveryApiClientFactory = (options: DiscoveryApiClientOptions) => DiscoveryApiClient;
+/** Builds the JWKS endpoint's client (`OIDC_JWKS_API_CLIENT`). */
 export type JwksApiClientFactory = (options: ApiClientDeps & { jwksUri: string }) => JwksApiClient;
 /** Builds the JWKS key cache of one client's token validator. */
 export type JwksKeyCacheFactory = (options: JwksKeyCacheOptions) => JwksKeyCache;

@@ -6,6 +6,10 @@ import type { Clock } from "../../kernel/index.js";
 import { ClientSecretBasicAuth, ClientSecretPostAuth, NoClientAuth, PrivateKeyJwtAuth, PublicClientAuth, type ClientAuthStrategy } from "./api/client-auth.js";
 import type { OidcAuthClientConfig } from "./configs.js";
 
+/**
+ * Makes a client-authentication strategy for a config: how a client type authenticates to the token and other
+ * endpoints.
+ */
 export type ClientAuthFactory = (config: OidcAuthClientConfig, clock: Clock) => ClientAuthStrategy;
 
 /** Public clients: `client_id` in the form. */

@@ -42,9 +42,11 @@ export class StaticApiKeyAuthClientConfig extends AuthClientConfig<StaticApikeyC
     return out;
   }
 
+  /** The API key the config holds (`api_key`). */
   apiKey(): string | null {
     return this.getString("api_key");
   }
+  /** The auth scheme sent before the key (`bearer_token_prefix`, default `Bearer`). */
   bearerTokenPrefix(): string | null {
     return this.getString("bearer_token_prefix");
   }

@@ -28,5 +28,9 @@ export function redisStorageFromOptions(options: JsonObject, services: KernelSer
 export const storageRedisPlugin = definePlugin({
   name: STORAGE_REDIS_PLUGIN_NAME,
   version: LIBRARY_VERSION,
-  storageProviders: [{ name: REDIS_STORAGE_TYPE, fromOptions: redisStorageFromOptions }],
+  storageProviders: [{
+    name: REDIS_STORAGE_TYPE,
+    /** A Redis storage provider from a config file's `{ "type": "redis", … }` storage options. */
+    fromOptions: redisStorageFromOptions,
+  }],
 });

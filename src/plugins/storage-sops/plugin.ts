@@ -11,6 +11,10 @@ import { createSopsStorageFormat, type SopsStorageFormatOptions } from "./sops-s
 
 export const STORAGE_SOPS_PLUGIN_NAME = "planet-auth/storage-sops";
 
+/**
+ * The SOPS storage plugin with injected options (environment variables, home directory, identities);
+ * `storageSopsPlugin` is the one with defaults.
+ */
 export function createStorageSopsPlugin(options: SopsStorageFormatOptions = {}) {
   return definePlugin({
     name: STORAGE_SOPS_PLUGIN_NAME,

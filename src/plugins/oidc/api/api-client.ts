@@ -94,6 +94,10 @@ export abstract class OidcApiClient {
     return checkedJsonResponse(res, this.endpointUrl);
   }
 
+  /**
+   * Send one request to the endpoint (form-encoded for a POST) through the kernel's HTTP client, logging the
+   * method and URL (never the body); returns the response unchecked.
+   */
   protected async send(
     method: "GET" | "POST",
     form: FormParams | undefined,

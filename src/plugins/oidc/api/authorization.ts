@@ -46,6 +46,11 @@ export interface TtyAuthorizationParams extends AuthorizationRequestParams {
   display: TtyDisplay;
 }
 
+/**
+ * The authorization endpoint (RFC 6749 section 4.1 with PKCE): builds the authorization URL and obtains the
+ * code through the browser and a loopback callback listener, or by asking the user to paste it. Makes no HTTP
+ * call itself.
+ */
 export class AuthorizationApiClient {
   readonly authorizationUri: string;
   readonly acknowledgementBody?: string;

@@ -23,6 +23,10 @@ export interface ClientAuthStrategy {
   /** The RFC 7591 `token_endpoint_auth_method` name (or `no_client_auth` for the validator). */
   readonly method: ClientAuthMethod;
   readonly clientId?: string | undefined;
+  /**
+   * Add this client's authentication to a request to `endpointUrl` (a header, form fields or a signed
+   * assertion).
+   */
   apply(request: ClientAuthRequest, endpointUrl: string): Promise<void>;
 }
 

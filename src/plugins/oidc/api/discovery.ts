@@ -139,6 +139,9 @@ export const ENDPOINT_DISCOVERY_FIELDS = {
 } as const;
 export type EndpointConfigKey = keyof typeof ENDPOINT_DISCOVERY_FIELDS;
 
+/**
+ * Where an `OidcEndpoints` gets the discovery document: a discovery client, or a function that fetches it.
+ */
 export type DiscoverySource = DiscoveryApiClient | (() => Promise<OidcDiscoveryDocument>);
 
 async function fetchDoc(source: DiscoverySource, options?: CallOptions): Promise<OidcDiscoveryDocument> {
@@ -192,17 +195,29 @@ export class OidcEndpoints {
     readonly transport: DiscoveredUrlPolicy = {},
   ) {}
 
+  /**
+   * The URL of one endpoint: the configured one, else the discovery document's (checked against the issuer's
+   * transport rules).
+   */
   resolve(key: EndpointConfigKey, options: CallOptions = {}): Promise<string> {
     const transport = key === "issuer" ? undefined : this.transport;
     return resolveEndpoint(this.config[key], this.discoveryClient, ENDPOINT_DISCOVERY_FIELDS[key], { ...options, configKey: key, transport });
   }
+  /** The authorization endpoint (configured, else discovered). */
   authorizationEndpoint(o?: CallOptions) { return this.resolve("authorization_endpoint", o); }
+  /** The device authorization endpoint (configured, else discovered). */
   deviceAuthorizationEndpoint(o?: CallOptions) { return this.resolve("device_authorization_endpoint", o); }
+  /** The token endpoint (configured, else discovered). */
   tokenEndpoint(o?: CallOptions) { return this.resolve("token_endpoint", o); }
+  /** The introspection endpoint (configured, else discovered). */
   introspectionEndpoint(o?: CallOptions) { return this.resolve("introspection_endpoint", o); }
+  /** The revocation endpoint (configured, else discovered). */
   revocationEndpoint(o?: CallOptions) { return this.resolve("revocation_endpoint", o); }
+  /** The userinfo endpoint (configured, else discovered). */
   userinfoEndpoint(o?: CallOptions) { return this.resolve("userinfo_endpoint", o); }
+  /** The JWKS endpoint (configured, else discovered). */
   jwksEndpoint(o?: CallOptions) { return this.resolve("jwks_endpoint", o); }
+  /** The issuer identifier (configured, else discovered). */
   issuer(o?: CallOptions) { return this.resolve("issuer", o); }
 
   /** The discovery document's `scopes_supported`; AuthClientException when absent. */

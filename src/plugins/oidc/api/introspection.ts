@@ -30,12 +30,15 @@ export class IntrospectionApiClient extends OidcApiClient {
     return res as IntrospectionResponse;
   }
 
+  /** Introspect an access token (RFC 7662); an inactive token is an `InvalidTokenException`. */
   validateAccessToken(accessToken: string, options?: IntrospectionCallOptions) {
     return this.introspect(accessToken, "access_token", options);
   }
+  /** Introspect an ID token; an inactive token is an `InvalidTokenException`. */
   validateIdToken(idToken: string, options?: IntrospectionCallOptions) {
     return this.introspect(idToken, "id_token", options);
   }
+  /** Introspect a refresh token; an inactive token is an `InvalidTokenException`. */
   validateRefreshToken(refreshToken: string, options?: IntrospectionCallOptions) {
     return this.introspect(refreshToken, "refresh_token", options);
   }

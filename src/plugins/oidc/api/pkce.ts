@@ -14,6 +14,7 @@ export function pkceChallenge(verifier: string): string {
   return nodeCrypto().createHash("sha256").update(verifier, "ascii").digest("base64url");
 }
 
+/** A fresh PKCE verifier and its S256 challenge (RFC 7636). */
 export function createPkcePair(): PkcePair {
   const verifier = nodeCrypto().randomBytes(96).toString("base64url");
   return { verifier, challenge: pkceChallenge(verifier), method: "S256" };

@@ -11,12 +11,15 @@ export class RevocationApiClient extends OidcApiClient {
     super(options, options.revocationUri);
   }
 
+  /** Revoke a token (RFC 7009), with its type as a hint. */
   async revoke(token: string, tokenTypeHint: "access_token" | "refresh_token", options: RevocationCallOptions = {}): Promise<void> {
     await this.postForm({ token, token_type_hint: tokenTypeHint }, options.clientAuth, options);
   }
+  /** Revoke an access token. */
   revokeAccessToken(accessToken: string, options?: RevocationCallOptions): Promise<void> {
     return this.revoke(accessToken, "access_token", options);
   }
+  /** Revoke a refresh token. */
   revokeRefreshToken(refreshToken: string, options?: RevocationCallOptions): Promise<void> {
     return this.revoke(refreshToken, "refresh_token", options);
   }

@@ -13,6 +13,7 @@ export class UserinfoApiClient extends OidcApiClient {
     this.dpop = options.dpop;
   }
 
+  /** The userinfo endpoint's claims for the user of an access token. */
   async userinfoFromAccessToken(accessToken: string, options: CallOptions = {}): Promise<JsonObject> {
     if (!this.dpop) return this.getJson({ ...options, headers: { Authorization: `Bearer ${accessToken}` } });
     await this.dpop.key();

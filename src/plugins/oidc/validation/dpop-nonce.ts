@@ -21,6 +21,10 @@ export interface DpopNonceOptions {
   clock?: Clock;
 }
 
+/**
+ * Issues and checks server-provided DPoP nonces (RFC 9449 section 9) without storing them: a nonce is a time
+ * slot and its HMAC, so replicas sharing the secret agree; one is accepted during its own slot and the next.
+ */
 export class DpopNonces {
   readonly slotSeconds: number;
   readonly #secret: Uint8Array;

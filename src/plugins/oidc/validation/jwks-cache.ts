@@ -93,6 +93,10 @@ function nonNegative(name: string, value: number): number {
   return value;
 }
 
+/**
+ * An issuer's signing keys by `kid`, fetched from its JWKS endpoint: one fetch in flight at a time, refetched
+ * after a maximum age or for an unknown `kid` at most once per cooldown, with a back-off after failures.
+ */
 export class JwksKeyCache {
   readonly #fetchJwks: JwksFetcher;
   readonly #clock: Clock;

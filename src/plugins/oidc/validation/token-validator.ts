@@ -257,6 +257,11 @@ function trustedAlgorithms(names: readonly string[]): Map<string, SignatureAlgor
  */
 export let cachedClaimsOf: (validator: TokenValidator, token: string, options: ValidateTokenOptions) => Record<string, unknown> | undefined;
 
+/**
+ * Validates JWTs of one issuer locally (the Python library's `planet_auth.TokenValidator`): signature against
+ * the issuer's JWKS keys (cached), then the claims (issuer, audience, expiry, scopes, nonce). Every rejection
+ * is an `InvalidTokenException` or a subclass, and no error message contains the token.
+ */
 export class TokenValidator {
   static {
     cachedClaimsOf = (validator, token, options) => (validator.#cacheSize > 0 ? validator.#cachedClaims(token, options) : undefined);
