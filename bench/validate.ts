@@ -122,6 +122,28 @@ async function main(): Promise<void> {
         `${show(ratios("TokenValidator", li, poolFloor))} of pool verify (sync ${fmt(median(rates[serialFloor][li]))}/s, pool ${fmt(median(rates[poolFloor][li]))}/s)`,
     );
   }
+
+  // Serial cost in CPU time (user + system) per validation: steadier than throughput on a shared machine.
+  const cpuMicros = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  const cpuNames = [serialFloor, "TokenValidator", "jose.jwtVerify"];
+  const cpuCost: Record<string, number[]> = Object.fromEntries(cpuNames.map((n) => [n, []]));
+  for (let round = 0; round < 7; round++) {
+    for (const name of cpuNames) {
+      const { fn, set } = verifiers[name];
+      const t0 = cpuMicros();
+      for (let i = 0; i < 1000; i++) await fn(set[i % set.length]);
+      cpuCost[name].push((cpuMicros() - t0) / 1000);
+    }
+  }
+  console.log("");
+  console.log("Serial, CPU µs per validation (7 interleaved rounds of 1,000; median, and the floor's cost over ours per round):");
+  for (const name of cpuNames) {
+    const per = cpuCost[name].map((c, i) => cpuCost[serialFloor][i] / c);
+    console.log(`  ${name.padEnd(32)} ${median(cpuCost[name]).toFixed(1).padStart(6)} µs   ${show(per)} of the floor's speed`);
+  }
   console.log(`signature checks by the cached validator: ${oursCached.signatureChecks}`);
 
   // Memory: 10k validations cycling over 1,000 distinct tokens through a validator with the
