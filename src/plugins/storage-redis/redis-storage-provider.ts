@@ -132,6 +132,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   async loadObj(key: string): Promise<JsonObject> {
+    if (!this.#format) refusePlainStorageOfFormatKey(key, key); // before any read: such a key is never used in clear
     const copy = await this.#read(key);
     if (!copy) throw new ObjectNotFoundException(`No object stored under this key in Redis`, { filePath: key });
     return this.#decode(key, copy.text);

@@ -28,7 +28,7 @@ redisDescribe(describe)("RedisStorageProvider and SOPS file names", () => {
     expect((err as StorageException).message).toMatch(/announces the sops format/);
     expect((err as StorageException).filePath).toBe(key);
     expect(await raw.keys("t:*")).toEqual([]);
-    await raw.hset(`t:${key}`, { data: '{"access_token": "x"}' });
+    await raw.hset(`t:{${key}}`, { data: '{"access_token": "x"}' }); // where the store would keep it (hash-tagged)
     await expect(provider.loadObj(key)).rejects.toThrow(/announces the sops format/);
     await provider.saveObj(".planet/a/token.json", { access_token: "fine" });
     expect(await provider.loadObj(".planet/a/token.json")).toEqual({ access_token: "fine" });
