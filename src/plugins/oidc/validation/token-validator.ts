@@ -204,6 +204,10 @@ function checkPresent(ctx: FailureContext, claims: JwtPayload, names: readonly s
   }
 }
 
+function checkNonce(ctx: FailureContext, claims: JwtPayload, nonce: string | undefined): void {
+  if (nonce !== undefined && claims.nonce !== nonce) fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", TokenEvent.TOKEN_INVALID_BAD_NONCE);
+}
+
 function acceptsAudience(expected: string | readonly string[], aud: string): boolean {
   return typeof expected === "string" ? aud === expected : expected.includes(aud);
 }
@@ -472,9 +476,7 @@ export class TokenValidator {
     this.#checkClaims(claims, options, now, ctx);
 
     // 6. Nonce.
-    if (options.nonce !== undefined && claims.nonce !== options.nonce) {
-      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", TokenEvent.TOKEN_INVALID_BAD_NONCE);
-    }
+    checkNonce(ctx, claims, options.nonce);
 
     // 7. Scopes, last.
     const wantsScopes = options.scopesAnyof !== undefined && options.scopesAnyof.length > 0;
@@ -569,9 +571,7 @@ export class TokenValidator {
     if (options.nonce !== undefined) checkPresent(ctx, claims, NONCE);
     if (claims.iss !== options.issuer) fail(ctx, InvalidTokenException, "Token issuer does not match the expected issuer");
     checkAudience(ctx, claims.aud, options.audience);
-    if (options.nonce !== undefined && claims.nonce !== options.nonce) {
-      fail(ctx, InvalidTokenException, "Token nonce does not match the expected nonce", TokenEvent.TOKEN_INVALID_BAD_NONCE);
-    }
+    checkNonce(ctx, claims, options.nonce);
     if (options.scopesAnyof && options.scopesAnyof.length > 0) checkScopes(ctx, hit.scopes, options.scopesAnyof);
     return claims;
   }
