@@ -1,6 +1,6 @@
 /** The built-in plugins: client types in the reference's registry order, then storage formats. */
 import type { AuthPlugin } from "./kernel/index.js";
-import { oidcPlugin } from "./plugins/oidc/index.js";
+import { oidcPlugin } from "./plugins/oidc/plugin.js";
 import { nonePlugin } from "./plugins/none/index.js";
 import { staticKeyPlugin } from "./plugins/static-key/index.js";
 import { legacyPlugin } from "./plugins/legacy/index.js";

@@ -6,7 +6,8 @@
  */
 import { expect, test } from "@jest/globals";
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -53,6 +54,12 @@ async function packagesLoadedAfter(steps: Record<string, string>, { typescript }
       }
       // ajv's tiny runtime helpers (e.g. ucs2length) are what compiled validators call; ajv proper is not.
       if (line.includes("/node_modules/ajv/dist/runtime/")) continue;
+      // A module of the bundled dist/ is a chunk: the source modules it holds are named in its comments (`// plugins/oidc/client.js`).
+      if (line.startsWith("file:") && !line.includes("/node_modules/") && line.endsWith(".js") && !line.includes("/src/")) {
+        const bundled = [...readFileSync(fileURLToPath(line), "utf8").matchAll(/^\/\/ ([\w./-]+\.js)$/gm)].map((m) => `dist:${m[1]}`);
+        seen = new Set([...seen, ...bundled]);
+        continue;
+      }
       const pkg = line.startsWith("node:") ? line : /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
       if (pkg) seen = new Set([...seen, pkg]);
     }
@@ -117,7 +124,7 @@ test.each(["src/index.ts", "dist/index.js"])("importing the package (%s) loads n
   expect(only(loaded.kernelWithConfig!, HEAVY)).toEqual(["ajv", "cosmiconfig", "yaml"]);
 });
 
-test("plauth profile list (dist) in a home with a SOPS profile decrypts nothing: no age-encryption, no oidc-provider, no dialogs; --long decrypts", async () => {
+test("plauth profile list (dist) in a home with a SOPS profile decrypts nothing: no age-encryption, no oidc-provider, no dialogs, no OIDC protocol code; --long decrypts; a login loads the protocol code", async () => {
   const { generateIdentity, identityToRecipient } = await import("age-encryption");
   const { plauth } = await import("./cli/support/plauth.js");
   const home = await makeTempDir("plauth-startup-home-");
@@ -137,10 +144,27 @@ test("plauth profile list (dist) in a home with a SOPS profile decrypts nothing:
       `if (code !== 0 || !out.join("").includes("vault")) throw new Error("profile list failed: " + out.join(""));`,
       `}`,
     ].join("\n");
-    const loaded = await packagesLoadedAfter({ list: list(["profile", "list"]), long: list(["profile", "list", "--long"]) }, { typescript: false });
+    // An OIDC profile whose auth server is a closed loopback port: listed without its client's code; a login loads it (and fails).
+    await mkdir(path.join(home.dir, ".planet/svc"), { recursive: true });
+    await writeFile(path.join(home.dir, ".planet/svc/auth_client.json"), JSON.stringify({
+      client_type: "oidc_client_credentials_secret", auth_server: "http://127.0.0.1:1", token_endpoint: "http://127.0.0.1:1/token", client_id: "c", client_secret: "s",
+    }));
+    const login = [
+      `{`,
+      `const { runPlauth } = await import(${JSON.stringify(cli)});`,
+      `const code = await runPlauth(["login", "--auth-profile", "svc", "-n"], { env: ${JSON.stringify({ ...env, HOME: home.dir })}, io: { out: () => {}, err: () => {}, errIsTty: false } });`,
+      `if (code === 0) throw new Error("a login against a closed port succeeded");`,
+      `}`,
+    ].join("\n");
+    const loaded = await packagesLoadedAfter({ list: list(["profile", "list"]), long: list(["profile", "list", "--long"]), login }, { typescript: false });
     const LAZY = ["age-encryption", "oidc-provider", "@inquirer/prompts", "jose", "got", "open"];
     expect(only(loaded.list!, LAZY)).toEqual([]);
     expect(only(loaded.long!, LAZY)).toEqual(["age-encryption"]); // the control: --long needs the contents
+    // The OIDC plugin's protocol code (client, flows, endpoint clients, validation) loads with the first OIDC client, not to list profiles.
+    const PROTOCOL = ["client.js", "flows.js", "authenticators.js", "api/token.js", "api/discovery.js", "validation/token-validator.js"].map((m) => `dist:plugins/oidc/${m}`);
+    expect(loaded.list).toContain("dist:plugins/oidc/client-types.js"); // the recorder sees the bundle's modules
+    expect(only(loaded.long!, PROTOCOL)).toEqual([]);
+    expect(only(loaded.login!, PROTOCOL)).toEqual(PROTOCOL.sort());
   } finally {
     await home.cleanup();
   }

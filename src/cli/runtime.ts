@@ -167,8 +167,11 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
     },
     factory() {
       factory ??= (async () => {
-        const lib = await import("../index.js");
-        const logger = new lib.AuthLogger(stderrLogger(io, () => level));
+        // Not the package entry point: a command that builds no client loads no protocol code.
+        const [{ AuthLogger }, { loadKernel }, { PlanetAuthFactory }] = await Promise.all([
+          import("../kernel/index.js"), import("../builtin-kernel.js"), import("../factory/index.js"),
+        ]);
+        const logger = new AuthLogger(stderrLogger(io, () => level));
         logger.setStructuredLogging({ nestedKey: null });
         const services = {
           env,
@@ -183,10 +186,10 @@ export function createRuntime(options: RuntimeOptions = {}): PlauthRuntime {
         // An edit ended by SIGKILL left its copy behind: remove it now.
         await (await import("./edit-scratch.js")).removeStaleEditCopies(env, env.HOME || homedir());
         const given = options.kernel;
-        const built = typeof given === "function" ? given() : given ? undefined : lib.loadKernel({ services, homeDir: () => env.HOME || homedir() });
+        const built = typeof given === "function" ? given() : given ? undefined : loadKernel({ services, homeDir: () => env.HOME || homedir() });
         ownKernel = built?.catch(() => undefined);
         const kernel = built ? await built : (given as AuthKernel);
-        return new lib.PlanetAuthFactory({ kernel, env, builtins: options.builtins });
+        return new PlanetAuthFactory({ kernel, env, builtins: options.builtins });
       })();
       return factory;
     },

@@ -7,7 +7,7 @@ import type { CompiledSchemaModule } from "../kernel/schema-digest.js";
  * CommonJS module in generated/validators/ whose `validate` export checks it.
  */
 export const validatorModules: Readonly<Record<string, CompiledSchemaModule>> = Object.freeze({
-  "plugin-manifest.schema.json": { digest: "2362-1cg918nrb0c", module: "plugin_manifest.cjs" },
+  "plugin-manifest.schema.json": { digest: "2348-xar0mek527", module: "plugin_manifest.cjs" },
   "runtime/none.schema.json": { digest: "281-1dot4e9t8np", module: "none.cjs" },
   "runtime/oidc_auth_code.schema.json": { digest: "3097-20fr1rlgvbu", module: "oidc_auth_code.cjs" },
   "runtime/oidc_auth_code_pubkey.schema.json": { digest: "3853-4o2qxzyw4x", module: "oidc_auth_code_pubkey.cjs" },

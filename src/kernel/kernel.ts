@@ -34,13 +34,17 @@ import {
 import { CONFIG_FILE, TOKEN_FILE } from "./profiles.js";
 import { LIBRARY_VERSION } from "./version.js";
 import { satisfiesVersionRange } from "./version-range.js";
+import { lazyLoader } from "./lazy.js";
 
 export interface ClientTypeMeta {
   clientType: string;
   displayName: string;
   description: string;
   configHints: ConfigHint[];
-  authClientClass: AuthClientClass;
+  /** The client class: given by the plugin, or once `loadAuthClientClass` has loaded it. */
+  authClientClass?: AuthClientClass;
+  /** The client class, loaded on the first call when the plugin gives it as `loadClientClass`. */
+  loadAuthClientClass: () => Promise<AuthClientClass>;
   configClass: AuthClientConfigClass;
 }
 
@@ -316,19 +320,29 @@ export class AuthKernel implements ServiceResolver {
 
   /** A client type's registry entry, its schema compiled (PluginSchemaException when it cannot be). */
   #entry(plugin: AuthPlugin, ct: DefinedClientTypeContribution): ClientTypeEntry {
+    const meta: ClientTypeMeta = {
+      clientType: ct.clientType,
+      displayName: ct.meta.displayName,
+      description: ct.meta.description,
+      configHints: [...(ct.meta.configHints ?? [])],
+      authClientClass: ct.clientClass,
+      loadAuthClientClass: ct.clientClass
+        ? () => Promise.resolve(meta.authClientClass!)
+        : lazyLoader(async () => {
+          const loaded = await ct.loadClientClass!();
+          if (typeof loaded !== "function") {
+            throw new PluginException(`Plugin "${plugin.name}": loadClientClass of client_type "${ct.clientType}" gave no class`, { clientType: ct.clientType });
+          }
+          return (meta.authClientClass = loaded);
+        }),
+      configClass: ct.configClass,
+    };
     return {
       validate: precompiledValidator(ct.schema) ?? this.#compile(plugin.name, ct),
       clientType: ct.clientType,
       plugin: plugin.name,
       schema: ct.schema,
-      meta: {
-        clientType: ct.clientType,
-        displayName: ct.meta.displayName,
-        description: ct.meta.description,
-        configHints: [...(ct.meta.configHints ?? [])],
-        authClientClass: ct.clientClass,
-        configClass: ct.configClass,
-      },
+      meta,
     };
   }
 
@@ -419,7 +433,7 @@ export class AuthKernel implements ServiceResolver {
     }
     const services = config.kernel() === this ? this.services : config.kernel().services;
     // The instanceof check above pairs the config with the class registered for its client_type.
-    const Client = entry.meta.authClientClass as unknown as new (config: AuthClientConfig, services: KernelServices) => AuthClient;
+    const Client = (await entry.meta.loadAuthClientClass()) as unknown as new (config: AuthClientConfig, services: KernelServices) => AuthClient;
     return new Client(config, services);
   }
 

@@ -38,7 +38,14 @@ export interface ClientTypeContribution {
   /** JSON Schema (draft 2020-12, with `$id`) of the config dict. */
   schema: Record<string, unknown>;
   configClass: AuthClientConfigClass;
-  clientClass: AuthClientClass;
+  /** The client class. Give it, or `loadClientClass`. */
+  clientClass?: AuthClientClass;
+  /**
+   * Loads the client class when the kernel builds the first client of this type, e.g.
+   * `() => import("./my-client.js").then((m) => m.MyClient)`: a process that only reads, lists or
+   * validates configs then never loads the client's code. Give it, or `clientClass`.
+   */
+  loadClientClass?: () => Promise<AuthClientClass>;
   meta: ClientTypeMetaInput;
 }
 
@@ -127,7 +134,10 @@ export function definePlugin<P extends AuthPlugin>(input: P): DefinedPlugin<P> {
     else if (ct.configClass.clientType !== ct.clientType) {
       problems.push(`clientTypes.${i}.configClass: its static clientType "${ct.configClass.clientType}" differs from "${ct.clientType}"`);
     }
-    if (!isClass(ct.clientClass)) problems.push(`clientTypes.${i}.clientClass: must be a class`);
+    if (ct.clientClass === undefined && ct.loadClientClass === undefined) problems.push(`clientTypes.${i}: needs a clientClass or a loadClientClass`);
+    else if (ct.clientClass !== undefined && ct.loadClientClass !== undefined) problems.push(`clientTypes.${i}: give clientClass or loadClientClass, not both`);
+    else if (ct.clientClass !== undefined && !isClass(ct.clientClass)) problems.push(`clientTypes.${i}.clientClass: must be a class`);
+    else if (ct.loadClientClass !== undefined && typeof ct.loadClientClass !== "function") problems.push(`clientTypes.${i}.loadClientClass: must be a function`);
   });
   plugin?.storageFormats?.forEach((f, i) => {
     if (!f || typeof f.matches !== "function" || typeof f.decode !== "function" || typeof f.encode !== "function") {

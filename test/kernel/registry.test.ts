@@ -29,6 +29,44 @@ describe("definePlugin", () => {
     expect(kernel.configFromDict({ client_type: "once_type" }).clientType()).toBe("once_type");
   });
 
+  test("a client class given as loadClientClass is loaded when the first client is built, once, and never to list or validate configs", async () => {
+    let loads = 0;
+    const p = definePlugin({
+      name: "lazy",
+      version: "1.0.0",
+      clientTypes: [{
+        schema: { $id: "urn:test:lazy", type: "object", properties: { client_type: { const: "lazy_type" } } },
+        configClass: configClassFor("lazy_type") as never,
+        loadClientClass: async () => {
+          loads++;
+          return InertClient;
+        },
+        meta: { displayName: "Lazy", description: "" },
+      }],
+    });
+    const kernel = createKernel({ plugins: [p] });
+    kernel.validateConfigData("lazy_type", { client_type: "lazy_type" });
+    const config = kernel.configFromDict({ client_type: "lazy_type" });
+    expect(kernel.clientType("lazy_type").meta.authClientClass).toBeUndefined();
+    expect(loads).toBe(0);
+    const [a, b] = await Promise.all([kernel.clientFromConfig(config), kernel.clientFromConfig(config)]);
+    expect(a).toBeInstanceOf(InertClient);
+    expect(b).toBeInstanceOf(InertClient);
+    expect(loads).toBe(1);
+    expect(kernel.clientType("lazy_type").meta.authClientClass).toBe(InertClient);
+  });
+
+  test("a client type gives exactly one of clientClass and loadClientClass; a loader that gives no class fails the build of the client, naming the plugin", async () => {
+    const contribution = (more: object) => ({
+      schema: { $id: "urn:test:one-of", type: "object" }, configClass: configClassFor("one_of") as never, meta: { displayName: "One", description: "" }, ...more,
+    });
+    expect(() => definePlugin({ name: "neither", version: "1.0.0", clientTypes: [contribution({})] })).toThrow("clientTypes.0: needs a clientClass or a loadClientClass");
+    expect(() => definePlugin({ name: "both", version: "1.0.0", clientTypes: [contribution({ clientClass: InertClient, loadClientClass: async () => InertClient })] }))
+      .toThrow("clientTypes.0: give clientClass or loadClientClass, not both");
+    const kernel = createKernel({ plugins: [definePlugin({ name: "empty", version: "1.0.0", clientTypes: [contribution({ loadClientClass: async () => undefined as never })] })] });
+    await expect(kernel.clientFromConfig(kernel.configFromDict({ client_type: "one_of" }))).rejects.toThrow('Plugin "empty": loadClientClass of client_type "one_of" gave no class');
+  });
+
   test("refuses a malformed manifest, naming the plugin and every problem", () => {
     const bad = () =>
       definePlugin({

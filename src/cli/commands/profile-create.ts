@@ -5,7 +5,7 @@
  * the flow. `--client-type` and `--set key=value` answer questions up front; with `--client-type`
  * only the required settings still missing are asked (scripts and `plauth dev issuer`'s lines).
  */
-import { validateProfileName, type JsonObject, type RegisteredClientType } from "../../index.js";
+import { validateProfileName, type JsonObject, type RegisteredClientType } from "../../kernel/index.js";
 import type { PlanetAuthFactory } from "../../factory/index.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Handler } from "../program.js";

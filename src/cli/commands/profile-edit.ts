@@ -9,9 +9,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import { validateProfileName, type Environment } from "../../index.js";
-import { resolveProfileConfigFile } from "../../kernel/index.js";
-import { parseJsonObject, serializeJsonObject } from "../../kernel/index.js";
+import { parseJsonObject, resolveProfileConfigFile, serializeJsonObject, validateProfileName, type Environment } from "../../kernel/index.js";
 import type { PlanetAuthFactory } from "../../factory/index.js";
 import { editScratchDir } from "../edit-scratch.js";
 import { CliError } from "../errors.js";

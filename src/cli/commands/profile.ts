@@ -2,9 +2,11 @@
  * `plauth profile …`: list, show, set, copy (create and edit have their own modules). None of them needs a
  * working auth context, so they repair a broken selection rather than fail on it.
  */
-import { validateProfileName, type AuthClientConfig, type AuthKernel, type JsonObject, type ListedProfile } from "../../index.js";
-import { resolveProfileConfigFile } from "../../kernel/index.js";
+import {
+  resolveProfileConfigFile, validateProfileName, type AuthClientConfig, type AuthKernel, type JsonObject,
+} from "../../kernel/index.js";
 import { readUserConfig, updateUserConfig, type PlanetAuthFactory } from "../../factory/index.js";
+import type { ListedProfile } from "../../profiles/index.js";
 import { CliError } from "../errors.js";
 import { formatJson } from "../output.js";
 import type { Handler } from "../program.js";

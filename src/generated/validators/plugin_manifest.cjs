@@ -2,7 +2,7 @@
 // change the schema and run `npx tsx scripts/generate-validators.ts` (npm run build does).
 "use strict";
 exports.validate = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","clientClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"secretNames":{"description":"Names of keys whose values are secret at run time, beyond the x-secret fields of the plugin's client type schemas.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"storageProviders":{"description":"Named storage providers the plugin contributes: a ready-made instance (create), one built from options (fromOptions), or both.","type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"plugin-manifest.schema.json","title":"planet-auth plugin manifest","description":"The data part of a plugin value. Class and function members are checked separately (they are not JSON).","type":"object","required":["name","version"],"properties":{"name":{"description":"The plugin's name, as error messages show it.","type":"string","minLength":1},"version":{"description":"The plugin's semantic version.","type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"},"dependencies":{"description":"Names of plugins that must be registered on the kernel before this one.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"planetAuth":{"description":"The planet-auth versions this plugin works with, as a semver range (e.g. \"^0.1.0\").","type":"string","minLength":1},"clientTypes":{"description":"The client types the plugin contributes: config schema, classes and meta for each.","type":"array","items":{"type":"object","required":["clientType","schema","configClass","meta"],"properties":{"clientType":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"schema":{"type":"object","required":["$id","type"],"properties":{"$id":{"type":"string","minLength":1},"type":{"const":"object"}}},"meta":{"type":"object","required":["displayName","description"],"properties":{"displayName":{"type":"string","minLength":1},"description":{"type":"string"},"configHints":{"type":"array","items":{"type":"object","required":["configKey","configKeyName","configKeyDescription"],"properties":{"configKey":{"type":"string","minLength":1},"configKeyName":{"type":"string"},"configKeyDescription":{"type":"string"},"configKeyDefault":{}}}}}}}}},"storageFormats":{"description":"Storage formats (file-name patterns with their own encoding) the plugin contributes.","type":"array"},"secretNames":{"description":"Names of keys whose values are secret at run time, beyond the x-secret fields of the plugin's client type schemas.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"storageProviders":{"description":"Named storage providers the plugin contributes: a ready-made instance (create), one built from options (fromOptions), or both.","type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}}}}};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[a-z][a-z0-9_]*$", "u");
@@ -216,8 +216,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(data6.clientClass === undefined){
-const err15 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "clientClass"},message:"must have required property '"+"clientClass"+"'",schema:schema31.properties.clientTypes.items.required,parentSchema:schema31.properties.clientTypes.items,data:data6};
+if(data6.meta === undefined){
+const err15 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "meta"},message:"must have required property '"+"meta"+"'",schema:schema31.properties.clientTypes.items.required,parentSchema:schema31.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -226,8 +226,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data6.meta === undefined){
-const err16 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/required",keyword:"required",params:{missingProperty: "meta"},message:"must have required property '"+"meta"+"'",schema:schema31.properties.clientTypes.items.required,parentSchema:schema31.properties.clientTypes.items,data:data6};
+if(data6.clientType !== undefined){
+let data7 = data6.clientType;
+if(typeof data7 === "string"){
+if(!pattern5.test(data7)){
+const err16 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.clientTypes.items.properties.clientType,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -236,11 +239,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data6.clientType !== undefined){
-let data7 = data6.clientType;
-if(typeof data7 === "string"){
-if(!pattern5.test(data7)){
-const err17 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.clientTypes.items.properties.clientType,data:data7};
+}
+else {
+const err17 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.clientType.type,parentSchema:schema31.properties.clientTypes.items.properties.clientType,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -250,8 +251,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-else {
-const err18 = {instancePath:instancePath+"/clientTypes/" + i2+"/clientType",schemaPath:"#/properties/clientTypes/items/properties/clientType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.clientType.type,parentSchema:schema31.properties.clientTypes.items.properties.clientType,data:data7};
+if(data6.schema !== undefined){
+let data8 = data6.schema;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.$id === undefined){
+const err18 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "$id"},message:"must have required property '"+"$id"+"'",schema:schema31.properties.clientTypes.items.properties.schema.required,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -260,12 +264,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data6.schema !== undefined){
-let data8 = data6.schema;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.$id === undefined){
-const err19 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "$id"},message:"must have required property '"+"$id"+"'",schema:schema31.properties.clientTypes.items.properties.schema.required,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
+if(data8.type === undefined){
+const err19 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.clientTypes.items.properties.schema.required,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -274,8 +274,11 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data8.type === undefined){
-const err20 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.clientTypes.items.properties.schema.required,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
+if(data8.$id !== undefined){
+let data9 = data8.$id;
+if(typeof data9 === "string"){
+if(func1(data9) < 1){
+const err20 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -284,11 +287,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data8.$id !== undefined){
-let data9 = data8.$id;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err21 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
+}
+else {
+const err21 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.schema.properties.$id.type,parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -298,8 +299,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/$id",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/%24id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.schema.properties.$id.type,parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.$id,data:data9};
+if(data8.type !== undefined){
+let data10 = data8.type;
+if("object" !== data10){
+const err22 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/type",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/type/const",keyword:"const",params:{allowedValue: "object"},message:"must be equal to constant",schema:"object",parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -309,10 +312,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data8.type !== undefined){
-let data10 = data8.type;
-if("object" !== data10){
-const err23 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema/type",schemaPath:"#/properties/clientTypes/items/properties/schema/properties/type/const",keyword:"const",params:{allowedValue: "object"},message:"must be equal to constant",schema:"object",parentSchema:schema31.properties.clientTypes.items.properties.schema.properties.type,data:data10};
+}
+else {
+const err23 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.schema.type,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -322,9 +324,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/clientTypes/" + i2+"/schema",schemaPath:"#/properties/clientTypes/items/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.schema.type,parentSchema:schema31.properties.clientTypes.items.properties.schema,data:data8};
+if(data6.meta !== undefined){
+let data11 = data6.meta;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.displayName === undefined){
+const err24 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema31.properties.clientTypes.items.properties.meta.required,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -333,12 +337,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data6.meta !== undefined){
-let data11 = data6.meta;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.displayName === undefined){
-const err25 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema31.properties.clientTypes.items.properties.meta.required,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
+if(data11.description === undefined){
+const err25 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.properties.clientTypes.items.properties.meta.required,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -347,8 +347,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data11.description === undefined){
-const err26 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.properties.clientTypes.items.properties.meta.required,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
+if(data11.displayName !== undefined){
+let data12 = data11.displayName;
+if(typeof data12 === "string"){
+if(func1(data12) < 1){
+const err26 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -357,11 +360,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data11.displayName !== undefined){
-let data12 = data11.displayName;
-if(typeof data12 === "string"){
-if(func1(data12) < 1){
-const err27 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
+}
+else {
+const err27 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.displayName.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -371,26 +372,15 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/displayName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.displayName.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.displayName,data:data12};
+if(data11.description !== undefined){
+let data13 = data11.description;
+if(typeof data13 !== "string"){
+const err28 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/description",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.description.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.description,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data11.description !== undefined){
-let data13 = data11.description;
-if(typeof data13 !== "string"){
-const err29 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/description",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.description.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.description,data:data13};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
 }
 errors++;
 }
@@ -403,7 +393,17 @@ for(let i3=0; i3<len2; i3++){
 let data15 = data14[i3];
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if(data15.configKey === undefined){
-const err30 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKey"},message:"must have required property '"+"configKey"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err29 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKey"},message:"must have required property '"+"configKey"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+if(data15.configKeyName === undefined){
+const err30 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyName"},message:"must have required property '"+"configKeyName"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -412,8 +412,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data15.configKeyName === undefined){
-const err31 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyName"},message:"must have required property '"+"configKeyName"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+if(data15.configKeyDescription === undefined){
+const err31 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyDescription"},message:"must have required property '"+"configKeyDescription"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -422,8 +422,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(data15.configKeyDescription === undefined){
-const err32 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/required",keyword:"required",params:{missingProperty: "configKeyDescription"},message:"must have required property '"+"configKeyDescription"+"'",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.required,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+if(data15.configKey !== undefined){
+let data16 = data15.configKey;
+if(typeof data16 === "string"){
+if(func1(data16) < 1){
+const err32 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -432,11 +435,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data15.configKey !== undefined){
-let data16 = data15.configKey;
-if(typeof data16 === "string"){
-if(func1(data16) < 1){
-const err33 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
+}
+else {
+const err33 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -446,8 +447,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKey",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKey,data:data16};
+if(data15.configKeyName !== undefined){
+let data17 = data15.configKeyName;
+if(typeof data17 !== "string"){
+const err34 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName,data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -457,10 +460,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data15.configKeyName !== undefined){
-let data17 = data15.configKeyName;
-if(typeof data17 !== "string"){
-const err35 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyName",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyName,data:data17};
+if(data15.configKeyDescription !== undefined){
+let data18 = data15.configKeyDescription;
+if(typeof data18 !== "string"){
+const err35 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyDescription",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyDescription/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription,data:data18};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -470,10 +473,9 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data15.configKeyDescription !== undefined){
-let data18 = data15.configKeyDescription;
-if(typeof data18 !== "string"){
-const err36 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3+"/configKeyDescription",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/properties/configKeyDescription/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.properties.configKeyDescription,data:data18};
+}
+else {
+const err36 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -485,7 +487,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints/" + i3,schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.items,data:data15};
+const err37 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints,data:data14};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -497,7 +499,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta/configHints",schemaPath:"#/properties/clientTypes/items/properties/meta/properties/configHints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.clientTypes.items.properties.meta.properties.configHints.type,parentSchema:schema31.properties.clientTypes.items.properties.meta.properties.configHints,data:data14};
+const err38 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.meta.type,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -509,7 +511,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/clientTypes/" + i2+"/meta",schemaPath:"#/properties/clientTypes/items/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.properties.meta.type,parentSchema:schema31.properties.clientTypes.items.properties.meta,data:data11};
+const err39 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.type,parentSchema:schema31.properties.clientTypes.items,data:data6};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -521,7 +523,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/clientTypes/" + i2,schemaPath:"#/properties/clientTypes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clientTypes.items.type,parentSchema:schema31.properties.clientTypes.items,data:data6};
+const err40 = {instancePath:instancePath+"/clientTypes",schemaPath:"#/properties/clientTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.clientTypes.type,parentSchema:schema31.properties.clientTypes,data:data5};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -531,27 +533,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/clientTypes",schemaPath:"#/properties/clientTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.clientTypes.type,parentSchema:schema31.properties.clientTypes,data:data5};
+if(data.storageFormats !== undefined){
+let data19 = data.storageFormats;
+if(!(Array.isArray(data19))){
+const err41 = {instancePath:instancePath+"/storageFormats",schemaPath:"#/properties/storageFormats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.storageFormats.type,parentSchema:schema31.properties.storageFormats,data:data19};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data.storageFormats !== undefined){
-let data19 = data.storageFormats;
-if(!(Array.isArray(data19))){
-const err42 = {instancePath:instancePath+"/storageFormats",schemaPath:"#/properties/storageFormats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.storageFormats.type,parentSchema:schema31.properties.storageFormats,data:data19};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
 }
 errors++;
 }
@@ -564,23 +554,23 @@ for(let i4=0; i4<len3; i4++){
 let data21 = data20[i4];
 if(typeof data21 === "string"){
 if(func1(data21) < 1){
-const err43 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.secretNames.items,data:data21};
+const err42 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.secretNames.items,data:data21};
 if(vErrors === null){
-vErrors = [err43];
+vErrors = [err42];
 }
 else {
-vErrors.push(err43);
+vErrors.push(err42);
 }
 errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.secretNames.items.type,parentSchema:schema31.properties.secretNames.items,data:data21};
+const err43 = {instancePath:instancePath+"/secretNames/" + i4,schemaPath:"#/properties/secretNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.secretNames.items.type,parentSchema:schema31.properties.secretNames.items,data:data21};
 if(vErrors === null){
-vErrors = [err44];
+vErrors = [err43];
 }
 else {
-vErrors.push(err44);
+vErrors.push(err43);
 }
 errors++;
 }
@@ -596,12 +586,12 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err45 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)",schema:true,parentSchema:schema31.properties.secretNames,data:data20};
+const err44 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)",schema:true,parentSchema:schema31.properties.secretNames,data:data20};
 if(vErrors === null){
-vErrors = [err45];
+vErrors = [err44];
 }
 else {
-vErrors.push(err45);
+vErrors.push(err44);
 }
 errors++;
 break;
@@ -611,12 +601,12 @@ indices1[item1] = i5;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.secretNames.type,parentSchema:schema31.properties.secretNames,data:data20};
+const err45 = {instancePath:instancePath+"/secretNames",schemaPath:"#/properties/secretNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.secretNames.type,parentSchema:schema31.properties.secretNames,data:data20};
 if(vErrors === null){
-vErrors = [err46];
+vErrors = [err45];
 }
 else {
-vErrors.push(err46);
+vErrors.push(err45);
 }
 errors++;
 }
@@ -629,7 +619,20 @@ for(let i6=0; i6<len4; i6++){
 let data23 = data22[i6];
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 if(data23.name === undefined){
-const err47 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.storageProviders.items.required,parentSchema:schema31.properties.storageProviders.items,data:data23};
+const err46 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.storageProviders.items.required,parentSchema:schema31.properties.storageProviders.items,data:data23};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 === "string"){
+if(func1(data24) < 1){
+const err47 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.storageProviders.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -638,11 +641,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data23.name !== undefined){
-let data24 = data23.name;
-if(typeof data24 === "string"){
-if(func1(data24) < 1){
-const err48 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.storageProviders.items.properties.name,data:data24};
+}
+else {
+const err48 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.storageProviders.items.properties.name.type,parentSchema:schema31.properties.storageProviders.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -652,8 +653,9 @@ vErrors.push(err48);
 errors++;
 }
 }
+}
 else {
-const err49 = {instancePath:instancePath+"/storageProviders/" + i6+"/name",schemaPath:"#/properties/storageProviders/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.storageProviders.items.properties.name.type,parentSchema:schema31.properties.storageProviders.items.properties.name,data:data24};
+const err49 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.storageProviders.items.type,parentSchema:schema31.properties.storageProviders.items,data:data23};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -665,7 +667,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/storageProviders/" + i6,schemaPath:"#/properties/storageProviders/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.storageProviders.items.type,parentSchema:schema31.properties.storageProviders.items,data:data23};
+const err50 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.storageProviders.type,parentSchema:schema31.properties.storageProviders,data:data22};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -677,24 +679,12 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/storageProviders",schemaPath:"#/properties/storageProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.storageProviders.type,parentSchema:schema31.properties.storageProviders,data:data22};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err51];
 }
 else {
 vErrors.push(err51);
-}
-errors++;
-}
-}
-}
-else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
 }
 errors++;
 }

@@ -1,23 +1,19 @@
 /**
- * The 12 OIDC client types, each described once, in one table: its flow, its client authentication
- * (and the login grant's, where that differs), its meta (the reference's display names and
- * descriptions, and config hints), and what its JSON Schema adds to the keys every
- * OIDC type shares. The config and client classes below, named as in the Python library (`planet_auth`), are empty: the table gives each
- * config class its static `clientType` and each client class its composition, and the plugin's
- * contributions are derived from the rows (oidcClientTypes).
+ * The 12 OIDC client types, each described once, in one table: its meta (the reference's display
+ * names and descriptions, and config hints) and what its JSON Schema adds to the keys every OIDC
+ * type shares. The config classes below, named as in the Python library (`planet_auth`), are empty:
+ * the table gives each its static `clientType`, and the plugin's contributions are derived from the
+ * rows (oidcClientTypes). What each type's client is made of (flow, client authentication) is in
+ * client-classes.ts, which loads with the first client built: this module loads no protocol code.
  */
 import { readSchemaFile, type AuthClientConfigClass, type ClientTypeContribution, type ConfigHint } from "../../kernel/index.js";
-import { OidcAuthClient } from "./client.js";
 import {
   AuthCodeClientConfigBase, ClientCredentialsClientConfigBase, DeviceCodeClientConfigBase, OidcClientValidatorClientConfigBase,
   ResourceOwnerClientConfigBase, VALIDATOR_DEFAULT_CLIENT_ID, type OidcAuthClientConfig,
 } from "./configs.js";
-import { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, resourceOwnerFlow, validatorFlow } from "./flows.js";
-import type { OidcFlow } from "./client.js";
 import type {
   BuiltinConfigDicts, OidcConfigDict, OidcAuthCodeConfigDict, OidcAuthCodePubkeyConfigDict, OidcAuthCodeSecretConfigDict, OidcClientCredentialsPubkeyConfigDict, OidcClientCredentialsSecretConfigDict, OidcClientValidatorConfigDict, OidcDeviceCodeConfigDict, OidcDeviceCodePubkeyConfigDict, OidcDeviceCodeSecretConfigDict, OidcResourceOwnerConfigDict, OidcResourceOwnerPubkeyConfigDict, OidcResourceOwnerSecretConfigDict,
 } from "../../generated/config-types.js";
-import { clientSecretBasicAuth, clientSecretPostAuth, noClientAuth, privateKeyJwtAuth, publicClientAuth, type ClientAuthFactory } from "./strategies.js";
 
 // ---- the config dict types, generated from the schemas ------------------------------------------
 
@@ -47,44 +43,6 @@ export class ResourceOwnerWithPubKeyClientConfig extends ResourceOwnerClientConf
 export class ClientCredentialsClientSecretClientConfig extends ClientCredentialsClientConfigBase<OidcClientCredentialsSecretConfigDict> {}
 export class ClientCredentialsPubKeyClientConfig extends ClientCredentialsClientConfigBase<OidcClientCredentialsPubkeyConfigDict> {}
 export class OidcClientValidatorAuthClientConfig extends OidcClientValidatorClientConfigBase<OidcClientValidatorConfigDict> {}
-
-export class AuthCodeAuthClient extends OidcAuthClient {
-  declare config: () => AuthCodeClientConfig;
-}
-export class AuthCodeWithClientSecretAuthClient extends OidcAuthClient {
-  declare config: () => AuthCodeWithClientSecretClientConfig;
-}
-export class AuthCodeWithPubKeyAuthClient extends OidcAuthClient {
-  declare config: () => AuthCodeWithPubKeyClientConfig;
-}
-export class DeviceCodeAuthClient extends OidcAuthClient {
-  declare config: () => DeviceCodeClientConfig;
-}
-export class DeviceCodeWithClientSecretAuthClient extends OidcAuthClient {
-  declare config: () => DeviceCodeWithClientSecretClientConfig;
-}
-export class DeviceCodeWithPubKeyAuthClient extends OidcAuthClient {
-  declare config: () => DeviceCodeWithPubKeyClientConfig;
-}
-export class ResourceOwnerAuthClient extends OidcAuthClient {
-  declare config: () => ResourceOwnerClientConfig;
-}
-export class ResourceOwnerWithClientSecretAuthClient extends OidcAuthClient {
-  declare config: () => ResourceOwnerWithClientSecretClientConfig;
-}
-export class ResourceOwnerWithPubKeyAuthClient extends OidcAuthClient {
-  declare config: () => ResourceOwnerWithPubKeyClientConfig;
-}
-export class ClientCredentialsClientSecretAuthClient extends OidcAuthClient {
-  declare config: () => ClientCredentialsClientSecretClientConfig;
-}
-export class ClientCredentialsPubKeyAuthClient extends OidcAuthClient {
-  declare config: () => ClientCredentialsPubKeyClientConfig;
-}
-/** Validate-only: local JWT validation and (where the server allows it) unauthenticated introspection. */
-export class OidcClientValidatorAuthClient extends OidcAuthClient {
-  declare config: () => OidcClientValidatorAuthClientConfig;
-}
 
 // ---- the table --------------------------------------------------------------------------------
 
@@ -153,12 +111,6 @@ export const OIDC_SHARED_KEYS: Readonly<Record<string, ConfigKeySpec>> = {
 export interface OidcClientTypeRow {
   readonly clientType: string;
   readonly configClass: AuthClientConfigClass<OidcAuthClientConfig>;
-  readonly clientClass: typeof OidcAuthClient;
-  readonly flow: OidcFlow;
-  /** Client authentication for token, device, introspection and revocation calls. */
-  readonly clientAuth: ClientAuthFactory;
-  /** Client authentication for the login grant, when it differs. */
-  readonly loginClientAuth?: ClientAuthFactory;
   readonly meta: { readonly displayName: string; readonly description: string; readonly configHints: readonly ConfigHint[] };
   readonly schema: OidcSchemaAdditions;
 }
@@ -237,14 +189,12 @@ function schemaOf(...parts: OidcSchemaAdditions[]): OidcSchemaAdditions {
 /** The 12 OIDC client types, in the reference's registry order. */
 export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
   {
-    clientType: "oidc_auth_code", configClass: AuthCodeClientConfig, clientClass: AuthCodeAuthClient,
-    flow: authCodeFlow, clientAuth: publicClientAuth,
+    clientType: "oidc_auth_code", configClass: AuthCodeClientConfig,
     meta: { displayName: "Auth Code", description: "OAuth2 Auth Code with PKCE Flow for a non-confidential client.", configHints: [...BASE_HINTS, ...REDIRECT_HINTS] },
     schema: schemaOf(LOGIN_SCHEMA, REDIRECT_SCHEMA),
   },
   {
-    clientType: "oidc_auth_code_pubkey", configClass: AuthCodeWithPubKeyClientConfig, clientClass: AuthCodeWithPubKeyAuthClient,
-    flow: authCodeFlow, clientAuth: privateKeyJwtAuth,
+    clientType: "oidc_auth_code_pubkey", configClass: AuthCodeWithPubKeyClientConfig,
     meta: {
       displayName: "Auth Code (Public Key)",
       description: "OAuth2 Auth Code with PKCE Flow for a confidential client using public key authentication.",
@@ -253,8 +203,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA, REDIRECT_SCHEMA),
   },
   {
-    clientType: "oidc_auth_code_secret", configClass: AuthCodeWithClientSecretClientConfig, clientClass: AuthCodeWithClientSecretAuthClient,
-    flow: authCodeFlow, clientAuth: clientSecretBasicAuth,
+    clientType: "oidc_auth_code_secret", configClass: AuthCodeWithClientSecretClientConfig,
     meta: {
       displayName: "Auth Code (Client Secret)",
       description: "OAuth2 Auth Code with PKCE Flow for a confidential client using a shared client secret for authentication.",
@@ -263,8 +212,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA, REDIRECT_SCHEMA),
   },
   {
-    clientType: "oidc_client_credentials_pubkey", configClass: ClientCredentialsPubKeyClientConfig, clientClass: ClientCredentialsPubKeyAuthClient,
-    flow: clientCredentialsFlow, clientAuth: privateKeyJwtAuth,
+    clientType: "oidc_client_credentials_pubkey", configClass: ClientCredentialsPubKeyClientConfig,
     meta: {
       displayName: "Client Credentials (Public Key)",
       description: "OAuth2 Client Credentials Flow using public key client authentication.",
@@ -274,8 +222,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
   },
   {
     // As the reference: the client_credentials grant authenticates with client_secret_post, every other call with HTTP Basic.
-    clientType: "oidc_client_credentials_secret", configClass: ClientCredentialsClientSecretClientConfig, clientClass: ClientCredentialsClientSecretAuthClient,
-    flow: clientCredentialsFlow, clientAuth: clientSecretBasicAuth, loginClientAuth: clientSecretPostAuth,
+    clientType: "oidc_client_credentials_secret", configClass: ClientCredentialsClientSecretClientConfig,
     meta: {
       displayName: "Client Credentials (Client Secret)",
       description: "OAuth2 Client Credentials Flow using a shared client secret for authentication.",
@@ -284,14 +231,12 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA),
   },
   {
-    clientType: "oidc_device_code", configClass: DeviceCodeClientConfig, clientClass: DeviceCodeAuthClient,
-    flow: deviceCodeFlow, clientAuth: publicClientAuth,
+    clientType: "oidc_device_code", configClass: DeviceCodeClientConfig,
     meta: { displayName: "Device Code", description: "OAuth2 Device Code Flow for a non-confidential client.", configHints: [...BASE_HINTS] },
     schema: LOGIN_SCHEMA,
   },
   {
-    clientType: "oidc_device_code_secret", configClass: DeviceCodeWithClientSecretClientConfig, clientClass: DeviceCodeWithClientSecretAuthClient,
-    flow: deviceCodeFlow, clientAuth: clientSecretBasicAuth,
+    clientType: "oidc_device_code_secret", configClass: DeviceCodeWithClientSecretClientConfig,
     meta: {
       displayName: "Device Code (Client Secret)",
       description: "OAuth2 Device Code Flow for a confidential client using a shared client secret for authentication.",
@@ -300,8 +245,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA),
   },
   {
-    clientType: "oidc_device_code_pubkey", configClass: DeviceCodeWithPubKeyClientConfig, clientClass: DeviceCodeWithPubKeyAuthClient,
-    flow: deviceCodeFlow, clientAuth: privateKeyJwtAuth,
+    clientType: "oidc_device_code_pubkey", configClass: DeviceCodeWithPubKeyClientConfig,
     meta: {
       displayName: "Device Code (Public Key)",
       description: "OAuth2 Device Code Flow for a confidential client using public key authentication.",
@@ -310,8 +254,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA),
   },
   {
-    clientType: "oidc_resource_owner", configClass: ResourceOwnerClientConfig, clientClass: ResourceOwnerAuthClient,
-    flow: resourceOwnerFlow, clientAuth: publicClientAuth,
+    clientType: "oidc_resource_owner", configClass: ResourceOwnerClientConfig,
     meta: {
       displayName: "Resource Owner",
       description: "OAuth2 Resource Owner Flow for a non-confidential client. (Not recommended)",
@@ -320,8 +263,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, OWNER_SCHEMA),
   },
   {
-    clientType: "oidc_resource_owner_pubkey", configClass: ResourceOwnerWithPubKeyClientConfig, clientClass: ResourceOwnerWithPubKeyAuthClient,
-    flow: resourceOwnerFlow, clientAuth: privateKeyJwtAuth,
+    clientType: "oidc_resource_owner_pubkey", configClass: ResourceOwnerWithPubKeyClientConfig,
     meta: {
       displayName: "Resource Owner (Public Key)",
       description: "OAuth2 Resource Owner Flow for a confidential client using public key authentication. (Not recommended)",
@@ -330,8 +272,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, PUBKEY_SCHEMA, OWNER_SCHEMA),
   },
   {
-    clientType: "oidc_resource_owner_secret", configClass: ResourceOwnerWithClientSecretClientConfig, clientClass: ResourceOwnerWithClientSecretAuthClient,
-    flow: resourceOwnerFlow, clientAuth: clientSecretBasicAuth,
+    clientType: "oidc_resource_owner_secret", configClass: ResourceOwnerWithClientSecretClientConfig,
     meta: {
       displayName: "Resource Owner (Client Secret)",
       description: "OAuth2 Resource Owner Flow for a confidential client using a shared client secret for authentication. (Not recommended)",
@@ -340,8 +281,7 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
     schema: schemaOf(LOGIN_SCHEMA, SECRET_SCHEMA, OWNER_SCHEMA),
   },
   {
-    clientType: "oidc_client_validator", configClass: OidcClientValidatorAuthClientConfig, clientClass: OidcClientValidatorAuthClient,
-    flow: validatorFlow, clientAuth: noClientAuth,
+    clientType: "oidc_client_validator", configClass: OidcClientValidatorAuthClientConfig,
     meta: {
       displayName: "JWT Validator",
       description: "Auth client that is only capable performing local validation of access tokens. Cannot be used to make authenticated network calls.",
@@ -351,12 +291,8 @@ export const OIDC_CLIENT_TYPE_TABLE: readonly OidcClientTypeRow[] = [
   },
 ];
 
-// Each class named after the Python library's gets what its row says: the config class its client_type, the client class its composition.
-for (const row of OIDC_CLIENT_TYPE_TABLE) {
-  Object.defineProperty(row.configClass, "clientType", { value: row.clientType, enumerable: true });
-  const composition = { flow: row.flow, clientAuth: row.clientAuth, loginClientAuth: row.loginClientAuth };
-  Object.defineProperty(row.clientClass, "composition", { value: Object.freeze(composition), enumerable: true });
-}
+// Each config class named after the Python library's gets its row's client_type.
+for (const row of OIDC_CLIENT_TYPE_TABLE) Object.defineProperty(row.configClass, "clientType", { value: row.clientType, enumerable: true });
 
 /** The plugin's client-type contributions, derived from the table. */
 export function oidcClientTypes(): ClientTypeContribution[] {
@@ -364,7 +300,8 @@ export function oidcClientTypes(): ClientTypeContribution[] {
     clientType: row.clientType,
     schema: readSchemaFile(`runtime/${row.clientType}.schema.json`),
     configClass: row.configClass,
-    clientClass: row.clientClass,
+    // The clients' code (flows, endpoint clients, validation) loads with the first client built.
+    loadClientClass: () => import("./client-classes.js").then((m) => m.OIDC_CLIENT_COMPOSITIONS[row.clientType as OidcClientType].clientClass),
     meta: { displayName: row.meta.displayName, description: row.meta.description, configHints: [...row.meta.configHints] },
   }));
 }

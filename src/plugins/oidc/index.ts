@@ -19,6 +19,7 @@ export {
 export * from "./services.js";
 export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, presentDeviceLogin, resourceOwnerFlow, validatorFlow } from "./flows.js";
 export * from "./client-types.js";
+export * from "./client-classes.js";
 export {
   OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,
   type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,

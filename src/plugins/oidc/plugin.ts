@@ -1,11 +1,11 @@
 /**
- * `oidcPlugin`: the 12 OIDC client types (from the client-type table) and the OIDC services (token,
- * discovery and JWKS endpoint clients, the validator's key cache, authenticator options), provided in
- * the kernel's container.
+ * `oidcPlugin`: the 12 OIDC client types (from the client-type table): their config classes and
+ * schemas, with the client classes loaded when the first client is built. Registering it loads no
+ * protocol code. The OIDC services (token, discovery and JWKS endpoint clients, the validator's key
+ * cache, authenticator options) are defaults a host overrides per kernel (services.ts).
  */
 import { LIBRARY_VERSION, definePlugin } from "../../kernel/index.js";
 import { oidcClientTypes } from "./client-types.js";
-import { registerOidcServices } from "./services.js";
 import { OAUTH_SECRET_NAMES } from "./secret-names.js";
 
 export { oidcClientTypes };
@@ -15,6 +15,4 @@ export const oidcPlugin = definePlugin({
   version: LIBRARY_VERSION,
   secretNames: OAUTH_SECRET_NAMES,
   clientTypes: oidcClientTypes(),
-  /** Registers the OIDC services (`OIDC_TOKEN_API_CLIENT`, …) with their defaults. */
-  register: registerOidcServices,
 });

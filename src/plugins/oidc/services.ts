@@ -1,10 +1,12 @@
 /**
- * The OIDC plugin's own services, provided in each kernel's container by the plugin's `register` hook.
- * A host application replaces any of them for one kernel only, e.g. a token endpoint client that adds
- * a header: `kernel.provide(OIDC_TOKEN_API_CLIENT, { useValue: (options) => new MyTokenApiClient(options) })`.
+ * The OIDC plugin's own services: tokens a host application provides in a kernel to replace one of
+ * them for that kernel only, e.g. a token endpoint client that adds a header:
+ * `kernel.provide(OIDC_TOKEN_API_CLIENT, { useValue: (options) => new MyTokenApiClient(options) })`.
+ * A token nobody provided is the built-in default below: the defaults live here, with the protocol
+ * code, rather than in the plugin's registration, so that registering the plugin loads none of it.
  * OIDC clients resolve them once, when they are built.
  */
-import { token, type KernelServices, type ServiceRegistry, type Token } from "../../kernel/index.js";
+import { token, type KernelServices, type Token } from "../../kernel/index.js";
 import type { ApiClientDeps } from "./api/api-client.js";
 import { DiscoveryApiClient, type DiscoveryApiClientOptions } from "./api/discovery.js";
 import { JwksApiClient } from "./api/jwks.js";
@@ -59,19 +61,7 @@ const TOKENS: { readonly [K in keyof OidcServices]: Token<OidcServices[K]> } = {
   authenticatorOptions: OIDC_AUTHENTICATOR_OPTIONS,
 };
 
-/** The plugin's `register` hook: the defaults, which a host's `kernel.provide` of the same token overrides. */
-export function registerOidcServices(registry: ServiceRegistry): void {
-  registry.provide(OIDC_TOKEN_API_CLIENT, { useValue: DEFAULTS.tokenApiClient });
-  registry.provide(OIDC_DISCOVERY_API_CLIENT, { useValue: DEFAULTS.discoveryApiClient });
-  registry.provide(OIDC_JWKS_API_CLIENT, { useValue: DEFAULTS.jwksApiClient });
-  registry.provide(OIDC_JWKS_KEY_CACHE, { useValue: DEFAULTS.jwksKeyCache });
-  registry.provide(OIDC_AUTHENTICATOR_OPTIONS, { useValue: DEFAULTS.authenticatorOptions });
-}
-
-/**
- * One OIDC service of the kernel `services` belong to. A service nobody provided (a client built on
- * a kernel the OIDC plugin is not registered with) is the built-in default.
- */
+/** One OIDC service of the kernel `services` belong to: the one a host provided, else the built-in default. */
 export function oidcService<K extends keyof OidcServices>(services: KernelServices, key: K): OidcServices[K] {
   return services.isProvided(TOKENS[key]) ? services.resolve(TOKENS[key]) : DEFAULTS[key];
 }

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createKernel, type JsonObject } from "../../../src/kernel/index.js";
 import {
   AuthCodeAuthClient, AuthCodeClientConfig, AuthCodeWithClientSecretClientConfig, ClientCredentialsClientSecretAuthClient,
-  OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, OidcAuthClient, OidcAuthClientConfig, clientSecretBasicAuth, clientSecretPostAuth, oidcPlugin,
+  OIDC_CLIENT_COMPOSITIONS, OIDC_CLIENT_TYPE_TABLE, OIDC_SHARED_KEYS, OidcAuthClient, OidcAuthClientConfig, clientSecretBasicAuth, clientSecretPostAuth, oidcPlugin,
 } from "../../../src/plugins/oidc/index.js";
 
 function schemaFile(name: string): JsonObject {
@@ -51,15 +51,18 @@ describe("the OIDC client-type table", () => {
     }
   });
 
-  test("the plugin contributes exactly the table's rows, in order, with their meta and classes", () => {
+  test("the plugin contributes exactly the table's rows, in order, with their meta and classes (each client class loaded when first needed)", async () => {
     const kernel = createKernel({ plugins: [oidcPlugin] });
+    expect(Object.keys(OIDC_CLIENT_COMPOSITIONS).sort()).toEqual(OIDC_CLIENT_TYPE_TABLE.map((row) => row.clientType).sort());
     const registered = kernel.clientTypes();
     expect(registered.map((ct) => ct.clientType)).toEqual(OIDC_CLIENT_TYPE_TABLE.map((row) => row.clientType));
     for (const row of OIDC_CLIENT_TYPE_TABLE) {
       const { meta } = kernel.clientType(row.clientType);
       expect(meta).toMatchObject({ displayName: row.meta.displayName, description: row.meta.description, configHints: row.meta.configHints });
       expect(meta.configClass).toBe(row.configClass);
-      expect(meta.authClientClass).toBe(row.clientClass);
+      const { clientClass } = OIDC_CLIENT_COMPOSITIONS[row.clientType as keyof typeof OIDC_CLIENT_COMPOSITIONS];
+      expect(await meta.loadAuthClientClass()).toBe(clientClass);
+      expect(meta.authClientClass).toBe(clientClass);
     }
     expect(kernel.clientType("oidc_device_code_secret").meta.description).toBe(
       "OAuth2 Device Code Flow for a confidential client using a shared client secret for authentication.",

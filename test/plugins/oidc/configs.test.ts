@@ -14,7 +14,7 @@ import { oidcKernel } from "./helpers.js";
 const AS = "https://login.example.com/";
 
 describe("oidcPlugin registry and meta (config.md §2, §9)", () => {
-  test("contributes the 12 types in the reference's registry order with exact display names and descriptions", () => {
+  test("contributes the 12 types in the reference's registry order with exact display names and descriptions", async () => {
     const kernel = createKernel({ plugins: [oidcPlugin, nonePlugin] });
     const types = kernel.clientTypes().map((t) => t.clientType);
     expect(types).toEqual([
@@ -34,7 +34,7 @@ describe("oidcPlugin registry and meta (config.md §2, §9)", () => {
     expect(meta("oidc_resource_owner_pubkey").description).toBe(
       "OAuth2 Resource Owner Flow for a confidential client using public key authentication. (Not recommended)",
     );
-    expect(meta("oidc_auth_code").authClientClass.name).toBe("AuthCodeAuthClient");
+    expect((await meta("oidc_auth_code").loadAuthClientClass()).name).toBe("AuthCodeAuthClient");
   });
 
   test("config hints, in order", () => {
