@@ -7,4 +7,8 @@ import { legacyPlugin } from "./plugins/legacy/index.js";
 import { storageSopsPlugin } from "./plugins/storage-sops/index.js";
 import { storageRedisPlugin } from "./plugins/storage-redis/index.js";
 
+/**
+ * The built-in plugins, in registration order: none, static API key, Planet legacy, OIDC, SOPS storage and
+ * Redis storage. `createDefaultKernel` registers them.
+ */
 export const builtinPlugins: readonly AuthPlugin[] = Object.freeze([oidcPlugin, legacyPlugin, staticKeyPlugin, nonePlugin, storageSopsPlugin, storageRedisPlugin]);

@@ -5,12 +5,14 @@
 import type { Readable } from "node:stream";
 import { CanceledError } from "./errors.js";
 
+/** One choice of a `select` prompt: the label shown and the value returned. */
 export interface Choice<T> {
   name: string;
   value: T;
   description?: string;
 }
 
+/** The prompts `plauth`'s dialogs ask with; replace them to drive the dialogs from another UI or a test. */
 export interface CliPrompts {
   /** Ask for a line of text (`default` when the user just presses Enter). */
   input(message: string, options?: { default?: string }): Promise<string>;

@@ -10,6 +10,7 @@ import type { PlanetAuthFactory } from "../factory/index.js";
 import { neutralizeControls } from "./output.js";
 import { inquirerPrompts, linePrompts, type CliPrompts } from "./prompts.js";
 
+/** Where `plauth` writes its output and errors. */
 export interface CliIo {
   /** Write a line to standard output. */
   out(text: string): void;
@@ -27,6 +28,7 @@ export interface ContextRequest {
   authApiKeyOpt?: string | null;
 }
 
+/** What a `plauth` command runs with: its output, prompts, environment, the factory and the auth context. */
 export interface PlauthRuntime {
   readonly env: Environment;
   /** Output streams; every text written through them has its control characters neutralised. */
@@ -61,6 +63,10 @@ export interface PlauthRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Options of `createRuntime`: the environment, output, prompts, kernel and auth context a `plauth` embedded
+ * in a host uses.
+ */
 export interface RuntimeOptions {
   env?: Environment;
   io?: CliIo;

@@ -1,5 +1,9 @@
 import crypto from "node:crypto";
 
+/**
+ * An RSA key pair for tests: the private key as PEM (PKCS#8, PKCS#1, and encrypted with its password) and the
+ * public key, also as a JWK.
+ */
 export interface TestRsaKey {
   /** PKCS#8 `PRIVATE KEY` PEM. */
   privateKeyPem: string;

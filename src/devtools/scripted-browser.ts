@@ -7,6 +7,9 @@ import type { Got } from "got";
 import type { BrowserOpener, Sleep, TtyDisplay } from "../kernel/seams.js";
 import { DevtoolsException } from "./errors.js";
 
+/**
+ * How far the scripted browser follows an authorization: where to stop, and whether to deliver the final redirect.
+ */
 export interface AuthorizeOptions {
   /** GET the final redirect (e.g. to a loopback callback listener) and report its answer. */
   deliver?: boolean;
@@ -14,6 +17,7 @@ export interface AuthorizeOptions {
   redirectPrefix?: string;
 }
 
+/** Where the scripted browser's authorization ended: the redirect URL with the code, or the error. */
 export interface AuthorizeResult {
   /** The redirect back to the client, with `code`/`state` or `error`. */
   callbackUrl: string;

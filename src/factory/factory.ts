@@ -29,9 +29,16 @@ import {
 import { profilesOf, type BuiltinProfiles, type ProfileResolver } from "../profiles/index.js";
 import { ENV, namespacedName, readUserConfig, type EnvKey } from "./user-config.js";
 
+/**
+ * The name of the built-in profile that authenticates with a Planet API key (`planet_auth_utils`'
+ * `API_KEY_PROFILE`).
+ */
 export const API_KEY_PROFILE = "_PL_API_KEY";
 const CLIENT_CREDENTIALS_TYPE = "oidc_client_credentials_secret";
 
+/**
+ * How a `PlanetAuthFactory` is set up: its kernel, the environment variables it reads and the built-in profiles.
+ */
 export interface PlanetAuthFactoryOptions {
   /** Default: the default kernel (built-in plugins plus whatever the application registered). */
   kernel?: AuthKernel;
@@ -44,6 +51,10 @@ export interface PlanetAuthFactoryOptions {
   builtins?: readonly BuiltinProfileSet[];
 }
 
+/**
+ * The explicit choices `PlanetAuthFactory.initializeAuthClientContext` takes (profile, client ID and secret,
+ * API key, token file); what is not given is chosen from the environment and the profiles.
+ */
 export interface InitializeAuthClientContextOptions {
   authProfileOpt?: string | null | undefined;
   authClientIdOpt?: string | null | undefined;
@@ -63,6 +74,10 @@ export interface InitializeAuthClientContextOptions {
   strict?: boolean;
 }
 
+/**
+ * Which choice gave the context: an explicit argument, the environment, `~/.planet.json`, the discovered file
+ * or a built-in default.
+ */
 export type ResolutionSource =
   | "argument-profile" | "argument-client-credentials" | "argument-api-key"
   | "environment-profile" | "user-config-profile"
@@ -79,6 +94,7 @@ export interface ContextResolution {
 /** An auth context from the factory, with the record of how it was chosen. */
 export type PlanetAuthContext = Auth & { readonly resolution: ContextResolution };
 
+/** A profile's config as the factory found it: the profile name, its config and the source it came from. */
 export interface ProfileConfig {
   /** The normalised name (built-in canonical name, or the lower-cased name). */
   name: string;

@@ -508,6 +508,7 @@ export function anyScopeGuard(scopes: readonly string[], helper = "requireAnySco
 /** A host-defined check of the validated claims. */
 export type ClaimsPredicate = (claims: JsonObject, auth: BearerAuth) => boolean | Promise<boolean>;
 
+/** Options of `requireClaims`: which error (and status) a refused request gets. */
 export interface ClaimsGuardOptions {
   /**
    * The answer when the check fails: `insufficient_scope` (403, the default: the token lacks a

@@ -13,6 +13,10 @@ import {
 /** `disabled`: Bearer only. `allowed`: Bearer and DPoP. `required`: DPoP only. */
 export type DpopMode = "disabled" | "allowed" | "required";
 
+/**
+ * DPoP (RFC 9449) settings of the bearer middleware: mode, accepted algorithms, proof age and leeway, server
+ * nonces, the replay store and the public base URL requests are checked against.
+ */
 export interface DpopOptions {
   mode: DpopMode;
   /** Proof algorithms accepted (default ES256/384/512, PS256/384/512, RS256/384/512, EdDSA); never HMAC or `none`. */

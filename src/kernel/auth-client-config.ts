@@ -20,7 +20,9 @@ export interface AuthClientConfigOptions {
   storageProvider?: ObjectStorageProvider | null;
 }
 
+/** A config class: constructible from a dict, with its static `clientType` and `normalize`. */
 export type AuthClientConfigClass<C extends AuthClientConfig = AuthClientConfig> = {
+  /** Construct a config from its dict. */
   new (data?: JsonObject, options?: AuthClientConfigOptions): C;
   readonly clientType: string;
   /** Input normalisation applied at construction and on `setData` (aliases, mirrored keys, defaults). */

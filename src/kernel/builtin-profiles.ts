@@ -5,6 +5,10 @@
  */
 import type { JsonObject } from "./storage-provider.js";
 
+/**
+ * Profiles, aliases and trust environments a plugin or host builds in (the Python library's
+ * `BuiltinConfigurationProviderInterface`).
+ */
 export interface BuiltinProfileSet {
   /** Prefix of environment variable names and `~/.planet.json` keys (`MYAPP` ⇒ `MYAPP_PL_AUTH_PROFILE`). */
   namespace?: string;

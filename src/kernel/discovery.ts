@@ -44,6 +44,10 @@ export const CONFIG_FILE_KEYS: readonly string[] = ["plugins", "profiles", "defa
 /** Extensions whose loading runs the file as code. */
 const CODE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
 
+/**
+ * A `planetauth` config file found by `discoverConfig`: its path and what it declares (plugins, profiles, the
+ * default profile, storage).
+ */
 export interface DiscoveredConfig {
   filepath: string;
   plugins: string[];
@@ -53,6 +57,10 @@ export interface DiscoveredConfig {
   storage?: StorageOptions;
 }
 
+/**
+ * Where `discoverConfig` looks for a `planetauth` config file: from which directory, up to which, and with
+ * which home directory.
+ */
 export interface DiscoveryOptions {
   /** Directory to start searching from (default: the process CWD). */
   searchFrom?: string;
@@ -249,6 +257,7 @@ function pluginFailure(
   );
 }
 
+/** Options of `loadKernel`: where to look for the config file, plus the kernel's own options. */
 export interface LoadKernelOptions extends DiscoveryOptions {
   /** Plugins registered before the discovered ones (the package entry point passes the built-ins). */
   basePlugins?: readonly AuthPlugin[];

@@ -18,6 +18,7 @@ import {
 import { realSleep, systemClock, type Clock, type Sleep } from "./seams.js";
 import { X_PLANET_APP, X_PLANET_APP_HEADER } from "./version.js";
 
+/** One HTTP request the library makes: method, URL, headers, body and how to treat redirects. */
 export interface HttpRequest {
   method: "GET" | "POST";
   url: string;
@@ -38,6 +39,7 @@ export interface HttpRequest {
   maxResponseBytes?: number;
 }
 
+/** The response to an `HttpRequest`: status, headers, body as text and the final URL. */
 export interface HttpResponse {
   status: number;
   statusText: string;
@@ -55,6 +57,7 @@ export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
+/** Options of `GotHttpClient`: the time budget of a call, the retries and the response size cap. */
 export interface HttpClientOptions {
   /** Budget of a whole call, retries and their waits included. Default 30 s. */
   timeoutMs?: number;
@@ -74,6 +77,9 @@ export interface HttpClientOptions {
   clock?: Clock;
 }
 
+/**
+ * How much of a response body the library reads by default (1 MiB); more is a `ResponseTooLargeException`.
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Errors raised before a request reached the server: safe to retry even for POST. */

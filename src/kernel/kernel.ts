@@ -36,6 +36,7 @@ import { LIBRARY_VERSION } from "./version.js";
 import { satisfiesVersionRange } from "./version-range.js";
 import { lazyLoader } from "./lazy.js";
 
+/** What a wizard shows of a client type: display name, description and config hints. */
 export interface ClientTypeMeta {
   clientType: string;
   displayName: string;
@@ -48,6 +49,7 @@ export interface ClientTypeMeta {
   configClass: AuthClientConfigClass;
 }
 
+/** A client type as registered with a kernel: its name, config and client classes, and meta. */
 export interface RegisteredClientType {
   clientType: string;
   plugin: string;
@@ -58,6 +60,10 @@ export interface RegisteredClientType {
 /** Values for the kernel's seams; anything not given gets the default. */
 export type KernelServiceOverrides = Partial<Omit<KernelServices, "container">>;
 
+/**
+ * Options of `createKernel`: the plugins, the services to use instead of the defaults, the home directory
+ * relative storage keys resolve against, and the size cap of files it reads.
+ */
 export interface CreateKernelOptions {
   plugins?: readonly AuthPlugin[];
   services?: KernelServiceOverrides;

@@ -3,6 +3,7 @@ import { AuthException } from "./errors.js";
 import { SecretNames } from "./redact.js";
 import { LIBRARY_VERSION } from "./version.js";
 
+/** A log record's level. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 /**
  * What a host logger must provide. console, pino and winston all satisfy it (method syntax, so their
@@ -25,10 +26,12 @@ export interface HostLogger {
   isLevelEnabled?: (level: string) => boolean;
 }
 
+/** The prefix of every log message of the library. */
 export const LOG_PREFIX = "[planet-auth-ts] ";
 /** Used by a logger no kernel has handed its secret names to: redacts the generic HTTP credentials. */
 const redactDefault = new SecretNames();
 
+/** What a log record carries besides its message: the event, fields (secrets redacted) and the exception. */
 export interface LogOptions {
   event?: AuthEvent;
   exception?: unknown;
@@ -39,6 +42,7 @@ export interface LogOptions {
   fields?: Record<string, unknown>;
 }
 
+/** How records reach the host logger: the payload as one JSON string, or as structured fields. */
 export type OutputMode =
   | { mode: "string" }
   | { mode: "structured"; nestedKey: string | null; objectFirst: boolean };

@@ -16,6 +16,7 @@ import { PluginException } from "./errors.js";
 import { describeErrors } from "./config-validation.js";
 import { shippedValidator } from "./schema-files.js";
 
+/** A hint for wizards about one config key: the key, a display name, a description and a default. */
 export interface ConfigHint {
   configKey: string;
   configKeyName: string;
@@ -23,12 +24,17 @@ export interface ConfigHint {
   configKeyDefault?: unknown;
 }
 
+/** The meta a plugin gives for a client type (display name, description, config hints). */
 export interface ClientTypeMetaInput {
   displayName: string;
   description: string;
   configHints?: ConfigHint[];
 }
 
+/**
+ * A client type a plugin contributes: the `client_type`, its config and client classes, its JSON Schema and
+ * meta.
+ */
 export interface ClientTypeContribution {
   /**
    * The `client_type` string configs use to select this implementation. Declared once, as the
@@ -52,6 +58,10 @@ export interface ClientTypeContribution {
 /** A client type contribution as `definePlugin` returns it: `clientType` filled in. */
 export type DefinedClientTypeContribution = ClientTypeContribution & { readonly clientType: string };
 
+/**
+ * A storage provider type a plugin contributes, built from a config file's storage options (`{ "type": …, …
+ * }`).
+ */
 export interface StorageProviderContribution {
   name: string;
   /**
@@ -68,6 +78,11 @@ export interface StorageProviderContribution {
   fromOptions?(options: JsonObject, services: KernelServices): ObjectStorageProvider;
 }
 
+/**
+ * A plugin: its name and version, the client types, storage formats and providers, services, secret names and
+ * built-in profiles it contributes. Make one with `definePlugin` (`planet-auth/plugin-kit`) and register it
+ * with `createKernel({ plugins })` or `kernel.use`.
+ */
 export interface AuthPlugin {
   readonly name: string;
   readonly version: string;

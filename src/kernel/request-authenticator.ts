@@ -14,6 +14,7 @@ import { NoCredentialException, recastMessage } from "./errors.js";
 
 const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 
+/** Request headers an authenticator can set: a record of names to values, or a fetch `Headers`. */
 export type MutableHeaders = Record<string, string | string[] | undefined>;
 
 /**

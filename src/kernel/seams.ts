@@ -10,6 +10,7 @@ export interface Clock {
   /** The current time, in epoch milliseconds. */
   now(): number;
 }
+/** The `Clock` of the system (`Date.now()`). */
 export const systemClock: Clock = { now: () => Date.now() };
 /** The clock's current time in whole epoch seconds (the unit of `_iat`, `_exp` and JWT claims). */
 export function nowSeconds(clock: Clock): number {
@@ -22,6 +23,7 @@ export const processEnvironment: Environment = process.env;
 
 /** Cancellable sleep. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+/** The `Sleep` of the system: a timer, cancelled by the signal. */
 export const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

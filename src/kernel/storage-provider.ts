@@ -39,6 +39,7 @@ export interface ObjectStorageProvider {
   watch?(key: string, onChange: () => void): () => void;
 }
 
+/** Options of `ObjectStorageProvider.withLock`: a signal that gives up waiting for the lock. */
 export interface LockOptions {
   /** Stop waiting for the lock (e.g. because what the lock was wanted for was done by another holder). */
   signal?: AbortSignal;
@@ -79,6 +80,7 @@ export interface StorageFormat {
   encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string>;
 }
 
+/** What a storage format knows of the object it decodes or encodes: its key and file path. */
 export interface StorageFormatContext {
   /** The key as given by the caller. */
   key: string;

@@ -17,13 +17,21 @@ export function token<T>(description: string): Token<T> {
   return Symbol(`planet-auth:${description}`) as Token<T>;
 }
 
+/** The service token of the kernel's `HttpClient` (default: a `GotHttpClient`). */
 export const HTTP_CLIENT = token<HttpClient>("HttpClient");
+/** The service token of the kernel's `Clock` (default: the system clock). */
 export const CLOCK = token<Clock>("Clock");
+/** The service token of the kernel's `Sleep` (waits between retries and polls). */
 export const SLEEP = token<Sleep>("Sleep");
+/** The service token of the kernel's `BrowserOpener` (opens the login page of a browser login). */
 export const BROWSER_OPENER = token<BrowserOpener>("BrowserOpener");
+/** The service token of the kernel's `TtyPrompt` (asks the user for a code, user name or password). */
 export const TTY_PROMPT = token<TtyPrompt>("TtyPrompt");
+/** The service token of the kernel's `TtyDisplay` (shows login instructions). */
 export const TTY_DISPLAY = token<TtyDisplay>("TtyDisplay");
+/** The service token of the kernel's `AuthLogger` (default: a muted one). */
 export const LOGGER = token<AuthLogger>("AuthLogger");
+/** The service token of the environment variables the kernel reads (default: `process.env`). */
 export const ENVIRONMENT = token<Environment>("Environment");
 /** The default storage provider (filesystem under the home directory, with plugin formats). */
 export const STORAGE_PROVIDER = token<ObjectStorageProvider>("ObjectStorageProvider");

@@ -63,6 +63,10 @@ export function plainHttpReason(url: string, allowInsecureHttp = false): string 
   return protocol === "http:" ? insecureTransportReason(url, allowInsecureHttp) : undefined;
 }
 
+/**
+ * What `checkTransportSecurity` needs to judge a URL: the config's opt-in to plain HTTP and the names for its
+ * error message.
+ */
 export interface TransportSecurityContext {
   /** The config or discovery field the URL came from. */
   field: string;

@@ -29,6 +29,10 @@ export interface FoundProfile {
   readonly definedIn?: string;
 }
 
+/**
+ * A place profiles come from (built-in, `~/.planet`, a host's, the discovered file): finds a profile by name
+ * and lists its profiles.
+ */
 export interface ProfileSource {
   /** Shown in listings and in `FoundProfile.source`. */
   readonly name: string;

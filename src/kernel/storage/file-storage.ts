@@ -30,6 +30,10 @@ import { defaultStorageFormats, refusePlainStorageOfFormatKey } from "./default-
 /** The file operations the provider uses; injectable so tests can make a write fail part-way. */
 export type FileOps = Pick<typeof fs, "readFile" | "access" | "stat" | "rename" | "mkdir" | "open" | "rm">;
 
+/**
+ * Options of `FileStorageProvider`: the home directory keys resolve against, the storage formats, the file
+ * size cap, the lock settings and the file operations.
+ */
 export interface FileStorageOptions {
   fileOps?: FileOps;
   /** Root for relative keys; default: the current home directory at each call. */
@@ -44,6 +48,10 @@ export interface FileStorageOptions {
   lock?: FileLockOptions;
 }
 
+/**
+ * How the file storage's cross-process lock behaves: after how long a crashed owner's lock is taken over, and
+ * how long to wait for a lock.
+ */
 export interface FileLockOptions {
   /** A lock not updated for this long is considered abandoned and taken over. Default 10 s (at least 2 s). */
   staleMs?: number;

@@ -65,6 +65,7 @@ export class OrderedJsonSyntaxError extends Error {
 /** Where a value sits in a document: object keys and array indexes from the root. */
 export type JsonPath = ReadonlyArray<string | number>;
 
+/** Options of `parseOrderedJson`: how numbers are read and what a duplicate key does. */
 export interface ParseOrderedJsonOptions {
   /** Called for every number with its path, parsed value and exact source text. */
   onNumber?: (path: JsonPath, value: number, source: string) => void;
@@ -213,6 +214,7 @@ export function parseOrderedJson(text: string, options: ParseOrderedJsonOptions 
   return value;
 }
 
+/** Options of `stringifyOrderedJson`: how numbers are written. */
 export interface StringifyOrderedJsonOptions {
   /** How to write a finite number found at `path` (default: JavaScript's shortest form). */
   number?: (value: number, path: JsonPath) => string;

@@ -158,6 +158,9 @@ export class PlanetLegacyAuthClient extends AuthClient {
   }
 }
 
+/**
+ * The Planet legacy plugin: the `planet_legacy` client type (email and password exchanged for an API key).
+ */
 export const legacyPlugin = definePlugin({
   name: "planet-auth/legacy",
   version: LIBRARY_VERSION,

@@ -49,6 +49,7 @@ export class NoOpAuthClient extends AuthClient {
 /** The built-in profile this plugin ships: no authentication, the default when nothing else selects a profile. */
 export const NONE_PROFILE = "none";
 
+/** The none plugin: the `none` client type (no authentication) and the built-in `none` profile. */
 export const nonePlugin = definePlugin({
   name: "planet-auth/none",
   version: LIBRARY_VERSION,

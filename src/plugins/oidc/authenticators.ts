@@ -36,6 +36,7 @@ export interface OidcRefreshClient {
   canLoginUnattended(): boolean;
 }
 
+/** How long a refreshing authenticator waits after failed refreshes before trying again. */
 export interface BackoffOptions {
   /** Delay after the first failure. Default 1 s. */
   initialMs?: number;
@@ -45,6 +46,10 @@ export interface BackoffOptions {
   maxWhileUnusableMs?: number;
 }
 
+/**
+ * Options of the refreshing OIDC request authenticators: strict mode, refresh back-off, the lock, the logger
+ * and clock, and the DPoP key.
+ */
 export interface OidcAuthenticatorOptions {
   clock?: Clock;
   logger?: AuthLogger;

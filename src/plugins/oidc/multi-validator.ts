@@ -70,6 +70,10 @@ export interface MultiIssuerFactoryOptions extends MultiIssuerValidatorOptions {
   kernel?: AuthKernel;
 }
 
+/**
+ * Options of `OidcMultiIssuerValidator.validateAccessToken`: scopes of which the token needs one, and whether
+ * to ask the issuer whether the token was revoked.
+ */
 export interface ValidateAccessTokenOptions {
   doRemoteRevocationCheck?: boolean;
   scopesAnyof?: string[];

@@ -10,6 +10,10 @@ import { OAUTH_SECRET_NAMES } from "./secret-names.js";
 
 export { oidcClientTypes };
 
+/**
+ * The OIDC plugin: the OAuth2/OIDC client types (auth code, device code, client credentials, resource owner,
+ * validator) and their services.
+ */
 export const oidcPlugin = definePlugin({
   name: "planet-auth/oidc",
   version: LIBRARY_VERSION,

@@ -25,9 +25,15 @@ export type JwksKeyCacheFactory = (options: JwksKeyCacheOptions) => JwksKeyCache
 /** Options of the request authenticators OIDC clients build (strict mode, back-off, lock). */
 export type OidcAuthenticatorDefaults = Omit<OidcAuthenticatorOptions, "clock" | "logger">;
 
+/**
+ * The service token of the token endpoint client factory; override it to change how token requests are made.
+ */
 export const OIDC_TOKEN_API_CLIENT = token<TokenApiClientFactory>("oidc:TokenApiClient");
+/** The service token of the discovery client factory. */
 export const OIDC_DISCOVERY_API_CLIENT = token<DiscoveryApiClientFactory>("oidc:DiscoveryApiClient");
+/** The service token of the JWKS endpoint client factory. */
 export const OIDC_JWKS_API_CLIENT = token<JwksApiClientFactory>("oidc:JwksApiClient");
+/** The service token of the JWKS key cache factory (one cache per client's token validator). */
 export const OIDC_JWKS_KEY_CACHE = token<JwksKeyCacheFactory>("oidc:JwksKeyCache");
 /**
  * Applied to every OIDC client of a kernel:

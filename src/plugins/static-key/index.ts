@@ -95,6 +95,7 @@ export class StaticApiKeyAuthClient extends AuthClient {
   }
 }
 
+/** The static API key plugin: the `static_apikey` client type (a key sent with every request). */
 export const staticKeyPlugin = definePlugin({
   name: "planet-auth/static-key",
   version: LIBRARY_VERSION,

@@ -4,6 +4,10 @@
  */
 import { InvalidDataException, isLoopbackHost, type Environment, type JsonObject } from "../../kernel/index.js";
 
+/**
+ * The options of Redis storage in a config file (`{ "type": "redis", … }`): URL, key prefix, Cluster or
+ * Sentinel, credentials and encryption.
+ */
 export interface RedisStorageConfig {
   url: string;
   prefix?: string;

@@ -8,6 +8,7 @@ import { createSopsStorageFormat } from "../storage-sops/index.js";
 import { parseRedisStorageOptions } from "./options.js";
 import { RedisStorageProvider } from "./redis-storage-provider.js";
 
+/** The name of the Redis storage plugin. */
 export const STORAGE_REDIS_PLUGIN_NAME = "planet-auth/storage-redis";
 export const REDIS_STORAGE_TYPE = "redis";
 
@@ -25,6 +26,7 @@ export function redisStorageFromOptions(options: JsonObject, services: KernelSer
   return provider;
 }
 
+/** The Redis storage plugin: the `redis` storage type for config files, for fleets that share tokens. */
 export const storageRedisPlugin = definePlugin({
   name: STORAGE_REDIS_PLUGIN_NAME,
   version: LIBRARY_VERSION,

@@ -28,6 +28,7 @@ import { createConnection, type RedisConnection, type RedisTarget } from "./conn
 import { redisTargetReason } from "./options.js";
 import { ACQUIRE, READ, RELEASE, RENEW, RESTORE, WRITE } from "./scripts.js";
 
+/** Options of `RedisStorageProvider`: the connection, key prefix, encryption and lock settings. */
 export interface RedisStorageProviderOptions {
   /** `rediss://[user:password@]host:port[/db]` (TLS), or `redis://…` to a loopback host (or with `allowCleartext`). */
   url: string;

@@ -9,6 +9,7 @@
 import { LIBRARY_VERSION, definePlugin } from "../../kernel/index.js";
 import { createSopsStorageFormat, type SopsStorageFormatOptions } from "./sops-storage-format.js";
 
+/** The name of the SOPS storage plugin. */
 export const STORAGE_SOPS_PLUGIN_NAME = "planet-auth/storage-sops";
 
 /**

@@ -55,6 +55,7 @@ import { DATA_KEY_LENGTH, ValueCipherError, decryptValue, encryptValue, type Sop
 /** The sops version recorded in files we write (the metadata layout we write is that of 3.9). */
 export const DEFAULT_SOPS_VERSION = "3.9.4";
 
+/** Options of SOPS encryption and decryption: environment, home directory, age identities and recipients. */
 export interface SopsCodecOptions extends SopsEnvironmentOptions {
   /** Extra age identities (`AGE-SECRET-KEY-…`), tried before the discovered ones. */
   identities?: readonly string[];

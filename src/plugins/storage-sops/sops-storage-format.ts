@@ -7,6 +7,7 @@
 import { type JsonObject, type StorageFormat, type StorageFormatContext } from "../../kernel/index.js";
 import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js";
 
+/** The file name suffix of SOPS-encrypted JSON (`.sops.json`). */
 export const SOPS_JSON_SUFFIX = ".sops.json";
 /** The encrypted profile files, looked for before the cleartext `auth_client.json` / `token.json`. */
 export const SOPS_PROFILE_FILES = { config: ["auth_client.sops.json"], token: ["token.sops.json"] } as const;
@@ -20,6 +21,7 @@ export function isSopsKey(key: string): boolean {
   return base.length > SOPS_JSON_SUFFIX.length && base.endsWith(SOPS_JSON_SUFFIX);
 }
 
+/** Options of the SOPS storage format (those of SOPS encryption). */
 export type SopsStorageFormatOptions = SopsCodecOptions;
 
 export interface SopsStorageFormat extends StorageFormat {

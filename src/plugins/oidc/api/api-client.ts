@@ -32,6 +32,7 @@ export interface CallOptions {
 }
 
 export type { JsonObject };
+/** The form fields of an endpoint request; undefined and null values are left out. */
 export type FormParams = Record<string, string | undefined>;
 
 const FORM_HEADERS = { Accept: "application/json" } as const;

@@ -9,6 +9,10 @@ import { composeParams, joinList } from "./api-client.js";
 import { startCallbackListener } from "./callback-listener.js";
 import { randomNonce, randomState } from "./pkce.js";
 
+/**
+ * What goes into an authorization request: redirect URI, scopes, PKCE challenge, state, nonce and extra
+ * parameters.
+ */
 export interface AuthorizationRequestParams {
   clientId: string;
   redirectUri: string;
@@ -33,6 +37,7 @@ export interface AuthorizationResult {
   redirectUri: string;
 }
 
+/** An authorization request completed in the browser, with the loopback listener and the browser opener. */
 export interface BrowserAuthorizationParams extends AuthorizationRequestParams {
   browserOpener: BrowserOpener;
   display?: TtyDisplay;
@@ -41,6 +46,7 @@ export interface BrowserAuthorizationParams extends AuthorizationRequestParams {
   signal?: AbortSignal;
 }
 
+/** An authorization request completed by asking the user to paste the code. */
 export interface TtyAuthorizationParams extends AuthorizationRequestParams {
   prompt: TtyPrompt;
   display: TtyDisplay;

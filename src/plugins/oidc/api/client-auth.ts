@@ -11,6 +11,7 @@ import { AuthClientConfigException, lazyLoader, nowSeconds, recastMessage, syste
 
 const loadJose = lazyLoader(() => import("jose"));
 
+/** A client authentication method's RFC 7591 name (`client_secret_basic`, `private_key_jwt`, …). */
 export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "no_client_auth";
 
 /** The mutable parts of a request a strategy may decorate. */
@@ -19,6 +20,10 @@ export interface ClientAuthRequest {
   headers: Record<string, string>;
 }
 
+/**
+ * How a client authenticates to the auth server's endpoints (client secret in a header or the form, a signed
+ * assertion, or nothing).
+ */
 export interface ClientAuthStrategy {
   /** The RFC 7591 `token_endpoint_auth_method` name (or `no_client_auth` for the validator). */
   readonly method: ClientAuthMethod;
@@ -46,6 +51,7 @@ export class NoClientAuth implements ClientAuthStrategy {
   async apply(): Promise<void> {}
 }
 
+/** Options of `ClientSecretBasicAuth`: how the client ID and secret are encoded in the header. */
 export interface ClientSecretBasicOptions {
   /**
    * `raw` (default, as the reference): base64(`id:secret`) with nothing encoded first.
@@ -88,6 +94,7 @@ export class ClientSecretPostAuth implements ClientAuthStrategy {
   }
 }
 
+/** Options of `PrivateKeyJwtAuth`: the private key, its passphrase and the clock assertions are dated by. */
 export interface PrivateKeyJwtOptions {
   clientId: string;
   /** PEM literal (PKCS#1, PKCS#8 or encrypted PKCS#8). Wins over `privateKeyFile`. */

@@ -137,6 +137,7 @@ export const ENDPOINT_DISCOVERY_FIELDS = {
   jwks_endpoint: "jwks_uri",
   issuer: "issuer",
 } as const;
+/** A config key that overrides one discovered endpoint (`token_endpoint`, `jwks_endpoint`, …). */
 export type EndpointConfigKey = keyof typeof ENDPOINT_DISCOVERY_FIELDS;
 
 /**

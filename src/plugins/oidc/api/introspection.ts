@@ -4,6 +4,7 @@ import { IntrospectionApiException } from "../errors.js";
 import { OidcApiClient, type ApiClientDeps, type CallOptions, type JsonObject } from "./api-client.js";
 import type { ClientAuthStrategy } from "./client-auth.js";
 
+/** The `token_type_hint` of an introspection request. */
 export type IntrospectionTokenTypeHint = "access_token" | "id_token" | "refresh_token";
 export interface IntrospectionResponse extends JsonObject {
   active: true;

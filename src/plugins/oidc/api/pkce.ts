@@ -2,6 +2,7 @@
 /** node:crypto, taken on first use rather than at import (most processes never need it). */
 const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
+/** A PKCE verifier and its S256 challenge. */
 export interface PkcePair {
   /** 128 characters: URL-safe base64 (no padding) of 96 random bytes. */
   verifier: string;

@@ -46,29 +46,35 @@ export interface TokenApiClientOptions extends ApiClientDeps {
 interface GrantCommon extends CallOptions {
   clientAuth?: ClientAuthStrategy;
 }
+/** The parameters of an authorization code grant: the code, its redirect URI and PKCE verifier. */
 export interface AuthCodeGrantParams extends GrantCommon {
   redirectUri: string;
   code: string;
   codeVerifier: string;
 }
+/** The parameters of a client credentials grant. */
 export interface ClientCredentialsGrantParams extends GrantCommon {
   requestedScopes?: readonly string[];
   requestedAudiences?: readonly string[];
   extra?: Record<string, unknown>;
 }
+/** The parameters of a resource owner password grant. */
 export interface PasswordGrantParams extends ClientCredentialsGrantParams {
   username: string;
   password: string;
 }
+/** The parameters of a refresh token grant. */
 export interface RefreshGrantParams extends GrantCommon {
   refreshToken: string | undefined | null;
   /** Sent only when non-empty: no fallback to configured scopes. */
   requestedScopes?: readonly string[];
   extra?: Record<string, unknown>;
 }
+/** The parameters of a device authorization request. */
 export interface DeviceCodeGrantParams extends GrantCommon {
   deviceCode: string;
 }
+/** The parameters of polling for a device-code token: the device authorization response and when it was started. */
 export interface DevicePollParams extends GrantCommon {
   /** The device authorization response (`device_code`, `expires_in`, optional `interval`). */
   initiated: Pick<DeviceAuthorizationResponse, "device_code" | "expires_in" | "interval">;

@@ -11,8 +11,10 @@ import type { KeyObject, VerifyKeyObjectInput } from "node:crypto";
 let crypto: typeof import("node:crypto") | undefined;
 const nodeCrypto = () => (crypto ??= process.getBuiltinModule("node:crypto"));
 
+/** The key type (`kty`) of a signature algorithm. */
 export type SignatureKeyType = "RSA" | "EC" | "OKP";
 
+/** A JWS signature algorithm the validator supports: its name, key type and how it verifies. */
 export interface SignatureAlgorithm {
   /** Canonical JWS name, exactly as it must appear in a token header. */
   readonly name: string;

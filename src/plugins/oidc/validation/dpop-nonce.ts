@@ -10,6 +10,7 @@ import { InvalidArgumentException } from "../token-errors.js";
 let crypto: typeof import("node:crypto") | undefined;
 const nodeCrypto = () => (crypto ??= process.getBuiltinModule("node:crypto"));
 
+/** Options of `DpopNonces`: the shared secret, the slot length and the clock. */
 export interface DpopNonceOptions {
   /**
    * HMAC key shared by the replicas that must accept each other's nonces (at least 32 bytes). Default:

@@ -43,6 +43,9 @@ export const DEFAULT_DPOP_LEEWAY_SECONDS = 5;
 /** Longest proof accepted, characters (an RSA-4096 key plus claims is well under it). */
 export const MAX_DPOP_PROOF_LENGTH = 8 * 1024;
 
+/**
+ * Options of `DpopProofVerifier`: accepted algorithms, the maximum proof age and clock leeway, and the clock.
+ */
 export interface DpopProofVerifierOptions {
   /** Accepted proof algorithms, case-insensitive (default `DEFAULT_DPOP_ALGORITHMS`). */
   algorithms?: readonly string[];

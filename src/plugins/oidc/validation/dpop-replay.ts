@@ -31,6 +31,7 @@ export class DpopReplayStoreException extends AuthException {
 /** Default bound of the in-memory store: about 20 MB of keys, 3 000 proofs a second over a 65 s window. */
 export const DEFAULT_MEMORY_REPLAY_STORE_SIZE = 200_000;
 
+/** Options of `MemoryDpopReplayStore`: how many proof IDs it remembers and the clock. */
 export interface MemoryDpopReplayStoreOptions {
   /** Most keys held at once (default 200 000). When every one is still live, new proofs are refused, not let through. */
   maxEntries?: number;

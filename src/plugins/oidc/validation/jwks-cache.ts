@@ -29,6 +29,10 @@ import { SIGNATURE_ALGORITHMS, algorithmsForKey } from "./algorithms.js";
 /** Fetches the JWKS document. May honour `signal` (aborted when the fetch times out). */
 export type JwksFetcher = (signal?: AbortSignal) => Promise<{ keys: unknown[] }>;
 
+/**
+ * Options of `JwksKeyCache`: how keys are fetched, their maximum age, the cooldown and timeout, and the
+ * clock.
+ */
 export interface JwksKeyCacheOptions {
   fetchJwks: JwksFetcher;
   clock?: Clock;

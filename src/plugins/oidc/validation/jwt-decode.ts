@@ -8,9 +8,12 @@
  */
 import { InvalidArgumentException } from "../token-errors.js";
 
+/** A JWT's JOSE header. */
 export type JwtHeader = Record<string, unknown>;
+/** A JWT's claims. */
 export type JwtPayload = Record<string, unknown>;
 
+/** A JWT's header and payload, decoded without verification. */
 export interface DecodedJwt {
   header: JwtHeader;
   payload: JwtPayload;

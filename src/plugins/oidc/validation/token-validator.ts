@@ -21,6 +21,10 @@ import { JwksKeyCache } from "./jwks-cache.js";
 import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
 import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, splitCompactJwt } from "./jwt-decode.js";
 
+/**
+ * Options of `TokenValidator`: trusted algorithms, clock leeway, maximum token age, the token profile, the
+ * verified-token cache size, the length cap, the clock and the logger.
+ */
 export interface TokenValidatorOptions {
   /**
    * Trusted JWS algorithms, case-insensitive (default `["rs256"]`, as the reference). RS*, PS*, ES*,
@@ -49,6 +53,10 @@ export interface TokenValidatorOptions {
   logger?: AuthLogger;
 }
 
+/**
+ * What `TokenValidator.validateToken` checks beyond the signature: issuer, audience, required scopes and
+ * claims.
+ */
 export interface ValidateTokenOptions {
   issuer: string;
   /** The expected audience, or several: the token's `aud` must name at least one. */
@@ -60,6 +68,10 @@ export interface ValidateTokenOptions {
   nonce?: string;
 }
 
+/**
+ * What `TokenValidator.validateIdToken` checks beyond the signature: issuer, audience (the client ID),
+ * required claims and nonce.
+ */
 export interface ValidateIdTokenOptions {
   issuer: string;
   clientId: string;
@@ -67,6 +79,9 @@ export interface ValidateIdTokenOptions {
   nonce?: string;
 }
 
+/**
+ * The longest token the validator decodes by default (16 KiB); a longer one is refused before any decoding.
+ */
 export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
 // RFC 9068 section 2.2 and 4.
 const RFC9068_CLAIMS = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
