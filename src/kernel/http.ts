@@ -239,7 +239,7 @@ export class GotHttpClient implements HttpClient {
     if (redirects >= this.options.maxRedirects) {
       throw new RedirectRefusedException(`${where}: more than ${this.options.maxRedirects} redirects`, options);
     }
-    // A user:password@ in the target is the server's choice: got would send it as Basic credentials.
+    // A user:password@ in the target is the server's choice: the transport (got or node:http) would send it as Basic credentials.
     target.username = "";
     target.password = "";
     return target.toString();
