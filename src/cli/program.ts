@@ -220,6 +220,7 @@ function addCommands(root: Command, rt: PlauthRuntime, wanted: WantedGroups = ()
       .option("--client-type <type>", "the client type (then only missing required settings are asked)")
       .option("--set <key=value>", "a config setting, e.g. auth_server=https://… or scopes='openid offline_access' (repeatable)", collect)
       .addOption(o.sops())
+      .addOption(new Option("-f, --force", "overwrite the profile if it exists").default(false))
       .action(run(commands.profileCreate, "create"));
     profile.command("edit").description("edit a profile's config in $VISUAL/$EDITOR (default: the selected profile)")
       .argument("[profile]").action(run(commands.profileEdit, "edit"));

@@ -191,6 +191,15 @@ describe("profile", () => {
     const canceled = await run(["profile", "create"], {}, "");
     expect(canceled).toMatchObject({ code: 1, stdout: expect.stringContaining("Canceled") });
   });
+
+  test("create refuses an existing profile before asking anything, unless --force", async () => {
+    const before = await readFile(path.join(home, ".planet/svc/auth_client.json"), "utf8");
+    const refused = await run(["profile", "create", "SVC", "--client-type", "none"]);
+    expect(refused).toMatchObject({ code: 1, stdout: "", stderr: 'Error: Profile "svc" already exists (~/.planet/svc/auth_client.json); use --force to overwrite it\n' });
+    expect(await readFile(path.join(home, ".planet/svc/auth_client.json"), "utf8")).toBe(before);
+    expect((await run(["profile", "create", "svc", "--client-type", "none", "--force"])).code).toBe(0);
+    expect(await readHomeJson(".planet/svc/auth_client.json")).toEqual({ client_type: "none" });
+  });
 });
 
 test("oauth login: an --extra item without `=` is reported before anything is sent", async () => {

@@ -10,7 +10,7 @@ import type { PlanetAuthFactory } from "../../factory/index.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Handler } from "../program.js";
 import type { PlauthRuntime } from "../runtime.js";
-import { saveConfigAs } from "./profile.js";
+import { refuseExistingProfile, saveConfigAs } from "./profile.js";
 
 const LIST_KEYS = new Set(["scopes", "audiences"]);
 const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
@@ -75,6 +75,8 @@ export const create: Handler = async (rt, opts, [given]) => {
   const settings = settingsFrom(opts.set === undefined ? [] : [opts.set].flat().map(String));
   const name = given || (await askRequired(rt, () => prompts.input("Profile name:"), "the profile name"));
   validateProfileName(name.toLowerCase());
+  const overwrite = Boolean(opts.force);
+  if (!overwrite) await refuseExistingProfile(factory, name.toLowerCase()); // before the dialog, not after it
 
   const compact = typeof opts.clientType === "string";
   const type = compact
@@ -115,7 +117,7 @@ export const create: Handler = async (rt, opts, [given]) => {
   }
 
   try {
-    await saveConfigAs(factory, name, data, Boolean(opts.sops));
+    await saveConfigAs(factory, name, data, Boolean(opts.sops), { overwrite });
   } catch (err) {
     throw new CliError(`${(err as Error).message}; the profile was not saved`);
   }

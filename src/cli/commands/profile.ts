@@ -129,6 +129,12 @@ export const set: Handler = async (rt, _opts, [selected]) => {
   await updateUserConfig(factory.storage, factory.envName("profile"), name);
 };
 
+/** An existing profile `name` (any of its config files) is refused: writing it needs `--force`. */
+export async function refuseExistingProfile(factory: PlanetAuthFactory, name: string): Promise<void> {
+  const existing = await resolveProfileConfigFile(name, factory.storage, factory.kernel.profileFileNames());
+  if (await factory.storage.objExists(existing)) throw new CliError(`Profile "${name}" already exists (~/${existing}); use --force to overwrite it`);
+}
+
 /**
  * Save a profile's config (validated) under `dst`, in the file every write of a profile goes to (its
  * existing file of the highest priority; a new one SOPS-encrypted when asked). With `overwrite: false`
@@ -142,10 +148,7 @@ export async function saveConfigAs(
   if (factory.builtins().canonicalName(name)) throw new CliError(`"${dst}" is a built-in profile; choose another name`);
   const config = factory.kernel.configFromDict(data);
   config.check();
-  if (options.overwrite === false) {
-    const existing = await resolveProfileConfigFile(name, factory.storage, factory.kernel.profileFileNames());
-    if (await factory.storage.objExists(existing)) throw new CliError(`Profile "${name}" already exists (~/${existing}); use --force to overwrite it`);
-  }
+  if (options.overwrite === false) await refuseExistingProfile(factory, name);
   config.setPath(await factory.profileConfigKeyForWrite(name, { sops }));
   await config.save();
 }
