@@ -4,8 +4,8 @@ import { oidcPlugin } from "./plugins/oidc/plugin.js";
 import { nonePlugin } from "./plugins/none/index.js";
 import { staticKeyPlugin } from "./plugins/static-key/index.js";
 import { legacyPlugin } from "./plugins/legacy/index.js";
-import { storageSopsPlugin } from "./plugins/storage-sops/index.js";
-import { storageRedisPlugin } from "./plugins/storage-redis/index.js";
+import { storageSopsPlugin } from "./plugins/storage-sops/plugin.js";
+import { storageRedisPlugin } from "./plugins/storage-redis/plugin.js";
 
 /**
  * The built-in plugins, in registration order: none, static API key, Planet legacy, OIDC, SOPS storage and

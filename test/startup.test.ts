@@ -160,6 +160,9 @@ test("plauth profile list (dist) in a home with a SOPS profile decrypts nothing:
     const LAZY = ["age-encryption", "oidc-provider", "@inquirer/prompts", "jose", "got", "open"];
     expect(only(loaded.list!, LAZY)).toEqual([]);
     expect(only(loaded.long!, LAZY)).toEqual(["age-encryption"]); // the control: --long needs the contents
+    // The SOPS codec loads with the first SOPS file read, not to list one.
+    expect(only(loaded.list!, ["dist:plugins/storage-sops/sops-codec.js"])).toEqual([]);
+    expect(loaded.long).toContain("dist:plugins/storage-sops/sops-codec.js");
     // The OIDC plugin's protocol code (client, flows, endpoint clients, validation) loads with the first OIDC client, not to list profiles.
     const PROTOCOL = ["client.js", "flows.js", "authenticators.js", "api/token.js", "api/discovery.js", "validation/token-validator.js"].map((m) => `dist:plugins/oidc/${m}`);
     expect(loaded.list).toContain("dist:plugins/oidc/client-types.js"); // the recorder sees the bundle's modules

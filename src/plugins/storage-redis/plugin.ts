@@ -4,7 +4,7 @@
  * keeps its tokens in Redis and refreshes them once per expiry across the fleet.
  */
 import { LIBRARY_VERSION, definePlugin, type JsonObject, type KernelServices } from "../../kernel/index.js";
-import { createSopsStorageFormat } from "../storage-sops/index.js";
+import { createSopsStorageFormat } from "../storage-sops/sops-storage-format.js";
 import { parseRedisStorageOptions } from "./options.js";
 import { RedisStorageProvider } from "./redis-storage-provider.js";
 

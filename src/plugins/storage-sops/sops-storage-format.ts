@@ -4,8 +4,11 @@
  * cleartext never reaches the disk. Its profile files, `auth_client.sops.json` and
  * `token.sops.json`, take priority over the cleartext ones when they exist.
  */
-import { type JsonObject, type StorageFormat, type StorageFormatContext } from "../../kernel/index.js";
-import { decryptSops, encryptSops, type SopsCodecOptions } from "./sops-codec.js";
+import { lazyLoader, type JsonObject, type StorageFormat, type StorageFormatContext } from "../../kernel/index.js";
+import type { SopsCodecOptions } from "./sops-codec.js";
+
+/** The codec (ciphers, MAC, the age and sops binary glue) loads with the first SOPS file read or written, not to list one. */
+const loadCodec = lazyLoader(() => import("./sops-codec.js"));
 
 /** The file name suffix of SOPS-encrypted JSON (`.sops.json`). */
 export const SOPS_JSON_SUFFIX = ".sops.json";
@@ -34,11 +37,11 @@ export function createSopsStorageFormat(options: SopsStorageFormatOptions = {}):
     name: "sops",
     matches: isSopsKey,
     profileFiles: SOPS_PROFILE_FILES,
-    decode(text: string, context: StorageFormatContext): Promise<JsonObject> {
-      return decryptSops(text, context.path, { ...options, kind: "json" });
+    async decode(text: string, context: StorageFormatContext): Promise<JsonObject> {
+      return (await loadCodec()).decryptSops(text, context.path, { ...options, kind: "json" });
     },
-    encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string> {
-      return encryptSops(data, context.path, { ...options, previousText: context.previousText });
+    async encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string> {
+      return (await loadCodec()).encryptSops(data, context.path, { ...options, previousText: context.previousText });
     },
   };
 }
