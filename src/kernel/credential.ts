@@ -16,7 +16,7 @@ export class CredentialOriginException extends AuthException {
  * `token.json` → `token.origin.json`, `token.enc.json` → `token.enc.origin.json`. A separate file
  * keeps the token file in the exact format other implementations read and write.
  */
-export function credentialOriginKey(credentialKey: string): string {
+function credentialOriginKey(credentialKey: string): string {
   return credentialKey.endsWith(".json") ? `${credentialKey.slice(0, -5)}.origin.json` : `${credentialKey}.origin.json`;
 }
 

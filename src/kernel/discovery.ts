@@ -36,7 +36,7 @@ import { DISCOVERED_PROFILES, discoveredStorage } from "./discovered-profiles.js
 import { validateProfileName } from "./profiles.js";
 import type { JsonObject, ObjectStorageProvider, StorageOptions } from "./storage-provider.js";
 
-export const CONFIG_MODULE_NAME = "planetauth";
+const CONFIG_MODULE_NAME = "planetauth";
 
 /** The keys a discovered config may have (`$schema` is allowed for editors); its schemas are generated from this list. */
 export const CONFIG_FILE_KEYS: readonly string[] = ["plugins", "profiles", "defaultProfile", "storage"];
@@ -80,7 +80,7 @@ export class ConfigDiscoveryException extends ProfileException {
 }
 
 /** The user's planet-auth config directory: `$XDG_CONFIG_HOME/planetauth`, default `<home>/.config/planetauth`. */
-export function planetAuthConfigDir(options: Pick<DiscoveryOptions, "homeDir" | "env"> = {}): string {
+function planetAuthConfigDir(options: Pick<DiscoveryOptions, "homeDir" | "env"> = {}): string {
   const env = options.env ?? process.env;
   const home = options.homeDir?.() ?? (process.env.HOME || homedir());
   const xdg = env.XDG_CONFIG_HOME;
@@ -225,7 +225,7 @@ function resolvePluginFile(specifier: string, configFile: string): string {
 
 
 /** Import a plugin module named in a config file: its `default` or `plugin` export (a plugin, or an array of them). */
-export async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {
+async function importPlugins(specifier: string, configFile: string): Promise<AuthPlugin[]> {
   let mod: Record<string, unknown>;
   try {
     const label = `the plugin module "${specifier}" named by ${configFile}`;

@@ -14,7 +14,7 @@ export type { Disposer, ServiceLifecycle, ServiceProvider, ServiceRegistry, Serv
 export { satisfiesVersionRange } from "./version-range.js";
 export type { JsonObject, LockOptions, ObjectStorageProvider, ProfileFileNames, StorageFormat, StorageFormatContext, StorageOptions } from "./storage-provider.js";
 export {
-  FileStorageProvider, defaultStorageProvider, writeFileAtomic, removeStaleTempFiles, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
+  FileStorageProvider, defaultStorageProvider, writeFileAtomic, STALE_TEMP_FILE_MS, type FileLockOptions, type FileOps, type FileStorageOptions,
 } from "./storage/file-storage.js";
 export { refusePlainStorageOfFormatKey } from "./storage/default-formats.js";
 export { serializeJsonObject, parseJsonObject, markFloat, isFloatInSource, pythonFloatRepr } from "./storage/json-format.js";
@@ -23,7 +23,7 @@ export {
   type OrderedValue, type KeyOrder, type JsonPath, type ParseOrderedJsonOptions, type StringifyOrderedJsonOptions,
 } from "./storage/ordered-json.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
-export { Credential, CredentialOriginException, credentialOriginKey } from "./credential.js";
+export { Credential, CredentialOriginException } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
 export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames, UnknownKey } from "./config-types.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
@@ -44,8 +44,7 @@ export { defaultKernel, setDefaultKernel, setDefaultKernelFactory } from "./defa
 export { readSchemaFile } from "./schema-files.js";
 export { lazyLoader } from "./lazy.js";
 export {
-  discoverConfig, importPlugins, loadKernel, planetAuthConfigDir, ConfigDiscoveryException, CONFIG_MODULE_NAME,
-  type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
+  discoverConfig, loadKernel, ConfigDiscoveryException, type DiscoveredConfig, type DiscoveryOptions, type LoadKernelOptions,
 } from "./discovery.js";
 export * from "./profiles.js";
 export { DISCOVERED_PROFILES, ALLOW_STORAGE_FROM_KEY, type DiscoveredProfiles } from "./discovered-profiles.js";

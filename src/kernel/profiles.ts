@@ -19,7 +19,7 @@ export const CONFIG_FILE = "auth_client.json";
 /** The user's preferences file (home-relative); its keys are environment variable names. */
 export const USER_CONFIG_FILE = ".planet.json";
 /** Under the profile directory; not a valid profile name, so no on-disk profile can share it. */
-export const DISCOVERED_PROFILES_DIR = ".discovered";
+const DISCOVERED_PROFILES_DIR = ".discovered";
 
 /**
  * A profile name, as a regular expression (also the JSON Schema pattern editors check a config file's

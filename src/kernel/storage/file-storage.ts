@@ -306,7 +306,7 @@ function processIsGone(pid: number): boolean {
  * than STALE_TEMP_FILE_MS. A live writer's temp file (its process runs, and it is recent) is kept.
  * Best effort: failures are ignored.
  */
-export async function removeStaleTempFiles(filePath: string, now = Date.now()): Promise<void> {
+async function removeStaleTempFiles(filePath: string, now = Date.now()): Promise<void> {
   const dir = path.dirname(filePath);
   const base = path.basename(filePath).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`^\\.${base}\\.(?:(\\d+)\\.)?[0-9a-f]{12}\\.tmp$`);

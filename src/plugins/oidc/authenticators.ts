@@ -71,7 +71,7 @@ export interface OidcAuthenticatorOptions {
 }
 
 /** `true` for the OAuth error that means the refresh token is no longer usable. */
-export function isInvalidGrant(err: unknown): boolean {
+function isInvalidGrant(err: unknown): boolean {
   return err instanceof OidcApiClientException && err.errorCode === "invalid_grant";
 }
 

@@ -12,7 +12,7 @@ import type { OidcConfigDict } from "../../generated/config-types.js";
 export const VALIDATOR_DEFAULT_CLIENT_ID = "__OidcClientValidatorAuthClientConfig__";
 
 /** Config keys holding URLs the client sends requests (and secrets) to. */
-export const OIDC_SERVER_URL_KEYS = [
+const OIDC_SERVER_URL_KEYS = [
   "auth_server", "authorization_endpoint", "device_authorization_endpoint", "token_endpoint", "introspection_endpoint",
   "revocation_endpoint", "userinfo_endpoint", "jwks_endpoint",
 ] as const;

@@ -31,7 +31,7 @@ function timeOrNull(value: unknown): number | null {
  * `MAX_TOKEN_LIFETIME_SECONDS` after `_iat`. Returns a new object; `data` is not mutated. Empty
  * data stays empty.
  */
-export function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonObject {
+function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonObject {
   if (Object.keys(data).length === 0) return data;
   let claims: Record<string, unknown> = {};
   const at = data.access_token;

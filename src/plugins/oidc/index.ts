@@ -7,7 +7,7 @@ export * from "./errors.js";
 export * from "./token-errors.js";
 export * from "./api/index.js";
 export * from "./validation/index.js";
-export { FileBackedOidcCredential, MAX_TOKEN_LIFETIME_SECONDS, withIssuedAndExpiry } from "./credential.js";
+export { FileBackedOidcCredential, MAX_TOKEN_LIFETIME_SECONDS } from "./credential.js";
 export { DpopKey, DpopKeyHolder, type DpopProofRequest } from "./dpop-key.js";
 export * from "./configs.js";
 export * from "./strategies.js";
@@ -21,8 +21,7 @@ export { authCodeFlow, clientCredentialsFlow, deviceCodeFlow, presentDeviceLogin
 export * from "./client-types.js";
 export * from "./client-classes.js";
 export {
-  OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, isInvalidGrant,
-  type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
+  OidcClientValidatorRequestAuthenticator, RefreshOrReloginOidcTokenRequestAuthenticator, RefreshingOidcTokenRequestAuthenticator, type BackoffOptions, type OidcAuthenticatorOptions, type OidcRefreshClient,
 } from "./authenticators.js";
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_VERIFIED_TOKEN_CACHE_SIZE, OidcMultiIssuerValidator,

@@ -16,7 +16,7 @@ export const REDIS_STORAGE_TYPE = "redis";
  * A provider from config options; encryption reuses the SOPS codec (age recipients as the SOPS plugin
  * finds them). Its connections close with the kernel (`kernel.close()`).
  */
-export function redisStorageFromOptions(options: JsonObject, services: KernelServices): RedisStorageProvider {
+function redisStorageFromOptions(options: JsonObject, services: KernelServices): RedisStorageProvider {
   const config = parseRedisStorageOptions(options, services.env);
   const format = config.encrypt
     ? createSopsStorageFormat({ env: services.env, configPath: false, sopsBinary: false, ...(config.recipients ? { recipients: config.recipients } : {}) })

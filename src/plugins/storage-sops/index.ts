@@ -14,7 +14,6 @@ export {
   decryptSops,
   decryptSopsToOrdered,
   encryptSops,
-  encryptSopsOrdered,
   DEFAULT_SOPS_VERSION,
   type SopsCodecOptions,
   type SopsDecryptOptions,

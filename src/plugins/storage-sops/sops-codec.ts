@@ -464,7 +464,7 @@ async function assertMetadataKeepsPolicy(
  * assertMetadataKeepsPolicy): an age-only file gets a new data key wrapped for its recipients; a file
  * with other key types reuses the data key when an identity unlocks it (so PGP/KMS entries stay valid).
  */
-export async function encryptSopsOrdered(
+async function encryptSopsOrdered(
   tree: OrderedMap,
   filePath: string,
   options: SopsEncryptOptions = {},

@@ -163,7 +163,7 @@ const truthyString = (v: unknown): v is string | number | boolean => Boolean(v) 
  * Error checks, in order: an OAuth/Okta JSON error payload (whatever the status), then HTTP status ≥ 400.
  * Throws the base OidcApiClientException.
  */
-export function checkResponse(res: HttpResponse, url: string): void {
+function checkResponse(res: HttpResponse, url: string): void {
   const where = redactUrl(url);
   const quote = serverTextQuoter(res);
   if (res.body && isJson(res)) {

@@ -10,9 +10,9 @@ import type { AddressInfo } from "node:net";
 import { type AuthLogger } from "../../../kernel/index.js";
 import { AuthorizationApiException } from "../errors.js";
 
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 60_000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 60_000;
 
-export const DEFAULT_CALLBACK_ACKNOWLEDGEMENT_PAGE = `<!DOCTYPE html>
+const DEFAULT_CALLBACK_ACKNOWLEDGEMENT_PAGE = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Planet Labs Resources</title></head>
 <body>
@@ -27,12 +27,12 @@ export const DEFAULT_CALLBACK_ACKNOWLEDGEMENT_PAGE = `<!DOCTYPE html>
 </html>
 `;
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
 /** The page shown when the callback carried an error or failed a check. */
-export function defaultCallbackErrorPage(message: string): string {
+function defaultCallbackErrorPage(message: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Planet Labs Resources</title></head>

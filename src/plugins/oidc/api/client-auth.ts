@@ -77,7 +77,7 @@ export class ClientSecretBasicAuth implements ClientAuthStrategy {
 }
 
 /** application/x-www-form-urlencoded encoding of one value (space as `+`). */
-export function formUrlEncode(value: string): string {
+function formUrlEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
@@ -176,7 +176,7 @@ function recastText(err: unknown): string {
  * Load an RSA private key from a PEM literal (wins) or file. Errors become AuthClientConfigException
  * with the recast message "<original message> (<OriginalClass>)"; the key text never appears.
  */
-export async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "privateKey" | "privateKeyFile" | "privateKeyPassword" | "clientType">): Promise<KeyObject> {
+async function loadRsaPrivateKey(options: Pick<PrivateKeyJwtOptions, "privateKey" | "privateKeyFile" | "privateKeyPassword" | "clientType">): Promise<KeyObject> {
   const { privateKey, privateKeyFile, privateKeyPassword, clientType } = options;
   let pem: string;
   let field: string;

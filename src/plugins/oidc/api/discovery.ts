@@ -29,7 +29,7 @@ export function discoveryUrl(authServer: string): string {
  * RFC 8414 section 3.1: `/.well-known/oauth-authorization-server` inserted between the host and the
  * path of the issuer (`https://as.example/tenant` → `https://as.example/.well-known/oauth-authorization-server/tenant`).
  */
-export function authorizationServerMetadataUrl(authServer: string): string {
+function authorizationServerMetadataUrl(authServer: string): string {
   const url = new URL(authServer);
   const path = url.pathname.replace(/\/+$/, "");
   return `${url.origin}/.well-known/oauth-authorization-server${path}`;

@@ -26,11 +26,11 @@ export interface TokenResponse extends JsonObject {
   scope?: string;
 }
 
-export const DEVICE_CODE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+const DEVICE_CODE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
 /** Default device polling interval (seconds) when the server gives none (RFC 8628 section 3.2). */
-export const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS = 5;
+const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS = 5;
 /** Added to the interval, permanently, on every `slow_down` (RFC 8628 section 3.5). */
-export const SLOW_DOWN_INCREMENT_SECONDS = 5;
+const SLOW_DOWN_INCREMENT_SECONDS = 5;
 
 export interface TokenApiClientOptions extends ApiClientDeps {
   tokenUri: string;
