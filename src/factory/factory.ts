@@ -120,6 +120,10 @@ export class PlanetAuthFactory {
   readonly kernel: AuthKernel;
   readonly #env: Environment;
 
+  /**
+   * A factory over a kernel (default: the default kernel), reading the given environment (default:
+   * `process.env`).
+   */
   constructor(options: PlanetAuthFactoryOptions = {}) {
     this.kernel = options.kernel ?? defaultKernel();
     this.#env = options.env ?? this.kernel.services.env;

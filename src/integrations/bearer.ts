@@ -127,6 +127,7 @@ export class BearerAuthError extends AuthException {
   /** The message is safe to show to the client. */
   readonly expose = true;
 
+  /** A refusal with its error code and the response headers to send (`WWW-Authenticate`, `DPoP-Nonce`). */
   constructor(error: BearerRefusalCode | undefined, headers: Record<string, string>, options: { cause?: unknown } = {}) {
     super(MESSAGES[error ?? "missing"], { cause: options.cause });
     this.error = error;
@@ -162,6 +163,7 @@ export class BearerChallenge {
   readonly #realm?: string;
   readonly #dpop?: DpopChallengeOptions;
 
+  /** The challenge of a protected resource: its realm, and the DPoP settings it announces. */
   constructor(realm?: string, dpop?: DpopChallengeOptions) {
     if (realm !== undefined && !QDTEXT.test(realm)) throw new InvalidArgumentException("Bearer realm must not contain control characters");
     this.#realm = realm;
@@ -343,6 +345,9 @@ export class BearerAuthenticator {
   readonly #formBody: boolean;
   readonly #dpop: DpopPolicy;
 
+  /**
+   * Validates bearer (and DPoP) tokens of requests with the given options; the framework adapters wrap it.
+   */
   constructor(options: BearerAuthOptions) {
     if (!options || typeof options !== "object") throw new InvalidArgumentException("Bearer authentication needs options with a validator or issuers");
     const dpop = (this.#dpop = new DpopPolicy(options.dpop));

@@ -41,6 +41,10 @@ export abstract class AuthClientConfig<D extends JsonObject = JsonObject> extend
   static readonly clientType: string = "";
   readonly #kernel?: AuthKernel;
 
+  /**
+   * A config from its dict (normalised, `client_type` set to the class's), optionally bound to a storage key,
+   * a storage provider and a kernel. Not validated until `check()`.
+   */
   constructor(data: JsonObject = {}, options: AuthClientConfigOptions = {}) {
     const cls = new.target as unknown as AuthClientConfigClass;
     // Always carry client_type, so a file saved from a directly built config can be reloaded.

@@ -40,7 +40,14 @@ export type ServiceProvider<T> =
       useFactory: (services: ServiceResolver) => T;
       lifecycle?: ServiceLifecycle;
     }
-  | { useClass: new (services: ServiceResolver) => T; lifecycle?: ServiceLifecycle };
+  | {
+      /** The class to construct. */
+      useClass: {
+        /** Constructed with the resolver of the kernel the service belongs to. */
+        new (services: ServiceResolver): T;
+      };
+      lifecycle?: ServiceLifecycle;
+    };
 
 /** What a plugin's `register` hook receives: a way to provide its own services in the kernel's container. */
 export interface ServiceRegistry {

@@ -35,6 +35,10 @@ export class Credential extends FileBackedJsonObject {
   readonly #clock: Clock;
   #origin: JsonObject | null = null;
 
+  /**
+   * A credential from its data, optionally bound to a storage key and provider; `clock` decides when it is
+   * expired.
+   */
   constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null, clock: Clock = systemClock) {
     super(data, filePath, storageProvider);
     this.#clock = clock;

@@ -30,6 +30,10 @@ export class AuthException extends Error {
   #baseMessage: string;
   #filePath?: string;
 
+  /**
+   * An error with a message and, in `options`, what it concerns (client type, field, file), its cause and its
+   * event.
+   */
   constructor(message: string, options: AuthExceptionOptions = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = new.target.name;
@@ -122,6 +126,7 @@ export class NetworkException extends AuthClientException {
   readonly method?: string;
   readonly url?: string;
   readonly status?: number;
+  /** A network failure: the method, the URL without its query and the status, never headers or bodies. */
   constructor(message: string, options: NetworkExceptionOptions = {}) {
     const { method, url, status, ...rest } = options;
     super(message, rest);
@@ -190,6 +195,7 @@ export class PluginSchemaException extends PluginException {
   readonly keyword: string;
   /** JSON Pointer of the keyword within the plugin's schema ("/properties/url/format"). */
   readonly schemaPath: string;
+  /** A plugin schema error, naming the plugin, the schema and the failing rule. */
   constructor(message: string, options: PluginSchemaExceptionOptions) {
     const { plugin, keyword, schemaPath, ...rest } = options;
     super(message, rest);

@@ -25,6 +25,7 @@ export class FileBackedJsonObject {
   /** mtime (ms) of the stored object as of the last load/save; null when unknown. */
   #observedMtime: number | null = null;
 
+  /** An object with its data (null: not loaded), optionally bound to a storage key and a storage provider. */
   constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null) {
     this.#data = data;
     this.#path = filePath;

@@ -114,6 +114,9 @@ export class GotHttpClient implements HttpClient {
   readonly #clock: Clock;
   #got?: Promise<Got>;
 
+  /**
+   * An HTTP client with its time budget, retries and response size cap (defaults: 30 s, 3 retries, 1 MiB).
+   */
   constructor(options: HttpClientOptions = {}) {
     this.options = {
       timeoutMs: options.timeoutMs ?? 30_000,

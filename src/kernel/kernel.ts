@@ -106,6 +106,7 @@ export class AuthKernel implements ServiceResolver {
   readonly #disposers: Disposer[] = [];
   #closed?: Promise<void>;
 
+  /** Prefer `createKernel` / `createDefaultKernel`. */
   constructor(options: CreateKernelOptions = {}) {
     this.#bind(HTTP_CLIENT, { useFactory: () => new GotHttpClient() });
     this.#bind(CLOCK, { useValue: systemClock });

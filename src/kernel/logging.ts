@@ -59,6 +59,7 @@ export class AuthLogger {
   readonly #libraries: Record<string, string> = { "planet-auth": LIBRARY_VERSION };
   #secretNames?: SecretNames;
 
+  /** A logger sending records to `host`; null (the default) mutes it. */
   constructor(host: HostLogger | null = null) {
     this.#host = host;
   }

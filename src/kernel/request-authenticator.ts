@@ -392,6 +392,7 @@ export abstract class CredentialRequestAuthenticator<C extends Credential = Cred
   /** The client_type named in errors; set by the client that builds the authenticator. */
   clientType: string | null = null;
 
+  /** An authenticator around a credential (null: none yet). */
   constructor(credential: C | null) {
     super();
     this._credential = credential;
@@ -456,6 +457,7 @@ export abstract class CredentialRequestAuthenticator<C extends Credential = Cred
 
 /** Requests carry no credential (only X-Planet-App). Credential updates are ignored with a warning. */
 export class NoOpRequestAuthenticator extends RequestAuthenticator {
+  /** An authenticator that adds nothing (the `none` client type). */
   constructor(private readonly logger?: AuthLogger) {
     super();
   }

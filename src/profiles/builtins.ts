@@ -29,6 +29,7 @@ export class BuiltinProfiles {
   readonly #trust = new Map<string, JsonObject[] | null>();
   readonly #default: string | undefined;
 
+  /** The merged view of the given sets, a later set overriding an earlier one name by name. */
   constructor(sets: readonly BuiltinProfileSet[]) {
     let namespace = "";
     let defaultProfile: string | undefined;
@@ -102,6 +103,7 @@ export class BuiltinProfileSource implements ProfileSource {
   readonly name = "builtin";
   readonly #builtins: () => BuiltinProfiles;
 
+  /** The built-in profiles as a profile source. */
   constructor(builtins: () => BuiltinProfiles) {
     this.#builtins = builtins;
   }

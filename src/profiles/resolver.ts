@@ -51,6 +51,7 @@ export class ProfileResolver {
   readonly #local = new LocalProfileSource();
   readonly #discovered: DiscoveredProfileSource;
 
+  /** Prefer `profilesOf(kernel)`, which keeps one resolver per kernel. */
   constructor(kernel: AuthKernel) {
     this.kernel = kernel;
     this.#discovered = new DiscoveredProfileSource(kernel);

@@ -79,6 +79,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
   readonly #maxFileBytes: number;
   readonly #lock: FileLockOptions;
 
+  /** A file store under the home directory (default: `$HOME`), with the given formats and lock settings. */
   constructor(options: FileStorageOptions = {}) {
     this.#lock = options.lock ?? {};
     this.#fs = options.fileOps ?? fs;

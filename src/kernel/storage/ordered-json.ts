@@ -13,6 +13,7 @@ export type OrderedValue = OrderedMap | OrderedValue[] | string | number | bigin
 export class OrderedMap {
   readonly entries: Array<[string, OrderedValue]>;
 
+  /** A map with the given entries, in order. */
   constructor(entries: Array<[string, OrderedValue]> = []) {
     this.entries = entries;
   }
@@ -56,6 +57,7 @@ export class OrderedMap {
 
 /** Raised by {@link parseOrderedJson}; the message has a position and never echoes the text. */
 export class OrderedJsonSyntaxError extends Error {
+  /** A syntax error at `position` of the text parsed. */
   constructor(message: string, readonly position: number) {
     super(`${message} at position ${position}`);
     this.name = "OrderedJsonSyntaxError";

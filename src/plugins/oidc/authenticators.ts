@@ -111,6 +111,10 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   #dpopBound = false;
   override readonly credentialHeaders: readonly string[];
 
+  /**
+   * An authenticator around an OIDC credential (null: none yet); `authClient` refreshes it (null: it cannot
+   * be refreshed).
+   */
   constructor(credential: FileBackedOidcCredential | null, authClient: OidcRefreshClient | null = null, options: OidcAuthenticatorOptions = {}) {
     super(credential ?? new FileBackedOidcCredential(null, null, null, options.clock ?? systemClock));
     this.authClient = authClient;

@@ -61,6 +61,10 @@ function withIssuedAndExpiry(data: JsonObject, nowSeconds: number): JsonObject {
 
 /** An OIDC credential: access, ID and refresh tokens. Valid iff at least one of the three is present. */
 export class FileBackedOidcCredential extends Credential {
+  /**
+   * An OIDC credential from a token response, optionally bound to a storage key and provider; `_iat` and
+   * `_exp` are derived from `expires_in` by `clock`.
+   */
   constructor(data: JsonObject | null = null, filePath: string | null = null, storageProvider: ObjectStorageProvider | null = null, clock: Clock = systemClock) {
     super(data, filePath, storageProvider, clock);
     if (data) this.replaceDataUnchecked(withIssuedAndExpiry(data, Math.floor(clock.now() / 1000)));

@@ -107,6 +107,7 @@ export class DpopKeyHolder {
   #key: DpopKey | undefined;
   #loading: Promise<DpopKey> | undefined;
 
+  /** A holder with no key yet; `clock` dates the proofs. */
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
   }

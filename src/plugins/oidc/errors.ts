@@ -40,6 +40,7 @@ export class OidcApiClientException extends AuthClientException {
   readonly errorCode?: string;
   declare readonly rawResponse?: HttpResponse;
 
+  /** An error of an endpoint call, with the server's error code and its response (secrets redacted). */
   constructor(message: string, options: OidcApiClientExceptionOptions = {}) {
     const { errorCode, rawResponse, ...rest } = options;
     super(message, rest);

@@ -73,6 +73,7 @@ export class InvalidTokenException extends AuthException {
   static override readonly defaultEvent: AuthEvent | undefined = TokenEvent.TOKEN_INVALID;
   jwtHeader?: Record<string, unknown>;
   jwtBody?: Record<string, unknown>;
+  /** A rejected token, with its unverified header and claims for logging (never the token itself). */
   constructor(message: string, options: InvalidTokenExceptionOptions = {}) {
     const { jwtHeader, jwtBody, ...rest } = options;
     super(message, rest);
@@ -120,6 +121,7 @@ export class TokenValidatorException extends AuthException {
 export class IssuerUnavailableException extends TokenValidatorException {
   static override readonly code: ErrorCode = "ERR_ISSUER_UNAVAILABLE";
   readonly retryAfterSeconds: number;
+  /** The issuer's keys could not be fetched; `retryAfterSeconds` says when to try again. */
   constructor(message: string, options: AuthExceptionOptions & { retryAfterSeconds?: number } = {}) {
     const { retryAfterSeconds, ...rest } = options;
     super(message, rest);

@@ -20,6 +20,9 @@ export class FileBackedApiKeyRequestAuthenticator extends CredentialRequestAuthe
   #stopWatching: (() => void) | null = null;
   #loadError: unknown = undefined;
 
+  /**
+   * An authenticator around an API key credential, re-reading its file at most every `reloadCheckIntervalMs`.
+   */
   constructor(credential: FileBackedApiKey | null, options: { clock?: Clock; reloadCheckIntervalMs?: number } = {}) {
     super(credential);
     this.#clock = options.clock ?? systemClock;

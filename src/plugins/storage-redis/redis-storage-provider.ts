@@ -104,6 +104,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   /** Redis refused the credentials on the last connection attempt. */
   #authFailure?: Error;
 
+  /** A Redis store at `url` (or a Cluster or Sentinel set), under a key prefix. */
   constructor(options: RedisStorageProviderOptions) {
     const reason = redisTargetReason(options);
     if (reason) throw new InvalidDataException(`The Redis storage's ${reason.field} ${reason.rule}`, { field: reason.field });

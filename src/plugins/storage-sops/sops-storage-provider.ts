@@ -28,6 +28,10 @@ export class SopsStorageProvider implements ObjectStorageProvider {
   /** The wrapped provider's lock; absent when it has none (so callers know they hold no lock). */
   readonly withLock?: <T>(key: string, fn: () => Promise<T>, options?: LockOptions) => Promise<T>;
 
+  /**
+   * Wraps `inner`: objects are encrypted with SOPS before they are saved to it and decrypted after they are
+   * loaded.
+   */
   constructor(inner: ObjectStorageProvider, options: SopsStorageProviderOptions = {}) {
     this.#inner = inner;
     if (inner.withLock) this.withLock = (key, fn, options) => inner.withLock!(key, fn, options);

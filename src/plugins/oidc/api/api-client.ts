@@ -58,6 +58,7 @@ export abstract class OidcApiClient {
   readonly secretNames: Pick<SecretNames, "has">;
   readonly endpointUrl: string;
 
+  /** A client of the endpoint at `endpointUrl`, calling it through the HTTP client and logger of `deps`. */
   protected constructor(deps: ApiClientDeps, endpointUrl: string) {
     this.http = deps.http;
     this.clock = deps.clock ?? systemClock;

@@ -62,6 +62,10 @@ export class AuthorizationApiClient {
   readonly acknowledgementBody?: string;
   readonly logger?: AuthLogger;
 
+  /**
+   * A client of the authorization endpoint at `authorizationUri`; `acknowledgementBody` is the page shown
+   * after the browser login.
+   */
   constructor(options: { authorizationUri: string; acknowledgementBody?: string; logger?: AuthLogger }) {
     this.authorizationUri = options.authorizationUri;
     this.acknowledgementBody = options.acknowledgementBody;

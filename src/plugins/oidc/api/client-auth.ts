@@ -38,6 +38,7 @@ export interface ClientAuthStrategy {
 /** Public clients: `client_id` in the form. */
 export class PublicClientAuth implements ClientAuthStrategy {
   readonly method = "none" as const;
+  /** A public client: sends only its client ID. */
   constructor(readonly clientId: string) {}
   async apply(request: ClientAuthRequest): Promise<void> {
     request.form.client_id = this.clientId;
@@ -65,6 +66,7 @@ export class ClientSecretBasicAuth implements ClientAuthStrategy {
   readonly method = "client_secret_basic" as const;
   readonly #secret: string;
   readonly #encoding: "raw" | "rfc6749";
+  /** Sends the client ID and secret in an HTTP Basic `Authorization` header. */
   constructor(readonly clientId: string, clientSecret: string, options: ClientSecretBasicOptions = {}) {
     this.#secret = clientSecret;
     this.#encoding = options.encoding ?? "raw";
@@ -85,6 +87,7 @@ function formUrlEncode(value: string): string {
 export class ClientSecretPostAuth implements ClientAuthStrategy {
   readonly method = "client_secret_post" as const;
   readonly #secret: string;
+  /** Sends the client ID and secret as form fields. */
   constructor(readonly clientId: string, clientSecret: string) {
     this.#secret = clientSecret;
   }
@@ -124,6 +127,7 @@ export class PrivateKeyJwtAuth implements ClientAuthStrategy {
   readonly #clock: Clock;
   #key?: Promise<KeyObject>;
 
+  /** Signs a short-lived client assertion with the client's private key for each request. */
   constructor(options: PrivateKeyJwtOptions) {
     this.clientId = options.clientId;
     this.#options = options;

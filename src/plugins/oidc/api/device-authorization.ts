@@ -28,6 +28,7 @@ export function deviceAuthorizationInitiatedAt(response: object): number | undef
 }
 
 export class DeviceAuthorizationApiClient extends OidcApiClient {
+  /** A client of the device authorization endpoint at `deviceAuthorizationUri`. */
   constructor(options: ApiClientDeps & { deviceAuthorizationUri: string }) {
     super(options, options.deviceAuthorizationUri);
   }

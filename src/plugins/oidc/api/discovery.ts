@@ -61,6 +61,7 @@ export class DiscoveryApiClient extends OidcApiClient {
   #cached?: { doc: OidcDiscoveryDocument; at: number };
   #inFlight?: Promise<OidcDiscoveryDocument>;
 
+  /** A client of an auth server's discovery document. */
   constructor(options: DiscoveryApiClientOptions) {
     const url = options.discoveryUri ?? (options.authServer !== undefined ? discoveryUrl(options.authServer) : undefined);
     if (!url) throw new AuthClientException("DiscoveryApiClient needs a discoveryUri or an authServer");
@@ -189,6 +190,7 @@ export type OidcEndpointConfig = Partial<Record<EndpointConfigKey, string | unde
  * discovery lazily and at most once (or per TTL).
  */
 export class OidcEndpoints {
+  /** The endpoints of one client: its configured URLs, and where to discover the others. */
   constructor(
     readonly config: OidcEndpointConfig,
     readonly discoveryClient: DiscoveryApiClient,

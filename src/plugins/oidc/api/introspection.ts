@@ -14,6 +14,7 @@ export interface IntrospectionCallOptions extends CallOptions {
 }
 
 export class IntrospectionApiClient extends OidcApiClient {
+  /** A client of the introspection endpoint at `introspectionUri`. */
   constructor(options: ApiClientDeps & { introspectionUri: string }) {
     super(options, options.introspectionUri);
   }

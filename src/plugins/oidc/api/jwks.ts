@@ -8,6 +8,7 @@ export interface JsonWebKeySet extends JsonObject {
 }
 
 export class JwksApiClient extends OidcApiClient {
+  /** A client of the JWKS endpoint at `jwksUri`. */
   constructor(options: ApiClientDeps & { jwksUri: string }) {
     super(options, options.jwksUri);
   }

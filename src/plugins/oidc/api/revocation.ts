@@ -7,6 +7,7 @@ export interface RevocationCallOptions extends CallOptions {
 }
 
 export class RevocationApiClient extends OidcApiClient {
+  /** A client of the revocation endpoint at `revocationUri`. */
   constructor(options: ApiClientDeps & { revocationUri: string }) {
     super(options, options.revocationUri);
   }

@@ -91,6 +91,7 @@ export class TokenApiClient extends OidcApiClient {
   readonly requireExpiresIn: boolean;
   readonly dpop?: DpopKeyHolder;
 
+  /** A client of the token endpoint, with the HTTP client, logger and (optionally) DPoP key it uses. */
   constructor(options: TokenApiClientOptions) {
     super(options, options.tokenUri);
     this.requireExpiresIn = options.requireExpiresIn ?? true;

@@ -8,6 +8,7 @@ import type { DpopKeyHolder } from "../dpop-key.js";
 export class UserinfoApiClient extends OidcApiClient {
   readonly dpop?: DpopKeyHolder;
 
+  /** A client of the userinfo endpoint at `userinfoUri`. */
   constructor(options: ApiClientDeps & { userinfoUri: string; dpop?: DpopKeyHolder }) {
     super(options, options.userinfoUri);
     this.dpop = options.dpop;

@@ -32,6 +32,7 @@ export class DpopNonces {
   readonly #clock: Clock;
   #cached?: { slot: number; nonce: string };
 
+  /** Nonces from a shared secret of at least 32 bytes (default: a random one, for a single process). */
   constructor(options: DpopNonceOptions = {}) {
     const secret = typeof options.secret === "string" ? Buffer.from(options.secret, "utf8") : options.secret;
     if (secret !== undefined && secret.byteLength < 32) throw new InvalidArgumentException("The DPoP nonce secret must be at least 32 bytes");

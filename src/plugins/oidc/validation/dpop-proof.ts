@@ -146,6 +146,7 @@ export class DpopProofVerifier {
   readonly #clock: Clock;
   readonly #keys = new Map<string, ImportedKey>();
 
+  /** A verifier with the given algorithms, proof age, leeway and clock. */
   constructor(options: DpopProofVerifierOptions = {}) {
     const algorithms = (options.algorithms ?? DEFAULT_DPOP_ALGORITHMS).map((a) => {
       const name = typeof a === "string" ? CANONICAL_ALGORITHM_NAMES.get(a.toLowerCase()) : undefined;

@@ -48,6 +48,7 @@ export class MemoryDpopReplayStore implements DpopReplayStore {
   readonly #clock: Clock;
   readonly #deadlines = new Map<string, number>();
 
+  /** A replay store in memory, remembering at most `maxEntries` proof IDs. */
   constructor(options: MemoryDpopReplayStoreOptions = {}) {
     const max = options.maxEntries ?? DEFAULT_MEMORY_REPLAY_STORE_SIZE;
     if (!Number.isInteger(max) || max < 1) throw new InvalidArgumentException("MemoryDpopReplayStore maxEntries must be a positive integer");

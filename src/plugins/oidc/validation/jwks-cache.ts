@@ -123,6 +123,7 @@ export class JwksKeyCache {
   #fetchCount = 0;
   #inflight: Promise<void> | undefined;
 
+  /** A cache fetching keys with `fetchJwks`. */
   constructor(options: JwksKeyCacheOptions) {
     if (!options || typeof options.fetchJwks !== "function") {
       throw new TokenValidatorException("JwksKeyCache needs a fetchJwks function");

@@ -306,6 +306,7 @@ export class TokenValidator {
   #inPool = 0;
   #signatureChecks = 0;
 
+  /** A validator over an issuer's key cache (or the options to make one). */
   constructor(jwks: JwksKeyCache | JwksKeyCacheOptions, options: TokenValidatorOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
