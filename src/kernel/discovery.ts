@@ -168,6 +168,19 @@ async function loadCandidate(file: string, maxBytes: number): Promise<unknown> {
   return section;
 }
 
+/**
+ * Whether anything is at a candidate's name (a link or a directory too: loading it reports those).
+ * Nearly every candidate is absent, and a synchronous lstat costs less than an open that fails, so
+ * the search looks before it opens. An error other than "absent" is left for the open to report.
+ */
+function present(file: string): boolean {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ENOTDIR";
+  }
+}
+
 /** The first config file with content: in the project, else in the user's config directory. */
 async function findConfig(options: DiscoveryOptions): Promise<{ filepath: string; config: unknown } | null> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -176,6 +189,7 @@ async function findConfig(options: DiscoveryOptions): Promise<{ filepath: string
   const userDir = planetAuthConfigDir(options);
   candidates.push(...USER_SEARCH_PLACES.map((place) => path.join(userDir, place)));
   for (const filepath of candidates) {
+    if (!present(filepath)) continue;
     const config = await loadCandidate(filepath, maxBytes);
     if (config !== null && config !== undefined) return { filepath, config };
   }
