@@ -21,14 +21,19 @@ export function measureSync(name: string, fn: () => void, ms = 1000): Measuremen
   return { name, opsPerSecond: (ops / elapsed) * 1000, microsPerOp: (elapsed * 1000) / ops };
 }
 
-export async function measureAsync(name: string, fn: () => Promise<unknown>, ms = 1000, concurrency = 1): Promise<Measurement> {
+/**
+ * Operations per second of `fn`, called by `concurrency` loops for `ms` after 200 warm-up calls. A loop
+ * also stops when `more()` says no (a scenario that uses up a pool of prepared inputs); the rate is
+ * then over the time actually measured.
+ */
+export async function measureAsync(name: string, fn: () => Promise<unknown>, ms = 1000, concurrency = 1, more: () => boolean = () => true): Promise<Measurement> {
   for (let i = 0; i < 200; i++) await fn();
   let ops = 0;
   const start = performance.now();
   const deadline = start + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
+      while (performance.now() < deadline && more()) {
         await fn();
         ops++;
       }

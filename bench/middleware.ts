@@ -100,14 +100,14 @@ const best = (a: Measurement | undefined, b: Measurement) => (!a || b.opsPerSeco
  * Requests per CPU-second of this process (client and server): on a shared machine the wall clock
  * counts other processes' time, CPU time only this one's. Same loop as `measureAsync`, warm-up excluded.
  */
-async function measureCpu(name: string, fn: () => Promise<unknown>): Promise<Measurement> {
+async function measureCpu(name: string, fn: () => Promise<unknown>, more: () => boolean): Promise<Measurement> {
   for (let i = 0; i < 200; i++) await fn();
   let ops = 0;
   const cpu = process.cpuUsage();
   const deadline = performance.now() + ROUND_MS;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
+      while (performance.now() < deadline && more()) {
         await fn();
         ops++;
       }
@@ -117,11 +117,30 @@ async function measureCpu(name: string, fn: () => Promise<unknown>): Promise<Mea
   const cpuMicros = used.user + used.system;
   return { name, opsPerSecond: (ops * 1e6) / cpuMicros, microsPerOp: cpuMicros / ops };
 }
-let nextFresh = 0;
-const freshToken = () => {
-  if (nextFresh >= fresh.length) throw new Error("all-new token pool exhausted: raise BENCH_NEW_TOKENS");
-  return fresh[nextFresh++];
-};
+/**
+ * Inputs prepared before the measurement and good once (never-seen tokens, DPoP proofs). Each of a
+ * scenario's measurements gets an equal share; a measurement ends early when its share is used up
+ * (on a fast machine), keeping room for the requests still in flight, so no input is used twice.
+ */
+class OnceEach<T> {
+  #next = 0;
+  #limit = 0;
+  constructor(private readonly items: readonly T[], private readonly shares: number) {}
+  /** Start a measurement: the next share (its warm-up included) becomes available. */
+  allowShare(): void {
+    this.#limit = Math.min(this.items.length, this.#limit + Math.floor(this.items.length / this.shares));
+  }
+  more = (): boolean => this.#next + CONCURRENCY < this.#limit;
+  take(): T {
+    if (this.#next >= this.#limit) throw new Error("prepared inputs exhausted: raise BENCH_NEW_TOKENS / BENCH_DPOP_PROOFS");
+    return this.items[this.#next++]!;
+  }
+  get used(): number {
+    return this.#next;
+  }
+}
+/** Each pooled scenario is measured twice a round (wall clock, CPU). */
+const SHARES = ROUNDS * 2;
 
 /** Bound tokens, each with a proof of `GET http://127.0.0.1:<port>/dpop` (good once). */
 function dpopRequests(port: number): Array<[string, string]> {
@@ -134,13 +153,9 @@ function dpopRequests(port: number): Array<[string, string]> {
 let used = 0;
 async function bench(name: string, port: number): Promise<void> {
   let n = 0;
-  let d = 0;
-  const proofs = dpopRequests(port);
-  const nextProof = () => {
-    if (d >= proofs.length) throw new Error("DPoP proof pool exhausted: raise BENCH_DPOP_PROOFS");
-    return proofs[d++]!;
-  };
-  nextFresh = 0; // new to this framework's validator
+  const proofs = new OnceEach(dpopRequests(port), SHARES);
+  const newTokens = new OnceEach(fresh, SHARES); // new to this framework's validator
+  const pools = new Map<string, OnceEach<unknown>>([["protected, all-new tokens", newTokens], ["DPoP required, repeated tokens, new proofs", proofs]]);
   const rows: Record<string, Measurement | undefined> = {};
   const cpuRows: Record<string, Measurement | undefined> = {};
   const scenarios: Array<[string, () => Promise<void>]> = [
@@ -149,13 +164,17 @@ async function bench(name: string, port: number): Promise<void> {
     ["unprotected route, token sent", () => request(port, "/public", `Bearer ${repeated[n++ % REPEATED]}`)],
     ["unprotected route, no token", () => request(port, "/public")],
     ["protected, repeated tokens", () => request(port, "/protected", `Bearer ${repeated[n++ % REPEATED]}`)],
-    ["protected, all-new tokens", () => request(port, "/protected", `Bearer ${freshToken()}`)],
-    ["DPoP required, repeated tokens, new proofs", () => request(port, "/dpop", ...nextProof())],
+    ["protected, all-new tokens", () => request(port, "/protected", `Bearer ${newTokens.take()}`)],
+    ["DPoP required, repeated tokens, new proofs", () => request(port, "/dpop", ...proofs.take())],
   ];
   for (let round = 0; round < ROUNDS; round++) {
     for (const [label, fn] of scenarios) {
-      rows[label] = best(rows[label], await measureAsync(label, fn, ROUND_MS, CONCURRENCY));
-      cpuRows[label] = best(cpuRows[label], await measureCpu(label, fn));
+      const pool = pools.get(label);
+      const more = pool?.more ?? (() => true);
+      pool?.allowShare();
+      rows[label] = best(rows[label], await measureAsync(label, fn, ROUND_MS, CONCURRENCY, more));
+      pool?.allowShare();
+      cpuRows[label] = best(cpuRows[label], await measureCpu(label, fn, more));
     }
   }
   const measured = scenarios.map(([label]) => rows[label]!);
@@ -163,8 +182,8 @@ async function bench(name: string, port: number): Promise<void> {
   const cpuMeasured = scenarios.map(([label]) => cpuRows[label]!);
   report(`${name}: the same, requests per CPU-second of this process (µs = CPU per request)`, cpuMeasured, cpuMeasured[0]!);
   const added = cpuRows["DPoP required, repeated tokens, new proofs"]!.microsPerOp - cpuRows["protected, repeated tokens"]!.microsPerOp;
-  console.log(`  DPoP's added cost: ${added.toFixed(0)} µs of CPU per request (the same repeated tokens, bound, each with a new proof; ${d} proofs used)`);
-  used = Math.max(used, nextFresh);
+  console.log(`  DPoP's added cost: ${added.toFixed(0)} µs of CPU per request (the same repeated tokens, bound, each with a new proof; ${proofs.used} proofs used)`);
+  used = Math.max(used, newTokens.used);
 }
 
 await bench("Express 5", (exServer.address() as AddressInfo).port);
