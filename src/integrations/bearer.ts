@@ -42,7 +42,7 @@ export interface BearerAuth {
 }
 
 /** The part of `OidcMultiIssuerValidator` the middleware uses (any object with this method will do). */
-export type BearerTokenValidator = Pick<OidcMultiIssuerValidator, "validateAccessToken">;
+export type BearerTokenValidator = Pick<OidcMultiIssuerValidator, "validateAccessToken"> & Partial<Pick<OidcMultiIssuerValidator, "validateAccessTokenFromCache">>;
 
 /** Where a token may be sent besides the `Authorization` header (RFC 6750 sections 2.2 and 2.3). */
 export interface TokenLocations {
@@ -416,6 +416,16 @@ export class BearerAuthenticator {
    * request's `Host`.
    */
   async authenticate(request: BearerRequest, body?: unknown, key: object = request, target?: CalledRequest): Promise<BearerAuth | undefined> {
+    return this.authenticateNow(request, body, key, target);
+  }
+
+  /**
+   * `authenticate`, answered in the same turn when it can be: a request without a token, or with a
+   * Bearer token the validator has verified and still holds (no DPoP, no remote check), gets its
+   * answer (or throws its `BearerAuthError`) synchronously; anything else returns the promise of the
+   * full validation. For frameworks whose hooks can finish without a promise.
+   */
+  authenticateNow(request: BearerRequest, body?: unknown, key: object = request, target?: CalledRequest): BearerAuth | undefined | Promise<BearerAuth | undefined> {
     const found = this.#credentials(request, body);
     if (found === undefined) {
       if (this.#required) throw this.challenge.error(undefined);
@@ -423,6 +433,15 @@ export class BearerAuthenticator {
       return undefined;
     }
     const { scheme, token } = found;
+    const validator = this.#validator;
+    if (scheme === "Bearer" && this.#dpop.mode !== "required" && !this.#remote && !(validator instanceof Promise)) {
+      const held = validator.validateAccessTokenFromCache?.(token);
+      if (held) return this.#accepted(scheme, token, held[0], null);
+    }
+    return this.#authenticateFully(request, key, target, scheme, token);
+  }
+
+  async #authenticateFully(request: BearerRequest, key: object, target: CalledRequest | undefined, scheme: AuthScheme, token: string): Promise<BearerAuth | undefined> {
     const c = this.challenge;
     const dpop = this.#dpop;
     if (scheme === "Bearer" && dpop.mode === "required") throw c.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "DPoP is required") });
@@ -445,10 +464,6 @@ export class BearerAuthenticator {
       if (err instanceof InvalidTokenException) throw c.error("invalid_token", { scheme, cause: err });
       throw c.failure(err);
     }
-    // A token bound to a key is only good with a proof of that key (RFC 9449 section 7.2).
-    if (scheme === "Bearer" && boundThumbprint(claims) !== undefined) {
-      throw c.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "A DPoP-bound token was presented as a Bearer token") });
-    }
     if (proof) {
       try {
         await dpop.bind(claims, proof);
@@ -456,6 +471,14 @@ export class BearerAuthenticator {
         if (err instanceof DpopRefusal) throw c.error(err.error, { scheme, cause: err });
         throw c.failure(new DpopReplayUnavailable("The DPoP replay store could not answer", { cause: err }));
       }
+    }
+    return this.#accepted(scheme, token, claims, introspection);
+  }
+
+  /** A validated token's auth; a token bound to a key is only good with a proof of that key (RFC 9449 section 7.2). */
+  #accepted(scheme: AuthScheme, token: string, claims: JsonObject, introspection: JsonObject | null): BearerAuth {
+    if (scheme === "Bearer" && boundThumbprint(claims) !== undefined) {
+      throw this.challenge.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "A DPoP-bound token was presented as a Bearer token") });
     }
     const auth: BearerAuth = { claims, scopes: grantedScopes(claims), introspection, token, scheme };
     challenges.set(auth, this.challenge);

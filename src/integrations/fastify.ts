@@ -16,7 +16,7 @@
  * Tokens are read in `onRequest` (before the body is parsed), or in `preValidation` when form-body
  * tokens are enabled.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from "fastify";
 import {
   BearerAuthenticator, allScopesGuard, anyScopeGuard, claimEqualsGuard, claimIncludesGuard, claimsGuard,
   type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsGuardOptions, type ClaimsPredicate,
@@ -41,17 +41,35 @@ const plugin: FastifyPluginAsync<BearerAuthOptions> = async (fastify, options) =
   if (!fastify.hasRequestDecorator("auth")) fastify.decorateRequest("auth", undefined);
   // What a DPoP proof names: the URL as the client called it (Fastify applies its `trustProxy` setting to protocol and host).
   const target = (request: FastifyRequest) => ({ path: request.raw.url ?? "/", url: () => `${request.protocol}://${request.host}${request.raw.url ?? "/"}` });
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply, body: unknown) => {
+  // Callback-style hooks: a repeated token (or none) is answered in the same turn, with no promise.
+  const authenticate = (request: FastifyRequest, reply: FastifyReply, body: unknown, done: HookHandlerDoneFunction) => {
     const nonce = authenticator.dpopNonce();
     if (nonce !== undefined) reply.header("DPoP-Nonce", nonce);
-    request.auth = await authenticator.authenticate(request.raw, body, request, target(request));
+    settle(() => authenticator.authenticateNow(request.raw, body, request, target(request)), (auth) => void (request.auth = auth), done);
   };
   if (authenticator.readsFormBody) {
-    fastify.addHook("preValidation", async (request: FastifyRequest, reply: FastifyReply) => authenticate(request, reply, request.body));
+    fastify.addHook("preValidation", (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => authenticate(request, reply, request.body, done));
   } else {
-    fastify.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => authenticate(request, reply, undefined));
+    fastify.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => authenticate(request, reply, undefined, done));
   }
 };
+
+/** Run `work` (a value, or a promise of one), hand its result to `use`, then call `done` (with the error, if any). */
+function settle<T>(work: () => T | Promise<T>, use: (value: T) => void, done: HookHandlerDoneFunction): void {
+  let result: T | Promise<T>;
+  try {
+    result = work();
+  } catch (err) {
+    done(err as Error);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then((value) => (use(value), done()), (err: Error) => done(err));
+  } else {
+    use(result);
+    done();
+  }
+}
 
 /** Register with `{ validator | issuers, realm?, ... }` (see `BearerAuthOptions`); protects the registering context. */
 export const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = Object.assign(plugin, {
@@ -61,33 +79,31 @@ export const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = Object.assign(p
   [Symbol.for("plugin-meta")]: { name: "planet-auth-bearer", fastify: "5.x" },
 });
 
-function routeGuard(guard: AuthGuard): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest) => {
-    await guard(request.auth, request);
-  };
+function routeGuard(guard: AuthGuard): preHandlerHookHandler {
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => settle(() => guard(request.auth, request), () => undefined, done);
 }
 
 /** A `preHandler`: the token must grant every one of `scopes` (403 `insufficient_scope` otherwise). */
-export function requireScopes(...scopes: string[]): preHandlerAsyncHookHandler {
+export function requireScopes(...scopes: string[]): preHandlerHookHandler {
   return routeGuard(allScopesGuard(scopes));
 }
 
 /** A `preHandler`: the token must grant at least one of `scopes`. */
-export function requireAnyScope(...scopes: string[]): preHandlerAsyncHookHandler {
+export function requireAnyScope(...scopes: string[]): preHandlerHookHandler {
   return routeGuard(anyScopeGuard(scopes));
 }
 
 /** A `preHandler`: `predicate(claims, auth)` must return (or resolve to) true; otherwise 403 (or 401 with `{ error: "invalid_token" }`). */
-export function requireClaims(predicate: ClaimsPredicate, options?: ClaimsGuardOptions): preHandlerAsyncHookHandler {
+export function requireClaims(predicate: ClaimsPredicate, options?: ClaimsGuardOptions): preHandlerHookHandler {
   return routeGuard(claimsGuard(predicate, options));
 }
 
 /** A `preHandler`: the claim must equal `value`; otherwise 401 `invalid_token` (403 for `scope`/`scp`). */
-export function requireClaimEquals(claim: string, value: string | number | boolean | null): preHandlerAsyncHookHandler {
+export function requireClaimEquals(claim: string, value: string | number | boolean | null): preHandlerHookHandler {
   return routeGuard(claimEqualsGuard(claim, value));
 }
 
 /** A `preHandler`: the claim (a list, or a space-separated string) must include every one of `values`. */
-export function requireClaimIncludes(claim: string, ...values: Array<string | number | boolean | null>): preHandlerAsyncHookHandler {
+export function requireClaimIncludes(claim: string, ...values: Array<string | number | boolean | null>): preHandlerHookHandler {
   return routeGuard(claimIncludesGuard(claim, values));
 }

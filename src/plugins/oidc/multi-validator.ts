@@ -298,6 +298,20 @@ export class OidcMultiIssuerValidator {
     }
   }
 
+  /**
+   * The claims of a token this validator has verified and still holds, checked for this call (issuer,
+   * audience, expiry, scopes) without decoding it or waiting: what `validateAccessToken` answers for
+   * it, or undefined when the full (asynchronous) validation is needed — a token not held, or a
+   * remote revocation check asked for. Lets a resource server answer a repeated token in the same turn.
+   */
+  validateAccessTokenFromCache(token: string, options: ValidateAccessTokenOptions = {}): [JsonObject, null] | undefined {
+    if (options.doRemoteRevocationCheck || this.#resolved === undefined || typeof token !== "string" || !token) return undefined;
+    const known = this.#cachedClaims(token, options);
+    if (!known) return undefined;
+    this.#logAccepted(known.claims);
+    return [known.claims, null];
+  }
+
   async #validate(token: string, options: ValidateAccessTokenOptions): Promise<[JsonObject, JsonObject | null]> {
     if (typeof token !== "string" || !token) throw new InvalidArgumentException("Cannot validate an empty access token");
     const known = this.#resolved === undefined ? undefined : this.#cachedClaims(token, options);
@@ -340,9 +354,13 @@ export class OidcMultiIssuerValidator {
       remote = await trusted.client.validateAccessTokenRemote(token);
       if (!remote || remote.active !== true) throw new AuthClientException("Introspection did not confirm the access token is active");
     }
+    this.#logAccepted(claims);
+    return [claims, remote];
+  }
+
+  #logAccepted(claims: JsonObject): void {
     if (this.#logResult && this.#logger?.isEnabled("info")) {
       this.#logger.info("Accepting access token from a trusted issuing authority", { event: TokenEvent.TOKEN_VALID, fields: jwtLogFields(undefined, claims) });
     }
-    return [claims, remote];
   }
 }

@@ -59,6 +59,18 @@ describe("validateAccessToken", () => {
     expect(checks() - before).toBe(2);
   });
 
+  test("validateAccessTokenFromCache answers a held token at once, with the same checks, and nothing else", async () => {
+    const token = await op.sign("RS256", { jti: "held" });
+    expect(validator.validateAccessTokenFromCache(token)).toBeUndefined(); // never validated: the full path is needed
+    const [claims] = await validator.validateAccessToken(token);
+    const held = validator.validateAccessTokenFromCache(token);
+    expect(held).toEqual([claims, null]);
+    expect(held![0]).toBe(claims);
+    expect(validator.validateAccessTokenFromCache(token, { doRemoteRevocationCheck: true })).toBeUndefined();
+    // The call's own checks still run on a held token: a scope it does not grant is refused.
+    expect(() => validator.validateAccessTokenFromCache(token, { scopesAnyof: ["not-granted"] })).toThrow(InvalidTokenException);
+  });
+
   test("each issuer's policy wins over the defaults", async () => {
     const other = await startHandMadeIssuer({ audience: AUDIENCE });
     try {
