@@ -79,6 +79,23 @@ async function processes(prefix: string): Promise<Processes> {
 
 const NO_PERSISTENCE = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
 
+interface ClusterNode {
+  id: string;
+  port: number;
+  flags: string[];
+  /** The master's id, for a replica. */
+  masterId: string | undefined;
+  link: string;
+}
+
+/** `CLUSTER NODES` as the node on `port` sees the cluster. */
+async function clusterNodes(port: number): Promise<ClusterNode[]> {
+  return (await redisCli(port, "cluster", "nodes")).split("\n").filter(Boolean).map((line) => {
+    const f = line.split(" ");
+    return { id: f[0]!, port: Number(f[1]!.split(":")[1]!.split("@")[0]), flags: f[2]!.split(","), masterId: f[3] === "-" ? undefined : f[3], link: f[7]! };
+  });
+}
+
 /** The port of the master serving `slot`, as the node on `askPort` sees the cluster. */
 async function masterOfSlot(askPort: number, slot: number): Promise<number> {
   const nodes = (await redisCli(askPort, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
@@ -118,20 +135,31 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
       ]),
     ));
     await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"], { timeout: 30_000 });
-    await waitFor("the cluster to be ready", async () => {
+    // Ready when every node says ok and sees three masters, each with a replica that has synced: a
+    // failover test needs the replica in place (redis-cli --cluster create attaches them asynchronously).
+    await waitFor("the cluster to be ready, every master with a synced replica", async () => {
       const states = await Promise.all(ports.map((p) => redisCli(p, "cluster", "info")));
-      return states.every((s) => s.includes("cluster_state:ok"));
-    });
+      if (!states.every((s) => s.includes("cluster_state:ok"))) return false;
+      const views = await Promise.all(ports.map(async (p) => clusterNodes(p)));
+      const complete = views.every((nodes) => {
+        const masters = nodes.filter((f) => f.flags.includes("master") && !f.flags.includes("fail"));
+        return masters.length === 3 && masters.every((m) => nodes.some((f) => f.flags.includes("slave") && f.masterId === m.id && f.link === "connected"));
+      });
+      if (!complete) return false;
+      const roles = await Promise.all(ports.map((p) => redisCli(p, "info", "replication")));
+      return roles.filter((r) => r.includes("role:slave")).every((r) => r.includes("master_link_status:up") && r.includes("master_sync_in_progress:0"));
+    }, 40_000);
     const masterOf = async (key: string) => masterOfSlot(ports[0]!, Number(await redisCli(ports[0]!, "cluster", "keyslot", key)));
     return {
       url: `redis://127.0.0.1:${ports[0]}`,
       ports,
       masterOf,
       async failover(masterPort) {
-        const nodes = (await redisCli(masterPort, "cluster", "nodes")).split("\n").map((l) => l.split(" "));
-        const masterId = nodes.find((f) => f[2]!.includes("myself"))![0]!;
-        const replica = nodes.find((f) => f[3] === masterId)!;
-        const replicaPort = Number(replica[1]!.split(":")[1]!.split("@")[0]);
+        const nodes = await clusterNodes(masterPort);
+        const masterId = nodes.find((f) => f.flags.includes("myself"))!.id;
+        const replica = nodes.find((f) => f.masterId === masterId);
+        if (!replica) throw new Error(`the master on port ${masterPort} has no replica`);
+        const replicaPort = replica.port;
         await redisCli(replicaPort, "cluster", "failover");
         await waitFor("the failover", async () => (await redisCli(replicaPort, "role")).startsWith("master"));
         await waitFor("the cluster to agree on the failover", async () => {
@@ -197,7 +225,8 @@ export async function startRedisSentinel(): Promise<TestRedisSentinel> {
       masterPort,
       async failover() {
         const before = await masterPort();
-        await redisCli(sentinel, "sentinel", "failover", "planet");
+        // Refused (NOGOODSLAVE) until the Sentinel has heard from the replica recently: ask until it starts one.
+        await waitFor("the sentinel to start a failover", async () => /^(OK|INPROG)/.test(await redisCli(sentinel, "sentinel", "failover", "planet")));
         await waitFor("the sentinel failover", async () => (await masterPort()) !== before && (await redisCli(await masterPort(), "role")).startsWith("master"));
         await waitFor("the old master to become a replica", async () => (await redisCli(before, "role")).startsWith("slave"));
         return masterPort();

@@ -60,10 +60,13 @@ async function failoverDuringRefresh(options: RedisStorageProviderOptions, key: 
   client.gate = new Promise<void>((r) => (open = r));
   const called = new Promise<void>((r) => (client.called = r));
   const headers = Promise.all(auths.map((a) => a.authorizationHeaders()));
-  await called; // one process holds the lock and its token call is in flight
-  await failover();
-  await Promise.all(fleet.map(reachable));
-  open();
+  try {
+    await called; // one process holds the lock and its token call is in flight
+    await failover();
+    await Promise.all(fleet.map(reachable));
+  } finally {
+    open(); // also when the failover failed: nothing is left waiting on the held token call
+  }
   expect((await headers).map((h) => h.Authorization)).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
   expect(client.calls).toBe(1);
   const reader = new RedisStorageProvider(options);
@@ -101,7 +104,11 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
       masters.add(await cluster.masterOf(`c:{${key}}`));
     }
     expect(masters.size).toBeGreaterThan(1); // so most keys were reached through a redirection
-    for (const key of keys) expect(await new RedisStorageProvider(options()).loadObj(key).then((o) => o.access_token)).toBe(key);
+    for (const key of keys) {
+      const fresh = new RedisStorageProvider(options());
+      providers.push(fresh);
+      expect((await fresh.loadObj(key)).access_token).toBe(key);
+    }
     await p.objRename(keys[0]!, ".planet/renamed/token.json");
     expect(await p.objExists(keys[0]!)).toBe(false);
     expect((await p.loadObj(".planet/renamed/token.json")).access_token).toBe(keys[0]);
