@@ -10,7 +10,7 @@
 export {
   DEFAULT_MAX_FILE_BYTES, FileBackedJsonObject, MAX_SERVER_TEXT, OrderedJsonSyntaxError, OrderedMap,
   checkTransportSecurity, defaultStorageProvider, definePlugin, encodeForm, fromJs, givenOrPrompted,
-  insecureTransportReason, isConfigured, isFloatInSource, isLoopbackHost, isSameOrigin, lazyLoader, logException,
+  insecureTransportReason, transportVerdict, isConfigured, isFloatInSource, isLoopbackHost, isSameOrigin, lazyLoader, logException,
   markFloat, mediaType, nowSeconds, originOf, parseJsonObject, parseOrderedJson, plainHttpReason, pythonFloatRepr,
   quoteServerText, readSchemaFile, realSleep, recast, recastMessage, redactUrl, refusePlainStorageOfFormatKey,
   requestSecrets, responseForError, satisfiesVersionRange, secretFieldNames, serializeJsonObject,

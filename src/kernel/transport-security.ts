@@ -32,20 +32,33 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Why `url` may not carry secrets, or undefined when it may: https anywhere; http only to loopback
- * unless `allowInsecureHttp` (anyone on the path could read or alter plain HTTP); nothing else.
+ * The one rule for any transport that carries secrets: the `secure` scheme anywhere; the `cleartext`
+ * scheme only to a loopback host unless `allowCleartext` (anyone on the path could read or alter it);
+ * nothing else. Says which part failed; each caller words it for its own setting.
  */
-export function insecureTransportReason(url: string, allowInsecureHttp = false): string | undefined {
+export function transportVerdict(url: string, schemes: { secure: string; cleartext: string }, allowCleartext = false): "ok" | "not-a-url" | "wrong-scheme" | "cleartext" {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return "is not an absolute URL";
+    return "not-a-url";
   }
-  if (parsed.protocol === "https:") return undefined;
-  if (parsed.protocol !== "http:") return `must be an https URL, not ${parsed.protocol}`;
-  if (allowInsecureHttp || isLoopbackHost(parsed.hostname)) return undefined;
-  return `uses plain http to a non-loopback host (${redactUrl(url)}); use https, or set "allow_insecure_http": true to accept the risk`;
+  if (parsed.protocol === schemes.secure) return "ok";
+  if (parsed.protocol !== schemes.cleartext) return "wrong-scheme";
+  return allowCleartext || isLoopbackHost(parsed.hostname) ? "ok" : "cleartext";
+}
+
+/**
+ * Why `url` may not carry secrets, or undefined when it may: https anywhere; http only to loopback
+ * unless `allowInsecureHttp`; nothing else.
+ */
+export function insecureTransportReason(url: string, allowInsecureHttp = false): string | undefined {
+  switch (transportVerdict(url, { secure: "https:", cleartext: "http:" }, allowInsecureHttp)) {
+    case "ok": return undefined;
+    case "not-a-url": return "is not an absolute URL";
+    case "wrong-scheme": return `must be an https URL, not ${new URL(url).protocol}`;
+    case "cleartext": return `uses plain http to a non-loopback host (${redactUrl(url)}); use https, or set "allow_insecure_http": true to accept the risk`;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * The redis storage's options as a discovered config gives them (`storage: { type: "redis", ... }`),
  * checked with errors that name the option (never its value: a URL may carry a password).
  */
-import { InvalidDataException, isLoopbackHost, type Environment, type JsonObject } from "../../kernel/index.js";
+import { InvalidDataException, transportVerdict, type Environment, type JsonObject } from "../../kernel/index.js";
 
 /**
  * The options of Redis storage in a config file (`{ "type": "redis", … }`): URL, key prefix, Cluster or
@@ -37,16 +37,12 @@ export const REDIS_STORAGE_OPTION_NAMES: readonly string[] = [
  * `redis://` only to a loopback host unless `allowCleartext`. Never quotes the URL (it may carry a password).
  */
 export function redisUrlReason(url: string, allowCleartext = false): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "is not a redis:// or rediss:// URL";
+  switch (transportVerdict(url, { secure: "rediss:", cleartext: "redis:" }, allowCleartext)) {
+    case "ok": return undefined;
+    case "not-a-url": return "is not a redis:// or rediss:// URL";
+    case "wrong-scheme": return "must be a redis:// or rediss:// URL";
+    case "cleartext": return "uses redis:// (cleartext) to a non-loopback host: use rediss://, or set allowCleartext: true to accept the risk";
   }
-  if (parsed.protocol === "rediss:") return undefined;
-  if (parsed.protocol !== "redis:") return "must be a redis:// or rediss:// URL";
-  if (allowCleartext || isLoopbackHost(parsed.hostname)) return undefined;
-  return "uses redis:// (cleartext) to a non-loopback host: use rediss://, or set allowCleartext: true to accept the risk";
 }
 
 function fail(field: string, rule: string): never {

@@ -55,7 +55,7 @@ export class Person {
 
   /** Submit `form`, pressing the button whose label matches `button` (if any), with `fill` typed in. */
   async submit(form: Form, options: { button?: RegExp; fill?: Record<string, string>; stayOn?: string } = {}): Promise<Page> {
-    const pressed = options.button ? form.buttons.find((b) => options.button!.test(b.label)) : form.buttons[0];
+    const pressed = options.button ? form.buttons.find((b) => b.label.match(options.button!) !== null) : form.buttons[0];
     if (options.button && !pressed) throw new Error(`No button ${options.button} in the form (${form.buttons.map((b) => b.label).join(", ")})`);
     const body = new URLSearchParams({ ...form.fields, ...options.fill, ...(pressed?.name ? { [pressed.name]: pressed.value } : {}) });
     return this.#follow(form.action, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } }, options.stayOn ?? new URL(form.action).origin);
@@ -72,7 +72,7 @@ export class Person {
         const [nv = ""] = raw.split(";");
         const at = nv.indexOf("=");
         const value = nv.slice(at + 1).trim();
-        if (value && !/max-age=0|expires=thu, 01 jan 1970/i.test(raw)) this.#jar.set(nv.slice(0, at).trim(), value);
+        if (value && !raw.match(/max-age=0|expires=thu, 01 jan 1970/i)) this.#jar.set(nv.slice(0, at).trim(), value);
         else this.#jar.delete(nv.slice(0, at).trim());
       }
       const location = res.headers.get("location");
