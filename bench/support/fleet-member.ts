@@ -32,9 +32,10 @@ const stores = {
   none: await authenticator(new FileStorageProvider({ homeDir: () => home }), null),
 };
 
-// The HTTP client loads on its first call, once per process (hundreds of ms on a loaded machine): load
-// it now, so that a process's first refresh during a measured round is not charged for it.
-await http.request({ method: "GET", url: `${String(config.auth_server)}/.well-known/openid-configuration`, redirect: "same-origin" });
+// The HTTP client for POSTs (got) loads on the first POST, once per process (hundreds of ms on a loaded
+// machine): load it now with a POST that is no grant (the discovery document refuses it), so that the
+// process that happens to hold the lease at a measured expiry is not charged for it.
+await http.request({ method: "POST", url: `${String(config.auth_server)}/.well-known/openid-configuration`, form: {} });
 process.stdout.write('"ready"\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const [command, store, offset, count] = line.split(" ");
