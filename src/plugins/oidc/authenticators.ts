@@ -100,6 +100,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   /** Hot path: the token is fresh while `clock.now() < #freshUntilMs`. */
   #freshUntilMs = 0;
   #inFlight: Promise<void> | null = null;
+  /** Requests waiting for a usable token: woken as soon as one is held, before the refresh has finished (saving, releasing the lock). */
+  #tokenArrived: { promise: Promise<void>; resolve: () => void } | null = null;
   #failures = 0;
   #retryAtMs = 0;
   #lastRefreshError: unknown = null;
@@ -172,7 +174,9 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   /**
    * Synchronous when the token in memory is fresh (the hot path), and also while an unexpired token
    * is held: past the refresh point the refresh runs in the background and the current token is
-   * sent. Only a request with no token, or an expired one, waits for the first refresh attempt;
+   * sent. Only a request with no token, or an expired one, waits for the first refresh attempt
+   * (until a usable token is held: the refresh's own once saved, or another process's once read;
+   * not for the lock's release);
    * once an attempt has failed, later requests do not wait on the network (retries run in the
    * background on the back-off schedule) and are decided with what is held.
    */
@@ -186,8 +190,21 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     const backingOff = this.#failures > 0 && now < this.#retryAtMs;
     if (!this.#inFlight && !backingOff) this.#startRefresh();
     if (this.#usable(now)) return;
-    if (this.#inFlight && this.#failures === 0) return this.#inFlight.then(() => this.#checkHeld());
+    if (this.#inFlight && this.#failures === 0) return Promise.race([this.#inFlight, this.#usableToken()]).then(() => this.#checkHeld());
     return this.#checkHeld();
+  }
+
+  /**
+   * Resolves when a usable token is held: the one this refresh obtained, or one another process wrote
+   * (read through the storage's `watch`), without waiting for the rest of the refresh.
+   */
+  #usableToken(): Promise<void> {
+    if (!this.#tokenArrived) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#tokenArrived = { promise, resolve };
+    }
+    return this.#tokenArrived.promise;
   }
 
   #startRefresh(): void {
@@ -268,6 +285,10 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#exp = exp;
     this.#refreshAt = exp === null ? null : Math.floor(iat + (3 / 4) * (exp - iat));
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
+    if (this.#tokenArrived && this.#usable(this.clock.now())) {
+      this.#tokenArrived.resolve();
+      this.#tokenArrived = null;
+    }
   }
 
   /** A refresh is needed with no token, or when `now > refresh_at` (integer seconds), as in the Python library. */

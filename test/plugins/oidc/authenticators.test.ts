@@ -367,6 +367,39 @@ describe("file-backed tokens", () => {
     expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ access_token: "at-1", refresh_token: "rt-1" });
   });
 
+  test("a waiting request gets the new token once it is saved, not once the lock is released", async () => {
+    const clock = manualClock(T0 * 1000);
+    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
+    const events: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // A lock whose release is slow (a round trip to a busy lock server): it comes free only when told.
+    const slowRelease: ObjectStorageProvider = {
+      loadObj: (key) => provider.loadObj(key),
+      saveObj: (key, data) => provider.saveObj(key, data),
+      objExists: (key) => provider.objExists(key),
+      mtime: (key) => provider.mtime(key),
+      objRename: (src, dst) => provider.objRename(src, dst),
+      withLock: (key, fn, options) =>
+        provider.withLock(key, async () => {
+          const result = await fn();
+          await released;
+          events.push("lock released");
+          return result;
+        }, options),
+    };
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", slowRelease), client, { clock });
+    const headers = auth.authorizationHeaders().then((h) => (events.push("request has a token"), h));
+    const fallback = setTimeout(release, 2000); // without the early wake-up the request would wait for this
+    expect((await headers).Authorization).toBe("Bearer at-1");
+    release();
+    clearTimeout(fallback);
+    await auth.refreshSettled();
+    expect(events).toEqual(["request has a token", "lock released"]);
+    expect(client.calls.refresh).toEqual(["r"]);
+  });
+
   test("updateCredentialData validates, overwrites the file and primes", async () => {
     const clock = manualClock(T0 * 1000);
     const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "t.json", provider), null, { clock });
