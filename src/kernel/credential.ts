@@ -65,8 +65,13 @@ export class Credential extends FileBackedJsonObject {
   }
 
   override async load(): Promise<void> {
+    const key = this.path();
+    if (!key) return;
+    // Both reads go out at once (one round trip to a remote store); the origin's verdict is given first.
+    const reading = this.readStored(key);
+    reading.catch(() => undefined);
     await this.#checkStoredOrigin();
-    await super.load();
+    this.applyStored(await reading);
   }
 
   override async save(): Promise<void> {

@@ -12,6 +12,12 @@ import { FileBackedJsonObjectException, InvalidDataException } from "./errors.js
 import type { JsonObject, ObjectStorageProvider } from "./storage-provider.js";
 import { defaultStorageProvider } from "./storage/file-storage.js";
 
+/** An object as read from storage, with the mtime observed before reading it. */
+export interface StoredObject {
+  data: JsonObject;
+  mtime: number | null;
+}
+
 /**
  * A JSON object that may be bound to a storage key (the Python library's `planet_auth.FileBackedJsonObject`):
  * the base of configs and credentials. Invalid data is never kept by `setData` nor written by `save`; an
@@ -126,11 +132,20 @@ export class FileBackedJsonObject {
   /** Read from storage and setData it (invalid ⇒ throws, old data kept). No path ⇒ nothing. */
   async load(): Promise<void> {
     if (!this.#path) return;
+    this.applyStored(await this.readStored(this.#path));
+  }
+
+  /** Read the object stored under `key` and its mtime, keeping nothing (see `applyStored`). */
+  protected async readStored(key: string): Promise<StoredObject> {
     const provider = this.storageProvider();
-    const mtime = await provider.mtime(this.#path).catch(() => null);
-    const stored = await provider.loadObj(this.#path);
-    this.setData(stored, false);
-    this.#observedMtime = mtime;
+    const mtime = await provider.mtime(key).catch(() => null);
+    return { data: await provider.loadObj(key), mtime };
+  }
+
+  /** Take what `readStored` read as the object's data (invalid ⇒ throws, old data kept). */
+  protected applyStored(stored: StoredObject): void {
+    this.setData(stored.data, false);
+    this.#observedMtime = stored.mtime;
   }
 
   /** Load from storage unless data is already in memory. */

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { Credential, FileStorageProvider, InvalidDataException, ObjectNotFoundException, type JsonObject } from "../../src/index.js";
+import {
+  Credential, CredentialOriginException, FileStorageProvider, InvalidDataException, ObjectNotFoundException, type JsonObject, type ObjectStorageProvider,
+} from "../../src/index.js";
 import { FileBackedJsonObject } from "../../src/plugin-kit.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -121,6 +123,38 @@ describe("Credential", () => {
     expect(await cred.isExpired(199)).toBe(false);
     expect(await cred.isExpired(200)).toBe(true);
     expect(await cred.isNotExpired(150)).toBe(true);
+  });
+
+  test("a bound credential reads its origin record and itself at once (one round trip to a remote store); another origin's is refused and not kept", async () => {
+    await storage.saveObj("cred.json", { _iat: 1, _exp: 2, x: 1 });
+    await storage.saveObj("cred.origin.json", { issuer: "https://a.example" });
+    let pending = 0;
+    let mostPending = 0;
+    const reads: string[] = [];
+    const slow = <T>(key: string, read: () => Promise<T>) => async (): Promise<T> => {
+      reads.push(key);
+      mostPending = Math.max(mostPending, ++pending);
+      await new Promise((r) => setTimeout(r, 20)); // a round trip
+      pending--;
+      return read();
+    };
+    const remote: ObjectStorageProvider = {
+      loadObj: (key) => slow(key, () => storage.loadObj(key))(),
+      mtime: (key) => slow(key, () => storage.mtime(key))(),
+      saveObj: (key, data) => storage.saveObj(key, data),
+      objExists: (key) => storage.objExists(key),
+      objRename: (src, dst) => storage.objRename(src, dst),
+    };
+    const cred = new Credential(null, "cred.json", remote);
+    cred.bindOrigin({ issuer: "https://a.example" });
+    await cred.load();
+    expect(cred.data()).toMatchObject({ x: 1 });
+    expect(reads.slice(0, 2).sort()).toEqual(["cred.json", "cred.origin.json"]);
+    expect(mostPending).toBe(2);
+    const other = new Credential(null, "cred.json", remote);
+    other.bindOrigin({ issuer: "https://b.example" });
+    await expect(other.load()).rejects.toBeInstanceOf(CredentialOriginException);
+    expect(other.data()).toBeNull();
   });
 
   test("expiry lazily loads from storage", async () => {
