@@ -23,13 +23,13 @@ export {
 } from "./kernel/index.js";
 export type {
   AuthClientClass, AuthClientConfigClass, AuthClientConfigOptions, AuthError, AuthExceptionOptions, AuthInitOptions,
-  AuthPlugin, BrowserOpener, BuiltinProfileSet, CheckedConfigDict, ClientTypeMeta, Clock, ConfigDict, ConfigKey,
+  AuthPlugin, AxiosConfigLike, AxiosInstanceLike, AxiosResponseLike, BrowserOpener, BuiltinProfileSet, CheckedConfigDict, ClientTypeMeta, Clock, ConfigDict, ConfigKey,
   CreateKernelOptions, DefinedPlugin, DiscoveredConfig, DiscoveryOptions, Disposer, Environment, ErrorCode,
   ErrorCodes, FetchLike, FileLockOptions, FileOps, FileStorageOptions, GotHookOptions, GotResponseLike, HostLogger,
   HttpClient, HttpClientOptions, HttpRequest, HttpResponse, JsonObject, KernelServiceOverrides, KernelServices,
   KnownClientType, LoadKernelOptions, LockOptions, LogLevel, LogOptions, LoginOptions, MutableHeaders,
   NetworkExceptionOptions, ObjectStorageProvider, OutputMode, PluginSchemaExceptionOptions, ProfileFileNames,
-  RegisteredClientType, RequestTarget, ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver, Sleep,
+  RegisteredClientType, RequestTarget, ResponseHeaderReader, ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver, Sleep,
   StorageFormat, StorageFormatContext, StorageOptions, TerminalPromptStreams, Token, TtyDisplay, TtyPrompt,
   UnknownKey,
 } from "./kernel/index.js";

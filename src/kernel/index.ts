@@ -28,7 +28,8 @@ export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthCl
 export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames, UnknownKey } from "./config-types.js";
 export { AuthClient, type AuthClientClass, type LoginOptions } from "./auth-client.js";
 export {
-  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type FetchLike, type GotHookOptions, type GotResponseLike, type MutableHeaders, type RequestTarget,
+  RequestAuthenticator, CredentialRequestAuthenticator, NoOpRequestAuthenticator, type AxiosConfigLike, type AxiosInstanceLike, type AxiosResponseLike, type FetchLike,
+  type GotHookOptions, type GotResponseLike, type MutableHeaders, type RequestTarget, type ResponseHeaderReader,
 } from "./request-authenticator.js";
 export { Auth, type AuthInitOptions } from "./auth.js";
 export {

@@ -3,7 +3,9 @@
  * `decorate(headers)` is the primitive: it runs the pre-request hook — synchronous and in memory when
  * nothing needs refreshing — then sets the auth header and `X-Planet-App`. The got, fetch and axios
  * adapters are thin wrappers over it, and each keeps the credential with the origin of the original
- * request: a redirect to another origin (a storage bucket, a CDN) is followed without it.
+ * request: a redirect to another origin (a storage bucket, a CDN) is followed without it. Each also
+ * shows the authenticator every answer, and sends a request once more when the authenticator asks
+ * (`wantsResend`), under one rule (`#shouldResend`).
  */
 import { X_PLANET_APP, X_PLANET_APP_HEADER } from "./version.js";
 import { isSameOrigin, originOf } from "./transport-security.js";
@@ -16,6 +18,9 @@ const X_PLANET_APP_LOWER = X_PLANET_APP_HEADER.toLowerCase();
 
 /** Request headers an authenticator can set: a record of names to values, or a fetch `Headers`. */
 export type MutableHeaders = Record<string, string | string[] | undefined>;
+
+/** Reads one header of an answer by name (any case); null or undefined when absent. */
+export type ResponseHeaderReader = (name: string) => string | null | undefined;
 
 /**
  * The request a decoration is for. Authenticators whose headers prove possession of a key sign the
@@ -66,11 +71,68 @@ export interface GotHookOptions {
 /** What the got afterResponse hook reads of a response. */
 export interface GotResponseLike {
   url?: string | undefined;
+  statusCode?: number | undefined;
   headers?: Record<string, string | string[] | undefined> | undefined;
+  /** The request answered: its body decides whether it can be sent again, its context holds the original origin. */
+  request?: { options?: { body?: unknown; context?: Record<PropertyKey, unknown> | undefined } | undefined } | undefined;
 }
+
+/** What `axios(instance)` uses of an axios instance. */
+export interface AxiosInstanceLike {
+  interceptors: {
+    request: {
+      /** Adds a request interceptor. */
+      use(onFulfilled: <T extends AxiosConfigLike>(config: T) => Promise<T>): unknown;
+    };
+    response: {
+      /** Adds a response interceptor: for answers, and for errors (an HTTP error status carries its answer). */
+      use(onFulfilled: <R extends AxiosResponseLike>(response: R) => R | Promise<R>, onRejected: (error: unknown) => unknown): unknown;
+    };
+  };
+  /** Sends a request (through the instance's interceptors). */
+  request(config: AxiosConfigLike): Promise<unknown>;
+}
+
+/** What the axios interceptors read and set of a request config. */
+export interface AxiosConfigLike {
+  headers?: unknown;
+  beforeRedirect?: unknown;
+  method?: string | undefined;
+  url?: string | undefined;
+  baseURL?: string | undefined;
+  data?: unknown;
+}
+
+/** What the axios response interceptor reads of an answer. */
+export interface AxiosResponseLike {
+  status: number;
+  headers?: unknown;
+  /** A `responseType: "stream"` answer's body, released before a resend. */
+  data?: unknown;
+  config?: AxiosConfigLike | undefined;
+}
+
+/**
+ * Per axios request, keyed by the `beforeRedirect` installed on its config (axios keeps it on the config
+ * an answer carries, and on a config sent again): the hook it chains to, where the request started,
+ * where it was last sent, and whether it is already a resend.
+ */
+interface AxiosRequestState {
+  chained: unknown;
+  /** The origin of the config's URL, until the first redirect tells where the request really went. */
+  origin: string | null;
+  /** Where the request was last sent (the config's URL, then each redirect's). */
+  url: string | undefined;
+  redirected: boolean;
+  resent: boolean;
+  resending: boolean;
+}
+const axiosRequests = new WeakMap<object, AxiosRequestState>();
 
 /** Where the got hook remembers the original request's origin; got copies `context` across redirects. */
 const ORIGINAL_ORIGIN = Symbol("planet-auth original origin");
+/** Marks a got request already sent once more (`wantsResend`); got copies `context` to the resend. */
+const RESENT = Symbol("planet-auth resent");
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_FETCH_REDIRECTS = 20;
 
@@ -129,6 +191,31 @@ function lowerCaseName(name: string): string {
 
 function toHeaders(headers: Headers | Record<string, string>): Headers {
   return headers instanceof Headers ? headers : new Headers(headers);
+}
+
+/**
+ * Whether a request body can be sent again as it is: none, text, bytes, URLSearchParams, a Blob or
+ * FormData can; a stream or an iterator cannot (the first send consumed it).
+ */
+function isReplayableBody(body: unknown): boolean {
+  if (typeof body !== "object" || body === null || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true;
+  const b = body as Record<PropertyKey, unknown>;
+  return typeof b.pipe !== "function" && typeof b.getReader !== "function" && typeof b.next !== "function" && typeof b[Symbol.asyncIterator] !== "function";
+}
+
+/** The body a fetch call sends: `init.body`, else the body of a Request passed as input. */
+function fetchBody(input: unknown, init: FetchInitLike | undefined): unknown {
+  if (init?.body !== undefined) return init.body;
+  return typeof input === "object" && input !== null ? (input as { body?: unknown }).body : undefined;
+}
+
+/** One header of an axios answer: from an AxiosHeaders (`get`) or a plain record of lower-cased names. */
+function axiosHeader(headers: unknown, name: string): string | null | undefined {
+  if (!headers || typeof headers !== "object") return undefined;
+  const bag = headers as AxiosHeaderBag;
+  const value = typeof bag.get === "function" ? bag.get(name) : bag[name.toLowerCase()];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === "string" ? first : undefined;
 }
 
 /**
@@ -204,7 +291,31 @@ export abstract class RequestAuthenticator {
    * Called by the adapters with each response's headers (a server may hand the credential something
    * for the next request, such as a nonce). Nothing by default.
    */
-  observeResponse(_url: string, _header: (name: string) => string | null | undefined): void {}
+  observeResponse(_url: string, _header: ResponseHeaderReader): void {}
+
+  /**
+   * Whether an answer from `url` (already shown to `observeResponse`) asks for the request once more
+   * with freshly made headers, e.g. a server nonce the credential must carry. The adapters decide
+   * whether they may (`#shouldResend`). False by default.
+   */
+  wantsResend(_url: string, _status: number, _header: ResponseHeaderReader): boolean {
+    return false;
+  }
+
+  /**
+   * The one rule of the got, fetch and axios adapters for sending a request once more: the
+   * authenticator asks for it, the request is not itself a resend, the answer came from the original
+   * request's origin (so the request carried the credential, and the resend goes nowhere else), and its
+   * body can be sent again (a stream body cannot: its answer is returned as it is).
+   */
+  #shouldResend(url: string, status: number, header: ResponseHeaderReader, origin: string | null | undefined, body: unknown, resent: boolean): boolean {
+    return !resent && this.#mayResend() && this.wantsResend(url, status, header) && isSameOrigin(url, origin ?? "") && isReplayableBody(body);
+  }
+
+  /** Whether this authenticator ever asks for a resend: when not, the adapters' answer path stays as cheap as before. */
+  #mayResend(): boolean {
+    return this.wantsResend !== RequestAuthenticator.prototype.wantsResend;
+  }
 
   #removeCredential(headers: MutableHeaders): void {
     deleteHeader(headers, this.authHeader);
@@ -220,8 +331,11 @@ export abstract class RequestAuthenticator {
     hooks: {
       /** Adds the credential (same origin only), refreshing it first when needed. */
       beforeRequest: Array<(options: GotHookOptions) => Promise<void> | void>;
-      /** Lets the authenticator read the response's headers (e.g. a new DPoP nonce); returns the response unchanged. */
-      afterResponse: Array<<R extends GotResponseLike>(response: R) => R>;
+      /**
+       * Lets the authenticator read the response's headers (e.g. a new DPoP nonce), and sends the request
+       * once more when it asks for it (see `wantsResend`); otherwise returns the response unchanged.
+       */
+      afterResponse: Array<<R extends GotResponseLike>(response: R, retryWithMergedOptions?: (options: { preserveHooks?: boolean }) => never) => R>;
     };
   } {
     return {
@@ -238,12 +352,21 @@ export abstract class RequestAuthenticator {
           },
         ],
         afterResponse: [
-          (response) => {
+          (response, retryWithMergedOptions) => {
             const headers = response.headers ?? {};
-            this.observeResponse(String(response.url ?? ""), (name) => {
+            const url = String(response.url ?? "");
+            const header = (name: string) => {
               const v = headers[name.toLowerCase()];
               return Array.isArray(v) ? v[0] : v;
-            });
+            };
+            this.observeResponse(url, header);
+            const options = response.request?.options;
+            const context = options?.context;
+            if (retryWithMergedOptions && context && this.#shouldResend(url, response.statusCode ?? 0, header, context[ORIGINAL_ORIGIN] as string | undefined, options.body, context[RESENT] === true)) {
+              context[RESENT] = true;
+              // got runs beforeRequest again (a fresh credential), and this hook too (it sees the resend's answer).
+              return retryWithMergedOptions({ preserveHooks: true });
+            }
             return response;
           },
         ],
@@ -288,12 +411,28 @@ export abstract class RequestAuthenticator {
     // Object.assign, not a spread: V8 copies a spread object and then overwrites its headers several times slower.
     const options: FetchInitLike = Object.assign({}, init);
     options.headers = headers as HeadersSource;
-    if (mode !== "follow") return call(input, options).then((res) => this.#observed(url, res));
-    options.redirect = "manual";
-    return call(input, options).then((res) => {
-      this.#observed(url, res);
-      return REDIRECT_STATUSES.has(res.status) ? this.#followFetchRedirects(call, res, url, method, init, toHeaders(headers)) : res;
-    });
+    if (mode === "follow") options.redirect = "manual";
+    return call(input, options).then((res) => this.#fetchAnswered(res, call, input, init, options, url, method, mode, headers));
+  }
+
+  /** The first request's answer: resent once when `#shouldResend` says so, redirects followed in mode "follow". */
+  #fetchAnswered(
+    res: FetchResponseLike, call: FetchCall, input: unknown, init: FetchInitLike | undefined, options: FetchInitLike, url: string, method: string, mode: string,
+    headers: Headers | Record<string, string>, resent = false,
+  ): FetchResponseLike | Promise<FetchResponseLike> {
+    this.#observed(url, res);
+    if (this.#mayResend() && this.#shouldResend(url, res.status, (name) => res.headers.get(name), url, fetchBody(input, init), resent)) {
+      return this.#beforeFetchResend(res, headers, { method, url })
+        .then(() => call(input, options))
+        .then((again) => this.#fetchAnswered(again, call, input, init, options, url, method, mode, headers, true));
+    }
+    return mode === "follow" && REDIRECT_STATUSES.has(res.status) ? this.#followFetchRedirects(call, res, url, method, init, toHeaders(headers), resent) : res;
+  }
+
+  /** Before a fetch request goes out once more: the refused answer's body is released and the credential made anew. */
+  async #beforeFetchResend(refused: FetchResponseLike, headers: Headers | Record<string, string>, target: RequestTarget): Promise<void> {
+    await refused.body?.cancel?.();
+    await this.#decorateFetchHeaders(headers, target);
   }
 
   /** Decorate fetch headers: a lower-cased record (see `lowerCaseHeaders`) or a Headers object. Synchronous when `decorate` is. */
@@ -311,8 +450,9 @@ export abstract class RequestAuthenticator {
     return res;
   }
 
+  /** Follows redirects hop by hop; `resent`: the request was already sent once more (`#shouldResend`), which happens once per call. */
   async #followFetchRedirects(
-    fetchImpl: FetchCall, first: FetchResponseLike, url: string, method: string, init: FetchInitLike | undefined, headers: Headers,
+    fetchImpl: FetchCall, first: FetchResponseLike, url: string, method: string, init: FetchInitLike | undefined, headers: Headers, resent: boolean,
   ): Promise<FetchResponseLike> {
     const origin = originOf(url);
     let res = first;
@@ -337,6 +477,12 @@ export abstract class RequestAuthenticator {
       }
       await res.body?.cancel?.();
       res = this.#observed(next, await fetchImpl(next, { ...init, method, body, headers, redirect: "manual" }));
+      const answer = res;
+      if (this.#shouldResend(next, answer.status, (name) => answer.headers.get(name), origin, body, resent)) {
+        resent = true;
+        await this.#beforeFetchResend(answer, headers, { method, url: next });
+        res = this.#observed(next, await fetchImpl(next, { ...init, method, body, headers, redirect: "manual" }));
+      }
       current = next;
     }
     return res;
@@ -345,42 +491,88 @@ export abstract class RequestAuthenticator {
   /**
    * An axios request interceptor: `axios.interceptors.request.use(authenticator.axiosInterceptor())`.
    * It also installs a `beforeRedirect` (chained to one already configured) that removes the
-   * credential when a redirect leaves the original request's origin.
+   * credential when a redirect leaves the original request's origin. Answers are seen only through
+   * `axios(instance)`, which installs this interceptor and a response interceptor.
    */
-  axiosInterceptor(): <T extends { headers?: unknown; beforeRedirect?: unknown; method?: string | undefined; url?: string | undefined; baseURL?: string | undefined }>(config: T) => Promise<T> {
+  axiosInterceptor(): <T extends AxiosConfigLike>(config: T) => Promise<T> {
     return async (config) => {
       const record: MutableHeaders = {};
       const h = (config.headers ?? {}) as AxiosHeaderBag;
       const existing = typeof h.get === "function" ? h.get(X_PLANET_APP_HEADER) : h[X_PLANET_APP_HEADER];
       if (typeof existing === "string" && existing) record[X_PLANET_APP_HEADER] = existing;
-      await this.decorate(record, axiosTarget(config));
+      const target = axiosTarget(config);
+      await this.decorate(record, target);
       if (typeof h.set === "function") {
         for (const [k, v] of Object.entries(record)) if (typeof v === "string") h.set(k, v);
       } else {
         config.headers = { ...h, ...record };
       }
-      config.beforeRedirect = this.#axiosBeforeRedirect(config.beforeRedirect);
+      config.beforeRedirect = this.#axiosBeforeRedirect(config.beforeRedirect, target?.url);
       return config;
     };
   }
 
-  #axiosBeforeRedirect(chained: unknown) {
-    let originalOrigin: string | null | undefined;
-    return (options: { href?: string; method?: string; headers?: MutableHeaders }, response: unknown, request?: { url?: string }) => {
-      // The first redirect's request is the original one.
-      originalOrigin ??= request?.url ? originOf(request.url) : null;
-      if (options.headers && (!options.href || !isSameOrigin(options.href, originalOrigin ?? ""))) this.#removeCredential(options.headers);
+  /**
+   * Installs the credential on an axios instance: the request interceptor of `axiosInterceptor()`, and
+   * a response interceptor that shows the authenticator every answer (e.g. a new DPoP nonce) and sends
+   * a request once more when the authenticator asks for it, as the got and fetch adapters do.
+   * @returns the instance
+   */
+  axios<I extends AxiosInstanceLike>(instance: I): I {
+    instance.interceptors.request.use(this.axiosInterceptor());
+    instance.interceptors.response.use(
+      // The answer of a resend stands for the refused one.
+      (response) => this.#axiosAnswered(instance, response, undefined) as typeof response | Promise<typeof response>,
+      (error: unknown) => this.#axiosAnswered(instance, (error as { response?: AxiosResponseLike } | null)?.response, error),
+    );
+    return instance;
+  }
+
+  /** An axios answer (or the error carrying it): shown to the authenticator; the request sent once more when `#shouldResend` says so. */
+  #axiosAnswered(instance: AxiosInstanceLike, response: AxiosResponseLike | undefined, error: unknown): unknown {
+    const config = response?.config;
+    const state = config && typeof config.beforeRedirect === "function" ? axiosRequests.get(config.beforeRedirect) : undefined;
+    if (response && config && state?.url !== undefined) {
+      const header = (name: string) => axiosHeader(response.headers, name);
+      this.observeResponse(state.url, header);
+      if (this.#shouldResend(state.url, response.status, header, state.origin, config.data, state.resent)) {
+        state.resending = true;
+        (response.data as { destroy?: () => void } | null | undefined)?.destroy?.();
+        return instance.request({ ...config });
+      }
+    }
+    if (error !== undefined) throw error;
+    return response;
+  }
+
+  #axiosBeforeRedirect(given: unknown, url: string | undefined) {
+    // A config sent again carries the hook installed the first time: chain to what that one chained to.
+    const previous = typeof given === "function" ? axiosRequests.get(given) : undefined;
+    const chained = previous ? previous.chained : given;
+    const state: AxiosRequestState = {
+      chained, origin: url === undefined ? null : originOf(url), url, redirected: false, resent: previous?.resending ?? false, resending: false,
+    };
+    const hook = (options: { href?: string; method?: string; headers?: MutableHeaders }, response: unknown, request?: { url?: string }) => {
+      // The first redirect's request is the original one, as sent.
+      if (!state.redirected) {
+        state.redirected = true;
+        if (request?.url) state.origin = originOf(request.url);
+      }
+      if (options.headers && (!options.href || !isSameOrigin(options.href, state.origin ?? ""))) this.#removeCredential(options.headers);
       else if (options.headers && options.href && this.credentialHeaders.length > 0) {
         // A credential bound to the request is made anew for the hop (synchronously: the token is already at hand).
         this.applyHeaders(options.headers, { method: (options.method ?? "GET").toUpperCase(), url: options.href });
       }
+      state.url = options.href;
       if (typeof chained === "function") chained(options, response, request);
     };
+    axiosRequests.set(hook, state);
+    return hook;
   }
 }
 
 /** The request an axios config describes: `baseURL` joined to a relative `url`, as axios joins them. */
-function axiosTarget(config: { method?: string | undefined; url?: string | undefined; baseURL?: string | undefined }): RequestTarget | undefined {
+function axiosTarget(config: AxiosConfigLike): RequestTarget | undefined {
   const url = config.url ?? "";
   const absolute = URL.canParse(url) ? url : config.baseURL ? `${config.baseURL.replace(/\/+$/, "")}/${url.replace(/^\/+/, "")}` : undefined;
   return absolute === undefined ? undefined : { method: (config.method ?? "GET").toUpperCase(), url: absolute };

@@ -21,10 +21,14 @@
 import {
   AuthClientException, AuthException, CorruptObjectException, CredentialRequestAuthenticator, ObjectNotFoundException, RequestAuthenticator,
   systemClock, type AuthLogger, type Clock, type Credential, type JsonObject, type LoginOptions, type MutableHeaders, type RequestTarget,
+  type ResponseHeaderReader,
 } from "../../kernel/index.js";
 import { FileBackedOidcCredential } from "./credential.js";
 import type { DpopKeyHolder } from "./dpop-key.js";
 import { OidcApiClientException } from "./errors.js";
+
+/** A `WWW-Authenticate` challenge naming the error `use_dpop_nonce` (RFC 9449 section 9), quoted or not. */
+const USE_DPOP_NONCE = /(?:^|[\s,])error\s*=\s*"?use_dpop_nonce(?:"|\s|,|$)/i;
 
 /** What the authenticators need from an auth client. */
 export interface OidcRefreshClient {
@@ -270,8 +274,18 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   }
 
   /** A resource server's `DPoP-Nonce` is used in the next proof sent to it (RFC 9449 section 9). */
-  override observeResponse(url: string, header: (name: string) => string | null | undefined): void {
+  override observeResponse(url: string, header: ResponseHeaderReader): void {
     if (this.#dpop) this.#dpop.rememberNonce(url, header("dpop-nonce"));
+  }
+
+  /**
+   * A resource server that refused a DPoP request for want of a nonce (401 with `error="use_dpop_nonce"`
+   * and a `DPoP-Nonce`, RFC 9449 section 9) gets it once more, with a proof carrying that nonce.
+   */
+  override wantsResend(url: string, status: number, header: ResponseHeaderReader): boolean {
+    if (status !== 401 || !this.#dpopBound) return false;
+    const nonce = header("dpop-nonce");
+    return Boolean(nonce) && this.#dpop!.nonceFor(url) === nonce && USE_DPOP_NONCE.test(header("www-authenticate") ?? "");
   }
 
   #primeFromMemory(): void {
