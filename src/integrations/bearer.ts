@@ -18,6 +18,7 @@ import {
 } from "../plugins/oidc/index.js";
 import { DpopPolicy, DpopRefusal, boundThumbprint, type DpopMode, type DpopOptions, type RequestUrl } from "./dpop.js";
 import type { VerifiedDpopProof } from "../plugins/oidc/index.js";
+import { grantedScopes as scopesOf } from "../plugins/oidc/validation/scopes.js";
 
 export type { DpopMode, DpopOptions, RequestUrl } from "./dpop.js";
 
@@ -230,21 +231,28 @@ const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
  */
 export function bearerToken(header: string | string[] | undefined, challenge: BearerChallenge): string | undefined {
   const found = headerCredentials(header, challenge, false);
-  return found?.token;
+  return found && b64token(found.token, challenge);
+}
+
+/** A request's credential: its scheme, and its token (checked as a b64token unless it came from the header). */
+interface Credentials {
+  readonly scheme: AuthScheme;
+  readonly token: string;
 }
 
 /**
  * The scheme and token of an `Authorization` header: `Bearer`, and `DPoP` when `dpop` is accepted;
- * undefined for no header or another scheme. A credential that is not exactly one token is `invalid_request`.
+ * undefined for no header or another scheme. The token's syntax (one b64token) is not checked here:
+ * a token the validator already holds is one (see `BearerAuthenticator.authenticateNow`).
  */
-function headerCredentials(header: string | string[] | undefined, challenge: BearerChallenge, dpop: boolean): { scheme: AuthScheme; token: string } | undefined {
+function headerCredentials(header: string | string[] | undefined, challenge: BearerChallenge, dpop: boolean): Credentials | undefined {
   if (header === undefined) return undefined;
   if (Array.isArray(header)) throw challenge.error("invalid_request");
   const value = header.trim();
   const bearer = BEARER.exec(value);
-  if (bearer) return { scheme: "Bearer", token: b64token(value.slice(bearer[0].length), challenge) };
+  if (bearer) return { scheme: "Bearer", token: value.slice(bearer[0].length) };
   const proofScheme = dpop ? DPOP.exec(value) : null;
-  if (proofScheme) return { scheme: "DPoP", token: b64token(value.slice(proofScheme[0].length), challenge, "DPoP") };
+  if (proofScheme) return { scheme: "DPoP", token: value.slice(proofScheme[0].length) };
   return undefined;
 }
 
@@ -282,16 +290,33 @@ function accessTokenParam(values: readonly unknown[], challenge: BearerChallenge
   return b64token(values[0], challenge);
 }
 
-/** Scopes a token grants: `scope` (space separated, RFC 9068) or `scp` (list or string). */
+/**
+ * Scopes a token grants: `scope` split on whitespace (RFC 9068) when it is set, else `scp` (a list, or
+ * a string split the same way); none when it has neither. The token validator's `scopesAnyof` reads them so too.
+ */
 export function grantedScopes(claims: JsonObject): string[] {
-  const value = claims.scope ?? claims.scp;
-  if (typeof value === "string") return value.split(" ").filter(Boolean);
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === "string");
-  return [];
+  return [...(scopesOf(claims) ?? [])];
 }
 
-/** The challenge (realm, schemes) of the middleware that authenticated a request, for the route guards' refusals. */
-const challenges = new WeakMap<BearerAuth, BearerChallenge>();
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** A request's auth, holding the challenge (realm, schemes) of the middleware that accepted it, for the route guards' refusals. */
+class AcceptedAuth implements BearerAuth {
+  readonly #challenge: BearerChallenge;
+  constructor(
+    readonly claims: JsonObject,
+    readonly scopes: readonly string[],
+    readonly introspection: JsonObject | null,
+    readonly token: string,
+    readonly scheme: AuthScheme,
+    challenge: BearerChallenge,
+  ) {
+    this.#challenge = challenge;
+  }
+  static challengeOf(auth: BearerAuth): BearerChallenge | undefined {
+    return #challenge in auth ? (auth as AcceptedAuth).#challenge : undefined;
+  }
+}
 /** Requests let through without a token (`authRequired: false`): a guard on them answers this challenge's 401. */
 const anonymous = new WeakMap<object, BearerChallenge>();
 
@@ -374,10 +399,11 @@ export class BearerAuthenticator {
 
   /**
    * The request's one access token, or undefined when it carries none. Two `Authorization` headers, a
-   * repeated `access_token`, or a token in more than one place are `invalid_request`.
+   * repeated `access_token`, a token in more than one place, or one that is not a b64token are `invalid_request`.
    */
   token(request: BearerRequest, body?: unknown): string | undefined {
-    return this.#credentials(request, body)?.token;
+    const found = this.#credentials(request, body);
+    return found && b64token(found.token, this.challenge, found.scheme);
   }
 
   /** The nonce to send with every answer (`DPoP-Nonce`, RFC 9449 section 9), when DPoP nonces are required. */
@@ -385,7 +411,7 @@ export class BearerAuthenticator {
     return this.#dpop.mode === "disabled" ? undefined : this.#dpop.currentNonce();
   }
 
-  #credentials(request: BearerRequest, body?: unknown): { scheme: AuthScheme; token: string } | undefined {
+  #credentials(request: BearerRequest, body?: unknown): Credentials | undefined {
     const c = this.challenge;
     const header = headerCredentials(authorizationHeader(request, c), c, this.#dpop.mode !== "disabled");
     let found = header?.token;
@@ -403,7 +429,8 @@ export class BearerAuthenticator {
       if (fromBody !== undefined && found !== undefined) throw c.error("invalid_request");
       found ??= fromBody;
     }
-    return found === undefined ? undefined : { scheme: header?.scheme ?? "Bearer", token: found };
+    if (found === undefined) return undefined;
+    return found === header?.token ? header : { scheme: header?.scheme ?? "Bearer", token: found };
   }
 
   /**
@@ -412,10 +439,10 @@ export class BearerAuthenticator {
    * with a `BearerAuthError`: 400/401/403 about the token, 503 (`Retry-After`) when an issuer's keys
    * cannot be fetched (or the DPoP replay store cannot answer), 500 for anything else — never with
    * another error, never with internal detail. `target` is the request's path and URL as the client
-   * called them (what a DPoP proof names), as the framework sees them; by default `request.url` on the
-   * request's `Host`.
+   * called them (what a DPoP proof names), as the framework sees them, or a function of `key` giving them
+   * (called only for a DPoP proof); by default `request.url` on the request's `Host`.
    */
-  async authenticate(request: BearerRequest, body?: unknown, key: object = request, target?: CalledRequest): Promise<BearerAuth | undefined> {
+  async authenticate<K extends object>(request: BearerRequest, body?: unknown, key?: K, target?: CalledRequest | ((key: K) => CalledRequest)): Promise<BearerAuth | undefined> {
     return this.authenticateNow(request, body, key, target);
   }
 
@@ -425,31 +452,40 @@ export class BearerAuthenticator {
    * answer (or throws its `BearerAuthError`) synchronously; anything else returns the promise of the
    * full validation. For frameworks whose hooks can finish without a promise.
    */
-  authenticateNow(request: BearerRequest, body?: unknown, key: object = request, target?: CalledRequest): BearerAuth | undefined | Promise<BearerAuth | undefined> {
+  authenticateNow<K extends object>(request: BearerRequest, body?: unknown, key?: K, target?: CalledRequest | ((key: K) => CalledRequest)): BearerAuth | undefined | Promise<BearerAuth | undefined> {
     const found = this.#credentials(request, body);
     if (found === undefined) {
       if (this.#required) throw this.challenge.error(undefined);
-      anonymous.set(key, this.challenge);
+      anonymous.set(key ?? request, this.challenge);
       return undefined;
     }
     const { scheme, token } = found;
     const validator = this.#validator;
     if (scheme === "Bearer" && this.#dpop.mode !== "required" && !this.#remote && !(validator instanceof Promise)) {
+      // A token the validator holds is a JWT it verified, so a b64token (RFC 6750 section 2.1) too.
       const held = validator.validateAccessTokenFromCache?.(token);
       if (held) return this.#accepted(scheme, token, held[0], null);
     }
-    return this.#authenticateFully(request, key, target, scheme, token);
+    b64token(token, this.challenge, scheme);
+    return this.#authenticateFully(request, key ?? (request as K), target, scheme, token);
   }
 
-  async #authenticateFully(request: BearerRequest, key: object, target: CalledRequest | undefined, scheme: AuthScheme, token: string): Promise<BearerAuth | undefined> {
+  async #authenticateFully<K extends object>(
+    request: BearerRequest,
+    key: K,
+    target: CalledRequest | ((key: K) => CalledRequest) | undefined,
+    scheme: AuthScheme,
+    token: string,
+  ): Promise<BearerAuth | undefined> {
     const c = this.challenge;
     const dpop = this.#dpop;
     if (scheme === "Bearer" && dpop.mode === "required") throw c.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "DPoP is required") });
     let proof: VerifiedDpopProof | undefined;
     if (scheme === "DPoP") {
-      const path = target?.path ?? request.url ?? "/";
+      const called = typeof target === "function" ? target(key) : target;
+      const path = called?.path ?? request.url ?? "/";
       try {
-        proof = dpop.verifyProof(request.headers.dpop, request.method ?? "GET", dpop.htu(path, target?.url ?? (() => requestUrlOf(request))), token);
+        proof = dpop.verifyProof(request.headers.dpop, request.method ?? "GET", dpop.htu(path, called?.url ?? (() => requestUrlOf(request))), token);
       } catch (err) {
         if (err instanceof DpopRefusal) throw c.error(err.error, { scheme, cause: err });
         throw c.failure(err);
@@ -480,9 +516,7 @@ export class BearerAuthenticator {
     if (scheme === "Bearer" && boundThumbprint(claims) !== undefined) {
       throw this.challenge.error("invalid_token", { scheme, cause: new DpopRefusal("invalid_token", "A DPoP-bound token was presented as a Bearer token") });
     }
-    const auth: BearerAuth = { claims, scopes: grantedScopes(claims), introspection, token, scheme };
-    challenges.set(auth, this.challenge);
-    return auth;
+    return new AcceptedAuth(claims, scopesOf(claims) ?? NO_SCOPES, introspection, token, scheme, this.challenge);
   }
 }
 
@@ -512,7 +546,7 @@ function authenticated(auth: BearerAuth | undefined, key: object, helper: string
 
 /** How a guard refuses: `invalid_token` (401) or `insufficient_scope` (403, with the scopes when given). */
 function refuse(auth: BearerAuth, error: "invalid_token" | "insufficient_scope", scopes?: readonly string[]): BearerAuthError {
-  return (challenges.get(auth) ?? new BearerChallenge()).error(error, { scopes, scheme: auth.scheme });
+  return (AcceptedAuth.challengeOf(auth) ?? new BearerChallenge()).error(error, { scopes, scheme: auth.scheme });
 }
 
 /** Every one of `scopes` must be granted. */

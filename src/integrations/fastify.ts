@@ -19,7 +19,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from "fastify";
 import {
   BearerAuthenticator, allScopesGuard, anyScopeGuard, claimEqualsGuard, claimIncludesGuard, claimsGuard,
-  type AuthGuard, type BearerAuth, type BearerAuthOptions, type ClaimsGuardOptions, type ClaimsPredicate,
+  type AuthGuard, type BearerAuth, type BearerAuthOptions, type CalledRequest, type ClaimsGuardOptions, type ClaimsPredicate,
 } from "./bearer.js";
 
 export {
@@ -39,13 +39,23 @@ const plugin: FastifyPluginAsync<BearerAuthOptions> = async (fastify, options) =
   const authenticator = new BearerAuthenticator(options);
   await authenticator.ready(); // a bad issuer configuration fails app.ready(), not the first request
   if (!fastify.hasRequestDecorator("auth")) fastify.decorateRequest("auth", undefined);
-  // What a DPoP proof names: the URL as the client called it (Fastify applies its `trustProxy` setting to protocol and host).
-  const target = (request: FastifyRequest) => ({ path: request.raw.url ?? "/", url: () => `${request.protocol}://${request.host}${request.raw.url ?? "/"}` });
   // Callback-style hooks: a repeated token (or none) is answered in the same turn, with no promise.
   const authenticate = (request: FastifyRequest, reply: FastifyReply, body: unknown, done: HookHandlerDoneFunction) => {
     const nonce = authenticator.dpopNonce();
     if (nonce !== undefined) reply.header("DPoP-Nonce", nonce);
-    settle(() => authenticator.authenticateNow(request.raw, body, request, target(request)), (auth) => void (request.auth = auth), done);
+    let auth: BearerAuth | undefined | Promise<BearerAuth | undefined>;
+    try {
+      auth = authenticator.authenticateNow(request.raw, body, request, calledRequest);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (auth instanceof Promise) {
+      auth.then((value) => ((request.auth = value), done()), done);
+    } else {
+      request.auth = auth;
+      done();
+    }
   };
   if (authenticator.readsFormBody) {
     fastify.addHook("preValidation", (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => authenticate(request, reply, request.body, done));
@@ -54,21 +64,22 @@ const plugin: FastifyPluginAsync<BearerAuthOptions> = async (fastify, options) =
   }
 };
 
-/** Run `work` (a value, or a promise of one), hand its result to `use`, then call `done` (with the error, if any). */
-function settle<T>(work: () => T | Promise<T>, use: (value: T) => void, done: HookHandlerDoneFunction): void {
-  let result: T | Promise<T>;
+/** What a DPoP proof names: the URL as the client called it (Fastify applies its `trustProxy` setting to protocol and host). */
+function calledRequest(request: FastifyRequest): CalledRequest {
+  return { path: request.raw.url ?? "/", url: () => `${request.protocol}://${request.host}${request.raw.url ?? "/"}` };
+}
+
+/** Run a guard, then call `done` (with its error, if any); a guard that returns a promise is waited for. */
+function runGuard(guard: AuthGuard, request: FastifyRequest, done: HookHandlerDoneFunction): void {
+  let result: void | Promise<void>;
   try {
-    result = work();
+    result = guard(request.auth, request);
   } catch (err) {
     done(err as Error);
     return;
   }
-  if (result instanceof Promise) {
-    result.then((value) => (use(value), done()), (err: Error) => done(err));
-  } else {
-    use(result);
-    done();
-  }
+  if (result instanceof Promise) result.then(() => done(), done);
+  else done();
 }
 
 /** Register with `{ validator | issuers, realm?, ... }` (see `BearerAuthOptions`); protects the registering context. */
@@ -80,7 +91,7 @@ export const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = Object.assign(p
 });
 
 function routeGuard(guard: AuthGuard): preHandlerHookHandler {
-  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => settle(() => guard(request.auth, request), () => undefined, done);
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => runGuard(guard, request, done);
 }
 
 /** A `preHandler`: the token must grant every one of `scopes` (403 `insufficient_scope` otherwise). */

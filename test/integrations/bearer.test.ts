@@ -60,4 +60,16 @@ describe("grantedScopes", () => {
     expect(grantedScopes({ scp: "x y" })).toEqual(["x", "y"]);
     expect(grantedScopes({})).toEqual([]);
   });
+
+  test("the token validator's reading (its scopesAnyof check): any whitespace separates, an empty scope falls back to scp", () => {
+    expect(grantedScopes({ scope: "a\tb\nc" })).toEqual(["a", "b", "c"]);
+    expect(grantedScopes({ scope: "", scp: ["x"] })).toEqual(["x"]);
+    expect(grantedScopes({ scp: "x\ty" })).toEqual(["x", "y"]);
+  });
+
+  test("a fresh list each call: changing one changes no later answer", () => {
+    const claims = Object.freeze({ scope: "a b" });
+    grantedScopes(claims).push("c");
+    expect(grantedScopes(claims)).toEqual(["a", "b"]);
+  });
 });

@@ -12,7 +12,7 @@ import {
 } from "./token-errors.js";
 import { OidcAuthClient } from "./client.js";
 import { OidcClientValidatorAuthClientConfig } from "./client-types.js";
-import { DEFAULT_MAX_TOKEN_LENGTH, TokenValidator, cachedClaimsOf, prepareToken } from "./validation/token-validator.js";
+import { DEFAULT_MAX_TOKEN_LENGTH, TokenValidator, cachedClaimsOf, prepareToken, type ValidateTokenOptions } from "./validation/token-validator.js";
 import { DEFAULT_MIN_FETCH_INTERVAL_SECONDS, fetchBackoffMs } from "./validation/jwks-cache.js";
 
 /** Clock skew tolerated for `exp`, `nbf` and `iat` unless configured otherwise, seconds. */
@@ -84,6 +84,12 @@ interface TrustedIssuer {
   client: OidcAuthClient;
   audiences: string[];
   validator: TokenValidator;
+  /** What every token of this issuer is validated against when a call asks for no scopes. */
+  plain: ValidateTokenOptions;
+}
+
+function tokenOptions(trusted: TrustedIssuer, options: ValidateAccessTokenOptions): ValidateTokenOptions {
+  return options.scopesAnyof === undefined ? trusted.plain : { ...trusted.plain, scopesAnyof: options.scopesAnyof };
 }
 
 function nonNegativeSeconds(name: string, value: number | undefined): number | undefined {
@@ -256,7 +262,8 @@ export class OidcMultiIssuerValidator {
           });
         }
         if (map.has(issuer)) throw new AuthException(`Issuer ${issuer} is configured more than once in the multi-issuer validator`);
-        map.set(issuer, { issuer, client, audiences: [...(ctx.audiences ?? client.config().audiences())], validator: this.#validators.get(ctx)! });
+        const audiences = [...(ctx.audiences ?? client.config().audiences())];
+        map.set(issuer, { issuer, client, audiences, validator: this.#validators.get(ctx)!, plain: { issuer, audience: audiences } });
       }
       this.#metadataFailures = 0;
       this.#resolved = map;
@@ -328,7 +335,7 @@ export class OidcMultiIssuerValidator {
     }
     let claims: JsonObject;
     try {
-      claims = (await trusted.validator.validateToken(prepared, { issuer: trusted.issuer, audience: trusted.audiences, scopesAnyof: options.scopesAnyof })) as JsonObject;
+      claims = (await trusted.validator.validateToken(prepared, tokenOptions(trusted, options))) as JsonObject;
     } catch (err) {
       if (err instanceof AuthException && !(err instanceof InvalidTokenException) && !(err instanceof InvalidArgumentException)) {
         const jwks = trusted.validator.jwksKeyCache;
@@ -342,7 +349,7 @@ export class OidcMultiIssuerValidator {
   /** A token an issuer's verified-token cache holds: its claims checked for this call, without decoding it. */
   #cachedClaims(token: string, options: ValidateAccessTokenOptions): { trusted: TrustedIssuer; claims: JsonObject } | undefined {
     for (const trusted of this.#resolved!.values()) {
-      const claims = cachedClaimsOf(trusted.validator, token, { issuer: trusted.issuer, audience: trusted.audiences, scopesAnyof: options.scopesAnyof });
+      const claims = cachedClaimsOf(trusted.validator, token, tokenOptions(trusted, options));
       if (claims) return { trusted, claims: claims as JsonObject };
     }
     return undefined;

@@ -20,6 +20,7 @@ import type { JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
 import { JwksKeyCache } from "./jwks-cache.js";
 import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
 import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, splitCompactJwt } from "./jwt-decode.js";
+import { freezeGrantedScopes, grantedScopes } from "./scopes.js";
 
 /**
  * Options of `TokenValidator`: trusted algorithms, clock leeway, maximum token age, the token profile, the
@@ -92,8 +93,11 @@ const HEADER_CACHE_SIZE = 64;
 
 /** A verified token's frozen claims and what a hit still checks; see `#cachedClaims`. */
 interface VerifiedEntry {
+  /** The whole token: a hit must be this exact string (the cache's key is only its end). */
+  readonly token: string;
   readonly claims: JwtPayload;
-  readonly header: JwtHeader;
+  /** The token's header and claims, for the exceptions of a hit that this call's arguments refuse. */
+  readonly context: FailureContext;
   readonly kid: string;
   readonly alg: SignatureAlgorithm;
   /** Served while `validFrom <= now < validUntil` (seconds); otherwise the token is validated in full again. */
@@ -101,7 +105,19 @@ interface VerifiedEntry {
   readonly validUntil: number;
   /** The granted scopes (`scope` or `scp`); undefined when the token has neither claim. */
   readonly scopes: readonly string[] | undefined;
+  /** Hit since it was last passed over for eviction (the "second chance" of the CLOCK replacement policy). */
+  used: boolean;
 }
+
+/**
+ * The verified-token cache's key: the token's last characters, the end of its signature. Hashing a
+ * short key is what makes a hit a lookup (a whole token is hashed character by character, each time
+ * it arrives as a new string); the entry holds the whole token, and a hit must equal it exactly.
+ */
+function cacheKey(token: string): string {
+  return token.length <= CACHE_KEY_CHARS ? token : token.slice(-CACHE_KEY_CHARS);
+}
+const CACHE_KEY_CHARS = 32;
 
 interface PendingSignature {
   readonly token: string;
@@ -155,16 +171,25 @@ export interface PreparedToken {
   readonly payload: JwtPayload | undefined;
   readonly payloadError: string | undefined;
 }
-interface Prepared extends PreparedToken {
-  readonly dots: [number, number];
+/** The only maker of prepared tokens: a private field marks the ones this module made. */
+class Prepared implements PreparedToken {
+  readonly #madeHere = true;
+  constructor(
+    readonly token: string,
+    readonly dots: [number, number],
+    readonly payload: JwtPayload | undefined,
+    readonly payloadError: string | undefined,
+  ) {}
+  static madeHere(value: unknown): value is Prepared {
+    return typeof value === "object" && value !== null && #madeHere in value;
+  }
 }
-const prepared = new WeakSet<PreparedToken>();
 
 /**
  * Check the length cap (first, before reading any of the token), the compact structure, and decode
  * the payload once. Malformed or too long ⇒ `InvalidTokenException`.
  */
-export function prepareToken(token: string, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): PreparedToken {
+export function prepareToken(token: string, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): Prepared {
   if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentException("Token must be a non-empty string");
   if (token.length > maxTokenLength) throw new InvalidTokenException(`Token is longer than the maximum of ${maxTokenLength} characters`);
   let dots: [number, number];
@@ -182,9 +207,7 @@ export function prepareToken(token: string, maxTokenLength = DEFAULT_MAX_TOKEN_L
     if (!(e instanceof MalformedJwtError)) throw e;
     payloadError = e.message;
   }
-  const result: Prepared = { token, dots, payload, payloadError };
-  prepared.add(result);
-  return result;
+  return new Prepared(token, dots, payload, payloadError);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -211,6 +234,9 @@ function checkCrit(ctx: FailureContext, header: JwtHeader): void {
 }
 
 const NONCE = ["nonce"];
+const IAT = ["iat"];
+// Required of every token, whatever the call asks.
+const BASE_CLAIMS = ["aud", "exp", "iss"];
 
 /** Claims that must be present (a null value is absent, as in PyJWT). */
 function checkPresent(ctx: FailureContext, claims: JwtPayload, names: readonly string[]): void {
@@ -236,18 +262,6 @@ function checkAudience(ctx: FailureContext, aud: unknown, expected: string | rea
   } else {
     fail(ctx, InvalidTokenException, 'Token "aud" claim must be a string or a list of strings');
   }
-}
-
-/** The scopes a token grants: its `scope` (space separated) or else its `scp` (list); undefined when it has neither. */
-function grantedScopes(claims: JwtPayload): string[] | undefined {
-  if (claims.scope) return scopeList(claims.scope);
-  if (claims.scp) return scopeList(claims.scp);
-  return undefined;
-}
-
-function scopeList(value: unknown): string[] {
-  if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
-  return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
 }
 
 function checkScopes(ctx: FailureContext, granted: readonly string[] | undefined, anyOf: string[]): void {
@@ -300,8 +314,10 @@ export class TokenValidator {
   readonly #headers = new Map<string, JwtHeader>();
   readonly #scratch: Buffer;
   #verifiedGeneration = -1;
-  /** Signatures asked for in this turn of the microtask queue, verified together by `#verifyPending`. */
+  /** Signatures waiting for the end of this turn of the microtask queue, then verified by `#verifyPending`. */
   #pendingSignatures: PendingSignature[] = [];
+  /** A signature was verified on this thread in this turn of the microtask queue. */
+  #busy = false;
   /** Signatures being verified on the thread pool. */
   #inPool = 0;
   #signatureChecks = 0;
@@ -358,7 +374,7 @@ export class TokenValidator {
    * without decoding its payload again.
    */
   validateToken(token: string | PreparedToken, options: ValidateTokenOptions): Promise<Record<string, unknown>> {
-    // A verified-token cache hit settles at once; otherwise the signature is verified on this thread or the pool (see `#verify`).
+    // A cache hit, or a validation alone, settles at once; otherwise the signature goes to the thread pool (see `#finish`).
     try {
       const result = this.#validate(token, options);
       return result instanceof Promise ? result.catch((e: unknown) => this.#report(e)) : Promise.resolve(result);
@@ -419,7 +435,7 @@ export class TokenValidator {
       if (cached) return cached;
     }
     // 2. Length cap, structure, payload (kept for the exceptions' jwtBody; its errors surface after the signature check).
-    const prep = (typeof given === "object" && given !== null && prepared.has(given) ? given : prepareToken(given as string, this.#maxTokenLength)) as Prepared;
+    const prep = Prepared.madeHere(given) ? given : prepareToken(given as string, this.#maxTokenLength);
     const { token, dots } = prep;
     if (token.length > this.#maxTokenLength) throw new InvalidTokenException(`Token is longer than the maximum of ${this.#maxTokenLength} characters`);
     const ctx: FailureContext = { header: undefined, payload: prep.payload };
@@ -462,7 +478,12 @@ export class TokenValidator {
     });
   }
 
-  /** Step 5, the signature (see `#verify`), then the rest. */
+  /**
+   * Step 5, the signature, then the rest. A validation alone (nothing on the thread pool, none
+   * verified or waiting in this turn of the microtask queue) is verified here and now: the serial
+   * case, with no hand-off and no promise to wait for. Otherwise the signature waits for the end of
+   * the turn and goes to the thread pool with the others (see `#verifyPending`).
+   */
   #finish(
     token: string,
     dots: [number, number],
@@ -471,10 +492,22 @@ export class TokenValidator {
     alg: SignatureAlgorithm,
     entry: JwksKeyEntry,
     options: ValidateTokenOptions,
-  ): Promise<Record<string, unknown>> {
+  ): Record<string, unknown> | Promise<Record<string, unknown>> {
     this.#signatureChecks++;
-    return this.#verify(token, dots[1], alg, entry).then((valid) => this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+    if (!this.#busy && this.#inPool === 0) {
+      this.#busy = true;
+      queueMicrotask(this.#endTurn);
+      return this.#afterSignature(this.#verifySignature(token, dots[1], alg, entry), token, ctx, payloadError, alg, options);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      const queued = this.#pendingSignatures.push({ token, dot2: dots[1], alg, key: entry, resolve, reject });
+      if (queued === 1) queueMicrotask(this.#verifyPending);
+    }).then((valid) => this.#afterSignature(valid, token, ctx, payloadError, alg, options));
   }
+
+  readonly #endTurn = (): void => {
+    this.#busy = false;
+  };
 
   /** Steps 6–8: claims, nonce, scopes; a token that passes is remembered (when the cache is on). */
   #afterSignature(
@@ -495,40 +528,21 @@ export class TokenValidator {
     checkNonce(ctx, claims, options.nonce);
 
     // 7. Scopes, last.
-    const wantsScopes = options.scopesAnyof !== undefined && options.scopesAnyof.length > 0;
-    const scopes = wantsScopes || this.#cacheSize > 0 ? grantedScopes(claims) : undefined;
-    if (wantsScopes) checkScopes(ctx, scopes, options.scopesAnyof!);
-    // Remembered claims are shared by every hit: frozen, nested values too.
-    if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, deepFreeze(claims), scopes, now);
+    if (options.scopesAnyof !== undefined && options.scopesAnyof.length > 0) checkScopes(ctx, grantedScopes(claims), options.scopesAnyof);
+    // Remembered claims are shared by every hit: frozen, nested values too, and their scope list.
+    if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, deepFreeze(claims), freezeGrantedScopes(claims), now);
     return claims;
   }
 
   /**
-   * Verify a signature where it costs least. Signatures asked for within one turn of the microtask
-   * queue are gathered: one alone, with none on the thread pool, is verified on this thread (no
-   * hand-off, the serial case); several, or any while others are on the pool, go to libuv's thread
-   * pool (node:crypto's callback form), so concurrent validations use every core. Both run the same
-   * node:crypto verification of the same bytes.
+   * The signatures asked for while another was being verified (in the same turn, or with some on the
+   * thread pool), gathered until the end of the turn: they go to libuv's thread pool (node:crypto's
+   * callback form), so concurrent validations use every core. Same node:crypto verification of the
+   * same bytes as `#verifySignature`.
    */
-  #verify(token: string, dot2: number, alg: SignatureAlgorithm, entry: JwksKeyEntry): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      const queued = this.#pendingSignatures.push({ token, dot2, alg, key: entry, resolve, reject });
-      if (queued === 1) queueMicrotask(this.#verifyPending);
-    });
-  }
-
   readonly #verifyPending = (): void => {
     const jobs = this.#pendingSignatures;
     this.#pendingSignatures = [];
-    if (jobs.length === 1 && this.#inPool === 0) {
-      const job = jobs[0];
-      try {
-        job.resolve(this.#verifySignature(job.token, job.dot2, job.alg, job.key));
-      } catch (e) {
-        job.reject(e);
-      }
-      return;
-    }
     for (const job of jobs) {
       const { token, dot2 } = job;
       this.#inPool++;
@@ -570,17 +584,17 @@ export class TokenValidator {
    */
   #cachedClaims(token: unknown, options: ValidateTokenOptions): Record<string, unknown> | undefined {
     if (typeof token !== "string" || token.length > this.#maxTokenLength) return undefined;
-    const hit = this.#verified.get(token);
-    if (hit === undefined) return undefined;
+    const key = cacheKey(token);
+    const hit = this.#verified.get(key);
+    if (hit === undefined || hit.token !== token) return undefined;
     const now = Math.floor(this.#clock.now() / 1000);
     if (this.#jwks.generation !== this.#verifiedGeneration || now >= hit.validUntil || this.#jwks.peekKey(hit.kid, hit.alg) === undefined) {
-      this.#verified.delete(token);
+      this.#verified.delete(key);
       return undefined;
     }
-    this.#verified.delete(token);
-    this.#verified.set(token, hit); // most recently used last
+    hit.used = true;
     const claims = hit.claims;
-    const ctx: FailureContext = { header: hit.header, payload: claims };
+    const ctx = hit.context;
     // Not yet valid (the clock went back): the claims checks say why, as for a token never seen.
     if (now < hit.validFrom) this.#checkClaims(claims, options, now, ctx);
     if (options.requiredClaims !== undefined) checkPresent(ctx, claims, options.requiredClaims);
@@ -596,7 +610,7 @@ export class TokenValidator {
    * Remember a token that passed every check, with its frozen claims. Its validity: from `iat`/`nbf`
    * (less the leeway) to `exp` (never past it, leeway or not) or the end of the maximum token age.
    */
-  #rememberVerified(token: string, header: JwtHeader, alg: SignatureAlgorithm, claims: JwtPayload, scopes: string[] | undefined, now: number): void {
+  #rememberVerified(token: string, header: JwtHeader, alg: SignatureAlgorithm, claims: JwtPayload, scopes: readonly string[] | undefined, now: number): void {
     const { exp, iat, nbf } = claims as { exp: number; iat?: number; nbf?: number };
     if (exp <= now) return;
     const validFrom = Math.max(iat ?? -Infinity, nbf ?? -Infinity) - this.#leeway;
@@ -605,21 +619,28 @@ export class TokenValidator {
       this.#verified.clear();
       this.#verifiedGeneration = this.#jwks.generation;
     }
-    this.#verified.delete(token);
-    if (this.#verified.size >= this.#cacheSize) {
-      const oldest = this.#verified.keys().next().value;
-      if (oldest !== undefined) this.#verified.delete(oldest);
+    const key = cacheKey(token);
+    const verified = this.#verified;
+    verified.delete(key);
+    // Full: evict the oldest entry not hit since it was last passed over; a hit one moves to the end, unmarked.
+    for (const [oldKey, old] of verified) {
+      if (verified.size < this.#cacheSize) break;
+      verified.delete(oldKey);
+      if (old.used) {
+        old.used = false;
+        verified.set(oldKey, old);
+      }
     }
-    this.#verified.set(token, { claims, header, kid: header.kid as string, alg, validFrom, validUntil, scopes: scopes && Object.freeze(scopes) });
+    const context: FailureContext = { header, payload: claims };
+    verified.set(key, { token, claims, context, kid: header.kid as string, alg, validFrom, validUntil, scopes, used: false });
   }
 
   #checkClaims(claims: JwtPayload, options: ValidateTokenOptions, now: number, ctx: FailureContext): void {
     // Presence (a null value is absent, as in PyJWT).
-    const required = this.#profile === "rfc9068" ? [...RFC9068_CLAIMS] : ["aud", "exp", "iss"];
-    if (this.#maxAge !== undefined) required.push("iat");
-    if (options.requiredClaims) required.push(...options.requiredClaims);
-    if (options.nonce !== undefined) required.push("nonce");
-    checkPresent(ctx, claims, required);
+    checkPresent(ctx, claims, this.#profile === "rfc9068" ? RFC9068_CLAIMS : BASE_CLAIMS);
+    if (this.#maxAge !== undefined) checkPresent(ctx, claims, IAT);
+    if (options.requiredClaims) checkPresent(ctx, claims, options.requiredClaims);
+    if (options.nonce !== undefined) checkPresent(ctx, claims, NONCE);
     const leeway = this.#leeway;
     const { iat, nbf, exp } = claims;
     if (iat !== undefined) {

@@ -9,8 +9,8 @@
  *
  * The few places where we are deliberately stricter than jose are listed in the last test, each
  * shown to be accepted by jose and rejected by us. Every verdict is reached on both of the validator's
- * paths: one validation at a time (verified on the main thread) and the whole corpus at once
- * (verified on libuv's thread pool).
+ * paths: one validation at a time (verified on the main thread) and the whole corpus at once, after
+ * a first validation in the same turn (verified on libuv's thread pool).
  */
 import { afterEach, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import crypto, { createPublicKey, sign } from "node:crypto";
@@ -214,11 +214,14 @@ describe("differential: TokenValidator vs jose.jwtVerify", () => {
     const expected = await Promise.all(corpus.map(({ token }) => joseVerdict(token, set, key)));
     await validator.jwksKeyCache.refresh(); // keys at hand: every validation reaches its signature in the same turn
     const counts = countVerifications();
+    // The first validation of a turn is verified on this thread; every one asked for after it in that turn goes to the pool.
+    const first = ourVerdict(validator, corpus[expected.indexOf(true)].token, set);
     const ours = await Promise.all(corpus.map(({ token }) => ourVerdict(validator, token, set)));
     const disagreements = corpus.flatMap((c, i) => (ours[i] === expected[i] ? [] : [`${c.name}: jose ${expected[i]}, ours ${ours[i]}`]));
     expect(disagreements).toEqual([]);
+    expect(await first).toBe(true);
     expect(counts.pool).toBeGreaterThan(20);
-    expect(counts.main).toBe(0);
+    expect(counts.main).toBe(1);
     expect(expected.filter(Boolean).length).toBeGreaterThan(set.algorithms.length > 1 ? 25 : 10);
   });
 

@@ -94,6 +94,24 @@ describe("verified-token cache", () => {
     expect(validator.signatureChecks).toBe(1);
   });
 
+  test("a hit is the exact token: one that ends the same (the cache's key) is validated in full and refused", async () => {
+    const { validator } = setup(10);
+    const token = await signJose(ring.rsa1);
+    const claims = await validator.validateToken(token, OPTS);
+    const [h, p, s] = token.split(".");
+    // Same last 32 characters, another signature or another payload: not the cached token.
+    const flip = (c: string) => (c === "A" ? "B" : "A");
+    const otherSignature = `${h}.${p}.${flip(s[0])}${s.slice(1)}`;
+    const otherPayload = `${h}.${b64u(JSON.stringify({ ...baseClaims(), sub: "someone-else" }))}.${s}`;
+    for (const forged of [otherSignature, otherPayload]) {
+      expect(forged.slice(-32)).toBe(token.slice(-32));
+      await expect(validator.validateToken(forged, OPTS)).rejects.toThrow("Token signature verification failed");
+    }
+    expect(validator.signatureChecks).toBe(3);
+    expect(await validator.validateToken(token, OPTS)).toBe(claims); // still held
+    expect(validator.signatureChecks).toBe(3);
+  });
+
   test("a hit checks the call's required claims", async () => {
     const { validator } = setup(10);
     const token = await signJose(ring.rsa1);
@@ -163,11 +181,11 @@ describe("verified-token cache", () => {
     expect(validator.signatureChecks).toBe(1);
   });
 
-  test("bounded: the least recently used entry is evicted", async () => {
+  test("bounded: the oldest entry not hit since it was last passed over is evicted (CLOCK, second chance)", async () => {
     const { validator } = setup(3);
     const tokens = await Promise.all([1, 2, 3, 4].map((i) => signJose(ring.rsa1, baseClaims({ sub: `u${i}` }))));
     for (const t of tokens.slice(0, 3)) await validator.validateToken(t, OPTS);
-    await validator.validateToken(tokens[0], OPTS); // touch #1: #2 becomes the oldest
+    await validator.validateToken(tokens[0], OPTS); // a hit on #1: passed over once, so #2 goes first
     expect(validator.signatureChecks).toBe(3);
     await validator.validateToken(tokens[3], OPTS); // evicts #2
     expect(validator.verifiedTokenCacheEntries).toBe(3);

@@ -1,0 +1,32 @@
+/**
+ * The scopes a token grants, one answer for the validator's `scopesAnyof` check and the middleware's
+ * `auth.scopes`, as the Python library's `TokenValidator.validate_token` reads them: the `scope` claim
+ * split on whitespace (RFC 9068 section 2.2.3) when it is truthy, else the `scp` claim (a list, or a
+ * string split the same way). Undefined when the token has neither.
+ */
+import type { JwtPayload } from "./jwt-decode.js";
+
+// Frozen claims (the verified-token cache's) keep their frozen scope list: a cache hit does not split again.
+const known = new WeakMap<object, readonly string[]>();
+
+export function grantedScopes(claims: JwtPayload): readonly string[] | undefined {
+  const memo = known.get(claims);
+  if (memo) return memo;
+  if (claims.scope) return scopeList(claims.scope);
+  if (claims.scp) return scopeList(claims.scp);
+  return undefined;
+}
+
+/** The scopes of frozen claims, computed once and frozen with them (undefined: neither claim). */
+export function freezeGrantedScopes(claims: JwtPayload): readonly string[] | undefined {
+  const scopes = grantedScopes(claims);
+  if (scopes === undefined || !Object.isFrozen(claims)) return scopes;
+  const frozen = Object.isFrozen(scopes) ? scopes : Object.freeze(scopes);
+  known.set(claims, frozen);
+  return frozen;
+}
+
+function scopeList(value: unknown): string[] {
+  if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
+  return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
+}
