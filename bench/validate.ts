@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(34)}${fmt(median(rates[name][0]))}  ${show(ratios(name, 0, serialFloor)).padEnd(24)} | ${fmt(median(rates[name][last]))}  ${show(ratios(name, last, poolFloor))}`);
   }
   console.log("");
-  console.log("Cross-over (TokenValidator verifies alone on the main thread, on the thread pool when several are pending):");
+  console.log("Cross-over (TokenValidator verifies one per turn on the main thread while the thread pool holds fewer than its threads, the rest on the pool):");
   for (const [li, level] of levels.entries()) {
     console.log(
       `  concurrency ${String(level).padStart(2)}: ours ${fmt(median(rates.TokenValidator[li]))}/s = ${show(ratios("TokenValidator", li, serialFloor))} of sync verify, ` +

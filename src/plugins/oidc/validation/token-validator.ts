@@ -88,6 +88,8 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
 const RFC9068_CLAIMS = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
 const RFC9068_TYPES = new Set(["at+jwt", "application/at+jwt"]);
 const MAX_SCRATCH_BYTES = 64 * 1024;
+// libuv's thread pool size (node:crypto's callback form runs there).
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 // Distinct header segments remembered (issuers use a handful: one per key and token type).
 const HEADER_CACHE_SIZE = 64;
 
@@ -479,10 +481,11 @@ export class TokenValidator {
   }
 
   /**
-   * Step 5, the signature, then the rest. A validation alone (nothing on the thread pool, none
-   * verified or waiting in this turn of the microtask queue) is verified here and now: the serial
-   * case, with no hand-off and no promise to wait for. Otherwise the signature waits for the end of
-   * the turn and goes to the thread pool with the others (see `#verifyPending`).
+   * Step 5, the signature, then the rest. This thread verifies one signature per turn of the
+   * microtask queue, here and now (no hand-off, no promise to wait for), while the thread pool holds
+   * fewer than it has threads: the serial case, and a few concurrent validations, which the pool's
+   * hand-off would slow down. The others wait for the end of the turn and go to the thread pool
+   * together (see `#verifyPending`), so many concurrent validations use every core.
    */
   #finish(
     token: string,
@@ -494,7 +497,7 @@ export class TokenValidator {
     options: ValidateTokenOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>> {
     this.#signatureChecks++;
-    if (!this.#busy && this.#inPool === 0) {
+    if (!this.#busy && this.#inPool < POOL_THREADS) {
       this.#busy = true;
       queueMicrotask(this.#endTurn);
       return this.#afterSignature(this.#verifySignature(token, dots[1], alg, entry), token, ctx, payloadError, alg, options);

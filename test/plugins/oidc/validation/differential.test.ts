@@ -205,6 +205,37 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
+describe("where a signature is verified", () => {
+  async function setup(n: number) {
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock });
+    await validator.jwksKeyCache.refresh();
+    const tokens = await Promise.all(Array.from({ length: n }, (_, i) => signJose(ring.rsa1, baseClaims({ sub: `u${i}` }))));
+    const validate = (token: string) => validator.validateToken(token, { issuer: ISSUER, audience: AUDIENCE });
+    return { tokens, validate };
+  }
+
+  test("this thread takes one per turn while the thread pool holds fewer than its 4 threads", async () => {
+    const { tokens, validate } = await setup(4);
+    const counts = countVerifications();
+    const first = tokens.slice(0, 3).map(validate); // one here, two to the pool
+    await null; // the next turn: the pool's answers come later, in a callback
+    const next = validate(tokens[3]); // two on the pool: verified here
+    expect(counts).toEqual({ main: 2, pool: 2 });
+    await Promise.all([...first, next]);
+  });
+
+  test("from 4 on the thread pool, every validation goes there", async () => {
+    const { tokens, validate } = await setup(7);
+    const counts = countVerifications();
+    const first = tokens.slice(0, 6).map(validate); // one here, five to the pool
+    await null;
+    const next = validate(tokens[6]);
+    await Promise.all([...first, next]);
+    expect(counts).toEqual({ main: 1, pool: 6 });
+  });
+});
+
 describe("differential: TokenValidator vs jose.jwtVerify", () => {
   test.each(OPTION_SETS)("every verdict agrees on the thread pool, the whole corpus at once ($name)", async (set) => {
     const corpus = await buildCorpus(ring);
