@@ -18,7 +18,7 @@ import {
 } from "../plugins/oidc/index.js";
 import { DpopPolicy, DpopRefusal, boundThumbprint, type DpopMode, type DpopOptions, type RequestUrl } from "./dpop.js";
 import type { VerifiedDpopProof } from "../plugins/oidc/index.js";
-import { grantedScopes as scopesOf } from "../plugins/oidc/validation/scopes.js";
+import { grantedScopes as scopesOf, spaceDelimited } from "../plugins/oidc/validation/scopes.js";
 
 export type { DpopMode, DpopOptions, RequestUrl } from "./dpop.js";
 
@@ -32,7 +32,7 @@ declare module "../kernel/index.js" {
 export interface BearerAuth {
   /** The validated access-token claims. */
   readonly claims: JsonObject;
-  /** Scopes granted by the token (`scope`, space separated, or `scp`). */
+  /** Scopes granted by the token (`scope`, whitespace separated, else `scp`; see `grantedScopes`). */
   readonly scopes: readonly string[];
   /** The introspection response when the remote revocation check ran, else null. */
   readonly introspection: JsonObject | null;
@@ -614,8 +614,8 @@ export function claimEqualsGuard(claim: string, value: ClaimValue, helper = "req
 }
 
 /**
- * `claims[claim]` must include every one of `values`: a list claim, or a space-separated string claim
- * (as `scope`).
+ * `claims[claim]` must include every one of `values`: a list claim, or a space-delimited string claim
+ * (as `scope`, split as `grantedScopes` splits it).
  */
 export function claimIncludesGuard(claim: string, values: readonly ClaimValue[], helper = "requireClaimIncludes"): AuthGuard {
   checkedClaimName(helper, claim);
@@ -625,7 +625,7 @@ export function claimIncludesGuard(claim: string, values: readonly ClaimValue[],
   return (auth, key) => {
     const a = authenticated(auth, key, helper);
     const actual = Object.hasOwn(a.claims, claim) ? a.claims[claim] : undefined;
-    const list: readonly unknown[] = Array.isArray(actual) ? actual : typeof actual === "string" ? actual.split(" ").filter(Boolean) : [];
+    const list: readonly unknown[] = Array.isArray(actual) ? actual : typeof actual === "string" ? spaceDelimited(actual) : [];
     if (!required.every((v) => list.includes(v))) throw refuse(a, error);
   };
 }

@@ -1,6 +1,6 @@
 /** The framework-neutral parts of the middleware: header parsing, challenges, granted scopes. */
 import { describe, expect, test } from "@jest/globals";
-import { BearerAuthError, BearerChallenge, bearerToken, grantedScopes } from "../../src/integrations/bearer.js";
+import { BearerAuthError, BearerChallenge, bearerToken, claimIncludesGuard, grantedScopes } from "../../src/integrations/bearer.js";
 
 const challenge = new BearerChallenge("api");
 
@@ -65,6 +65,13 @@ describe("grantedScopes", () => {
     expect(grantedScopes({ scope: "a\tb\nc" })).toEqual(["a", "b", "c"]);
     expect(grantedScopes({ scope: "", scp: ["x"] })).toEqual(["x"]);
     expect(grantedScopes({ scp: "x\ty" })).toEqual(["x", "y"]);
+  });
+
+  test("requireClaimIncludes reads a string claim as grantedScopes reads scope", () => {
+    const auth = { claims: { scope: "a\tb", roles: "x\ny" }, scopes: ["a", "b"], introspection: null, token: "t", scheme: "Bearer" as const };
+    expect(() => claimIncludesGuard("scope", ["b"])(auth, {})).not.toThrow();
+    expect(() => claimIncludesGuard("roles", ["x", "y"])(auth, {})).not.toThrow();
+    expect(() => claimIncludesGuard("roles", ["z"])(auth, {})).toThrow(BearerAuthError);
   });
 
   test("a fresh list each call: changing one changes no later answer", () => {

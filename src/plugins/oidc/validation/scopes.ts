@@ -26,7 +26,12 @@ export function freezeGrantedScopes(claims: JwtPayload): readonly string[] | und
   return frozen;
 }
 
+/** A space-delimited claim's values (RFC 6749 section 3.3 separates them by spaces; any whitespace is taken). */
+export function spaceDelimited(value: string): string[] {
+  return value.split(/\s+/).filter(Boolean);
+}
+
 function scopeList(value: unknown): string[] {
-  if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
+  if (typeof value === "string") return spaceDelimited(value);
   return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
 }
