@@ -77,6 +77,9 @@ async function writeOwned(file: string, content: string, uid: number, mode = 0o6
       uid: OTHER, gid: GROUP, env: { TARGET: path.join(project, ".planetauthrc.mjs"), LINK_TO: rootOwned, MARKER: marker }, stdio: "ignore",
     });
     children.push(swapper);
+    // Discovery starts once the swapper has put its first file in place (a slow start would otherwise read "none").
+    const target = path.join(project, ".planetauthrc.mjs");
+    while (!existsSync(target)) await new Promise((resolve) => setTimeout(resolve, 10));
     const outcomes = await discoverAs(USER, 40);
     swapper.kill("SIGKILL");
     expect(existsSync(marker)).toBe(false);
