@@ -120,7 +120,7 @@ export class AuthKernel implements ServiceResolver {
     // Reads the formats as plugins register them (the array is shared, not copied).
     this.#bind(STORAGE_PROVIDER, {
       useFactory: () => new FileStorageProvider({
-        formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes, lock: { logger },
+        formats: this.#formats, homeDir: options.homeDir, maxFileBytes: options.maxFileBytes, lock: { logger }, env: () => this.resolve(ENVIRONMENT),
       }),
     });
     const s = options.services ?? {};

@@ -86,4 +86,9 @@ export interface StorageFormatContext {
   key: string;
   /** The resolved absolute file path (or the key, for non-file providers). */
   path: string;
+  /**
+   * The environment variables of the kernel the storage serves (its `env` service), for a format that
+   * reads some (SOPS reads its age identities there); absent: the process's.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { startPlanetApiServer, type PlanetApiServer } from "../../examples/support/planet-api-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { runPlauth } from "../../src/cli/index.js";
 import { plauth } from "./support/plauth.js";
 
 const EMAIL = "ada@example.com";
@@ -75,6 +76,20 @@ test("the identity can come from SOPS_AGE_KEY_FILE instead; without one the encr
   const long = JSON.parse((await run(["profile", "list", "--json", "--long"], { SOPS_AGE_KEY_FILE: elsewhere })).stdout).local;
   expect(Object.keys(long)).toEqual(["vault"]);
   expect(long.vault).toMatchObject({ client_type: "planet_legacy", _file_path: ".planet/vault/auth_client.sops.json" });
+});
+
+test("plauth run inside a host program reads the identity from the environment the host gives it, not the process's", async () => {
+  expect((await createLegacyProfile("vault")).code).toBe(0);
+  const elsewhere = path.join(home, "identity.txt");
+  await rename(path.join(home, ".config/sops/age/keys.txt"), elsewhere);
+  expect(process.env.SOPS_AGE_KEY_FILE).toBeUndefined();
+  const out: string[] = [];
+  const code = await runPlauth(["profile", "list", "--json", "--long"], {
+    env: { HOME: home, SOPS_AGE_KEY_FILE: elsewhere },
+    io: { out: (t) => void out.push(t), err: (t) => void out.push(t), errIsTty: false },
+  });
+  expect(code).toBe(0);
+  expect(JSON.parse(out.join("")).local.vault).toMatchObject({ client_type: "planet_legacy", legacy_auth_endpoint: api.loginUrl });
 });
 
 test("with no recipient configured, create --sops fails clearly and writes nothing", async () => {

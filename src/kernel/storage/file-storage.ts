@@ -46,6 +46,8 @@ export interface FileStorageOptions {
   /** Largest file read, in bytes (default 1 MiB); a larger one fails with FileTooLargeException and is left as it is. */
   maxFileBytes?: number;
   lock?: FileLockOptions;
+  /** The environment the formats are given (`StorageFormatContext.env`), read at each use; default: the process's. */
+  env?: () => Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -75,6 +77,7 @@ function errnoCode(err: unknown): string | undefined {
 export class FileStorageProvider implements ObjectStorageProvider {
   readonly #homeDir: () => string;
   readonly #formats: readonly StorageFormat[] | null;
+  readonly #env: (() => Readonly<Record<string, string | undefined>>) | undefined;
   readonly #fs: FileOps;
   readonly #maxFileBytes: number;
   readonly #lock: FileLockOptions;
@@ -86,6 +89,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
     this.#maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#homeDir = options.homeDir ?? (() => process.env.HOME || homedir());
     this.#formats = options.formats ?? null;
+    this.#env = options.env;
   }
 
   /** Absolute file path for a key. */
@@ -145,7 +149,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
       if (errnoCode(err) === "ENOENT") throw new ObjectNotFoundException("File not found", { filePath, cause: err });
       throw new StorageException(`Could not read file: ${errnoCode(err) ?? (err as Error).message}`, { filePath, cause: err });
     }
-    if (format) return format.decode(text, { key, path: filePath });
+    if (format) return format.decode(text, { key, path: filePath, env: this.#env?.() });
     try {
       return parseJsonObject(text);
     } catch (err) {
@@ -165,7 +169,7 @@ export class FileStorageProvider implements ObjectStorageProvider {
         if (err instanceof FileTooLargeException) throw err;
         return undefined;
       });
-      text = await format.encode(data, { key, path: filePath, previousText });
+      text = await format.encode(data, { key, path: filePath, previousText, env: this.#env?.() });
     } else {
       text = serializeJsonObject(data);
     }

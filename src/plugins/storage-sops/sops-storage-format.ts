@@ -31,17 +31,20 @@ export interface SopsStorageFormat extends StorageFormat {
   readonly name: "sops";
 }
 
-/** Create the SOPS storage format. Options inject the environment (env vars, home dir), identities, etc. */
+/**
+ * Create the SOPS storage format. Options inject the environment (env vars, home dir), identities, etc.;
+ * without `env`, the environment the storage gives (its kernel's `env` service), else the process's.
+ */
 export function createSopsStorageFormat(options: SopsStorageFormatOptions = {}): SopsStorageFormat {
   return {
     name: "sops",
     matches: isSopsKey,
     profileFiles: SOPS_PROFILE_FILES,
     async decode(text: string, context: StorageFormatContext): Promise<JsonObject> {
-      return (await loadCodec()).decryptSops(text, context.path, { ...options, kind: "json" });
+      return (await loadCodec()).decryptSops(text, context.path, { ...options, env: options.env ?? context.env, kind: "json" });
     },
     async encode(data: JsonObject, context: StorageFormatContext & { previousText?: string }): Promise<string> {
-      return (await loadCodec()).encryptSops(data, context.path, { ...options, previousText: context.previousText });
+      return (await loadCodec()).encryptSops(data, context.path, { ...options, env: options.env ?? context.env, previousText: context.previousText });
     },
   };
 }
