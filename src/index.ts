@@ -30,7 +30,7 @@ export type {
   KnownClientType, LoadKernelOptions, LockOptions, LogLevel, LogOptions, LoginOptions, MutableHeaders,
   NetworkExceptionOptions, ObjectStorageProvider, OutputMode, PluginSchemaExceptionOptions, ProfileFileNames,
   RegisteredClientType, RequestTarget, ResponseHeaderReader, ServiceLifecycle, ServiceProvider, ServiceRegistry, ServiceResolver, Sleep,
-  StorageFormat, StorageFormatContext, StorageOptions, TerminalPromptStreams, Token, TtyDisplay, TtyPrompt,
+  StorageFormat, StorageFormatContext, StorageOptions, StoredObject, TerminalPromptStreams, Token, TtyDisplay, TtyPrompt,
   UnknownKey,
 } from "./kernel/index.js";
 export {

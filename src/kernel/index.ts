@@ -23,6 +23,7 @@ export {
   type OrderedValue, type KeyOrder, type JsonPath, type ParseOrderedJsonOptions, type StringifyOrderedJsonOptions,
 } from "./storage/ordered-json.js";
 export { FileBackedJsonObject } from "./file-backed-json-object.js";
+export type { StoredObject } from "./file-backed-json-object.js";
 export { Credential, CredentialOriginException } from "./credential.js";
 export { AuthClientConfig, isConfigured, type AuthClientConfigClass, type AuthClientConfigOptions } from "./auth-client-config.js";
 export type { CheckedConfigDict, ConfigDict, ConfigDicts, ConfigKey, KnownClientType, SchemaData, SchemaValue, TsTypeNames, UnknownKey } from "./config-types.js";

@@ -80,7 +80,7 @@ const ROOT_EXPORTS = [
   "SopsUnsupportedKeyTypeException", "StaticApiKeyAuthClient", "StaticApiKeyAuthClientConfig",
   "StaticApiKeyAuthClientException", "StaticApikeyConfigDict", "staticKeyPlugin", "STORAGE_PROVIDER",
   "STORAGE_REDIS_PLUGIN_NAME", "STORAGE_SOPS_PLUGIN_NAME", "StorageException", "StorageFormat",
-  "StorageFormatContext", "StorageOptions", "storageRedisPlugin", "storageSopsPlugin", "TerminalPromptStreams",
+  "StorageFormatContext", "StorageOptions", "StoredObject", "storageRedisPlugin", "storageSopsPlugin", "TerminalPromptStreams",
   "Token", "token", "TokenApiClientFactory", "TokenApiException", "TokenApiTimeoutException", "TokenPolicy",
   "TokenValidator", "TokenValidatorException", "TokenValidatorOptions", "TrustedIssuerContext",
   "TrustedIssuerSpec", "TTY_DISPLAY", "TTY_PROMPT", "TtyDisplay", "TtyPrompt", "UnknownIssuerTokenException",
