@@ -1,4 +1,4 @@
-/** Waiters for "the object or lock under this key changed", woken by a published message. */
+/** Waiters for a key's change (its object written, its lock released), woken by a published message. */
 export interface ChangeWait {
   /** Resolves on a change of the key, after `ms`, or when `signal` aborts (whichever comes first). */
   wait(ms: number, signal?: AbortSignal): Promise<void>;

@@ -24,10 +24,11 @@ export interface RedisConnection {
   hset(key: string, ...fieldsAndValues: string[]): Promise<unknown>;
   del(key: string): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
   connect(): Promise<void>;
   disconnect(): void;
   on(event: "error", listener: (err: unknown) => void): unknown;
-  on(event: "ready", listener: () => void): unknown;
+  on(event: "ready" | "close", listener: () => void): unknown;
   on(event: "message", listener: (channel: string, message: string) => void): unknown;
 }
 

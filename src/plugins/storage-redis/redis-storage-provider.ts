@@ -9,7 +9,15 @@
  * - `P` + K + `#fence`: the last fence given; each lease gets a larger one (also after a restart that
  *   lost it: see ACQUIRE); a write made under a lease carries its fence and is refused once another
  *   owner holds the lock or a value with a newer fence was written;
- * - channel `P` + `#changed`: the key, published on every write and release, which wakes waiters.
+ * - channel `P` + `#changed`: published on every write (the key, or for a write under a lease the
+ *   value written, authenticated with the lease, so a process that was waiting for that lease needs
+ *   no read to take it) and release (see change-messages.ts); it wakes watchers and lock waiters.
+ *
+ * Reads are served from memory for a short while (`RECENT_MS`) after this process read, wrote or
+ * was announced a value, as long as change messages are being received and none came for that key:
+ * a refresh's reads of a token and its origin record, and a waiter's reads once the holder's write is
+ * announced, then cost no round trip. Under a lease, the leased key's value comes from taking the
+ * lease (the ACQUIRE script returns it) and, after that turn, from Redis.
  *
  * Degraded, not down: when Redis cannot be reached, reads are served from this process's copy of
  * what it last read or wrote, writes are kept and written back when Redis returns (unless Redis has
@@ -21,6 +29,7 @@ import {
   DEFAULT_MAX_FILE_BYTES, FileTooLargeException, InvalidDataException, ObjectNotFoundException, StorageException, parseJsonObject, refusePlainStorageOfFormatKey, serializeJsonObject,
   type AuthLogger, type JsonObject, type LockOptions, type ObjectStorageProvider, type StorageFormat,
 } from "../../kernel/index.js";
+import { announcedUnder, parseChangeMessage, releaseMessage, writeMessage, type AnnouncedValue } from "./change-messages.js";
 import { ChangeWaiters } from "./change-waiters.js";
 import { RedisAuthenticationException, isAuthenticationReply } from "./errors.js";
 import { KeyMutex } from "./key-mutex.js";
@@ -64,9 +73,27 @@ interface Lease {
 interface LocalCopy {
   text: string;
   mtime: number;
+  /** The fence stored with the value (0 when it was never written under a lease, or is not known). */
+  fence: number;
   /** Written while Redis was unreachable: to be written back. */
   pending: boolean;
 }
+
+/** A value this process read, wrote or was announced, serving reads for a while (see `RECENT_MS`). */
+interface Recent {
+  copy: LocalCopy | undefined;
+  at: number;
+  /** The subscription's epoch when it was seen; null: valid for the current turn of the event loop only. */
+  epoch: number | null;
+  /** `#messages` when it was seen. */
+  seq: number;
+}
+
+/** How long a value seen while change messages arrive (and none came for its key) serves reads without a round trip. */
+const RECENT_MS = 1000;
+
+/** What READ returns for a value of allowed size: data, mtime and fence, all null when nothing is stored. */
+type StoredReply = [string | null, string | null, string | null];
 
 /** Raised when Redis cannot be reached: the provider falls back to its degraded mode. */
 class RedisUnavailable extends Error {}
@@ -84,20 +111,29 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   readonly #logger?: AuthLogger;
   readonly #lease = new AsyncLocalStorage<Lease>();
   readonly #mutex = new KeyMutex();
+  /** Woken by any change of a key's object (watchers). */
   readonly #waiters = new ChangeWaiters();
+  /** Woken when a key's lock may have come free (processes waiting to take it). */
+  readonly #lockWaiters = new ChangeWaiters();
   readonly #copies = new Map<string, LocalCopy>();
   /**
-   * What this process read or wrote of a key in the current turn of the event loop: it serves the
-   * next read of the key in the same turn (a credential reads the mtime then the object, or writes
-   * then reads the mtime), so each pair costs one round trip to Redis. Never kept across a turn, a
-   * lease taken, or a change published by another process.
+   * What this process read, wrote or was announced of a key: it serves the reads that follow (a
+   * credential reads its origin record, the mtime then the object) without a round trip: for the
+   * current turn of the event loop, or for `RECENT_MS` while change messages are received and none
+   * came for the key. Dropped when a change of the key is published.
    */
-  readonly #justSeen = new Map<string, { copy: LocalCopy | undefined }>();
+  readonly #recent = new Map<string, Recent>();
+  /** The lock value last found holding each key's lease: a write announced under it is taken without a read. */
+  readonly #leasesSeen = new Map<string, string>();
   #client?: Promise<RedisConnection>;
   #subscribed?: Promise<void>;
   #subscriber?: RedisConnection;
   /** Change messages are being received. */
   #subscriptionActive = false;
+  /** Incremented whenever the subscription is lost: what was seen before may have missed a message. */
+  #epoch = 0;
+  /** Change messages received so far. */
+  #messages = 0;
   #degraded = false;
   #degradedOperations = 0;
   #closed = false;
@@ -145,22 +181,26 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     const mtime = Date.now();
     const lease = this.#lease.getStore();
     const fenced = lease?.key === key ? lease : undefined;
+    const message = fenced ? writeMessage(key, { text, mtime, fence: fenced.fence, leaseValue: fenced.value }) : key;
+    if (fenced) this.#leasesSeen.set(key, fenced.value); // this process's own announcement is taken too
+    const seen = this.#sightingNow();
     try {
       const client = await this.#connected();
       const written = await client.eval(
         WRITE, 2, this.#objKey(key), this.#lockKey(key),
-        text, mtime, fenced ? fenced.fence : "", fenced?.value ?? "", this.#channel(), key,
+        text, mtime, fenced ? fenced.fence : "", fenced?.value ?? "", this.#channel(), message,
       );
       this.#recovered();
-      if (written !== 1) {
+      if (typeof written !== "string") {
         throw new StorageException("Refused a write under an expired lease: another process holds the lock or wrote a newer value", { filePath: key });
       }
-      this.#copies.set(key, { text, mtime, pending: false });
-      this.#remember(key, { text, mtime, pending: false });
+      const copy = { text, mtime, fence: Number(written), pending: false };
+      this.#copies.set(key, copy);
+      this.#remember(key, copy, seen);
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err);
-      this.#copies.set(key, { text, mtime, pending: true });
+      this.#copies.set(key, { text, mtime, fence: this.#copies.get(key)?.fence ?? 0, pending: true });
     }
   }
 
@@ -193,6 +233,10 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     const copy = this.#copies.get(src);
     this.#copies.delete(src);
     if (copy) this.#copies.set(dst, copy);
+    this.#recent.delete(src);
+    this.#recent.delete(dst);
+    // The other processes drop what they saw of both keys.
+    await Promise.all([client.publish(this.#channel(), src), client.publish(this.#channel(), dst)]);
   }
 
   /**
@@ -218,8 +262,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   /**
-   * Call `onChange` whenever the object under `key` is written (or its lock released) by any process
-   * on this Redis and prefix, as the published message arrives: no polling. Returns the stop function.
+   * Call `onChange` whenever the object under `key` is written by any process on this Redis and
+   * prefix, as the published message arrives: no polling. Returns the stop function.
    */
   watch(key: string, onChange: () => void): () => void {
     let stopped = false;
@@ -239,6 +283,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   /** Close the Redis connections (the process can then exit). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#recent.clear(); // a closed provider serves nothing
     const client = this.#client ? await this.#client.catch(() => undefined) : undefined;
     client?.disconnect();
     this.#subscriber?.disconnect();
@@ -270,14 +315,20 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
       signal?.throwIfAborted();
-      const change = this.#waiters.register(key);
-      const [fence, leftMs] = (await client.eval(ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs)) as [number, number];
+      const change = this.#lockWaiters.register(key);
+      const seen = this.#sightingNow();
+      const [fence, leftMs, ...value] = (await client.eval(
+        ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs, this.#maxValueBytes,
+      )) as [number, number, ...unknown[]];
       this.#recovered();
       if (fence > 0) {
         change.cancel();
-        this.#justSeen.delete(key); // reads under the lease go to Redis
+        // Reads under the lease: this turn from the value the lease was taken with, then from Redis.
+        this.#recent.delete(key);
+        if (value.length !== 1) this.#remember(key, this.#storedCopy(key, value as StoredReply), { ...seen, epoch: null });
         return { key, fence, value: `${owner}:${fence}` };
       }
+      if (typeof value[0] === "string") this.#leasesSeen.set(key, value[0]);
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         change.cancel();
@@ -300,7 +351,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   async #release(lease: Lease): Promise<void> {
     try {
       const client = await this.#connected();
-      await client.eval(RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), lease.key);
+      await client.eval(RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), releaseMessage(lease.key));
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err); // the lease runs out by itself
@@ -309,26 +360,18 @@ export class RedisStorageProvider implements ObjectStorageProvider {
 
   /** The stored object (refreshing this process's copy), or the copy when Redis is unreachable. */
   async #read(key: string): Promise<LocalCopy | undefined> {
-    const seen = this.#justSeen.get(key);
-    if (seen) {
-      this.#justSeen.delete(key);
-      return seen.copy;
-    }
+    const recent = this.#closed ? undefined : this.#recentCopy(key);
+    if (recent) return recent.copy;
+    const seen = this.#sightingNow();
     try {
       const client = await this.#connected();
-      const [text, mtime] = (await client.eval(READ, 1, this.#objKey(key), this.#maxValueBytes)) as [string | number | null, string | null];
+      const reply = (await client.eval(READ, 1, this.#objKey(key), this.#maxValueBytes)) as StoredReply | [number];
       this.#recovered();
-      if (text === null) {
-        this.#copies.delete(key);
-        this.#remember(key, undefined);
-        return undefined;
+      if (reply.length === 1) {
+        throw new FileTooLargeException(`The value stored in Redis (${reply[0]} bytes) is larger than the limit of ${this.#maxValueBytes} bytes; it was not read`, { filePath: key });
       }
-      if (typeof text === "number") {
-        throw new FileTooLargeException(`The value stored in Redis (${text} bytes) is larger than the limit of ${this.#maxValueBytes} bytes; it was not read`, { filePath: key });
-      }
-      const copy = { text, mtime: Number(mtime), pending: false };
-      this.#copies.set(key, copy);
-      this.#remember(key, copy);
+      const copy = this.#storedCopy(key, reply);
+      this.#remember(key, copy, seen);
       return copy;
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
@@ -339,12 +382,77 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     }
   }
 
-  #remember(key: string, copy: LocalCopy | undefined): void {
-    const entry = { copy };
-    this.#justSeen.set(key, entry);
-    setImmediate(() => {
-      if (this.#justSeen.get(key) === entry) this.#justSeen.delete(key);
-    });
+  /** The value as READ (or ACQUIRE) returned it, kept as this process's copy; undefined when nothing is stored. */
+  #storedCopy(key: string, [text, mtime, fence]: StoredReply): LocalCopy | undefined {
+    if (text === null) {
+      this.#copies.delete(key);
+      return undefined;
+    }
+    const copy = { text, mtime: Number(mtime), fence: Number(fence ?? 0), pending: false };
+    this.#copies.set(key, copy);
+    return copy;
+  }
+
+  /** When a read or write is sent: whether what it returns can serve later reads. */
+  #sightingNow(): { epoch: number | null; seq: number } {
+    return { epoch: this.#subscriptionActive ? this.#epoch : null, seq: this.#messages };
+  }
+
+  /**
+   * Keep what a read or write sent at `seen` found, to serve the next reads of `key`: for `RECENT_MS`
+   * when change messages were received throughout and none came since (else for this turn only), and
+   * never over a value announced after it was sent.
+   */
+  #remember(key: string, copy: LocalCopy | undefined, seen: { epoch: number | null; seq: number }): void {
+    const current = this.#recent.get(key);
+    if (current && current.seq > seen.seq) return;
+    const lasting = seen.epoch !== null && seen.epoch === this.#epoch && this.#subscriptionActive && seen.seq === this.#messages;
+    const entry: Recent = { copy, at: Date.now(), epoch: lasting ? this.#epoch : null, seq: this.#messages };
+    this.#recent.set(key, entry);
+    if (!lasting) {
+      setImmediate(() => {
+        if (this.#recent.get(key) === entry) this.#recent.delete(key);
+      });
+    }
+  }
+
+  #recentCopy(key: string): Recent | undefined {
+    const entry = this.#recent.get(key);
+    if (!entry) return undefined;
+    if (entry.epoch === null || (entry.epoch === this.#epoch && this.#subscriptionActive && Date.now() - entry.at < RECENT_MS)) return entry;
+    this.#recent.delete(key);
+    return undefined;
+  }
+
+  /**
+   * A change message. A release wakes the processes waiting for the lock. A value announced under the
+   * lease this process last found holding the key, and newer than what it holds, is taken as read;
+   * any other write drops what was seen of the key; either wakes the watchers.
+   */
+  #onChange(message: string): void {
+    this.#messages++;
+    const { key, value, released } = parseChangeMessage(message);
+    if (released) return this.#lockWaiters.notify(key);
+    const verdict = value ? this.#judge(key, value) : "drop";
+    if (verdict === "take") {
+      const copy = { text: value!.text, mtime: value!.mtime, fence: value!.fence, pending: false };
+      this.#copies.set(key, copy);
+      this.#leasesSeen.delete(key); // one announcement per lease seen: a replay is not taken
+      this.#recent.set(key, { copy, at: Date.now(), epoch: this.#epoch, seq: this.#messages });
+    } else if (verdict === "drop") {
+      this.#recent.delete(key);
+    }
+    this.#waiters.notify(key);
+  }
+
+  /** take: authentic and newer than the copy held; keep: what is held is this value or newer; drop: read it again. */
+  #judge(key: string, value: AnnouncedValue): "take" | "keep" | "drop" {
+    const held = this.#copies.get(key);
+    if (held && !held.pending && (held.fence > value.fence || (held.fence === value.fence && held.text === value.text))) return "keep";
+    const lease = this.#leasesSeen.get(key);
+    if (!lease || !announcedUnder(lease, key, value)) return "drop";
+    if (Buffer.byteLength(value.text) > this.#maxValueBytes) return "drop";
+    return "take";
   }
 
   #decode(key: string, text: string): Promise<JsonObject> | JsonObject {
@@ -412,9 +520,15 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       const subscriber = await createConnection(this.#target, { commandTimeoutMs: this.#commandTimeoutMs, offlineQueue: true });
       this.#subscriber = subscriber;
       subscriber.on("error", () => undefined);
-      subscriber.on("message", (_channel: string, key: string) => {
-        this.#justSeen.delete(key);
-        this.#waiters.notify(key);
+      subscriber.on("message", (_channel: string, message: string) => this.#onChange(message));
+      subscriber.on("close", () => {
+        this.#subscriptionActive = false;
+        this.#epoch++;
+      });
+      // After a reconnection (the client subscribes again by itself): active once the subscription is back.
+      subscriber.on("ready", () => {
+        if (this.#subscriptionActive || this.#closed) return;
+        subscriber.subscribe(this.#channel()).then(() => (this.#subscriptionActive = true), () => undefined);
       });
       await subscriber.connect();
       await subscriber.subscribe(this.#channel());

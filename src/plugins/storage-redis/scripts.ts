@@ -5,7 +5,9 @@
  */
 
 /**
- * KEYS: lock, fence, object. ARGV: owner id, lease ms. → [fence, 0] when taken, else [0, lease left ms].
+ * KEYS: lock, fence, object. ARGV: owner id, lease ms, largest value in bytes.
+ * → taken: [fence, 0, data, mtime, stored fence] (the value as READ gives it, so the holder's first
+ * read costs no round trip; [fence, 0, size] when it is too large); busy: [0, lease left ms, lock value].
  * The fence is the largest of the last fence + 1, the stored value's fence + 1 and Redis's clock in
  * microseconds, so it still grows when a restart without persistence lost the fence key (and the value).
  */
@@ -17,21 +19,26 @@ local fence = math.max(
   tonumber(t[1]) * 1000000 + tonumber(t[2]))
 fence = string.format('%d', fence)
 redis.call('SET', KEYS[2], fence)
-if redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'NX', 'PX', ARGV[2]) then return {tonumber(fence), 0} end
-return {0, redis.call('PTTL', KEYS[1])}
+if redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'NX', 'PX', ARGV[2]) then
+  local size = redis.call('HSTRLEN', KEYS[3], 'data')
+  if size > tonumber(ARGV[3]) then return {tonumber(fence), 0, size} end
+  local v = redis.call('HMGET', KEYS[3], 'data', 'mtime', 'fence')
+  return {tonumber(fence), 0, v[1], v[2], v[3]}
+end
+return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1])}
 `;
 
 /**
- * KEYS: object. ARGV: largest value in bytes. → [data, mtime] (both nil when missing), or [size]
+ * KEYS: object. ARGV: largest value in bytes. → [data, mtime, fence] (all nil when missing), or [size]
  * when the value is larger than allowed: its length is checked before it is read.
  */
 export const READ = `
 local size = redis.call('HSTRLEN', KEYS[1], 'data')
 if size > tonumber(ARGV[1]) then return {size} end
-return redis.call('HMGET', KEYS[1], 'data', 'mtime')
+return redis.call('HMGET', KEYS[1], 'data', 'mtime', 'fence')
 `;
 
-/** Compare-and-delete. KEYS: lock. ARGV: lock value, channel, storage key. → 1 released, 0 not ours. */
+/** Compare-and-delete. KEYS: lock. ARGV: lock value, channel, message (published once released). → 1 released, 0 not ours. */
 export const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -43,8 +50,9 @@ return 0
 
 /**
  * Compare-and-set write. KEYS: object, lock. ARGV: text, mtime ms, fence ('' = unlocked write), lock
- * value, channel, storage key. A fenced write is refused (→ 0) when another owner holds the lock or
- * the stored value carries a newer fence: a holder whose lease expired cannot overwrite a newer value.
+ * value, channel, message (published once written). A fenced write is refused (→ 0) when another owner
+ * holds the lock or the stored value carries a newer fence: a holder whose lease expired cannot
+ * overwrite a newer value. Written → the value's fence, as a string.
  */
 export const WRITE = `
 local stored = redis.call('HGET', KEYS[1], 'fence') or '0'
@@ -57,7 +65,7 @@ if ARGV[3] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'mtime', ARGV[2], 'fence', fence)
 redis.call('PUBLISH', ARGV[5], ARGV[6])
-return 1
+return fence
 `;
 
 /**
