@@ -194,8 +194,22 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     const backingOff = this.#failures > 0 && now < this.#retryAtMs;
     if (!this.#inFlight && !backingOff) this.#startRefresh();
     if (this.#usable(now)) return;
-    if (this.#inFlight && this.#failures === 0) return Promise.race([this.#inFlight, this.#usableToken()]).then(() => this.#checkHeld());
+    if (this.#inFlight && this.#failures === 0) return this.#waitForToken(true);
     return this.#checkHeld();
+  }
+
+  /**
+   * Wait for a usable token or the end of the refresh in flight. That refresh may have begun before
+   * this request's need (it can still be finishing, e.g. releasing its lock, after the requests it
+   * served went on, and the clock may have moved past its token since): when it ends without a
+   * usable token and without failing, one more refresh is started for this request.
+   */
+  #waitForToken(mayRetry: boolean): Promise<void> {
+    return Promise.race([this.#inFlight, this.#usableToken()]).then(() => {
+      if (!mayRetry || this.#usable(this.clock.now()) || this.#failures > 0) return this.#checkHeld();
+      if (!this.#inFlight) this.#startRefresh();
+      return this.#waitForToken(false);
+    });
   }
 
   /**

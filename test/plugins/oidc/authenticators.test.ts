@@ -400,6 +400,34 @@ describe("file-backed tokens", () => {
     expect(client.calls.refresh).toEqual(["r"]);
   });
 
+  test("a request whose token expired while the last refresh was still finishing gets a new token, not the expired one", async () => {
+    const clock = manualClock(T0 * 1000);
+    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const slowRelease: ObjectStorageProvider = {
+      loadObj: (key) => provider.loadObj(key),
+      saveObj: (key, data) => provider.saveObj(key, data),
+      objExists: (key) => provider.objExists(key),
+      mtime: (key) => provider.mtime(key),
+      objRename: (src, dst) => provider.objRename(src, dst),
+      withLock: (key, fn, options) =>
+        provider.withLock(key, async () => {
+          const result = await fn();
+          await released;
+          return result;
+        }, options),
+    };
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", slowRelease), client, { clock });
+    expect((await auth.authorizationHeaders()).Authorization).toBe("Bearer at-1"); // the refresh is still releasing its lock
+    clock.set((T0 + 200) * 1000); // at-1 (100 s) has expired too
+    const next = auth.authorizationHeaders();
+    release();
+    expect((await next).Authorization).toBe("Bearer at-2");
+    expect(client.calls.refresh).toEqual(["r", "r"]);
+  });
+
   test("updateCredentialData validates, overwrites the file and primes", async () => {
     const clock = manualClock(T0 * 1000);
     const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "t.json", provider), null, { clock });
