@@ -179,7 +179,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
    * Synchronous when the token in memory is fresh (the hot path), and also while an unexpired token
    * is held: past the refresh point the refresh runs in the background and the current token is
    * sent. Only a request with no token, or an expired one, waits for the first refresh attempt
-   * (until a usable token is held: the refresh's own once saved, or another process's once read;
+   * (until a fresh token is held: the refresh's own once saved, or another process's once read;
    * not for the lock's release);
    * once an attempt has failed, later requests do not wait on the network (retries run in the
    * background on the back-off schedule) and are decided with what is held.
@@ -205,7 +205,7 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
    * usable token and without failing, one more refresh is started for this request.
    */
   #waitForToken(mayRetry: boolean): Promise<void> {
-    return Promise.race([this.#inFlight, this.#usableToken()]).then(() => {
+    return Promise.race([this.#inFlight, this.#freshToken()]).then(() => {
       if (!mayRetry || this.#usable(this.clock.now()) || this.#failures > 0) return this.#checkHeld();
       if (!this.#inFlight) this.#startRefresh();
       return this.#waitForToken(false);
@@ -213,10 +213,12 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
   }
 
   /**
-   * Resolves when a usable token is held: the one this refresh obtained, or one another process wrote
-   * (read through the storage's `watch`), without waiting for the rest of the refresh.
+   * Resolves when a fresh token is held (usable, and not past its refresh point): the one this refresh
+   * obtained, or one another process wrote (read through the storage's `watch`), without waiting for
+   * the rest of the refresh. A stored token past its refresh point does not end the wait: the first
+   * request of an authenticator waits for that refresh, as before.
    */
-  #usableToken(): Promise<void> {
+  #freshToken(): Promise<void> {
     if (!this.#tokenArrived) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -313,7 +315,8 @@ export class RefreshingOidcTokenRequestAuthenticator extends CredentialRequestAu
     this.#exp = exp;
     this.#refreshAt = exp === null ? null : Math.floor(iat + (3 / 4) * (exp - iat));
     this.#freshUntilMs = !this.tokenBody ? 0 : this.#refreshAt === null ? Infinity : (this.#refreshAt + 1) * 1000;
-    if (this.#tokenArrived && this.#usable(this.clock.now())) {
+    const now = this.clock.now();
+    if (this.#tokenArrived && this.#usable(now) && !this.#needsRefresh(now)) {
       this.#tokenArrived.resolve();
       this.#tokenArrived = null;
     }

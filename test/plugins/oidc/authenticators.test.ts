@@ -428,6 +428,15 @@ describe("file-backed tokens", () => {
     expect(client.calls.refresh).toEqual(["r", "r"]);
   });
 
+  test("the first request of an authenticator whose stored token is past its refresh point waits for the refresh", async () => {
+    const clock = manualClock((T0 + 80) * 1000);
+    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "stored", refresh_token: "r", _iat: T0, _exp: T0 + 100 }));
+    const client = fakeClient(clock);
+    const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", provider), client, { clock });
+    expect((await auth.authorizationHeaders()).Authorization).toBe("Bearer at-1");
+    expect(client.calls.refresh).toEqual(["r"]);
+  });
+
   test("updateCredentialData validates, overwrites the file and primes", async () => {
     const clock = manualClock(T0 * 1000);
     const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "t.json", provider), null, { clock });
