@@ -336,6 +336,9 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       }
       // Woken by the holder's release; else when its lease would have run out.
       await change.wait(Math.min(leftMs > 0 ? leftMs + 10 : 50, remaining), signal);
+      // The holder's write and release often arrive together: let what the write woke (a watcher
+      // finding the token fresh, which gives up waiting) run before trying the lock again.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -8,8 +8,8 @@ import { Redis } from "ioredis";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { createDefaultKernel, type JsonObject } from "../../../src/index.js";
 import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
-import { writeMessage } from "../../../src/plugins/storage-redis/change-messages.js";
-import { READ } from "../../../src/plugins/storage-redis/scripts.js";
+import { releaseMessage, writeMessage } from "../../../src/plugins/storage-redis/change-messages.js";
+import { ACQUIRE, READ } from "../../../src/plugins/storage-redis/scripts.js";
 import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,8 +24,8 @@ redisDescribe(describe)("announced writes", () => {
     return p;
   };
 
-  /** The READ commands Redis executes for `key` from now until `stop()`, which waits until MONITOR has shown everything before it. */
-  async function countReads(key: string) {
+  /** The READ (or, with `script`, other) commands Redis executes for `key` from now until `stop()`, which waits until MONITOR has shown everything before it. */
+  async function countReads(key: string, script = READ) {
     const monitor = await raw.monitor();
     const reads: string[] = [];
     let marker = "";
@@ -33,7 +33,7 @@ redisDescribe(describe)("announced writes", () => {
     const markerSeen = new Promise<void>((r) => (sawMarker = r));
     monitor.on("monitor", (_time: string, args: string[]) => {
       // MONITOR shows a script's newlines escaped.
-      if (args[0]?.toLowerCase() === "eval" && args[1]?.replaceAll("\\n", "\n") === READ && args[3] === `ann:{${key}}`) reads.push(key);
+      if (args[0]?.toLowerCase() === "eval" && args[1]?.replaceAll("\\n", "\n") === script && args.slice(3).includes(`ann:{${key}}`)) reads.push(key);
       if (marker && args[0]?.toLowerCase() === "get" && args[1] === marker) sawMarker();
     });
     return {
@@ -166,6 +166,30 @@ redisDescribe(describe)("announced writes", () => {
     await next;
     expect(await waiter.loadObj(key)).toEqual({ v: "newer" });
     await wait.stop();
+    await lease.release();
+  }, 10_000);
+
+  test("a write and the release arriving together: the waiter that finds the value fresh gives up before trying the lock again", async () => {
+    const key = "together.json";
+    const [holder, waiter] = [provider(), provider()];
+    await holder.saveObj(key, { v: "old" });
+    const lease = await holdLease(holder, key);
+    const stopWaiting = new AbortController();
+    // As a refresh does: read the announced value (a few async steps), then give up waiting for the lock.
+    const stopWatching = waiter.watch(key, () => void waiter.loadObj(key).then((data) => data.v === "new" && stopWaiting.abort()));
+    const waiting = waiter.withLock(key, async () => "took the lock", { signal: stopWaiting.signal }).catch((err: unknown) => err);
+    await sleep(100); // the waiter has found the lock busy
+    const leaseValue = (await raw.get("ann:{together.json}#lock"))!;
+    const fence = Number(leaseValue.split(":")[1]);
+    const attempts = await countReads(key, ACQUIRE);
+    // One MULTI: both messages reach the waiter in one read of its socket.
+    await raw.multi()
+      .publish("ann:#changed", writeMessage(key, { text: JSON.stringify({ v: "new" }), mtime: Date.now(), fence, leaseValue }))
+      .publish("ann:#changed", releaseMessage(key))
+      .exec();
+    expect(await waiting).toMatchObject({ name: "AbortError" });
+    expect(await attempts.stop()).toEqual([]);
+    stopWatching();
     await lease.release();
   }, 10_000);
 
