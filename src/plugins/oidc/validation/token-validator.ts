@@ -538,10 +538,10 @@ export class TokenValidator {
   }
 
   /**
-   * The signatures asked for while another was being verified (in the same turn, or with some on the
-   * thread pool), gathered until the end of the turn: they go to libuv's thread pool (node:crypto's
-   * callback form), so concurrent validations use every core. Same node:crypto verification of the
-   * same bytes as `#verifySignature`.
+   * The signatures `#finish` did not verify on this thread (one already was in this turn, or the pool
+   * holds as many as it has threads), gathered until the end of the turn: they go to libuv's thread
+   * pool (node:crypto's callback form), so concurrent validations use every core. Same node:crypto
+   * verification of the same bytes as `#verifySignature`.
    */
   readonly #verifyPending = (): void => {
     const jobs = this.#pendingSignatures;
