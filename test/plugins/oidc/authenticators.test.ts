@@ -367,14 +367,11 @@ describe("file-backed tokens", () => {
     expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ access_token: "at-1", refresh_token: "rt-1" });
   });
 
-  test("a waiting request gets the new token once it is saved, not once the lock is released", async () => {
-    const clock = manualClock(T0 * 1000);
-    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
-    const events: string[] = [];
+  /** The file storage with a lock whose release is slow (a round trip to a busy lock server): it comes free only when `release` is called. */
+  function slowlyReleasedLock(onReleased: () => void = () => undefined): { storage: ObjectStorageProvider; release: () => void } {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    // A lock whose release is slow (a round trip to a busy lock server): it comes free only when told.
-    const slowRelease: ObjectStorageProvider = {
+    const storage: ObjectStorageProvider = {
       loadObj: (key) => provider.loadObj(key),
       saveObj: (key, data) => provider.saveObj(key, data),
       objExists: (key) => provider.objExists(key),
@@ -384,10 +381,18 @@ describe("file-backed tokens", () => {
         provider.withLock(key, async () => {
           const result = await fn();
           await released;
-          events.push("lock released");
+          onReleased();
           return result;
         }, options),
     };
+    return { storage, release };
+  }
+
+  test("a waiting request gets the new token once it is saved, not once the lock is released", async () => {
+    const clock = manualClock(T0 * 1000);
+    await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
+    const events: string[] = [];
+    const { storage: slowRelease, release } = slowlyReleasedLock(() => events.push("lock released"));
     const client = fakeClient(clock);
     const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", slowRelease), client, { clock });
     const headers = auth.authorizationHeaders().then((h) => (events.push("request has a token"), h));
@@ -403,21 +408,7 @@ describe("file-backed tokens", () => {
   test("a request whose token expired while the last refresh was still finishing gets a new token, not the expired one", async () => {
     const clock = manualClock(T0 * 1000);
     await writeFile(path.join(dir, "token.json"), JSON.stringify({ access_token: "a", refresh_token: "r", _iat: T0 - 200, _exp: T0 - 100 }));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const slowRelease: ObjectStorageProvider = {
-      loadObj: (key) => provider.loadObj(key),
-      saveObj: (key, data) => provider.saveObj(key, data),
-      objExists: (key) => provider.objExists(key),
-      mtime: (key) => provider.mtime(key),
-      objRename: (src, dst) => provider.objRename(src, dst),
-      withLock: (key, fn, options) =>
-        provider.withLock(key, async () => {
-          const result = await fn();
-          await released;
-          return result;
-        }, options),
-    };
+    const { storage: slowRelease, release } = slowlyReleasedLock();
     const client = fakeClient(clock);
     const auth = new RefreshingOidcTokenRequestAuthenticator(credential(clock, {}, "token.json", slowRelease), client, { clock });
     expect((await auth.authorizationHeaders()).Authorization).toBe("Bearer at-1"); // the refresh is still releasing its lock

@@ -21,9 +21,8 @@ export function grantedScopes(claims: JwtPayload): readonly string[] | undefined
 export function freezeGrantedScopes(claims: JwtPayload): readonly string[] | undefined {
   const scopes = grantedScopes(claims);
   if (scopes === undefined || !Object.isFrozen(claims)) return scopes;
-  const frozen = Object.isFrozen(scopes) ? scopes : Object.freeze(scopes);
-  known.set(claims, frozen);
-  return frozen;
+  known.set(claims, Object.freeze(scopes));
+  return scopes;
 }
 
 /** A space-delimited claim's values (RFC 6749 section 3.3 separates them by spaces; any whitespace is taken). */
