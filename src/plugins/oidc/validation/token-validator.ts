@@ -19,7 +19,7 @@ import { CANONICAL_ALGORITHM_NAMES, SIGNATURE_ALGORITHMS } from "./algorithms.js
 import type { JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cache.js";
 import { JwksKeyCache } from "./jwks-cache.js";
 import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
-import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, splitCompactJwt } from "./jwt-decode.js";
+import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, decodeSegment, splitCompactJwt } from "./jwt-decode.js";
 import { freezeGrantedScopes, grantedScopes } from "./scopes.js";
 
 /**
@@ -87,7 +87,8 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
 // RFC 9068 section 2.2 and 4.
 const RFC9068_CLAIMS = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
 const RFC9068_TYPES = new Set(["at+jwt", "application/at+jwt"]);
-const MAX_SCRATCH_BYTES = 64 * 1024;
+// The scratch buffer's size: the signature of an 8192-bit RSA key (longer ones get a buffer of their own).
+const SCRATCH_BYTES = 1024;
 // libuv's thread pool size (node:crypto's callback form runs there).
 const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 // Distinct header segments remembered (issuers use a handful: one per key and token type).
@@ -124,6 +125,7 @@ const CACHE_KEY_CHARS = 32;
 interface PendingSignature {
   readonly token: string;
   readonly dot2: number;
+  readonly signature: Buffer;
   readonly alg: SignatureAlgorithm;
   readonly key: JwksKeyEntry;
   resolve(valid: boolean): void;
@@ -314,6 +316,7 @@ export class TokenValidator {
   readonly #logger?: AuthLogger;
   readonly #verified = new Map<string, VerifiedEntry>();
   readonly #headers = new Map<string, JwtHeader>();
+  #lastHeader: { readonly segment: string; readonly header: JwtHeader } | undefined;
   readonly #scratch: Buffer;
   #verifiedGeneration = -1;
   /** Signatures waiting for the end of this turn of the microtask queue, then verified by `#verifyPending`. */
@@ -341,8 +344,7 @@ export class TokenValidator {
     this.#cacheSize = Math.max(0, Math.floor(options.verifiedTokenCacheSize ?? 0));
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
     if (!(this.#maxTokenLength > 0)) throw new InvalidArgumentException("maxTokenLength must be positive");
-    // Room for the signing input plus the decoded signature of the longest token (capped).
-    this.#scratch = Buffer.allocUnsafeSlow(Math.min(Math.ceil(this.#maxTokenLength * 1.75), MAX_SCRATCH_BYTES));
+    this.#scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   }
 
   /** The JWKS key cache behind this validator. */
@@ -415,12 +417,17 @@ export class TokenValidator {
   }
 
   #header(token: string, end: number): JwtHeader {
+    // An issuer's tokens mostly share one header: comparing it costs less than hashing a new slice.
+    const last = this.#lastHeader;
+    if (last !== undefined && end === last.segment.length && token.startsWith(last.segment)) return last.header;
     const segment = token.slice(0, end);
-    const cached = this.#headers.get(segment);
-    if (cached) return cached;
-    const header = deepFreeze(decodeJsonSegment(token, 0, end, "header"));
-    if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.delete(this.#headers.keys().next().value!);
-    this.#headers.set(segment, header);
+    let header = this.#headers.get(segment);
+    if (!header) {
+      header = deepFreeze(decodeJsonSegment(token, 0, end, "header"));
+      if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.delete(this.#headers.keys().next().value!);
+      this.#headers.set(segment, header);
+    }
+    this.#lastHeader = { segment, header };
     return header;
   }
 
@@ -496,14 +503,22 @@ export class TokenValidator {
     entry: JwksKeyEntry,
     options: ValidateTokenOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>> {
+    const dot2 = dots[1];
+    const here = !this.#busy && this.#inPool < POOL_THREADS;
+    // On this thread, into the scratch buffer (nothing else can use it before the synchronous
+    // verification ends), unless the signature is too long for it.
+    const scratch = here && Math.ceil(((token.length - dot2 - 1) * 3) / 4) <= SCRATCH_BYTES ? this.#scratch : undefined;
+    const signature = decodeSegment(token, dot2 + 1, token.length, scratch);
+    if (signature === undefined) fail(ctx, InvalidTokenException, "Malformed token: JWT signature is not canonical unpadded base64url");
     this.#signatureChecks++;
-    if (!this.#busy && this.#inPool < POOL_THREADS) {
+    if (here) {
       this.#busy = true;
       queueMicrotask(this.#endTurn);
-      return this.#afterSignature(this.#verifySignature(token, dots[1], alg, entry), token, ctx, payloadError, alg, options);
+      // The signing input as a string: its UTF-8 bytes (see SignatureAlgorithm.verify).
+      return this.#afterSignature(alg.verify(token.slice(0, dot2), entry.key, signature!), token, ctx, payloadError, alg, options);
     }
     return new Promise<boolean>((resolve, reject) => {
-      const queued = this.#pendingSignatures.push({ token, dot2: dots[1], alg, key: entry, resolve, reject });
+      const queued = this.#pendingSignatures.push({ token, dot2, signature: signature!, alg, key: entry, resolve, reject });
       if (queued === 1) queueMicrotask(this.#verifyPending);
     }).then((valid) => this.#afterSignature(valid, token, ctx, payloadError, alg, options));
   }
@@ -540,17 +555,16 @@ export class TokenValidator {
   /**
    * The signatures `#finish` did not verify on this thread (one already was in this turn, or the pool
    * holds as many as it has threads), gathered until the end of the turn: they go to libuv's thread
-   * pool (node:crypto's callback form), so concurrent validations use every core. Same node:crypto
-   * verification of the same bytes as `#verifySignature`.
+   * pool (node:crypto's callback form), so concurrent validations use every core. The same verdict
+   * as on this thread (`SignatureAlgorithm.verify`) for the same bytes.
    */
   readonly #verifyPending = (): void => {
     const jobs = this.#pendingSignatures;
     this.#pendingSignatures = [];
     for (const job of jobs) {
-      const { token, dot2 } = job;
       this.#inPool++;
       try {
-        job.alg.verifyInPool(Buffer.from(token.slice(0, dot2), "latin1"), job.key.key, Buffer.from(token.slice(dot2 + 1), "base64url"), (error, valid) => {
+        job.alg.verifyInPool(job.token.slice(0, job.dot2), job.key.key, job.signature, (error, valid) => {
           this.#inPool--;
           if (error) job.reject(error);
           else job.resolve(valid);
@@ -561,22 +575,6 @@ export class TokenValidator {
       }
     }
   };
-
-  /**
-   * node:crypto verification on the cached KeyObject, on this thread. The signing input and signature
-   * are written into this validator's scratch buffer (verification is synchronous, so nothing else can
-   * use it meanwhile); tokens too long for it get fresh buffers.
-   */
-  #verifySignature(token: string, dot2: number, alg: SignatureAlgorithm, entry: JwksKeyEntry): boolean {
-    const sigChars = token.length - dot2 - 1;
-    const scratch = this.#scratch;
-    if (dot2 + Math.ceil((sigChars * 3) / 4) > scratch.length) {
-      return alg.verify(Buffer.from(token.slice(0, dot2), "latin1"), entry.key, Buffer.from(token.slice(dot2 + 1), "base64url"));
-    }
-    const inputLength = scratch.write(token, 0, dot2, "latin1");
-    const sigLength = scratch.write(token.slice(dot2 + 1), inputLength, "base64url");
-    return alg.verify(scratch.subarray(0, inputLength), entry.key, scratch.subarray(inputLength, inputLength + sigLength));
-  }
 
   /**
    * The claims of a token this validator verified and remembered, checked against this call's

@@ -190,15 +190,23 @@ async function ourVerdict(validator: TokenValidator, token: string, set: OptionS
   }
 }
 
-/** Count node:crypto verifications by path: the callback form runs on the thread pool. */
+/**
+ * Count node:crypto verifications by path: the callback form of `verify` runs on the thread pool; its
+ * synchronous form, and the raw public-key operation RS256/384/512 use on this thread, run here.
+ */
 function countVerifications(): { main: number; pool: number } {
   const counts = { main: 0, pool: 0 };
-  const original = crypto.verify;
-  jest.spyOn(crypto, "verify").mockImplementation(((...args: Parameters<typeof original>) => {
+  const originalVerify = crypto.verify;
+  jest.spyOn(crypto, "verify").mockImplementation(((...args: Parameters<typeof originalVerify>) => {
     if (typeof args[4] === "function") counts.pool++;
     else counts.main++;
-    return (original as (...a: unknown[]) => unknown)(...args);
-  }) as typeof original);
+    return (originalVerify as (...a: unknown[]) => unknown)(...args);
+  }) as typeof originalVerify);
+  const originalPublicEncrypt = crypto.publicEncrypt;
+  jest.spyOn(crypto, "publicEncrypt").mockImplementation((...args: Parameters<typeof originalPublicEncrypt>) => {
+    counts.main++;
+    return originalPublicEncrypt(...args);
+  });
   return counts;
 }
 afterEach(() => {

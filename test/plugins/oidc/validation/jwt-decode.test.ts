@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { InvalidArgumentException } from "../../../../src/index.js";
 import { TokenValidator, decodeJwtPayloadUnverified, decodeJwtUnverified } from "../../../../src/plugins/oidc/validation/index.js";
+import { InvalidTokenException } from "../../../../src/index.js";
 import type { KeyRing } from "./fixtures.js";
-import { b64u, baseClaims, keyRing, signJose } from "./fixtures.js";
+import { AUDIENCE, ISSUER, b64u, baseClaims, fixedClock, keyRing, memoryJwks, signJose } from "./fixtures.js";
 
 let ring: KeyRing;
 beforeAll(async () => {
@@ -47,5 +48,43 @@ describe("unverified decoding", () => {
     expect(() => decodeJwtPayloadUnverified(`${h}.${b64u("[1]")}.${s}`)).toThrow(InvalidArgumentException);
     expect(() => decodeJwtPayloadUnverified("x")).toThrow(InvalidArgumentException);
     expect(() => decodeJwtPayloadUnverified(undefined as unknown as string)).toThrow(InvalidArgumentException);
+  });
+});
+
+describe("a segment is the one canonical base64url encoding of its bytes", () => {
+  // Node's decoder reads each of these as the bytes of the original segment (or skips it), so only the
+  // rule "encoding the bytes again gives the segment" tells them apart.
+  const spellings: Record<string, (segment: string) => string> = {
+    "a character above U+00FF whose low byte is in the alphabet": (seg) => `${seg.slice(0, 4)}${String.fromCharCode(0x100 + seg.charCodeAt(4))}${seg.slice(5)}`,
+    "the base64 alphabet's + and /": (seg) => seg.replace(/-/g, "+").replace(/_/g, "/").replace(/^[A-Za-z0-9]/, "+"),
+    "a padding =": (seg) => `${seg}=`,
+    "a space": (seg) => `${seg.slice(0, 3)} ${seg.slice(3)}`,
+    "a character Node's decoder skips": (seg) => `${seg.slice(0, 3)}!${seg.slice(3)}`,
+  };
+
+  test.each(Object.entries(spellings))("%s, in any segment, is refused by the decoders and the validator", async (_name, respell) => {
+    const token = await signJose(ring.rsa1);
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock });
+    await expect(validator.validateToken(token, { issuer: ISSUER, audience: AUDIENCE })).resolves.toMatchObject({ sub: "user-1" });
+    const segments = token.split(".");
+    for (const i of [0, 1, 2]) {
+      const altered = segments.map((seg, j) => (j === i ? respell(seg) : seg));
+      expect(altered[i]).not.toBe(segments[i]);
+      const bad = altered.join(".");
+      expect(() => decodeJwtUnverified(bad)).toThrow(InvalidArgumentException);
+      await expect(validator.validateToken(bad, { issuer: ISSUER, audience: AUDIENCE })).rejects.toThrow(InvalidTokenException);
+    }
+  });
+
+  test("a signature respelled with a character above U+00FF decodes to the same bytes, and is refused as malformed", async () => {
+    const token = await signJose(ring.rsa1);
+    const [h, p, s] = token.split(".");
+    // U+0100 + the code of the first character: Node's decoder reads it as that character.
+    const respelled = `${String.fromCharCode(0x100 + s.charCodeAt(0))}${s.slice(1)}`;
+    expect(Buffer.from(respelled, "base64url").equals(Buffer.from(s, "base64url"))).toBe(true);
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock });
+    await expect(validator.validateToken(`${h}.${p}.${respelled}`, { issuer: ISSUER, audience: AUDIENCE })).rejects.toThrow(/signature is not canonical/);
   });
 });
