@@ -122,16 +122,6 @@ function cacheKey(token: string): string {
 }
 const CACHE_KEY_CHARS = 32;
 
-interface PendingSignature {
-  readonly token: string;
-  readonly dot2: number;
-  readonly signature: Buffer;
-  readonly alg: SignatureAlgorithm;
-  readonly key: JwksKeyEntry;
-  resolve(valid: boolean): void;
-  reject(error: unknown): void;
-}
-
 type TokenExceptionClass = new (
   message: string,
   options?: AuthExceptionOptions & { jwtHeader?: Record<string, unknown>; jwtBody?: Record<string, unknown> },
@@ -319,8 +309,6 @@ export class TokenValidator {
   #lastHeader: { readonly segment: string; readonly header: JwtHeader } | undefined;
   readonly #scratch: Buffer;
   #verifiedGeneration = -1;
-  /** Signatures waiting for the end of this turn of the microtask queue, then verified by `#verifyPending`. */
-  #pendingSignatures: PendingSignature[] = [];
   /** A signature was verified on this thread in this turn of the microtask queue. */
   #busy = false;
   /** Signatures being verified on the thread pool. */
@@ -491,8 +479,8 @@ export class TokenValidator {
    * Step 5, the signature, then the rest. This thread verifies one signature per turn of the
    * microtask queue, here and now (no hand-off, no promise to wait for), while the thread pool holds
    * fewer than it has threads: the serial case, and a few concurrent validations, which the pool's
-   * hand-off would slow down. The others wait for the end of the turn and go to the thread pool
-   * together (see `#verifyPending`), so many concurrent validations use every core.
+   * hand-off would slow down. The others go to the thread pool at once, so many concurrent
+   * validations use every core.
    */
   #finish(
     token: string,
@@ -517,10 +505,24 @@ export class TokenValidator {
       // The signing input as a string: its UTF-8 bytes (see SignatureAlgorithm.verify).
       return this.#afterSignature(alg.verify(token.slice(0, dot2), entry.key, signature!), token, ctx, payloadError, alg, options);
     }
-    return new Promise<boolean>((resolve, reject) => {
-      const queued = this.#pendingSignatures.push({ token, dot2, signature: signature!, alg, key: entry, resolve, reject });
-      if (queued === 1) queueMicrotask(this.#verifyPending);
-    }).then((valid) => this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+    // On libuv's thread pool (node:crypto's callback form): the same verdict for the same bytes.
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.#inPool++;
+      try {
+        alg.verifyInPool(token.slice(0, dot2), entry.key, signature!, (error, valid) => {
+          this.#inPool--;
+          if (error) return reject(error);
+          try {
+            resolve(this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+          } catch (e) {
+            reject(e);
+          }
+        });
+      } catch (e) {
+        this.#inPool--;
+        reject(e);
+      }
+    });
   }
 
   readonly #endTurn = (): void => {
@@ -551,30 +553,6 @@ export class TokenValidator {
     if (this.#cacheSize > 0) this.#rememberVerified(token, ctx.header!, alg, deepFreeze(claims), freezeGrantedScopes(claims), now);
     return claims;
   }
-
-  /**
-   * The signatures `#finish` did not verify on this thread (one already was in this turn, or the pool
-   * holds as many as it has threads), gathered until the end of the turn: they go to libuv's thread
-   * pool (node:crypto's callback form), so concurrent validations use every core. The same verdict
-   * as on this thread (`SignatureAlgorithm.verify`) for the same bytes.
-   */
-  readonly #verifyPending = (): void => {
-    const jobs = this.#pendingSignatures;
-    this.#pendingSignatures = [];
-    for (const job of jobs) {
-      this.#inPool++;
-      try {
-        job.alg.verifyInPool(job.token.slice(0, job.dot2), job.key.key, job.signature, (error, valid) => {
-          this.#inPool--;
-          if (error) job.reject(error);
-          else job.resolve(valid);
-        });
-      } catch (e) {
-        this.#inPool--;
-        job.reject(e);
-      }
-    }
-  };
 
   /**
    * The claims of a token this validator verified and remembered, checked against this call's
