@@ -95,6 +95,15 @@ const RECENT_MS = 1000;
 /** What READ returns for a value of allowed size: data, mtime and fence, all null when nothing is stored. */
 type StoredReply = [string | null, string | null, string | null];
 
+/**
+ * A Redis Cluster between two configurations: a slot with no master yet (CLUSTERDOWN, MASTERDOWN), a
+ * slot moving (TRYAGAIN), a promoted replica still loading (LOADING); also as the cluster client
+ * reports them once its own redirections are used up.
+ */
+function isReconfigurationReply(err: unknown): boolean {
+  return err instanceof Error && /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b|^Too many Cluster redirections\. Last error: \w*Error: (CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/.test(err.message);
+}
+
 /** Raised when Redis cannot be reached: the provider falls back to its degraded mode. */
 class RedisUnavailable extends Error {}
 
@@ -186,7 +195,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     const seen = this.#sightingNow();
     try {
       const client = await this.#connected();
-      const written = await client.eval(
+      const written = await this.#evalThroughReconfiguration(
+        client,
         WRITE, 2, this.#objKey(key), this.#lockKey(key),
         text, mtime, fenced ? fenced.fence : "", fenced?.value ?? "", this.#channel(), message,
       );
@@ -317,7 +327,8 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       signal?.throwIfAborted();
       const change = this.#lockWaiters.register(key);
       const seen = this.#sightingNow();
-      const [fence, leftMs, ...value] = (await client.eval(
+      const [fence, leftMs, ...value] = (await this.#evalThroughReconfiguration(
+        client,
         ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs, this.#maxValueBytes,
       )) as [number, number, ...unknown[]];
       this.#recovered();
@@ -354,7 +365,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   async #release(lease: Lease): Promise<void> {
     try {
       const client = await this.#connected();
-      await client.eval(RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), releaseMessage(lease.key));
+      await this.#evalThroughReconfiguration(client, RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), releaseMessage(lease.key));
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err); // the lease runs out by itself
@@ -513,7 +524,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       void this.#catchUp(client);
     });
     // A failed first connection is retried in the background (retryStrategy); until then, degraded.
-    await client.connect().catch(() => undefined);
+    await this.#connectWithin(client);
     return client;
   }
 
@@ -533,7 +544,9 @@ export class RedisStorageProvider implements ObjectStorageProvider {
         if (this.#subscriptionActive || this.#closed) return;
         subscriber.subscribe(this.#channel()).then(() => (this.#subscriptionActive = true), () => undefined);
       });
-      await subscriber.connect();
+      await this.#connectWithin(subscriber);
+      // Not connected yet: the "ready" handler subscribes once it is; until then waiters wake when a lease would run out.
+      if (subscriber.status !== "ready") return;
       await subscriber.subscribe(this.#channel());
       this.#subscriptionActive = true;
     })().catch((err: unknown) => {
@@ -542,6 +555,20 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       this.#logger?.debug(`Redis change notifications unavailable (${describe(err)})`);
     });
     return this.#subscribed;
+  }
+
+  /**
+   * Start connecting and wait at most a command's timeout: a Redis Cluster whose state is not ok (a
+   * slot without a master) keeps a cluster client's first connection pending until it is. The client
+   * goes on connecting in the background; meanwhile the provider is degraded.
+   */
+  async #connectWithin(client: RedisConnection): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.connect().catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#commandTimeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /** After a (re)connection: write back what this process holds that Redis lacks or has older. */
@@ -562,7 +589,30 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     if (!(err instanceof Error)) return false;
     const code = (err as NodeJS.ErrnoException).code;
     // READONLY: a master demoted by a failover, until the client has reconnected to the new one.
-    return Boolean(code && /^E[A-Z]+$/.test(code)) || /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|^READONLY\b/i.test(err.message);
+    return (
+      Boolean(code && /^E[A-Z]+$/.test(code)) ||
+      /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|^READONLY\b/i.test(err.message) ||
+      isReconfigurationReply(err)
+    );
+  }
+
+  /**
+   * A lock or fenced-write script, sent again while a Redis Cluster answers that it is between two
+   * configurations (a failover, a slot not yet served): for up to a lease, the time a holder keeps
+   * the lock without renewing it. The client's own retries last under two seconds, less than a
+   * failover takes; failing sooner would make a waiter refresh on its own (a second token call) or a
+   * holder drop the token it just obtained. Past that, the reply is an outage (degraded mode).
+   */
+  async #evalThroughReconfiguration(client: RedisConnection, ...args: Parameters<RedisConnection["eval"]>): Promise<unknown> {
+    const until = Date.now() + this.leaseMs;
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1000)) {
+      try {
+        return await client.eval(...args);
+      } catch (err) {
+        if (!isReconfigurationReply(err) || this.#closed || Date.now() + pauseMs > until) throw err;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
   }
 
   #noteOutage(err: unknown): void {

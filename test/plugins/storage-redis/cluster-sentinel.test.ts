@@ -124,6 +124,62 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
     }, providers);
   }, 60_000);
 
+  test("the token's slot served by no master (CLUSTERDOWN) for longer than the client's own retries, across the holder's write: one call, no token lost", async () => {
+    const key = ".planet/clusterdown/token.json";
+    const clock = manualClock(T0 * 1000);
+    const client = gatedClient(clock);
+    const fleet = [0, 1, 2].map(() => {
+      const p = new RedisStorageProvider(options());
+      providers.push(p);
+      return p;
+    });
+    await fleet[0]!.saveObj(key, { access_token: "expired", refresh_token: "rt", _iat: T0 - 200, _exp: T0 - 100 });
+    const auths = fleet.map((p) => new RefreshingOidcTokenRequestAuthenticator(new FileBackedOidcCredential(null, key, p, clock), client, { clock }));
+    let open!: () => void;
+    client.gate = new Promise<void>((r) => (open = r));
+    const called = new Promise<void>((r) => (client.called = r));
+    const headers = Promise.all(auths.map((a) => a.authorizationHeaders()));
+    await called; // one process holds the lock; the others wait for it
+    const master = await cluster.masterOf(`c:{${key}}`);
+    const slot = await redisCli(master, "cluster", "keyslot", `c:{${key}}`);
+    // No node serves the slot: every command on the token's keys is answered CLUSTERDOWN.
+    for (const port of cluster.ports) await redisCli(port, "cluster", "delslots", slot).catch(() => "");
+    expect(await redisCli(master, "get", `c:{${key}}#lock`)).toMatch(/^CLUSTERDOWN/);
+    open(); // the holder's fenced write meets CLUSTERDOWN
+    await new Promise((r) => setTimeout(r, 2500)); // past the cluster client's own retries (16 x 100 ms)
+    expect(client.calls).toBe(1);
+    await redisCli(master, "cluster", "addslots", slot);
+    expect((await headers).map((h) => h.Authorization)).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
+    expect(client.calls).toBe(1);
+    const reader = new RedisStorageProvider(options());
+    providers.push(reader);
+    await reachable(reader);
+    expect((await reader.loadObj(key)).access_token).toBe("at-1");
+  }, 60_000);
+
+  test("a provider made while the cluster's state is fail answers within its command timeout (degraded), and serves once the cluster is ok", async () => {
+    const key = ".planet/cluster-fail/token.json";
+    const writer = new RedisStorageProvider(options());
+    providers.push(writer);
+    await writer.saveObj(key, { access_token: "stored" });
+    const master = await cluster.masterOf(`c:{${key}}`);
+    const slot = await redisCli(master, "cluster", "keyslot", `c:{${key}}`);
+    for (const port of cluster.ports) await redisCli(port, "cluster", "delslots", slot).catch(() => "");
+    try {
+      expect(await redisCli(cluster.ports[0]!, "cluster", "info")).toContain("cluster_state:fail");
+      // A cluster client's first connection stays pending while the state is fail: the provider does not wait for it.
+      const fresh = new RedisStorageProvider({ ...options(), commandTimeoutMs: 500 });
+      providers.push(fresh);
+      await expect(fresh.loadObj(key)).rejects.toThrow(/unreachable/);
+      expect(fresh.isDegraded()).toBe(true);
+      await redisCli(master, "cluster", "addslots", slot);
+      await reachable(fresh);
+      expect((await fresh.loadObj(key)).access_token).toBe("stored");
+    } finally {
+      await redisCli(master, "cluster", "addslots", slot).catch(() => "");
+    }
+  }, 60_000);
+
   test("the master holding the lock killed while the token call is in flight (a forced failover): one call per expiry, no token lost", async () => {
     const key = ".planet/crash/token.json";
     await failoverDuringRefresh(options(), key, async () => {
