@@ -42,11 +42,10 @@ async function reachable(p: RedisStorageProvider): Promise<void> {
 }
 
 /**
- * 3 processes (one provider each) on one expired token; the first token call is held while
- * `failover()` moves the master holding the lock, then let go: one call, every process gets its
- * token, and Redis holds it. Then one more expiry, after the failover.
+ * 3 processes (one provider each) on one expired token, asking for it at once: resolves when one of
+ * them holds the lock and its token call is in flight, held until `open()`.
  */
-async function failoverDuringRefresh(options: RedisStorageProviderOptions, key: string, failover: () => Promise<void>, providers: RedisStorageProvider[]) {
+async function heldRefresh(options: RedisStorageProviderOptions, key: string, providers: RedisStorageProvider[]) {
   const clock = manualClock(T0 * 1000);
   const client = gatedClient(clock);
   const fleet = [0, 1, 2].map(() => {
@@ -59,15 +58,24 @@ async function failoverDuringRefresh(options: RedisStorageProviderOptions, key: 
   let open!: () => void;
   client.gate = new Promise<void>((r) => (open = r));
   const called = new Promise<void>((r) => (client.called = r));
-  const headers = Promise.all(auths.map((a) => a.authorizationHeaders()));
+  const headers = Promise.all(auths.map((a) => a.authorizationHeaders())).then((all) => all.map((h) => h.Authorization));
+  await called;
+  return { clock, client, fleet, auths, open, headers };
+}
+
+/**
+ * `heldRefresh`, then `failover()` moves the master holding the lock before the token call is let
+ * go: one call, every process gets its token, and Redis holds it. Then one more expiry, after the failover.
+ */
+async function failoverDuringRefresh(options: RedisStorageProviderOptions, key: string, failover: () => Promise<void>, providers: RedisStorageProvider[]) {
+  const { clock, client, fleet, auths, open, headers } = await heldRefresh(options, key, providers);
   try {
-    await called; // one process holds the lock and its token call is in flight
     await failover();
     await Promise.all(fleet.map(reachable));
   } finally {
     open(); // also when the failover failed: nothing is left waiting on the held token call
   }
-  expect((await headers).map((h) => h.Authorization)).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
+  expect(await headers).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
   expect(client.calls).toBe(1);
   const reader = new RedisStorageProvider(options);
   providers.push(reader);
@@ -126,30 +134,19 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
 
   test("the token's slot served by no master (CLUSTERDOWN) for longer than the client's own retries, across the holder's write: one call, no token lost", async () => {
     const key = ".planet/clusterdown/token.json";
-    const clock = manualClock(T0 * 1000);
-    const client = gatedClient(clock);
-    const fleet = [0, 1, 2].map(() => {
-      const p = new RedisStorageProvider(options());
-      providers.push(p);
-      return p;
-    });
-    await fleet[0]!.saveObj(key, { access_token: "expired", refresh_token: "rt", _iat: T0 - 200, _exp: T0 - 100 });
-    const auths = fleet.map((p) => new RefreshingOidcTokenRequestAuthenticator(new FileBackedOidcCredential(null, key, p, clock), client, { clock }));
-    let open!: () => void;
-    client.gate = new Promise<void>((r) => (open = r));
-    const called = new Promise<void>((r) => (client.called = r));
-    const headers = Promise.all(auths.map((a) => a.authorizationHeaders()));
-    await called; // one process holds the lock; the others wait for it
+    const { client, open, headers } = await heldRefresh(options(), key, providers); // one process holds the lock; the others wait
     const master = await cluster.masterOf(`c:{${key}}`);
     const slot = await redisCli(master, "cluster", "keyslot", `c:{${key}}`);
     // No node serves the slot: every command on the token's keys is answered CLUSTERDOWN.
     for (const port of cluster.ports) await redisCli(port, "cluster", "delslots", slot).catch(() => "");
-    expect(await redisCli(master, "get", `c:{${key}}#lock`)).toMatch(/^CLUSTERDOWN/);
-    open(); // the holder's fenced write meets CLUSTERDOWN
-    await new Promise((r) => setTimeout(r, 2500)); // past the cluster client's own retries (16 x 100 ms)
-    expect(client.calls).toBe(1);
-    await redisCli(master, "cluster", "addslots", slot);
-    expect((await headers).map((h) => h.Authorization)).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
+    try {
+      expect(await redisCli(master, "get", `c:{${key}}#lock`)).toMatch(/^CLUSTERDOWN/);
+    } finally {
+      open(); // the holder's fenced write meets CLUSTERDOWN
+      await new Promise((r) => setTimeout(r, 2500)); // past the cluster client's own retries (16 x 100 ms)
+      await redisCli(master, "cluster", "addslots", slot);
+    }
+    expect(await headers).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
     expect(client.calls).toBe(1);
     const reader = new RedisStorageProvider(options());
     providers.push(reader);
