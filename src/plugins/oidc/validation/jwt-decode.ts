@@ -28,7 +28,7 @@ export interface ParsedJwt {
   payload: JwtPayload | undefined;
   /** Why the payload could not be decoded, when `payload` is undefined. */
   payloadError?: string;
-  /** ASCII bytes of `<header>.<payload>`: the JWS signing input. */
+  /** The UTF-8 (for a valid token, ASCII) bytes of `<header>.<payload>`: the JWS signing input. */
   signingInput: Buffer;
   signature: Buffer;
 }
@@ -111,7 +111,7 @@ export function parseCompactJwt(token: string, lenientPayload = false): ParsedJw
   }
   const signature = decodeSegment(token, dot2 + 1, token.length);
   if (signature === undefined) throw new MalformedJwtError("JWT signature is not canonical unpadded base64url");
-  return { header, payload, payloadError, signingInput: Buffer.from(token.slice(0, dot2), "latin1"), signature };
+  return { header, payload, payloadError, signingInput: Buffer.from(token.slice(0, dot2)), signature };
 }
 
 /**
