@@ -3,9 +3,12 @@
  * CI=true a missing or failing redis-server fails the tests; elsewhere a missing one skips them
  * with one line saying how to install it.
  */
+import { afterAll, beforeAll } from "@jest/globals";
+import { Redis } from "ioredis";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
+import { RedisStorageProvider, type RedisStorageProviderOptions } from "../../src/plugins/storage-redis/index.js";
 import { makeTempDir } from "./temp-dir.js";
 
 export const redisServerAvailable = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -71,4 +74,44 @@ export async function startRedis(options: { args?: string[] } = {}): Promise<Tes
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, start, stop, cleanup: async () => (await stop(), await dir.cleanup()) };
+}
+
+/** What `redisStoreFixture` gives a describe block; `redis` and `raw` are set once its beforeAll has run. */
+export interface RedisStoreFixture {
+  redis: TestRedis;
+  /** A plain client on the same server, to look at (or plant) what the store keeps. */
+  raw: Redis;
+  /** A provider on the server with the block's defaults and `options`; closed after the block. */
+  provider(options?: Partial<RedisStorageProviderOptions>): RedisStorageProvider;
+  /** A provider made elsewhere (through a kernel), closed after the block too. */
+  closeAfter(provider: RedisStorageProvider): RedisStorageProvider;
+}
+
+/**
+ * For a describe block: a private redis-server, a plain client on it and the providers made with
+ * `provider()` (`defaults` then the call's options), all stopped and closed after the block.
+ */
+export function redisStoreFixture(defaults: Partial<RedisStorageProviderOptions> = {}): RedisStoreFixture {
+  const providers: RedisStorageProvider[] = [];
+  const fixture: RedisStoreFixture = {
+    redis: undefined as unknown as TestRedis,
+    raw: undefined as unknown as Redis,
+    provider(options = {}) {
+      return fixture.closeAfter(new RedisStorageProvider({ url: fixture.redis.url, ...defaults, ...options }));
+    },
+    closeAfter(provider) {
+      providers.push(provider);
+      return provider;
+    },
+  };
+  beforeAll(async () => {
+    fixture.redis = await startRedis();
+    fixture.raw = new Redis(fixture.redis.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    fixture.raw?.disconnect();
+    await Promise.all(providers.map((p) => p.close()));
+    await fixture.redis?.cleanup();
+  });
+  return fixture;
 }

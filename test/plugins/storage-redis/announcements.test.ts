@@ -3,30 +3,23 @@
  * waiting for that lease takes it without a read (commands counted with MONITOR), while a forged or
  * older announcement is never taken; with encryption the announcement carries only ciphertext.
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { Redis } from "ioredis";
+import { describe, expect, test } from "@jest/globals";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { createDefaultKernel, type JsonObject } from "../../../src/index.js";
 import { RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { releaseMessage, writeMessage } from "../../../src/plugins/storage-redis/change-messages.js";
 import { ACQUIRE, READ } from "../../../src/plugins/storage-redis/scripts.js";
-import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
+import { redisDescribe, redisStoreFixture } from "../../support/redis-server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 redisDescribe(describe)("announced writes", () => {
-  let redis: TestRedis;
-  let raw: Redis;
-  const providers: RedisStorageProvider[] = [];
-  const provider = (options: Partial<ConstructorParameters<typeof RedisStorageProvider>[0]> = {}) => {
-    const p = new RedisStorageProvider({ url: redis.url, prefix: "ann:", leaseMs: 60_000, ...options });
-    providers.push(p);
-    return p;
-  };
+  const store = redisStoreFixture({ prefix: "ann:", leaseMs: 60_000 });
+  const provider = store.provider;
 
   /** The READ (or, with `script`, other) commands Redis executes for `key` from now until `stop()`, which waits until MONITOR has shown everything before it. */
   async function countReads(key: string, script = READ) {
-    const monitor = await raw.monitor();
+    const monitor = await store.raw.monitor();
     const reads: string[] = [];
     let marker = "";
     let sawMarker!: () => void;
@@ -39,7 +32,7 @@ redisDescribe(describe)("announced writes", () => {
     return {
       async stop(): Promise<string[]> {
         marker = `ann:marker-${Math.random()}`;
-        await raw.get(marker);
+        await store.raw.get(marker);
         await markerSeen;
         monitor.disconnect();
         return reads;
@@ -97,15 +90,6 @@ redisDescribe(describe)("announced writes", () => {
     };
   }
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    raw.disconnect();
-    await Promise.all(providers.map((p) => p.close()));
-    await redis.cleanup();
-  });
 
   test("a process waiting for the lease takes the holder's write from its announcement, with no read", async () => {
     const key = "taken.json";
@@ -135,7 +119,7 @@ redisDescribe(describe)("announced writes", () => {
     const reads = await countReads(key);
     const changed = wait.nextChange();
     const forged = writeMessage(key, { text: JSON.stringify({ v: "planted" }), mtime: Date.now(), fence: 9e15, leaseValue: "guessed-owner:9000000000000000" });
-    await raw.publish("ann:#changed", forged);
+    await store.raw.publish("ann:#changed", forged);
     await changed;
     expect(await waiter.loadObj(key)).toEqual({ v: "stored" });
     expect(await reads.stop()).toEqual([key]);
@@ -150,14 +134,14 @@ redisDescribe(describe)("announced writes", () => {
     await first.write({ v: "fenced" });
     await first.release();
     expect(await waiter.loadObj(key)).toEqual({ v: "fenced" }); // held with its fence
-    const storedFence = Number(await raw.hget("ann:{older.json}", "fence"));
+    const storedFence = Number(await store.raw.hget("ann:{older.json}", "fence"));
     const lease = await holdLease(holder, key);
     const wait = waitForLease(waiter, key);
     await sleep(100);
     // Someone who can read the lock (and so compute the announcement) replays an older value.
-    const leaseValue = (await raw.get("ann:{older.json}#lock"))!;
+    const leaseValue = (await store.raw.get("ann:{older.json}#lock"))!;
     const changed = wait.nextChange();
-    await raw.publish("ann:#changed", writeMessage(key, { text: JSON.stringify({ v: "older" }), mtime: Date.now(), fence: storedFence - 1, leaseValue }));
+    await store.raw.publish("ann:#changed", writeMessage(key, { text: JSON.stringify({ v: "older" }), mtime: Date.now(), fence: storedFence - 1, leaseValue }));
     await changed;
     expect(await waiter.loadObj(key)).toEqual({ v: "fenced" });
     // The same lease's genuine newer write is taken.
@@ -179,11 +163,11 @@ redisDescribe(describe)("announced writes", () => {
     const stopWatching = waiter.watch(key, () => void waiter.loadObj(key).then((data) => data.v === "new" && stopWaiting.abort()));
     const waiting = waiter.withLock(key, async () => "took the lock", { signal: stopWaiting.signal }).catch((err: unknown) => err);
     await sleep(100); // the waiter has found the lock busy
-    const leaseValue = (await raw.get("ann:{together.json}#lock"))!;
+    const leaseValue = (await store.raw.get("ann:{together.json}#lock"))!;
     const fence = Number(leaseValue.split(":")[1]);
     const attempts = await countReads(key, ACQUIRE);
     // One MULTI: both messages reach the waiter in one read of its socket.
-    await raw.multi()
+    await store.raw.multi()
       .publish("ann:#changed", writeMessage(key, { text: JSON.stringify({ v: "new" }), mtime: Date.now(), fence, leaseValue }))
       .publish("ann:#changed", releaseMessage(key))
       .exec();
@@ -208,14 +192,14 @@ redisDescribe(describe)("announced writes", () => {
     const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
     const kernel = createDefaultKernel({ services: { env } });
     const encrypted = () => {
-      const p = kernel.createStorageProvider({ type: "redis", url: redis.url, prefix: "ann-enc:", encrypt: true, leaseMs: 60_000 }) as RedisStorageProvider;
-      providers.push(p);
+      const p = kernel.createStorageProvider({ type: "redis", url: store.redis.url, prefix: "ann-enc:", encrypt: true, leaseMs: 60_000 }) as RedisStorageProvider;
+      store.closeAfter(p);
       return p;
     };
     const key = "token.json";
     const [holder, waiter] = [encrypted(), encrypted()];
     await holder.saveObj(key, { access_token: "old-access-token" });
-    const listener = raw.duplicate();
+    const listener = store.raw.duplicate();
     const messages: string[] = [];
     await listener.subscribe("ann-enc:#changed");
     listener.on("message", (_c: string, m: string) => messages.push(m));

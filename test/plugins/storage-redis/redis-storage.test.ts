@@ -1,5 +1,5 @@
 /** The Redis storage provider against a real redis-server: format, encryption, lease, fencing, outage. */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import {
@@ -8,34 +8,18 @@ import {
 import { serializeJsonObject } from "../../../src/plugin-kit.js";
 import { RedisAuthenticationException, RedisStorageProvider } from "../../../src/plugins/storage-redis/index.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { redisDescribe, startRedis, type TestRedis } from "../../support/redis-server.js";
+import { redisDescribe, redisStoreFixture, startRedis } from "../../support/redis-server.js";
 
 const token = { access_token: "secret-access-token-value", refresh_token: "secret-refresh-token-value", _iat: 100, _exp: 200 };
 
 redisDescribe(describe)("RedisStorageProvider", () => {
-  let redis: TestRedis;
-  let raw: Redis;
-  const providers: RedisStorageProvider[] = [];
-  const provider = (options: Partial<ConstructorParameters<typeof RedisStorageProvider>[0]> = {}) => {
-    const p = new RedisStorageProvider({ url: redis.url, prefix: "t:", commandTimeoutMs: 500, ...options });
-    providers.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    raw.disconnect();
-    await Promise.all(providers.map((p) => p.close()));
-    await redis.cleanup();
-  });
+  const store = redisStoreFixture({ prefix: "t:", commandTimeoutMs: 500 });
+  const provider = store.provider;
 
   test("stores the object under prefix + key in the files' JSON format; missing keys are ObjectNotFound", async () => {
     const p = provider();
     await p.saveObj(".planet/a/token.json", token);
-    expect(await raw.hget("t:{.planet/a/token.json}", "data")).toBe(serializeJsonObject(token));
+    expect(await store.raw.hget("t:{.planet/a/token.json}", "data")).toBe(serializeJsonObject(token));
     expect(await p.loadObj(".planet/a/token.json")).toEqual(token);
     expect(await p.objExists(".planet/a/token.json")).toBe(true);
     expect(typeof (await p.mtime(".planet/a/token.json"))).toBe("number");
@@ -49,10 +33,10 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     const identity = await generateIdentity();
     const env = { SOPS_AGE_KEY: identity, SOPS_AGE_RECIPIENTS: await identityToRecipient(identity) };
     const kernel = createDefaultKernel({ services: { env } });
-    const p = kernel.createStorageProvider({ type: "redis", url: redis.url, prefix: "enc:", encrypt: true }) as RedisStorageProvider;
-    providers.push(p);
+    const p = kernel.createStorageProvider({ type: "redis", url: store.redis.url, prefix: "enc:", encrypt: true }) as RedisStorageProvider;
+    store.closeAfter(p);
     await p.saveObj("token.json", token);
-    const stored = (await raw.hget("enc:{token.json}", "data"))!;
+    const stored = (await store.raw.hget("enc:{token.json}", "data"))!;
     expect(stored).toContain("ENC[AES256_GCM");
     expect(stored).not.toContain(token.access_token);
     expect(stored).not.toContain(token.refresh_token);
@@ -75,19 +59,19 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => bump([a, b, c][i % 3]!)));
     expect(overlap).toBe(false);
     expect(await a.loadObj("counter.json")).toEqual({ n: 30 });
-    expect(await raw.exists("t:{counter.json}#lock")).toBe(0);
+    expect(await store.raw.exists("t:{counter.json}#lock")).toBe(0);
   });
 
   test("a value larger than the cap is refused from its length, before it is read; the stored value is left as it is", async () => {
     const big = JSON.stringify({ access_token: "x".repeat(1024 * 1024) });
-    await raw.hset("t:{big.json}", "data", big, "mtime", 1);
+    await store.raw.hset("t:{big.json}", "data", big, "mtime", 1);
     const p = provider();
     const err = await p.loadObj("big.json").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileTooLargeException);
     expect(String(err)).toMatch(/larger than the limit of 1048576 bytes; it was not read/);
-    expect(await raw.hget("t:{big.json}", "data")).toBe(big);
+    expect(await store.raw.hget("t:{big.json}", "data")).toBe(big);
     await expect(provider({ maxValueBytes: 20 }).loadObj("big.json")).rejects.toBeInstanceOf(FileTooLargeException);
-    await raw.hset("t:{small.json}", "data", "{}", "mtime", 1);
+    await store.raw.hset("t:{small.json}", "data", "{}", "mtime", 1);
     expect(await provider({ maxValueBytes: 20 }).loadObj("small.json")).toEqual({});
   });
 
@@ -178,7 +162,7 @@ redisDescribe(describe)("RedisStorageProvider", () => {
   }, 10_000);
 
   test("a dead holder's lease runs out and another process takes over", async () => {
-    await raw.set("t:{dead.json}#lock", "dead-owner:1", "PX", 300);
+    await store.raw.set("t:{dead.json}#lock", "dead-owner:1", "PX", 300);
     const ran = await provider().withLock("dead.json", async () => "took over");
     expect(ran).toBe("took over");
   });
@@ -188,13 +172,13 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     await a.saveObj("fenced.json", { v: "old" });
     await expect(
       a.withLock("fenced.json", async () => {
-        await raw.del("t:{fenced.json}#lock"); // a's lease runs out (e.g. a long GC pause)
+        await store.raw.del("t:{fenced.json}#lock"); // a's lease runs out (e.g. a long GC pause)
         await b.withLock("fenced.json", () => b.saveObj("fenced.json", { v: "newer" }));
         await a.saveObj("fenced.json", { v: "stale" });
       }),
     ).rejects.toBeInstanceOf(StorageException);
     expect(await b.loadObj("fenced.json")).toEqual({ v: "newer" });
-    expect(Number(await raw.hget("t:{fenced.json}", "fence"))).toBeGreaterThan(0);
+    expect(Number(await store.raw.hget("t:{fenced.json}", "fence"))).toBeGreaterThan(0);
   });
 
   test("fencing survives a Redis restart without persistence: a holder paused across it cannot overwrite the newer value", async () => {
@@ -202,9 +186,9 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     await a.saveObj("restart.json", { v: "old" });
     let b: RedisStorageProvider | undefined;
     const stale = a.withLock("restart.json", async () => {
-      await redis.stop(); // a pauses; Redis restarts empty: the fence key and the value are gone
-      await redis.start();
-      const fresh = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      await store.redis.stop(); // a pauses; Redis restarts empty: the fence key and the value are gone
+      await store.redis.start();
+      const fresh = new Redis(store.redis.url, { maxRetriesPerRequest: 1 });
       try {
         // a is connected again once it has written its copy back
         for (let i = 0; i < 100 && (await fresh.hget("t:{restart.json}", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
@@ -217,15 +201,15 @@ redisDescribe(describe)("RedisStorageProvider", () => {
     });
     await expect(stale).rejects.toBeInstanceOf(StorageException);
     expect(await b!.loadObj("restart.json")).toEqual({ v: "newer" });
-    raw.disconnect();
-    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    store.raw.disconnect();
+    store.raw = new Redis(store.redis.url, { maxRetriesPerRequest: 1 });
   }, 20_000);
 
   test("degraded, not down: Redis stopped ⇒ reads from this process's copy, writes kept, one warning, a counter; back ⇒ written back", async () => {
     const log = captureLogger();
     const p = provider({ logger: new AuthLogger(log) });
     await p.saveObj("outage.json", { v: 1 });
-    await redis.stop();
+    await store.redis.stop();
     try {
       expect(await p.loadObj("outage.json")).toEqual({ v: 1 });
       await p.withLock("outage.json", () => p.saveObj("outage.json", { v: 2 }));
@@ -235,13 +219,13 @@ redisDescribe(describe)("RedisStorageProvider", () => {
       expect(log.lines.filter((l) => l.includes("unreachable"))).toHaveLength(1);
       expect(log.text()).not.toContain("secret");
     } finally {
-      await redis.start();
+      await store.redis.start();
     }
-    raw.disconnect();
-    raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    store.raw.disconnect();
+    store.raw = new Redis(store.redis.url, { maxRetriesPerRequest: 1 });
     // The restarted Redis is empty; the provider writes its copy back once it reconnects.
-    for (let i = 0; i < 100 && (await raw.hget("t:{outage.json}", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await raw.hget("t:{outage.json}", "data")).toBe(serializeJsonObject({ v: 2 }));
+    for (let i = 0; i < 100 && (await store.raw.hget("t:{outage.json}", "data")) === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await store.raw.hget("t:{outage.json}", "data")).toBe(serializeJsonObject({ v: 2 }));
     expect(await p.loadObj("outage.json")).toEqual({ v: 2 });
     expect(p.isDegraded()).toBe(false);
   }, 20_000);
