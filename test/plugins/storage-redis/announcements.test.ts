@@ -91,13 +91,19 @@ redisDescribe(describe)("announced writes", () => {
   }
 
 
-  test("a process waiting for the lease takes the holder's write from its announcement, with no read", async () => {
-    const key = "taken.json";
+  /** `key` stored as `value`, its lease held by one provider, and another provider that has found the lock busy. */
+  async function leaseWithWaiter(key: string, value: JsonObject) {
     const [holder, waiter] = [provider(), provider()];
-    await holder.saveObj(key, { v: "old" });
+    await holder.saveObj(key, value);
     const lease = await holdLease(holder, key);
     const wait = waitForLease(waiter, key);
     await sleep(100); // the waiter has found the lock busy
+    return { waiter, lease, wait };
+  }
+
+  test("a process waiting for the lease takes the holder's write from its announcement, with no read", async () => {
+    const key = "taken.json";
+    const { waiter, lease, wait } = await leaseWithWaiter(key, { v: "old" });
     const reads = await countReads(key);
     const changed = wait.nextChange();
     await lease.write({ v: "new" });
@@ -111,11 +117,7 @@ redisDescribe(describe)("announced writes", () => {
 
   test("a forged announcement (no lease behind it) is not taken: the waiter reads the stored value", async () => {
     const key = "forged.json";
-    const [holder, waiter] = [provider(), provider()];
-    await holder.saveObj(key, { v: "stored" });
-    const lease = await holdLease(holder, key);
-    const wait = waitForLease(waiter, key);
-    await sleep(100);
+    const { waiter, lease, wait } = await leaseWithWaiter(key, { v: "stored" });
     const reads = await countReads(key);
     const changed = wait.nextChange();
     const forged = writeMessage(key, { text: JSON.stringify({ v: "planted" }), mtime: Date.now(), fence: 9e15, leaseValue: "guessed-owner:9000000000000000" });
