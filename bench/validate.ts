@@ -1,6 +1,6 @@
 /**
  * Token validation throughput: our TokenValidator (node:crypto on cached KeyObjects, with and
- * without the verified-token cache) vs jose.jwtVerify vs a bare node:crypto.verify on the same
+ * without the verified-token cache, and with libuv's thread pool instead of its verifier threads) vs jose.jwtVerify vs a bare node:crypto.verify on the same
  * RS256-2048 tokens, serially and at concurrency 64. Prints figures; asserts nothing.
  *
  *   npx tsx bench/validate.ts
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const keyObject = KeyObject.from(publicKey);
   const fetchJwks = async () => structuredClone(jwks);
   const ours = new TokenValidator({ fetchJwks });
+  const oursPool = new TokenValidator({ fetchJwks }, { verifierThreads: false });
   const oursCached = new TokenValidator({ fetchJwks }, { verifiedTokenCacheSize: CACHED_WORKING_SET * 2 });
   const joseKey = createLocalJWKSet(jwks);
   const options = { issuer: ISSUER, audience: AUDIENCE };
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
         }),
     },
     "TokenValidator": { set: tokens, fn: (token) => ours.validateToken(token, options) },
+    "TokenValidator, libuv's pool": { set: tokens, fn: (token) => oursPool.validateToken(token, options) },
     "TokenValidator, cache hits": { set: tokens.slice(0, CACHED_WORKING_SET), fn: (token) => oursCached.validateToken(token, options) },
     "jose.jwtVerify": { set: tokens, fn: (token) => jwtVerify(token, joseKey, joseOptions) },
   };
@@ -115,7 +117,10 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(34)}${fmt(median(rates[name][0]))}  ${show(ratios(name, 0, serialFloor)).padEnd(24)} | ${fmt(median(rates[name][last]))}  ${show(ratios(name, last, poolFloor))}`);
   }
   console.log("");
-  console.log("Cross-over (TokenValidator verifies one per turn on the main thread while the thread pool holds fewer than its threads, the rest on the pool):");
+  console.log(
+    "Cross-over (TokenValidator verifies the first of a turn on the main thread, the others on its verifier threads while they have room, else on the main thread too;\n" +
+      "\"libuv's pool\" is the same validator with verifierThreads: false, the rest on libuv's thread pool):",
+  );
   for (const [li, level] of levels.entries()) {
     console.log(
       `  concurrency ${String(level).padStart(2)}: ours ${fmt(median(rates.TokenValidator[li]))}/s = ${show(ratios("TokenValidator", li, serialFloor))} of sync verify, ` +

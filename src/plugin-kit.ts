@@ -41,7 +41,7 @@ export type {
   IntrospectionTokenTypeHint, JsonWebKeySet, JwksFetcher, JwksKeyCacheOptions, JwksKeyEntry, OidcAuthenticatorKind,
   OidcClientComposition, OidcDiscoveryDocument, OidcEndpointConfig, OidcFlow, OidcFlowConfig, OidcFlowContext,
   OidcLoginParams, OidcLoginResult, OidcServices, PasswordGrantParams, PkcePair, PrivateKeyJwtOptions,
-  RefreshGrantParams, RevocationCallOptions, SendOptions, SignatureAlgorithm, SignatureKeyType,
+  RefreshGrantParams, RevocationCallOptions, SendOptions, SignatureAlgorithm, SignatureKeyType, SignatureVerification,
   TokenApiClientOptions, TokenResponse, TtyAuthorizationParams,
 } from "./plugins/oidc/index.js";
 export {

@@ -63,6 +63,8 @@ export interface MultiIssuerValidatorOptions extends TokenPolicy {
   verifiedTokenCacheSize?: number;
   /** Longest token accepted, in characters, checked before anything is decoded (default 16 KiB). */
   maxTokenLength?: number;
+  /** Verify concurrent signatures on the process's verifier threads (default true; see `TokenValidatorOptions.verifierThreads`). */
+  verifierThreads?: boolean;
 }
 
 export interface MultiIssuerFactoryOptions extends MultiIssuerValidatorOptions {
@@ -115,6 +117,7 @@ export class OidcMultiIssuerValidator {
   readonly #logger?: AuthLogger;
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
+  readonly #verifierThreads: boolean | undefined;
   #trusted?: Promise<Map<string, TrustedIssuer>>;
   /** The issuers once resolved: a token an issuer's validator holds as verified is looked up without awaiting anything. */
   #resolved?: Map<string, TrustedIssuer>;
@@ -157,6 +160,7 @@ export class OidcMultiIssuerValidator {
     this.#logger = options.logger ?? this.#contexts[0]?.auth.authClient().services.logger;
     this.#cacheSize = options.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    this.#verifierThreads = options.verifierThreads;
     if (!(this.#maxTokenLength > 0)) throw new AuthException("maxTokenLength must be positive", { field: "maxTokenLength" });
     for (const ctx of this.#contexts) this.#validators.set(ctx, this.#tokenValidator(ctx.auth.authClient() as OidcAuthClient, ctx));
   }
@@ -226,6 +230,7 @@ export class OidcMultiIssuerValidator {
       profile: pick("strict") ? "rfc9068" : undefined,
       verifiedTokenCacheSize: this.#cacheSize,
       maxTokenLength: this.#maxTokenLength,
+      verifierThreads: this.#verifierThreads,
     });
   }
 

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals
 import {
   Auth, GotHttpClient, InvalidTokenException, IssuerUnavailableException, OidcMultiIssuerValidator, UnknownIssuerTokenException, createKernel, oidcPlugin,
 } from "../../../src/index.js";
+import crypto from "node:crypto";
+import { availableParallelism } from "node:os";
+import { verifierThreads } from "../../../src/plugins/oidc/validation/verifier-threads.js";
 import { startHandMadeIssuer, type HandMadeIssuer } from "../../integrations/support/hand-made-issuer.js";
 
 const AUDIENCE = "https://api.example.test/";
@@ -57,6 +60,25 @@ describe("validateAccessToken", () => {
     expect(checks() - before).toBe(1);
     await validator.validateAccessToken(await op.sign("RS256", { jti: "new" }));
     expect(checks() - before).toBe(2);
+  });
+
+  test("verifierThreads reaches each issuer's validator: off, concurrent signatures go to libuv's thread pool", async () => {
+    const handed = () => verifierThreads.handed;
+    const tokens = await Promise.all(Array.from({ length: 4 }, (_, i) => op.sign("RS256", { jti: `burst-${i}` })));
+    const pooled = await OidcMultiIssuerValidator.fromIssuers([{ issuer: op.issuer, audience: AUDIENCE, jwksUri: op.jwksUri }], { logResult: false, verifierThreads: false });
+    await pooled.validateAccessToken(await op.sign("RS256")); // keys fetched
+    const poolVerify = jest.spyOn(crypto, "verify");
+    try {
+      let before = handed();
+      await Promise.all(tokens.map((t) => pooled.validateAccessToken(t)));
+      expect(handed() - before).toBe(0);
+      expect(poolVerify.mock.calls.filter((args) => typeof args[4] === "function")).toHaveLength(3);
+      before = handed();
+      await Promise.all(tokens.map((t) => validator.validateAccessToken(t))); // the default: on
+      expect(handed() - before).toBe(availableParallelism() > 1 ? 3 : 0);
+    } finally {
+      poolVerify.mockRestore();
+    }
   });
 
   test("validateAccessTokenFromCache answers a held token at once, with the same checks, and nothing else", async () => {

@@ -28,65 +28,82 @@ export interface SignatureAlgorithm {
    * string is its UTF-8 bytes, so a JWS signing input with any non-ASCII character never verifies.
    */
   verify(data: string | Uint8Array, key: KeyObject, signature: Uint8Array): boolean;
+  /** How this algorithm verifies with `key` (made once per key): what a verifier thread is given. */
+  verification(key: KeyObject): SignatureVerification;
   /** The same verification on libuv's thread pool; `done` gets what `verify` would return or throw. */
   verifyInPool(data: string | Uint8Array, key: KeyObject, signature: Uint8Array, done: (error: Error | null, valid: boolean) => void): void;
 }
 
-/** An algorithm verified by node:crypto with `digest` (null for EdDSA) and the key as `keyInput` gives it. */
-function nodeAlgorithm(
-  fields: Pick<SignatureAlgorithm, "name" | "kty" | "crv" | "minRsaBits">,
-  digest: string | null,
-  keyInput: (key: KeyObject) => KeyObject | VerifyKeyObjectInput,
-): SignatureAlgorithm {
+/**
+ * How to verify a signature with one key under one algorithm: node:crypto's `verify` with `keyInput`,
+ * or for RSASSA-PKCS1-v1_5 the raw public operation (see `rsa`). Plain data around KeyObjects, so it
+ * crosses to a verifier thread with `postMessage`.
+ */
+export interface SignatureVerification {
+  /** The digest; null for EdDSA, which signs the message itself. */
+  readonly digest: string | null;
+  /** node:crypto `verify`'s key argument: the key, with its padding or signature encoding. */
+  readonly keyInput: KeyObject | VerifyKeyObjectInput;
+  /** RS256/384/512: the raw public operation's options, the signature's length (the modulus's) and the encoding before the digest. */
+  readonly pkcs1?: { readonly rawKey: { readonly key: KeyObject; readonly padding: number }; readonly signatureLength: number; readonly encodingPrefix: string };
+}
+
+/**
+ * Verify `signature` over `data` (a string is its UTF-8 bytes) as `how` says; false for a wrong
+ * signature. Self-contained (node:crypto is an argument, nothing comes from this module's scope)
+ * because a verifier thread runs this function's own source: one rule on every thread.
+ *
+ * RSASSA-PKCS1-v1_5 follows RFC 8017 section 8.2.2 to the letter: RSAVP1 (the raw public operation
+ * s^e mod n, which refuses s >= n) and an exact comparison of the result with the EMSA-PKCS1-v1_5
+ * encoding of the digest. Comparing the whole encoding, never parsing it, is what rules out forgeries
+ * against lenient padding parsers. Same verdicts as node:crypto's `verify` (the thread pool's path;
+ * the differential tests hold them together) for about 2 µs less: a raw public-key operation and a
+ * one-shot digest cost less than a digest-verify context.
+ */
+export function verifyAs(crypto: typeof import("node:crypto"), how: SignatureVerification, data: string | Uint8Array, signature: Uint8Array): boolean {
+  const pkcs1 = how.pkcs1;
+  if (pkcs1 === undefined) return crypto.verify(how.digest, typeof data === "string" ? Buffer.from(data) : data, how.keyInput, signature);
+  // Step 1: a signature is exactly as long as the modulus.
+  if (signature.length !== pkcs1.signatureLength) return false;
+  let encoded;
+  try {
+    encoded = crypto.publicEncrypt(pkcs1.rawKey, signature);
+  } catch {
+    return false; // s >= n (RSAVP1's "signature representative out of range")
+  }
+  // A one-shot digest into a latin1 ("binary") string: one string comparison checks the whole encoding.
+  return encoded.toString("binary") === pkcs1.encodingPrefix + crypto.hash(how.digest!, data, "binary");
+}
+
+/** An algorithm whose `SignatureVerification` for a key is `verificationOf(key)`, made once per key. */
+function algorithm(fields: Pick<SignatureAlgorithm, "name" | "kty" | "crv" | "minRsaBits">, verificationOf: (key: KeyObject) => SignatureVerification): SignatureAlgorithm {
+  const verifications = new WeakMap<KeyObject, SignatureVerification>();
+  const verification = (key: KeyObject) => {
+    let how = verifications.get(key);
+    if (how === undefined) verifications.set(key, (how = verificationOf(key)));
+    return how;
+  };
   return {
     ...fields,
-    verify: (data, key, signature) => nodeCrypto().verify(digest, utf8(data), keyInput(key), signature),
-    verifyInPool: (data, key, signature, done) => nodeCrypto().verify(digest, utf8(data), keyInput(key), signature, done),
+    verification,
+    verify: (data, key, signature) => verifyAs(nodeCrypto(), verification(key), data, signature),
+    verifyInPool(data, key, signature, done) {
+      const how = verification(key);
+      nodeCrypto().verify(how.digest, typeof data === "string" ? Buffer.from(data) : data, how.keyInput, signature, done);
+    },
   };
 }
 
-const asIs = (key: KeyObject) => key;
-const utf8 = (data: string | Uint8Array): Uint8Array => (typeof data === "string" ? Buffer.from(data) : data);
-
-/**
- * RSASSA-PKCS1-v1_5 (RS256/384/512) verified on this thread as RFC 8017 section 8.2.2 specifies it:
- * RSAVP1 (the raw public operation s^e mod n, which refuses s >= n) and an exact comparison of the
- * result with the EMSA-PKCS1-v1_5 encoding of the digest. Comparing the whole encoding, never parsing
- * it, is what rules out forgeries against lenient padding parsers. Same verdicts as node:crypto's
- * `verify` (the thread pool's path; the differential tests hold the two together) for about 2 µs less
- * per signature: a raw public-key operation and a one-shot digest cost less than a digest-verify context.
- */
+/** RSASSA-PKCS1-v1_5 (RS256/384/512), verified on the raw public operation by `verifyAs`. */
 function rsa(name: string, digest: "sha256" | "sha384" | "sha512"): SignatureAlgorithm {
-  const generic = nodeAlgorithm({ name, kty: "RSA", minRsaBits: 2048 }, digest, asIs);
   const digestInfo = Buffer.from(DIGEST_INFO[digest], "hex");
   const digestLength = digestInfo.at(-1)!;
-  // The encoding before the digest, by modulus length in bytes (00 01 FF..FF 00 DigestInfo), as a
-  // latin1 ("binary") string: one string comparison checks the whole encoding.
-  const prefixes = new Map<number, string>();
-  const prefixFor = (k: number) => {
-    let prefix = prefixes.get(k);
-    if (prefix === undefined) {
-      prefix = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - digestInfo.length - digestLength - 3, 0xff), Buffer.from([0]), digestInfo]).toString("binary");
-      prefixes.set(k, prefix);
-    }
-    return prefix;
-  };
-  return {
-    ...generic,
-    verify(data, key, signature) {
-      const { input, k } = rawPublicKey(key);
-      // RFC 8017 section 8.2.2 step 1: a signature is exactly k bytes.
-      if (signature.length !== k) return false;
-      let encoded: Buffer;
-      try {
-        encoded = nodeCrypto().publicEncrypt(input, signature);
-      } catch {
-        return false; // s >= n (RSAVP1's "signature representative out of range")
-      }
-      // A one-shot digest into a string costs less than into a Buffer.
-      return encoded.toString("binary") === prefixFor(k) + nodeCrypto().hash(digest, data, "binary");
-    },
-  };
+  return algorithm({ name, kty: "RSA", minRsaBits: 2048 }, (key) => {
+    const k = Math.ceil(key.asymmetricKeyDetails!.modulusLength! / 8);
+    // The encoding up to the digest for a k-byte modulus: 00 01 FF..FF 00 DigestInfo.
+    const encodingPrefix = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - digestInfo.length - digestLength - 3, 0xff), Buffer.from([0]), digestInfo]).toString("binary");
+    return { digest, keyInput: key, pkcs1: { rawKey: { key, padding: nodeCrypto().constants.RSA_NO_PADDING }, signatureLength: k, encodingPrefix } };
+  });
 }
 
 // DER of DigestInfo up to the digest, RFC 8017 section 9.2 note 1; the last byte is the digest's length.
@@ -96,30 +113,19 @@ const DIGEST_INFO = {
   sha512: "3051300d060960864801650304020305000440",
 } as const;
 
-// Per RSA key: the options of a raw public operation and the modulus length in bytes.
-const rawPublicKeys = new WeakMap<KeyObject, { input: { key: KeyObject; padding: number }; k: number }>();
-function rawPublicKey(key: KeyObject): { input: { key: KeyObject; padding: number }; k: number } {
-  let raw = rawPublicKeys.get(key);
-  if (!raw) {
-    raw = { input: { key, padding: nodeCrypto().constants.RSA_NO_PADDING }, k: Math.ceil(key.asymmetricKeyDetails!.modulusLength! / 8) };
-    rawPublicKeys.set(key, raw);
-  }
-  return raw;
-}
-
 function rsaPss(name: string, digest: string): SignatureAlgorithm {
-  return nodeAlgorithm({ name, kty: "RSA", minRsaBits: 2048 }, digest, (key) => {
+  return algorithm({ name, kty: "RSA", minRsaBits: 2048 }, (key) => {
     const { constants } = nodeCrypto();
-    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    return { digest, keyInput: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } };
   });
 }
 
 function ecdsa(name: string, digest: string, crv: string): SignatureAlgorithm {
-  return nodeAlgorithm({ name, kty: "EC", crv }, digest, (key) => ({ key, dsaEncoding: "ieee-p1363" }));
+  return algorithm({ name, kty: "EC", crv }, (key) => ({ digest, keyInput: { key, dsaEncoding: "ieee-p1363" } }));
 }
 
 function eddsa(name: string): SignatureAlgorithm {
-  return nodeAlgorithm({ name, kty: "OKP", crv: "Ed25519" }, null, asIs);
+  return algorithm({ name, kty: "OKP", crv: "Ed25519" }, (key) => ({ digest: null, keyInput: key }));
 }
 
 const TABLE: readonly SignatureAlgorithm[] = [

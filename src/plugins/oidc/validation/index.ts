@@ -5,7 +5,7 @@ export type { JwksFetcher, JwksKeyCacheOptions, JwksKeyEntry } from "./jwks-cach
 export { decodeJwtUnverified, decodeJwtPayloadUnverified, parseCompactJwt, MalformedJwtError } from "./jwt-decode.js";
 export type { DecodedJwt, JwtHeader, JwtPayload, ParsedJwt } from "./jwt-decode.js";
 export { SIGNATURE_ALGORITHMS, CANONICAL_ALGORITHM_NAMES } from "./algorithms.js";
-export type { SignatureAlgorithm, SignatureKeyType } from "./algorithms.js";
+export type { SignatureAlgorithm, SignatureKeyType, SignatureVerification } from "./algorithms.js";
 export {
   DpopProofVerifier, InvalidDpopProofException, UseDpopNonceException, accessTokenHash, jwkThumbprint, normalizeHtu,
   DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_LEEWAY_SECONDS, DEFAULT_DPOP_MAX_AGE_SECONDS,

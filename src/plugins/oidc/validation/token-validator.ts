@@ -21,6 +21,7 @@ import { JwksKeyCache } from "./jwks-cache.js";
 import type { DecodedJwt, JwtHeader, JwtPayload } from "./jwt-decode.js";
 import { MalformedJwtError, decodeJsonSegment, decodeJwtUnverified, decodeSegment, splitCompactJwt } from "./jwt-decode.js";
 import { freezeGrantedScopes, grantedScopes } from "./scopes.js";
+import { type VerifiedCallback, verifierThreads } from "./verifier-threads.js";
 
 /**
  * Options of `TokenValidator`: trusted algorithms, clock leeway, maximum token age, the token profile, the
@@ -48,6 +49,13 @@ export interface TokenValidatorOptions {
    * the call's issuer, audience, required claims, nonce and scopes are checked.
    */
   verifiedTokenCacheSize?: number;
+  /**
+   * Verify the signatures of concurrent validations on worker threads shared by the process (default
+   * true): one per turn is verified on the calling thread, the others on as many threads as there are
+   * cores less one (at most four), started on first use. False: on libuv's thread pool (node:crypto's
+   * callback form). The verdicts are the same on every path.
+   */
+  verifierThreads?: boolean;
   /** Longest token accepted, in characters; longer tokens are rejected before any parsing (default 16 KiB). */
   maxTokenLength?: number;
   clock?: Clock;
@@ -302,6 +310,7 @@ export class TokenValidator {
   readonly #profile: "rfc9068" | undefined;
   readonly #cacheSize: number;
   readonly #maxTokenLength: number;
+  readonly #useVerifierThreads: boolean;
   readonly #clock: Clock;
   readonly #logger?: AuthLogger;
   readonly #verified = new Map<string, VerifiedEntry>();
@@ -314,6 +323,7 @@ export class TokenValidator {
   /** Signatures being verified on the thread pool. */
   #inPool = 0;
   #signatureChecks = 0;
+  #verifierThreadChecks = 0;
 
   /** A validator over an issuer's key cache (or the options to make one). */
   constructor(jwks: JwksKeyCache | JwksKeyCacheOptions, options: TokenValidatorOptions = {}) {
@@ -331,6 +341,7 @@ export class TokenValidator {
     this.#profile = options.profile;
     this.#cacheSize = Math.max(0, Math.floor(options.verifiedTokenCacheSize ?? 0));
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    this.#useVerifierThreads = options.verifierThreads ?? true;
     if (!(this.#maxTokenLength > 0)) throw new InvalidArgumentException("maxTokenLength must be positive");
     this.#scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   }
@@ -346,6 +357,10 @@ export class TokenValidator {
   /** How many signatures this validator has verified with node:crypto (cache hits excluded). */
   get signatureChecks(): number {
     return this.#signatureChecks;
+  }
+  /** How many of those signatures were handed to the verifier threads (see `verifierThreads`). */
+  get verifierThreadChecks(): number {
+    return this.#verifierThreadChecks;
   }
   /** Entries in the verified-token cache. */
   get verifiedTokenCacheEntries(): number {
@@ -476,11 +491,11 @@ export class TokenValidator {
   }
 
   /**
-   * Step 5, the signature, then the rest. This thread verifies one signature per turn of the
-   * microtask queue, here and now (no hand-off, no promise to wait for), while the thread pool holds
-   * fewer than it has threads: the serial case, and a few concurrent validations, which the pool's
-   * hand-off would slow down. The others go to the thread pool at once, so many concurrent
-   * validations use every core.
+   * Step 5, the signature, then the rest. This thread verifies the first signature of a turn of the
+   * microtask queue here and now (no hand-off, no promise to wait for): the serial case. The others go
+   * to the verifier threads while they have room, else are verified here too, so many concurrent
+   * validations use every core. Without verifier threads, they go to libuv's thread pool, and this
+   * thread takes the first of a turn only while the pool holds fewer than it has threads.
    */
   #finish(
     token: string,
@@ -492,37 +507,65 @@ export class TokenValidator {
     options: ValidateTokenOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>> {
     const dot2 = dots[1];
-    const here = !this.#busy && this.#inPool < POOL_THREADS;
-    // On this thread, into the scratch buffer (nothing else can use it before the synchronous
-    // verification ends), unless the signature is too long for it.
-    const scratch = here && Math.ceil(((token.length - dot2 - 1) * 3) / 4) <= SCRATCH_BYTES ? this.#scratch : undefined;
+    const threads = this.#useVerifierThreads && verifierThreads.available;
+    const here = !this.#busy && (threads || this.#inPool < POOL_THREADS);
+    // Into the scratch buffer, used up before this returns (verified here, or copied to a verifier
+    // thread), unless the signature is too long for it; the thread pool needs a buffer of its own.
+    const scratch = (here || threads) && Math.ceil(((token.length - dot2 - 1) * 3) / 4) <= SCRATCH_BYTES ? this.#scratch : undefined;
     const signature = decodeSegment(token, dot2 + 1, token.length, scratch);
     if (signature === undefined) fail(ctx, InvalidTokenException, "Malformed token: JWT signature is not canonical unpadded base64url");
     this.#signatureChecks++;
-    if (here) {
-      this.#busy = true;
-      queueMicrotask(this.#endTurn);
-      // The signing input as a string: its UTF-8 bytes (see SignatureAlgorithm.verify).
-      return this.#afterSignature(alg.verify(token.slice(0, dot2), entry.key, signature!), token, ctx, payloadError, alg, options);
-    }
-    // On libuv's thread pool (node:crypto's callback form): the same verdict for the same bytes.
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      this.#inPool++;
-      try {
-        alg.verifyInPool(token.slice(0, dot2), entry.key, signature!, (error, valid) => {
-          this.#inPool--;
-          if (error) return reject(error);
+    // The signing input as a string: its UTF-8 bytes (see SignatureAlgorithm.verify).
+    const input = token.slice(0, dot2);
+    if (!here) {
+      if (threads) {
+        let settle!: VerifiedCallback;
+        if (verifierThreads.verify(alg, entry.key, input, signature!, (error, valid) => settle(error, valid))) {
+          this.#verifierThreadChecks++;
+          return new Promise<Record<string, unknown>>((resolve, reject) => {
+            settle = (error, valid) => this.#settle(error, valid, resolve, reject, token, ctx, payloadError, alg, options);
+          });
+        }
+      } else {
+        return new Promise<Record<string, unknown>>((resolve, reject) => {
+          this.#inPool++;
           try {
-            resolve(this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+            alg.verifyInPool(input, entry.key, signature!, (error, valid) => {
+              this.#inPool--;
+              this.#settle(error, valid, resolve, reject, token, ctx, payloadError, alg, options);
+            });
           } catch (e) {
+            this.#inPool--;
             reject(e);
           }
         });
-      } catch (e) {
-        this.#inPool--;
-        reject(e);
       }
-    });
+    }
+    if (!this.#busy) {
+      this.#busy = true;
+      queueMicrotask(this.#endTurn);
+    }
+    return this.#afterSignature(alg.verify(input, entry.key, signature!), token, ctx, payloadError, alg, options);
+  }
+
+  /** A verdict from another thread: the rest of the validation, into the caller's promise. */
+  #settle(
+    error: Error | null,
+    valid: boolean,
+    resolve: (claims: Record<string, unknown>) => void,
+    reject: (e: unknown) => void,
+    token: string,
+    ctx: FailureContext,
+    payloadError: string | undefined,
+    alg: SignatureAlgorithm,
+    options: ValidateTokenOptions,
+  ): void {
+    if (error) return reject(error);
+    try {
+      resolve(this.#afterSignature(valid, token, ctx, payloadError, alg, options));
+    } catch (e) {
+      reject(e);
+    }
   }
 
   readonly #endTurn = (): void => {

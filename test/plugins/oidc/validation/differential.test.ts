@@ -8,15 +8,17 @@
  * future, which the reference (PyJWT ≥ 2.10) does; every corpus token therefore carries `iat`.
  *
  * The few places where we are deliberately stricter than jose are listed in the last test, each
- * shown to be accepted by jose and rejected by us. Every verdict is reached on both of the validator's
- * paths: one validation at a time (verified on the main thread) and the whole corpus at once, after
- * a first validation in the same turn (verified on libuv's thread pool).
+ * shown to be accepted by jose and rejected by us. Every verdict is reached on each of the validator's
+ * paths: one validation at a time (verified on the main thread), and validations asked for after a
+ * first one in the same turn (verified on the verifier threads, or on libuv's thread pool when they
+ * are turned off).
  */
 import { afterEach, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import crypto, { createPublicKey, sign } from "node:crypto";
 import type { JWTVerifyGetKey } from "jose";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { TokenValidator } from "../../../../src/plugins/oidc/validation/index.js";
+import { verifierThreads } from "../../../../src/plugins/oidc/validation/verifier-threads.js";
 import type { KeyRing, TestKey } from "./fixtures.js";
 import { AUDIENCE, ISSUER, NOW, NOW_MS, b64u, baseClaims, fixedClock, keyRing, memoryJwks, signJose, signRaw } from "./fixtures.js";
 
@@ -191,11 +193,12 @@ async function ourVerdict(validator: TokenValidator, token: string, set: OptionS
 }
 
 /**
- * Count node:crypto verifications by path: the callback form of `verify` runs on the thread pool; its
- * synchronous form, and the raw public-key operation RS256/384/512 use on this thread, run here.
+ * Count verifications by path: the callback form of node:crypto's `verify` runs on the thread pool;
+ * its synchronous form, and the raw public-key operation RS256/384/512 use, run on this thread; the
+ * verifier threads count what they are handed.
  */
-function countVerifications(): { main: number; pool: number } {
-  const counts = { main: 0, pool: 0 };
+function countVerifications(): { main: number; pool: number; readonly threads: number } {
+  const counts = { main: 0, pool: 0, handedBefore: verifierThreads.handed, get threads() { return verifierThreads.handed - this.handedBefore; } };
   const originalVerify = crypto.verify;
   jest.spyOn(crypto, "verify").mockImplementation(((...args: Parameters<typeof originalVerify>) => {
     if (typeof args[4] === "function") counts.pool++;
@@ -214,33 +217,82 @@ afterEach(() => {
 });
 
 describe("where a signature is verified", () => {
-  async function setup(n: number) {
+  async function setup(n: number, options: { verifierThreads?: boolean } = {}) {
     const clock = fixedClock();
-    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock });
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, ...options });
     await validator.jwksKeyCache.refresh();
     const tokens = await Promise.all(Array.from({ length: n }, (_, i) => signJose(ring.rsa1, baseClaims({ sub: `u${i}` }))));
     const validate = (token: string) => validator.validateToken(token, { issuer: ISSUER, audience: AUDIENCE });
     return { tokens, validate };
   }
 
-  test("this thread takes one per turn while the thread pool holds fewer than its 4 threads", async () => {
+  test("the first of a turn is verified here, the next ones on the verifier threads", async () => {
     const { tokens, validate } = await setup(4);
+    const counts = countVerifications();
+    const first = tokens.slice(0, 3).map(validate); // one here, two to the threads
+    await null; // the next turn
+    const next = validate(tokens[3]); // the first of its turn: here
+    expect(await Promise.all([...first, next])).toEqual(tokens.map((_, i) => expect.objectContaining({ sub: `u${i}` })));
+    expect(counts).toMatchObject({ main: 2, pool: 0, threads: 2 });
+  });
+
+  test("past 16 waiting on a verifier thread, the others are verified here", async () => {
+    const { tokens, validate } = await setup(40);
+    const counts = countVerifications();
+    await Promise.all(tokens.map(validate));
+    // At least the first and the 17th of the burst here, at least 16 on the threads; every one verified once.
+    expect(counts.main).toBeGreaterThanOrEqual(2);
+    expect(counts.threads).toBeGreaterThanOrEqual(16);
+    expect(counts.main + counts.threads).toBe(40);
+    expect(counts.pool).toBe(0);
+  });
+
+  test("a token whose signing input does not fit a verifier thread's slot is verified here", async () => {
+    const { validate } = await setup(0);
+    const big = await signJose(ring.rsa1, baseClaims({ sub: "big", padding: "x".repeat(6000) }));
+    const small = await signJose(ring.rsa1, baseClaims({ sub: "small" }));
+    const counts = countVerifications();
+    const results = await Promise.all([validate(small), validate(big), validate(small)]);
+    expect(results.map((c) => c.sub)).toEqual(["small", "big", "small"]);
+    expect(counts).toMatchObject({ main: 2, pool: 0, threads: 1 });
+  });
+
+  test("signatures a verifier thread held when it stopped are verified here, and later ones start new threads", async () => {
+    const { tokens, validate } = await setup(8);
+    const bad = `${tokens[7].slice(0, tokens[7].lastIndexOf("."))}.${tokens[6].slice(tokens[6].lastIndexOf(".") + 1)}`;
+    const counts = countVerifications();
+    const unansweredBefore = verifierThreads.unanswered;
+    const results = [...tokens.slice(0, 7), bad].map((t) => validate(t).then((c) => c.sub, (e: Error) => e.message));
+    const stopped = verifierThreads.terminate();
+    expect(await Promise.all(results)).toEqual([...tokens.slice(0, 7).map((_, i) => `u${i}`), "Token signature verification failed"]);
+    await stopped;
+    // One here, seven handed over; those the thread had not answered when it stopped were verified here.
+    expect(counts.threads).toBe(7);
+    expect(counts.main).toBe(1 + verifierThreads.unanswered - unansweredBefore);
+    // After the stop, a new burst goes to new threads, which learn the key again.
+    const before = verifierThreads.handed;
+    expect((await Promise.all(tokens.slice(0, 3).map(validate))).map((c) => c.sub)).toEqual(["u0", "u1", "u2"]);
+    expect(verifierThreads.handed - before).toBe(2);
+  });
+
+  test("without verifier threads: this thread takes one per turn while the thread pool holds fewer than its 4 threads", async () => {
+    const { tokens, validate } = await setup(4, { verifierThreads: false });
     const counts = countVerifications();
     const first = tokens.slice(0, 3).map(validate); // one here, two to the pool
     await null; // the next turn: the pool's answers come later, in a callback
     const next = validate(tokens[3]); // two on the pool: verified here
-    expect(counts).toEqual({ main: 2, pool: 2 });
+    expect(counts).toMatchObject({ main: 2, pool: 2, threads: 0 });
     await Promise.all([...first, next]);
   });
 
-  test("from 4 on the thread pool, every validation goes there", async () => {
-    const { tokens, validate } = await setup(7);
+  test("without verifier threads: from 4 on the thread pool, every validation goes there", async () => {
+    const { tokens, validate } = await setup(7, { verifierThreads: false });
     const counts = countVerifications();
     const first = tokens.slice(0, 6).map(validate); // one here, five to the pool
     await null;
     const next = validate(tokens[6]);
     await Promise.all([...first, next]);
-    expect(counts).toEqual({ main: 1, pool: 6 });
+    expect(counts).toMatchObject({ main: 1, pool: 6, threads: 0 });
   });
 });
 
@@ -249,7 +301,10 @@ describe("differential: TokenValidator vs jose.jwtVerify", () => {
     const corpus = await buildCorpus(ring);
     const key = joseKey(ring.jwks);
     const clock = fixedClock();
-    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway });
+    const validator = new TokenValidator(
+      { fetchJwks: memoryJwks(ring.jwks).fetcher, clock },
+      { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway, verifierThreads: false },
+    );
     const expected = await Promise.all(corpus.map(({ token }) => joseVerdict(token, set, key)));
     await validator.jwksKeyCache.refresh(); // keys at hand: every validation reaches its signature in the same turn
     const counts = countVerifications();
@@ -264,6 +319,34 @@ describe("differential: TokenValidator vs jose.jwtVerify", () => {
     expect(expected.filter(Boolean).length).toBeGreaterThan(set.algorithms.length > 1 ? 25 : 10);
   });
 
+  test.each(OPTION_SETS)("every verdict agrees on the verifier threads ($name)", async (set) => {
+    const corpus = await buildCorpus(ring);
+    const key = joseKey(ring.jwks);
+    const clock = fixedClock();
+    const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock, trustedAlgorithms: set.algorithms, leewaySeconds: set.leeway });
+    const expected = await Promise.all(corpus.map(({ token }) => joseVerdict(token, set, key)));
+    await validator.jwksKeyCache.refresh();
+    const anchor = corpus[expected.indexOf(true)].token;
+    const counts = countVerifications();
+    const unansweredBefore = verifierThreads.unanswered;
+    // In turns of 8 after a first validation (verified here), fewer than a thread's 16: each of the 8 is handed to a thread.
+    const ours: boolean[] = [];
+    let signaturesReached = 0;
+    for (let i = 0; i < corpus.length; i += 8) {
+      const checksBefore = validator.signatureChecks;
+      const first = ourVerdict(validator, anchor, set);
+      const turn = corpus.slice(i, i + 8).map(({ token }) => ourVerdict(validator, token, set));
+      signaturesReached += validator.signatureChecks - checksBefore - 1;
+      expect(await first).toBe(true);
+      ours.push(...(await Promise.all(turn)));
+    }
+    const disagreements = corpus.flatMap((c, i) => (ours[i] === expected[i] ? [] : [`${c.name}: jose ${expected[i]}, ours ${ours[i]}`]));
+    expect(disagreements).toEqual([]);
+    expect(counts.threads).toBe(signaturesReached);
+    expect(counts.threads).toBeGreaterThan(40);
+    expect(verifierThreads.unanswered).toBe(unansweredBefore); // every verdict is the thread's own
+    expect(counts.pool).toBe(0);
+  });
 
   test.each(OPTION_SETS)("every verdict agrees ($name)", async (set) => {
     const corpus = await buildCorpus(ring);
