@@ -36,7 +36,7 @@ export interface SignatureAlgorithm {
 
 /**
  * How to verify a signature with one key under one algorithm: node:crypto's `verify` with `keyInput`,
- * or for RSASSA-PKCS1-v1_5 the raw public operation (see `rsa`). Plain data around KeyObjects, so it
+ * or for RSASSA-PKCS1-v1_5 the public-key operation (see `verifyAs`). Plain data around KeyObjects, so it
  * crosses to a verifier thread with `postMessage`.
  */
 export interface SignatureVerification {
@@ -44,8 +44,8 @@ export interface SignatureVerification {
   readonly digest: string | null;
   /** node:crypto `verify`'s key argument: the key, with its padding or signature encoding. */
   readonly keyInput: KeyObject | VerifyKeyObjectInput;
-  /** RS256/384/512: the raw public operation's options, the signature's length (the modulus's) and the encoding before the digest. */
-  readonly pkcs1?: { readonly rawKey: { readonly key: KeyObject; readonly padding: number }; readonly signatureLength: number; readonly encodingPrefix: string };
+  /** RS256/384/512: `publicDecrypt`'s options, the signature's length (the modulus's) and the DER of DigestInfo up to the digest (latin1). */
+  readonly pkcs1?: { readonly decryptInput: { readonly key: KeyObject; readonly padding: number }; readonly signatureLength: number; readonly digestInfo: string };
 }
 
 /**
@@ -53,26 +53,28 @@ export interface SignatureVerification {
  * signature. Self-contained (node:crypto is an argument, nothing comes from this module's scope)
  * because a verifier thread runs this function's own source: one rule on every thread.
  *
- * RSASSA-PKCS1-v1_5 follows RFC 8017 section 8.2.2 to the letter: RSAVP1 (the raw public operation
- * s^e mod n, which refuses s >= n) and an exact comparison of the result with the EMSA-PKCS1-v1_5
- * encoding of the digest. Comparing the whole encoding, never parsing it, is what rules out forgeries
- * against lenient padding parsers. Same verdicts as node:crypto's `verify` (the thread pool's path;
- * the differential tests hold them together) for about 2 µs less: a raw public-key operation and a
- * one-shot digest cost less than a digest-verify context.
+ * RSASSA-PKCS1-v1_5 (RFC 8017 section 8.2.2) is checked as OpenSSL's own `RSA_verify` checks it, without
+ * the digest-verify context node:crypto's `verify` builds on every call: the public-key operation with
+ * PKCS #1 type 1 padding (`publicDecrypt`: RSAVP1, which refuses s >= n, then a block that must be
+ * 00 01, at least eight FF, 00), and an exact comparison of what follows with DigestInfo || H. With
+ * the signature's length fixed to the modulus's, that is the comparison of the whole EMSA-PKCS1-v1_5
+ * encoding step 4 asks for: garbage after the digest, another DigestInfo or a short padding string
+ * cannot pass. Same verdicts as node:crypto's `verify` (the thread pool's path; the differential tests
+ * and crafted encodings hold them together) for about 2 µs less per signature.
  */
 export function verifyAs(crypto: typeof import("node:crypto"), how: SignatureVerification, data: string | Uint8Array, signature: Uint8Array): boolean {
   const pkcs1 = how.pkcs1;
   if (pkcs1 === undefined) return crypto.verify(how.digest, typeof data === "string" ? Buffer.from(data) : data, how.keyInput, signature);
   // Step 1: a signature is exactly as long as the modulus.
   if (signature.length !== pkcs1.signatureLength) return false;
-  let encoded;
+  let t;
   try {
-    encoded = crypto.publicEncrypt(pkcs1.rawKey, signature);
+    t = crypto.publicDecrypt(pkcs1.decryptInput, signature);
   } catch {
-    return false; // s >= n (RSAVP1's "signature representative out of range")
+    return false; // s >= n, or not a type 1 block
   }
-  // A one-shot digest into a latin1 ("binary") string: one string comparison checks the whole encoding.
-  return encoded.toString("binary") === pkcs1.encodingPrefix + crypto.hash(how.digest!, data, "binary");
+  // A one-shot digest into a latin1 ("binary") string: one string comparison checks DigestInfo || H.
+  return t.toString("binary") === pkcs1.digestInfo + crypto.hash(how.digest!, data, "binary");
 }
 
 /** An algorithm whose `SignatureVerification` for a key is `verificationOf(key)`, made once per key. */
@@ -94,19 +96,17 @@ function algorithm(fields: Pick<SignatureAlgorithm, "name" | "kty" | "crv" | "mi
   };
 }
 
-/** RSASSA-PKCS1-v1_5 (RS256/384/512), verified on the raw public operation by `verifyAs`. */
+/** RSASSA-PKCS1-v1_5 (RS256/384/512), verified on the public-key operation by `verifyAs`. */
 function rsa(name: string, digest: "sha256" | "sha384" | "sha512"): SignatureAlgorithm {
-  const digestInfo = Buffer.from(DIGEST_INFO[digest], "hex");
-  const digestLength = digestInfo.at(-1)!;
-  return algorithm({ name, kty: "RSA", minRsaBits: 2048 }, (key) => {
-    const k = Math.ceil(key.asymmetricKeyDetails!.modulusLength! / 8);
-    // The encoding up to the digest for a k-byte modulus: 00 01 FF..FF 00 DigestInfo.
-    const encodingPrefix = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - digestInfo.length - digestLength - 3, 0xff), Buffer.from([0]), digestInfo]).toString("binary");
-    return { digest, keyInput: key, pkcs1: { rawKey: { key, padding: nodeCrypto().constants.RSA_NO_PADDING }, signatureLength: k, encodingPrefix } };
-  });
+  const digestInfo = Buffer.from(DIGEST_INFO[digest], "hex").toString("binary");
+  return algorithm({ name, kty: "RSA", minRsaBits: 2048 }, (key) => ({
+    digest,
+    keyInput: key,
+    pkcs1: { decryptInput: { key, padding: nodeCrypto().constants.RSA_PKCS1_PADDING }, signatureLength: Math.ceil(key.asymmetricKeyDetails!.modulusLength! / 8), digestInfo },
+  }));
 }
 
-// DER of DigestInfo up to the digest, RFC 8017 section 9.2 note 1; the last byte is the digest's length.
+// DER of DigestInfo up to the digest, RFC 8017 section 9.2 note 1.
 const DIGEST_INFO = {
   sha256: "3031300d060960864801650304020105000420",
   sha384: "3041300d060960864801650304020205000430",

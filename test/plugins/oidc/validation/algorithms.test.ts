@@ -1,9 +1,10 @@
 /**
- * RS256/384/512 on the validator's own thread: RSAVP1 and an exact comparison with the
- * EMSA-PKCS1-v1_5 encoding (RFC 8017 section 8.2.2), not node:crypto's `verify`. Every encoding here is
- * made with the raw private-key operation, so the forgeries that lenient padding parsers accept (garbage
- * after the digest, a short padding string, another DigestInfo) reach the comparison; each verdict must
- * be node:crypto's `verify` verdict, which the thread-pool path uses.
+ * RS256/384/512 on the validator's and the verifier threads' path (`verifyAs`): the public-key
+ * operation with PKCS #1 type 1 padding and an exact comparison of DigestInfo || H (RFC 8017 section
+ * 8.2.2), not node:crypto's `verify`. Every encoding here is made with the raw private-key operation,
+ * so the forgeries that lenient padding parsers accept (garbage after the digest, a short padding
+ * string, another DigestInfo) reach the checks; each verdict must be node:crypto's `verify` verdict,
+ * which the thread-pool path uses.
  */
 import { describe, expect, test } from "@jest/globals";
 import { constants, createHash, generateKeyPairSync, privateEncrypt, verify } from "node:crypto";
@@ -43,7 +44,7 @@ function nodeVerdict(digest: string, signature: Buffer): boolean {
   }
 }
 
-describe("RSASSA-PKCS1-v1_5 by encode-and-compare", () => {
+describe("RSASSA-PKCS1-v1_5 by the public-key operation and an exact comparison", () => {
   const rs256 = SIGNATURE_ALGORITHMS.get("RS256")!;
   const sha256 = sha("sha256");
 
@@ -94,6 +95,20 @@ describe("RSASSA-PKCS1-v1_5 by encode-and-compare", () => {
     expect([nodeVerdict(digest, own), alg.verify(MESSAGE, publicKey, own)]).toEqual([true, true]);
     const rs256Signature = rawSignature(encoding(DIGEST_INFO.sha256, sha256));
     expect([nodeVerdict(digest, rs256Signature), alg.verify(MESSAGE, publicKey, rs256Signature)]).toEqual([false, false]);
+  });
+
+  test("a valid signature whose first byte is zero, without that byte: refused (RFC 8017 section 8.2.2 step 1), as node:crypto does", () => {
+    // About one signature in 256 starts with a zero byte: vary the message until one does.
+    let message = MESSAGE;
+    let signature = rawSignature(encoding(DIGEST_INFO.sha256, sha("sha256", message)));
+    for (let i = 0; signature[0] !== 0; i++) {
+      message = `${MESSAGE}.${i}`;
+      signature = rawSignature(encoding(DIGEST_INFO.sha256, sha("sha256", message)));
+    }
+    expect(rs256.verify(message, publicKey, signature)).toBe(true);
+    // The same number in k - 1 bytes: the public-key operation alone takes it, the length check does not.
+    expect(verify("sha256", Buffer.from(message), publicKey, signature.subarray(1))).toBe(false);
+    expect(rs256.verify(message, publicKey, signature.subarray(1))).toBe(false);
   });
 
   test("the signing input is its UTF-8 bytes: a non-ASCII character never verifies against the ASCII it truncates to", () => {

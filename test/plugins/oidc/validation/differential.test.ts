@@ -194,7 +194,7 @@ async function ourVerdict(validator: TokenValidator, token: string, set: OptionS
 
 /**
  * Count verifications by path: the callback form of node:crypto's `verify` runs on the thread pool;
- * its synchronous form, and the raw public-key operation RS256/384/512 use, run on this thread; the
+ * its synchronous form, and the public-key operation RS256/384/512 use (`publicDecrypt`), run on this thread; the
  * verifier threads count what they are handed.
  */
 function countVerifications(): { main: number; pool: number; readonly threads: number } {
@@ -205,10 +205,10 @@ function countVerifications(): { main: number; pool: number; readonly threads: n
     else counts.main++;
     return (originalVerify as (...a: unknown[]) => unknown)(...args);
   }) as typeof originalVerify);
-  const originalPublicEncrypt = crypto.publicEncrypt;
-  jest.spyOn(crypto, "publicEncrypt").mockImplementation((...args: Parameters<typeof originalPublicEncrypt>) => {
+  const originalPublicDecrypt = crypto.publicDecrypt;
+  jest.spyOn(crypto, "publicDecrypt").mockImplementation((...args: Parameters<typeof originalPublicDecrypt>) => {
     counts.main++;
-    return originalPublicEncrypt(...args);
+    return originalPublicDecrypt(...args);
   });
   return counts;
 }
