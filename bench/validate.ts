@@ -98,9 +98,12 @@ async function main(): Promise<void> {
   const levels = [1, 2, 4, CONCURRENCY];
   const rates: Record<string, number[][]> = {};
   for (const name of Object.keys(verifiers)) rates[name] = levels.map(() => []);
+  // The order rotates each round, so no verifier always runs after the same one (the garbage one leaves is collected during the next).
+  const entries = Object.entries(verifiers);
   for (let round = 0; round < ROUNDS; round++) {
+    const order = [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)];
     for (const [li, level] of levels.entries()) {
-      for (const [name, { fn, set }] of Object.entries(verifiers)) {
+      for (const [name, { fn, set }] of order) {
         if (level !== 1 && level !== CONCURRENCY && !(name === "TokenValidator" || name.startsWith("floor"))) continue;
         rates[name][li].push(await run(fn, set, level));
       }
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
   const cpuNames = [serialFloor, "TokenValidator", "jose.jwtVerify"];
   const cpuCost: Record<string, number[]> = Object.fromEntries(cpuNames.map((n) => [n, []]));
   for (let round = 0; round < 7; round++) {
-    for (const name of cpuNames) {
+    for (const name of [...cpuNames.slice(round % cpuNames.length), ...cpuNames.slice(0, round % cpuNames.length)]) {
       const { fn, set } = verifiers[name];
       const t0 = cpuMicros();
       for (let i = 0; i < 1000; i++) await fn(set[i % set.length]);

@@ -39,17 +39,33 @@ export class MalformedJwtError extends Error {
 }
 
 /**
- * The bytes of `token[start:end]` when it is canonical unpadded base64url (RFC 7515 section 2): the
- * one encoding of its bytes, so a token cannot be altered without changing them. Undefined otherwise.
- * Encoding the bytes again and comparing checks the alphabet, the length and the unused trailing bits
- * at once, and costs less than scanning the characters. `scratch` (with room for the bytes) receives
- * them instead of a new buffer; the result is then a view of it.
+ * The bytes of `token[start:end]`, a segment of a token `splitCompactJwt` accepted, when it is
+ * canonical unpadded base64url (RFC 7515 section 2): the one encoding of its bytes, so a token cannot
+ * be altered without changing them. Undefined otherwise. `splitCompactJwt` refused "+", "/" (which
+ * Node's decoder takes for 62 and 63) and anything beyond ASCII; Node's decoder skips or stops at every
+ * other character outside the alphabet, so every character decoding (the length) with the unused bits
+ * of the last one zero is the canonical spelling. `scratch` (with room for the bytes) receives them
+ * instead of a new buffer; the result is then a view of it.
  */
 export function decodeSegment(token: string, start: number, end: number, scratch?: Buffer): Buffer | undefined {
+  const length = end - start;
+  const tail = length & 3;
+  if (tail === 1) return undefined;
   const segment = token.slice(start, end);
   const bytes = scratch ? scratch.subarray(0, scratch.write(segment, 0, "base64url")) : Buffer.from(segment, "base64url");
-  return bytes.toString("base64url") === segment ? bytes : undefined;
+  if (bytes.length !== (length * 3) >> 2) return undefined;
+  // The last character of a 2- or 3-character group carries 4 or 2 unused bits.
+  if (tail !== 0 && (BASE64URL_VALUES[token.charCodeAt(end - 1)] & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  return bytes;
 }
+
+// Each ASCII character's base64url value (the padding and other characters: 0xff, which has unused bits set).
+const BASE64URL_VALUES: Uint8Array = (() => {
+  const values = new Uint8Array(128).fill(0xff);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (let i = 0; i < 64; i++) values[alphabet.charCodeAt(i)] = i;
+  return values;
+})();
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -75,14 +91,20 @@ function decodeJsonObject(token: string, start: number, end: number, what: strin
 
 /**
  * Find the two dots of the compact serialization: exactly three segments, header and payload not
- * empty (an empty signature never verifies). Each segment's encoding is checked when it is decoded
- * (`decodeSegment`). Throws `MalformedJwtError`.
+ * empty (an empty signature never verifies), and no character Node's base64 decoder would misread;
+ * the rest of each segment's encoding is checked when it is decoded (`decodeSegment`). Throws
+ * `MalformedJwtError`.
  */
 export function splitCompactJwt(token: string): [dot1: number, dot2: number] {
   const dot1 = token.indexOf(".");
   const dot2 = token.indexOf(".", dot1 + 1);
   if (dot1 <= 0 || dot2 === -1 || dot2 === dot1 + 1 || token.indexOf(".", dot2 + 1) !== -1) {
     throw new MalformedJwtError("JWT is not three base64url segments");
+  }
+  // What Node's base64 decoder would read as base64url although it is not: "+", "/", and a character
+  // beyond ASCII (one above U+00FF is read as its low byte). See decodeSegment for the rest.
+  if (token.includes("+") || token.includes("/") || Buffer.byteLength(token, "utf8") !== token.length) {
+    throw new MalformedJwtError("JWT has a character that is not base64url");
   }
   return [dot1, dot2];
 }

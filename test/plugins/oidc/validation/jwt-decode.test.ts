@@ -52,14 +52,21 @@ describe("unverified decoding", () => {
 });
 
 describe("a segment is the one canonical base64url encoding of its bytes", () => {
-  // Node's decoder reads each of these as the bytes of the original segment (or skips it), so only the
-  // rule "encoding the bytes again gives the segment" tells them apart.
+  // Node's decoder reads each of these as the bytes of the original segment (or skips it): only the
+  // rule that a segment is the one canonical spelling of its bytes tells them apart.
   const spellings: Record<string, (segment: string) => string> = {
     "a character above U+00FF whose low byte is in the alphabet": (seg) => `${seg.slice(0, 4)}${String.fromCharCode(0x100 + seg.charCodeAt(4))}${seg.slice(5)}`,
     "the base64 alphabet's + and /": (seg) => seg.replace(/-/g, "+").replace(/_/g, "/").replace(/^[A-Za-z0-9]/, "+"),
     "a padding =": (seg) => `${seg}=`,
     "a space": (seg) => `${seg.slice(0, 3)} ${seg.slice(3)}`,
     "a character Node's decoder skips": (seg) => `${seg.slice(0, 3)}!${seg.slice(3)}`,
+    "a last character with unused bits set": (seg) => {
+      // A segment whose length is 2 or 3 mod 4 ends in a character with 4 or 2 unused bits: set the lowest.
+      const s = seg.length % 4 === 0 ? seg.slice(0, -1) : seg;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      return `${s.slice(0, -1)}${alphabet[alphabet.indexOf(s.at(-1)!) | 1]}`;
+    },
+    "a whole extra character (length 1 mod 4)": (seg) => `${seg}${"AAA".slice(0, (4 - (seg.length % 4)) % 4)}A`,
   };
 
   test.each(Object.entries(spellings))("%s, in any segment, is refused by the decoders and the validator", async (_name, respell) => {
@@ -85,6 +92,6 @@ describe("a segment is the one canonical base64url encoding of its bytes", () =>
     expect(Buffer.from(respelled, "base64url").equals(Buffer.from(s, "base64url"))).toBe(true);
     const clock = fixedClock();
     const validator = new TokenValidator({ fetchJwks: memoryJwks(ring.jwks).fetcher, clock }, { clock });
-    await expect(validator.validateToken(`${h}.${p}.${respelled}`, { issuer: ISSUER, audience: AUDIENCE })).rejects.toThrow(/signature is not canonical/);
+    await expect(validator.validateToken(`${h}.${p}.${respelled}`, { issuer: ISSUER, audience: AUDIENCE })).rejects.toThrow(/Malformed token: JWT has a character that is not base64url/);
   });
 });
