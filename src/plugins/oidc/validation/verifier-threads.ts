@@ -38,6 +38,8 @@ const SLOT_BYTES = INPUT_BYTES + SIGNATURE_BYTES;
 const SUBMITTED = 0;
 const COMPLETED = 1;
 const SLEEPING = 2;
+// Set (tests only): the threads take no slot until it is cleared.
+const PAUSED = 3;
 const CONTROL_WORDS = 4;
 const INPUT_LENGTH = 0;
 const SIGNATURE_LENGTH = 1;
@@ -78,6 +80,7 @@ for (;;) {
     continue;
   }
   for (; done !== submitted; done = (done + 1) | 0) {
+    while (Atomics.load(control, ${PAUSED}) === 1) Atomics.wait(control, ${PAUSED}, 1);
     const slot = (done >>> 0) % slots;
     const header = slot * ${SLOT_WORDS};
     const id = headers[header + ${KEY_ID}];
@@ -247,6 +250,12 @@ class VerifierThread {
     this.#keyPort.close();
   }
 
+  /** Hold the thread before its next slot, or let it go on (tests). */
+  pause(paused: boolean): void {
+    Atomics.store(this.#control, PAUSED, paused ? 1 : 0);
+    if (!paused) Atomics.notify(this.#control, PAUSED);
+  }
+
   /** Stop the thread (tests); what it held is verified here. */
   async terminate(): Promise<void> {
     await this.#worker.terminate();
@@ -325,6 +334,16 @@ class VerifierThreads {
 
   #threadDied(): void {
     if (this.#threads?.every((t) => !t.alive)) this.#unavailable = true;
+  }
+
+  /** How many threads are running (started if need be). */
+  threadCount(): number {
+    return (this.#threads ?? this.#start()).filter((t) => t.alive).length;
+  }
+
+  /** Hold every thread before its next slot (started if need be), or let them go on (tests). */
+  pause(paused: boolean): void {
+    for (const thread of this.#threads ?? this.#start()) thread.pause(paused);
   }
 
   /** Stop every thread (tests): what they held is verified on this thread; later calls start new ones. */
