@@ -117,8 +117,13 @@ export interface TestRedisCluster {
   masterOf(key: string): Promise<number>;
   /** A coordinated failover: the replica of the master on `masterPort` takes over; resolves when the cluster agrees. */
   failover(masterPort: number): Promise<number>;
-  /** A forced failover: the master on `masterPort` is killed (SIGKILL); resolves when another node serves `key`'s slot. */
-  crash(masterPort: number, key: string): Promise<number>;
+  /**
+   * A forced failover: the master on `masterPort` is killed (SIGKILL), `whileDown` runs, and this
+   * resolves when another node serves `key`'s slot.
+   */
+  crash(masterPort: number, key: string, whileDown?: () => void): Promise<number>;
+  /** The master on `masterPort` has a replica whose link is up. */
+  hasReplica(masterPort: number): Promise<boolean>;
   cleanup(): Promise<void>;
 }
 
@@ -168,11 +173,12 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
         });
         return replicaPort;
       },
-      async crash(masterPort, key) {
+      async crash(masterPort, key, whileDown) {
         const server = servers[ports.indexOf(masterPort)]!;
         const exited = once(server, "exit");
         server.kill("SIGKILL");
         await exited;
+        whileDown?.();
         const live = ports.find((p) => p !== masterPort)!;
         let promoted = masterPort;
         await waitFor("a replica to take over the crashed master's slots", async () => {
@@ -182,6 +188,11 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
           return owner !== masterPort && (await redisCli(live, "cluster", "info")).includes("cluster_state:ok");
         });
         return promoted;
+      },
+      async hasReplica(masterPort) {
+        const nodes = await clusterNodes(masterPort);
+        const self = nodes.find((f) => f.flags.includes("myself"))!;
+        return nodes.some((f) => f.masterId === self.id && f.link === "connected" && !f.flags.includes("fail"));
       },
       cleanup: () => procs.cleanup(),
     };

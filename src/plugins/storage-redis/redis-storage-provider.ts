@@ -97,11 +97,12 @@ type StoredReply = [string | null, string | null, string | null];
 
 /**
  * A Redis Cluster between two configurations: a slot with no master yet (CLUSTERDOWN, MASTERDOWN), a
- * slot moving (TRYAGAIN), a promoted replica still loading (LOADING); also as the cluster client
- * reports them once its own redirections are used up.
+ * slot moving (TRYAGAIN), a promoted replica still loading (LOADING); and the cluster client's own
+ * redirections used up, whatever the last one was (during a failover, nodes that disagree on a slot's
+ * master send a command back and forth with MOVED).
  */
 function isReconfigurationReply(err: unknown): boolean {
-  return err instanceof Error && /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b|^Too many Cluster redirections\. Last error: \w*Error: (CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/.test(err.message);
+  return err instanceof Error && /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b|^Too many Cluster redirections\./.test(err.message);
 }
 
 /** Raised when Redis cannot be reached: the provider falls back to its degraded mode. */
@@ -194,9 +195,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     if (fenced) this.#leasesSeen.set(key, fenced.value); // this process's own announcement is taken too
     const seen = this.#sightingNow();
     try {
-      const client = await this.#connected();
       const written = await this.#evalThroughReconfiguration(
-        client,
         WRITE, 2, this.#objKey(key), this.#lockKey(key),
         text, mtime, fenced ? fenced.fence : "", fenced?.value ?? "", this.#channel(), message,
       );
@@ -319,7 +318,6 @@ export class RedisStorageProvider implements ObjectStorageProvider {
   }
 
   async #acquire(key: string, signal?: AbortSignal): Promise<Lease> {
-    const client = await this.#connected();
     await this.#subscribe();
     const owner = process.getBuiltinModule("node:crypto").randomUUID();
     const deadline = Date.now() + this.lockWaitMs;
@@ -328,7 +326,6 @@ export class RedisStorageProvider implements ObjectStorageProvider {
       const change = this.#lockWaiters.register(key);
       const seen = this.#sightingNow();
       const [fence, leftMs, ...value] = (await this.#evalThroughReconfiguration(
-        client,
         ACQUIRE, 3, this.#lockKey(key), this.#fenceKey(key), this.#objKey(key), owner, this.leaseMs, this.#maxValueBytes,
       )) as [number, number, ...unknown[]];
       this.#recovered();
@@ -364,8 +361,7 @@ export class RedisStorageProvider implements ObjectStorageProvider {
 
   async #release(lease: Lease): Promise<void> {
     try {
-      const client = await this.#connected();
-      await this.#evalThroughReconfiguration(client, RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), releaseMessage(lease.key));
+      await this.#evalThroughReconfiguration(RELEASE, 1, this.#lockKey(lease.key), lease.value, this.#channel(), releaseMessage(lease.key));
     } catch (err) {
       if (!this.#isOutage(err)) throw err;
       this.#noteOutage(err); // the lease runs out by itself
@@ -591,25 +587,31 @@ export class RedisStorageProvider implements ObjectStorageProvider {
     // READONLY: a master demoted by a failover, until the client has reconnected to the new one.
     return (
       Boolean(code && /^E[A-Z]+$/.test(code)) ||
-      /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|^READONLY\b/i.test(err.message) ||
+      /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|Failed to refresh slots cache|None of startup nodes is available|^READONLY\b/i.test(err.message) ||
       isReconfigurationReply(err)
     );
   }
 
   /**
-   * A lock or fenced-write script, sent again while a Redis Cluster answers that it is between two
-   * configurations (a failover, a slot not yet served): for up to a lease, the time a holder keeps
-   * the lock without renewing it. The client's own retries last under two seconds, less than a
-   * failover takes; failing sooner would make a waiter refresh on its own (a second token call) or a
-   * holder drop the token it just obtained. Past that, the reply is an outage (degraded mode).
+   * A lock or fenced-write script, sent again while Redis is between two configurations (a failover,
+   * a slot not yet served): for up to a lease, the time a holder keeps the lock without renewing it.
+   * That is a reply saying so (CLUSTERDOWN, TRYAGAIN, MASTERDOWN, LOADING) and, on a Redis Cluster or
+   * behind Sentinel, whose masters are replaced by design, also the master being out of reach (a
+   * killed master's connection refused, the cluster client unable to refresh its slots): a failover
+   * takes seconds, longer than the client's own retries. Failing sooner would make a waiter refresh on
+   * its own (a second token call), or fail its refresh and send its expired token, or a holder drop the
+   * token it just obtained. Past a lease, or for a single Redis at once, it is an outage (degraded mode).
    */
-  async #evalThroughReconfiguration(client: RedisConnection, ...args: Parameters<RedisConnection["eval"]>): Promise<unknown> {
+  async #evalThroughReconfiguration(...args: Parameters<RedisConnection["eval"]>): Promise<unknown> {
     const until = Date.now() + this.leaseMs;
+    const failsOver = Boolean(this.#target.cluster || this.#target.sentinel);
     for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1000)) {
       try {
+        const client = await this.#connected();
         return await client.eval(...args);
       } catch (err) {
-        if (!isReconfigurationReply(err) || this.#closed || Date.now() + pauseMs > until) throw err;
+        const between = isReconfigurationReply(err) || (failsOver && this.#isOutage(err));
+        if (!between || this.#closed || Date.now() + pauseMs > until) throw err;
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }

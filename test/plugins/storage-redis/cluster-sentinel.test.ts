@@ -31,6 +31,12 @@ function gatedClient(clock: { now(): number }) {
   return client;
 }
 
+/** An authenticator's last refresh error as "<class>: <message>", or null. */
+function refreshError(auth: RefreshingOidcTokenRequestAuthenticator): string | null {
+  const err = auth.lastRefreshError();
+  return err instanceof Error ? `${err.name}: ${err.message}` : err === null ? null : String(err);
+}
+
 /** Until the provider answers from Redis again (its client reconnects by itself, at least every second). */
 async function reachable(p: RedisStorageProvider): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -75,7 +81,8 @@ async function failoverDuringRefresh(options: RedisStorageProviderOptions, key: 
   } finally {
     open(); // also when the failover failed: nothing is left waiting on the held token call
   }
-  expect(await headers).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
+  // No refresh fails (a process whose refresh failed would send its expired token); the errors show why one did.
+  expect({ headers: await headers, refreshErrors: auths.map(refreshError) }).toEqual({ headers: ["Bearer at-1", "Bearer at-1", "Bearer at-1"], refreshErrors: [null, null, null] });
   expect(client.calls).toBe(1);
   const reader = new RedisStorageProvider(options);
   providers.push(reader);
@@ -98,7 +105,10 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
     await Promise.all(providers.map((p) => p.close()));
     await cluster?.cleanup();
   });
-  const options = (): RedisStorageProviderOptions => ({ url: cluster.url, cluster: true, prefix: "c:", leaseMs: 10_000 });
+  // Every node a seed, as a fleet would configure it: a client made while one is down still finds the cluster.
+  const options = (): RedisStorageProviderOptions => ({
+    url: cluster.url, nodes: cluster.ports.slice(1).map((port) => `127.0.0.1:${port}`), cluster: true, prefix: "c:", leaseMs: 10_000,
+  });
 
   test("each object's value, lock and fence share one slot; objects spread over the masters; the client follows MOVED", async () => {
     const p = new RedisStorageProvider(options());
@@ -134,7 +144,7 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
 
   test("the token's slot served by no master (CLUSTERDOWN) for longer than the client's own retries, across the holder's write: one call, no token lost", async () => {
     const key = ".planet/clusterdown/token.json";
-    const { client, open, headers } = await heldRefresh(options(), key, providers); // one process holds the lock; the others wait
+    const { client, open, headers, auths } = await heldRefresh(options(), key, providers); // one process holds the lock; the others wait
     const master = await cluster.masterOf(`c:{${key}}`);
     const slot = await redisCli(master, "cluster", "keyslot", `c:{${key}}`);
     // No node serves the slot: every command on the token's keys is answered CLUSTERDOWN.
@@ -146,7 +156,7 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
       await new Promise((r) => setTimeout(r, 2500)); // past the cluster client's own retries (16 x 100 ms)
       await redisCli(master, "cluster", "addslots", slot);
     }
-    expect(await headers).toEqual(["Bearer at-1", "Bearer at-1", "Bearer at-1"]);
+    expect({ headers: await headers, refreshErrors: auths.map(refreshError) }).toEqual({ headers: ["Bearer at-1", "Bearer at-1", "Bearer at-1"], refreshErrors: [null, null, null] });
     expect(client.calls).toBe(1);
     const reader = new RedisStorageProvider(options());
     providers.push(reader);
@@ -175,6 +185,41 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
     } finally {
       await redisCli(master, "cluster", "addslots", slot).catch(() => "");
     }
+  }, 60_000);
+
+  test("processes that ask for the token while the master holding the lock is down (killed, not yet replaced): they wait for the failover; one call, no token lost", async () => {
+    // A key on a master that still has a replica (another test may have crashed one already).
+    let key = "";
+    for (let i = 0; !key; i++) {
+      const candidate = `.planet/asked-while-down-${i}/token.json`;
+      if (await cluster.hasReplica(await cluster.masterOf(`c:{${candidate}}`))) key = candidate;
+    }
+    const clock = manualClock(T0 * 1000);
+    const client = gatedClient(clock);
+    const fleet = [0, 1, 2].map(() => {
+      const p = new RedisStorageProvider(options());
+      providers.push(p);
+      return p;
+    });
+    await fleet[0]!.saveObj(key, { access_token: "expired", refresh_token: "rt", _iat: T0 - 200, _exp: T0 - 100 });
+    const auths = fleet.map((p) => new RefreshingOidcTokenRequestAuthenticator(new FileBackedOidcCredential(null, key, p, clock), client, { clock }));
+    let open!: () => void;
+    client.gate = new Promise<void>((r) => (open = r));
+    const called = new Promise<void>((r) => (client.called = r));
+    const first = auths[0]!.authorizationHeaders(); // takes the lock; its token call is held
+    await called;
+    const master = await cluster.masterOf(`c:{${key}}`);
+    let late!: Promise<Record<string, string>[]>;
+    try {
+      // The other two ask while no master serves the token's slot.
+      await cluster.crash(master, `c:{${key}}`, () => (late = Promise.all(auths.slice(1).map((a) => a.authorizationHeaders()))));
+      await Promise.all(fleet.map(reachable));
+    } finally {
+      open();
+    }
+    const headers = [await first, ...(await late)].map((h) => h.Authorization);
+    expect({ headers, refreshErrors: auths.map(refreshError) }).toEqual({ headers: ["Bearer at-1", "Bearer at-1", "Bearer at-1"], refreshErrors: [null, null, null] });
+    expect(client.calls).toBe(1);
   }, 60_000);
 
   test("the master holding the lock killed while the token call is in flight (a forced failover): one call per expiry, no token lost", async () => {
