@@ -52,12 +52,22 @@ export function decodeSegment(token: string, start: number, end: number, scratch
   const tail = length & 3;
   if (tail === 1) return undefined;
   const segment = token.slice(start, end);
-  const bytes = scratch ? scratch.subarray(0, scratch.write(segment, 0, "base64url")) : Buffer.from(segment, "base64url");
+  const bytes = scratch ? viewOf(scratch, scratch.write(segment, 0, "base64url")) : Buffer.from(segment, "base64url");
   if (bytes.length !== (length * 3) >> 2) return undefined;
   // The last character of a 2- or 3-character group carries 4 or 2 unused bits.
   if (tail !== 0 && (BASE64URL_VALUES[token.charCodeAt(end - 1)] & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
   return bytes;
 }
+
+/**
+ * The first `length` bytes of `scratch`, as the same view as last time when it was the same buffer and
+ * length: a validator's signatures all have its key's length, and a new view costs an object each time.
+ */
+function viewOf(scratch: Buffer, length: number): Buffer {
+  if (lastView?.scratch !== scratch || lastView.view.length !== length) lastView = { scratch, view: scratch.subarray(0, length) };
+  return lastView.view;
+}
+let lastView: { readonly scratch: Buffer; readonly view: Buffer } | undefined;
 
 // Each ASCII character's base64url value (the padding and other characters: 0xff, which has unused bits set).
 const BASE64URL_VALUES: Uint8Array = (() => {
