@@ -45,18 +45,29 @@ export class MalformedJwtError extends Error {
  * Node's decoder takes for 62 and 63) and anything beyond ASCII; Node's decoder skips or stops at every
  * other character outside the alphabet, so every character decoding (the length) with the unused bits
  * of the last one zero is the canonical spelling. `scratch` (with room for the bytes) receives them
- * instead of a new buffer; the result is then a view of it.
+ * instead of a new buffer; the result is then a view of it, good until the next call with `scratch`.
  */
 export function decodeSegment(token: string, start: number, end: number, scratch?: Buffer): Buffer | undefined {
+  if (scratch) {
+    const written = decodeInto(scratch, token, start, end);
+    return written < 0 ? undefined : viewOf(scratch, written);
+  }
+  const bytes = Buffer.from(token.slice(start, end), "base64url");
+  return isCanonical(token, start, end, bytes.length) ? bytes : undefined;
+}
+
+/** Decode `token[start:end]` into `into` (with room for it): the length written, or -1 when the segment is not canonical (see decodeSegment). */
+function decodeInto(into: Buffer, token: string, start: number, end: number): number {
+  const written = into.write(token.slice(start, end), 0, "base64url");
+  return isCanonical(token, start, end, written) ? written : -1;
+}
+
+/** A segment that decoded to `decoded` bytes is canonical (see decodeSegment). */
+function isCanonical(token: string, start: number, end: number, decoded: number): boolean {
   const length = end - start;
   const tail = length & 3;
-  if (tail === 1) return undefined;
-  const segment = token.slice(start, end);
-  const bytes = scratch ? viewOf(scratch, scratch.write(segment, 0, "base64url")) : Buffer.from(segment, "base64url");
-  if (bytes.length !== (length * 3) >> 2) return undefined;
-  // The last character of a 2- or 3-character group carries 4 or 2 unused bits.
-  if (tail !== 0 && (BASE64URL_VALUES[token.charCodeAt(end - 1)] & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  return bytes;
+  // Every character decoded, and the last one of a 2- or 3-character group has its 4 or 2 unused bits zero.
+  return tail !== 1 && decoded === (length * 3) >> 2 && (tail === 0 || (BASE64URL_VALUES[token.charCodeAt(end - 1)] & (tail === 2 ? 0x0f : 0x03)) === 0);
 }
 
 /**
@@ -68,6 +79,10 @@ function viewOf(scratch: Buffer, length: number): Buffer {
   return lastView.view;
 }
 let lastView: { readonly scratch: Buffer; readonly view: Buffer } | undefined;
+
+// Headers and payloads up to this size are decoded into one buffer of the module.
+const TEXT_SCRATCH_BYTES = 4096;
+let textScratch: Buffer | undefined;
 
 // Each ASCII character's base64url value (the padding and other characters: 0xff, which has unused bits set).
 const BASE64URL_VALUES: Uint8Array = (() => {
@@ -82,12 +97,15 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 function decodeJsonObject(token: string, start: number, end: number, what: string): Record<string, unknown> {
-  const bytes = decodeSegment(token, start, end);
-  if (bytes === undefined) throw new MalformedJwtError(`JWT ${what} is not canonical unpadded base64url`);
+  // Into the text scratch buffer when it has room (read at once, so nothing else can use it meanwhile): no buffer per segment.
+  const into = ((end - start) * 3) >> 2 <= TEXT_SCRATCH_BYTES ? (textScratch ??= Buffer.allocUnsafeSlow(TEXT_SCRATCH_BYTES)) : undefined;
+  const bytes = into ? undefined : decodeSegment(token, start, end);
+  const length = into ? decodeInto(into, token, start, end) : (bytes?.length ?? -1);
+  if (length < 0) throw new MalformedJwtError(`JWT ${what} is not canonical unpadded base64url`);
   // Decoding replaces invalid UTF-8 with U+FFFD, so only a text holding one (which valid UTF-8 may
   // also encode) needs the strict check. A leading byte order mark is dropped, as TextDecoder does.
-  let text = bytes.toString("utf8");
-  if (text.includes("\ufffd") && !isUtf8(bytes)) throw new MalformedJwtError(`JWT ${what} is not valid UTF-8 JSON`);
+  let text = into ? into.toString("utf8", 0, length) : bytes!.toString("utf8");
+  if (text.includes("\ufffd") && !isUtf8(into ? into.subarray(0, length) : bytes!)) throw new MalformedJwtError(`JWT ${what} is not valid UTF-8 JSON`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let value: unknown;
   try {
