@@ -48,10 +48,11 @@ async function reachable(p: RedisStorageProvider): Promise<void> {
 }
 
 /**
- * 3 processes (one provider each) on one expired token, asking for it at once: resolves when one of
- * them holds the lock and its token call is in flight, held until `open()`.
+ * 3 processes (one provider each) on one expired token, the first `asking` of them asking for it at
+ * once: resolves when one of them holds the lock and its token call is in flight, held until `open()`.
+ * `headers` are the asking ones'.
  */
-async function heldRefresh(options: RedisStorageProviderOptions, key: string, providers: RedisStorageProvider[]) {
+async function heldRefresh(options: RedisStorageProviderOptions, key: string, providers: RedisStorageProvider[], asking = 3) {
   const clock = manualClock(T0 * 1000);
   const client = gatedClient(clock);
   const fleet = [0, 1, 2].map(() => {
@@ -64,7 +65,7 @@ async function heldRefresh(options: RedisStorageProviderOptions, key: string, pr
   let open!: () => void;
   client.gate = new Promise<void>((r) => (open = r));
   const called = new Promise<void>((r) => (client.called = r));
-  const headers = Promise.all(auths.map((a) => a.authorizationHeaders())).then((all) => all.map((h) => h.Authorization));
+  const headers = Promise.all(auths.slice(0, asking).map((a) => a.authorizationHeaders())).then((all) => all.map((h) => h.Authorization));
   await called;
   return { clock, client, fleet, auths, open, headers };
 }
@@ -194,20 +195,7 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
       const candidate = `.planet/asked-while-down-${i}/token.json`;
       if (await cluster.hasReplica(await cluster.masterOf(`c:{${candidate}}`))) key = candidate;
     }
-    const clock = manualClock(T0 * 1000);
-    const client = gatedClient(clock);
-    const fleet = [0, 1, 2].map(() => {
-      const p = new RedisStorageProvider(options());
-      providers.push(p);
-      return p;
-    });
-    await fleet[0]!.saveObj(key, { access_token: "expired", refresh_token: "rt", _iat: T0 - 200, _exp: T0 - 100 });
-    const auths = fleet.map((p) => new RefreshingOidcTokenRequestAuthenticator(new FileBackedOidcCredential(null, key, p, clock), client, { clock }));
-    let open!: () => void;
-    client.gate = new Promise<void>((r) => (open = r));
-    const called = new Promise<void>((r) => (client.called = r));
-    const first = auths[0]!.authorizationHeaders(); // takes the lock; its token call is held
-    await called;
+    const { client, fleet, auths, open, headers: first } = await heldRefresh(options(), key, providers, 1); // takes the lock; its token call is held
     const master = await cluster.masterOf(`c:{${key}}`);
     let late!: Promise<Record<string, string>[]>;
     try {
@@ -217,7 +205,7 @@ redisDescribe(describe)("the Redis store on Redis Cluster", () => {
     } finally {
       open();
     }
-    const headers = [await first, ...(await late)].map((h) => h.Authorization);
+    const headers = [...(await first), ...(await late).map((h) => h.Authorization)];
     expect({ headers, refreshErrors: auths.map(refreshError) }).toEqual({ headers: ["Bearer at-1", "Bearer at-1", "Bearer at-1"], refreshErrors: [null, null, null] });
     expect(client.calls).toBe(1);
   }, 60_000);
