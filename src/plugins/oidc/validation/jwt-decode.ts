@@ -28,7 +28,7 @@ export interface ParsedJwt {
   payload: JwtPayload | undefined;
   /** Why the payload could not be decoded, when `payload` is undefined. */
   payloadError?: string;
-  /** The UTF-8 (for a valid token, ASCII) bytes of `<header>.<payload>`: the JWS signing input. */
+  /** The ASCII bytes of `<header>.<payload>` (`splitCompactJwt` refuses anything else): the JWS signing input. */
   signingInput: Buffer;
   signature: Buffer;
 }
@@ -97,15 +97,16 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 function decodeJsonObject(token: string, start: number, end: number, what: string): Record<string, unknown> {
-  // Into the text scratch buffer when it has room (read at once, so nothing else can use it meanwhile): no buffer per segment.
-  const into = ((end - start) * 3) >> 2 <= TEXT_SCRATCH_BYTES ? (textScratch ??= Buffer.allocUnsafeSlow(TEXT_SCRATCH_BYTES)) : undefined;
-  const bytes = into ? undefined : decodeSegment(token, start, end);
-  const length = into ? decodeInto(into, token, start, end) : (bytes?.length ?? -1);
+  // Into the module's text buffer when it has room (read at once, so nothing else can use it
+  // meanwhile), else a buffer of the segment's size: a canonical segment decodes to exactly that.
+  const size = ((end - start) * 3) >> 2;
+  const into = size <= TEXT_SCRATCH_BYTES ? (textScratch ??= Buffer.allocUnsafeSlow(TEXT_SCRATCH_BYTES)) : Buffer.allocUnsafe(size);
+  const length = decodeInto(into, token, start, end);
   if (length < 0) throw new MalformedJwtError(`JWT ${what} is not canonical unpadded base64url`);
   // Decoding replaces invalid UTF-8 with U+FFFD, so only a text holding one (which valid UTF-8 may
   // also encode) needs the strict check. A leading byte order mark is dropped, as TextDecoder does.
-  let text = into ? into.toString("utf8", 0, length) : bytes!.toString("utf8");
-  if (text.includes("\ufffd") && !isUtf8(into ? into.subarray(0, length) : bytes!)) throw new MalformedJwtError(`JWT ${what} is not valid UTF-8 JSON`);
+  let text = into.toString("utf8", 0, length);
+  if (text.includes("\ufffd") && !isUtf8(into.subarray(0, length))) throw new MalformedJwtError(`JWT ${what} is not valid UTF-8 JSON`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let value: unknown;
   try {
